@@ -1,0 +1,212 @@
+/*
+ * cpu.h - the guest x86 CPU state and the CPU's public interface.
+ *
+ * CPUState holds everything architectural (registers, segment caches,
+ * control registers, lazy flags) plus the bookkeeping the CPU loop needs.
+ * Generated code reaches it through one pointer (env); fields it touches
+ * are addressed by offsetof(CPUState, field), so keep them in the first
+ * part of the struct and never reorder without rebuilding the cache.
+ *
+ * Flags are lazy (as in QEMU and Bochs): arithmetic instructions record
+ * (cc_op, cc_dst, cc_src, cc_src2) and the six arithmetic flags are
+ * computed from them only when read (flags.c).  eflags holds every other
+ * bit (IF, DF, TF, IOPL, NT, ...) and, when cc_op == CC_OP_EFLAGS, the
+ * arithmetic flags are in cc_src.
+ */
+#ifndef TX86_CPU_H
+#define TX86_CPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct Machine;
+struct Translator;
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, NUM_SEGS };
+
+/* EFLAGS bits */
+#define CC_C   0x0001u
+#define CC_P   0x0004u
+#define CC_A   0x0010u
+#define CC_Z   0x0040u
+#define CC_S   0x0080u
+#define CC_O   0x0800u
+#define CC_MASK (CC_C | CC_P | CC_A | CC_Z | CC_S | CC_O)
+#define TF_MASK   0x00000100u
+#define IF_MASK   0x00000200u
+#define DF_MASK   0x00000400u
+#define IOPL_MASK 0x00003000u
+#define NT_MASK   0x00004000u
+#define RF_MASK   0x00010000u
+#define VM_MASK   0x00020000u
+#define AC_MASK   0x00040000u
+#define VIF_MASK  0x00080000u
+#define VIP_MASK  0x00100000u
+#define ID_MASK   0x00200000u
+
+/* CR0 bits */
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+/* exception vectors */
+enum {
+    EXCP_DE = 0, EXCP_DB = 1, EXCP_NMI = 2, EXCP_BP = 3, EXCP_OF = 4,
+    EXCP_BR = 5, EXCP_UD = 6, EXCP_NM = 7, EXCP_DF = 8, EXCP_TS = 10,
+    EXCP_NP = 11, EXCP_SS = 12, EXCP_GP = 13, EXCP_PF = 14, EXCP_MF = 16,
+    EXCP_AC = 17, EXCP_MC = 18,
+};
+
+/*
+ * Lazy condition-code operations.  For each, what cc_dst/cc_src/cc_src2
+ * hold.  B/W/L variants are consecutive, so CC_OP_ADDB + size_index works
+ * (size_index: 0 = byte, 1 = word, 2 = dword).
+ *   EFLAGS        flags in cc_src (CF..OF bits)
+ *   ADD/ADC       dst = result, src = second operand, src2 = carry in (ADC)
+ *   SUB/SBB       dst = result, src = second operand, src2 = borrow in (SBB)
+ *   LOGIC         dst = result
+ *   INC/DEC       dst = result, src = CF before the instruction
+ *   SHL/SHR/SAR   dst = result, src = value shifted by (count-1); OF as for
+ *                 a count of 1 (defined by the SDM only then)
+ *   MUL           dst = low result, src = nonzero if the high half is
+ *                 significant (CF=OF=src!=0); SF/ZF/PF from dst, AF 0
+ */
+#define CC_OP_LIST(X) \
+    X(EFLAGS) X(ADDB) X(ADDW) X(ADDL) X(ADCB) X(ADCW) X(ADCL) \
+    X(SUBB) X(SUBW) X(SUBL) X(SBBB) X(SBBW) X(SBBL) \
+    X(LOGICB) X(LOGICW) X(LOGICL) X(INCB) X(INCW) X(INCL) \
+    X(DECB) X(DECW) X(DECL) X(SHLB) X(SHLW) X(SHLL) \
+    X(SHRB) X(SHRW) X(SHRL) X(SARB) X(SARW) X(SARL) \
+    X(MULB) X(MULW) X(MULL)
+typedef enum CCOp {
+#define CC_OP_ENUM(n) CC_OP_##n,
+    CC_OP_LIST(CC_OP_ENUM)
+#undef CC_OP_ENUM
+    CC_OP_NB
+} CCOp;
+
+/* descriptor attribute bits kept in SegmentCache.flags (bits 8-23 of the
+ * descriptor's second dword, i.e. type, S, DPL, P, AVL, L, D/B, G) */
+#define DESC_TYPE_SHIFT 8
+#define DESC_S_MASK    (1u << 12)
+#define DESC_DPL_SHIFT 13
+#define DESC_P_MASK    (1u << 15)
+#define DESC_B_MASK    (1u << 22)   /* D/B: 32-bit segment */
+#define DESC_G_MASK    (1u << 23)
+
+typedef struct SegmentCache {
+    uint32_t base;
+    uint32_t limit;      /* byte granular, already scaled by G */
+    uint32_t flags;      /* descriptor bits 8-23 as in the second dword */
+    uint16_t selector;
+    uint16_t pad;
+} SegmentCache;
+
+typedef struct DescTable {
+    uint32_t base;
+    uint32_t limit;
+} DescTable;
+
+/*
+ * hflags: the parts of the CPU mode a translation depends on; part of
+ * every block's lookup key.  Any change to these must end the block.
+ */
+#define HF_CS32    (1u << 0)   /* default operand/address size 32 */
+#define HF_SS32    (1u << 1)   /* stack segment is 32-bit (ESP vs SP) */
+#define HF_PE      (1u << 2)   /* CR0.PE */
+#define HF_VM      (1u << 3)   /* EFLAGS.VM */
+#define HF_CPL_SHIFT 4         /* 2 bits of CPL */
+#define HF_CPL_MASK (3u << HF_CPL_SHIFT)
+#define HF_PG      (1u << 6)   /* CR0.PG */
+#define HF_TF      (1u << 7)   /* single-stepping: one insn per block */
+#define HF_INHIBIT_IRQ (1u << 8) /* interrupt shadow (after STI, MOV SS) */
+
+typedef struct CPUState {
+    /* --- fields used by generated code (keep first) --- */
+    uint32_t regs[8];        /* EAX ECX EDX EBX ESP EBP ESI EDI */
+    uint32_t eip;
+    uint32_t eflags;         /* non-arithmetic bits (see above) + bit 1 */
+    uint32_t cc_op;          /* CCOp */
+    uint32_t cc_dst, cc_src, cc_src2;
+    uint32_t df;             /* +1 or -1: string direction */
+    uint32_t hflags;
+    uint32_t a20_mask;       /* 0xffffffff or 0xffefffff */
+    uint32_t exit_request;   /* set asynchronously: leave the block loop */
+    uint32_t code_dirty;     /* a store hit translated code: leave block */
+    SegmentCache seg[NUM_SEGS];
+    uint32_t cr[5];          /* CR0, (CR1), CR2, CR3, CR4 */
+    uint32_t dr[8];
+    DescTable gdt, idt;
+    SegmentCache ldt, tr;
+
+    /* --- CPU loop bookkeeping --- */
+    uint32_t halted;
+    uint32_t interrupt_request;  /* CPU_INTERRUPT_* */
+    int      exception_index;    /* vector being raised, -1 none */
+    uint32_t error_code;
+    int      old_exception;      /* for double-fault detection, -1 none */
+    uint32_t exception_has_error;
+    bool     stop_on_exception;  /* test harness: exceptions end cpu_exec */
+    uint64_t icount;             /* guest instructions retired */
+    uint64_t tsc_offset;
+    uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    uint32_t cpuid_level;
+
+    struct Machine *machine;
+    struct Translator *tr_ctx;   /* translator that runs this CPU */
+    sigjmp_buf jmp_env;          /* raise_exception() unwinds to here */
+} CPUState;
+
+#define CPU_INTERRUPT_HARD  (1u << 0)  /* maskable IRQ pending (PIC) */
+#define CPU_INTERRUPT_NMI   (1u << 1)
+#define CPU_INTERRUPT_EXIT  (1u << 2)  /* leave cpu_exec (timers, I/O) */
+
+static inline int cpu_cpl(const CPUState *env)
+{
+    return (env->hflags & HF_CPL_MASK) >> HF_CPL_SHIFT;
+}
+
+/* how cpu_exec() ended */
+typedef enum CPUExitReason {
+    CPU_EXIT_BUDGET,      /* ran the instruction budget */
+    CPU_EXIT_HALT,        /* HLT (env->halted) */
+    CPU_EXIT_REQUEST,     /* exit_request / CPU_INTERRUPT_EXIT */
+    CPU_EXIT_EXCEPTION,   /* stop_on_exception and one was raised */
+    CPU_EXIT_SHUTDOWN,    /* triple fault or machine asked to stop */
+} CPUExitReason;
+
+/* cpu.c */
+void cpu_init(CPUState *env, struct Machine *m);
+void cpu_reset(CPUState *env);        /* F000:FFF0, real mode */
+void cpu_update_hflags(CPUState *env); /* recompute hflags from state */
+void cpu_load_seg_real(CPUState *env, int seg, uint16_t selector);
+void cpu_dump_state(CPUState *env, FILE *f);
+
+/* exec.c: run up to max_insns guest instructions */
+CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns);
+
+/* flags.c */
+uint32_t cpu_compute_eflags(CPUState *env);            /* full EFLAGS */
+void     cpu_load_eflags(CPUState *env, uint32_t val, uint32_t mask);
+uint32_t cc_compute_all(uint32_t op, uint32_t dst, uint32_t src, uint32_t src2);
+
+/* excp.c: raise a guest exception, precise at env->eip (never returns) */
+_Noreturn void raise_exception(CPUState *env, int vector, uint32_t error_code);
+_Noreturn void raise_exception_noerr(CPUState *env, int vector);
+/* deliver a pending exception or interrupt (real mode IVT / PM IDT) */
+void cpu_do_interrupt(CPUState *env, int vector, bool is_sw, bool has_error,
+                      uint32_t error_code, uint32_t next_eip);
+
+#endif

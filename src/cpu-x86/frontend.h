@@ -1,0 +1,142 @@
+/*
+ * frontend.h - internals shared by the front end's files: the per-
+ * instruction decoding context, the instruction table and the operand
+ * plumbing every emitter uses.
+ *
+ * An emitter gen_<MNEMONIC>(s) holds only the operation: operands are
+ * loaded with gen_ld_op() and written back with gen_st_op(); flags are set
+ * lazily with gen_set_cc().  Ordering rule for precise exceptions: every
+ * operation that may fault (memory access, may-fault helper) comes before
+ * the first write to architectural state of the instruction (registers,
+ * flags, eip), except that memory stores are done before register writes.
+ *
+ *   static void gen_ADD(DisasContext *s)
+ *   {
+ *       IRTemp a = gen_ld_op(s, 0), b = gen_ld_op(s, 1);
+ *       IRTemp r = ir_add(s->ir, a, b);
+ *       gen_st_op(s, 0, r);
+ *       gen_set_cc(s, CC_OP_ADDB + size_index(s->opsize), r, b, IR_NO_TEMP);
+ *   }
+ *
+ * Operand size and address size are derived from the CPU mode and the
+ * 0x66/0x67 prefix bytes, not trusted from Capstone (shared/CAPSTONE.md).
+ */
+#ifndef TX86_FRONTEND_H
+#define TX86_FRONTEND_H
+
+#include <capstone/capstone.h>
+#include "cpu-x86/cpu.h"
+#include "cpu-x86/helpers.h"
+#include "cpu-x86/translate.h"
+#include "translator/ir.h"
+
+struct X86FrontEnd {
+    csh cs16, cs32;             /* Capstone handles, detail on */
+    cs_insn *insn;              /* scratch decoded instruction */
+};
+
+/* how the current instruction ends the block */
+enum {
+    DISAS_NEXT = 0,     /* fall through to the next instruction */
+    DISAS_STOP,         /* end the block after this insn: eip = next_pc, unchained exit */
+    DISAS_JUMP,         /* the emitter already wrote eip and emitted the exit */
+};
+
+/* REP prefixes as seen */
+enum { REP_NONE = 0, REP_Z = 1 /* F3 */, REP_NZ = 2 /* F2 */ };
+
+typedef struct DisasContext {
+    struct CPUState *env;
+    X86FrontEnd *fe;
+    IRBlock *ir;
+    TranslationBlock *tb;
+    const cs_insn *insn;
+    const cs_x86 *x86;
+    const struct InsnInfo *info;  /* table row of this instruction */
+    uint32_t pc;            /* eip of this instruction */
+    uint32_t next_pc;       /* eip of the next one */
+    uint32_t cs_base;
+    uint32_t hflags;
+    int code32;             /* CS default size is 32 */
+    int ss32;               /* stack uses ESP */
+    int opsize;             /* effective operand size: 2 or 4 (0x66 applied); 1 for byte forms (set by decode from the operands) */
+    int addrsize;           /* 2 or 4 (0x67 applied) */
+    int seg_override;       /* R_ES..R_GS or -1 */
+    int rep;                /* REP_* */
+    bool lock;
+    bool eip_synced;        /* env->eip already holds pc in this insn */
+    int is_jmp;             /* DISAS_* */
+    IRTemp ea[8];           /* cached effective (linear) address per operand, or IR_NO_TEMP */
+} DisasContext;
+
+typedef void (*GenFn)(DisasContext *s);
+
+/* InsnInfo.flags */
+enum {
+    IF_LOCK_OK   = 1 << 0,  /* LOCK prefix allowed (with a memory destination) */
+    IF_PRIV      = 1 << 1,  /* CPL 0 only in protected mode (#GP(0) otherwise) */
+    IF_ENDS_BLOCK = 1 << 2, /* always the last insn of a block */
+    IF_STRING    = 1 << 3,  /* string instruction: REP prefixes meaningful */
+    IF_BYTE_OP   = 1 << 4,  /* hint: byte operation regardless of operands */
+    IF_IO        = 1 << 5,  /* port I/O */
+};
+
+typedef struct InsnInfo {
+    GenFn gen;              /* emitter; NULL = not implemented (#UD, logged) */
+    uint16_t flags;         /* IF_* */
+    uint32_t arg;           /* emitter-specific (ALU kind, condition code, ...) */
+} InsnInfo;
+
+/* one table keyed by Capstone instruction id (insn_table.c) */
+extern const InsnInfo x86_insn_table[X86_INS_ENDING];
+
+/* size index for CC_OP_xxxB + size_index(size) */
+static inline int size_index(int size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }
+
+/* ---- operand plumbing (translate.c) ---- */
+int    op_count(DisasContext *s);
+const cs_x86_op *op_get(DisasContext *s, int idx);
+int    op_size(DisasContext *s, int idx);          /* bytes, mode-corrected */
+IRTemp gen_ea(DisasContext *s, int idx);           /* linear address of a memory operand */
+IRTemp gen_lea(DisasContext *s, int idx);          /* offset only (LEA), address-size wrapped */
+IRTemp gen_ld_op(DisasContext *s, int idx);        /* zero-extended value */
+IRTemp gen_ld_op_sext(DisasContext *s, int idx);   /* sign-extended to 32 bits */
+void   gen_st_op(DisasContext *s, int idx, IRTemp v);
+/* guest registers by Capstone register id (AL, AH, AX, EAX, segment regs...) */
+IRTemp gen_get_creg(DisasContext *s, x86_reg r);
+void   gen_set_creg(DisasContext *s, x86_reg r, IRTemp v);
+/* GPR n (R_EAX..) of a size; writes merge into the low part */
+IRTemp gen_get_gpr(DisasContext *s, int n, int size);
+void   gen_set_gpr(DisasContext *s, int n, int size, IRTemp v);
+/* segment base of seg (R_ES..) as a temp; default segment for an
+ * operand honours the override prefix */
+IRTemp gen_seg_base(DisasContext *s, int seg);
+
+/* memory by linear address */
+IRTemp gen_ld(DisasContext *s, int size, IRTemp lin);
+void   gen_st(DisasContext *s, int size, IRTemp lin, IRTemp v);
+
+/* stack (SS, ESP or SP per ss32); pushes store first, then update ESP */
+void   gen_push(DisasContext *s, int size, IRTemp v);
+IRTemp gen_pop(DisasContext *s, int size);          /* loads and updates ESP */
+IRTemp gen_pop_peek(DisasContext *s, int size, int offset);  /* load without ESP update */
+void   gen_adjust_esp(DisasContext *s, int32_t delta);
+
+/* flags */
+void   gen_set_cc(DisasContext *s, CCOp op, IRTemp dst, IRTemp src, IRTemp src2);
+IRTemp gen_cond(DisasContext *s, int cc);          /* x86 condition 0-15 (JO..JG) -> 0/1 */
+IRTemp gen_get_cf(DisasContext *s);                /* 0/1 */
+IRTemp gen_get_eflags(DisasContext *s);            /* full EFLAGS */
+void   gen_flush_flags(DisasContext *s);           /* materialise into CC_OP_EFLAGS */
+
+/* control flow */
+void   gen_sync_eip(DisasContext *s);              /* env->eip = pc (if not done) */
+void   gen_jmp_imm(DisasContext *s, uint32_t eip, int slot);  /* ends block */
+void   gen_jmp_temp(DisasContext *s, IRTemp eip);  /* indirect, ends block */
+void   gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error);
+void   gen_ud(DisasContext *s);                    /* #UD, logged under -d unimp */
+
+/* helper call; syncs eip first if the helper may fault */
+IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * ioport.h - the x86 port I/O bus (64 Ki ports).
+ *
+ * Devices register a port range with an IOPortOps table that states which
+ * access sizes they implement.  An access of a size the device does not
+ * implement is split into smaller ones (a 16-bit access to a byte-only
+ * device becomes two byte accesses at port and port+1).  Unassigned ports
+ * read as all ones and ignore writes; both are logged under -d unimp.
+ *
+ * Example:
+ *     static const IOPortOps debugcon_ops = {
+ *         .write = debugcon_write, .sizes = IO_SIZE_8 };
+ *     ioport_register(bus, 0xe9, 1, &debugcon_ops, state, "debugcon");
+ */
+#ifndef TX86_IOPORT_H
+#define TX86_IOPORT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define IO_SIZE_8  1u
+#define IO_SIZE_16 2u
+#define IO_SIZE_32 4u
+
+typedef struct IOPortOps {
+    uint32_t (*read)(void *opaque, uint16_t port, int size);    /* may be NULL */
+    void (*write)(void *opaque, uint16_t port, uint32_t value, int size); /* may be NULL */
+    unsigned sizes;   /* IO_SIZE_* bits the device implements natively */
+} IOPortOps;
+
+typedef struct IOPortEntry {
+    const IOPortOps *ops;
+    void *opaque;
+    const char *name;
+} IOPortEntry;
+
+typedef struct IOBus {
+    IOPortEntry ports[65536];
+    bool log_unassigned;        /* -d unimp */
+} IOBus;
+
+IOBus *iobus_new(void);
+void   iobus_free(IOBus *bus);
+/* returns false if any port of the range is already taken */
+bool   ioport_register(IOBus *bus, uint16_t base, unsigned count,
+                       const IOPortOps *ops, void *opaque, const char *name);
+uint32_t ioport_read(IOBus *bus, uint16_t port, int size);
+void     ioport_write(IOBus *bus, uint16_t port, uint32_t value, int size);
+
+#endif

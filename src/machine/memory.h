@@ -1,0 +1,99 @@
+/*
+ * memory.h - guest physical address space: RAM, ROM and MMIO regions.
+ *
+ * The 4 GiB physical space is described by a flat page map (one entry per
+ * 4 KiB page) built from the regions the machine registers.  RAM and ROM
+ * pages point straight at host memory; MMIO pages name a region whose ops
+ * are called; unassigned pages read as all ones and ignore writes.
+ *
+ * Pages that hold translated guest code are flagged; a write to such a page
+ * calls the code-write hook (the translator invalidates its blocks).
+ *
+ * Example:
+ *     PhysMem *pm = physmem_new();
+ *     physmem_add_ram(pm, 0, 32 << 20, NULL);
+ *     physmem_add_rom(pm, 0xfffe0000, bios, 128 << 10);
+ *     physmem_write(pm, 0x1000, 0x12345678, 4);
+ */
+#ifndef TX86_MEMORY_H
+#define TX86_MEMORY_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PAGE_BITS 12
+#define PAGE_SIZE (1u << PAGE_BITS)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PHYS_PAGES (1u << (32 - PAGE_BITS))
+
+typedef struct MemOps {
+    /* size is 1, 2 or 4; offset is relative to the region start */
+    uint32_t (*read)(void *opaque, uint32_t offset, int size);
+    void (*write)(void *opaque, uint32_t offset, uint32_t value, int size);
+} MemOps;
+
+typedef enum MemKind { MEM_UNASSIGNED = 0, MEM_RAM, MEM_ROM, MEM_MMIO } MemKind;
+
+typedef struct MemRegion {
+    const char *name;
+    MemKind kind;
+    uint32_t base, size;
+    uint8_t *host;          /* RAM/ROM backing store */
+    const MemOps *ops;      /* MMIO */
+    void *opaque;
+} MemRegion;
+
+/* one entry per 4 KiB guest physical page */
+typedef struct PhysPage {
+    uint8_t *host;          /* host address of the page (RAM/ROM), else NULL */
+    uint16_t region;        /* index into PhysMem.regions (0 = unassigned) */
+    uint8_t kind;           /* MemKind */
+    uint8_t has_code;       /* translated code lives here */
+} PhysPage;
+
+typedef void (*CodeWriteHook)(void *opaque, uint32_t paddr, int size);
+
+typedef struct PhysMem {
+    PhysPage *pages;        /* PHYS_PAGES entries */
+    MemRegion *regions;     /* regions[0] is the "unassigned" pseudo region */
+    unsigned n_regions, cap_regions;
+    uint8_t *ram;           /* main RAM (first RAM region) */
+    uint32_t ram_size;
+    CodeWriteHook code_write_hook;
+    void *code_write_opaque;
+    bool log_unassigned;    /* -d unimp */
+} PhysMem;
+
+PhysMem *physmem_new(void);
+void     physmem_free(PhysMem *pm);
+/* host may be NULL: allocated zeroed and owned by PhysMem */
+MemRegion *physmem_add_ram(PhysMem *pm, uint32_t base, uint32_t size, uint8_t *host);
+/* data is copied; size must be a multiple of 4 KiB... or is padded */
+MemRegion *physmem_add_rom(PhysMem *pm, uint32_t base, const uint8_t *data, uint32_t size);
+MemRegion *physmem_add_mmio(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
+                            const MemOps *ops, void *opaque);
+/* later registrations win over earlier ones for overlapping pages */
+
+/* access by physical address; any size 1/2/4 and any alignment (accesses
+ * that cross a page boundary are split) */
+uint32_t physmem_read(PhysMem *pm, uint32_t paddr, int size);
+void     physmem_write(PhysMem *pm, uint32_t paddr, uint32_t value, int size);
+/* bulk copies (loaders, DMA, debugger); return false if any byte was
+ * not RAM/ROM (those bytes read 0xff / are dropped) */
+bool physmem_read_buf(PhysMem *pm, uint32_t paddr, void *buf, size_t len);
+bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len);
+
+static inline PhysPage *physmem_page(PhysMem *pm, uint32_t paddr)
+{
+    return &pm->pages[paddr >> PAGE_BITS];
+}
+
+void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque);
+/* the translator marks/unmarks pages that hold code */
+static inline void physmem_mark_code(PhysMem *pm, uint32_t paddr, bool on)
+{
+    pm->pages[paddr >> PAGE_BITS].has_code = on;
+}
+
+#endif

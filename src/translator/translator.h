@@ -1,0 +1,102 @@
+/*
+ * translator.h - translation blocks, the block cache and the backend port.
+ *
+ * A TranslationBlock (TB) is the translation of a run of guest code that
+ * starts at one (physical PC, CS base, hflags) key and ends at a branch, a
+ * mode change, a page boundary or a size limit.  The Translator owns the
+ * hash table of TBs, the per-page lists used to invalidate blocks when
+ * their code is written, and the backend that turns IR into something
+ * executable.
+ *
+ * Flow: tb_lookup() -> miss -> the front end (cpu-x86/translate.c) fills
+ * an IRBlock -> ir_optimize() -> backend->compile() -> TB cached.
+ * The CPU loop then calls backend->exec() and follows the returned exit.
+ *
+ * Chaining: a block that ends in GOTO_TB slot n records the guest target
+ * in jmp_pc[n]; the dispatcher caches the successor TB in jmp_tb[n] so the
+ * next lookup is a pointer compare, and invalidation unlinks it.  The
+ * native backend will patch a direct jump there later (docs/translator.md).
+ */
+#ifndef TX86_TRANSLATOR_H
+#define TX86_TRANSLATOR_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <glib.h>
+#include "translator/ir.h"
+
+struct CPUState;
+struct PhysMem;
+
+#define TB_MAX_INSNS 64         /* guest instructions per block at most */
+
+typedef struct TranslationBlock {
+    uint32_t pc;                /* eip at block start */
+    uint32_t cs_base;
+    uint32_t hflags;
+    uint32_t phys_pc;           /* physical address of the first byte */
+    uint32_t phys_page2;        /* second physical page, or UINT32_MAX */
+    uint32_t size;              /* guest bytes covered */
+    uint32_t n_insns;           /* guest instructions */
+    bool     valid;             /* false once invalidated */
+    void    *code;              /* backend's executable form */
+    size_t   code_size;         /* host bytes (native) */
+    struct TranslationBlock *hash_next;
+    struct TranslationBlock *page_next[2];  /* per-page lists, [n] for page n */
+    uint32_t jmp_pc[2];         /* GOTO_TB targets (eip), UINT32_MAX none */
+    struct TranslationBlock *jmp_tb[2];     /* chained successors (cached) */
+} TranslationBlock;
+
+/* what backend->exec returns: which exit the block took */
+#define TB_EXIT_SLOT0   0       /* GOTO_TB 0 */
+#define TB_EXIT_SLOT1   1       /* GOTO_TB 1 */
+#define TB_EXIT_NOCHAIN 2       /* EXIT */
+
+typedef struct Backend {
+    const char *name;
+    /* set up per-translator state (code buffer, ffi cifs) */
+    bool (*init)(struct Translator *t, GError **errp);
+    void (*cleanup)(struct Translator *t);
+    /* turn the optimised IR into tb->code (and tb->code_size); false when
+     * the code buffer is full (the caller flushes and retries) */
+    bool (*compile)(struct Translator *t, TranslationBlock *tb, const IRBlock *ir);
+    /* run one block; returns TB_EXIT_* */
+    int  (*exec)(struct Translator *t, struct CPUState *env, TranslationBlock *tb);
+    /* forget all code (the TBs themselves are freed by the caller) */
+    void (*flush)(struct Translator *t);
+    /* print tb's host code for -d out_asm */
+    void (*dump)(struct Translator *t, TranslationBlock *tb, FILE *f);
+} Backend;
+
+extern const Backend backend_interp;
+extern const Backend backend_x86_64;   /* only on x86-64 hosts */
+
+typedef struct TranslatorStats {
+    uint64_t blocks_translated;
+    uint64_t blocks_invalidated;
+    uint64_t flushes;
+    uint64_t lookups, chain_hits;
+} TranslatorStats;
+
+typedef struct Translator {
+    const Backend *backend;
+    void *backend_state;        /* owned by the backend */
+    TranslationBlock **hash;    /* hash table of valid TBs */
+    uint32_t hash_size;
+    GHashTable *page_tbs;       /* phys page number -> first TB (list head) */
+    struct PhysMem *mem;
+    IRBlock ir;                 /* scratch IR for the block being built */
+    bool chaining;              /* false under -d nochain */
+    TranslatorStats stats;
+} Translator;
+
+Translator *translator_new(const Backend *be, struct PhysMem *mem, GError **errp);
+void        translator_free(Translator *t);
+/* find or translate the block for the CPU's current state.  May raise a
+ * guest exception (#PF on fetch) via the CPU's jmp_env. */
+TranslationBlock *tb_find(Translator *t, struct CPUState *env);
+/* invalidate every block touching the physical range (SMC) */
+void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len);
+void tb_flush(Translator *t);
+
+#endif

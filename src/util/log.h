@@ -1,0 +1,52 @@
+/*
+ * log.h - the -d / -D debug log, QEMU style.
+ *
+ * Items are bits of a mask chosen with -d ITEM[,ITEM...]; output goes to
+ * stderr or to the -D file.  Keep the check cheap on hot paths:
+ *     if (log_enabled(LOG_EXEC)) log_printf("Trace %08x\n", eip);
+ * The log state is the one piece of process-wide state: it belongs to the
+ * process (like stderr), not to a machine.
+ */
+#ifndef TX86_LOG_H
+#define TX86_LOG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <glib.h>
+
+#define LOG_ITEMS(X) \
+    X(IN_ASM,  "in_asm",  "show guest code being translated") \
+    X(OP,      "op",      "show the IR of each translated block") \
+    X(OUT_ASM, "out_asm", "show the host code generated") \
+    X(EXEC,    "exec",    "show each block executed") \
+    X(CPU,     "cpu",     "dump CPU registers before each block") \
+    X(INT,     "int",     "show interrupts and exceptions") \
+    X(UNIMP,   "unimp",   "log unimplemented instructions, ports, memory") \
+    X(MMU,     "mmu",     "log page walks and TLB flushes") \
+    X(IOPORT,  "ioport",  "log port I/O") \
+    X(NOCHAIN, "nochain", "do not chain translated blocks") \
+    X(GUEST_ERRORS, "guest_errors", "log guest errors")
+
+enum {
+#define LOG_BIT(id, name, help) LOG_BIT_##id,
+    LOG_ITEMS(LOG_BIT)
+#undef LOG_BIT
+};
+enum {
+#define LOG_MASKDEF(id, name, help) LOG_##id = 1u << LOG_BIT_##id,
+    LOG_ITEMS(LOG_MASKDEF)
+#undef LOG_MASKDEF
+};
+
+extern unsigned log_mask;
+extern FILE *log_file;
+
+static inline bool log_enabled(unsigned item) { return (log_mask & item) != 0; }
+void log_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* parse "in_asm,exec" into a mask; "help" lists the items; false + error */
+bool log_parse_items(const char *s, unsigned *mask, GError **errp);
+void log_list_items(FILE *f);
+bool log_set_file(const char *path, GError **errp);
+void log_flush(void);
+
+#endif
