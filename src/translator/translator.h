@@ -78,8 +78,15 @@ typedef struct TranslatorStats {
     uint64_t lookups, chain_hits;
 } TranslatorStats;
 
+/* the guest front end: fills ir for tb (cpu-x86/translate.c) */
+typedef void (*TranslateFn)(void *fe, struct CPUState *env,
+                            TranslationBlock *tb, IRBlock *ir);
+
 typedef struct Translator {
     const Backend *backend;
+    TranslateFn translate;      /* front end entry point */
+    void *frontend;             /* its context (X86FrontEnd) */
+    struct CPUState *cpu;       /* the CPU whose code_dirty a write sets */
     void *backend_state;        /* owned by the backend */
     TranslationBlock **hash;    /* hash table of valid TBs */
     uint32_t hash_size;
@@ -90,7 +97,10 @@ typedef struct Translator {
     TranslatorStats stats;
 } Translator;
 
-Translator *translator_new(const Backend *be, struct PhysMem *mem, GError **errp);
+/* registers itself as mem's code-write hook */
+Translator *translator_new(const Backend *be, struct PhysMem *mem,
+                           TranslateFn translate, void *frontend,
+                           struct CPUState *cpu, GError **errp);
 void        translator_free(Translator *t);
 /* find or translate the block for the CPU's current state.  May raise a
  * guest exception (#PF on fetch) via the CPU's jmp_env. */
@@ -98,5 +108,10 @@ TranslationBlock *tb_find(Translator *t, struct CPUState *env);
 /* invalidate every block touching the physical range (SMC) */
 void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len);
 void tb_flush(Translator *t);
+/* the block to run after tb left through exit (TB_EXIT_*): the cached
+ * chained successor when it still matches env, else tb_find().  Under
+ * -d nochain (t->chaining false) always tb_find(). */
+TranslationBlock *tb_next(Translator *t, struct CPUState *env,
+                          TranslationBlock *tb, int exit);
 
 #endif
