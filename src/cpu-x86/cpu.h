@@ -164,6 +164,11 @@ typedef struct CPUState {
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
     uint32_t cpuid_level;
 
+    /* interrupt controller hook (machine wiring, engineer D): acknowledge
+     * the pending INTR and return its vector; NULL = no controller */
+    int    (*irq_ack)(void *opaque);
+    void    *irq_ack_opaque;
+
     struct Machine *machine;
     struct Translator *tr_ctx;   /* translator that runs this CPU */
     sigjmp_buf jmp_env;          /* raise_exception() unwinds to here */
@@ -193,6 +198,12 @@ void cpu_reset(CPUState *env);        /* F000:FFF0, real mode */
 void cpu_update_hflags(CPUState *env); /* recompute hflags from state */
 void cpu_load_seg_real(CPUState *env, int seg, uint16_t selector);
 void cpu_dump_state(CPUState *env, FILE *f);
+
+/* IrqHandler for Machine.cpu_intr: level of the INTR pin sets or clears
+ * CPU_INTERRUPT_HARD (opaque is the CPUState) */
+void cpu_set_irq(void *opaque, int n, int level);
+/* exception_index after a triple fault (cpu_exec returns SHUTDOWN) */
+#define EXCP_TRIPLE_FAULT 0x100
 
 /* exec.c: run up to max_insns guest instructions */
 CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns);

@@ -67,6 +67,12 @@ typedef struct DisasContext {
     bool eip_synced;        /* env->eip already holds pc in this insn */
     int is_jmp;             /* DISAS_* */
     IRTemp ea[8];           /* cached effective (linear) address per operand, or IR_NO_TEMP */
+    /* block-wide translation state kept by translate.c (not per insn) */
+    int cc_op;              /* CCOp known to be in env->cc_op, or -1 (unknown) */
+    IRTemp cc_dst_t, cc_src_t, cc_src2_t;  /* temps equal to env->cc_*, or IR_NO_TEMP */
+    IRTemp cc_a_t;          /* first operand of the SUB/CMP that set the flags, or IR_NO_TEMP */
+    bool mem_written;       /* this insn stored to memory: check code_dirty after it */
+    int32_t esp_bias;       /* added to ESP used as an address base (POP r/m) */
 } DisasContext;
 
 typedef void (*GenFn)(DisasContext *s);
@@ -138,5 +144,12 @@ void   gen_ud(DisasContext *s);                    /* #UD, logged under -d unimp
 
 /* helper call; syncs eip first if the helper may fault */
 IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...);
+
+/* ---- system-register operands of MOV/PUSH/POP (gen_system.c) ---- */
+void   gen_mov_seg(DisasContext *s, bool load);   /* MOV Sreg,r/m (load) / MOV r/m,Sreg */
+void   gen_mov_cr(DisasContext *s, bool load);   /* load: MOV CRn,r32; else MOV r32,CRn */
+void   gen_mov_dr(DisasContext *s, bool load);   /* load: MOV DRn,r32; else MOV r32,DRn */
+void   gen_push_seg(DisasContext *s);             /* PUSH Sreg */
+void   gen_pop_seg(DisasContext *s);              /* POP Sreg (not CS) */
 
 #endif

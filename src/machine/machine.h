@@ -35,6 +35,8 @@ typedef struct MachineConfig {
     uint32_t debug_exit_iobase, debug_exit_iosize;
     BackendKind backend;
     uint64_t max_insns;           /* --max-insns, 0 = unlimited */
+    unsigned log_items;           /* -d mask (LOG_*), applied by main */
+    char *log_path;               /* -D FILE, NULL = stderr */
 } MachineConfig;
 
 typedef struct Machine {

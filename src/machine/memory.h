@@ -42,6 +42,7 @@ typedef struct MemRegion {
     uint8_t *host;          /* RAM/ROM backing store */
     const MemOps *ops;      /* MMIO */
     void *opaque;
+    bool owns_host;         /* host was allocated by PhysMem (freed with it) */
 } MemRegion;
 
 /* one entry per 4 KiB guest physical page */

@@ -62,7 +62,7 @@ typedef enum IROpcode {
 
 /* one row per opcode, generated from ir.def */
 typedef struct IROpDesc {
-    const char *name;   /* lower-case textual name */
+    const char *name;   /* ir.def spelling; the textual form is its lower case */
     int nout;           /* 0, 1 or IR_VAROUT */
     int nin;            /* fixed count or IR_VARARGS */
     IRImmKind imm;

@@ -27,6 +27,7 @@
 
 struct CPUState;
 struct PhysMem;
+struct Translator;
 
 #define TB_MAX_INSNS 64         /* guest instructions per block at most */
 

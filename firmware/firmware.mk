@@ -1,0 +1,12 @@
+# firmware/firmware.mk - firmware ROM images (included by Makefile.in).
+# Every firmware/*.asm is assembled with nasm into build/firmware/NAME.bin.
+
+FIRMWARE_ASMS := $(sort $(wildcard firmware/*.asm))
+FIRMWARE_BINS := $(patsubst firmware/%.asm,$(BUILD)/firmware/%.bin,$(FIRMWARE_ASMS))
+
+.PHONY: firmware
+firmware: $(FIRMWARE_BINS)
+
+$(BUILD)/firmware/%.bin: firmware/%.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -o $@ $<

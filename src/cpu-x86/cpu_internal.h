@@ -1,0 +1,89 @@
+/*
+ * cpu_internal.h - functions shared by the CPU core's own files (excp.c,
+ * exec.c, helpers_sys.c, helpers_string.c, helpers_arith.c); not for the
+ * front end or devices.
+ *
+ * Segment descriptors: seg_read_desc() fetches the two dwords of a GDT/LDT
+ * entry (raising #GP(selector) outside the table), seg_cache_set() fills a
+ * SegmentCache from them, cpu_load_seg() is the MOV/POP/LxS load with the
+ * basic protected-mode checks.  Stack access: StackPtr works on a private
+ * copy of ESP so that a fault half-way leaves the guest ESP unchanged;
+ * stack_commit() writes it back.
+ */
+#ifndef TX86_CPU_INTERNAL_H
+#define TX86_CPU_INTERNAL_H
+
+#include "cpu-x86/cpu.h"
+#include "mmu/mmu.h"
+
+/* descriptor dword 2 bits */
+#define DESC_A_BIT    (1u << 8)
+#define DESC_RW_BIT   (1u << 9)     /* data: writable; code: readable */
+#define DESC_CE_BIT   (1u << 10)    /* code: conforming; data: expand-down */
+#define DESC_CODE_BIT (1u << 11)
+
+/* cpu_do_interrupt() with is_hw: a hardware interrupt (exec.c) */
+void excp_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
+                  uint32_t error_code, uint32_t next_eip);
+
+/* raise #GP(0) and log "what" under -d unimp (next-issue features) */
+_Noreturn void cpu_unimp(CPUState *env, const char *what);
+
+void seg_read_desc(CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2);
+void seg_cache_set(SegmentCache *sc, uint32_t sel, uint32_t e1, uint32_t e2);
+/* MOV/POP/LxS Sreg load in any mode (PM: checks, #GP/#NP/#SS) */
+void cpu_load_seg(CPUState *env, int seg, uint32_t sel);
+/* load CS for a far transfer to a code descriptor at the current CPL */
+void cpu_load_cs_pm(CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2, int cpl);
+
+/* port access permission (PM: CPL <= IOPL; the TSS bitmap is next issue) */
+void cpu_check_io(CPUState *env, uint32_t port, int size);
+
+typedef struct StackPtr {
+    uint32_t sp;        /* working ESP */
+    uint32_t mask;      /* 0xffff or 0xffffffff (SS.B) */
+    uint32_t base;      /* SS base */
+} StackPtr;
+
+static inline void stack_init(CPUState *env, StackPtr *st)
+{
+    st->sp = env->regs[R_ESP];
+    st->mask = (env->seg[R_SS].flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
+    st->base = env->seg[R_SS].base;
+}
+
+static inline void stack_push(CPUState *env, StackPtr *st, int size, uint32_t v)
+{
+    st->sp -= size;
+    if (size == 4)
+        cpu_st32(env, st->base + (st->sp & st->mask), v);
+    else
+        cpu_st16(env, st->base + (st->sp & st->mask), v);
+}
+
+static inline uint32_t stack_pop(CPUState *env, StackPtr *st, int size)
+{
+    uint32_t a = st->base + (st->sp & st->mask);
+    uint32_t v = size == 4 ? cpu_ld32(env, a) : cpu_ld16(env, a);
+
+    st->sp += size;
+    return v;
+}
+
+static inline void stack_commit(CPUState *env, const StackPtr *st)
+{
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~st->mask) | (st->sp & st->mask);
+}
+
+/* write the low size bytes of GPR n (size 1 means AL..BL only) */
+static inline void cpu_set_reg(CPUState *env, int n, int size, uint32_t v)
+{
+    if (size == 4)
+        env->regs[n] = v;
+    else if (size == 2)
+        env->regs[n] = (env->regs[n] & 0xffff0000u) | (v & 0xffff);
+    else
+        env->regs[n] = (env->regs[n] & 0xffffff00u) | (v & 0xff);
+}
+
+#endif

@@ -1,0 +1,958 @@
+/*
+ * translate.c - the x86 front end driver: guest bytes -> Capstone -> IR.
+ *
+ * x86_translate_block() fetches guest code through the MMU, decodes ONE
+ * instruction at a time with Capstone (16- or 32-bit handle per HF_CS32),
+ * derives operand/address size, segment override, REP and LOCK from the
+ * raw prefix bytes (Capstone loses some of them, see shared/CAPSTONE.md),
+ * looks the instruction id up in x86_insn_table (insn_table.c) and calls
+ * the row's emitter.  The rest of this file is the operand plumbing every
+ * emitter shares (frontend.h): registers by Capstone id, effective
+ * addresses, loads/stores, the stack, lazy flags and block exits.
+ *
+ * Lazy flags are tracked statically inside a block: s->cc_op is the CCOp
+ * known to be in env->cc_op and s->cc_*_t the temps known to hold
+ * env->cc_*, so a Jcc after CMP/SUB/TEST becomes one SET* comparison
+ * instead of a helper call.  Every emitter that writes env->cc_* must do
+ * it through gen_set_cc()/gen_flush_flags() or a helper flagged
+ * HF_WRITES_STATE (gen_helper() then forgets what it knew).
+ *
+ * Conditional code inside an instruction (BRZ over a region) must call
+ * gen_sync_eip() before the branch and gen_cc_forget() after the label
+ * if the region set flags.  See docs/cpu-frontend.md.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include "cpu-x86/frontend.h"
+#include "cpu-x86/gen.h"
+#include "machine/machine.h"
+#include "mmu/mmu.h"
+#include "util/log.h"
+
+#define ENV_OFF(field) ((uint32_t)offsetof(CPUState, field))
+#define SEG_BASE_OFF(seg) ((uint32_t)(offsetof(CPUState, seg) + (seg) * sizeof(SegmentCache) \
+                                      + offsetof(SegmentCache, base)))
+#define SEG_SEL_OFF(seg) ((uint32_t)(offsetof(CPUState, seg) + (seg) * sizeof(SegmentCache) \
+                                     + offsetof(SegmentCache, selector)))
+
+#define X86_MAX_INSN_LEN 15
+
+/* ------------------------------------------------------------------ */
+/* front end lifetime                                                  */
+
+X86FrontEnd *x86_frontend_new(GError **errp)
+{
+    X86FrontEnd *fe = g_new0(X86FrontEnd, 1);
+
+    if (cs_open(CS_ARCH_X86, CS_MODE_16, &fe->cs16) != CS_ERR_OK ||
+        cs_open(CS_ARCH_X86, CS_MODE_32, &fe->cs32) != CS_ERR_OK) {
+        g_set_error(errp, g_quark_from_static_string("tx86-frontend"), 0,
+                    "cannot open Capstone (x86)");
+        x86_frontend_free(fe);
+        return NULL;
+    }
+    cs_option(fe->cs16, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_option(fe->cs32, CS_OPT_DETAIL, CS_OPT_ON);
+    fe->insn = cs_malloc(fe->cs32);
+    return fe;
+}
+
+void x86_frontend_free(X86FrontEnd *fe)
+{
+    if (!fe) {
+        return;
+    }
+    if (fe->insn) {
+        cs_free(fe->insn, 1);
+    }
+    if (fe->cs16) {
+        cs_close(&fe->cs16);
+    }
+    if (fe->cs32) {
+        cs_close(&fe->cs32);
+    }
+    g_free(fe);
+}
+
+/* ------------------------------------------------------------------ */
+/* registers                                                           */
+
+/* Capstone register -> (GPR number, size); for size 1, n 4-7 are AH..BH.
+ * Returns false for non-GPRs. */
+static bool creg_gpr(x86_reg r, int *n, int *size)
+{
+    static const struct { uint16_t reg; uint8_t n, size; } map[] = {
+        { X86_REG_AL, 0, 1 }, { X86_REG_CL, 1, 1 }, { X86_REG_DL, 2, 1 }, { X86_REG_BL, 3, 1 },
+        { X86_REG_AH, 4, 1 }, { X86_REG_CH, 5, 1 }, { X86_REG_DH, 6, 1 }, { X86_REG_BH, 7, 1 },
+        { X86_REG_AX, 0, 2 }, { X86_REG_CX, 1, 2 }, { X86_REG_DX, 2, 2 }, { X86_REG_BX, 3, 2 },
+        { X86_REG_SP, 4, 2 }, { X86_REG_BP, 5, 2 }, { X86_REG_SI, 6, 2 }, { X86_REG_DI, 7, 2 },
+        { X86_REG_EAX, 0, 4 }, { X86_REG_ECX, 1, 4 }, { X86_REG_EDX, 2, 4 }, { X86_REG_EBX, 3, 4 },
+        { X86_REG_ESP, 4, 4 }, { X86_REG_EBP, 5, 4 }, { X86_REG_ESI, 6, 4 }, { X86_REG_EDI, 7, 4 },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (map[i].reg == r) {
+            *n = map[i].n;
+            *size = map[i].size;
+            return true;
+        }
+    }
+    return false;
+}
+
+int x86_creg_seg(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_ES: return R_ES;
+    case X86_REG_CS: return R_CS;
+    case X86_REG_SS: return R_SS;
+    case X86_REG_DS: return R_DS;
+    case X86_REG_FS: return R_FS;
+    case X86_REG_GS: return R_GS;
+    default: return -1;
+    }
+}
+
+IRTemp gen_get_gpr(DisasContext *s, int n, int size)
+{
+    IRBlock *b = s->ir;
+    switch (size) {
+    case 4:
+        return ir_get_reg(b, n);
+    case 2:
+        return ir_unop(b, IR_EXT16U, ir_get_reg(b, n));
+    case 1:
+        if (n < 4) {
+            return ir_unop(b, IR_EXT8U, ir_get_reg(b, n));
+        }
+        return ir_unop(b, IR_EXT8U, ir_binop(b, IR_SHR, ir_get_reg(b, n - 4), ir_movi(b, 8)));
+    default:
+        g_assert_not_reached();
+    }
+}
+
+void gen_set_gpr(DisasContext *s, int n, int size, IRTemp v)
+{
+    IRBlock *b = s->ir;
+    IRTemp old, lo;
+    switch (size) {
+    case 4:
+        ir_set_reg(b, n, v);
+        return;
+    case 2:
+        old = ir_and(b, ir_get_reg(b, n), ir_movi(b, 0xffff0000u));
+        ir_set_reg(b, n, ir_or(b, old, ir_unop(b, IR_EXT16U, v)));
+        return;
+    case 1:
+        if (n < 4) {
+            old = ir_and(b, ir_get_reg(b, n), ir_movi(b, 0xffffff00u));
+            ir_set_reg(b, n, ir_or(b, old, ir_unop(b, IR_EXT8U, v)));
+        } else {
+            old = ir_and(b, ir_get_reg(b, n - 4), ir_movi(b, 0xffff00ffu));
+            lo = ir_binop(b, IR_SHL, ir_unop(b, IR_EXT8U, v), ir_movi(b, 8));
+            ir_set_reg(b, n - 4, ir_or(b, old, lo));
+        }
+        return;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+IRTemp gen_get_creg(DisasContext *s, x86_reg r)
+{
+    int n, size, seg;
+    if (creg_gpr(r, &n, &size)) {
+        return gen_get_gpr(s, n, size);
+    }
+    seg = x86_creg_seg(r);
+    if (seg >= 0) {
+        return ir_unop(s->ir, IR_EXT16U, ir_ld_env(s->ir, SEG_SEL_OFF(seg)));
+    }
+    g_assert_not_reached();
+}
+
+void gen_set_creg(DisasContext *s, x86_reg r, IRTemp v)
+{
+    int n, size;
+    if (creg_gpr(r, &n, &size)) {
+        gen_set_gpr(s, n, size, v);
+        return;
+    }
+    /* segment registers are loaded by gen_mov_seg (gen_system.c) */
+    g_assert_not_reached();
+}
+
+/* ------------------------------------------------------------------ */
+/* operands                                                            */
+
+int op_count(DisasContext *s)
+{
+    return s->x86->op_count;
+}
+
+const cs_x86_op *op_get(DisasContext *s, int idx)
+{
+    g_assert(idx < s->x86->op_count);
+    return &s->x86->operands[idx];
+}
+
+int op_size(DisasContext *s, int idx)
+{
+    const cs_x86_op *o = op_get(s, idx);
+    int n, size;
+    if (o->type == X86_OP_REG && creg_gpr(o->reg, &n, &size)) {
+        return size;
+    }
+    return o->size;
+}
+
+static uint32_t size_mask(int size)
+{
+    return size == 1 ? 0xffu : size == 2 ? 0xffffu : 0xffffffffu;
+}
+
+IRTemp gen_seg_base(DisasContext *s, int seg)
+{
+    return ir_ld_env(s->ir, SEG_BASE_OFF(seg));
+}
+
+/* the segment a memory operand uses (override, fixed ES, default) */
+static int op_segment(DisasContext *s, const cs_x86_op *o)
+{
+    int capseg = x86_creg_seg(o->mem.segment);
+    if (capseg == R_ES) {
+        return R_ES;                  /* string destination ES:[EDI], or an ES override */
+    }
+    if (s->seg_override >= 0) {
+        return s->seg_override;
+    }
+    if (capseg >= 0) {
+        return capseg;
+    }
+    switch (o->mem.base) {
+    case X86_REG_ESP: case X86_REG_EBP: case X86_REG_SP: case X86_REG_BP:
+        return R_SS;
+    default:
+        return R_DS;
+    }
+}
+
+IRTemp gen_lea(DisasContext *s, int idx)
+{
+    IRBlock *b = s->ir;
+    const cs_x86_op *o = op_get(s, idx);
+    IRTemp t = IR_NO_TEMP;
+    uint32_t disp = (uint32_t)o->mem.disp;
+    int n, size;
+
+    g_assert(o->type == X86_OP_MEM);
+    if (o->mem.base != X86_REG_INVALID && creg_gpr(o->mem.base, &n, &size)) {
+        t = gen_get_gpr(s, n, size);
+        if (n == R_ESP) {
+            disp += (uint32_t)s->esp_bias;
+        }
+    }
+    if (o->mem.index != X86_REG_INVALID && creg_gpr(o->mem.index, &n, &size)) {
+        IRTemp x = gen_get_gpr(s, n, size);
+        if (o->mem.scale > 1) {
+            int sh = o->mem.scale == 2 ? 1 : o->mem.scale == 4 ? 2 : 3;
+            x = ir_binop(b, IR_SHL, x, ir_movi(b, sh));
+        }
+        t = t == IR_NO_TEMP ? x : ir_add(b, t, x);
+    }
+    if (t == IR_NO_TEMP) {
+        return ir_movi(b, s->addrsize == 2 ? disp & 0xffff : disp);
+    }
+    if (disp) {
+        t = ir_add(b, t, ir_movi(b, disp));
+    }
+    if (s->addrsize == 2) {
+        t = ir_unop(b, IR_EXT16U, t);
+    }
+    return t;
+}
+
+IRTemp gen_ea(DisasContext *s, int idx)
+{
+    if (s->ea[idx] == IR_NO_TEMP) {
+        IRTemp off = gen_lea(s, idx);
+        s->ea[idx] = ir_add(s->ir, off, gen_seg_base(s, op_segment(s, op_get(s, idx))));
+    }
+    return s->ea[idx];
+}
+
+IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
+{
+    IRTemp off = ir_add(s->ir, gen_lea(s, idx), extra);
+    if (s->addrsize == 2) {
+        off = ir_unop(s->ir, IR_EXT16U, off);
+    }
+    return ir_add(s->ir, off, gen_seg_base(s, op_segment(s, op_get(s, idx))));
+}
+
+IRTemp gen_ld(DisasContext *s, int size, IRTemp lin)
+{
+    gen_sync_eip(s);
+    return ir_load(s->ir, size, lin);
+}
+
+void gen_st(DisasContext *s, int size, IRTemp lin, IRTemp v)
+{
+    gen_sync_eip(s);
+    ir_store(s->ir, size, lin, v);
+    s->mem_written = true;
+}
+
+IRTemp gen_ld_op(DisasContext *s, int idx)
+{
+    const cs_x86_op *o = op_get(s, idx);
+    switch (o->type) {
+    case X86_OP_REG:
+        return gen_get_creg(s, o->reg);
+    case X86_OP_IMM:
+        return ir_movi(s->ir, (uint32_t)o->imm & size_mask(o->size));
+    case X86_OP_MEM:
+        return gen_ld(s, op_size(s, idx), gen_ea(s, idx));
+    default:
+        g_assert_not_reached();
+    }
+}
+
+IRTemp gen_sext(DisasContext *s, int size, IRTemp v)
+{
+    if (size == 1) {
+        return ir_unop(s->ir, IR_EXT8S, v);
+    }
+    if (size == 2) {
+        return ir_unop(s->ir, IR_EXT16S, v);
+    }
+    return v;
+}
+
+IRTemp gen_zext(DisasContext *s, int size, IRTemp v)
+{
+    if (size == 1) {
+        return ir_unop(s->ir, IR_EXT8U, v);
+    }
+    if (size == 2) {
+        return ir_unop(s->ir, IR_EXT16U, v);
+    }
+    return v;
+}
+
+IRTemp gen_ld_op_sext(DisasContext *s, int idx)
+{
+    const cs_x86_op *o = op_get(s, idx);
+    if (o->type == X86_OP_IMM) {
+        uint32_t v = (uint32_t)o->imm;
+        if (o->size == 1) {
+            v = (uint32_t)(int32_t)(int8_t)v;
+        } else if (o->size == 2) {
+            v = (uint32_t)(int32_t)(int16_t)v;
+        }
+        return ir_movi(s->ir, v);
+    }
+    return gen_sext(s, op_size(s, idx), gen_ld_op(s, idx));
+}
+
+void gen_st_op(DisasContext *s, int idx, IRTemp v)
+{
+    const cs_x86_op *o = op_get(s, idx);
+    switch (o->type) {
+    case X86_OP_REG:
+        gen_set_creg(s, o->reg, v);
+        return;
+    case X86_OP_MEM:
+        gen_st(s, op_size(s, idx), gen_ea(s, idx), v);
+        return;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+bool op_is_mem(DisasContext *s, int idx)
+{
+    return op_get(s, idx)->type == X86_OP_MEM;
+}
+
+bool op_same_reg(DisasContext *s, int a, int b)
+{
+    const cs_x86_op *x = op_get(s, a), *y = op_get(s, b);
+    return x->type == X86_OP_REG && y->type == X86_OP_REG && x->reg == y->reg;
+}
+
+/* ------------------------------------------------------------------ */
+/* stack                                                               */
+
+/* new ESP value from sp + delta, honouring a 16-bit stack */
+static void gen_write_sp(DisasContext *s, IRTemp oldsp, IRTemp newsp)
+{
+    if (s->ss32) {
+        ir_set_reg(s->ir, R_ESP, newsp);
+    } else {
+        IRTemp hi = ir_and(s->ir, oldsp, ir_movi(s->ir, 0xffff0000u));
+        ir_set_reg(s->ir, R_ESP, ir_or(s->ir, hi, ir_unop(s->ir, IR_EXT16U, newsp)));
+    }
+}
+
+static IRTemp gen_stack_lin(DisasContext *s, IRTemp sp)
+{
+    if (!s->ss32) {
+        sp = ir_unop(s->ir, IR_EXT16U, sp);
+    }
+    return ir_add(s->ir, sp, gen_seg_base(s, R_SS));
+}
+
+void gen_push(DisasContext *s, int size, IRTemp v)
+{
+    IRTemp sp = ir_get_reg(s->ir, R_ESP);
+    IRTemp nsp = ir_sub(s->ir, sp, ir_movi(s->ir, size));
+    gen_st(s, size, gen_stack_lin(s, nsp), v);
+    gen_write_sp(s, sp, nsp);
+}
+
+IRTemp gen_pop_peek(DisasContext *s, int size, int offset)
+{
+    IRTemp sp = ir_get_reg(s->ir, R_ESP);
+    if (offset) {
+        sp = ir_add(s->ir, sp, ir_movi(s->ir, (uint32_t)offset));
+    }
+    return gen_ld(s, size, gen_stack_lin(s, sp));
+}
+
+void gen_adjust_esp(DisasContext *s, int32_t delta)
+{
+    IRTemp sp = ir_get_reg(s->ir, R_ESP);
+    gen_write_sp(s, sp, ir_add(s->ir, sp, ir_movi(s->ir, (uint32_t)delta)));
+}
+
+IRTemp gen_pop(DisasContext *s, int size)
+{
+    IRTemp v = gen_pop_peek(s, size, 0);
+    gen_adjust_esp(s, size);
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* lazy flags                                                          */
+
+void gen_cc_forget(DisasContext *s)
+{
+    s->cc_op = -1;
+    s->cc_dst_t = s->cc_src_t = s->cc_src2_t = s->cc_a_t = IR_NO_TEMP;
+}
+
+void gen_set_cc(DisasContext *s, CCOp op, IRTemp dst, IRTemp src, IRTemp src2)
+{
+    IRBlock *b = s->ir;
+    if (s->cc_op != (int)op) {
+        ir_st_env(b, ENV_OFF(cc_op), ir_movi(b, op));
+        s->cc_op = op;
+    }
+    ir_st_env(b, ENV_OFF(cc_dst), dst);
+    if (src != IR_NO_TEMP) {
+        ir_st_env(b, ENV_OFF(cc_src), src);
+    }
+    if (src2 != IR_NO_TEMP) {
+        ir_st_env(b, ENV_OFF(cc_src2), src2);
+    }
+    s->cc_dst_t = dst;
+    s->cc_src_t = src;
+    s->cc_src2_t = src2;
+    s->cc_a_t = IR_NO_TEMP;
+}
+
+/* flags are now the EFLAGS-form value e (CC bits) */
+void gen_set_cc_eflags(DisasContext *s, IRTemp e)
+{
+    IRBlock *b = s->ir;
+    if (s->cc_op != CC_OP_EFLAGS) {
+        ir_st_env(b, ENV_OFF(cc_op), ir_movi(b, CC_OP_EFLAGS));
+    }
+    ir_st_env(b, ENV_OFF(cc_src), e);
+    gen_cc_forget(s);
+    s->cc_op = CC_OP_EFLAGS;
+    s->cc_src_t = e;
+}
+
+static IRTemp cc_dst(DisasContext *s)
+{
+    return s->cc_dst_t != IR_NO_TEMP ? s->cc_dst_t : ir_ld_env(s->ir, ENV_OFF(cc_dst));
+}
+
+static IRTemp cc_src(DisasContext *s)
+{
+    return s->cc_src_t != IR_NO_TEMP ? s->cc_src_t : ir_ld_env(s->ir, ENV_OFF(cc_src));
+}
+
+/* the arithmetic flags in EFLAGS form */
+IRTemp gen_cc_all(DisasContext *s)
+{
+    if (s->cc_op == CC_OP_EFLAGS) {
+        return cc_src(s);
+    }
+    return gen_helper(s, HELPER_cc_compute_all, 0);
+}
+
+IRTemp gen_get_cf(DisasContext *s)
+{
+    IRBlock *b = s->ir;
+    int op = s->cc_op;
+    if (op >= CC_OP_ADDB && op <= CC_OP_ADDL) {
+        int sz = 1 << (op - CC_OP_ADDB);
+        return ir_binop(b, IR_SETLTU, gen_zext(s, sz, cc_dst(s)), gen_zext(s, sz, cc_src(s)));
+    }
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBL) {
+        int sz = 1 << (op - CC_OP_SUBB);
+        IRTemp a = s->cc_a_t != IR_NO_TEMP ? s->cc_a_t : ir_add(b, cc_dst(s), cc_src(s));
+        return ir_binop(b, IR_SETLTU, gen_zext(s, sz, a), gen_zext(s, sz, cc_src(s)));
+    }
+    if (op >= CC_OP_LOGICB && op <= CC_OP_LOGICL) {
+        return ir_movi(b, 0);
+    }
+    if (op >= CC_OP_INCB && op <= CC_OP_DECL) {
+        return cc_src(s);
+    }
+    if (op == CC_OP_EFLAGS) {
+        return ir_and(b, cc_src(s), ir_movi(b, CC_C));
+    }
+    return gen_helper(s, HELPER_cc_compute_c, 0);
+}
+
+IRTemp gen_get_eflags(DisasContext *s)
+{
+    return gen_helper(s, HELPER_read_eflags, 0);
+}
+
+void gen_flush_flags(DisasContext *s)
+{
+    if (s->cc_op == CC_OP_EFLAGS) {
+        return;
+    }
+    gen_set_cc_eflags(s, gen_helper(s, HELPER_cc_compute_all, 0));
+}
+
+/* bit `bit` of e as 0/1 */
+static IRTemp bit_of(IRBlock *b, IRTemp e, int bit)
+{
+    if (bit) {
+        e = ir_binop(b, IR_SHR, e, ir_movi(b, bit));
+    }
+    return ir_and(b, e, ir_movi(b, 1));
+}
+
+/* condition from EFLAGS-form e; base = cc >> 1 */
+static IRTemp cond_from_eflags(IRBlock *b, IRTemp e, int base)
+{
+    switch (base) {
+    case 0: return bit_of(b, e, 11);                      /* O */
+    case 1: return bit_of(b, e, 0);                       /* B */
+    case 2: return bit_of(b, e, 6);                       /* Z */
+    case 3: return ir_binop(b, IR_SETNE, ir_and(b, e, ir_movi(b, CC_C | CC_Z)), ir_movi(b, 0));
+    case 4: return bit_of(b, e, 7);                       /* S */
+    case 5: return bit_of(b, e, 2);                       /* P */
+    case 6: return bit_of(b, ir_xor(b, e, ir_binop(b, IR_SHR, e, ir_movi(b, 4))), 7);   /* S^O */
+    case 7: {                                             /* (S^O) | Z */
+        IRTemp so = ir_xor(b, e, ir_binop(b, IR_SHR, e, ir_movi(b, 4)));
+        return bit_of(b, ir_or(b, so, ir_binop(b, IR_SHL, e, ir_movi(b, 1))), 7);
+    }
+    default: g_assert_not_reached();
+    }
+}
+
+/* a fast condition from a statically known cc_op, or IR_NO_TEMP */
+static IRTemp cond_fast(DisasContext *s, int cc)
+{
+    IRBlock *b = s->ir;
+    int op = s->cc_op, base = cc >> 1, inv = cc & 1, sz;
+    IRTemp d, a, c, zero;
+
+    if (op < CC_OP_ADDB) {
+        return IR_NO_TEMP;
+    }
+    sz = 1 << ((op - CC_OP_ADDB) % 3);
+    if (op >= CC_OP_SUBB && op <= CC_OP_SUBL && base != 0 && base != 5) {
+        c = cc_src(s);
+        a = s->cc_a_t != IR_NO_TEMP ? s->cc_a_t : ir_add(b, cc_dst(s), c);
+        switch (base) {
+        case 1: case 3:     /* B, BE (unsigned) */
+            a = gen_zext(s, sz, a);
+            c = gen_zext(s, sz, c);
+            if (base == 1) {
+                return inv ? ir_binop(b, IR_SETLEU, c, a) : ir_binop(b, IR_SETLTU, a, c);
+            }
+            return inv ? ir_binop(b, IR_SETLTU, c, a) : ir_binop(b, IR_SETLEU, a, c);
+        case 2:             /* Z */
+            return ir_binop(b, inv ? IR_SETNE : IR_SETEQ, gen_zext(s, sz, cc_dst(s)), ir_movi(b, 0));
+        case 4:             /* S */
+            d = gen_sext(s, sz, cc_dst(s));
+            zero = ir_movi(b, 0);
+            return inv ? ir_binop(b, IR_SETLE, zero, d) : ir_binop(b, IR_SETLT, d, zero);
+        case 6: case 7:     /* L, LE (signed) */
+            a = gen_sext(s, sz, a);
+            c = gen_sext(s, sz, c);
+            if (base == 6) {
+                return inv ? ir_binop(b, IR_SETLE, c, a) : ir_binop(b, IR_SETLT, a, c);
+            }
+            return inv ? ir_binop(b, IR_SETLT, c, a) : ir_binop(b, IR_SETLE, a, c);
+        }
+    }
+    if (op >= CC_OP_LOGICB && op <= CC_OP_LOGICL) {
+        d = cc_dst(s);
+        zero = ir_movi(b, 0);
+        switch (base) {
+        case 0: case 1:     /* O, B: always 0 */
+            return ir_movi(b, inv);
+        case 2: case 3:     /* Z, BE */
+            return ir_binop(b, inv ? IR_SETNE : IR_SETEQ, gen_zext(s, sz, d), zero);
+        case 4: case 6:     /* S, L */
+            d = gen_sext(s, sz, d);
+            return inv ? ir_binop(b, IR_SETLE, zero, d) : ir_binop(b, IR_SETLT, d, zero);
+        case 7:             /* LE */
+            d = gen_sext(s, sz, d);
+            return inv ? ir_binop(b, IR_SETLT, zero, d) : ir_binop(b, IR_SETLE, d, zero);
+        default:
+            return IR_NO_TEMP;
+        }
+    }
+    /* every other op: Z and S come straight from the result */
+    if (base == 2) {
+        return ir_binop(b, inv ? IR_SETNE : IR_SETEQ, gen_zext(s, sz, cc_dst(s)), ir_movi(b, 0));
+    }
+    if (base == 4) {
+        d = gen_sext(s, sz, cc_dst(s));
+        zero = ir_movi(b, 0);
+        return inv ? ir_binop(b, IR_SETLE, zero, d) : ir_binop(b, IR_SETLT, d, zero);
+    }
+    if (base == 1 && ((op >= CC_OP_ADDB && op <= CC_OP_ADDL) || (op >= CC_OP_INCB && op <= CC_OP_DECL))) {
+        c = gen_get_cf(s);
+        return inv ? ir_xor(b, c, ir_movi(b, 1)) : c;
+    }
+    return IR_NO_TEMP;
+}
+
+IRTemp gen_cond(DisasContext *s, int cc)
+{
+    IRTemp r = cond_fast(s, cc);
+    if (r != IR_NO_TEMP) {
+        return r;
+    }
+    if (cc >> 1 == 1) {
+        r = gen_get_cf(s);
+    } else {
+        r = cond_from_eflags(s->ir, gen_cc_all(s), cc >> 1);
+    }
+    return (cc & 1) ? ir_xor(s->ir, r, ir_movi(s->ir, 1)) : r;
+}
+
+/* ------------------------------------------------------------------ */
+/* control flow                                                        */
+
+void gen_sync_eip(DisasContext *s)
+{
+    if (!s->eip_synced) {
+        ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, s->pc));
+        s->eip_synced = true;
+    }
+}
+
+void gen_jmp_imm(DisasContext *s, uint32_t eip, int slot)
+{
+    ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, eip));
+    ir_goto_tb(s->ir, slot);
+    s->tb->jmp_pc[slot] = eip;
+    s->is_jmp = DISAS_JUMP;
+}
+
+void gen_jmp_temp(DisasContext *s, IRTemp eip)
+{
+    ir_st_env(s->ir, ENV_OFF(eip), eip);
+    ir_exit(s->ir);
+    s->is_jmp = DISAS_JUMP;
+}
+
+void gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error)
+{
+    gen_helper(s, HELPER_raise_exception, 2, ir_movi(s->ir, vector),
+               ir_movi(s->ir, has_error ? error_code : 0));
+    ir_exit(s->ir);
+    s->is_jmp = DISAS_JUMP;
+}
+
+static void log_insn_bytes(DisasContext *s, const char *what)
+{
+    GString *g = g_string_new(NULL);
+    for (int i = 0; i < s->insn->size; i++) {
+        g_string_append_printf(g, "%02x ", s->insn->bytes[i]);
+    }
+    log_printf("%s at %08x (cs_base %08x): %s%s %s\n", what, s->pc, s->cs_base, g->str,
+               s->insn->mnemonic, s->insn->op_str);
+    g_string_free(g, TRUE);
+}
+
+void gen_ud(DisasContext *s)
+{
+    if (log_enabled(LOG_UNIMP) && s->insn) {
+        log_insn_bytes(s, "#UD (unimplemented or invalid)");
+    }
+    gen_helper(s, HELPER_raise_ud, 0);
+    ir_exit(s->ir);
+    s->is_jmp = DISAS_JUMP;
+}
+
+IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
+{
+    IRTemp args[IR_MAX_IN];
+    va_list ap;
+    const HelperDesc *d = &helper_table[h];
+    IRTemp r;
+
+    g_assert(nargs == d->nargs && nargs <= IR_MAX_IN);
+    va_start(ap, nargs);
+    for (int i = 0; i < nargs; i++) {
+        args[i] = (IRTemp)va_arg(ap, int);
+    }
+    va_end(ap);
+    if (d->flags & HF_MAY_FAULT) {
+        gen_sync_eip(s);
+    }
+    r = ir_call(s->ir, h, nargs, args);
+    if (d->flags & HF_WRITES_STATE) {
+        gen_cc_forget(s);
+    }
+    if (d->flags & HF_WRITES_MEM) {
+        s->mem_written = true;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* the block driver                                                    */
+
+/* prefixes from the raw bytes; returns the number of prefix bytes */
+static int parse_prefixes(DisasContext *s, const uint8_t *p, int len)
+{
+    bool p66 = false, p67 = false;
+    int i;
+    s->seg_override = -1;
+    s->rep = REP_NONE;
+    s->lock = false;
+    for (i = 0; i < len; i++) {
+        switch (p[i]) {
+        case 0x66: p66 = true; continue;
+        case 0x67: p67 = true; continue;
+        case 0xf0: s->lock = true; continue;
+        case 0xf2: s->rep = REP_NZ; continue;
+        case 0xf3: s->rep = REP_Z; continue;
+        case 0x26: s->seg_override = R_ES; continue;
+        case 0x2e: s->seg_override = R_CS; continue;
+        case 0x36: s->seg_override = R_SS; continue;
+        case 0x3e: s->seg_override = R_DS; continue;
+        case 0x64: s->seg_override = R_FS; continue;
+        case 0x65: s->seg_override = R_GS; continue;
+        default: break;
+        }
+        break;
+    }
+    s->opsize = (s->code32 ^ p66) ? 4 : 2;
+    s->addrsize = (s->code32 ^ p67) ? 4 : 2;
+    return i;
+}
+
+/* the end-of-instruction check for self-modifying code */
+static void gen_check_code_dirty(DisasContext *s)
+{
+    uint32_t skip = ir_new_label(s->ir);
+    ir_brz(s->ir, ir_ld_env(s->ir, ENV_OFF(code_dirty)), skip);
+    ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, s->next_pc));
+    ir_exit(s->ir);
+    ir_label(s->ir, skip);
+}
+
+static void log_in_asm(DisasContext *s)
+{
+    GString *g = g_string_new(NULL);
+    for (int i = 0; i < s->insn->size; i++) {
+        g_string_append_printf(g, "%02x", s->insn->bytes[i]);
+    }
+    log_printf("0x%08x:  %-20s %s %s\n", s->cs_base + s->pc, g->str, s->insn->mnemonic,
+               s->insn->op_str);
+    g_string_free(g, TRUE);
+}
+
+/* 0F 18..1F with a register ModRM: hint NOPs Capstone rejects; length or 0 */
+static int hint_nop_len(const uint8_t *p, int len, int npfx)
+{
+    if (npfx + 3 <= len && p[npfx] == 0x0f && p[npfx + 1] >= 0x18 && p[npfx + 1] <= 0x1f &&
+        (p[npfx + 2] & 0xc0) == 0xc0) {
+        return npfx + 3;
+    }
+    return 0;
+}
+
+static void translate_one(DisasContext *s)
+{
+    const InsnInfo *info = s->info;
+    const cs_x86_op *o0 = s->x86->op_count ? &s->x86->operands[0] : NULL;
+
+    if (!info->gen) {
+        gen_ud(s);
+        return;
+    }
+    if (s->lock && (!(info->flags & IF_LOCK_OK) || !o0 || o0->type != X86_OP_MEM)) {
+        gen_ud(s);
+        return;
+    }
+    if ((info->flags & IF_PRIV) && (s->hflags & HF_PE) &&
+        ((s->hflags & HF_CPL_MASK) || (s->hflags & HF_VM))) {
+        gen_exception(s, EXCP_GP, 0, true);
+        return;
+    }
+    info->gen(s);
+    if (s->is_jmp == DISAS_NEXT && (info->flags & IF_ENDS_BLOCK)) {
+        s->is_jmp = DISAS_STOP;
+    }
+}
+
+void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, IRBlock *ir)
+{
+    DisasContext ctx, *s = &ctx;
+    PhysMem *pm = env->machine ? env->machine->mem : env->tr_ctx->mem;
+    uint32_t lin0 = tb->cs_base + tb->pc;
+    uint32_t page_phys, page_lin = lin0 & PAGE_MASK;
+    uint32_t pc = tb->pc;
+    int max_insns, n = 0;
+    bool crossed = false;
+    static const InsnInfo ud_info = { NULL, 0, 0 };
+
+    memset(s, 0, sizeof(*s));
+    s->env = env;
+    s->fe = fe;
+    s->ir = ir;
+    s->tb = tb;
+    s->cs_base = tb->cs_base;
+    s->hflags = tb->hflags;
+    s->code32 = (tb->hflags & HF_CS32) != 0;
+    s->ss32 = (tb->hflags & HF_SS32) != 0;
+    gen_cc_forget(s);
+
+    tb->phys_page2 = UINT32_MAX;
+    tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
+    tb->phys_pc = mmu_translate_code(env, lin0);     /* may raise #PF */
+    page_phys = tb->phys_pc & PAGE_MASK;
+    max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) ? 1 : TB_MAX_INSNS;
+
+    if (log_enabled(LOG_IN_ASM)) {
+        log_printf("----------------\nIN: %s cs_base %08x eip %08x\n",
+                   s->code32 ? "32-bit" : "16-bit", tb->cs_base, tb->pc);
+    }
+
+    for (;;) {
+        uint8_t buf[X86_MAX_INSN_LEN];
+        uint32_t lin = s->cs_base + pc;
+        uint32_t off = lin & ~PAGE_MASK;
+        uint32_t avail = PAGE_SIZE - off, len;
+        const uint8_t *code = buf;
+        size_t csize;
+        uint64_t addr = pc;
+        bool ok, second = false;
+        uint32_t p2 = 0;
+        int npfx, hint = 0;
+
+        len = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN;
+        physmem_read_buf(pm, page_phys + off, buf, len);
+        if (len < X86_MAX_INSN_LEN && mmu_probe(env, page_lin + PAGE_SIZE, false, &p2)) {
+            physmem_read_buf(pm, p2 & PAGE_MASK, buf + len, X86_MAX_INSN_LEN - len);
+            len = X86_MAX_INSN_LEN;
+            second = true;
+        }
+        csize = len;
+        ok = cs_disasm_iter(s->code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr, fe->insn);
+        if (!ok && len < X86_MAX_INSN_LEN && !second) {
+            /* maybe truncated by an unmapped next page */
+            if (n > 0) {
+                break;                          /* end the block before it */
+            }
+            mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
+        }
+
+        ir_insn_start(ir, pc);
+        s->pc = pc;
+        s->eip_synced = false;
+        s->is_jmp = DISAS_NEXT;
+        s->mem_written = false;
+        s->esp_bias = 0;
+        for (unsigned i = 0; i < G_N_ELEMENTS(s->ea); i++) {
+            s->ea[i] = IR_NO_TEMP;
+        }
+        npfx = parse_prefixes(s, buf, len);
+
+        if (ok) {
+            s->insn = fe->insn;
+            s->x86 = &fe->insn->detail->x86;
+            s->info = &x86_insn_table[fe->insn->id];
+            s->next_pc = pc + fe->insn->size;
+            if (log_enabled(LOG_IN_ASM)) {
+                log_in_asm(s);
+            }
+            if (off + fe->insn->size > PAGE_SIZE) {
+                crossed = true;
+            }
+        } else if ((hint = hint_nop_len(buf, len, npfx)) != 0) {
+            /* 0F 1F /r with a register operand: a NOP on every P6+ CPU */
+            s->insn = NULL;
+            s->info = &ud_info;
+            s->next_pc = pc + hint;
+            if (off + hint > PAGE_SIZE) {
+                crossed = true;
+            }
+        } else {
+            s->insn = NULL;
+            s->info = &ud_info;
+            s->next_pc = pc + 1;
+            if (log_enabled(LOG_UNIMP)) {
+                log_printf("#UD: undecodable bytes at %08x: %02x %02x %02x %02x\n",
+                           lin, buf[0], buf[1], buf[2], buf[3]);
+            }
+        }
+        if (!s->code32) {
+            s->next_pc &= 0xffff;
+        }
+        if (crossed) {
+            tb->phys_page2 = p2 & PAGE_MASK;
+        }
+
+        if (s->insn) {
+            translate_one(s);
+        } else if (!hint) {
+            gen_ud(s);
+        }                                        /* else: hint NOP, nothing to emit */
+        if (s->is_jmp == DISAS_NEXT && s->mem_written) {
+            gen_check_code_dirty(s);
+        }
+        n++;
+        tb->size = (s->next_pc - tb->pc) & (s->code32 ? ~0u : 0xffffu);
+        pc = s->next_pc;
+        if (s->is_jmp != DISAS_NEXT || crossed || n >= max_insns ||
+            ((s->cs_base + pc) & PAGE_MASK) != page_lin) {
+            break;
+        }
+    }
+    if (tb->size == 0) {
+        tb->size = 1;
+    }
+    tb->n_insns = n;
+    switch (s->is_jmp) {
+    case DISAS_NEXT:
+        s->pc = pc;
+        gen_jmp_imm(s, pc, 0);
+        break;
+    case DISAS_STOP:
+        ir_st_env(ir, ENV_OFF(eip), ir_movi(ir, pc));
+        ir_exit(ir);
+        break;
+    case DISAS_JUMP:
+        break;
+    default:
+        g_assert_not_reached();
+    }
+}

@@ -1,0 +1,19 @@
+/*
+ * debugcon.h - the Bochs/QEMU debug console on port 0xE9.
+ */
+#ifndef TX86_DEBUGCON_H
+#define TX86_DEBUGCON_H
+
+#include <stdint.h>
+#include <glib.h>
+
+struct Machine;
+typedef struct DebugconState DebugconState;
+
+/* spec: "stdio" or "file:PATH" (as accepted by -debugcon) */
+DebugconState *debugcon_init(struct Machine *m, uint16_t port, const char *spec,
+                             GError **errp);
+void debugcon_reset(DebugconState *s);
+void debugcon_free(DebugconState *s);
+
+#endif

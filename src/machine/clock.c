@@ -1,0 +1,111 @@
+/*
+ * clock.c - the virtual clock and its timer queue (see clock.h).
+ *
+ * Virtual time is host CLOCK_MONOTONIC time, offset so that it starts at 0
+ * when the clock is created; a manual clock (unit tests, later -icount)
+ * only moves through clock_advance().  Pending timers form a singly linked
+ * list sorted by deadline (equal deadlines fire in the order they were
+ * armed); there are few timers on a PC, so insertion by walking is fine.
+ * A callback may re-arm its own timer or others; a timer re-armed to a
+ * deadline that has already passed fires again in the same
+ * clock_run_timers() call.
+ */
+#include <time.h>
+#include <glib.h>
+#include "machine/clock.h"
+
+static int64_t clock_host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void clock_init(VirtClock *c, bool manual)
+{
+    c->manual = manual;
+    c->manual_now = 0;
+    c->virt_base = 0;
+    c->host_base = clock_host_ns();
+    c->running = true;
+    c->head = NULL;
+}
+
+int64_t clock_now(VirtClock *c)
+{
+    if (c->manual)
+        return c->manual_now;
+    if (!c->running)
+        return c->virt_base;
+    return c->virt_base + (clock_host_ns() - c->host_base);
+}
+
+void clock_advance(VirtClock *c, int64_t ns)
+{
+    g_assert(c->manual);
+    g_assert(ns >= 0);
+    c->manual_now += ns;
+}
+
+int64_t clock_next_deadline(VirtClock *c)
+{
+    return c->head ? c->head->deadline : INT64_MAX;
+}
+
+int clock_run_timers(VirtClock *c)
+{
+    int fired = 0;
+    int64_t now = clock_now(c);
+    while (c->head && c->head->deadline <= now) {
+        Timer *t = c->head;
+        c->head = t->next;
+        t->next = NULL;
+        t->pending = false;
+        t->cb(t->opaque);
+        fired++;
+    }
+    return fired;
+}
+
+Timer *timer_new(VirtClock *c, TimerCb cb, void *opaque)
+{
+    Timer *t = g_new0(Timer, 1);
+    t->clock = c;
+    t->cb = cb;
+    t->opaque = opaque;
+    return t;
+}
+
+void timer_free(Timer *t)
+{
+    if (!t)
+        return;
+    timer_del(t);
+    g_free(t);
+}
+
+void timer_del(Timer *t)
+{
+    if (!t->pending)
+        return;
+    for (Timer **pp = &t->clock->head; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    t->next = NULL;
+    t->pending = false;
+}
+
+void timer_mod(Timer *t, int64_t deadline)
+{
+    timer_del(t);
+    Timer **pp = &t->clock->head;
+    while (*pp && (*pp)->deadline <= deadline)
+        pp = &(*pp)->next;
+    t->deadline = deadline;
+    t->next = *pp;
+    *pp = t;
+    t->pending = true;
+}

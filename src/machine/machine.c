@@ -1,0 +1,323 @@
+/*
+ * machine.c - assembles one PC and runs it (see machine.h).
+ *
+ * machine_new() builds, in this order:
+ *   physical memory   RAM at 0 (-m, default 128 MiB); with -bios the whole
+ *                     image at 4 GiB - size and its last 128 KiB (or all of
+ *                     a 64 KiB image) again just below 1 MiB (0xE0000-0xFFFFF)
+ *   I/O bus, clock    empty port table; host-monotonic virtual clock
+ *   devices           debugcon (port 0xE9) and isa-debug-exit when asked for
+ *   CPU               cpu_init + cpu_reset (F000:FFF0), INTR pin as cpu_intr
+ *   translator        the x86 front end + the interpreter or native backend
+ * Without -bios it is a RAM-only machine (no devices unless configured):
+ * the unit, front-end and differential test harnesses use it that way,
+ * filling the CPU state themselves.
+ *
+ * machine_run() is the main loop:
+ *     loop: shutdown requested?  -> return exit_status
+ *           fire expired timers
+ *           CPU halted?   IF=1 and something can wake it -> sleep (nanosleep)
+ *                         until the next deadline; otherwise stop (status
+ *                         kept, 0 unless debug-exit set one)
+ *           cpu_exec(slice)  slice bounded by --max-insns and by an
+ *                            estimate of how many instructions fit before
+ *                            the next timer deadline
+ *           triple fault -> message; status 0 under -no-reboot, else 1
+ *                           (reset arrives with the platform issue)
+ */
+#include <errno.h>
+#include <time.h>
+#include "config.h"
+#include "machine/machine.h"
+#include "cpu-x86/translate.h"
+#include "translator/translator.h"
+#include "devices/debugcon.h"
+#include "devices/isa_debug_exit.h"
+#include "util/log.h"
+
+#define MACHINE_BIOS_MAX      (16u << 20)
+#define MACHINE_BIOS_ALIGN    (64u << 10)
+#define MACHINE_LOW_BIOS_SIZE (128u << 10)    /* shadow below 1 MiB */
+#define MACHINE_DEFAULT_RAM   (128ull << 20)
+#define MACHINE_MAX_RAM       (3ull << 30)
+
+/* instructions per virtual ns assumed when sizing a slice (~100 MIPS) */
+#define SLICE_INSNS_PER_US    100
+#define SLICE_MIN             1000
+#define SLICE_MAX             (10u * 1000 * 1000)
+
+typedef struct MachineDevice {
+    void *state;
+    void (*free_fn)(void *state);
+} MachineDevice;
+
+static void machine_add_device(Machine *m, void *state, void (*free_fn)(void *))
+{
+    MachineDevice *d = g_new(MachineDevice, 1);
+    d->state = state;
+    d->free_fn = free_fn;
+    m->devices = g_slist_prepend(m->devices, d);   /* freed in reverse order */
+}
+
+static void machine_free_device(gpointer data)
+{
+    MachineDevice *d = data;
+    d->free_fn(d->state);
+    g_free(d);
+}
+
+/* the CPU's INTR pin: the interrupt controller drives it */
+static void machine_cpu_intr(void *opaque, int n, int level)
+{
+    Machine *m = opaque;
+    if (level)
+        m->cpu.interrupt_request |= CPU_INTERRUPT_HARD;
+    else
+        m->cpu.interrupt_request &= ~CPU_INTERRUPT_HARD;
+}
+
+static void machine_translate(void *fe, CPUState *env, TranslationBlock *tb, IRBlock *ir)
+{
+    x86_translate_block(fe, env, tb, ir);
+}
+
+static bool machine_load_bios(Machine *m, const char *path, GError **errp)
+{
+    gchar *data;
+    gsize len;
+    if (!g_file_get_contents(path, &data, &len, errp))
+        return false;
+    if (len == 0 || len > MACHINE_BIOS_MAX || len % MACHINE_BIOS_ALIGN) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "BIOS '%s' is %zu bytes: it must be a non-zero multiple of 64 KiB "
+                    "and at most 16 MiB", path, (size_t)len);
+        g_free(data);
+        return false;
+    }
+    uint32_t size = (uint32_t)len;
+    uint32_t low = MIN(size, MACHINE_LOW_BIOS_SIZE);
+    bool ok = physmem_add_rom(m->mem, (uint32_t)(0x100000000ull - size), (uint8_t *)data, size)
+              && physmem_add_rom(m->mem, 0x100000 - low, (uint8_t *)data + size - low, low);
+    g_free(data);
+    if (!ok)
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot map BIOS '%s'", path);
+    return ok;
+}
+
+static bool machine_add_devices(Machine *m, GError **errp)
+{
+    const MachineConfig *c = &m->cfg;
+    if (c->debugcon) {
+        DebugconState *s = debugcon_init(m, 0xe9, c->debugcon, errp);
+        if (!s)
+            return false;
+        machine_add_device(m, s, (void (*)(void *))debugcon_free);
+    }
+    if (c->has_debug_exit) {
+        DebugExitState *s = isa_debug_exit_init(m, (uint16_t)c->debug_exit_iobase,
+                                                c->debug_exit_iosize, errp);
+        if (!s)
+            return false;
+        machine_add_device(m, s, (void (*)(void *))isa_debug_exit_free);
+    }
+    return true;
+}
+
+Machine *machine_new(const MachineConfig *cfg, GError **errp)
+{
+    Machine *m = g_new0(Machine, 1);
+    m->cfg = *cfg;
+    m->cfg.bios_path = g_strdup(cfg->bios_path);
+    m->cfg.debugcon = g_strdup(cfg->debugcon);
+    m->cfg.serial = g_strdup(cfg->serial);
+    m->cfg.log_path = g_strdup(cfg->log_path);
+    if (!m->cfg.machine_type)
+        m->cfg.machine_type = "pc";
+    if (m->cfg.ram_size == 0)
+        m->cfg.ram_size = MACHINE_DEFAULT_RAM;
+
+    const Backend *be;
+    if (m->cfg.backend == BACKEND_NATIVE) {
+#if TX86_NATIVE_BACKEND
+        be = &backend_x86_64;
+#else
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "the native backend is not built in (x86-64 hosts only); use --backend=interp");
+        goto fail;
+#endif
+    } else {
+        be = &backend_interp;
+    }
+    if (m->cfg.ram_size > MACHINE_MAX_RAM || m->cfg.ram_size < PAGE_SIZE) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "RAM size %llu bytes out of range (4 KiB to 3 GiB)",
+                    (unsigned long long)m->cfg.ram_size);
+        goto fail;
+    }
+
+    m->mem = physmem_new();
+    m->mem->log_unassigned = log_enabled(LOG_UNIMP);
+    m->io = iobus_new();
+    m->io->log_unassigned = log_enabled(LOG_UNIMP);
+    clock_init(&m->clock, false);
+
+    if (!physmem_add_ram(m->mem, 0, (uint32_t)m->cfg.ram_size, NULL)) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "cannot map RAM");
+        goto fail;
+    }
+    if (m->cfg.bios_path && !machine_load_bios(m, m->cfg.bios_path, errp))
+        goto fail;
+    if (!machine_add_devices(m, errp))
+        goto fail;
+
+    irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
+    cpu_init(&m->cpu, m);
+    cpu_reset(&m->cpu);
+    m->cpu.machine = m;
+
+    X86FrontEnd *fe = x86_frontend_new(errp);
+    if (!fe)
+        goto fail;
+    m->tr = translator_new(be, m->mem, machine_translate, fe, &m->cpu, errp);
+    if (!m->tr) {
+        x86_frontend_free(fe);
+        goto fail;
+    }
+    m->cpu.tr_ctx = m->tr;
+    return m;
+
+fail:
+    machine_free(m);
+    return NULL;
+}
+
+void machine_free(Machine *m)
+{
+    if (!m)
+        return;
+    if (m->tr) {
+        void *fe = m->tr->frontend;
+        translator_free(m->tr);
+        x86_frontend_free(fe);
+    }
+    g_slist_free_full(m->devices, machine_free_device);
+    iobus_free(m->io);
+    physmem_free(m->mem);
+    g_free(m->cfg.bios_path);
+    g_free(m->cfg.debugcon);
+    g_free(m->cfg.serial);
+    g_free(m->cfg.log_path);
+    g_free(m);
+}
+
+void machine_request_shutdown(Machine *m, int status)
+{
+    m->shutdown_requested = true;
+    m->exit_status = status;
+    m->cpu.exit_request = 1;
+    m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
+}
+
+/* sleep until the virtual clock reaches deadline (INT64_MAX: a while).
+ * Host input sources (serial, keyboard) will be polled here too. */
+static void machine_sleep_until(Machine *m, int64_t deadline)
+{
+    int64_t wait = deadline == INT64_MAX ? 100000000 : deadline - clock_now(&m->clock);
+    if (wait <= 0)
+        return;
+    struct timespec ts = { .tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000 };
+    nanosleep(&ts, NULL);    /* becomes ppoll() on host fds with serial input */
+}
+
+/* can anything wake a halted CPU?  An NMI or IRQ already pending, or
+ * (with IF=1) a timer that may raise one.  Host input devices will add
+ * themselves here. */
+static bool machine_can_wake(Machine *m)
+{
+    CPUState *env = &m->cpu;
+    if (env->interrupt_request & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_EXIT))
+        return true;
+    if (!(env->eflags & IF_MASK))
+        return false;
+    return (env->interrupt_request & CPU_INTERRUPT_HARD) ||
+           clock_next_deadline(&m->clock) != INT64_MAX;
+}
+
+static uint64_t machine_slice(Machine *m, uint64_t remaining)
+{
+    uint64_t slice = SLICE_MAX;
+    int64_t deadline = clock_next_deadline(&m->clock);
+    if (deadline != INT64_MAX) {
+        int64_t ns = deadline - clock_now(&m->clock);
+        uint64_t est = ns <= 0 ? 0 : (uint64_t)ns / 1000 * SLICE_INSNS_PER_US;
+        slice = CLAMP(est, SLICE_MIN, SLICE_MAX);
+    }
+    return MIN(slice, remaining);
+}
+
+int machine_run(Machine *m)
+{
+    CPUState *env = &m->cpu;
+    const uint64_t start = env->icount;
+    const uint64_t limit = m->cfg.max_insns;
+
+    for (;;) {
+        if (m->shutdown_requested)
+            break;
+        clock_run_timers(&m->clock);
+
+        if (env->halted && !(env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI))) {
+            if (!machine_can_wake(m)) {
+                fprintf(stderr, "tx86: the guest halted with %s; stopping\n",
+                        (env->eflags & IF_MASK) ? "nothing that could wake it"
+                                                 : "interrupts disabled");
+                break;
+            }
+            if (!(env->interrupt_request & CPU_INTERRUPT_EXIT)) {
+                machine_sleep_until(m, clock_next_deadline(&m->clock));
+                continue;
+            }
+        }
+
+        uint64_t remaining = UINT64_MAX;
+        if (limit) {
+            uint64_t done = env->icount - start;
+            if (done >= limit) {
+                fprintf(stderr, "tx86: instruction limit (%" G_GUINT64_FORMAT
+                        ") reached; stopping\n", limit);
+                m->exit_status = 0;
+                break;
+            }
+            remaining = limit - done;
+        }
+
+        switch (cpu_exec(env, machine_slice(m, remaining))) {
+        case CPU_EXIT_BUDGET:
+        case CPU_EXIT_HALT:
+        case CPU_EXIT_REQUEST:
+            break;
+        case CPU_EXIT_EXCEPTION:
+            /* only with stop_on_exception (test harnesses) */
+            fprintf(stderr, "tx86: guest exception %d (error code %#x) at %04x:%08x; stopping\n",
+                    env->exception_index, env->error_code, env->seg[R_CS].selector, env->eip);
+            m->exit_status = 1;
+            return m->exit_status;
+        case CPU_EXIT_SHUTDOWN:
+            if (m->shutdown_requested)
+                break;
+            if (m->cfg.no_reboot) {
+                fprintf(stderr, "tx86: triple fault: guest shut down (-no-reboot)\n");
+                m->exit_status = 0;
+            } else {
+                fprintf(stderr, "tx86: triple fault: the guest wants a reset, which is not "
+                        "supported yet; stopping\n");
+                m->exit_status = 1;
+            }
+            if (log_enabled(LOG_CPU) || log_enabled(LOG_INT))
+                cpu_dump_state(env, log_file ? log_file : stderr);
+            return m->exit_status;
+        }
+    }
+    fflush(stdout);
+    return m->exit_status;
+}

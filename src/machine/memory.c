@@ -1,0 +1,269 @@
+/*
+ * memory.c - guest physical address space (see memory.h).
+ *
+ * One PhysPage per 4 KiB page of the 4 GiB space (1 Mi entries, allocated
+ * zeroed, so untouched parts cost no host memory).  Registering a region
+ * rewrites the entries of the pages it covers: later registrations win,
+ * which is how the BIOS shadow at 0xE0000 covers RAM.  Regions are kept in
+ * a fixed array so the MemRegion pointers handed out stay valid.
+ *
+ * Access rules:
+ *   RAM    host memory, little-endian
+ *   ROM    reads from host memory; writes are ignored (-d guest_errors)
+ *   MMIO   the region's ops, offset relative to the region base; a NULL
+ *          read hook reads all ones, a NULL write hook drops the write
+ *   none   reads all ones, writes ignored (-d unimp)
+ * An access that crosses a page boundary is split into byte accesses.  A
+ * store (of any kind, including physmem_write_buf) into a page whose
+ * has_code flag is set calls the code-write hook after the data is stored.
+ */
+#include <string.h>
+#include <glib.h>
+#include "machine/memory.h"
+#include "util/log.h"
+
+#define MEM_MAX_REGIONS 256
+
+static uint32_t mem_ones(int size)
+{
+    return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
+static inline uint32_t mem_load_le(const uint8_t *p, int size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+    case 4: { uint32_t v; memcpy(&v, p, 4); return GUINT32_FROM_LE(v); }
+    default: g_assert_not_reached();
+    }
+}
+
+static inline void mem_store_le(uint8_t *p, uint32_t v, int size)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)v; break;
+    case 2: p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); break;
+    case 4: v = GUINT32_TO_LE(v); memcpy(p, &v, 4); break;
+    default: g_assert_not_reached();
+    }
+}
+
+PhysMem *physmem_new(void)
+{
+    PhysMem *pm = g_new0(PhysMem, 1);
+    pm->pages = g_new0(PhysPage, PHYS_PAGES);
+    pm->cap_regions = MEM_MAX_REGIONS;
+    pm->regions = g_new0(MemRegion, pm->cap_regions);
+    pm->regions[0].name = "unassigned";
+    pm->regions[0].kind = MEM_UNASSIGNED;
+    pm->n_regions = 1;
+    return pm;
+}
+
+void physmem_free(PhysMem *pm)
+{
+    if (!pm)
+        return;
+    for (unsigned i = 1; i < pm->n_regions; i++)
+        if (pm->regions[i].owns_host)
+            g_free(pm->regions[i].host);
+    g_free(pm->regions);
+    g_free(pm->pages);
+    g_free(pm);
+}
+
+/* claim a region slot and point the pages it covers at it */
+static MemRegion *physmem_add_region(PhysMem *pm, const char *name, MemKind kind,
+                                     uint32_t base, uint32_t size, uint8_t *host)
+{
+    g_assert((base & ~PAGE_MASK) == 0);
+    g_assert(size > 0 && (uint64_t)base + size <= ((uint64_t)1 << 32));
+    if (pm->n_regions >= pm->cap_regions) {
+        g_warning("physmem: too many regions (max %d), '%s' not mapped",
+                  MEM_MAX_REGIONS, name);
+        return NULL;
+    }
+    unsigned idx = pm->n_regions++;
+    MemRegion *r = &pm->regions[idx];
+    r->name = name;
+    r->kind = kind;
+    r->base = base;
+    r->size = size;
+    r->host = host;
+
+    uint32_t first = base >> PAGE_BITS;
+    uint32_t npages = (uint32_t)(((uint64_t)size + PAGE_SIZE - 1) >> PAGE_BITS);
+    for (uint32_t i = 0; i < npages; i++) {
+        PhysPage *p = &pm->pages[first + i];
+        p->kind = kind;
+        p->region = (uint16_t)idx;
+        p->host = host ? host + ((size_t)i << PAGE_BITS) : NULL;
+    }
+    return r;
+}
+
+MemRegion *physmem_add_ram(PhysMem *pm, uint32_t base, uint32_t size, uint8_t *host)
+{
+    uint32_t alloc = (size + PAGE_SIZE - 1) & PAGE_MASK;
+    bool own = host == NULL;
+    if (own)
+        host = g_malloc0(alloc);
+    MemRegion *r = physmem_add_region(pm, "ram", MEM_RAM, base, alloc, host);
+    if (!r) {
+        if (own)
+            g_free(host);
+        return NULL;
+    }
+    r->owns_host = own;
+    if (!pm->ram) {
+        pm->ram = host;
+        pm->ram_size = size;
+    }
+    return r;
+}
+
+MemRegion *physmem_add_rom(PhysMem *pm, uint32_t base, const uint8_t *data, uint32_t size)
+{
+    uint32_t alloc = (size + PAGE_SIZE - 1) & PAGE_MASK;
+    uint8_t *host = g_malloc(alloc);
+    memcpy(host, data, size);
+    memset(host + size, 0xff, alloc - size);      /* unprogrammed flash */
+    MemRegion *r = physmem_add_region(pm, "rom", MEM_ROM, base, alloc, host);
+    if (!r) {
+        g_free(host);
+        return NULL;
+    }
+    r->owns_host = true;
+    return r;
+}
+
+MemRegion *physmem_add_mmio(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
+                            const MemOps *ops, void *opaque)
+{
+    uint32_t span = (size + PAGE_SIZE - 1) & PAGE_MASK;
+    MemRegion *r = physmem_add_region(pm, name, MEM_MMIO, base, span, NULL);
+    if (r) {
+        r->ops = ops;
+        r->opaque = opaque;
+    }
+    return r;
+}
+
+void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque)
+{
+    pm->code_write_hook = hook;
+    pm->code_write_opaque = opaque;
+}
+
+/* one access that stays inside one page */
+static uint32_t physmem_read_page(PhysMem *pm, uint32_t paddr, int size)
+{
+    PhysPage *p = physmem_page(pm, paddr);
+    if (p->host)
+        return mem_load_le(p->host + (paddr & ~PAGE_MASK), size);
+    if (p->kind == MEM_MMIO) {
+        const MemRegion *r = &pm->regions[p->region];
+        if (r->ops->read)
+            return r->ops->read(r->opaque, paddr - r->base, size) & mem_ones(size);
+        return mem_ones(size);
+    }
+    if (pm->log_unassigned)
+        log_printf("unassigned memory read  %08x size %d\n", paddr, size);
+    return mem_ones(size);
+}
+
+static void physmem_write_page(PhysMem *pm, uint32_t paddr, uint32_t value, int size)
+{
+    PhysPage *p = physmem_page(pm, paddr);
+    switch (p->kind) {
+    case MEM_RAM:
+        mem_store_le(p->host + (paddr & ~PAGE_MASK), value, size);
+        if (p->has_code && pm->code_write_hook)
+            pm->code_write_hook(pm->code_write_opaque, paddr, size);
+        return;
+    case MEM_MMIO: {
+        const MemRegion *r = &pm->regions[p->region];
+        if (r->ops->write)
+            r->ops->write(r->opaque, paddr - r->base, value & mem_ones(size), size);
+        return;
+    }
+    case MEM_ROM:
+        if (log_enabled(LOG_GUEST_ERRORS))
+            log_printf("write to ROM ignored: %08x size %d value %x\n", paddr, size, value);
+        return;
+    default:
+        if (pm->log_unassigned)
+            log_printf("unassigned memory write %08x size %d value %x\n", paddr, size, value);
+        return;
+    }
+}
+
+uint32_t physmem_read(PhysMem *pm, uint32_t paddr, int size)
+{
+    if (G_LIKELY((paddr & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE))
+        return physmem_read_page(pm, paddr, size);
+    uint32_t v = 0;
+    for (int i = 0; i < size; i++)
+        v |= physmem_read_page(pm, paddr + (uint32_t)i, 1) << (8 * i);
+    return v;
+}
+
+void physmem_write(PhysMem *pm, uint32_t paddr, uint32_t value, int size)
+{
+    if (G_LIKELY((paddr & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE)) {
+        physmem_write_page(pm, paddr, value, size);
+        return;
+    }
+    for (int i = 0; i < size; i++)
+        physmem_write_page(pm, paddr + (uint32_t)i, (value >> (8 * i)) & 0xff, 1);
+}
+
+/*
+ * Bulk copies work a page at a time.  Only RAM and ROM take part: reads
+ * of other pages give 0xff bytes, writes to them are dropped, and the
+ * function returns false.  Writes to ROM are dropped too (as a DMA would
+ * see it) but count as mapped.  The address wraps at 4 GiB.
+ */
+bool physmem_read_buf(PhysMem *pm, uint32_t paddr, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    bool ok = true;
+    while (len > 0) {
+        uint32_t off = paddr & ~PAGE_MASK;
+        size_t chunk = MIN(len, (size_t)(PAGE_SIZE - off));
+        PhysPage *p = physmem_page(pm, paddr);
+        if (p->host) {
+            memcpy(out, p->host + off, chunk);
+        } else {
+            memset(out, 0xff, chunk);
+            ok = false;
+        }
+        out += chunk;
+        len -= chunk;
+        paddr += (uint32_t)chunk;
+    }
+    return ok;
+}
+
+bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len)
+{
+    const uint8_t *in = buf;
+    bool ok = true;
+    while (len > 0) {
+        uint32_t off = paddr & ~PAGE_MASK;
+        size_t chunk = MIN(len, (size_t)(PAGE_SIZE - off));
+        PhysPage *p = physmem_page(pm, paddr);
+        if (p->kind == MEM_RAM) {
+            memcpy(p->host + off, in, chunk);
+            if (p->has_code && pm->code_write_hook)
+                pm->code_write_hook(pm->code_write_opaque, paddr, (int)chunk);
+        } else if (p->kind != MEM_ROM) {
+            ok = false;
+        }
+        in += chunk;
+        len -= chunk;
+        paddr += (uint32_t)chunk;
+    }
+    return ok;
+}

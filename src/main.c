@@ -1,0 +1,55 @@
+/*
+ * main.c - the tx86 program: parse the command line, build the machine,
+ * run it, clean up, and exit with the status the guest asked for.
+ *
+ *   tx86 -bios build/firmware/demo.bin -nographic -debugcon stdio \
+ *        -device isa-debug-exit,iobase=0xf4,iosize=0x04
+ *
+ * Exit status: what machine_run() returns (debug-exit: (V<<1)|1; a guest
+ * that halts for good or reaches --max-insns: 0), 1 for command-line and
+ * setup errors (one line on stderr), 0 for --help / --version.
+ */
+#include <stdio.h>
+#include "machine/machine.h"
+#include "machine/options.h"
+#include "util/log.h"
+
+int main(int argc, char **argv)
+{
+    MachineConfig cfg;
+    GError *err = NULL;
+    int status;
+
+    machine_config_init(&cfg);
+    if (!options_parse(argc, argv, &cfg, &err)) {
+        status = g_error_matches(err, OPTIONS_ERROR, OPTIONS_ERROR_EXIT_OK) ? 0 : 1;
+        if (status)
+            fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_config_clear(&cfg);
+        return status;
+    }
+    log_mask = cfg.log_items;
+    if (cfg.log_path && !log_set_file(cfg.log_path, &err)) {
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_config_clear(&cfg);
+        return 1;
+    }
+    if (!cfg.bios_path)
+        fprintf(stderr, "tx86: warning: no -bios given: the machine has RAM only "
+                        "and starts at F000:FFF0 in unassigned memory\n");
+
+    Machine *m = machine_new(&cfg, &err);
+    machine_config_clear(&cfg);
+    if (!m) {
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        return 1;
+    }
+    status = machine_run(m);
+    machine_free(m);
+    log_flush();
+    fflush(stdout);
+    return status;
+}

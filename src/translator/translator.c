@@ -1,0 +1,375 @@
+/*
+ * translator.c - the translation-block cache between the CPU loop, the
+ * front end and a backend.
+ *
+ *   tb_find(env)  key (phys_pc, pc, cs_base, hflags) -> hash lookup
+ *       miss: TB from the pool -> front end fills t->ir -> ir_optimize ->
+ *             backend->compile (buffer full: tb_flush and retry) ->
+ *             insert in the hash and in the list of every physical page
+ *             the block covers; the pages get physmem_mark_code so guest
+ *             stores to them call our code-write hook.
+ *   tb_next(env, tb, exit)  chaining at dispatcher level: tb->jmp_tb[slot]
+ *       caches the successor; it is reused while it is valid and matches
+ *       env's eip/cs_base/hflags.  Only targets on the same guest linear
+ *       page as the source block (or any target with paging off) are
+ *       cached, so a page-table change cannot redirect a chain silently.
+ *   tb_invalidate_phys_range()  SMC: every TB overlapping the bytes is
+ *       marked invalid and unlinked from the hash and page lists (not
+ *       freed: a chained pointer or the running block may still refer to
+ *       it; TBs are recycled only by tb_flush) and env->code_dirty is set.
+ *
+ * TBs come from a fixed pool; when it or the backend's code buffer is
+ * full the whole cache is flushed (simple and, with a big buffer, rare).
+ * Debug output: -d op (IR before and after optimisation) and -d out_asm
+ * (the backend's dump) are printed here; -d in_asm by the front end.
+ */
+#include <string.h>
+#include "config.h"
+#include "translator/translator.h"
+#include "cpu-x86/cpu.h"
+#include "mmu/mmu.h"
+#include "machine/memory.h"
+#include "util/log.h"
+
+#define TB_POOL_SIZE   (1u << 16)
+#define TB_HASH_BITS   15
+
+/* the Translator plus what only this file needs */
+typedef struct TranslatorPriv {
+    Translator pub;
+    TranslationBlock *pool;     /* TB_POOL_SIZE blocks */
+    uint32_t pool_used;
+} TranslatorPriv;
+
+static inline TranslatorPriv *tr_priv(Translator *t)
+{
+    return (TranslatorPriv *)t;
+}
+
+static inline uint32_t tb_hash(uint32_t phys_pc, uint32_t pc, uint32_t cs_base,
+                               uint32_t hflags)
+{
+    uint32_t h = phys_pc * 0x9e3779b1u;
+    h ^= (pc + cs_base) * 0x85ebca6bu;
+    h ^= hflags * 0xc2b2ae35u;
+    h ^= h >> 15;
+    return h & ((1u << TB_HASH_BITS) - 1);
+}
+
+static void tr_code_write_hook(void *opaque, uint32_t paddr, int size)
+{
+    tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
+}
+
+Translator *translator_new(const Backend *be, struct PhysMem *mem,
+                           TranslateFn translate, void *frontend,
+                           struct CPUState *cpu, GError **errp)
+{
+    TranslatorPriv *p = g_new0(TranslatorPriv, 1);
+    Translator *t = &p->pub;
+    t->backend = be;
+    t->translate = translate;
+    t->frontend = frontend;
+    t->cpu = cpu;
+    t->mem = mem;
+    t->hash_size = 1u << TB_HASH_BITS;
+    t->hash = g_new0(TranslationBlock *, t->hash_size);
+    t->page_tbs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->chaining = !log_enabled(LOG_NOCHAIN);
+    ir_block_init(&t->ir);
+    p->pool = g_new0(TranslationBlock, TB_POOL_SIZE);
+    if (!be->init(t, errp)) {
+        g_free(p->pool);
+        g_hash_table_destroy(t->page_tbs);
+        g_free(t->hash);
+        g_free(p);
+        return NULL;
+    }
+    if (mem)
+        physmem_set_code_hook(mem, tr_code_write_hook, t);
+    if (cpu)
+        cpu->tr_ctx = t;
+    return t;
+}
+
+void translator_free(Translator *t)
+{
+    if (!t)
+        return;
+    TranslatorPriv *p = tr_priv(t);
+    tb_flush(t);
+    if (t->mem)
+        physmem_set_code_hook(t->mem, NULL, NULL);
+    t->backend->cleanup(t);
+    ir_block_free(&t->ir);
+    g_hash_table_destroy(t->page_tbs);
+    g_free(t->hash);
+    g_free(p->pool);
+    g_free(p);
+}
+
+/* ------------------------------------------------------------ page lists */
+
+static inline uint32_t tb_page(const TranslationBlock *tb, int n)
+{
+    return n == 0 ? tb->phys_pc >> PAGE_BITS : tb->phys_page2 >> PAGE_BITS;
+}
+
+/* index (0/1) of the link that chains tb in the list of `page` */
+static inline int tb_page_index(const TranslationBlock *tb, uint32_t page)
+{
+    return tb_page(tb, 0) == page ? 0 : 1;
+}
+
+static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
+{
+    uint32_t page = tb_page(tb, n);
+    gpointer key = GUINT_TO_POINTER(page);
+    tb->page_next[n] = g_hash_table_lookup(t->page_tbs, key);
+    g_hash_table_insert(t->page_tbs, key, tb);
+    if (t->mem)
+        physmem_mark_code(t->mem, page << PAGE_BITS, true);
+}
+
+static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
+{
+    uint32_t page = tb_page(tb, n);
+    gpointer key = GUINT_TO_POINTER(page);
+    TranslationBlock *head = g_hash_table_lookup(t->page_tbs, key);
+    TranslationBlock **pp = &head;
+    while (*pp && *pp != tb)
+        pp = &(*pp)->page_next[tb_page_index(*pp, page)];
+    if (!*pp)
+        return;
+    *pp = tb->page_next[n];
+    tb->page_next[n] = NULL;
+    if (head) {
+        g_hash_table_insert(t->page_tbs, key, head);
+    } else {
+        g_hash_table_remove(t->page_tbs, key);
+        if (t->mem)
+            physmem_mark_code(t->mem, page << PAGE_BITS, false);
+    }
+}
+
+static void tb_hash_remove(Translator *t, TranslationBlock *tb)
+{
+    uint32_t h = tb_hash(tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
+    TranslationBlock **pp = &t->hash[h];
+    while (*pp && *pp != tb)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = tb->hash_next;
+    tb->hash_next = NULL;
+}
+
+static void tb_invalidate(Translator *t, TranslationBlock *tb)
+{
+    tb->valid = false;
+    tb_hash_remove(t, tb);
+    tb_page_remove(t, tb, 0);
+    if (tb->phys_page2 != UINT32_MAX)
+        tb_page_remove(t, tb, 1);
+    tb->jmp_tb[0] = tb->jmp_tb[1] = NULL;
+    t->stats.blocks_invalidated++;
+}
+
+/* the physical byte ranges of tb: [a0,a0+l0) and [a1,a1+l1) */
+static bool tb_overlaps(const TranslationBlock *tb, uint32_t start, uint32_t end)
+{
+    uint32_t a0 = tb->phys_pc;
+    uint32_t l0 = tb->size;
+    uint32_t room = PAGE_SIZE - (a0 & (PAGE_SIZE - 1));
+    uint32_t l1 = 0;
+    if (tb->phys_page2 != UINT32_MAX && l0 > room) {
+        l1 = l0 - room;
+        l0 = room;
+    }
+    if (l0 == 0)
+        l0 = 1;
+    if (a0 < end && start < a0 + l0)
+        return true;
+    if (l1) {
+        uint32_t a1 = tb->phys_page2 & PAGE_MASK;
+        if (a1 < end && start < a1 + l1)
+            return true;
+    }
+    return false;
+}
+
+void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len)
+{
+    if (len == 0)
+        return;
+    uint64_t end64 = (uint64_t)start + len;
+    uint32_t end = end64 > 0xffffffffu ? 0xffffffffu : (uint32_t)end64;
+    bool any = false;
+    for (uint64_t page = start >> PAGE_BITS; page <= (end64 - 1) >> PAGE_BITS; page++) {
+        TranslationBlock *tb = g_hash_table_lookup(t->page_tbs,
+                                                   GUINT_TO_POINTER((uint32_t)page));
+        while (tb) {
+            TranslationBlock *next = tb->page_next[tb_page_index(tb, (uint32_t)page)];
+            if (tb_overlaps(tb, start, end)) {
+                tb_invalidate(t, tb);
+                any = true;
+            }
+            tb = next;
+        }
+    }
+    if (any && t->cpu)
+        t->cpu->code_dirty = 1;
+}
+
+void tb_flush(Translator *t)
+{
+    TranslatorPriv *p = tr_priv(t);
+    GHashTableIter it;
+    gpointer key, val;
+    if (t->mem) {
+        g_hash_table_iter_init(&it, t->page_tbs);
+        while (g_hash_table_iter_next(&it, &key, &val))
+            physmem_mark_code(t->mem, GPOINTER_TO_UINT(key) << PAGE_BITS, false);
+    }
+    g_hash_table_remove_all(t->page_tbs);
+    memset(t->hash, 0, sizeof(*t->hash) * t->hash_size);
+    memset(p->pool, 0, sizeof(*p->pool) * p->pool_used);
+    p->pool_used = 0;
+    t->backend->flush(t);
+    t->stats.flushes++;
+}
+
+/* ---------------------------------------------------------- debug output */
+
+static void tr_log_ir(const char *title, const IRBlock *ir)
+{
+    log_printf("%s\n", title);
+    ir_print_block(log_file ? log_file : stderr, ir);
+    log_printf("\n");
+}
+
+/* -------------------------------------------------------------- lookup */
+
+static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
+                                   uint32_t cs_base, uint32_t hflags, CPUState *env)
+{
+    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
+        if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
+            tb->hflags != hflags)
+            continue;
+        if (tb->phys_page2 != UINT32_MAX && (hflags & HF_PG)) {
+            /* the second page must still map where it did */
+            uint32_t lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
+            uint32_t pa2;
+            if (!mmu_probe(env, lin2, false, &pa2) ||
+                (pa2 & PAGE_MASK) != (tb->phys_page2 & PAGE_MASK))
+                continue;
+        }
+        return tb;
+    }
+    return NULL;
+}
+
+static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys_pc,
+                                     uint32_t pc, uint32_t cs_base, uint32_t hflags)
+{
+    TranslatorPriv *p = tr_priv(t);
+    if (p->pool_used == TB_POOL_SIZE)
+        tb_flush(t);
+    /* the slot is taken only once translation succeeded: a fetch fault
+     * longjmps out of translate() and the slot is simply reused */
+    TranslationBlock *tb = &p->pool[p->pool_used];
+    memset(tb, 0, sizeof(*tb));
+    tb->pc = pc;
+    tb->cs_base = cs_base;
+    tb->hflags = hflags;
+    tb->phys_pc = phys_pc;
+    tb->phys_page2 = UINT32_MAX;
+    tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
+
+    ir_block_reset(&t->ir);
+    t->translate(t->frontend, env, tb, &t->ir);
+
+    if (log_enabled(LOG_OP))
+        tr_log_ir("OP:", &t->ir);
+#if TX86_DEBUG
+    {
+        GError *err = NULL;
+        if (!ir_verify(&t->ir, &err)) {
+            ir_print_block(stderr, &t->ir);
+            g_error("IR of block at %08x:%08x is invalid: %s", cs_base, pc, err->message);
+        }
+    }
+#endif
+    ir_optimize(&t->ir);
+    if (log_enabled(LOG_OP))
+        tr_log_ir("OP after optimization:", &t->ir);
+
+    if (!t->backend->compile(t, tb, &t->ir)) {
+        /* code buffer full: start over with an empty cache (the IR is
+         * still in t->ir, and tb's slot is re-taken from an empty pool) */
+        TranslationBlock saved = *tb;
+        tb_flush(t);
+        tb = &p->pool[0];
+        *tb = saved;
+        if (!t->backend->compile(t, tb, &t->ir))
+            g_error("translator: a single block does not fit in the code buffer");
+    }
+    p->pool_used++;
+    if (log_enabled(LOG_OUT_ASM)) {
+        log_printf("OUT: [size=%zu]\n", tb->code_size);
+        t->backend->dump(t, tb, log_file ? log_file : stderr);
+        log_printf("\n");
+    }
+
+    tb->valid = true;
+    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    tb->hash_next = t->hash[h];
+    t->hash[h] = tb;
+    tb_page_add(t, tb, 0);
+    if (tb->phys_page2 != UINT32_MAX) {
+        if ((tb->phys_page2 >> PAGE_BITS) == (phys_pc >> PAGE_BITS))
+            tb->phys_page2 = UINT32_MAX;        /* same page: one list */
+        else
+            tb_page_add(t, tb, 1);
+    }
+    t->stats.blocks_translated++;
+    return tb;
+}
+
+TranslationBlock *tb_find(Translator *t, CPUState *env)
+{
+    uint32_t pc = env->eip;
+    uint32_t cs_base = env->seg[R_CS].base;
+    uint32_t hflags = env->hflags;
+    uint32_t phys_pc = mmu_translate_code(env, cs_base + pc);
+    t->stats.lookups++;
+    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, hflags, env);
+    if (!tb)
+        tb = tb_gen_code(t, env, phys_pc, pc, cs_base, hflags);
+    return tb;
+}
+
+TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, int exit)
+{
+    if (exit > TB_EXIT_SLOT1 || !t->chaining)
+        return tb_find(t, env);
+    TranslationBlock *n = tb->jmp_tb[exit];
+    if (n && n->valid && n->pc == env->eip && n->cs_base == env->seg[R_CS].base &&
+        n->hflags == env->hflags) {
+        t->stats.chain_hits++;
+        return n;
+    }
+    uint64_t flushes = t->stats.flushes;
+    uint32_t src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
+    uint32_t src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    bool src_valid = tb->valid;
+    n = tb_find(t, env);
+    /* tb may have been recycled by a flush inside tb_find */
+    if (src_valid && t->stats.flushes == flushes && tb->valid) {
+        uint32_t dst_page = (n->cs_base + n->pc) & PAGE_MASK;
+        if (!(env->hflags & HF_PG) || dst_page == src_page || dst_page == src_last)
+            tb->jmp_tb[exit] = n;
+    }
+    return n;
+}

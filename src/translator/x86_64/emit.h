@@ -1,0 +1,253 @@
+/*
+ * emit.h - a tiny x86-64 instruction encoder for the native backend.
+ *
+ * Only what codegen.c needs: 32-bit ALU forms between a host register and
+ * an operand location (HostLoc: a register, or [base + disp]), 64-bit
+ * moves for pointers, pushes/pops, calls and rel32 jumps.  Every function
+ * appends bytes at e->p; the caller checks the buffer has room before it
+ * starts a block (a generous per-IR-op bound, see codegen.c).
+ *
+ *   Emitter e = { .p = buf };
+ *   emit_mov_r_loc(&e, HR_RAX, loc_mem(HR_RBX, 4));   // mov eax, [rbx+4]
+ */
+#ifndef TX86_X86_64_EMIT_H
+#define TX86_X86_64_EMIT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+
+enum {
+    HR_RAX, HR_RCX, HR_RDX, HR_RBX, HR_RSP, HR_RBP, HR_RSI, HR_RDI,
+    HR_R8, HR_R9, HR_R10, HR_R11, HR_R12, HR_R13, HR_R14, HR_R15,
+};
+
+/* condition codes (low nibble of Jcc/SETcc) */
+enum { CC_HO_B = 0x2, CC_HO_E = 0x4, CC_HO_NE = 0x5, CC_HO_BE = 0x6,
+       CC_HO_L = 0xc, CC_HO_LE = 0xe };
+
+typedef struct HostLoc {
+    int8_t reg;      /* host register, or -1: memory at [base + disp] */
+    int8_t base;
+    int32_t disp;
+} HostLoc;
+
+typedef struct Emitter {
+    uint8_t *p;      /* next byte to write */
+} Emitter;
+
+static inline HostLoc loc_reg(int r) { return (HostLoc){ .reg = (int8_t)r }; }
+static inline HostLoc loc_mem(int base, int32_t disp)
+{
+    return (HostLoc){ .reg = -1, .base = (int8_t)base, .disp = disp };
+}
+
+static inline void emit8(Emitter *e, uint8_t b) { *e->p++ = b; }
+static inline void emit32(Emitter *e, uint32_t v) { memcpy(e->p, &v, 4); e->p += 4; }
+static inline void emit64(Emitter *e, uint64_t v) { memcpy(e->p, &v, 8); e->p += 8; }
+
+/* REX prefix (if needed) for reg field `r` and r/m `loc`; force emits
+ * one even when empty (byte access to SPL..DIL) */
+static inline void emit_rex(Emitter *e, bool w, int r, HostLoc loc, bool force)
+{
+    int b = loc.reg >= 0 ? loc.reg : loc.base;
+    uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) | ((b & 8) ? 1 : 0));
+    if (rex != 0x40 || force)
+        emit8(e, rex);
+}
+
+static inline void emit_modrm(Emitter *e, int r, HostLoc loc)
+{
+    if (loc.reg >= 0) {
+        emit8(e, (uint8_t)(0xc0 | ((r & 7) << 3) | (loc.reg & 7)));
+        return;
+    }
+    int b = loc.base & 7;
+    int mod = (loc.disp == 0 && b != 5) ? 0 : (loc.disp >= -128 && loc.disp <= 127) ? 1 : 2;
+    emit8(e, (uint8_t)((mod << 6) | ((r & 7) << 3) | b));
+    if (b == 4)
+        emit8(e, 0x24);          /* SIB: base rsp/r12, no index */
+    if (mod == 1)
+        emit8(e, (uint8_t)loc.disp);
+    else if (mod == 2)
+        emit32(e, (uint32_t)loc.disp);
+}
+
+/* generic "op r, r/m" with a 1- or 2-byte opcode (op2 0 = none) */
+static inline void emit_op_rm(Emitter *e, bool w, uint8_t op1, uint8_t op2, int r,
+                              HostLoc loc, bool byte_rm)
+{
+    bool force = byte_rm && loc.reg >= 4 && loc.reg <= 7;
+    emit_rex(e, w, r, loc, force);
+    emit8(e, op1);
+    if (op2)
+        emit8(e, op2);
+    emit_modrm(e, r, loc);
+}
+
+static inline bool loc_same(HostLoc a, HostLoc b)
+{
+    return a.reg >= 0 ? a.reg == b.reg
+                      : b.reg < 0 && a.base == b.base && a.disp == b.disp;
+}
+
+/* mov r32, r/m32 */
+static inline void emit_mov_r_loc(Emitter *e, int r, HostLoc loc)
+{
+    if (loc.reg == r)
+        return;
+    emit_op_rm(e, false, 0x8b, 0, r, loc, false);
+}
+
+/* mov r/m32, r32 */
+static inline void emit_mov_loc_r(Emitter *e, HostLoc loc, int r)
+{
+    if (loc.reg == r)
+        return;
+    emit_op_rm(e, false, 0x89, 0, r, loc, false);
+}
+
+/* mov r/m32, imm32 */
+static inline void emit_mov_loc_imm(Emitter *e, HostLoc loc, uint32_t imm)
+{
+    if (loc.reg >= 0) {
+        if (loc.reg & 8)
+            emit8(e, 0x41);
+        emit8(e, (uint8_t)(0xb8 + (loc.reg & 7)));
+    } else {
+        emit_op_rm(e, false, 0xc7, 0, 0, loc, false);
+    }
+    emit32(e, imm);
+}
+
+/* mov r64, imm64 */
+static inline void emit_mov_r64_imm(Emitter *e, int r, uint64_t imm)
+{
+    emit8(e, (uint8_t)(0x48 | ((r & 8) ? 1 : 0)));
+    emit8(e, (uint8_t)(0xb8 + (r & 7)));
+    emit64(e, imm);
+}
+
+/* mov r64, r64 */
+static inline void emit_mov_r64_r64(Emitter *e, int dst, int src)
+{
+    emit_op_rm(e, true, 0x89, 0, src, loc_reg(dst), false);
+}
+
+/* group-1 ALU op: r32 OP= r/m32 (opcodes 03 add, 0b or, 23 and, 2b sub,
+ * 33 xor, 3b cmp) */
+static inline void emit_alu_r_loc(Emitter *e, uint8_t opc, int r, HostLoc loc)
+{
+    emit_op_rm(e, false, opc, 0, r, loc, false);
+}
+
+/* imul r32, r/m32 */
+static inline void emit_imul_r_loc(Emitter *e, int r, HostLoc loc)
+{
+    emit_op_rm(e, false, 0x0f, 0xaf, r, loc, false);
+}
+
+/* D3 /ext: shift/rotate r/m32 by cl */
+static inline void emit_shift_cl(Emitter *e, int ext, HostLoc loc)
+{
+    emit_op_rm(e, false, 0xd3, 0, ext, loc, false);
+}
+
+/* F7 /ext: not (2), neg (3) */
+static inline void emit_f7(Emitter *e, int ext, HostLoc loc)
+{
+    emit_op_rm(e, false, 0xf7, 0, ext, loc, false);
+}
+
+/* movzx/movsx r32, r/m8 or r/m16: op2 = b6 zx8, b7 zx16, be sx8, bf sx16 */
+static inline void emit_movx(Emitter *e, uint8_t op2, int r, HostLoc loc)
+{
+    emit_op_rm(e, false, 0x0f, op2, r, loc, op2 == 0xb6 || op2 == 0xbe);
+}
+
+/* cmp r/m32, imm8 */
+static inline void emit_cmp_loc_imm8(Emitter *e, HostLoc loc, int8_t imm)
+{
+    emit_op_rm(e, false, 0x83, 0, 7, loc, false);
+    emit8(e, (uint8_t)imm);
+}
+
+/* test r32, r32 */
+static inline void emit_test_r_r(Emitter *e, int a, int b)
+{
+    emit_op_rm(e, false, 0x85, 0, b, loc_reg(a), false);
+}
+
+/* setcc al */
+static inline void emit_setcc_al(Emitter *e, int cc)
+{
+    emit8(e, 0x0f);
+    emit8(e, (uint8_t)(0x90 | cc));
+    emit8(e, 0xc0);
+}
+
+static inline void emit_push(Emitter *e, int r)
+{
+    if (r & 8)
+        emit8(e, 0x41);
+    emit8(e, (uint8_t)(0x50 + (r & 7)));
+}
+
+static inline void emit_pop(Emitter *e, int r)
+{
+    if (r & 8)
+        emit8(e, 0x41);
+    emit8(e, (uint8_t)(0x58 + (r & 7)));
+}
+
+/* add/sub rsp, imm32 */
+static inline void emit_rsp_adjust(Emitter *e, int32_t delta)
+{
+    if (delta == 0)
+        return;
+    emit8(e, 0x48);
+    emit8(e, 0x81);
+    emit8(e, delta < 0 ? 0xec : 0xc4);   /* /5 sub, /0 add, rm = rsp */
+    emit32(e, (uint32_t)(delta < 0 ? -delta : delta));
+}
+
+/* call a C function: rel32 if reachable, else through rax */
+static inline void emit_call(Emitter *e, const void *fn)
+{
+    intptr_t rel = (intptr_t)fn - (intptr_t)(e->p + 5);
+    if (rel >= INT32_MIN && rel <= INT32_MAX) {
+        emit8(e, 0xe8);
+        emit32(e, (uint32_t)(int32_t)rel);
+    } else {
+        emit_mov_r64_imm(e, HR_RAX, (uint64_t)(uintptr_t)fn);
+        emit8(e, 0xff);
+        emit8(e, 0xd0);                  /* call rax */
+    }
+}
+
+/* jmp rel32 / jcc rel32 with the displacement left to patch; return the
+ * address of the rel32 field */
+static inline uint8_t *emit_jmp32(Emitter *e)
+{
+    emit8(e, 0xe9);
+    uint8_t *at = e->p;
+    emit32(e, 0);
+    return at;
+}
+
+static inline uint8_t *emit_jcc32(Emitter *e, int cc)
+{
+    emit8(e, 0x0f);
+    emit8(e, (uint8_t)(0x80 | cc));
+    uint8_t *at = e->p;
+    emit32(e, 0);
+    return at;
+}
+
+static inline void emit_patch_rel32(uint8_t *at, const uint8_t *target)
+{
+    int32_t rel = (int32_t)(target - (at + 4));
+    memcpy(at, &rel, 4);
+}
+
+#endif

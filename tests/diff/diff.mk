@@ -1,0 +1,55 @@
+# tests/diff/diff.mk - the differential tester against the host CPU
+# (included by tests/tests.mk).  See docs/testing.md.
+#
+#   make check-diff        enumerated pass, then 1,000,000 seeded random
+#                          cases (half 32-bit, half 16-bit code), every case
+#                          on both backends
+#   make check-diff-short  enumerated pass (16-bit forms only) + 20,000
+#                          random cases: for the sanitizer build
+#
+# build/tests/diff/native32 is a 32-bit host program (gcc -m32): it is
+# built only when configure found a working -m32 (HAVE_M32 := 1).
+# DIFF_SEED picks the random cases (the CI default is fixed so runs are
+# reproducible); DIFF_COUNT changes their number.
+
+DIFF_DIR    := $(BUILD)/tests/diff
+DIFF_BIN    := $(DIFF_DIR)/difftest
+DIFF_NATIVE := $(DIFF_DIR)/native32
+DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o
+DIFF_SEED   ?= 20240601
+DIFF_COUNT  ?= 1000000
+DIFF_HALF   := $(shell echo $$(( $(DIFF_COUNT) / 2 )))
+
+.PHONY: check-diff check-diff-short difftest
+
+ifeq ($(HAVE_M32),1)
+
+difftest: $(DIFF_BIN) $(DIFF_NATIVE)
+
+$(DIFF_OBJS): tests/diff/diffcase.h tests/diff/diffgen.h
+
+$(DIFF_BIN): $(DIFF_OBJS) $(BUILD)/libtx86.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)
+
+# never with the sanitizer flags: it runs raw code in its own process
+$(DIFF_NATIVE): tests/diff/native32.c tests/diff/diffcase.h
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -O2 -g -std=gnu11 -Wall -Wextra -fno-pie -no-pie -o $@ $<
+
+check-diff: $(DIFF_BIN) $(DIFF_NATIVE)
+	$(DIFF_NATIVE) --selftest >/dev/null
+	$(DIFF_BIN) --enumerate
+	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 32
+	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 16
+
+check-diff-short: $(DIFF_BIN) $(DIFF_NATIVE)
+	$(DIFF_NATIVE) --selftest >/dev/null
+	$(DIFF_BIN) --enumerate --mode 16
+	$(DIFF_BIN) --seed $(DIFF_SEED) --count 20000
+
+else
+
+difftest check-diff check-diff-short:
+	@echo "$@: skipped (no working gcc -m32 on this host: HAVE_M32 is not 1)"
+
+endif

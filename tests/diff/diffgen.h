@@ -1,0 +1,47 @@
+/*
+ * diffgen.h - the differential tester's case generator (gen.c).
+ *
+ * gen_random_case() builds case `index` of seed `seed` (1 to 6 random
+ * instructions); gen_enum_case() builds case `index` of the enumerated
+ * pass (every form x every edge value x a few variants, one instruction).
+ * Both are pure functions of their arguments, which is what makes
+ * `difftest --seed S --case K` a replay.  GenInfo tells the comparison
+ * which flags are undefined at each instruction boundary.
+ */
+#ifndef TX86_DIFFGEN_H
+#define TX86_DIFFGEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "diffcase.h"
+
+#define GEN_MAX_INSNS 24
+
+typedef struct GenInfo {
+    int n_insns;
+    uint32_t insn_off[GEN_MAX_INSNS];   /* code offset of each instruction */
+    uint32_t insn_undef[GEN_MAX_INSNS]; /* flags undefined before it */
+    int insn_form[GEN_MAX_INSNS];       /* gen_forms index, -1 for a CMP filler */
+    uint32_t final_off;                 /* offset of the final HLT */
+    uint32_t final_undef;               /* flags undefined at the end */
+} GenInfo;
+
+struct Gen;
+typedef struct GenForm {
+    const char *name;
+    void (*fn)(struct Gen *g);
+    int weight;                         /* in random cases; 0 = enumerated only */
+} GenForm;
+
+extern const GenForm gen_forms[];
+extern const int gen_n_forms;
+
+/* mode: 16, 32, or 0 for either (chosen per case); forms: bit i enables
+ * gen_forms[i] (the form choice depends on the mask: replays need the
+ * same --only/--exclude) */
+void gen_random_case(uint64_t seed, uint64_t index, int mode, int cpl3, uint64_t forms,
+                     DiffCase *c, GenInfo *info);
+uint64_t gen_enum_count(int mode);
+void gen_enum_case(uint64_t index, int mode, int cpl3, DiffCase *c, GenInfo *info);
+
+#endif

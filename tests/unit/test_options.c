@@ -1,0 +1,218 @@
+/*
+ * test_options.c - unit tests for the command line (options.c): a table of
+ * command lines with the MachineConfig fields or the error each must give.
+ * "@BIOS@" in a command line stands for a temporary existing file.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <CUnit/CUnit.h>
+#include "config.h"
+#include "machine/options.h"
+#include "util/log.h"
+
+#define OK   (-1)          /* expected: parse succeeds */
+#define BAD  OPTIONS_ERROR_INVALID
+#define LATER OPTIONS_ERROR_UNSUPPORTED
+
+typedef struct OptCase {
+    const char *cmd;
+    int result;                 /* OK or an OptionsError code */
+    const char *msg;            /* substring of the error message */
+    uint64_t ram;               /* 0 = don't check */
+    const char *debugcon;       /* NULL = don't check, "-" = must be NULL */
+    uint32_t exit_base, exit_size;  /* 0 = don't check */
+} OptCase;
+
+static const OptCase cases[] = {
+    { "", OK, NULL, 128u << 20, "-", 0, 0 },
+    { "-m 64", OK, NULL, 64u << 20 },
+    { "-m 64M", OK, NULL, 64u << 20 },
+    { "-m 1G", OK, NULL, 1u << 30 },
+    { "-m 2048K", OK, NULL, 2u << 20 },
+    { "-m size=32", OK, NULL, 32u << 20 },
+    { "-m=16", OK, NULL, 16u << 20 },
+    { "--m=16", OK, NULL, 16u << 20 },
+    { "-m 2049K", OK, NULL, 2052u << 10 },          /* rounded up to a page */
+    { "-m 0", BAD, "out of range" },
+    { "-m 512K", BAD, "out of range" },
+    { "-m 4G", BAD, "out of range" },
+    { "-m 12Q", BAD, "invalid size" },
+    { "-m lots", BAD, "invalid size" },
+    { "-m 99999999999999999999", BAD, "invalid size" },
+    { "-m", BAD, "requires an argument" },
+    { "-M pc", OK }, { "-machine pc", OK }, { "-machine type=pc,accel=tcg", OK },
+    { "-M q35", BAD, "not supported" },
+    { "-machine pc,accel=kvm", BAD, "only tcg" },
+    { "-accel tcg", OK }, { "-accel kvm", BAD, "only tcg" },
+    { "-enable-kvm", BAD, "only tcg" },
+    { "-bios @BIOS@ -nographic", OK },
+    { "-bios /nonexistent/bios.bin", BAD, "cannot find BIOS" },
+    { "-display none", OK },
+    { "-display gtk", BAD, "not available" },
+    { "-display curses", LATER, "option '-display curses' is not supported yet" },
+    { "-serial stdio", OK },
+    { "-debugcon stdio", OK, NULL, 0, "stdio" },
+    { "-debugcon file:/tmp/x.log", OK, NULL, 0, "file:/tmp/x.log" },
+    { "-debugcon stdio -debugcon none", OK, NULL, 0, "-" },
+    { "-debugcon tcp:1234", BAD, "not supported" },
+    { "-device isa-debug-exit,iobase=0xf4,iosize=0x04", OK, NULL, 0, NULL, 0xf4, 4 },
+    { "-device isa-debug-exit,iobase=0x501,iosize=2", OK, NULL, 0, NULL, 0x501, 2 },
+    { "-device isa-debug-exit", OK, NULL, 0, NULL, 0x501, 2 },
+    { "-device isa-debug-exit,iobase=0x10000", BAD, "out of range" },
+    { "-device isa-debug-exit,iosize=9", BAD, "out of range" },
+    { "-device isa-debug-exit,colour=1", BAD, "unknown property" },
+    { "-device isa-debug-exit,iobase=zz", BAD, "bad property" },
+    { "-device e1000", BAD, "device 'e1000' is not supported" },
+    { "-no-reboot -d int,unimp -D /tmp/tx86.log", OK },
+    { "-d bogus", BAD, "unknown log item" },
+    { "--backend=interp", OK }, { "--backend interp", OK },
+    { "--backend=jit", BAD, "not a backend" },
+    { "--max-insns 1000", OK }, { "--max-insns=-5", BAD, "invalid count" },
+    { "-kernel vmlinuz", LATER, "option '-kernel' is not supported yet" },
+    { "-hda disk.img", LATER, "option '-hda' is not supported yet" },
+    { "-cdrom x.iso", LATER, "'-cdrom'" }, { "-S", LATER, "'-S'" }, { "-s", LATER, "'-s'" },
+    { "-snapshot", LATER, "'-snapshot'" }, { "-gdb tcp::1234", LATER, "'-gdb'" },
+    { "-cpu pentium", LATER, "'-cpu'" }, { "-smp 2", LATER, "'-smp'" },
+    { "-icount 0", LATER, "'-icount'" }, { "-monitor stdio", LATER, "'-monitor'" },
+    { "-drive file=x", LATER, "'-drive'" }, { "-boot c", LATER, "'-boot'" },
+    { "-rtc base=utc", LATER, "'-rtc'" }, { "-vga std", LATER, "'-vga'" },
+    { "-netdev user,id=n", LATER, "'-netdev'" }, { "-dfilter 0x0..0x10", LATER, "'-dfilter'" },
+    { "-fda a.img", LATER, "'-fda'" }, { "-initrd x", LATER, "'-initrd'" },
+    { "-append x", LATER, "'-append'" }, { "-hdb x", LATER, "'-hdb'" },
+    { "-hdc x", LATER, "'-hdc'" }, { "-hdd x", LATER, "'-hdd'" },
+    { "-frobnicate", BAD, "unknown option '-frobnicate'" },
+    { "--frob=1", BAD, "unknown option '--frob'" },
+    { "disk.img", BAD, "unexpected argument" },
+    { "-nographic=yes", BAD, "takes no argument" },
+};
+
+static void test_table(void)
+{
+    gchar *bios_path = NULL;
+    int fd = g_file_open_tmp("tx86-bios-XXXXXX", &bios_path, NULL);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const OptCase *c = &cases[i];
+        gchar *cmd = g_strconcat("tx86 ", c->cmd, NULL);
+        gchar **words = g_strsplit(cmd, " ", -1);
+        int argc = 0;
+        for (gchar **w = words; *w; w++) {
+            if (!**w)
+                continue;
+            if (!strcmp(*w, "@BIOS@")) {
+                g_free(*w);
+                *w = g_strdup(bios_path);
+            }
+            words[argc++] = *w;
+        }
+        words[argc] = NULL;
+
+        MachineConfig cfg;
+        GError *err = NULL;
+        machine_config_init(&cfg);
+        bool ok = options_parse(argc, words, &cfg, &err);
+        bool want_ok = c->result == OK;
+        if (ok != want_ok)
+            printf("\n  case '%s': %s\n", c->cmd, err ? err->message : "parsed but should not");
+        CU_ASSERT_EQUAL(ok, want_ok);
+        if (!ok && !want_ok) {
+            CU_ASSERT_EQUAL(err->code, c->result);
+            if (c->msg && !strstr(err->message, c->msg)) {
+                printf("\n  case '%s': message '%s' lacks '%s'\n", c->cmd, err->message, c->msg);
+                CU_FAIL("error message");
+            }
+        }
+        if (ok) {
+            if (c->ram) {
+                CU_ASSERT_EQUAL(cfg.ram_size, c->ram);
+            }
+            if (c->debugcon && !strcmp(c->debugcon, "-")) {
+                CU_ASSERT_PTR_NULL(cfg.debugcon);
+            } else if (c->debugcon) {
+                CU_ASSERT_STRING_EQUAL(cfg.debugcon, c->debugcon);
+            }
+            if (c->exit_size) {
+                CU_ASSERT_TRUE(cfg.has_debug_exit);
+                CU_ASSERT_EQUAL(cfg.debug_exit_iobase, c->exit_base);
+                CU_ASSERT_EQUAL(cfg.debug_exit_iosize, c->exit_size);
+            }
+        }
+        if (err)
+            g_error_free(err);
+        machine_config_clear(&cfg);
+        for (int k = 0; k < argc; k++)
+            g_free(words[k]);
+        g_free(words);
+        g_free(cmd);
+    }
+    unlink(bios_path);
+    g_free(bios_path);
+}
+
+static void test_fields(void)
+{
+    char *argv[] = { "tx86", "-nographic", "-no-reboot", "-d", "int,unimp", "-D", "/tmp/l",
+                     "--max-insns", "0x100", "--backend=interp", "-serial", "stdio", NULL };
+    MachineConfig cfg;
+    GError *err = NULL;
+    machine_config_init(&cfg);
+    CU_ASSERT_EQUAL(cfg.backend, TX86_NATIVE_BACKEND ? BACKEND_NATIVE : BACKEND_INTERP);
+    CU_ASSERT_FALSE(cfg.has_debug_exit);
+    CU_ASSERT_TRUE_FATAL(options_parse(12, argv, &cfg, &err));
+    CU_ASSERT_TRUE(cfg.nographic);
+    CU_ASSERT_TRUE(cfg.no_reboot);
+    CU_ASSERT_EQUAL(cfg.log_items, LOG_INT | LOG_UNIMP);
+    CU_ASSERT_STRING_EQUAL(cfg.log_path, "/tmp/l");
+    CU_ASSERT_EQUAL(cfg.max_insns, 0x100);
+    CU_ASSERT_EQUAL(cfg.backend, BACKEND_INTERP);
+    CU_ASSERT_STRING_EQUAL(cfg.serial, "stdio");
+    CU_ASSERT_STRING_EQUAL(cfg.machine_type, "pc");
+    machine_config_clear(&cfg);
+}
+
+static void test_native_backend(void)
+{
+    char *argv[] = { "tx86", "--backend=native", NULL };
+    MachineConfig cfg;
+    GError *err = NULL;
+    machine_config_init(&cfg);
+    bool ok = options_parse(2, argv, &cfg, &err);
+    CU_ASSERT_EQUAL(ok, TX86_NATIVE_BACKEND != 0);
+    if (ok) {
+        CU_ASSERT_EQUAL(cfg.backend, BACKEND_NATIVE);
+    }
+    if (err)
+        g_error_free(err);
+    machine_config_clear(&cfg);
+}
+
+static void test_sizes(void)
+{
+    static const struct { const char *s; bool ok; uint64_t bytes; } sz[] = {
+        { "1", true, 1u << 20 }, { "4k", true, 4096 }, { "4KiB", true, 4096 },
+        { "3g", true, 3ull << 30 }, { "100B", true, 100 }, { "2MB", true, 2u << 20 },
+        { "", false, 0 }, { "-1", false, 0 }, { "1X", false, 0 }, { "1KK", false, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(sz); i++) {
+        uint64_t b = 0;
+        GError *err = NULL;
+        bool ok = options_parse_size(sz[i].s, &b, &err);
+        CU_ASSERT_EQUAL(ok, sz[i].ok);
+        if (ok) {
+            CU_ASSERT_EQUAL(b, sz[i].bytes);
+        }
+        if (err)
+            g_error_free(err);
+    }
+}
+
+void register_options_tests(void)
+{
+    CU_pSuite s = CU_add_suite("options", NULL, NULL);
+    CU_add_test(s, "command-line table", test_table);
+    CU_add_test(s, "fields filled", test_fields);
+    CU_add_test(s, "--backend=native availability", test_native_backend);
+    CU_add_test(s, "size suffixes", test_sizes);
+}
