@@ -7,7 +7,8 @@
  *
  * Exit status: what machine_run() returns (debug-exit: (V<<1)|1; a guest
  * that halts for good or reaches --max-insns: 0), 1 for command-line and
- * setup errors (one line on stderr), 0 for --help / --version.
+ * setup errors (one line on stderr, also when -bios is missing), 0 for
+ * --help / --version.
  */
 #include <stdio.h>
 #include "machine/machine.h"
@@ -36,9 +37,12 @@ int main(int argc, char **argv)
         machine_config_clear(&cfg);
         return 1;
     }
-    if (!cfg.bios_path)
-        fprintf(stderr, "tx86: warning: no -bios given: the machine has RAM only "
-                        "and starts at F000:FFF0 in unassigned memory\n");
+    if (!cfg.bios_path) {
+        /* a RAM-only machine is for test harnesses (machine_new API) */
+        fprintf(stderr, "tx86: no firmware: use -bios FILE (e.g. build/firmware/demo.bin)\n");
+        machine_config_clear(&cfg);
+        return 1;
+    }
 
     Machine *m = machine_new(&cfg, &err);
     machine_config_clear(&cfg);

@@ -26,6 +26,7 @@
  *                           (reset arrives with the platform issue)
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <time.h>
 #include "config.h"
 #include "machine/machine.h"
@@ -243,6 +244,18 @@ static bool machine_can_wake(Machine *m)
            clock_next_deadline(&m->clock) != INT64_MAX;
 }
 
+/* a message from the main loop: guest output first, then ours */
+static void machine_note(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void machine_note(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("tx86: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
 static uint64_t machine_slice(Machine *m, uint64_t remaining)
 {
     uint64_t slice = SLICE_MAX;
@@ -268,7 +281,7 @@ int machine_run(Machine *m)
 
         if (env->halted && !(env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI))) {
             if (!machine_can_wake(m)) {
-                fprintf(stderr, "tx86: the guest halted with %s; stopping\n",
+                machine_note("the guest halted with %s; stopping\n",
                         (env->eflags & IF_MASK) ? "nothing that could wake it"
                                                  : "interrupts disabled");
                 break;
@@ -283,7 +296,7 @@ int machine_run(Machine *m)
         if (limit) {
             uint64_t done = env->icount - start;
             if (done >= limit) {
-                fprintf(stderr, "tx86: instruction limit (%" G_GUINT64_FORMAT
+                machine_note("instruction limit (%" G_GUINT64_FORMAT
                         ") reached; stopping\n", limit);
                 m->exit_status = 0;
                 break;
@@ -298,7 +311,7 @@ int machine_run(Machine *m)
             break;
         case CPU_EXIT_EXCEPTION:
             /* only with stop_on_exception (test harnesses) */
-            fprintf(stderr, "tx86: guest exception %d (error code %#x) at %04x:%08x; stopping\n",
+            machine_note("guest exception %d (error code %#x) at %04x:%08x; stopping\n",
                     env->exception_index, env->error_code, env->seg[R_CS].selector, env->eip);
             m->exit_status = 1;
             return m->exit_status;
@@ -306,10 +319,10 @@ int machine_run(Machine *m)
             if (m->shutdown_requested)
                 break;
             if (m->cfg.no_reboot) {
-                fprintf(stderr, "tx86: triple fault: guest shut down (-no-reboot)\n");
+                machine_note("triple fault: guest shut down (-no-reboot)\n");
                 m->exit_status = 0;
             } else {
-                fprintf(stderr, "tx86: triple fault: the guest wants a reset, which is not "
+                machine_note("triple fault: the guest wants a reset, which is not "
                         "supported yet; stopping\n");
                 m->exit_status = 1;
             }

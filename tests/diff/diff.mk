@@ -1,7 +1,7 @@
 # tests/diff/diff.mk - the differential tester against the host CPU
 # (included by tests/tests.mk).  See docs/testing.md.
 #
-#   make check-diff        enumerated pass, then 1,000,000 seeded random
+#   make check-diff        enumerated pass, then DIFF_COUNT (4,000,000) seeded random
 #                          cases (half 32-bit, half 16-bit code), every case
 #                          on both backends
 #   make check-diff-short  enumerated pass (16-bit forms only) + 20,000
@@ -17,7 +17,7 @@ DIFF_BIN    := $(DIFF_DIR)/difftest
 DIFF_NATIVE := $(DIFF_DIR)/native32
 DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o
 DIFF_SEED   ?= 20240601
-DIFF_COUNT  ?= 1000000
+DIFF_COUNT  ?= 4000000
 DIFF_HALF   := $(shell echo $$(( $(DIFF_COUNT) / 2 )))
 
 .PHONY: check-diff check-diff-short difftest

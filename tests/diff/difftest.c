@@ -332,6 +332,12 @@ static void disassemble(GString *s, const DiffCase *c)
     cs_close(&h);
 }
 
+static const char *stop_name(int vec)
+{
+    return vec == -1 ? "end " : vec == VEC_TIMEOUT ? "TIMEOUT " : vec == VEC_HALT ? "halt "
+         : vec < 0 ? "other " : "vector ";
+}
+
 /* compare one backend's result; appends the differences to s */
 static bool compare_one(const DiffCase *c, const GenInfo *gi, const DiffResult *n,
                         const DiffResult *t, const char *be, GString *s)
@@ -344,8 +350,7 @@ static bool compare_one(const DiffCase *c, const GenInfo *gi, const DiffResult *
     norm_tx(c, gi, t, &tv, &te);
     if (nv != tv || ne != te) {
         g_string_append_printf(s, "  [%s] stop: native %s%d eip=%08x, tx86 %s%d eip=%08x\n", be,
-                               nv < 0 ? "end " : "vector ", nv, ne,
-                               tv < 0 ? "end " : tv == VEC_TIMEOUT ? "TIMEOUT " : "vector ", tv, te);
+                               stop_name(nv), nv, ne, stop_name(tv), tv, te);
         ok = false;
     }
     for (int i = 0; i < 8; i++)
@@ -592,8 +597,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "difftest: no backend to run\n");
         return 2;
     }
+    char *dir = g_path_get_dirname(argv[0]);
     char *native_path = o.native_path ? g_strdup(o.native_path)
-                                      : g_build_filename(g_path_get_dirname(argv[0]), "native32", NULL);
+                                      : g_build_filename(dir, "native32", NULL);
+    g_free(dir);
     if (!native_start(&np, native_path, &err)) {
         fprintf(stderr, "difftest: cannot start %s: %s\n", native_path, err ? err->message : "?");
         return 2;
@@ -658,6 +665,15 @@ int main(int argc, char **argv)
         printf("difftest: %" PRIu64 " cases skipped (native page fault outside the test areas)\n",
                st.skipped);
     printf("difftest: %" PRIu64 " passed, %" PRIu64 " failed\n", st.passed, st.failed);
+    fflush(stdout);
     g_timer_destroy(timer);
+    for (int t = 0; t < ntx; t++) {
+        g_free(b->tx[t]);
+        machine_free(tx[t].m);
+    }
+    g_free(b->native);
+    g_free(b);
+    g_free(tmpl);
+    g_free(native_path);
     return st.failed ? 1 : 0;
 }

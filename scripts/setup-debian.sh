@@ -1,0 +1,30 @@
+#!/bin/sh
+# setup-debian.sh - install the Debian packages tx86 needs to build and
+# test (Debian 12; Ubuntu works too).  Idempotent: packages already
+# installed are skipped, and nothing is run when all are present.  Uses
+# sudo only when not root.
+set -eu
+
+pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
+      zlib1g-dev libcunit1-dev nasm"
+case "$(uname -m)" in
+    x86_64|amd64) pkgs="$pkgs gcc-multilib" ;;   # 32-bit differential tester
+esac
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "setup-debian: all packages already installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+echo "setup-debian: installing$missing"
+$sudo apt-get update
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends $missing
