@@ -32,7 +32,7 @@
 
 struct X86FrontEnd {
     csh cs16, cs32;             /* Capstone handles, detail on */
-    cs_insn *insn;              /* scratch decoded instruction */
+    cs_insn *insns[TB_MAX_INSNS]; /* the block's decoded instructions */
 };
 
 /* how the current instruction ends the block */
@@ -73,6 +73,8 @@ typedef struct DisasContext {
     IRTemp cc_a_t;          /* first operand of the SUB/CMP that set the flags, or IR_NO_TEMP */
     bool mem_written;       /* this insn stored to memory: check code_dirty after it */
     int32_t esp_bias;       /* added to ESP used as an address base (POP r/m) */
+    bool flags_dead;        /* no flag this insn writes is read before being
+                             * overwritten: skip the flag update (cc_live.c) */
 } DisasContext;
 
 typedef void (*GenFn)(DisasContext *s);
@@ -87,14 +89,35 @@ enum {
     IF_IO        = 1 << 5,  /* port I/O */
 };
 
+/* InsnInfo.cc: what the instruction does to the six arithmetic flags, for
+ * the dead-flag analysis (cc_live.c).  CCE_UNKNOWN (0, the default) is the
+ * safe answer: reads them all and may end the block. */
+enum {
+    CCE_UNKNOWN = 0,
+    CCE_NONE,           /* neither reads nor writes them (MOV, LEA, NOT...) */
+    CCE_ALL,            /* writes all six, reads none (ADD, CMP, MUL...) */
+    CCE_ALL_USE_CF,     /* writes all six, reads CF (ADC, SBB) */
+    CCE_ALL_BUT_CF,     /* writes all but CF, reads none (INC, DEC) */
+    CCE_SHIFT,          /* SHL/SHR/SAR: all six unless the count is 0 */
+    CCE_ROTATE,         /* ROL/ROR: CF and OF unless the count is 0 */
+    CCE_ROTATE_CF,      /* RCL/RCR: CF and OF unless the count is 0, reads CF */
+};
+
 typedef struct InsnInfo {
     GenFn gen;              /* emitter; NULL = not implemented (#UD, logged) */
     uint16_t flags;         /* IF_* */
     uint32_t arg;           /* emitter-specific (ALU kind, condition code, ...) */
+    uint8_t cc;             /* CCE_* flag effect */
 } InsnInfo;
 
 /* one table keyed by Capstone instruction id (insn_table.c) */
 extern const InsnInfo x86_insn_table[X86_INS_ENDING];
+
+/* cc_live.c: for each of the n decoded instructions of a block, whether
+ * the flags it writes are dead (never read before being overwritten, no
+ * fault or block exit in between).  insns[i] NULL = not decoded. */
+void cc_live_analyze(const cs_insn *const *insns, const bool *locked, int n,
+                     bool *flags_dead);
 
 /* size index for CC_OP_xxxB + size_index(size) */
 static inline int size_index(int size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }

@@ -16,6 +16,7 @@
 
 /* ---- extra plumbing (translate.c) ---- */
 int    x86_creg_seg(x86_reg r);                     /* R_ES.. or -1 */
+bool   x86_creg_gpr(x86_reg r, int *n, int *size);  /* GPR number and size */
 bool   op_is_mem(DisasContext *s, int idx);
 /* linear address of memory operand idx with extra added to the offset
  * before the address-size wrap (BT family with a register bit offset) */

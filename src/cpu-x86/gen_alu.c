@@ -188,7 +188,9 @@ static void gen_rotate(DisasContext *s, int kind)
         r = gen_helper(s, HELPER_rotate, 3, a, n, ctl);
     }
     gen_st_op(s, 0, r);
-    gen_helper(s, HELPER_rotate_cc, 3, a, n, ir_movi(b, (uint32_t)kind | (uint32_t)sz << 4));
+    if (!s->flags_dead) {
+        gen_helper(s, HELPER_rotate_cc, 3, a, n, ir_movi(b, (uint32_t)kind | (uint32_t)sz << 4));
+    }
 }
 
 void gen_ROL(DisasContext *s) { gen_rotate(s, ROT_ROL); }

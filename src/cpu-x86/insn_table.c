@@ -3,7 +3,9 @@
  * Capstone instruction id (designated initializers) giving the emitter,
  * checks (IF_LOCK_OK, IF_PRIV, IF_ENDS_BLOCK, ...) and an emitter argument
  * (condition code for Jcc/SETcc/CMOVcc, kind for LOOP).  Ids without a row
- * (gen == NULL) raise #UD and are logged under -d unimp.
+ * (gen == NULL) raise #UD and are logged under -d unimp.  The fourth
+ * column is the flag effect (CCE_*) for the dead-flag analysis; rows
+ * without one are treated as reading every flag.
  *
  * The system/string/BCD/far-control rows are in insn_table_sys.inc
  * (gen_sys.h), included inside the initializer list below.
@@ -30,41 +32,41 @@
 
 const InsnInfo x86_insn_table[X86_INS_ENDING] = {
     /* arithmetic and logic (gen_alu.c) */
-    [X86_INS_ADD]     = { gen_ADD, LK, 0 },
-    [X86_INS_ADC]     = { gen_ADC, LK, 0 },
-    [X86_INS_SUB]     = { gen_SUB, LK, 0 },
-    [X86_INS_SBB]     = { gen_SBB, LK, 0 },
-    [X86_INS_AND]     = { gen_AND, LK, 0 },
-    [X86_INS_OR]      = { gen_OR, LK, 0 },
-    [X86_INS_XOR]     = { gen_XOR, LK, 0 },
-    [X86_INS_CMP]     = { gen_CMP, 0, 0 },
-    [X86_INS_TEST]    = { gen_TEST, 0, 0 },
-    [X86_INS_INC]     = { gen_INC, LK, 0 },
-    [X86_INS_DEC]     = { gen_DEC, LK, 0 },
-    [X86_INS_NEG]     = { gen_NEG, LK, 0 },
-    [X86_INS_NOT]     = { gen_NOT, LK, 0 },
-    [X86_INS_SHL]     = { gen_SHL, 0, 0 },
-    [X86_INS_SAL]     = { gen_SHL, 0, 0 },
-    [X86_INS_SHR]     = { gen_SHR, 0, 0 },
-    [X86_INS_SAR]     = { gen_SAR, 0, 0 },
-    [X86_INS_ROL]     = { gen_ROL, 0, 0 },
-    [X86_INS_ROR]     = { gen_ROR, 0, 0 },
-    [X86_INS_RCL]     = { gen_RCL, 0, 0 },
-    [X86_INS_RCR]     = { gen_RCR, 0, 0 },
+    [X86_INS_ADD]     = { gen_ADD, LK, 0, CCE_ALL },
+    [X86_INS_ADC]     = { gen_ADC, LK, 0, CCE_ALL_USE_CF },
+    [X86_INS_SUB]     = { gen_SUB, LK, 0, CCE_ALL },
+    [X86_INS_SBB]     = { gen_SBB, LK, 0, CCE_ALL_USE_CF },
+    [X86_INS_AND]     = { gen_AND, LK, 0, CCE_ALL },
+    [X86_INS_OR]      = { gen_OR, LK, 0, CCE_ALL },
+    [X86_INS_XOR]     = { gen_XOR, LK, 0, CCE_ALL },
+    [X86_INS_CMP]     = { gen_CMP, 0, 0, CCE_ALL },
+    [X86_INS_TEST]    = { gen_TEST, 0, 0, CCE_ALL },
+    [X86_INS_INC]     = { gen_INC, LK, 0, CCE_ALL_BUT_CF },
+    [X86_INS_DEC]     = { gen_DEC, LK, 0, CCE_ALL_BUT_CF },
+    [X86_INS_NEG]     = { gen_NEG, LK, 0, CCE_ALL },
+    [X86_INS_NOT]     = { gen_NOT, LK, 0, CCE_NONE },
+    [X86_INS_SHL]     = { gen_SHL, 0, 0, CCE_SHIFT },
+    [X86_INS_SAL]     = { gen_SHL, 0, 0, CCE_SHIFT },
+    [X86_INS_SHR]     = { gen_SHR, 0, 0, CCE_SHIFT },
+    [X86_INS_SAR]     = { gen_SAR, 0, 0, CCE_SHIFT },
+    [X86_INS_ROL]     = { gen_ROL, 0, 0, CCE_ROTATE },
+    [X86_INS_ROR]     = { gen_ROR, 0, 0, CCE_ROTATE },
+    [X86_INS_RCL]     = { gen_RCL, 0, 0, CCE_ROTATE_CF },
+    [X86_INS_RCR]     = { gen_RCR, 0, 0, CCE_ROTATE_CF },
     [X86_INS_SHLD]    = { gen_SHLD, 0, 0 },
     [X86_INS_SHRD]    = { gen_SHRD, 0, 0 },
-    [X86_INS_MUL]     = { gen_MUL, 0, 0 },
-    [X86_INS_IMUL]    = { gen_IMUL, 0, 0 },
+    [X86_INS_MUL]     = { gen_MUL, 0, 0, CCE_ALL },
+    [X86_INS_IMUL]    = { gen_IMUL, 0, 0, CCE_ALL },
     [X86_INS_XADD]    = { gen_XADD, LK, 0 },
     [X86_INS_CMPXCHG] = { gen_CMPXCHG, LK, 0 },
 
     /* data movement and flags (gen_move.c) */
-    [X86_INS_MOV]     = { gen_MOV, 0, 0 },
-    [X86_INS_MOVABS]  = { gen_MOV, 0, 0 },
-    [X86_INS_MOVZX]   = { gen_MOVZX, 0, 0 },
-    [X86_INS_MOVSX]   = { gen_MOVSX, 0, 0 },
-    [X86_INS_LEA]     = { gen_LEA, 0, 0 },
-    [X86_INS_XCHG]    = { gen_XCHG, LK, 0 },
+    [X86_INS_MOV]     = { gen_MOV, 0, 0, CCE_NONE },
+    [X86_INS_MOVABS]  = { gen_MOV, 0, 0, CCE_NONE },
+    [X86_INS_MOVZX]   = { gen_MOVZX, 0, 0, CCE_NONE },
+    [X86_INS_MOVSX]   = { gen_MOVSX, 0, 0, CCE_NONE },
+    [X86_INS_LEA]     = { gen_LEA, 0, 0, CCE_NONE },
+    [X86_INS_XCHG]    = { gen_XCHG, LK, 0, CCE_NONE },
     [X86_INS_PUSH]    = { gen_PUSH, 0, 0 },
     [X86_INS_POP]     = { gen_POP, 0, 0 },
     [X86_INS_PUSHF]   = { gen_PUSHF, 0, 0 },
@@ -78,11 +80,11 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
     [X86_INS_CMC]     = { gen_CMC, 0, 0 },
     [X86_INS_CLD]     = { gen_CLD, 0, 0 },
     [X86_INS_STD]     = { gen_STD, 0, 0 },
-    [X86_INS_CBW]     = { gen_CBW, 0, 0 },
-    [X86_INS_CWDE]    = { gen_CBW, 0, 0 },
-    [X86_INS_CWD]     = { gen_CWD, 0, 0 },
-    [X86_INS_CDQ]     = { gen_CWD, 0, 0 },
-    [X86_INS_NOP]     = { gen_NOP, 0, 0 },
+    [X86_INS_CBW]     = { gen_CBW, 0, 0, CCE_NONE },
+    [X86_INS_CWDE]    = { gen_CBW, 0, 0, CCE_NONE },
+    [X86_INS_CWD]     = { gen_CWD, 0, 0, CCE_NONE },
+    [X86_INS_CDQ]     = { gen_CWD, 0, 0, CCE_NONE },
+    [X86_INS_NOP]     = { gen_NOP, 0, 0, CCE_NONE },
     [X86_INS_PAUSE]   = { gen_NOP, 0, 0 },
     [X86_INS_SALC]    = { gen_SALC, 0, 0 },
     [X86_INS_XLATB]   = { gen_XLATB, 0, 0 },
@@ -128,7 +130,7 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
     [X86_INS_BTC]     = { gen_BTC, LK, 0 },
     [X86_INS_BSF]     = { gen_BSF, 0, 0 },
     [X86_INS_BSR]     = { gen_BSR, 0, 0 },
-    [X86_INS_BSWAP]   = { gen_BSWAP, 0, 0 },
+    [X86_INS_BSWAP]   = { gen_BSWAP, 0, 0, CCE_NONE },
 
     /* system, string, BCD, division, far control (gen_sys.h) */
 #include "cpu-x86/insn_table_sys.inc"

@@ -17,6 +17,10 @@
  * it through gen_set_cc()/gen_flush_flags() or a helper flagged
  * HF_WRITES_STATE (gen_helper() then forgets what it knew).
  *
+ * Flag updates that nothing reads are not emitted at all: before emitting
+ * a block, the whole block is decoded and cc_live.c marks the instructions
+ * whose flag results are dead (s->flags_dead), which gen_set_cc() honours.
+ *
  * Conditional code inside an instruction (BRZ over a region) must call
  * gen_sync_eip() before the branch and gen_cc_forget() after the label
  * if the region set flags.  See docs/cpu-frontend.md.
@@ -53,7 +57,9 @@ X86FrontEnd *x86_frontend_new(GError **errp)
     }
     cs_option(fe->cs16, CS_OPT_DETAIL, CS_OPT_ON);
     cs_option(fe->cs32, CS_OPT_DETAIL, CS_OPT_ON);
-    fe->insn = cs_malloc(fe->cs32);
+    for (int i = 0; i < TB_MAX_INSNS; i++) {
+        fe->insns[i] = cs_malloc(fe->cs32);
+    }
     return fe;
 }
 
@@ -62,8 +68,10 @@ void x86_frontend_free(X86FrontEnd *fe)
     if (!fe) {
         return;
     }
-    if (fe->insn) {
-        cs_free(fe->insn, 1);
+    for (int i = 0; i < TB_MAX_INSNS; i++) {
+        if (fe->insns[i]) {
+            cs_free(fe->insns[i], 1);
+        }
     }
     if (fe->cs16) {
         cs_close(&fe->cs16);
@@ -79,7 +87,7 @@ void x86_frontend_free(X86FrontEnd *fe)
 
 /* Capstone register -> (GPR number, size); for size 1, n 4-7 are AH..BH.
  * Returns false for non-GPRs. */
-static bool creg_gpr(x86_reg r, int *n, int *size)
+bool x86_creg_gpr(x86_reg r, int *n, int *size)
 {
     static const struct { uint16_t reg; uint8_t n, size; } map[] = {
         { X86_REG_AL, 0, 1 }, { X86_REG_CL, 1, 1 }, { X86_REG_DL, 2, 1 }, { X86_REG_BL, 3, 1 },
@@ -160,7 +168,7 @@ void gen_set_gpr(DisasContext *s, int n, int size, IRTemp v)
 IRTemp gen_get_creg(DisasContext *s, x86_reg r)
 {
     int n, size, seg;
-    if (creg_gpr(r, &n, &size)) {
+    if (x86_creg_gpr(r, &n, &size)) {
         return gen_get_gpr(s, n, size);
     }
     seg = x86_creg_seg(r);
@@ -173,7 +181,7 @@ IRTemp gen_get_creg(DisasContext *s, x86_reg r)
 void gen_set_creg(DisasContext *s, x86_reg r, IRTemp v)
 {
     int n, size;
-    if (creg_gpr(r, &n, &size)) {
+    if (x86_creg_gpr(r, &n, &size)) {
         gen_set_gpr(s, n, size, v);
         return;
     }
@@ -199,7 +207,7 @@ int op_size(DisasContext *s, int idx)
 {
     const cs_x86_op *o = op_get(s, idx);
     int n, size;
-    if (o->type == X86_OP_REG && creg_gpr(o->reg, &n, &size)) {
+    if (o->type == X86_OP_REG && x86_creg_gpr(o->reg, &n, &size)) {
         return size;
     }
     return o->size;
@@ -245,13 +253,13 @@ IRTemp gen_lea(DisasContext *s, int idx)
     int n, size;
 
     g_assert(o->type == X86_OP_MEM);
-    if (o->mem.base != X86_REG_INVALID && creg_gpr(o->mem.base, &n, &size)) {
+    if (o->mem.base != X86_REG_INVALID && x86_creg_gpr(o->mem.base, &n, &size)) {
         t = gen_get_gpr(s, n, size);
         if (n == R_ESP) {
             disp += (uint32_t)s->esp_bias;
         }
     }
-    if (o->mem.index != X86_REG_INVALID && creg_gpr(o->mem.index, &n, &size)) {
+    if (o->mem.index != X86_REG_INVALID && x86_creg_gpr(o->mem.index, &n, &size)) {
         IRTemp x = gen_get_gpr(s, n, size);
         if (o->mem.scale > 1) {
             int sh = o->mem.scale == 2 ? 1 : o->mem.scale == 4 ? 2 : 3;
@@ -444,6 +452,9 @@ void gen_cc_forget(DisasContext *s)
 void gen_set_cc(DisasContext *s, CCOp op, IRTemp dst, IRTemp src, IRTemp src2)
 {
     IRBlock *b = s->ir;
+    if (s->flags_dead) {
+        return;                 /* overwritten before read (cc_live.c) */
+    }
     if (s->cc_op != (int)op) {
         ir_st_env(b, ENV_OFF(cc_op), ir_movi(b, op));
         s->cc_op = op;
@@ -465,6 +476,9 @@ void gen_set_cc(DisasContext *s, CCOp op, IRTemp dst, IRTemp src, IRTemp src2)
 void gen_set_cc_eflags(DisasContext *s, IRTemp e)
 {
     IRBlock *b = s->ir;
+    if (s->flags_dead) {
+        return;                 /* overwritten before read (cc_live.c) */
+    }
     if (s->cc_op != CC_OP_EFLAGS) {
         ir_st_env(b, ENV_OFF(cc_op), ir_movi(b, CC_OP_EFLAGS));
     }
@@ -813,16 +827,122 @@ static void translate_one(DisasContext *s)
     }
 }
 
+/* one instruction as decoded by the first pass of x86_translate_block */
+typedef struct DecodedInsn {
+    uint32_t pc;
+    uint32_t next_pc;
+    uint32_t p2;                /* physical address in the next page (if read) */
+    uint8_t buf[X86_MAX_INSN_LEN];
+    uint8_t len;                /* valid bytes in buf */
+    uint8_t hint;               /* hint-NOP length (Capstone rejects these), or 0 */
+    bool ok;                    /* Capstone decoded it into fe->insns[i] */
+    bool crossed;               /* it runs into the next page */
+} DecodedInsn;
+
+/* does this decoded instruction always end the block?  (branches, calls,
+ * returns, interrupts, table rows flagged IF_ENDS_BLOCK, #UD) */
+static bool ends_block(const cs_insn *insn)
+{
+    const cs_detail *d = insn->detail;
+    const InsnInfo *info = &x86_insn_table[insn->id];
+    if (!info->gen || (info->flags & IF_ENDS_BLOCK)) {
+        return true;
+    }
+    for (int i = 0; i < d->groups_count; i++) {
+        switch (d->groups[i]) {
+        case X86_GRP_JUMP: case X86_GRP_CALL: case X86_GRP_RET:
+        case X86_GRP_INT: case X86_GRP_IRET:
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/*
+ * First pass: fetch and decode up to max_insns instructions of the block
+ * into fe->insns[] / d[], stopping at a page change, at an instruction that
+ * always ends a block, or at bytes that do not decode.  Only the first
+ * instruction's fetch may raise (#PF); later fetch problems end the block.
+ */
+static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, TranslationBlock *tb,
+                        bool code32, int max_insns, DecodedInsn *d)
+{
+    uint32_t lin0 = tb->cs_base + tb->pc;
+    uint32_t page_lin = lin0 & PAGE_MASK, page_phys = tb->phys_pc & PAGE_MASK;
+    uint32_t pc = tb->pc;
+    int n = 0;
+
+    while (n < max_insns) {
+        DecodedInsn *di = &d[n];
+        uint32_t off = (tb->cs_base + pc) & ~PAGE_MASK;
+        uint32_t avail = PAGE_SIZE - off, len, size;
+        const uint8_t *code = di->buf;
+        size_t csize;
+        uint64_t addr = pc;
+        bool second = false;
+        int npfx;
+
+        memset(di, 0, sizeof(*di));
+        di->pc = pc;
+        len = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN;
+        physmem_read_buf(pm, page_phys + off, di->buf, len);
+        if (len < X86_MAX_INSN_LEN && mmu_probe(env, page_lin + PAGE_SIZE, false, &di->p2)) {
+            physmem_read_buf(pm, di->p2 & PAGE_MASK, di->buf + len, X86_MAX_INSN_LEN - len);
+            len = X86_MAX_INSN_LEN;
+            second = true;
+        }
+        di->len = (uint8_t)len;
+        csize = len;
+        di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
+                                fe->insns[n]);
+        if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
+            /* maybe truncated by an unmapped next page */
+            if (n > 0) {
+                break;                          /* end the block before it */
+            }
+            mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
+        }
+        npfx = 0;
+        while (npfx < (int)len && (di->buf[npfx] == 0x66 || di->buf[npfx] == 0x67 ||
+               di->buf[npfx] == 0xf0 || di->buf[npfx] == 0xf2 || di->buf[npfx] == 0xf3 ||
+               di->buf[npfx] == 0x26 || di->buf[npfx] == 0x2e || di->buf[npfx] == 0x36 ||
+               di->buf[npfx] == 0x3e || di->buf[npfx] == 0x64 || di->buf[npfx] == 0x65)) {
+            npfx++;
+        }
+        if (di->ok) {
+            size = fe->insns[n]->size;
+        } else if ((di->hint = (uint8_t)hint_nop_len(di->buf, (int)len, npfx)) != 0) {
+            size = di->hint;
+        } else {
+            size = 1;                           /* undecodable: #UD ends the block */
+        }
+        di->crossed = di->ok || di->hint ? off + size > PAGE_SIZE : false;
+        di->next_pc = pc + size;
+        if (!code32) {
+            di->next_pc &= 0xffff;
+        }
+        n++;
+        pc = di->next_pc;
+        if ((!di->ok && !di->hint) || di->crossed || (di->ok && ends_block(fe->insns[n - 1])) ||
+            ((tb->cs_base + pc) & PAGE_MASK) != page_lin) {
+            break;
+        }
+    }
+    return n;
+}
+
 void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, IRBlock *ir)
 {
     DisasContext ctx, *s = &ctx;
     PhysMem *pm = env->machine ? env->machine->mem : env->tr_ctx->mem;
-    uint32_t lin0 = tb->cs_base + tb->pc;
-    uint32_t page_phys, page_lin = lin0 & PAGE_MASK;
+    DecodedInsn d[TB_MAX_INSNS];
+    bool locked[TB_MAX_INSNS], flags_dead[TB_MAX_INSNS];
+    const cs_insn *decoded[TB_MAX_INSNS];
     uint32_t pc = tb->pc;
-    int max_insns, n = 0;
-    bool crossed = false;
-    static const InsnInfo ud_info = { NULL, 0, 0 };
+    int max_insns, n_decoded, n = 0;
+    static const InsnInfo ud_info = { NULL, 0, 0, CCE_UNKNOWN };
 
     memset(s, 0, sizeof(*s));
     s->env = env;
@@ -837,93 +957,61 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
 
     tb->phys_page2 = UINT32_MAX;
     tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
-    tb->phys_pc = mmu_translate_code(env, lin0);     /* may raise #PF */
-    page_phys = tb->phys_pc & PAGE_MASK;
+    tb->phys_pc = mmu_translate_code(env, tb->cs_base + tb->pc);     /* may raise #PF */
     max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) ? 1 : TB_MAX_INSNS;
+
+    /* pass 1: decode; pass 2: which flag updates are dead */
+    n_decoded = decode_block(fe, env, pm, tb, s->code32, max_insns, d);
+    for (int i = 0; i < n_decoded; i++) {
+        decoded[i] = d[i].ok ? fe->insns[i] : NULL;
+        locked[i] = memchr(d[i].buf, 0xf0, d[i].ok ? fe->insns[i]->size : d[i].len) != NULL;
+    }
+    cc_live_analyze(decoded, locked, n_decoded, flags_dead);
 
     if (log_enabled(LOG_IN_ASM)) {
         log_printf("----------------\nIN: %s cs_base %08x eip %08x\n",
                    s->code32 ? "32-bit" : "16-bit", tb->cs_base, tb->pc);
     }
 
-    for (;;) {
-        uint8_t buf[X86_MAX_INSN_LEN];
-        uint32_t lin = s->cs_base + pc;
-        uint32_t off = lin & ~PAGE_MASK;
-        uint32_t avail = PAGE_SIZE - off, len;
-        const uint8_t *code = buf;
-        size_t csize;
-        uint64_t addr = pc;
-        bool ok, second = false;
-        uint32_t p2 = 0;
-        int npfx, hint = 0;
+    /* pass 3: emit IR, one instruction at a time */
+    for (n = 0; n < n_decoded; ) {
+        const DecodedInsn *di = &d[n];
 
-        len = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN;
-        physmem_read_buf(pm, page_phys + off, buf, len);
-        if (len < X86_MAX_INSN_LEN && mmu_probe(env, page_lin + PAGE_SIZE, false, &p2)) {
-            physmem_read_buf(pm, p2 & PAGE_MASK, buf + len, X86_MAX_INSN_LEN - len);
-            len = X86_MAX_INSN_LEN;
-            second = true;
-        }
-        csize = len;
-        ok = cs_disasm_iter(s->code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr, fe->insn);
-        if (!ok && len < X86_MAX_INSN_LEN && !second) {
-            /* maybe truncated by an unmapped next page */
-            if (n > 0) {
-                break;                          /* end the block before it */
-            }
-            mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
-        }
-
-        ir_insn_start(ir, pc);
-        s->pc = pc;
+        ir_insn_start(ir, di->pc);
+        s->pc = di->pc;
+        s->next_pc = di->next_pc;
         s->eip_synced = false;
         s->is_jmp = DISAS_NEXT;
         s->mem_written = false;
         s->esp_bias = 0;
+        s->flags_dead = flags_dead[n];
         for (unsigned i = 0; i < G_N_ELEMENTS(s->ea); i++) {
             s->ea[i] = IR_NO_TEMP;
         }
-        npfx = parse_prefixes(s, buf, len);
+        parse_prefixes(s, di->buf, di->len);
 
-        if (ok) {
-            s->insn = fe->insn;
-            s->x86 = &fe->insn->detail->x86;
-            s->info = &x86_insn_table[fe->insn->id];
-            s->next_pc = pc + fe->insn->size;
+        if (di->ok) {
+            s->insn = fe->insns[n];
+            s->x86 = &s->insn->detail->x86;
+            s->info = &x86_insn_table[s->insn->id];
             if (log_enabled(LOG_IN_ASM)) {
                 log_in_asm(s);
-            }
-            if (off + fe->insn->size > PAGE_SIZE) {
-                crossed = true;
-            }
-        } else if ((hint = hint_nop_len(buf, len, npfx)) != 0) {
-            /* 0F 1F /r with a register operand: a NOP on every P6+ CPU */
-            s->insn = NULL;
-            s->info = &ud_info;
-            s->next_pc = pc + hint;
-            if (off + hint > PAGE_SIZE) {
-                crossed = true;
             }
         } else {
             s->insn = NULL;
             s->info = &ud_info;
-            s->next_pc = pc + 1;
-            if (log_enabled(LOG_UNIMP)) {
+            if (!di->hint && log_enabled(LOG_UNIMP)) {
                 log_printf("#UD: undecodable bytes at %08x: %02x %02x %02x %02x\n",
-                           lin, buf[0], buf[1], buf[2], buf[3]);
+                           s->cs_base + di->pc, di->buf[0], di->buf[1], di->buf[2], di->buf[3]);
             }
         }
-        if (!s->code32) {
-            s->next_pc &= 0xffff;
-        }
-        if (crossed) {
-            tb->phys_page2 = p2 & PAGE_MASK;
+        if (di->crossed) {
+            tb->phys_page2 = di->p2 & PAGE_MASK;
         }
 
         if (s->insn) {
             translate_one(s);
-        } else if (!hint) {
+        } else if (!di->hint) {
             gen_ud(s);
         }                                        /* else: hint NOP, nothing to emit */
         if (s->is_jmp == DISAS_NEXT && s->mem_written) {
@@ -932,8 +1020,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         n++;
         tb->size = (s->next_pc - tb->pc) & (s->code32 ? ~0u : 0xffffu);
         pc = s->next_pc;
-        if (s->is_jmp != DISAS_NEXT || crossed || n >= max_insns ||
-            ((s->cs_base + pc) & PAGE_MASK) != page_lin) {
+        if (s->is_jmp != DISAS_NEXT) {
             break;
         }
     }
