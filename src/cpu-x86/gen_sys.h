@@ -1,5 +1,5 @@
 /*
- * gen_sys.h - emitters of engineer D's instructions (system, string, BCD,
+ * gen_sys.h - emitters of the system-side instructions (system, string, BCD,
  * division, far control transfer), for the instruction table.
  *
  * insn_table.c includes insn_table_sys.inc inside x86_insn_table[]; those

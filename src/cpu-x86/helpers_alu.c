@@ -2,7 +2,7 @@
  * helpers_alu.c - C helpers for the common integer instructions whose IR
  * would be long or needs more than 32 bits: high halves of 32x32 products,
  * rotates (with their CF/OF rules), SHLD/SHRD, bit scans, PUSHF/POPF with
- * the CPL/IOPL/VM86 rules.  Declared in helpers.def (engineer C section).
+ * the CPL/IOPL/VM86 rules.  Declared in helpers.def (front-end ALU section).
  *
  * Split result/flags helpers (rotate + rotate_cc, shxd + shxd_cc) keep
  * exceptions precise: the emitter stores the result (which may fault)
