@@ -2,9 +2,11 @@
 # run-tests.sh - the whole tx86 test suite, from a fresh checkout.
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
-#   2. ./configure && make -j2 && make check  (unit + guest ROMs + differential)
+#   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
+#      robustness + differential)
 #   3. a second build with --enable-sanitizers (ASan + UBSan) in a copy of
 #      the tree (build/sanitizers/), running make check-unit check-diff-short
+#      check-fuzz-short
 # Prints a one-line result per step and ends with "N passed, N failed":
 # the sum of the "NAME: N passed, N failed" lines the test runners print,
 # plus one failure for each build step that failed.  Logs: build/test-logs/.
@@ -50,6 +52,7 @@ step setup build scripts/setup-debian.sh
 if step configure build ./configure && step build build make -j"$jobs"; then
     step check-unit test make check-unit
     step check-guest test make check-guest
+    step check-fuzz test make check-fuzz
     step check-diff test make check-diff
 fi
 
@@ -66,6 +69,7 @@ if step san-copy build copy_tree &&
    step san-build build make -C "$san" -j"$jobs" tx86 tests; then
     step san-check-unit test make -C "$san" check-unit
     step san-check-diff-short test make -C "$san" check-diff-short
+    step san-check-fuzz-short test make -C "$san" check-fuzz-short
 fi
 
 echo "$passed passed, $failed failed"

@@ -7,6 +7,7 @@
 #   make check-guest  every tests/guest/*.asm ROM on each backend, stdout
 #                     compared with tests/guest/NAME.expected and the exit
 #                     status with the ROM's "; EXPECT-STATUS: N" line
+#   make check-fuzz   random guest code must never crash tx86 (tests/fuzz)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
 # Every runner ends with a line "NAME: N passed, N failed" that
@@ -26,11 +27,13 @@ else
 GUEST_BACKENDS := interp
 endif
 
+include tests/fuzz/fuzz.mk
+
 .PHONY: tests check check-unit check-guest check-diff check-diff-short FORCE
 
-tests: $(UNIT_BIN) $(GUEST_BINS)
+tests: $(UNIT_BIN) $(GUEST_BINS) $(FUZZROM) $(PMSTUB)
 
-check: check-unit check-guest check-diff
+check: check-unit check-guest check-fuzz check-diff
 
 # the registration list, rewritten only when the set of test files changes
 $(UNIT_LIST): FORCE
