@@ -827,6 +827,23 @@ static void translate_one(DisasContext *s)
     }
 }
 
+/* number of legacy prefix bytes at the start of p */
+static int prefix_count(const uint8_t *p, int len)
+{
+    int i = 0;
+    while (i < len) {
+        switch (p[i]) {
+        case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+            i++;
+            continue;
+        default:
+            return i;
+        }
+    }
+    return i;
+}
+
 /* one instruction as decoded by the first pass of x86_translate_block */
 typedef struct DecodedInsn {
     uint32_t pc;
@@ -904,13 +921,7 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
             }
             mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
         }
-        npfx = 0;
-        while (npfx < (int)len && (di->buf[npfx] == 0x66 || di->buf[npfx] == 0x67 ||
-               di->buf[npfx] == 0xf0 || di->buf[npfx] == 0xf2 || di->buf[npfx] == 0xf3 ||
-               di->buf[npfx] == 0x26 || di->buf[npfx] == 0x2e || di->buf[npfx] == 0x36 ||
-               di->buf[npfx] == 0x3e || di->buf[npfx] == 0x64 || di->buf[npfx] == 0x65)) {
-            npfx++;
-        }
+        npfx = prefix_count(di->buf, (int)len);
         if (di->ok) {
             size = fe->insns[n]->size;
         } else if ((di->hint = (uint8_t)hint_nop_len(di->buf, (int)len, npfx)) != 0) {
@@ -964,7 +975,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
     n_decoded = decode_block(fe, env, pm, tb, s->code32, max_insns, d);
     for (int i = 0; i < n_decoded; i++) {
         decoded[i] = d[i].ok ? fe->insns[i] : NULL;
-        locked[i] = memchr(d[i].buf, 0xf0, d[i].ok ? fe->insns[i]->size : d[i].len) != NULL;
+        locked[i] = memchr(d[i].buf, 0xf0, (size_t)prefix_count(d[i].buf, d[i].len)) != NULL;
     }
     cc_live_analyze(decoded, locked, n_decoded, flags_dead);
 
