@@ -60,6 +60,7 @@ void cpu_reset(CPUState *env)
 
     memset(env->cr, 0, sizeof(env->cr));
     env->cr[0] = CR0_ET | CR0_CD | CR0_NW;
+    memset(&env->tlb, 0, sizeof(env->tlb));   /* TLB flush (mmu/tlb.h) */
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0u;
     env->dr[7] = 0x00000400u;

@@ -21,6 +21,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "mmu/tlb.h"
 
 struct Machine;
 struct Translator;
@@ -163,6 +164,11 @@ typedef struct CPUState {
     uint64_t tsc_offset;
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
     uint32_t cpuid_level;
+    /* native block chaining: instructions left in this cpu_exec slice; a
+     * chained block exits to the loop at entry when it is <= 0, and
+     * subtracts its n_insns at every exit (translator.md, "Chaining") */
+    int32_t  icount_left;
+    CPUTLB   tlb;                /* software TLB, see mmu/tlb.h (codegen reads it) */
 
     /* interrupt controller hook (machine wiring, engineer D): acknowledge
      * the pending INTR and return its vector; NULL = no controller */

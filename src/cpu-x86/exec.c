@@ -11,7 +11,8 @@
  *       halted                                      -> CPU_EXIT_HALT
  *       icount >= budget                            -> CPU_EXIT_BUDGET
  *       tb = tb_next(previous exit) or tb_find()
- *       backend->exec(tb); icount += tb->n_insns; single-step trap (TF)
+ *       env->icount_left = what is left of the budget
+ *       backend->exec(tb); icount += instructions retired; single-step trap (TF)
  *
  * The interrupt shadow (after STI, MOV SS, POP SS) is HF_INHIBIT_IRQ in
  * env->hflags: the loop clears it before looking up the next block (so it
@@ -21,7 +22,14 @@
  *
  * Instruction counting is per block: a block cut short by an exception does
  * not add its instructions (the budget is a soft limit, overshooting by at
- * most one block).
+ * most one block).  The native backend runs chained blocks without coming
+ * back here: each block subtracts its n_insns from env->icount_left when it
+ * exits and, when reached through a patched jump, returns TB_EXIT_REQUESTED
+ * without running if icount_left <= 0 at its entry (the same "icount <
+ * budget" test as this loop).  The backend names the block whose exit was
+ * taken in t->last_tb.  Interrupts and exit requests need no check in a
+ * chain: everything that sets them (I/O helpers, IF/mode changes) ends its
+ * block with an unchained exit, and timers run between cpu_exec calls.
  */
 #include <glib.h>
 #include "cpu-x86/cpu.h"
@@ -58,8 +66,10 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
 {
     struct Translator *t = env->tr_ctx;
     const uint64_t end = env->icount + max_insns;
+    const bool chains = t->backend->patch_jump != NULL;
     TranslationBlock *volatile last_tb = NULL;
     volatile int last_exit = TB_EXIT_NOCHAIN;
+    volatile int32_t left0 = 0;            /* icount_left given to exec, 0: none */
     TranslationBlock *tb;
     int exit;
 
@@ -67,6 +77,11 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         /* a guest exception unwound to here; env is precise */
         int vector = env->exception_index;
 
+        if (chains && left0) {
+            /* blocks of the chain that completed before the fault */
+            env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
+        }
+        left0 = 0;
         last_tb = NULL;
         env->code_dirty = 0;
         if (vector == EXCP_TRIPLE_FAULT) {
@@ -115,8 +130,23 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
                            env->seg[R_CS].selector, env->eip);
         }
 
-        exit = t->backend->exec(t, env, tb);
-        env->icount += tb->n_insns;
+        if (chains) {
+            uint64_t rem = end - env->icount;
+            left0 = rem > (1u << 30) ? (1 << 30) : (int32_t)rem;
+            env->icount_left = left0;
+            t->last_tb = tb;
+            exit = t->backend->exec(t, env, tb);
+            env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
+            left0 = 0;
+            tb = t->last_tb;
+            if (exit == TB_EXIT_REQUESTED) {
+                last_tb = NULL;             /* tb did not run; budget is spent */
+                continue;
+            }
+        } else {
+            exit = t->backend->exec(t, env, tb);
+            env->icount += tb->n_insns;
+        }
         last_tb = tb;
         last_exit = exit;
 

@@ -76,7 +76,8 @@ void gen_SLDT(DisasContext *s);       /* arg 0 = LDTR, 1 = TR (STR) */
 void gen_LMSW(DisasContext *s);
 void gen_SMSW(DisasContext *s);
 void gen_CLTS(DisasContext *s);
-void gen_NOP_PRIV(DisasContext *s);   /* INVD, WBINVD, INVLPG (no TLB yet) */
+void gen_NOP_PRIV(DisasContext *s);   /* INVD, WBINVD (no caches) */
+void gen_INVLPG(DisasContext *s);     /* gen_mmu.c: TLB page flush */
 void gen_WAIT(DisasContext *s);
 void gen_FPU_ESC(DisasContext *s);    /* any x87 instruction: #NM or #UD */
 void gen_UD(DisasContext *s);         /* UD0/UD1/UD2 */

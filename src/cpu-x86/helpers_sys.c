@@ -645,6 +645,8 @@ static void cpu_write_cr0(CPUState *env, uint32_t v)
         raise_exception(env, EXCP_GP, 0);
     if (log_enabled(LOG_MMU) && ((v ^ env->cr[0]) & (CR0_PE | CR0_PG)))
         log_printf("cpu: CR0 %08x -> %08x\n", env->cr[0], v);
+    if ((v ^ env->cr[0]) & (CR0_PE | CR0_PG | CR0_WP))
+        tlb_flush(env);         /* translations and rights change */
     env->cr[0] = v;
     cpu_update_hflags(env);
 }
@@ -660,7 +662,8 @@ void helper_write_cr(CPUState *env, uint32_t n, uint32_t v)
         env->cr[2] = v;
         break;
     case 3:
-        env->cr[3] = v;     /* no TLB yet: nothing to flush */
+        env->cr[3] = v;
+        tlb_flush(env);     /* no PGE: every CR3 write flushes everything */
         break;
     case 4:
         if (v & ~CR4_SUPPORTED)
@@ -704,6 +707,14 @@ void helper_lmsw(CPUState *env, uint32_t v)
     check_mov_cr(env);
     /* low four bits only; PE can be set but not cleared */
     cpu_write_cr0(env, (env->cr[0] & ~0xeu) | (v & 0xf));
+}
+
+/* INVLPG m: drop the TLB entries of the page holding linear address addr
+ * (both views); privilege checked here so the front end needs no test */
+void helper_invlpg(CPUState *env, uint32_t addr)
+{
+    check_cpl0(env);
+    tlb_flush_page(env, addr);
 }
 
 void helper_clts(CPUState *env)

@@ -175,6 +175,9 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
     }
     gchar **parts = g_strsplit(v, ",", -1);
     bool ok = true;
+    if (!parts[0]) {
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "machine type '' is not supported (only 'pc')");
+    }
     for (gchar **p = parts; ok && *p; p++) {
         const char *item = *p;
         if (p == parts && !strchr(item, '='))
@@ -207,8 +210,9 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
     }
     gchar **parts = g_strsplit(v, ",", -1);
     bool ok = true;
-    if (strcmp(parts[0], "isa-debug-exit")) {
-        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "device '%s' is not supported", parts[0]);
+    if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "device '%s' is not supported",
+                      parts[0] ? parts[0] : "");
         goto out;
     }
     uint64_t iobase = 0x501, iosize = 0x02;     /* QEMU's defaults */

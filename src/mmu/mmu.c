@@ -1,22 +1,23 @@
 /*
- * mmu.c - guest memory access by linear address: paging and physical RAM.
+ * mmu.c - guest memory access by linear address: the TLB slow path,
+ * paging and physical RAM.
  *
- * Every guest data access of generated code and helpers ends up here
- * (cpu_ld8/16/32, cpu_st8/16/32); the translator fetches code through
- * mmu_translate_code().  Steps of one access:
+ * cpu_ld8/16/32 and cpu_st8/16/32 (mmu.h) and the native code generator
+ * look the software TLB up inline (layout: mmu/tlb.h, design: docs/mmu.md);
+ * a miss lands here:
  *
- *   linear --(CR0.PG: two-level 4 KiB walk, #PF + CR2)--> physical
- *          --(A20 mask)--> RAM page host pointer (fast) or physmem_*()
+ *   linear --(CR0.PG: two-level 4 KiB walk, #PF + CR2, A/D bits)--> physical
+ *          --(A20 mask)--> RAM/ROM page: fill the TLB entry, access host memory
+ *                          MMIO / unassigned / code page store: physmem_*()
  *
- * Accesses that cross a 4 KiB boundary are split byte-wise; a split store
- * translates both pages before writing any byte so a #PF leaves memory
- * untouched.  Stores to pages holding translated code go through
- * physmem_write(), whose code-write hook invalidates the blocks and sets
- * env->code_dirty.
+ * Accesses that cross a 4 KiB boundary always miss and are split
+ * byte-wise; a split store translates both pages before writing any byte
+ * so a #PF leaves memory untouched.  Stores to pages holding translated
+ * code go through physmem_write(), whose code-write hook invalidates the
+ * blocks and sets env->code_dirty; such pages never get a write tag.
  *
- * Today: no TLB (every access with paging walks the tables), no PSE/PAE,
- * U/S and R/W checks (with CR0.WP) and A/D bits are done.  The software
- * TLB with an inline fast path is the next issue (docs/cpu.md).
+ * Not yet: PSE/PAE, PGE (global pages survive nothing: every CR3 write
+ * flushes the whole TLB).
  */
 #include <string.h>
 #include <glib.h>
@@ -104,14 +105,44 @@ static inline uint32_t mmu_phys(CPUState *env, uint32_t lin, int acc)
     return pa;
 }
 
-/* load of size 1/2/4 that stays inside one page */
-static inline uint32_t mmu_ld_page(CPUState *env, uint32_t lin, int size, int acc)
+static inline int mmu_acc(int mode)
 {
-    uint32_t pa = mmu_phys(env, lin, acc);
+    return mode == TLB_MMU_KERNEL ? ACC_KERNEL : 0;
+}
+
+/*
+ * Fill the entry of linear page lin (mode) after a successful translation
+ * to pa.  RAM: read tag, and the write tag when the access was a write or
+ * paging is off (no D bit to set) and the page holds no code.  ROM: read
+ * tag only.  Anything else: no entry.
+ */
+static void mmu_tlb_fill(CPUState *env, uint32_t lin, uint32_t pa, bool write, int mode)
+{
+    PhysPage *p = physmem_page(mmu_mem(env), pa);
+    CPUTLBEntry *e = tlb_entry(env, mode, lin);
+    uint32_t tag = (lin & PAGE_MASK) | TLB_PAGE_LOW;
+    uintptr_t addend;
+
+    if (!p->host || (p->kind != MEM_RAM && p->kind != MEM_ROM))
+        return;
+    addend = (uintptr_t)p->host - (uintptr_t)(lin & PAGE_MASK);
+    if (e->addend != addend || (e->addr_read != tag && e->addr_write != tag))
+        e->addr_read = e->addr_write = TLB_INVALID;   /* another page was here */
+    e->addend = addend;
+    e->addr_read = tag;
+    if (p->kind == MEM_RAM && !p->has_code && (write || !(env->cr[0] & CR0_PG)))
+        e->addr_write = tag;
+}
+
+/* load of size 1/2/4 that stays inside one page */
+static inline uint32_t mmu_ld_page(CPUState *env, uint32_t lin, uint32_t size, int mode)
+{
+    uint32_t pa = mmu_phys(env, lin, mmu_acc(mode));
     PhysPage *p = physmem_page(mmu_mem(env), pa);
 
     if (G_LIKELY(p->host != NULL)) {
         const uint8_t *h = p->host + (pa & ~PAGE_MASK);
+        mmu_tlb_fill(env, lin, pa, false, mode);
         switch (size) {
         case 1:
             return *h;
@@ -127,10 +158,10 @@ static inline uint32_t mmu_ld_page(CPUState *env, uint32_t lin, int size, int ac
         }
         }
     }
-    return physmem_read(mmu_mem(env), pa, size);
+    return physmem_read(mmu_mem(env), pa, (int)size);
 }
 
-static inline void mmu_st_phys(CPUState *env, uint32_t pa, uint32_t v, int size)
+static inline void mmu_st_phys(CPUState *env, uint32_t pa, uint32_t v, uint32_t size)
 {
     PhysPage *p = physmem_page(mmu_mem(env), pa);
 
@@ -151,55 +182,71 @@ static inline void mmu_st_phys(CPUState *env, uint32_t pa, uint32_t v, int size)
         }
         return;
     }
-    physmem_write(mmu_mem(env), pa, v, size);
+    physmem_write(mmu_mem(env), pa, v, (int)size);
 }
 
-static uint32_t mmu_ld(CPUState *env, uint32_t lin, int size, int acc)
+uint32_t mmu_ld_slow(CPUState *env, uint32_t lin, uint32_t size, int mode)
 {
     uint32_t v = 0;
-    int i;
+    uint32_t i;
 
-    if (G_LIKELY((lin & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE))
-        return mmu_ld_page(env, lin, size, acc);
+    if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE))
+        return mmu_ld_page(env, lin, size, mode);
     for (i = 0; i < size; i++)
-        v |= mmu_ld_page(env, lin + i, 1, acc) << (8 * i);
+        v |= mmu_ld_page(env, lin + i, 1, mode) << (8 * i);
     return v;
 }
 
-static void mmu_st(CPUState *env, uint32_t lin, uint32_t v, int size, int acc)
+void mmu_st_slow(CPUState *env, uint32_t lin, uint32_t v, uint32_t size, int mode)
 {
-    uint32_t pa0, pa1, off;
-    int i;
+    int acc = mmu_acc(mode) | ACC_WRITE;
+    uint32_t pa0, pa1, off, pa;
+    uint32_t i;
 
-    if (G_LIKELY((lin & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE)) {
-        mmu_st_phys(env, mmu_phys(env, lin, acc | ACC_WRITE), v, size);
+    if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE)) {
+        pa = mmu_phys(env, lin, acc);
+        mmu_tlb_fill(env, lin, pa, true, mode);
+        mmu_st_phys(env, pa, v, size);
         return;
     }
     /* crossing: translate both pages first, then write byte by byte */
-    pa0 = mmu_phys(env, lin, acc | ACC_WRITE);
-    pa1 = mmu_phys(env, (lin + size - 1) & PAGE_MASK, acc | ACC_WRITE);
+    pa0 = mmu_phys(env, lin, acc);
+    pa1 = mmu_phys(env, (lin + size - 1) & PAGE_MASK, acc);
     off = PAGE_SIZE - (lin & ~PAGE_MASK);
     for (i = 0; i < size; i++) {
-        uint32_t pa = (uint32_t)i < off ? pa0 + i : pa1 + (i - off);
+        pa = i < off ? pa0 + i : pa1 + (i - off);
         mmu_st_phys(env, pa & env->a20_mask, (v >> (8 * i)) & 0xff, 1);
     }
 }
 
-uint32_t cpu_ld8(CPUState *env, uint32_t addr)  { return mmu_ld(env, addr, 1, ACC_READ); }
-uint32_t cpu_ld16(CPUState *env, uint32_t addr) { return mmu_ld(env, addr, 2, ACC_READ); }
-uint32_t cpu_ld32(CPUState *env, uint32_t addr) { return mmu_ld(env, addr, 4, ACC_READ); }
-void cpu_st8(CPUState *env, uint32_t addr, uint32_t v)  { mmu_st(env, addr, v, 1, ACC_READ); }
-void cpu_st16(CPUState *env, uint32_t addr, uint32_t v) { mmu_st(env, addr, v, 2, ACC_READ); }
-void cpu_st32(CPUState *env, uint32_t addr, uint32_t v) { mmu_st(env, addr, v, 4, ACC_READ); }
-
-uint32_t cpu_ld32_kernel(CPUState *env, uint32_t addr)
+uint32_t mmu_ld8_slow(CPUState *env, uint32_t addr)
 {
-    return mmu_ld(env, addr, 4, ACC_KERNEL);
+    return mmu_ld_slow(env, addr, 1, mmu_mode(env));
 }
 
-void cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v)
+uint32_t mmu_ld16_slow(CPUState *env, uint32_t addr)
 {
-    mmu_st(env, addr, v, 4, ACC_KERNEL);
+    return mmu_ld_slow(env, addr, 2, mmu_mode(env));
+}
+
+uint32_t mmu_ld32_slow(CPUState *env, uint32_t addr)
+{
+    return mmu_ld_slow(env, addr, 4, mmu_mode(env));
+}
+
+void mmu_st8_slow(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_slow(env, addr, v, 1, mmu_mode(env));
+}
+
+void mmu_st16_slow(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_slow(env, addr, v, 2, mmu_mode(env));
+}
+
+void mmu_st32_slow(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_slow(env, addr, v, 4, mmu_mode(env));
 }
 
 uint32_t mmu_translate_code(CPUState *env, uint32_t linear)
@@ -214,4 +261,47 @@ bool mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr)
         return true;
     }
     return mmu_walk(env, linear, write ? ACC_WRITE : ACC_READ, false, paddr);
+}
+
+/* ------------------------------------------------------ TLB maintenance */
+
+void tlb_flush(CPUState *env)
+{
+    memset(&env->tlb, 0, sizeof(env->tlb));
+}
+
+void tlb_flush_page(CPUState *env, uint32_t linear)
+{
+    for (int mode = 0; mode < TLB_NB_MODES; mode++) {
+        CPUTLBEntry *e = tlb_entry(env, mode, linear);
+        uint32_t tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
+        if (e->addr_read == tag || e->addr_write == tag)
+            memset(e, 0, sizeof(*e));
+    }
+}
+
+void tlb_drop_code_page(CPUState *env, const uint8_t *host_page)
+{
+    uintptr_t host = (uintptr_t)host_page;
+
+    if (!host)
+        return;
+    for (int mode = 0; mode < TLB_NB_MODES; mode++) {
+        for (uint32_t i = 0; i < TLB_SIZE; i++) {
+            CPUTLBEntry *e = &env->tlb.table[mode][i];
+            if (e->addr_write != TLB_INVALID &&
+                e->addend + (e->addr_write & PAGE_MASK) == host)
+                e->addr_write = TLB_INVALID;
+        }
+    }
+}
+
+void mmu_set_a20(CPUState *env, bool enabled)
+{
+    uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;
+
+    if (mask != env->a20_mask) {
+        env->a20_mask = mask;
+        tlb_flush(env);
+    }
 }

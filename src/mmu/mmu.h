@@ -1,38 +1,143 @@
 /*
  * mmu.h - the CPU's view of memory: linear addresses to guest physical.
  *
- * Generated code accesses guest memory by linear address (segment base
- * already added) through cpu_ld* and cpu_st*.  Today linear == physical (with
- * the A20 mask) unless CR0.PG is set, in which case a two-level page walk
- * translates; the software TLB, the inline fast path and full protection
- * checks arrive with the system-CPU issue (see docs/mmu.md).  Faults raise
- * guest exceptions via raise_exception() and never return.
+ * Generated code and helpers access guest memory by linear address
+ * (segment base already added) through cpu_ld* and cpu_st*.  Each is an
+ * inline software-TLB lookup (layout in mmu/tlb.h, design in docs/mmu.md):
+ * on a hit the access goes straight to host memory; on a miss the slow
+ * path in mmu.c translates (paging: two-level walk, #PF; A20 mask), fills
+ * the entry for RAM/ROM pages and does the access (MMIO, unassigned,
+ * page-crossing and code-page stores always go the slow way).  Faults
+ * raise guest exceptions via raise_exception() and never return.
  *
  * Stores to pages holding translated code invalidate those blocks and set
  * env->code_dirty so the running block stops after the current instruction.
+ *
+ *   uint32_t v = cpu_ld32(env, env->seg[R_DS].base + off);
  */
 #ifndef TX86_MMU_H
 #define TX86_MMU_H
 
 #include <stdint.h>
+#include <string.h>
 #include "cpu-x86/cpu.h"
+#include "mmu/tlb.h"
 
-uint32_t cpu_ld8(CPUState *env, uint32_t addr);
-uint32_t cpu_ld16(CPUState *env, uint32_t addr);
-uint32_t cpu_ld32(CPUState *env, uint32_t addr);
-void     cpu_st8(CPUState *env, uint32_t addr, uint32_t v);
-void     cpu_st16(CPUState *env, uint32_t addr, uint32_t v);
-void     cpu_st32(CPUState *env, uint32_t addr, uint32_t v);
+/* the TLB view an ordinary access of the current CPL uses */
+static inline int mmu_mode(const CPUState *env)
+{
+    return (env->hflags & HF_CPL_MASK) == HF_CPL_MASK ? TLB_MMU_USER : TLB_MMU_KERNEL;
+}
+
+static inline CPUTLBEntry *tlb_entry(CPUState *env, int mode, uint32_t addr)
+{
+    return (CPUTLBEntry *)((uint8_t *)env->tlb.table[mode] + tlb_entry_offset(addr));
+}
+
+/* slow paths (mmu.c): translate, fill the TLB, access; may raise #PF.
+ * mode TLB_MMU_KERNEL means supervisor rights, TLB_MMU_USER user rights. */
+uint32_t mmu_ld_slow(CPUState *env, uint32_t addr, uint32_t size, int mode);
+void     mmu_st_slow(CPUState *env, uint32_t addr, uint32_t v, uint32_t size, int mode);
+
+/* fixed-size slow paths with the current CPL's mode, called by native
+ * code after an inline TLB miss */
+uint32_t mmu_ld8_slow(CPUState *env, uint32_t addr);
+uint32_t mmu_ld16_slow(CPUState *env, uint32_t addr);
+uint32_t mmu_ld32_slow(CPUState *env, uint32_t addr);
+void     mmu_st8_slow(CPUState *env, uint32_t addr, uint32_t v);
+void     mmu_st16_slow(CPUState *env, uint32_t addr, uint32_t v);
+void     mmu_st32_slow(CPUState *env, uint32_t addr, uint32_t v);
+
+static inline uint32_t mmu_ld_fast(CPUState *env, uint32_t addr, uint32_t size, int mode)
+{
+    CPUTLBEntry *e = tlb_entry(env, mode, addr);
+
+    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1)) {
+        const uint8_t *h = (const uint8_t *)(e->addend + addr);
+        if (size == 1)
+            return *h;
+        if (size == 2) {
+            uint16_t v;
+            memcpy(&v, h, 2);
+            return v;
+        }
+        uint32_t v;
+        memcpy(&v, h, 4);
+        return v;
+    }
+    return mmu_ld_slow(env, addr, size, mode);
+}
+
+static inline void mmu_st_fast(CPUState *env, uint32_t addr, uint32_t v, uint32_t size,
+                               int mode)
+{
+    CPUTLBEntry *e = tlb_entry(env, mode, addr);
+
+    if (__builtin_expect(e->addr_write == tlb_tag(addr, size), 1)) {
+        uint8_t *h = (uint8_t *)(e->addend + addr);
+        if (size == 1) {
+            *h = (uint8_t)v;
+        } else if (size == 2) {
+            uint16_t w = (uint16_t)v;
+            memcpy(h, &w, 2);
+        } else {
+            memcpy(h, &v, 4);
+        }
+        return;
+    }
+    mmu_st_slow(env, addr, v, size, mode);
+}
+
+static inline uint32_t cpu_ld8(CPUState *env, uint32_t addr)
+{
+    return mmu_ld_fast(env, addr, 1, mmu_mode(env));
+}
+static inline uint32_t cpu_ld16(CPUState *env, uint32_t addr)
+{
+    return mmu_ld_fast(env, addr, 2, mmu_mode(env));
+}
+static inline uint32_t cpu_ld32(CPUState *env, uint32_t addr)
+{
+    return mmu_ld_fast(env, addr, 4, mmu_mode(env));
+}
+static inline void cpu_st8(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_fast(env, addr, v, 1, mmu_mode(env));
+}
+static inline void cpu_st16(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_fast(env, addr, v, 2, mmu_mode(env));
+}
+static inline void cpu_st32(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_fast(env, addr, v, 4, mmu_mode(env));
+}
 
 /* implicit supervisor accesses (descriptor tables, TSS): as cpu_ld32 /
  * cpu_st32 but with supervisor rights whatever the CPL */
-uint32_t cpu_ld32_kernel(CPUState *env, uint32_t addr);
-void     cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v);
+static inline uint32_t cpu_ld32_kernel(CPUState *env, uint32_t addr)
+{
+    return mmu_ld_fast(env, addr, 4, TLB_MMU_KERNEL);
+}
+static inline void cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v)
+{
+    mmu_st_fast(env, addr, v, 4, TLB_MMU_KERNEL);
+}
 
 /* instruction fetch for the translator: physical address of a linear
- * code address (raises #PF like a fetch would), and a byte fetch */
+ * code address (raises #PF like a fetch would) */
 uint32_t mmu_translate_code(CPUState *env, uint32_t linear);
 /* translate without raising: false if not mapped (debugger, tests) */
 bool     mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr);
+
+/* TLB maintenance (mmu.c) */
+void tlb_flush(CPUState *env);                      /* CR0, CR3, A20, task switch */
+void tlb_flush_page(CPUState *env, uint32_t linear);  /* INVLPG: both modes */
+/* the translator marks a physical page as holding code: drop every write
+ * tag that reaches its host memory (host_page = PhysPage.host), so stores
+ * take the slow path and its code-write hook */
+void tlb_drop_code_page(CPUState *env, const uint8_t *host_page);
+/* A20 gate (port 92 / keyboard controller): sets a20_mask, flushes */
+void mmu_set_a20(CPUState *env, bool enabled);
 
 #endif

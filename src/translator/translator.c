@@ -13,10 +13,17 @@
  *       env's eip/cs_base/hflags.  Only targets on the same guest linear
  *       page as the source block (or any target with paging off) are
  *       cached, so a page-table change cannot redirect a chain silently.
+ *       With a chaining backend (patch_jump) the same successor is also
+ *       patched into the block's GOTO_TB jump (tb_jmp_link) when it is the
+ *       slot's static target with the same cs_base/hflags, the source is
+ *       not single-stepping, and no -d exec / -d cpu / -d nochain.
  *   tb_invalidate_phys_range()  SMC: every TB overlapping the bytes is
  *       marked invalid and unlinked from the hash and page lists (not
  *       freed: a chained pointer or the running block may still refer to
- *       it; TBs are recycled only by tb_flush) and env->code_dirty is set.
+ *       it; TBs are recycled only by tb_flush), every jump patched into it
+ *       or out of it goes back to its exit stub, and env->code_dirty is set.
+ *   A page that becomes "has code" loses its TLB write tags
+ *   (tlb_drop_code_page) so guest stores to it reach the code-write hook.
  *
  * TBs come from a fixed pool; when it or the backend's code buffer is
  * full the whole cache is flushed (simple and, with a big buffer, rare).
@@ -76,6 +83,8 @@ Translator *translator_new(const Backend *be, struct PhysMem *mem,
     t->hash = g_new0(TranslationBlock *, t->hash_size);
     t->page_tbs = g_hash_table_new(g_direct_hash, g_direct_equal);
     t->chaining = !log_enabled(LOG_NOCHAIN);
+    t->patching = t->chaining && be->patch_jump != NULL &&
+                  !log_enabled(LOG_EXEC | LOG_CPU);
     ir_block_init(&t->ir);
     p->pool = g_new0(TranslationBlock, TB_POOL_SIZE);
     if (!be->init(t, errp)) {
@@ -127,8 +136,12 @@ static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
     gpointer key = GUINT_TO_POINTER(page);
     tb->page_next[n] = g_hash_table_lookup(t->page_tbs, key);
     g_hash_table_insert(t->page_tbs, key, tb);
-    if (t->mem)
+    if (t->mem) {
+        PhysPage *pp = physmem_page(t->mem, page << PAGE_BITS);
+        if (!pp->has_code && t->cpu)
+            tlb_drop_code_page(t->cpu, pp->host);   /* stores must reach the hook */
         physmem_mark_code(t->mem, page << PAGE_BITS, true);
+    }
 }
 
 static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
@@ -163,8 +176,69 @@ static void tb_hash_remove(Translator *t, TranslationBlock *tb)
     tb->hash_next = NULL;
 }
 
+/* ------------------------------------------------- direct jump patching */
+
+static inline TranslationBlock *tb_jmp_src(uintptr_t link)
+{
+    return (TranslationBlock *)(link & ~(uintptr_t)3);
+}
+
+/* patch src's GOTO_TB slot to dst and record the jump in dst's list */
+static void tb_jmp_link(Translator *t, TranslationBlock *src, int slot,
+                        TranslationBlock *dst)
+{
+    src->jmp_dest[slot] = dst;
+    src->jmp_list_next[slot] = dst->jmp_list_head;
+    dst->jmp_list_head = (uintptr_t)src | (uintptr_t)slot;
+    t->backend->patch_jump(t, src, slot, dst);
+    t->stats.jumps_patched++;
+}
+
+/* send src's slot back to its exit stub (the list link is already gone) */
+static void tb_jmp_reset(Translator *t, TranslationBlock *src, int slot)
+{
+    src->jmp_dest[slot] = NULL;
+    src->jmp_list_next[slot] = 0;
+    t->backend->patch_jump(t, src, slot, NULL);
+    t->stats.jumps_unpatched++;
+}
+
+/* undo src's outgoing patched jump of `slot`, if any */
+static void tb_jmp_unlink_out(Translator *t, TranslationBlock *src, int slot)
+{
+    TranslationBlock *dst = src->jmp_dest[slot];
+    uintptr_t me = (uintptr_t)src | (uintptr_t)slot;
+    uintptr_t *pp;
+
+    if (!dst)
+        return;
+    pp = &dst->jmp_list_head;
+    while (*pp && *pp != me)
+        pp = &tb_jmp_src(*pp)->jmp_list_next[*pp & 3];
+    g_assert(*pp == me);
+    *pp = src->jmp_list_next[slot];
+    tb_jmp_reset(t, src, slot);
+}
+
+/* undo every jump patched into dst */
+static void tb_jmp_unlink_in(Translator *t, TranslationBlock *dst)
+{
+    while (dst->jmp_list_head) {
+        uintptr_t link = dst->jmp_list_head;
+        TranslationBlock *src = tb_jmp_src(link);
+        int slot = (int)(link & 3);
+        dst->jmp_list_head = src->jmp_list_next[slot];
+        tb_jmp_reset(t, src, slot);
+    }
+}
+
 static void tb_invalidate(Translator *t, TranslationBlock *tb)
 {
+    if (t->backend->patch_jump) {
+        tb_jmp_unlink_out(t, tb, 0);
+        tb_jmp_unlink_out(t, tb, 1);
+        tb_jmp_unlink_in(t, tb);
+    }
     tb->valid = false;
     tb_hash_remove(t, tb);
     tb_page_remove(t, tb, 0);
@@ -350,6 +424,19 @@ TranslationBlock *tb_find(Translator *t, CPUState *env)
     return tb;
 }
 
+/* patch tb's slot to n when that is safe (n is the dispatcher's choice
+ * for this exit and already passed the same-page rule of tb_next) */
+static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, TranslationBlock *n)
+{
+    if (!t->patching || tb->jmp_dest[slot] || !tb->jmp_insn_offset[slot] ||
+        G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
+        return;
+    if (!tb->valid || !n->valid || n->pc != tb->jmp_pc[slot] ||
+        n->cs_base != tb->cs_base || n->hflags != tb->hflags || (tb->hflags & HF_TF))
+        return;
+    tb_jmp_link(t, tb, slot, n);
+}
+
 TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, int exit)
 {
     if (exit > TB_EXIT_SLOT1 || !t->chaining)
@@ -358,6 +445,7 @@ TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, in
     if (n && n->valid && n->pc == env->eip && n->cs_base == env->seg[R_CS].base &&
         n->hflags == env->hflags) {
         t->stats.chain_hits++;
+        tb_try_patch(t, tb, exit, n);
         return n;
     }
     uint64_t flushes = t->stats.flushes;
@@ -368,8 +456,10 @@ TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, in
     /* tb may have been recycled by a flush inside tb_find */
     if (src_valid && t->stats.flushes == flushes && tb->valid) {
         uint32_t dst_page = (n->cs_base + n->pc) & PAGE_MASK;
-        if (!(env->hflags & HF_PG) || dst_page == src_page || dst_page == src_last)
+        if (!(env->hflags & HF_PG) || dst_page == src_page || dst_page == src_last) {
             tb->jmp_tb[exit] = n;
+            tb_try_patch(t, tb, exit, n);
+        }
     }
     return n;
 }

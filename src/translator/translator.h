@@ -14,8 +14,11 @@
  *
  * Chaining: a block that ends in GOTO_TB slot n records the guest target
  * in jmp_pc[n]; the dispatcher caches the successor TB in jmp_tb[n] so the
- * next lookup is a pointer compare, and invalidation unlinks it.  The
- * native backend will patch a direct jump there later (docs/translator.md).
+ * next lookup is a pointer compare.  A backend with patch_jump (native)
+ * also gets its GOTO_TB jump patched to go straight to the successor's
+ * code (jmp_dest[n]); every TB keeps the list of jumps patched into it
+ * (jmp_list_head) so invalidation can send them back to their exit stubs.
+ * Chained native code keeps env->icount_left; see docs/translator.md.
  */
 #ifndef TX86_TRANSLATOR_H
 #define TX86_TRANSLATOR_H
@@ -46,12 +49,20 @@ typedef struct TranslationBlock {
     struct TranslationBlock *page_next[2];  /* per-page lists, [n] for page n */
     uint32_t jmp_pc[2];         /* GOTO_TB targets (eip), UINT32_MAX none */
     struct TranslationBlock *jmp_tb[2];     /* chained successors (cached) */
+    /* direct chaining (backends with patch_jump) */
+    uint32_t jmp_insn_offset[2];  /* code offset of slot n's jmp rel32 field, 0 none */
+    uint32_t jmp_reset_offset[2]; /* code offset of slot n's exit stub */
+    struct TranslationBlock *jmp_dest[2];   /* slot n patched to this TB, or NULL */
+    uintptr_t jmp_list_head;    /* incoming patched jumps: (src TB | slot), 0 ends */
+    uintptr_t jmp_list_next[2]; /* next link after (this TB | n) in jmp_dest[n]'s list */
 } TranslationBlock;
 
 /* what backend->exec returns: which exit the block took */
 #define TB_EXIT_SLOT0   0       /* GOTO_TB 0 */
 #define TB_EXIT_SLOT1   1       /* GOTO_TB 1 */
 #define TB_EXIT_NOCHAIN 2       /* EXIT */
+#define TB_EXIT_REQUESTED 3     /* chained into a block that did not run:
+                                   env->icount_left <= 0 at its entry */
 
 typedef struct Backend {
     const char *name;
@@ -61,12 +72,20 @@ typedef struct Backend {
     /* turn the optimised IR into tb->code (and tb->code_size); false when
      * the code buffer is full (the caller flushes and retries) */
     bool (*compile)(struct Translator *t, TranslationBlock *tb, const IRBlock *ir);
-    /* run one block; returns TB_EXIT_* */
+    /* run one block; returns TB_EXIT_*.  A backend with patch_jump may run
+     * chained successors too: it then stores the block whose exit was
+     * taken in t->last_tb (for TB_EXIT_REQUESTED: the block that did not
+     * run) and each block subtracts its n_insns from env->icount_left
+     * when it exits.  The first block always runs. */
     int  (*exec)(struct Translator *t, struct CPUState *env, TranslationBlock *tb);
     /* forget all code (the TBs themselves are freed by the caller) */
     void (*flush)(struct Translator *t);
     /* print tb's host code for -d out_asm */
     void (*dump)(struct Translator *t, TranslationBlock *tb, FILE *f);
+    /* direct chaining (NULL: the backend does not chain): make tb's GOTO_TB
+     * `slot` jump to dst's code, or back to its exit stub when dst is NULL */
+    void (*patch_jump)(struct Translator *t, TranslationBlock *tb, int slot,
+                       TranslationBlock *dst);
 } Backend;
 
 extern const Backend backend_interp;
@@ -77,6 +96,7 @@ typedef struct TranslatorStats {
     uint64_t blocks_invalidated;
     uint64_t flushes;
     uint64_t lookups, chain_hits;
+    uint64_t jumps_patched, jumps_unpatched;
 } TranslatorStats;
 
 /* the guest front end: fills ir for tb (cpu-x86/translate.c) */
@@ -95,6 +115,9 @@ typedef struct Translator {
     struct PhysMem *mem;
     IRBlock ir;                 /* scratch IR for the block being built */
     bool chaining;              /* false under -d nochain */
+    bool patching;              /* direct chaining: chaining, backend has
+                                   patch_jump, no -d exec / -d cpu */
+    TranslationBlock *last_tb;  /* set by a chaining backend's exec */
     TranslatorStats stats;
 } Translator;
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
+#include <glib.h>
 
 enum {
     HR_RAX, HR_RCX, HR_RDX, HR_RBX, HR_RSP, HR_RBP, HR_RSI, HR_RDI,
@@ -248,6 +249,108 @@ static inline void emit_patch_rel32(uint8_t *at, const uint8_t *target)
 {
     int32_t rel = (int32_t)(target - (at + 4));
     memcpy(at, &rel, 4);
+}
+
+/* jmp rel8 / jcc rel8 with the displacement left to patch; return the
+ * address of the rel8 field (emit_patch_rel8 checks the range) */
+static inline uint8_t *emit_jmp8(Emitter *e)
+{
+    emit8(e, 0xeb);
+    emit8(e, 0);
+    return e->p - 1;
+}
+
+static inline uint8_t *emit_jcc8(Emitter *e, int cc)
+{
+    emit8(e, (uint8_t)(0x70 | cc));
+    emit8(e, 0);
+    return e->p - 1;
+}
+
+static inline void emit_patch_rel8(uint8_t *at, const uint8_t *target)
+{
+    intptr_t rel = target - (at + 1);
+    g_assert(rel >= -128 && rel <= 127);
+    *at = (uint8_t)(int8_t)rel;
+}
+
+/* cmp dword [base + disp32], imm8 */
+static inline void emit_cmp_m32_imm8(Emitter *e, int base, int32_t disp, int8_t imm)
+{
+    emit_rex(e, false, 0, loc_reg(base), false);
+    emit8(e, 0x83);
+    emit8(e, (uint8_t)(0x80 | (7 << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        emit8(e, 0x24);
+    emit32(e, (uint32_t)disp);
+    emit8(e, (uint8_t)imm);
+}
+
+/* sub dword [base + disp32], imm32 (imm8 form when it fits) */
+static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
+{
+    bool small = imm <= 127;
+    emit_rex(e, false, 0, loc_reg(base), false);
+    emit8(e, small ? 0x83 : 0x81);
+    emit8(e, (uint8_t)(0x80 | (5 << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        emit8(e, 0x24);
+    emit32(e, (uint32_t)disp);
+    if (small)
+        emit8(e, (uint8_t)imm);
+    else
+        emit32(e, imm);
+}
+
+/* op r, [base + index + disp32] (scale 1), op = 1- or 2-byte opcode with
+ * an optional 0x66 prefix; w: REX.W.  Registers: any of the 16. */
+static inline void emit_op_sib(Emitter *e, bool p66, bool w, uint8_t op1, uint8_t op2,
+                               int r, int base, int index, int32_t disp, bool has_disp)
+{
+    uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) |
+                            ((base & 8) ? 1 : 0));
+    if (p66)
+        emit8(e, 0x66);
+    if (rex != 0x40)
+        emit8(e, rex);
+    emit8(e, op1);
+    if (op2)
+        emit8(e, op2);
+    /* mod 00 needs a base other than rbp/r13; use disp32 otherwise */
+    bool d32 = has_disp || (base & 7) == 5;
+    emit8(e, (uint8_t)((d32 ? 0x80 : 0x00) | ((r & 7) << 3) | 4));
+    emit8(e, (uint8_t)(((index & 7) << 3) | (base & 7)));
+    if (d32)
+        emit32(e, (uint32_t)disp);
+}
+
+/* lea r32, [base + disp8] */
+static inline void emit_lea_r32_disp8(Emitter *e, int r, int base, int8_t disp)
+{
+    emit_rex(e, false, r, loc_reg(base), false);
+    emit8(e, 0x8d);
+    emit8(e, (uint8_t)(0x40 | ((r & 7) << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        emit8(e, 0x24);
+    emit8(e, (uint8_t)disp);
+}
+
+/* 32-bit ALU with imm32 on a register: ext 0 add, 1 or, 4 and, 5 sub */
+static inline void emit_alu_r_imm32(Emitter *e, int ext, int r, uint32_t imm)
+{
+    emit_rex(e, false, 0, loc_reg(r), false);
+    emit8(e, 0x81);
+    emit8(e, (uint8_t)(0xc0 | (ext << 3) | (r & 7)));
+    emit32(e, imm);
+}
+
+/* shr r32, imm8 */
+static inline void emit_shr_r_imm(Emitter *e, int r, uint8_t n)
+{
+    emit_rex(e, false, 0, loc_reg(r), false);
+    emit8(e, 0xc1);
+    emit8(e, (uint8_t)(0xc0 | (5 << 3) | (r & 7)));
+    emit8(e, n);
 }
 
 #endif

@@ -1,0 +1,84 @@
+/*
+ * tlb.h - the software TLB: layout shared by the C fast path (mmu.h), the
+ * slow path that fills it (mmu.c) and the native code generator, which
+ * emits the same lookup inline (translator/x86_64/codegen.c).
+ *
+ * Direct mapped, TLB_SIZE entries per MMU mode; two modes (views):
+ * TLB_MMU_KERNEL (CPL 0-2 and implicit supervisor accesses) and
+ * TLB_MMU_USER (CPL 3), because a page's rights differ between them.
+ * The entry for linear address `a` is table[mode][(a >> 12) & (TLB_SIZE-1)].
+ *
+ * Entry layout (16 bytes, checked below; codegen hard-codes the offsets):
+ *
+ *   +0  uint32_t addr_read   tag for loads:  (linear page) | 0xfff, or 0
+ *   +4  uint32_t addr_write  tag for stores: (linear page) | 0xfff, or 0
+ *   +8  uintptr_t addend     host address of the page minus its linear address
+ *
+ * A tag is the page address with the 12 offset bits set, so an all-zero
+ * entry (a freshly zeroed CPUState) is invalid; TLB_INVALID (0) marks an
+ * access kind that must take the slow path.  Lookup of an access of `size`
+ * bytes at `a`:
+ *
+ *   tag = (a + size - 1) | 0xfff;          // last byte's page, low bits set
+ *   e   = &table[mode][(a >> 12) & 255];   // first byte's entry
+ *   hit = e->addr_read == tag;             // same page for first and last byte
+ *   host = (uint8_t *)(e->addend + a);
+ *
+ * An access that crosses a page compares the next page's tag with the
+ * entry of the first page, which never holds it: page-crossing accesses
+ * always miss and the slow path splits them.
+ *
+ * What gets an entry (mmu.c, mmu_tlb_fill): RAM pages read and write,
+ * ROM pages read only, MMIO and unassigned pages never; with paging on,
+ * the write tag only after a write access (so the walk has set the D bit)
+ * and only if the PTEs allow it.  A physical page that holds translated
+ * code never has a write tag (stores must reach the code-write hook):
+ * tlb_drop_code_page() removes them when the translator marks a page.
+ * The whole TLB is flushed on CR0 (PE/PG/WP) and CR3 writes and A20
+ * changes; INVLPG flushes one page in both modes.
+ */
+#ifndef TX86_TLB_H
+#define TX86_TLB_H
+
+#include <stdint.h>
+#include <assert.h>
+#include <stddef.h>
+
+#define TLB_BITS      8
+#define TLB_SIZE      (1u << TLB_BITS)
+#define TLB_INVALID   0u
+#define TLB_PAGE_LOW  0xfffu          /* low bits set in every valid tag */
+
+enum { TLB_MMU_KERNEL = 0, TLB_MMU_USER = 1, TLB_NB_MODES = 2 };
+
+typedef struct CPUTLBEntry {
+    uint32_t addr_read;               /* page | 0xfff if loads may use addend, else 0 */
+    uint32_t addr_write;              /* page | 0xfff if stores may use addend, else 0 */
+    uintptr_t addend;                 /* host page pointer - linear page address */
+#if UINTPTR_MAX == UINT32_MAX
+    uint32_t pad;                     /* 32-bit hosts: keep 16 bytes */
+#endif
+} CPUTLBEntry;
+
+static_assert(sizeof(CPUTLBEntry) == 16, "CPUTLBEntry must be 16 bytes (codegen)");
+static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "codegen: addr_read at +0");
+static_assert(offsetof(CPUTLBEntry, addr_write) == 4, "codegen: addr_write at +4");
+static_assert(offsetof(CPUTLBEntry, addend) == 8, "codegen: addend at +8");
+
+typedef struct CPUTLB {
+    CPUTLBEntry table[TLB_NB_MODES][TLB_SIZE];
+} CPUTLB;
+
+/* byte offset of the entry for `addr` inside one mode's table */
+static inline uint32_t tlb_entry_offset(uint32_t addr)
+{
+    return (addr >> (12 - 4)) & ((TLB_SIZE - 1) << 4);
+}
+
+/* tag that a `size`-byte access at addr must match */
+static inline uint32_t tlb_tag(uint32_t addr, uint32_t size)
+{
+    return (addr + size - 1) | TLB_PAGE_LOW;
+}
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * test_tlb.c - unit tests for the software TLB (mmu/tlb.h, mmu.c) and for
+ * direct block chaining in the native backend (codegen.c, translator.c).
+ *
+ * Each test builds a RAM-only machine (machine_new without -bios, as the
+ * differential tester does) and pokes the TLB through cpu_ld* and cpu_st*:
+ * what gets an entry (RAM read/write, ROM read only, MMIO never, code
+ * pages never writable), page-crossing accesses, A20, paging with the
+ * kernel and user views, flushes (CR0, CR3, INVLPG's tlb_flush_page) and
+ * the D bit.  The chaining test runs a small real-mode loop with every
+ * instruction budget in a table on both backends and checks that icount,
+ * registers and memory agree, that native jumps get patched, and that
+ * self-modifying code unpatches them.
+ */
+#include <string.h>
+#include <setjmp.h>
+#include <CUnit/CUnit.h>
+#include "machine/machine.h"
+#include "machine/memory.h"
+#include "mmu/mmu.h"
+#include "cpu-x86/helpers.h"
+#include "translator/translator.h"
+
+static Machine *tlb_machine(BackendKind kind)
+{
+    MachineConfig cfg;
+    GError *err = NULL;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.machine_type = "pc";
+    cfg.ram_size = 4u << 20;
+    cfg.backend = kind;
+    Machine *m = machine_new(&cfg, &err);
+    if (!m) {
+        fprintf(stderr, "machine_new: %s\n", err->message);
+        g_clear_error(&err);
+    }
+    return m;
+}
+
+static CPUTLBEntry *entry(CPUState *env, int mode, uint32_t addr)
+{
+    return tlb_entry(env, mode, addr);
+}
+
+static uint32_t tag(uint32_t addr)
+{
+    return (addr & PAGE_MASK) | TLB_PAGE_LOW;
+}
+
+/* --- a counting MMIO device --- */
+typedef struct CountDev { int reads, writes; } CountDev;
+static uint32_t count_read(void *o, uint32_t off, int size)
+{
+    ((CountDev *)o)->reads++;
+    return 0x11223344u;
+}
+static void count_write(void *o, uint32_t off, uint32_t v, int size)
+{
+    ((CountDev *)o)->writes++;
+}
+static const MemOps count_ops = { count_read, count_write };
+
+static void test_tlb_fill_rules(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    CountDev dev = { 0, 0 };
+    static const uint8_t rom[PAGE_SIZE] = { 0x5a, 0xa5 };
+    physmem_add_mmio(m->mem, "count", 0x10000000u, PAGE_SIZE, &count_ops, &dev);
+    physmem_add_rom(m->mem, 0x20000000u, rom, PAGE_SIZE);
+
+    /* a zeroed TLB is all invalid */
+    tlb_flush(env);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0)->addr_read, TLB_INVALID);
+
+    /* RAM, paging off: one miss fills read and write tags */
+    cpu_st32(env, 0x3004, 0xdeadbeef);
+    CPUTLBEntry *e = entry(env, TLB_MMU_KERNEL, 0x3004);
+    CU_ASSERT_EQUAL(e->addr_read, tag(0x3000));
+    CU_ASSERT_EQUAL(e->addr_write, tag(0x3000));
+    CU_ASSERT_EQUAL(e->addend + 0x3004, (uintptr_t)(m->mem->ram + 0x3004));
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x3004), 0xdeadbeef);
+    CU_ASSERT_EQUAL(cpu_ld16(env, 0x3006), 0xdead);
+    CU_ASSERT_EQUAL(cpu_ld8(env, 0x3005), 0xbe);
+    /* the user view is separate */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_USER, 0x3004)->addr_read, TLB_INVALID);
+
+    /* page-crossing accesses: correct bytes, split over two pages */
+    static const struct { uint32_t addr; int size; uint32_t val; } cross[] = {
+        { 0x3ffd, 4, 0x01020304 }, { 0x3ffe, 4, 0xa1b2c3d4 }, { 0x3fff, 4, 0x55667788 },
+        { 0x3fff, 2, 0x9abc },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cross); i++) {
+        if (cross[i].size == 4)
+            cpu_st32(env, cross[i].addr, cross[i].val);
+        else
+            cpu_st16(env, cross[i].addr, cross[i].val);
+        uint32_t got = cross[i].size == 4 ? cpu_ld32(env, cross[i].addr)
+                                          : cpu_ld16(env, cross[i].addr);
+        CU_ASSERT_EQUAL(got, cross[i].val);
+        for (int k = 0; k < cross[i].size; k++)
+            CU_ASSERT_EQUAL(m->mem->ram[cross[i].addr + k],
+                            (uint8_t)(cross[i].val >> (8 * k)));
+    }
+    /* top of the address space wraps to 0 through the slow path */
+    cpu_st8(env, 0, 0x77);
+    CU_ASSERT_EQUAL(cpu_ld16(env, 0xffffffffu) >> 8, 0x77);
+
+    /* MMIO: never an entry, the device sees every access */
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x10000000u), 0x11223344u);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x10000000u), 0x11223344u);
+    cpu_st32(env, 0x10000004u, 1);
+    CU_ASSERT_EQUAL(dev.reads, 2);
+    CU_ASSERT_EQUAL(dev.writes, 1);
+    e = entry(env, TLB_MMU_KERNEL, 0x10000000u);
+    CU_ASSERT(e->addr_read != tag(0x10000000u) && e->addr_write != tag(0x10000000u));
+
+    /* ROM: read tag only, stores are dropped */
+    CU_ASSERT_EQUAL(cpu_ld16(env, 0x20000000u), 0xa55a);
+    cpu_st8(env, 0x20000000u, 0);
+    e = entry(env, TLB_MMU_KERNEL, 0x20000000u);
+    CU_ASSERT_EQUAL(e->addr_read, tag(0x20000000u));
+    CU_ASSERT_EQUAL(e->addr_write, TLB_INVALID);
+    CU_ASSERT_EQUAL(cpu_ld8(env, 0x20000000u), 0x5a);
+
+    /* A20 off: 1 MiB wraps; the change flushes */
+    cpu_st8(env, 0x100010, 0x42);
+    CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x42);
+    mmu_set_a20(env, false);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x100010)->addr_read, TLB_INVALID);
+    cpu_st8(env, 0x000010, 0x24);
+    CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x24);
+    mmu_set_a20(env, true);
+    CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x42);
+    machine_free(m);
+}
+
+/* code pages: no write tag while they hold code; stores reach the hook */
+static void test_tlb_code_pages(void)
+{
+    Machine *m = tlb_machine(BACKEND_NATIVE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    static const uint8_t code[] = { 0x40, 0x40, 0xf4 };     /* inc ax; inc ax; hlt */
+
+    cpu_load_seg_real(env, R_CS, 0);
+    cpu_update_hflags(env);
+    cpu_st8(env, 0x1800, 1);                 /* write tag for page 1 */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x1800)->addr_write, tag(0x1000));
+    physmem_write_buf(m->mem, 0x1000, code, sizeof(code));
+    env->eip = 0x1000;
+    TranslationBlock *tb = tb_find(m->tr, env);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+    CU_ASSERT(physmem_page(m->mem, 0x1000)->has_code);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x1800)->addr_write, TLB_INVALID);
+    /* a store elsewhere on the page: slow path, no write tag, block stays */
+    env->code_dirty = 0;
+    cpu_st8(env, 0x1800, 2);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x1800)->addr_write, TLB_INVALID);
+    CU_ASSERT(tb->valid);
+    CU_ASSERT_EQUAL(env->code_dirty, 0);
+    /* a store over the code invalidates the block */
+    cpu_st8(env, 0x1001, 0x48);
+    CU_ASSERT(!tb->valid);
+    CU_ASSERT_EQUAL(env->code_dirty, 1);
+    /* the page has no code any more: the next store may fill a write tag */
+    cpu_st8(env, 0x1800, 3);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x1800)->addr_write, tag(0x1000));
+    machine_free(m);
+}
+
+#define PTE_P 1u
+#define PTE_W 2u
+#define PTE_U 4u
+#define PTE_D 0x40u
+#define PD_ADDR 0x10000u
+#define PT_ADDR 0x11000u
+
+/* run f-like access under sigsetjmp; returns the vector or -1 */
+#define TRY_ACCESS(env, stmt)                                   \
+    ({                                                          \
+        volatile int vec_ = -1;                                 \
+        (env)->exception_index = -1;                            \
+        (env)->old_exception = -1;                              \
+        if (sigsetjmp((env)->jmp_env, 0) == 0) {                \
+            stmt;                                               \
+        } else {                                                \
+            vec_ = (env)->exception_index;                      \
+        }                                                       \
+        vec_;                                                   \
+    })
+
+static void set_cpl(CPUState *env, int cpl)
+{
+    env->hflags = (env->hflags & ~HF_CPL_MASK) | ((uint32_t)cpl << HF_CPL_SHIFT);
+}
+
+static void test_tlb_paging(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    PhysMem *pm = m->mem;
+    volatile uint32_t v = 0;
+
+    /* identity map the first 4 MiB, user RW; 0x5000 supervisor only,
+     * 0x6000 read-only, 0x7000 -> 0x8000 */
+    physmem_write(pm, PD_ADDR, PT_ADDR | PTE_P | PTE_W | PTE_U, 4);
+    for (uint32_t i = 0; i < 1024; i++)
+        physmem_write(pm, PT_ADDR + 4 * i, (i << 12) | PTE_P | PTE_W | PTE_U, 4);
+    physmem_write(pm, PT_ADDR + 4 * 5, 0x5000 | PTE_P | PTE_W, 4);
+    physmem_write(pm, PT_ADDR + 4 * 6, 0x6000 | PTE_P | PTE_U, 4);
+    physmem_write(pm, PT_ADDR + 4 * 7, 0x8000 | PTE_P | PTE_W | PTE_U, 4);
+    physmem_write(pm, 0x5000, 0x55555555, 4);
+    physmem_write(pm, 0x6000, 0x66666666, 4);
+    physmem_write(pm, 0x8000, 0x88888888, 4);
+    physmem_write(pm, 0x9000, 0x99999999, 4);
+
+    env->exception_index = -1;
+    env->old_exception = -1;
+    set_cpl(env, 0);
+    cpu_st32(env, 0x7000, 0x12345678);        /* paging off: fills page 7 */
+    CU_ASSERT_EQUAL(physmem_read(pm, 0x7000, 4), 0x12345678);
+    helper_write_cr(env, 3, PD_ADDR);
+    helper_write_cr(env, 0, env->cr[0] | CR0_PE | CR0_PG);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x7000)->addr_read, TLB_INVALID);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), 0x88888888);
+
+    /* table of (cpl, addr, write, expected vector, expected error code) */
+    static const struct {
+        int cpl; uint32_t addr; bool write; int vec; uint32_t err;
+    } acc[] = {
+        { 0, 0x5000, false, -1, 0 },
+        { 0, 0x5000, true,  -1, 0 },
+        { 3, 0x5000, false, EXCP_PF, 5 },
+        { 3, 0x5000, true,  EXCP_PF, 7 },
+        { 3, 0x6000, false, -1, 0 },
+        { 3, 0x6000, true,  EXCP_PF, 7 },
+        { 0, 0x6000, true,  -1, 0 },          /* WP=0: supervisor may write */
+        { 3, 0x400000, false, EXCP_PF, 4 },   /* PDE not present */
+        { 3, 0x7004, true,  -1, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(acc); i++) {
+        set_cpl(env, acc[i].cpl);
+        int vec = TRY_ACCESS(env, acc[i].write ? cpu_st32(env, acc[i].addr, 0x6000 + i)
+                                               : (void)(v = cpu_ld32(env, acc[i].addr)));
+        CU_ASSERT_EQUAL(vec, acc[i].vec);
+        if (vec >= 0) {
+            CU_ASSERT_EQUAL(env->error_code, acc[i].err);
+            CU_ASSERT_EQUAL(env->cr[2], acc[i].addr);
+        }
+        if (vec != acc[i].vec)
+            fprintf(stderr, "paging case %zu: vector %d\n", i, vec);
+        /* the same access again: now from the TLB (or faulting again) */
+        int vec2 = TRY_ACCESS(env, acc[i].write ? cpu_st32(env, acc[i].addr, 0x6000 + i)
+                                                : (void)(v = cpu_ld32(env, acc[i].addr)));
+        CU_ASSERT_EQUAL(vec2, acc[i].vec);
+    }
+    /* the kernel view has page 5, the user view must not */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x5000)->addr_read, tag(0x5000));
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_USER, 0x5000)->addr_read, TLB_INVALID);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_USER, 0x6000)->addr_write, TLB_INVALID);
+
+    /* CR0.WP: flushes, then the supervisor store faults */
+    set_cpl(env, 0);
+    helper_write_cr(env, 0, env->cr[0] | CR0_WP);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x6000)->addr_write, TLB_INVALID);
+    CU_ASSERT_EQUAL(TRY_ACCESS(env, cpu_st32(env, 0x6000, 1)), EXCP_PF);
+
+    /* D bit: a read fills no write tag; the first write walks and sets D */
+    physmem_write(pm, PT_ADDR + 4 * 9, 0x9000 | PTE_P | PTE_W | PTE_U, 4);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x9000), 0x99999999);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x9000)->addr_write, TLB_INVALID);
+    CU_ASSERT_EQUAL(physmem_read(pm, PT_ADDR + 4 * 9, 4) & PTE_D, 0);
+    cpu_st32(env, 0x9000, 1);
+    CU_ASSERT(physmem_read(pm, PT_ADDR + 4 * 9, 4) & PTE_D);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x9000)->addr_write, tag(0x9000));
+
+    /* a PTE change is not seen until INVLPG (tlb_flush_page) or CR3 */
+    uint32_t at5 = physmem_read(pm, 0x5000, 4), at8 = physmem_read(pm, 0x8000, 4);
+    CU_ASSERT(at5 != at8);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), at8);           /* fills the entry */
+    physmem_write(pm, PT_ADDR + 4 * 7, 0x5000 | PTE_P | PTE_W | PTE_U, 4);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), at8);           /* stale, as on hardware */
+    helper_invlpg(env, 0x7abc);                           /* INVLPG */
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), at5);
+    physmem_write(pm, PT_ADDR + 4 * 7, 0x8000 | PTE_P | PTE_W | PTE_U, 4);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), at5);
+    helper_write_cr(env, 3, PD_ADDR);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), at8);
+    (void)v;
+    machine_free(m);
+}
+
+/* ------------------------------------------------------------- chaining */
+
+/* 16-bit real-mode loop at 0x1000:
+ *   mov cx, 1000; l: add ax, cx; mov [0x2000], ax; dec cx; jnz l; hlt */
+static const uint8_t loop_code[] = {
+    0xb9, 0xe8, 0x03, 0x01, 0xc8, 0xa3, 0x00, 0x20, 0x49, 0x75, 0xf8, 0xf4,
+};
+#define LOOP_INSNS (1 + 1000 * 4 + 1)
+
+typedef struct ChainResult {
+    uint64_t icount;
+    uint32_t ax, cx, mem, eip;
+    CPUExitReason why;
+} ChainResult;
+
+static void chain_start(Machine *m)
+{
+    CPUState *env = &m->cpu;
+    cpu_load_seg_real(env, R_CS, 0);
+    cpu_load_seg_real(env, R_DS, 0);
+    env->regs[R_EAX] = 0;
+    env->eip = 0x1000;
+    env->halted = 0;
+    env->icount = 0;
+    cpu_update_hflags(env);
+}
+
+static ChainResult chain_run(Machine *m, uint64_t budget)
+{
+    CPUState *env = &m->cpu;
+    ChainResult r;
+    r.why = cpu_exec(env, budget);
+    r.icount = env->icount;
+    r.ax = env->regs[R_EAX] & 0xffff;
+    r.cx = env->regs[R_ECX] & 0xffff;
+    r.mem = physmem_read(m->mem, 0x2000, 2);
+    r.eip = env->eip;
+    return r;
+}
+
+static void test_chaining(void)
+{
+    static const uint64_t budgets[] = { 1, 2, 5, 6, 7, 100, 1001, 3999, 4001, 4002,
+                                        100000 };
+    Machine *mi = tlb_machine(BACKEND_INTERP);
+    Machine *mn = tlb_machine(BACKEND_NATIVE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mi);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mn);
+    Machine *ms[2] = { mi, mn };
+
+    for (size_t b = 0; b < G_N_ELEMENTS(budgets); b++) {
+        ChainResult r[2];
+        for (int k = 0; k < 2; k++) {
+            physmem_write_buf(ms[k]->mem, 0x1000, loop_code, sizeof(loop_code));
+            physmem_write(ms[k]->mem, 0x2000, 0, 2);
+            chain_start(ms[k]);
+            r[k] = chain_run(ms[k], budgets[b]);
+        }
+        CU_ASSERT_EQUAL(r[0].icount, r[1].icount);
+        CU_ASSERT_EQUAL(r[0].ax, r[1].ax);
+        CU_ASSERT_EQUAL(r[0].cx, r[1].cx);
+        CU_ASSERT_EQUAL(r[0].mem, r[1].mem);
+        CU_ASSERT_EQUAL(r[0].eip, r[1].eip);
+        CU_ASSERT_EQUAL(r[0].why, r[1].why);
+        if (r[0].icount != r[1].icount || r[0].ax != r[1].ax)
+            fprintf(stderr, "budget %" G_GUINT64_FORMAT ": interp icount %" G_GUINT64_FORMAT
+                    " ax %x, native icount %" G_GUINT64_FORMAT " ax %x\n", budgets[b],
+                    r[0].icount, r[0].ax, r[1].icount, r[1].ax);
+        CU_ASSERT(r[1].icount >= MIN(budgets[b], (uint64_t)LOOP_INSNS));
+        if (budgets[b] >= LOOP_INSNS)
+            CU_ASSERT_EQUAL(r[1].why, CPU_EXIT_HALT);
+    }
+    /* the loop block jumps to itself directly */
+    CU_ASSERT(mn->tr->stats.jumps_patched > 0);
+
+    /* run it to the end in slices: still exact, same sum */
+    for (int k = 0; k < 2; k++) {
+        chain_start(ms[k]);
+        while (!ms[k]->cpu.halted)
+            cpu_exec(&ms[k]->cpu, 37);
+    }
+    CU_ASSERT_EQUAL(mi->cpu.icount, LOOP_INSNS);
+    CU_ASSERT_EQUAL(mn->cpu.icount, LOOP_INSNS);
+    CU_ASSERT_EQUAL(mi->cpu.regs[R_EAX] & 0xffff, mn->cpu.regs[R_EAX] & 0xffff);
+
+    /* self-modifying code: add -> sub in the loop body unpatches the
+     * jumps into it; both backends then agree on the new result */
+    uint64_t unpatched = mn->tr->stats.jumps_unpatched;
+    static const uint8_t sub_ax_cx[] = { 0x29, 0xc8 };
+    for (int k = 0; k < 2; k++) {
+        physmem_write_buf(ms[k]->mem, 0x1003, sub_ax_cx, sizeof(sub_ax_cx));
+        chain_start(ms[k]);
+        chain_run(ms[k], 100000);
+    }
+    CU_ASSERT(mn->tr->stats.jumps_unpatched > unpatched);
+    CU_ASSERT_EQUAL(mi->cpu.regs[R_EAX] & 0xffff, mn->cpu.regs[R_EAX] & 0xffff);
+    CU_ASSERT_EQUAL(mn->cpu.regs[R_EAX] & 0xffff, (uint16_t)-(1000 * 1001 / 2));
+
+    /* a flush forgets all patched jumps; running again re-patches */
+    tb_flush(mn->tr);
+    uint64_t patched = mn->tr->stats.jumps_patched;
+    chain_start(mn);
+    chain_run(mn, 100000);
+    CU_ASSERT(mn->tr->stats.jumps_patched > patched);
+    CU_ASSERT_EQUAL(mn->cpu.icount, LOOP_INSNS);
+    machine_free(mi);
+    machine_free(mn);
+}
+
+void register_tlb_tests(void)
+{
+    CU_pSuite s = CU_add_suite("tlb", NULL, NULL);
+    CU_add_test(s, "fill rules: RAM, ROM, MMIO, crossing, A20", test_tlb_fill_rules);
+    CU_add_test(s, "code pages have no write tag", test_tlb_code_pages);
+    CU_add_test(s, "paging: views, rights, flushes, D bit", test_tlb_paging);
+    CU_add_test(s, "native chaining: budgets, SMC unpatch, flush", test_chaining);
+}
