@@ -87,23 +87,18 @@ void gen_TEST(DisasContext *s) { gen_logic(s, IR_AND, false); }
 
 /* ---- INC DEC NEG NOT ---- */
 
-void gen_INC(DisasContext *s)
+/* INC/DEC keep CF: the lazy state records the CF from before */
+static void gen_incdec(DisasContext *s, IROpcode op, CCOp base)
 {
     IRTemp a = gen_ld_op(s, 0);
-    IRTemp c = gen_get_cf(s);
-    IRTemp r = ir_add(s->ir, a, ir_movi(s->ir, 1));
+    IRTemp c = s->flags_dead ? IR_NO_TEMP : gen_get_cf(s);
+    IRTemp r = ir_binop(s->ir, op, a, ir_movi(s->ir, 1));
     gen_st_op(s, 0, r);
-    gen_set_cc(s, CC(s, CC_OP_INCB), r, c, IR_NO_TEMP);
+    gen_set_cc(s, CC(s, base), r, c, IR_NO_TEMP);
 }
 
-void gen_DEC(DisasContext *s)
-{
-    IRTemp a = gen_ld_op(s, 0);
-    IRTemp c = gen_get_cf(s);
-    IRTemp r = ir_sub(s->ir, a, ir_movi(s->ir, 1));
-    gen_st_op(s, 0, r);
-    gen_set_cc(s, CC(s, CC_OP_DECB), r, c, IR_NO_TEMP);
-}
+void gen_INC(DisasContext *s) { gen_incdec(s, IR_ADD, CC_OP_INCB); }
+void gen_DEC(DisasContext *s) { gen_incdec(s, IR_SUB, CC_OP_DECB); }
 
 void gen_NEG(DisasContext *s)
 {

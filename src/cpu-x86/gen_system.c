@@ -127,52 +127,34 @@ void gen_LXS(DisasContext *s)
 /* ------------------------------------------------------------------ */
 /* control and debug registers (called by the MOV emitter)            */
 
-void gen_mov_cr(DisasContext *s, bool load)
+/* MOV to/from CRn or DRn: reg0 is X86_REG_CR0 or X86_REG_DR0, the helpers
+ * take the register number; writes end the block (paging, PE, breakpoints) */
+static void gen_mov_ctrl(DisasContext *s, bool load, x86_reg reg0, HelperId write,
+                         HelperId read)
 {
     const cs_x86_op *o0 = op_get(s, 0), *o1 = op_get(s, 1);
+    int r = gpr_index(load ? o1->reg : o0->reg);
 
-    if (load) {
-        int r = gpr_index(o1->reg);
-        if (r < 0) {
-            gen_ud(s);
-            return;
-        }
-        gen_helper(s, HELPER_write_cr, 2, imm(s, o0->reg - X86_REG_CR0), ir_get_reg(s->ir, r));
-        s->is_jmp = DISAS_STOP;     /* CR0.PE/PG, paging changes */
-    } else {
-        int r = gpr_index(o0->reg);
-        IRTemp v;
-        if (r < 0) {
-            gen_ud(s);
-            return;
-        }
-        v = gen_helper(s, HELPER_read_cr, 1, imm(s, o1->reg - X86_REG_CR0));
-        ir_set_reg(s->ir, r, v);
+    if (r < 0) {
+        gen_ud(s);
+        return;
     }
+    if (load) {
+        gen_helper(s, write, 2, imm(s, o0->reg - reg0), ir_get_reg(s->ir, r));
+        s->is_jmp = DISAS_STOP;
+    } else {
+        ir_set_reg(s->ir, r, gen_helper(s, read, 1, imm(s, o1->reg - reg0)));
+    }
+}
+
+void gen_mov_cr(DisasContext *s, bool load)
+{
+    gen_mov_ctrl(s, load, X86_REG_CR0, HELPER_write_cr, HELPER_read_cr);
 }
 
 void gen_mov_dr(DisasContext *s, bool load)
 {
-    const cs_x86_op *o0 = op_get(s, 0), *o1 = op_get(s, 1);
-
-    if (load) {
-        int r = gpr_index(o1->reg);
-        if (r < 0) {
-            gen_ud(s);
-            return;
-        }
-        gen_helper(s, HELPER_write_dr, 2, imm(s, o0->reg - X86_REG_DR0), ir_get_reg(s->ir, r));
-        s->is_jmp = DISAS_STOP;
-    } else {
-        int r = gpr_index(o0->reg);
-        IRTemp v;
-        if (r < 0) {
-            gen_ud(s);
-            return;
-        }
-        v = gen_helper(s, HELPER_read_dr, 1, imm(s, o1->reg - X86_REG_DR0));
-        ir_set_reg(s->ir, r, v);
-    }
+    gen_mov_ctrl(s, load, X86_REG_DR0, HELPER_write_dr, HELPER_read_dr);
 }
 
 /* ------------------------------------------------------------------ */
