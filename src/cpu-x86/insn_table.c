@@ -134,4 +134,7 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
 
     /* system, string, BCD, division, far control (gen_sys.h) */
 #include "cpu-x86/insn_table_sys.inc"
+
+    /* x87 FPU */
+#include "cpu-x86/insn_table_fpu.inc"
 };
