@@ -170,7 +170,7 @@ typedef struct CPUState {
     int32_t  icount_left;
     CPUTLB   tlb;                /* software TLB, see mmu/tlb.h (codegen reads it) */
 
-    /* interrupt controller hook (machine wiring, engineer D): acknowledge
+    /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */
     int    (*irq_ack)(void *opaque);
     void    *irq_ack_opaque;
