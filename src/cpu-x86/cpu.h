@@ -170,6 +170,15 @@ typedef struct CPUState {
     int32_t  icount_left;
     CPUTLB   tlb;                /* software TLB, see mmu/tlb.h (codegen reads it) */
 
+    /* Sections below are each owned by one subsystem; add fields to yours.
+     * (Fields generated code reads must stay in the first part above.) */
+    /* --- protection: segments, gates, tasks, v8086 (seg.c, task.c) --- */
+    /* --- paging (mmu.c) --- */
+    uint64_t efer;               /* IA32_EFER (NXE is bit 11) */
+    /* --- exceptions and debug registers (excp.c, debug.c) --- */
+    /* --- MSRs, CPUID and CPU models (msr.c, cpuid.c) --- */
+    /* --- x87 FPU (fpu/) --- */
+
     /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */
     int    (*irq_ack)(void *opaque);
