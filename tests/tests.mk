@@ -51,7 +51,8 @@ $(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libtx86.a
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
-$(BUILD)/tests/guest/%.bin: tests/guest/%.asm
+# nasm runs from the top directory; the ROMs %include tests/guest/*.inc
+$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 

@@ -12,16 +12,17 @@
  */
 #include <string.h>
 #include "cpu-x86/cpu.h"
-
-/* CPUID signature reported in EDX after reset and by CPUID leaf 1:
- * family 6, model 3, stepping 3 (a Pentium II class P6) */
-#define CPU_SIGNATURE 0x00000633u
+#include "cpu-x86/cpuid.h"
+#include "cpu-x86/msr.h"
+#include "cpu-x86/seg.h"
+#include "cpu-x86/debug.h"
+#include "cpu-x86/fpu/fpu.h"
 
 void cpu_init(CPUState *env, struct Machine *m)
 {
     memset(env, 0, sizeof(*env));
     env->machine = m;
-    env->cpuid_level = 1;
+    cpuid_set_model(env, NULL);     /* the default -cpu model */
     cpu_reset(env);
 }
 
@@ -40,7 +41,7 @@ void cpu_reset(CPUState *env)
     int i;
 
     memset(env->regs, 0, sizeof(env->regs));
-    env->regs[R_EDX] = CPU_SIGNATURE;
+    env->regs[R_EDX] = cpuid_signature(env);   /* the model's CPUID leaf 1 EAX */
     env->eip = 0xfff0;
     env->eflags = 0x2;
     env->cc_op = CC_OP_EFLAGS;
@@ -83,7 +84,9 @@ void cpu_reset(CPUState *env)
     env->exception_has_error = 0;
     env->icount = 0;
     env->tsc_offset = 0;
-    env->msr_sysenter_cs = env->msr_sysenter_esp = env->msr_sysenter_eip = 0;
+    msr_reset(env);
+    fpu_reset(env, true);                      /* FCW 0040h, power-on state */
+    debug_reset(env);                          /* pending #DB, shadows */
     env->hflags = 0;
     cpu_update_hflags(env);
 }
@@ -107,6 +110,7 @@ void cpu_update_hflags(CPUState *env)
         hf |= HF_SS32;
     if (env->eflags & TF_MASK)
         hf |= HF_TF;
+    hf |= seg_hflags(env);                     /* data access classes (seg.c) */
     env->hflags = hf;
 }
 

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "mmu/tlb.h"
+#include "cpu-x86/fpu/float80.h"    /* Float80 of the x87 section */
 
 struct Machine;
 struct Translator;
@@ -133,6 +134,11 @@ typedef struct DescTable {
 #define HF_PG      (1u << 6)   /* CR0.PG */
 #define HF_TF      (1u << 7)   /* single-stepping: one insn per block */
 #define HF_INHIBIT_IRQ (1u << 8) /* interrupt shadow (after STI, MOV SS) */
+/* protection (seg.c): how data accesses through each segment register
+ * are checked, 2 bits per segment at HF_SEG_SHIFT + 2 * seg (SEG_CLS_*
+ * in seg.h); recomputed by cpu_update_hflags() from the segment caches */
+#define HF_SEG_SHIFT 20
+#define HF_SEG_MASK  (0xfffu << HF_SEG_SHIFT)
 
 typedef struct CPUState {
     /* --- fields used by generated code (keep first) --- */
@@ -175,9 +181,43 @@ typedef struct CPUState {
     /* --- protection: segments, gates, tasks, v8086 (seg.c, task.c) --- */
     /* --- paging (mmu.c) --- */
     uint64_t efer;               /* IA32_EFER (NXE is bit 11) */
+    uint64_t pdpte[4];           /* PAE: PDPTEs loaded from CR3 by MOV CR0/CR3/CR4 */
     /* --- exceptions and debug registers (excp.c, debug.c) --- */
+    uint32_t dbg_pending;        /* DR6 bits (B0-B3, BS, BT) of #DB traps due at the
+                                  * next instruction boundary (generated code reads it) */
+    uint32_t dbg_flags;          /* DBG_* (debug.h): breakpoint kinds DR7 enables */
+    uint32_t dbg_dirty;          /* DR0-3/DR7 changed: loop flushes blocks and TLB */
+    uint32_t shadow_ss;          /* the interrupt shadow is from MOV/POP SS (it also
+                                  * holds back #DB traps); written by generated code */
+    uint8_t  excp_event;         /* EXCP_EV_* (excp.c): kind of event being delivered */
+    uint8_t  excp_sw_int;        /* a software interrupt ran: no single-step trap */
     /* --- MSRs, CPUID and CPU models (msr.c, cpuid.c) --- */
+    const struct CPUModel *model; /* -cpu model (cpuid.h); set by cpu_init */
+    uint32_t insn_features;      /* 1 << INSN_FEAT_*: optional insns the model has */
+    uint64_t tsc_last;           /* last TSC value read: RDTSC never repeats one */
+    uint64_t msr_apic_base;      /* IA32_APIC_BASE (state only, no APIC claimed) */
+    uint64_t msr_mtrr_def_type;  /* IA32_MTRR_DEF_TYPE */
+    uint64_t msr_mtrr_fixed[11]; /* 0x250, 0x258, 0x259, 0x268..0x26F */
+    uint64_t msr_mtrr_var[16];   /* 0x200..0x20F: PHYSBASEn/PHYSMASKn pairs */
+    uint64_t msr_pat;            /* IA32_PAT */
+    uint64_t msr_misc_enable;    /* IA32_MISC_ENABLE */
+    uint64_t msr_perfevtsel[2];  /* PERFEVTSEL0/1 (0x186/0x187) */
+    uint64_t msr_pmc[2];         /* PERFCTR0/1 (0xC1/0xC2), 40 bits, do not count */
     /* --- x87 FPU (fpu/) --- */
+    Float80  fpu_st[8];          /* physical registers R0-R7 (ST(i) = R[(top+i)&7]) */
+    uint16_t fpu_fcw;            /* control word */
+    uint16_t fpu_fsw;            /* status word without TOP (bits 11-13 kept 0) */
+    uint8_t  fpu_top;            /* TOP, 0-7 */
+    uint8_t  fpu_valid;          /* bit i: R[i] not empty (tags computed on store) */
+    uint16_t fpu_fop;            /* last non-control opcode, 11 bits */
+    uint32_t fpu_fip, fpu_fdp;   /* its offset and its memory operand's offset */
+    uint16_t fpu_fcs, fpu_fds;   /* their selectors */
+    uint32_t fpu_mxcsr;          /* FXSAVE image field, kept as state (no SSE) */
+    bool     fpu_ferr;           /* FERR# output level (ES pending with CR0.NE=0) */
+    /* FERR# line: the platform wires it to IRQ 13 of the PIC (IrqHandler
+     * shape, see machine/irq.h); NULL = unconnected */
+    void   (*fpu_ferr_handler)(void *opaque, int n, int level);
+    void    *fpu_ferr_opaque;
 
     /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */

@@ -3,10 +3,7 @@
  * exec.c, helpers_sys.c, helpers_string.c, helpers_arith.c); not for the
  * front end or devices.
  *
- * Segment descriptors: seg_read_desc() fetches the two dwords of a GDT/LDT
- * entry (raising #GP(selector) outside the table), seg_cache_set() fills a
- * SegmentCache from them, cpu_load_seg() is the MOV/POP/LxS load with the
- * basic protected-mode checks.  Stack access: StackPtr works on a private
+ * Segment descriptors and loads are in seg.h.  Stack access: StackPtr works on a private
  * copy of ESP so that a fault half-way leaves the guest ESP unchanged;
  * stack_commit() writes it back.
  */
@@ -26,15 +23,17 @@
 void excp_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
                   uint32_t error_code, uint32_t next_eip);
 
+/* INT1 and other events that always go through the IDT (excp.c) */
+void excp_soft_int(CPUState *env, int vector, bool is_sw, uint32_t next_eip);
+
 /* raise #GP(0) and log "what" under -d unimp (next-issue features) */
 _Noreturn void cpu_unimp(CPUState *env, const char *what);
 
-void seg_read_desc(CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2);
-void seg_cache_set(SegmentCache *sc, uint32_t sel, uint32_t e1, uint32_t e2);
-/* MOV/POP/LxS Sreg load in any mode (PM: checks, #GP/#NP/#SS) */
-void cpu_load_seg(CPUState *env, int seg, uint32_t sel);
-/* load CS for a far transfer to a code descriptor at the current CPL */
-void cpu_load_cs_pm(CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2, int cpl);
+/* descriptor reads and segment loads: seg.h (seg.c); far transfers:
+ * farctl.c; protected-mode interrupt delivery: intr_pm.c */
+/* deliver vector through the IDT (intr_pm.c; called by excp_deliver) */
+void intr_pm_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
+                     uint32_t error_code, uint32_t next_eip);
 
 /* port access permission (PM: CPL <= IOPL; the TSS bitmap is next issue) */
 void cpu_check_io(CPUState *env, uint32_t port, int size);

@@ -6,21 +6,37 @@
  * Whoever raises must have left env precise at the faulting instruction
  * (env->eip = its address, no architectural state of it written yet); the
  * front end guarantees that for generated code (frontend.h ordering rule),
- * helpers by checking before writing.  If an exception is raised while
- * another one is being delivered (env->old_exception), the SDM's double
- * fault table decides: #DF, or a triple fault (EXCP_TRIPLE_FAULT, which
- * makes cpu_exec() return CPU_EXIT_SHUTDOWN).
+ * helpers by checking before writing.
+ *
+ * Exception classes (SDM vol. 3, 6.15, table 6-5): while an exception is
+ * being delivered env->old_exception holds its vector.  A second one that
+ * is contributory (#DE, #TS, #NP, #SS, #GP) after a contributory one, or
+ * contributory or #PF after a #PF, becomes #DF (error code 0); anything
+ * during #DF delivery is a triple fault (EXCP_TRIPLE_FAULT: cpu_exec()
+ * returns CPU_EXIT_SHUTDOWN and the machine resets, machine.c).  Other
+ * pairs (a benign first or second exception) are handled serially.
+ *
+ * Error codes (6.13): pushed for 8, 10-14 and 17.  The EXT bit (bit 0 of
+ * the selector-format codes of #TS/#NP/#SS/#GP) is set when the exception
+ * happened while delivering an event external to the program: a hardware
+ * interrupt, NMI, an earlier exception or INT1; not for INT n/INT3/INTO.
+ * env->excp_event records which kind of event is being delivered.
  *
  * Delivering: cpu_do_interrupt() takes the vector through the real-mode
- * IVT (push FLAGS, CS, IP) or the protected-mode IDT (16/32-bit interrupt
- * and trap gates to a code segment at the same privilege level).  Task
- * gates, privilege-changing gates (stack switch from the TSS) and VM86 are
- * the next issue: they raise #GP and log "not implemented" under -d unimp.
+ * IVT (push FLAGS, CS, IP) or the protected-mode IDT.  INT n, INT3 and
+ * INTO are helpers_sys.c's (INT3/INTO: gate DPL checked, not redirected or
+ * IOPL-sensitive in VM86); INT1 (F1) is excp_soft_int() here: a
+ * "privileged software exception": no DPL check, EXT set, delivered as #DB
+ * (a trap: return address after it), DR6 unchanged.
+ * BOUND's #BR (helper_bound) is a fault.  After any software interrupt no
+ * single-step trap follows (TF is cleared by the delivery; env->excp_sw_int
+ * tells the CPU loop).
  */
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/debug.h"
 #include "mmu/mmu.h"
 #include "util/log.h"
 
@@ -40,11 +56,23 @@ static bool excp_contributory(int vector)
     return vector == EXCP_DE || (vector >= EXCP_TS && vector <= EXCP_GP);
 }
 
+/* env->excp_event: what excp_deliver() is delivering right now */
+enum { EXCP_EV_NONE, EXCP_EV_SOFT, EXCP_EV_EXT };
+
+/* error codes in selector format, where EXT is bit 0 */
+static bool excp_selector_code(int vector)
+{
+    return vector >= EXCP_TS && vector <= EXCP_GP;
+}
+
 static _Noreturn void excp_raise(CPUState *env, int vector, bool has_error,
                                  uint32_t error_code)
 {
     int old = env->old_exception;
 
+    if (has_error && env->excp_event == EXCP_EV_EXT && excp_selector_code(vector))
+        error_code |= 1;                        /* EXT */
+    env->excp_event = EXCP_EV_NONE;
     if (old >= 0) {
         env->old_exception = -1;
         if (old == EXCP_DF) {
@@ -58,6 +86,10 @@ static _Noreturn void excp_raise(CPUState *env, int vector, bool has_error,
             error_code = 0;
         }
     }
+    /* the instruction did not complete: its data breakpoint hits are void
+     * (a #DB trap raised by the loop has already taken dbg_pending) */
+    if (vector != EXCP_DB)
+        env->dbg_pending &= ~(DR6_B(0) | DR6_B(1) | DR6_B(2) | DR6_B(3));
     env->exception_index = vector;
     env->error_code = has_error ? error_code : 0;
     env->exception_has_error = has_error;
@@ -117,74 +149,7 @@ static void do_interrupt_real(CPUState *env, int vector, uint32_t next_eip)
     cpu_update_hflags(env);
 }
 
-static void do_interrupt_pm(CPUState *env, int vector, bool is_sw, bool has_error,
-                            uint32_t error_code, uint32_t next_eip)
-{
-    uint32_t err_idt = vector * 8 + 2;
-    uint32_t e1, e2, d1, d2, sel, off, type, dpl, ddpl, fl, limit;
-    int cpl = cpu_cpl(env), sz;
-    StackPtr st;
-
-    if ((uint32_t)vector * 8 + 7 > env->idt.limit)
-        raise_exception(env, EXCP_GP, err_idt);
-    e1 = cpu_ld32_kernel(env, env->idt.base + vector * 8);
-    e2 = cpu_ld32_kernel(env, env->idt.base + vector * 8 + 4);
-    type = (e2 >> 8) & 0x1f;
-    switch (type) {
-    case 0x05:
-        cpu_unimp(env, "task gate in IDT");
-    case 0x06: case 0x07: case 0x0e: case 0x0f:
-        break;
-    default:
-        raise_exception(env, EXCP_GP, err_idt);
-    }
-    dpl = (e2 >> DESC_DPL_SHIFT) & 3;
-    if (is_sw && dpl < (uint32_t)cpl)
-        raise_exception(env, EXCP_GP, err_idt);
-    if (!(e2 & DESC_P_MASK))
-        raise_exception(env, EXCP_NP, err_idt);
-    sel = e1 >> 16;
-    off = (e2 & 0xffff0000u) | (e1 & 0xffff);
-    if ((sel & 0xfffc) == 0)
-        raise_exception(env, EXCP_GP, 0);
-    seg_read_desc(env, sel, &d1, &d2);
-    if (!(d2 & DESC_S_MASK) || !(d2 & DESC_CODE_BIT))
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    ddpl = (d2 >> DESC_DPL_SHIFT) & 3;
-    if (ddpl > (uint32_t)cpl)
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    if (!(d2 & DESC_P_MASK))
-        raise_exception(env, EXCP_NP, sel & 0xfffc);
-    if (env->eflags & VM_MASK)
-        cpu_unimp(env, "interrupt from VM86 mode");
-    if (!(d2 & DESC_CE_BIT) && ddpl < (uint32_t)cpl)
-        cpu_unimp(env, "privilege-changing interrupt (TSS stack switch)");
-
-    sz = (type & 8) ? 4 : 2;
-    limit = (d1 & 0xffff) | (d2 & 0x000f0000u);
-    if (d2 & DESC_G_MASK)
-        limit = (limit << 12) | 0xfff;
-    if (sz == 2)
-        off &= 0xffff;
-    if (off > limit)
-        raise_exception(env, EXCP_GP, 0);
-
-    fl = cpu_compute_eflags(env);
-    stack_init(env, &st);
-    stack_push(env, &st, sz, fl);
-    stack_push(env, &st, sz, env->seg[R_CS].selector);
-    stack_push(env, &st, sz, next_eip);
-    if (has_error)
-        stack_push(env, &st, sz, error_code);
-    stack_commit(env, &st);
-
-    cpu_load_cs_pm(env, sel, d1, d2, cpl);
-    env->eip = off;
-    env->eflags &= ~(TF_MASK | VM_MASK | RF_MASK | NT_MASK);
-    if (!(type & 1))
-        env->eflags &= ~IF_MASK;
-    cpu_update_hflags(env);
-}
+/* protected mode (IDT gates, privilege changes, v8086): intr_pm.c */
 
 void excp_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
                   uint32_t error_code, uint32_t next_eip)
@@ -196,17 +161,49 @@ void excp_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_er
                    (env->cr[0] & CR0_PE) != 0, env->regs[R_ESP]);
     /* faults while delivering an exception are double-fault candidates */
     env->old_exception = (!is_sw && !is_hw && vector < 32) ? vector : -1;
+    env->excp_event = is_sw ? EXCP_EV_SOFT : EXCP_EV_EXT;
     env->halted = 0;
     if (env->cr[0] & CR0_PE)
-        do_interrupt_pm(env, vector, is_sw, has_error, error_code, next_eip);
+        intr_pm_deliver(env, vector, is_sw, is_hw, has_error, error_code, next_eip);
     else
         do_interrupt_real(env, vector, next_eip);
     env->old_exception = -1;
     env->exception_index = -1;
+    env->excp_event = EXCP_EV_NONE;
+    if (is_sw)
+        env->excp_sw_int = 1;
 }
 
 void cpu_do_interrupt(CPUState *env, int vector, bool is_sw, bool has_error,
                       uint32_t error_code, uint32_t next_eip)
 {
     excp_deliver(env, vector, is_sw, false, has_error, error_code, next_eip);
+}
+
+/* ------------------------------------------------------------------ */
+/* INT1, BOUND                                                         */
+
+/*
+ * A software-raised event with return address next_eip that always goes
+ * through the IDT, also in VM86 (INT1: is_sw false, so no DPL check and
+ * EXT set).
+ * Under stop_on_exception (test harness) they stop the run like the traps
+ * they are: exception_index = vector, eip = next_eip.
+ */
+void excp_soft_int(CPUState *env, int vector, bool is_sw, uint32_t next_eip)
+{
+    if (env->stop_on_exception) {
+        env->eip = next_eip;
+        raise_exception_noerr(env, vector);
+    }
+    cpu_do_interrupt(env, vector, is_sw, false, 0, next_eip);
+    env->excp_sw_int = 1;       /* INT1 too: no single-step trap after it */
+}
+
+/* BOUND r, m: index and both bounds already sign-extended to 32 bits;
+ * #BR (a fault) when index < lower or index > upper */
+void helper_bound(CPUState *env, uint32_t index, uint32_t lower, uint32_t upper)
+{
+    if ((int32_t)index < (int32_t)lower || (int32_t)index > (int32_t)upper)
+        raise_exception_noerr(env, EXCP_BR);
 }

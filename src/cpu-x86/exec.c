@@ -4,36 +4,70 @@
  *   cpu_exec(env, budget)
  *     sigsetjmp(env->jmp_env)  <- raise_exception() lands here: deliver the
  *                                 exception (or return it to the test
- *                                 harness with stop_on_exception)
- *     loop:
- *       exit_request / CPU_INTERRUPT_EXIT          -> CPU_EXIT_REQUEST
- *       NMI, or INTR with IF=1 and no interrupt shadow -> deliver
- *       halted                                      -> CPU_EXIT_HALT
- *       icount >= budget                            -> CPU_EXIT_BUDGET
- *       tb = tb_next(previous exit) or tb_find()
- *       env->icount_left = what is left of the budget
- *       backend->exec(tb); icount += instructions retired; single-step trap (TF)
+ *                                 harness with stop_on_exception); a triple
+ *                                 fault returns CPU_EXIT_SHUTDOWN
+ *     loop, one turn per instruction boundary the loop sees:
+ *       exit_request / CPU_INTERRUPT_EXIT             -> CPU_EXIT_REQUEST
+ *       DR7/DR0-3 changed                             -> flush blocks + TLB
+ *       no interrupt shadow: NMI, or INTR with IF=1   -> deliver
+ *       halted                                        -> CPU_EXIT_HALT
+ *       icount >= budget                              -> CPU_EXIT_BUDGET
+ *       instruction breakpoint at cs:eip, RF clear    -> #DB fault; clear RF
+ *       tb = tb_next(previous exit) or tb_find(); the shadow is consumed
+ *       backend->exec(tb); icount += instructions retired
+ *       traps of the instruction(s) just run: TF (DR6.BS), data/I/O
+ *       breakpoints and the TSS T bit (env->dbg_pending)  -> one #DB trap
  *
- * The interrupt shadow (after STI, MOV SS, POP SS) is HF_INHIBIT_IRQ in
- * env->hflags: the loop clears it before looking up the next block (so it
- * is never part of a block key) and skips interrupt delivery once.
- * The interrupt controller is reached through env->irq_ack (machine
- * wiring): it acknowledges INTR and returns the vector, or -1.
+ * Priorities between instructions (SDM vol. 3, 6.9, table 6-2), highest
+ * first: (1 reset: machine.c) 2 task-switch T bit, 4 traps of the previous
+ * instruction (data breakpoints, single step): all three are one #DB trap
+ * raised right after the block, before the loop looks at interrupts;
+ * 5 NMI, 6 maskable interrupts (loop top); 7 code breakpoint fault (loop
+ * top, after interrupts), then the fetch faults (#PF, CS limit) raised by
+ * the translator and the faults of the instruction itself.  A #DB trap is
+ * delivered first and the interrupt then before the handler's first
+ * instruction, as on hardware.
+ *
+ * Interrupt shadow (6.8.3): STI with IF=0, MOV SS and POP SS set
+ * HF_INHIBIT_IRQ (MOV/POP SS also env->shadow_ss, stored by generated
+ * code).  The flag is part of the next block's key, so that block is one
+ * instruction long (x86_translate_block) and is never chained to; the loop
+ * takes no interrupt before it and clears the flag as it starts it.  After
+ * MOV/POP SS, instruction breakpoints on the next instruction are ignored
+ * and #DB traps (single step, data breakpoints) wait until it completes.
+ *
+ * Single step (17.3.1.4): a block translated with TF (HF_TF) is one
+ * instruction; if it completes, BS is pending.  TF set by the instruction
+ * (POPF, IRET) takes effect after the next one, as the key's HF_TF is the
+ * value at its start.  No trap after INT n/INT3/INTO/INT1 (the delivery
+ * clears TF; env->excp_sw_int) and none after HLT.
+ *
+ * Resume flag (17.3.1.1): every fault-class exception except #DB pushes
+ * RF=1 (set in EFLAGS here, cleared by the delivery after pushing it); a
+ * loop turn that finds RF set skips the instruction breakpoint check and
+ * clears RF: RF covers exactly the one instruction IRET returns to.
  *
  * Instruction counting is per block: a block cut short by an exception does
  * not add its instructions (the budget is a soft limit, overshooting by at
- * most one block).  The native backend runs chained blocks without coming
- * back here: each block subtracts its n_insns from env->icount_left when it
- * exits and, when reached through a patched jump, returns TB_EXIT_REQUESTED
- * without running if icount_left <= 0 at its entry (the same "icount <
- * budget" test as this loop).  The backend names the block whose exit was
- * taken in t->last_tb.  Interrupts and exit requests need no check in a
+ * most one block); each exception delivered counts as one, so a guest
+ * stuck in an exception loop (a real-mode #UD handler at a #UD) still ends
+ * the slice and --max-insns.  The native backend runs chained blocks without coming
+ * back here: each block subtracts its n_insns from env->icount_left at its
+ * exit and follows a patched jump only while icount_left stays positive,
+ * else it returns its exit to this loop (the same "icount < budget" test
+ * as this loop; a backend may also return TB_EXIT_REQUESTED for a block
+ * it entered but did not run).  The backend names the block whose exit
+ * was taken in t->last_tb.  Interrupts and exit requests need no check in a
  * chain: everything that sets them (I/O helpers, IF/mode changes) ends its
  * block with an unchained exit, and timers run between cpu_exec calls.
+ * Likewise the front end never chains into an instruction breakpoint and,
+ * while data breakpoints are enabled, leaves a block as soon as
+ * dbg_pending is set.
  */
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
+#include "cpu-x86/debug.h"
 #include "translator/translator.h"
 #include "util/log.h"
 
@@ -60,6 +94,59 @@ static bool exec_check_interrupts(CPUState *env)
         }
     }
     return false;
+}
+
+/* fault-class exceptions push RF=1 (all faults but #DB, 17.3.1.1) */
+static bool exec_pushes_rf(int vector)
+{
+    switch (vector) {
+    case EXCP_DE: case EXCP_BR: case EXCP_UD: case EXCP_NM: case EXCP_TS:
+    case EXCP_NP: case EXCP_SS: case EXCP_GP: case EXCP_PF: case EXCP_MF:
+    case EXCP_AC: case 19:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* deliver the exception that unwound to cpu_exec (eip: the faulting
+ * instruction for faults, the next one for traps) */
+static void exec_deliver_exception(CPUState *env, int vector)
+{
+    env->hflags &= ~HF_INHIBIT_IRQ;     /* e.g. a fetch fault of the shadowed insn */
+    env->shadow_ss = 0;
+    if (exec_pushes_rf(vector))
+        env->eflags |= RF_MASK;
+    else if (vector == EXCP_DB)
+        env->dr[7] &= ~DR7_GD;          /* so the handler may use MOV DRn */
+    /* may raise again: we come back to sigsetjmp (double fault logic) */
+    cpu_do_interrupt(env, vector, false, env->exception_has_error,
+                     env->error_code, env->eip);
+}
+
+/* #DB traps after a block: single step, breakpoints, T bit */
+static void exec_debug_traps(CPUState *env, const TranslationBlock *tb)
+{
+    if ((tb->hflags & HF_TF) && !env->excp_sw_int && !env->halted)
+        env->dbg_pending |= DR6_BS;
+    if (!env->dbg_pending)
+        return;
+    if ((env->hflags & HF_INHIBIT_IRQ) && env->shadow_ss)
+        return;                         /* MOV SS: after the next instruction */
+    env->dr[6] |= env->dbg_pending;
+    env->dbg_pending = 0;
+    if (log_enabled(LOG_INT))
+        log_printf("debug: #DB trap DR6=%08x next=%04x:%08x\n", env->dr[6],
+                   env->seg[R_CS].selector, env->eip);
+    raise_exception_noerr(env, EXCP_DB);
+}
+
+/* the code breakpoint check at an instruction boundary, and RF */
+static void exec_check_ibp(CPUState *env)
+{
+    if (!(env->eflags & RF_MASK) && !((env->hflags & HF_INHIBIT_IRQ) && env->shadow_ss))
+        debug_check_ibp(env);
+    env->eflags &= ~RF_MASK;            /* the instruction starts */
 }
 
 CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
@@ -93,9 +180,8 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         }
         if (env->stop_on_exception)
             return CPU_EXIT_EXCEPTION;
-        /* may raise again: we come back here (double fault logic) */
-        cpu_do_interrupt(env, vector, false, env->exception_has_error,
-                         env->error_code, env->eip);
+        env->icount++;                  /* an exception storm must end the slice */
+        exec_deliver_exception(env, vector);
     }
 
     for (;;) {
@@ -104,9 +190,12 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             env->interrupt_request &= ~CPU_INTERRUPT_EXIT;
             return CPU_EXIT_REQUEST;
         }
-        if (env->hflags & HF_INHIBIT_IRQ) {
-            env->hflags &= ~HF_INHIBIT_IRQ;        /* shadow covers one block */
-        } else if (env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) {
+        if (G_UNLIKELY(env->dbg_dirty)) {
+            debug_apply(env);
+            last_tb = NULL;
+        }
+        if (!(env->hflags & HF_INHIBIT_IRQ) &&
+            (env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI))) {
             if (exec_check_interrupts(env))
                 last_tb = NULL;
         }
@@ -114,12 +203,20 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             return CPU_EXIT_HALT;
         if (env->icount >= end)
             return CPU_EXIT_BUDGET;
+        if (G_UNLIKELY((env->dbg_flags & DBG_IBP) || (env->eflags & RF_MASK)))
+            exec_check_ibp(env);
 
         if (last_tb && !env->code_dirty)
             tb = tb_next(t, env, last_tb, last_exit);
         else
             tb = tb_find(t, env);
         env->code_dirty = 0;
+        env->excp_sw_int = 0;
+        if (G_UNLIKELY(env->hflags & HF_INHIBIT_IRQ)) {
+            /* the shadowed instruction (a one-instruction block) starts */
+            env->hflags &= ~HF_INHIBIT_IRQ;
+            env->shadow_ss = 0;
+        }
 
         if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU))) {
             if (log_enabled(LOG_CPU))
@@ -150,10 +247,7 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         last_tb = tb;
         last_exit = exit;
 
-        if (G_UNLIKELY(tb->hflags & HF_TF) && !env->halted) {
-            /* single-step trap after the instruction (eip = next) */
-            env->dr[6] |= 0x4000;
-            raise_exception_noerr(env, EXCP_DB);
-        }
+        if (G_UNLIKELY((tb->hflags & HF_TF) || env->dbg_pending))
+            exec_debug_traps(env, tb);
     }
 }

@@ -26,6 +26,7 @@
 
 #include <capstone/capstone.h>
 #include "cpu-x86/cpu.h"
+#include "cpu-x86/cpuid.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/translate.h"
 #include "translator/ir.h"
@@ -108,6 +109,7 @@ typedef struct InsnInfo {
     uint16_t flags;         /* IF_* */
     uint32_t arg;           /* emitter-specific (ALU kind, condition code, ...) */
     uint8_t cc;             /* CCE_* flag effect */
+    uint8_t feature;        /* INSN_FEAT_* (cpuid.h): #UD unless the CPU model has it */
 } InsnInfo;
 
 /* one table keyed by Capstone instruction id (insn_table.c) */
@@ -140,6 +142,12 @@ void   gen_set_gpr(DisasContext *s, int n, int size, IRTemp v);
 /* segment base of seg (R_ES..) as a temp; default segment for an
  * operand honours the override prefix */
 IRTemp gen_seg_base(DisasContext *s, int seg);
+
+/* segment checks of data accesses (gen_prot.c): check an access of size
+ * bytes at offset off through seg as its class in hflags requires
+ * (#GP(0)/#SS(0)); gen_seg_addr also returns the linear address */
+void   gen_seg_check(DisasContext *s, int seg, IRTemp off, int size, bool write);
+IRTemp gen_seg_addr(DisasContext *s, int seg, IRTemp off, int size, bool write);
 
 /* memory by linear address */
 IRTemp gen_ld(DisasContext *s, int size, IRTemp lin);

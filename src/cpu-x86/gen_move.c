@@ -112,7 +112,7 @@ void gen_POP(DisasContext *s)
 
 void gen_PUSHF(DisasContext *s)
 {
-    gen_push(s, s->opsize, gen_helper(s, HELPER_pushf, 0));
+    gen_push(s, s->opsize, gen_helper(s, HELPER_pushf, 1, ir_movi(s->ir, s->opsize)));
 }
 
 void gen_POPF(DisasContext *s)

@@ -59,6 +59,7 @@ void gen_INT(DisasContext *s);
 void gen_INT3(DisasContext *s);
 void gen_INTO(DisasContext *s);
 void gen_INT1(DisasContext *s);
+void gen_BOUND(DisasContext *s);      /* #BR check (excp.c helper_bound) */
 void gen_IRET(DisasContext *s);
 void gen_IN(DisasContext *s);
 void gen_OUT(DisasContext *s);
@@ -78,8 +79,26 @@ void gen_SMSW(DisasContext *s);
 void gen_CLTS(DisasContext *s);
 void gen_NOP_PRIV(DisasContext *s);   /* INVD, WBINVD (no caches) */
 void gen_INVLPG(DisasContext *s);     /* gen_mmu.c: TLB page flush */
-void gen_WAIT(DisasContext *s);
-void gen_FPU_ESC(DisasContext *s);    /* any x87 instruction: #NM or #UD */
 void gen_UD(DisasContext *s);         /* UD0/UD1/UD2 */
+
+/* gen_prot.c: protection instructions (PM only, #UD in real/v8086 mode) */
+void gen_LAR(DisasContext *s);
+void gen_LSL(DisasContext *s);
+void gen_VERR(DisasContext *s);
+void gen_VERW(DisasContext *s);
+void gen_ARPL(DisasContext *s);
+/* end the block if a segment load changed the HF_SEG classes */
+void gen_prot_end_if_hflags_changed(DisasContext *s);
+
+/* fpu/gen_fpu.c: the x87 (insn_table_fpu.inc) */
+void gen_X87(DisasContext *s);        /* every D8-DF instruction: one helper_x87 call */
+void gen_X87_WAIT(DisasContext *s);   /* WAIT/FWAIT */
+void gen_X87_FXSAVE(DisasContext *s); /* arg 0 FXSAVE, 1 FXRSTOR */
+
+/* gen_msr.c */
+void gen_RDMSR(DisasContext *s);
+void gen_WRMSR(DisasContext *s);
+void gen_RDPMC(DisasContext *s);
+void gen_SYSENTER(DisasContext *s);   /* arg 0 = SYSENTER, 1 = SYSEXIT */
 
 #endif

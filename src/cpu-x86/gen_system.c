@@ -75,6 +75,8 @@ void gen_mov_seg(DisasContext *s, bool load)
         }
         v = ir_unop(s->ir, IR_EXT16U, gen_ld_op(s, 1));
         gen_load_seg(s, seg, v);
+        if (seg != R_SS)
+            gen_prot_end_if_hflags_changed(s);   /* access class changed (gen_prot.c) */
     } else {
         int seg = x86_creg_seg(op_get(s, 1)->reg);
         if (seg < 0) {
@@ -105,6 +107,8 @@ void gen_pop_seg(DisasContext *s)
     v = gen_pop_peek(s, s->opsize, 0);
     gen_load_seg(s, seg, ir_unop(s->ir, IR_EXT16U, v));
     gen_adjust_esp(s, s->opsize);
+    if (seg != R_SS)
+        gen_prot_end_if_hflags_changed(s);   /* access class changed (gen_prot.c) */
 }
 
 /* LES/LDS/LSS/LFS/LGS r, m16:16/32; table arg = segment */
@@ -122,6 +126,8 @@ void gen_LXS(DisasContext *s)
     gen_set_gpr(s, reg, s->opsize, off);
     if (s->info->arg == R_SS)
         s->is_jmp = DISAS_STOP;
+    else
+        gen_prot_end_if_hflags_changed(s);   /* access class changed (gen_prot.c) */
 }
 
 /* ------------------------------------------------------------------ */
@@ -208,7 +214,7 @@ void gen_LJMP(DisasContext *s)
 
     if (!gen_far_ptr(s, &sel, &off))
         return;
-    gen_helper(s, HELPER_far_jmp, 3, sel, off, imm(s, s->opsize));
+    gen_helper(s, HELPER_far_jmp, 4, sel, off, imm(s, s->opsize), imm(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -232,7 +238,7 @@ void gen_RETF(DisasContext *s)
 
 void gen_IRET(DisasContext *s)
 {
-    gen_helper(s, HELPER_iret, 1, imm(s, s->opsize));
+    gen_helper(s, HELPER_iret, 2, imm(s, s->opsize), imm(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -246,7 +252,7 @@ void gen_INT(DisasContext *s)
 
 void gen_INT3(DisasContext *s)
 {
-    gen_helper(s, HELPER_int_sw, 2, imm(s, EXCP_BP), imm(s, s->next_pc));
+    gen_helper(s, HELPER_int_sw, 2, imm(s, EXCP_BP | 0x100), imm(s, s->next_pc));  /* not IOPL-sensitive */
     gen_exit_after_helper(s);
 }
 
@@ -254,6 +260,25 @@ void gen_INTO(DisasContext *s)
 {
     gen_helper(s, HELPER_into, 1, imm(s, s->next_pc));
     gen_exit_after_helper(s);
+}
+
+/* BOUND r16/r32, m16&16 / m32&32: #BR (fault) unless lower <= index <=
+ * upper, signed; the register form (62 /r with mod 11) is #UD */
+void gen_BOUND(DisasContext *s)
+{
+    const cs_x86_op *o0 = op_count(s) == 2 ? op_get(s, 0) : NULL;
+    int reg = o0 && o0->type == X86_OP_REG ? gpr_index(o0->reg) : -1;
+    int size = s->opsize;
+    IRTemp idx, lo, hi;
+
+    if (reg < 0 || !op_is_mem(s, 1)) {
+        gen_ud(s);
+        return;
+    }
+    idx = gen_sext(s, size, gen_get_gpr(s, reg, size));
+    lo = gen_sext(s, size, gen_ld(s, size, gen_ea(s, 1)));
+    hi = gen_sext(s, size, gen_ld(s, size, gen_ea_plus(s, 1, imm(s, (uint32_t)size))));
+    gen_helper(s, HELPER_bound, 3, idx, lo, hi);
 }
 
 void gen_INT1(DisasContext *s)
@@ -383,21 +408,7 @@ void gen_SMSW(DisasContext *s)
 
 void gen_CLTS(DisasContext *s) { gen_helper(s, HELPER_clts, 0); }
 
-/* INVD, WBINVD, INVLPG: privileged no-ops while there is no cache or TLB */
+/* INVD, WBINVD: privileged no-ops (there is no cache to write back) */
 void gen_NOP_PRIV(DisasContext *s) { }
-
-void gen_WAIT(DisasContext *s) { gen_helper(s, HELPER_fwait, 0); }
-
-void gen_FPU_ESC(DisasContext *s)
-{
-    uint8_t opc = s->x86->opcode[0];
-
-    if (opc < 0xd8 || opc > 0xdf) {
-        gen_ud(s);              /* FXSAVE, FEMMS and friends */
-        return;
-    }
-    gen_helper(s, HELPER_fpu_esc, 0);
-    gen_exit_after_helper(s);
-}
 
 void gen_UD(DisasContext *s) { gen_ud(s); }

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/v86.h"
 
 enum { ROT_ROL, ROT_ROR, ROT_RCL, ROT_RCR };
 
@@ -169,10 +170,10 @@ static uint32_t iopl_of(const CPUState *env)
     return (env->eflags & IOPL_MASK) >> 12;
 }
 
-uint32_t helper_pushf(CPUState *env)
+uint32_t helper_pushf(CPUState *env, uint32_t size)
 {
-    if (in_vm86(env) && iopl_of(env) < 3) {
-        raise_exception(env, EXCP_GP, 0);
+    if (in_vm86(env)) {
+        return v86_pushf(env, size);        /* IOPL and VME rules: v86.c */
     }
     return cpu_compute_eflags(env) & ~(VM_MASK | RF_MASK);
 }
@@ -184,10 +185,8 @@ void helper_popf(CPUState *env, uint32_t val, uint32_t size)
     bool pm = (env->cr[0] & CR0_PE) != 0;
 
     if (in_vm86(env)) {
-        if (iopl_of(env) < 3) {
-            raise_exception(env, EXCP_GP, 0);
-        }
-        mask &= ~IOPL_MASK;
+        v86_popf(env, val, size);           /* IOPL and VME rules: v86.c */
+        return;
     } else if (pm) {
         int cpl = cpu_cpl(env);
         if (cpl > 0) {

@@ -19,172 +19,30 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/fpu/fpu.h"
+#include "cpu-x86/debug.h"
+#include "cpu-x86/seg.h"
+#include "cpu-x86/farctl.h"
+#include "cpu-x86/v86.h"
+#include "cpu-x86/cpuid.h"
+#include "cpu-x86/msr.h"
+#include "cpu-x86/iopl.h"
 #include "machine/machine.h"
 #include "mmu/mmu.h"
 #include "util/log.h"
 
 /* ------------------------------------------------------------------ */
-/* descriptors and segment loads                                       */
-
-static uint32_t seg_desc_addr(CPUState *env, uint32_t sel)
-{
-    uint32_t base, limit, index = sel & ~7u;
-
-    if (sel & 4) {
-        if ((env->ldt.selector & 0xfffc) == 0)
-            raise_exception(env, EXCP_GP, sel & 0xfffc);
-        base = env->ldt.base;
-        limit = env->ldt.limit;
-    } else {
-        base = env->gdt.base;
-        limit = env->gdt.limit;
-    }
-    if (index + 7 > limit)
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    return base + index;
-}
-
-void seg_read_desc(CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2)
-{
-    uint32_t a = seg_desc_addr(env, sel);
-
-    *e1 = cpu_ld32_kernel(env, a);
-    *e2 = cpu_ld32_kernel(env, a + 4);
-}
-
-static void seg_set_accessed(CPUState *env, uint32_t sel, uint32_t *e2)
-{
-    if (!(*e2 & DESC_A_BIT)) {
-        *e2 |= DESC_A_BIT;
-        cpu_st32_kernel(env, seg_desc_addr(env, sel) + 4, *e2);
-    }
-}
-
-void seg_cache_set(SegmentCache *sc, uint32_t sel, uint32_t e1, uint32_t e2)
-{
-    uint32_t limit = (e1 & 0xffff) | (e2 & 0x000f0000u);
-
-    if (e2 & DESC_G_MASK)
-        limit = (limit << 12) | 0xfff;
-    sc->selector = (uint16_t)sel;
-    sc->base = (e1 >> 16) | ((e2 & 0xff) << 16) | (e2 & 0xff000000u);
-    sc->limit = limit;
-    sc->flags = e2 & 0x00ffff00u;
-}
-
-static uint32_t seg_desc_limit(uint32_t e1, uint32_t e2)
-{
-    uint32_t limit = (e1 & 0xffff) | (e2 & 0x000f0000u);
-    return (e2 & DESC_G_MASK) ? (limit << 12) | 0xfff : limit;
-}
+/* segment loads and far control transfers (protected mode: seg.c,    */
+/* farctl.c)                                                           */
 
 static bool cpu_pm(const CPUState *env)
 {
     return (env->cr[0] & CR0_PE) && !(env->eflags & VM_MASK);
 }
 
-void cpu_load_seg(CPUState *env, int seg, uint32_t sel)
-{
-    uint32_t e1, e2, dpl, rpl;
-    int cpl;
-
-    sel &= 0xffff;
-    if (!cpu_pm(env)) {
-        cpu_load_seg_real(env, seg, (uint16_t)sel);
-        return;
-    }
-    cpl = cpu_cpl(env);
-    rpl = sel & 3;
-    if ((sel & 0xfffc) == 0) {
-        if (seg == R_SS)
-            raise_exception(env, EXCP_GP, 0);
-        env->seg[seg].selector = (uint16_t)sel;
-        env->seg[seg].base = 0;
-        env->seg[seg].limit = 0;
-        env->seg[seg].flags = 0;
-        return;
-    }
-    seg_read_desc(env, sel, &e1, &e2);
-    if (!(e2 & DESC_S_MASK))
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    dpl = (e2 >> DESC_DPL_SHIFT) & 3;
-    if (seg == R_SS) {
-        if (rpl != (uint32_t)cpl || dpl != (uint32_t)cpl ||
-            (e2 & DESC_CODE_BIT) || !(e2 & DESC_RW_BIT))
-            raise_exception(env, EXCP_GP, sel & 0xfffc);
-        if (!(e2 & DESC_P_MASK))
-            raise_exception(env, EXCP_SS, sel & 0xfffc);
-    } else {
-        if ((e2 & DESC_CODE_BIT) && !(e2 & DESC_RW_BIT))
-            raise_exception(env, EXCP_GP, sel & 0xfffc);     /* execute-only */
-        if (!(e2 & DESC_CODE_BIT) || !(e2 & DESC_CE_BIT)) {
-            if (dpl < (uint32_t)cpl || dpl < rpl)
-                raise_exception(env, EXCP_GP, sel & 0xfffc);
-        }
-        if (!(e2 & DESC_P_MASK))
-            raise_exception(env, EXCP_NP, sel & 0xfffc);
-    }
-    seg_set_accessed(env, sel, &e2);
-    seg_cache_set(&env->seg[seg], sel, e1, e2);
-    if (seg == R_SS)
-        cpu_update_hflags(env);
-}
-
-void cpu_load_cs_pm(CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2, int cpl)
-{
-    seg_set_accessed(env, sel, &e2);
-    seg_cache_set(&env->seg[R_CS], (sel & 0xfffc) | (uint32_t)cpl, e1, e2);
-    env->hflags = (env->hflags & ~HF_CPL_MASK) | ((uint32_t)cpl << HF_CPL_SHIFT);
-    cpu_update_hflags(env);
-}
-
-/*
- * Checks for a far JMP/CALL/RET/IRET target in protected mode at the same
- * privilege level: code segment, DPL rules, present, offset in limit.
- * rpl_target is the privilege the new CS will run at.
- */
-static void far_check_code(CPUState *env, uint32_t sel, uint32_t e1, uint32_t e2,
-                           uint32_t offset, int rpl_target, bool is_ret)
-{
-    uint32_t dpl = (e2 >> DESC_DPL_SHIFT) & 3;
-
-    if (!(e2 & DESC_S_MASK) || !(e2 & DESC_CODE_BIT))
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    if (e2 & DESC_CE_BIT) {
-        if (dpl > (uint32_t)rpl_target)
-            raise_exception(env, EXCP_GP, sel & 0xfffc);
-    } else if (is_ret ? dpl != (sel & 3) : ((sel & 3) > (uint32_t)rpl_target ||
-                                           dpl != (uint32_t)rpl_target)) {
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    }
-    if (!(e2 & DESC_P_MASK))
-        raise_exception(env, EXCP_NP, sel & 0xfffc);
-    if (offset > seg_desc_limit(e1, e2))
-        raise_exception(env, EXCP_GP, 0);
-}
-
-static void far_read_target(CPUState *env, uint32_t sel, uint32_t *e1, uint32_t *e2)
-{
-    if ((sel & 0xfffc) == 0)
-        raise_exception(env, EXCP_GP, 0);
-    seg_read_desc(env, sel, e1, e2);
-    if (!(*e2 & DESC_S_MASK)) {
-        switch ((*e2 >> 8) & 0xf) {
-        case 0x4: case 0xc:
-            cpu_unimp(env, "far transfer through a call gate");
-        case 0x5:
-            cpu_unimp(env, "far transfer through a task gate");
-        case 0x1: case 0x9:
-            cpu_unimp(env, "far transfer to a TSS (task switch)");
-        default:
-            raise_exception(env, EXCP_GP, sel & 0xfffc);
-        }
-    }
-}
-
 void helper_load_seg(CPUState *env, uint32_t seg, uint32_t sel)
 {
-    cpu_load_seg(env, (int)seg, sel);
+    seg_load(env, (int)seg, (uint16_t)sel);
     if (seg == R_SS)
         env->hflags |= HF_INHIBIT_IRQ;
 }
@@ -195,126 +53,91 @@ uint32_t helper_lseg(CPUState *env, uint32_t packed, uint32_t addr)
     uint32_t off = opsize == 4 ? cpu_ld32(env, addr) : cpu_ld16(env, addr);
     uint32_t sel = cpu_ld16(env, addr + opsize);
 
-    cpu_load_seg(env, seg, sel);
+    seg_load(env, seg, (uint16_t)sel);
     return off;
 }
 
-void helper_far_jmp(CPUState *env, uint32_t sel, uint32_t offset, uint32_t opsize)
+void helper_far_jmp(CPUState *env, uint32_t sel, uint32_t offset, uint32_t opsize,
+                    uint32_t next_eip)
 {
-    uint32_t e1, e2;
-
     sel &= 0xffff;
     if (opsize == 2)
         offset &= 0xffff;
     if (!cpu_pm(env)) {
+        if (offset > env->seg[R_CS].limit)
+            raise_exception(env, EXCP_GP, 0);
         cpu_load_seg_real(env, R_CS, (uint16_t)sel);
+        cpu_update_hflags(env);
         env->eip = offset;
         return;
     }
-    far_read_target(env, sel, &e1, &e2);
-    far_check_code(env, sel, e1, e2, offset, cpu_cpl(env), false);
-    cpu_load_cs_pm(env, sel, e1, e2, cpu_cpl(env));
-    env->eip = offset;
+    far_jmp_pm(env, (uint16_t)sel, offset, (int)opsize, next_eip);
 }
 
 void helper_far_call(CPUState *env, uint32_t sel, uint32_t offset, uint32_t opsize,
                      uint32_t next_eip)
 {
-    uint32_t e1 = 0, e2 = 0;
-    StackPtr st;
-    bool pm = cpu_pm(env);
+    SegStack st;
+    const SegmentCache *ss = &env->seg[R_SS];
 
     sel &= 0xffff;
     if (opsize == 2)
         offset &= 0xffff;
-    if (pm) {
-        far_read_target(env, sel, &e1, &e2);
-        far_check_code(env, sel, e1, e2, offset, cpu_cpl(env), false);
+    if (cpu_pm(env)) {
+        far_call_pm(env, (uint16_t)sel, offset, (int)opsize, next_eip);
+        return;
     }
-    stack_init(env, &st);
-    stack_push(env, &st, (int)opsize, env->seg[R_CS].selector);
-    stack_push(env, &st, (int)opsize, next_eip);
-    stack_commit(env, &st);
-    if (pm)
-        cpu_load_cs_pm(env, sel, e1, e2, cpu_cpl(env));
-    else
-        cpu_load_seg_real(env, R_CS, (uint16_t)sel);
+    seg_stack_init(&st, ss->base, ss->limit, DESC_RW_BIT | (ss->flags & DESC_B_MASK),
+                   env->regs[R_ESP], cpu_cpl(env), 0);
+    seg_stack_push(env, &st, (int)opsize, env->seg[R_CS].selector);
+    seg_stack_push(env, &st, (int)opsize, next_eip);
+    if (offset > env->seg[R_CS].limit)
+        raise_exception(env, EXCP_GP, 0);
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~st.mask) | (st.sp & st.mask);
+    cpu_load_seg_real(env, R_CS, (uint16_t)sel);
+    cpu_update_hflags(env);
     env->eip = offset;
 }
 
 void helper_retf(CPUState *env, uint32_t opsize, uint32_t imm)
 {
-    StackPtr st;
-    uint32_t eip, sel, e1, e2;
-    int cpl;
+    SegStack st;
+    const SegmentCache *ss = &env->seg[R_SS];
+    uint32_t eip, sel;
 
-    stack_init(env, &st);
-    eip = stack_pop(env, &st, (int)opsize);
-    sel = stack_pop(env, &st, (int)opsize) & 0xffff;
-    st.sp += imm;
-    if (!cpu_pm(env)) {
-        stack_commit(env, &st);
-        cpu_load_seg_real(env, R_CS, (uint16_t)sel);
-        env->eip = eip;
+    if (cpu_pm(env)) {
+        far_ret_pm(env, (int)opsize, imm);
         return;
     }
-    cpl = cpu_cpl(env);
-    if ((sel & 3) < (uint32_t)cpl)
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    far_read_target(env, sel, &e1, &e2);
-    if ((sel & 3) > (uint32_t)cpl)
-        cpu_unimp(env, "RETF to an outer privilege level");
-    far_check_code(env, sel, e1, e2, eip, cpl, true);
-    stack_commit(env, &st);
-    cpu_load_cs_pm(env, sel, e1, e2, cpl);
+    seg_stack_init(&st, ss->base, ss->limit, DESC_RW_BIT | (ss->flags & DESC_B_MASK),
+                   env->regs[R_ESP], cpu_cpl(env), 0);
+    eip = seg_stack_pop(env, &st, (int)opsize);
+    sel = seg_stack_pop(env, &st, (int)opsize) & 0xffff;
+    st.sp += imm;
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~st.mask) | (st.sp & st.mask);
+    cpu_load_seg_real(env, R_CS, (uint16_t)sel);
+    cpu_update_hflags(env);
     env->eip = eip;
 }
 
-void helper_iret(CPUState *env, uint32_t opsize)
+void helper_iret(CPUState *env, uint32_t opsize, uint32_t next_eip)
 {
     StackPtr st;
-    uint32_t eip, sel, fl, e1, e2, mask;
-    int cpl;
+    uint32_t eip, sel, fl, mask;
 
-    if (env->eflags & VM_MASK)
-        cpu_unimp(env, "IRET in VM86 mode");
-    if ((env->cr[0] & CR0_PE) && (env->eflags & NT_MASK))
-        cpu_unimp(env, "IRET task return (NT=1)");
+    if (env->cr[0] & CR0_PE) {
+        iret_pm(env, (int)opsize, next_eip);     /* also v8086 mode */
+        return;
+    }
     stack_init(env, &st);
     eip = stack_pop(env, &st, (int)opsize);
     sel = stack_pop(env, &st, (int)opsize) & 0xffff;
     fl = stack_pop(env, &st, (int)opsize);
-
-    if (!(env->cr[0] & CR0_PE)) {
-        mask = 0x257fd5u;   /* everything but VM, VIF, VIP and reserved bits */
-        if (opsize == 2)
-            mask &= 0xffff;
-        stack_commit(env, &st);
-        cpu_load_seg_real(env, R_CS, (uint16_t)sel);
-        env->eip = eip;
-        cpu_load_eflags(env, fl, mask);
-        cpu_update_hflags(env);
-        return;
-    }
-    cpl = cpu_cpl(env);
-    if (opsize == 4 && (fl & VM_MASK) && cpl == 0)
-        cpu_unimp(env, "IRET to VM86 mode");
-    if ((sel & 3) < (uint32_t)cpl)
-        raise_exception(env, EXCP_GP, sel & 0xfffc);
-    far_read_target(env, sel, &e1, &e2);
-    if ((sel & 3) > (uint32_t)cpl)
-        cpu_unimp(env, "IRET to an outer privilege level");
-    far_check_code(env, sel, e1, e2, eip, cpl, true);
-
-    mask = CC_MASK | TF_MASK | DF_MASK | NT_MASK | RF_MASK | AC_MASK | ID_MASK;
-    if (cpl == 0)
-        mask |= IOPL_MASK;
-    if ((uint32_t)cpl <= ((env->eflags & IOPL_MASK) >> 12))
-        mask |= IF_MASK;
+    mask = 0x257fd5u;   /* everything but VM, VIF, VIP and reserved bits */
     if (opsize == 2)
         mask &= 0xffff;
     stack_commit(env, &st);
-    cpu_load_cs_pm(env, sel, e1, e2, cpl);
+    cpu_load_seg_real(env, R_CS, (uint16_t)sel);
     env->eip = eip;
     cpu_load_eflags(env, fl, mask);
     cpu_update_hflags(env);
@@ -330,13 +153,15 @@ static void int_deliver(CPUState *env, int vector, bool is_sw, uint32_t next_eip
         env->eip = next_eip;
         raise_exception_noerr(env, vector);
     }
-    if ((env->eflags & VM_MASK) && is_sw)
-        cpu_unimp(env, "INT n in VM86 mode");
     cpu_do_interrupt(env, vector, is_sw, false, 0, next_eip);
 }
 
+/* INT n (vector) and INT3 (vector | 0x100: not IOPL-sensitive in v8086) */
 void helper_int_sw(CPUState *env, uint32_t vector, uint32_t next_eip)
 {
+    if ((env->eflags & VM_MASK) && !(vector & 0x100) && !env->stop_on_exception &&
+        v86_int_sw(env, (int)(vector & 0xff), next_eip))
+        return;             /* redirected by VME (v86.c); #GP(0) if IOPL < 3 */
     int_deliver(env, (int)(vector & 0xff), true, next_eip);
 }
 
@@ -350,7 +175,7 @@ void helper_into(CPUState *env, uint32_t next_eip)
 
 void helper_int1(CPUState *env, uint32_t next_eip)
 {
-    int_deliver(env, EXCP_DB, false, next_eip);
+    excp_soft_int(env, EXCP_DB, false, next_eip);     /* excp.c: not IOPL-sensitive */
 }
 
 /* ------------------------------------------------------------------ */
@@ -412,68 +237,47 @@ void helper_popa(CPUState *env, uint32_t opsize)
 
 void cpu_check_io(CPUState *env, uint32_t port, int size)
 {
-    if ((env->cr[0] & CR0_PE) &&
-        ((env->eflags & VM_MASK) ||
-         (uint32_t)cpu_cpl(env) > ((env->eflags & IOPL_MASK) >> 12)))
-        cpu_unimp(env, "I/O permission bitmap (CPL > IOPL)");
+    iopl_check_io(env, port, size);     /* IOPL and the TSS bitmap: iopl.c */
 }
 
 uint32_t helper_in(CPUState *env, uint32_t port, uint32_t size)
 {
     cpu_check_io(env, port & 0xffff, (int)size);
+    debug_check_io(env, port, size);            /* I/O breakpoints: #DB trap after */
     return ioport_read(env->machine->io, (uint16_t)port, (int)size);
 }
 
 void helper_out(CPUState *env, uint32_t port, uint32_t size, uint32_t value)
 {
     cpu_check_io(env, port & 0xffff, (int)size);
+    debug_check_io(env, port, size);
     ioport_write(env->machine->io, (uint16_t)port, value, (int)size);
 }
 
 /* ------------------------------------------------------------------ */
 /* identification, time, halting, interrupt flag                       */
 
+/* CPUID: the -cpu model's leaves (cpuid.c) */
 void helper_cpuid(CPUState *env)
 {
-    uint32_t leaf = env->regs[R_EAX];
-    uint32_t a = 0, b = 0, c = 0, d = 0;
+    uint32_t r[4];
 
-    switch (leaf) {
-    case 0:
-        a = env->cpuid_level;
-        b = 0x756e6547;     /* "Genu" */
-        d = 0x49656e69;     /* "ineI" */
-        c = 0x6c65746e;     /* "ntel" */
-        break;
-    case 1:
-        a = 0x00000633;     /* family 6 model 3 stepping 3 */
-        d = (1u << 4)       /* TSC */
-          | (1u << 8)       /* CX8 */
-          | (1u << 15);     /* CMOV */
-        break;
-    case 0x80000000:
-        a = 0x80000000;     /* no extended leaves */
-        break;
-    default:
-        break;
-    }
-    env->regs[R_EAX] = a;
-    env->regs[R_EBX] = b;
-    env->regs[R_ECX] = c;
-    env->regs[R_EDX] = d;
+    cpuid_query(env, env->regs[R_EAX], r);
+    env->regs[R_EAX] = r[0];
+    env->regs[R_EBX] = r[1];
+    env->regs[R_ECX] = r[2];
+    env->regs[R_EDX] = r[3];
 }
 
+/* RDTSC: #GP(0) with CR4.TSD outside CPL 0 (v8086 is CPL 3); the TSC
+ * counts virtual nanoseconds (msr.c) */
 void helper_rdtsc(CPUState *env)
 {
     uint64_t tsc;
 
-    if ((env->cr[4] & 0x4) && (env->cr[0] & CR0_PE) && cpu_cpl(env) != 0)
+    if ((env->cr[4] & CR4_TSD) && (env->cr[0] & CR0_PE) && cpu_cpl(env) != 0)
         raise_exception(env, EXCP_GP, 0);
-    if (env->machine)
-        tsc = (uint64_t)clock_now(&env->machine->clock);   /* 1 GHz */
-    else
-        tsc = env->icount;
-    tsc += env->tsc_offset;
+    tsc = msr_read_tsc(env);
     env->regs[R_EAX] = (uint32_t)tsc;
     env->regs[R_EDX] = (uint32_t)(tsc >> 32);
 }
@@ -490,28 +294,14 @@ void helper_hlt(CPUState *env)
     env->halted = 1;
 }
 
-static void check_iopl(CPUState *env)
-{
-    uint32_t iopl = (env->eflags & IOPL_MASK) >> 12;
-
-    if (!(env->cr[0] & CR0_PE))
-        return;
-    if (env->eflags & VM_MASK ? iopl != 3 : (uint32_t)cpu_cpl(env) > iopl)
-        raise_exception(env, EXCP_GP, 0);
-}
-
 void helper_cli(CPUState *env)
 {
-    check_iopl(env);
-    env->eflags &= ~IF_MASK;
+    iopl_cli(env);          /* IOPL, VME and PVI rules: iopl.c */
 }
 
 void helper_sti(CPUState *env)
 {
-    check_iopl(env);
-    if (!(env->eflags & IF_MASK))
-        env->hflags |= HF_INHIBIT_IRQ;
-    env->eflags |= IF_MASK;
+    iopl_sti(env);
 }
 
 /* ------------------------------------------------------------------ */
@@ -565,9 +355,10 @@ static void store_dt(CPUState *env, const DescTable *dt, uint32_t addr)
 void helper_sgdt(CPUState *env, uint32_t addr) { store_dt(env, &env->gdt, addr); }
 void helper_sidt(CPUState *env, uint32_t addr) { store_dt(env, &env->idt, addr); }
 
+/* LLDT: a present LDT descriptor in the GDT; null invalidates LDTR */
 void helper_lldt(CPUState *env, uint32_t sel)
 {
-    uint32_t e1, e2;
+    Desc d;
 
     if (!cpu_pm(env))
         raise_exception_noerr(env, EXCP_UD);
@@ -580,35 +371,35 @@ void helper_lldt(CPUState *env, uint32_t sel)
         env->ldt.flags = 0;
         return;
     }
-    if (sel & 4)
+    if ((sel & 4) || !seg_read_desc(env, (uint16_t)sel, &d))
         raise_exception(env, EXCP_GP, sel & 0xfffc);
-    seg_read_desc(env, sel, &e1, &e2);
-    if ((e2 & DESC_S_MASK) || ((e2 >> 8) & 0xf) != 2)
+    if (!desc_is_system(d) || desc_type(d) != 2)
         raise_exception(env, EXCP_GP, sel & 0xfffc);
-    if (!(e2 & DESC_P_MASK))
+    if (!desc_present(d))
         raise_exception(env, EXCP_NP, sel & 0xfffc);
-    seg_cache_set(&env->ldt, sel, e1, e2);
+    seg_cache_load(&env->ldt, (uint16_t)sel, d);
 }
 
+/* LTR: an available (not busy) present TSS in the GDT; marks it busy */
 void helper_ltr(CPUState *env, uint32_t sel)
 {
-    uint32_t e1, e2, type;
+    Desc d;
 
     if (!cpu_pm(env))
         raise_exception_noerr(env, EXCP_UD);
     check_cpl0(env);
     sel &= 0xffff;
-    if ((sel & 0xfffc) == 0 || (sel & 4))
+    if ((sel & 0xfffc) == 0)
+        raise_exception(env, EXCP_GP, 0);
+    if ((sel & 4) || !seg_read_desc(env, (uint16_t)sel, &d))
         raise_exception(env, EXCP_GP, sel & 0xfffc);
-    seg_read_desc(env, sel, &e1, &e2);
-    type = (e2 >> 8) & 0xf;
-    if ((e2 & DESC_S_MASK) || (type != 1 && type != 9))
+    if (!desc_is_system(d) || (desc_type(d) != 1 && desc_type(d) != 9))
         raise_exception(env, EXCP_GP, sel & 0xfffc);
-    if (!(e2 & DESC_P_MASK))
+    if (!desc_present(d))
         raise_exception(env, EXCP_NP, sel & 0xfffc);
-    e2 |= 2u << 8;          /* busy */
-    cpu_st32_kernel(env, seg_desc_addr(env, sel) + 4, e2);
-    seg_cache_set(&env->tr, sel, e1, e2);
+    d.hi |= 2u << DESC_TYPE_SHIFT;          /* busy */
+    seg_write_desc_hi(env, (uint16_t)sel, d.hi);
+    seg_cache_load(&env->tr, (uint16_t)sel, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,7 +407,6 @@ void helper_ltr(CPUState *env, uint32_t sel)
 
 #define CR0_WRITABLE (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | \
                       CR0_AM | CR0_NW | CR0_CD | CR0_PG)
-#define CR4_SUPPORTED 0x0000000cu   /* TSD, DE */
 
 static void check_mov_cr(CPUState *env)
 {
@@ -645,8 +435,7 @@ static void cpu_write_cr0(CPUState *env, uint32_t v)
         raise_exception(env, EXCP_GP, 0);
     if (log_enabled(LOG_MMU) && ((v ^ env->cr[0]) & (CR0_PE | CR0_PG)))
         log_printf("cpu: CR0 %08x -> %08x\n", env->cr[0], v);
-    if ((v ^ env->cr[0]) & (CR0_PE | CR0_PG | CR0_WP))
-        tlb_flush(env);         /* translations and rights change */
+    mmu_update_paging(env, v, env->cr[4]);  /* PDPTEs (#GP), TLB flush (mmu.c) */
     env->cr[0] = v;
     cpu_update_hflags(env);
 }
@@ -662,44 +451,31 @@ void helper_write_cr(CPUState *env, uint32_t n, uint32_t v)
         env->cr[2] = v;
         break;
     case 3:
-        env->cr[3] = v;
-        tlb_flush(env);     /* no PGE: every CR3 write flushes everything */
+        mmu_set_cr3(env, v);    /* PDPTEs (#GP), flush all but globals (mmu.c) */
         break;
     case 4:
-        if (v & ~CR4_SUPPORTED)
+        /* bits the -cpu model lacks are reserved (cpuid_cr4_mask) */
+        if (v & ~cpuid_cr4_mask(env))
             raise_exception(env, EXCP_GP, 0);
+        mmu_update_paging(env, env->cr[0], v);  /* PDPTEs (#GP), TLB flush (mmu.c) */
         env->cr[4] = v;
+        cpu_update_hflags(env);
         break;
     default:
         raise_exception_noerr(env, EXCP_UD);
     }
 }
 
-static int dr_index(CPUState *env, uint32_t n)
-{
-    check_mov_cr(env);
-    if (n == 4 || n == 5) {
-        if (env->cr[4] & 0x8)      /* CR4.DE */
-            raise_exception_noerr(env, EXCP_UD);
-        n += 2;
-    }
-    return (int)(n & 7);
-}
-
+/* MOV from/to DRn: privilege, DR4/DR5, GD and the breakpoint state are
+ * debug.c's */
 uint32_t helper_read_dr(CPUState *env, uint32_t n)
 {
-    return env->dr[dr_index(env, n)];
+    return debug_read_dr(env, n);
 }
 
 void helper_write_dr(CPUState *env, uint32_t n, uint32_t v)
 {
-    int i = dr_index(env, n);
-
-    if (i == 6)
-        v = (v & 0x0000e00fu) | 0xffff0ff0u;
-    else if (i == 7)
-        v = (v & 0xffff2fffu) | 0x400u;
-    env->dr[i] = v;
+    debug_write_dr(env, n, v);
 }
 
 void helper_lmsw(CPUState *env, uint32_t v)
@@ -717,26 +493,23 @@ void helper_invlpg(CPUState *env, uint32_t addr)
     tlb_flush_page(env, addr);
 }
 
+/* CLTS: CPL 0 (also in real mode), #GP in v8086; ends the block (TS) */
 void helper_clts(CPUState *env)
 {
     check_mov_cr(env);
     env->cr[0] &= ~CR0_TS;
+    cpu_update_hflags(env);
 }
 
 /* ------------------------------------------------------------------ */
-/* x87 placeholders: no FPU yet (CPUID.FPU = 0)                         */
+/* x87: WAIT (the x87 itself is fpu/helpers_fpu.c)                    */
 
+/* WAIT/FWAIT: #NM when CR0.MP and CR0.TS, then a pending unmasked x87
+ * exception (#MF or FERR#, fpu_check_pending) */
 void helper_fwait(CPUState *env)
 {
     if ((env->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
         raise_exception_noerr(env, EXCP_NM);
+    fpu_check_pending(env);
 }
 
-void helper_fpu_esc(CPUState *env)
-{
-    if (env->cr[0] & (CR0_EM | CR0_TS))
-        raise_exception_noerr(env, EXCP_NM);
-    if (log_enabled(LOG_UNIMP))
-        log_printf("unimp: x87 instruction at %08x (no FPU yet) -> #UD\n", env->eip);
-    raise_exception_noerr(env, EXCP_UD);
-}

@@ -29,6 +29,8 @@
 #include <string.h>
 #include "cpu-x86/frontend.h"
 #include "cpu-x86/gen.h"
+#include "cpu-x86/debug.h"
+#include "cpu-x86/seg.h"
 #include "machine/machine.h"
 #include "mmu/mmu.h"
 #include "util/log.h"
@@ -220,6 +222,9 @@ static uint32_t size_mask(int size)
 
 IRTemp gen_seg_base(DisasContext *s, int seg)
 {
+    if (seg_hf_class(s->hflags, seg) == SEG_CLS_FLAT) {
+        return ir_movi(s->ir, 0);           /* base 0 is part of the block key */
+    }
     return ir_ld_env(s->ir, SEG_BASE_OFF(seg));
 }
 
@@ -283,7 +288,9 @@ IRTemp gen_ea(DisasContext *s, int idx)
 {
     if (s->ea[idx] == IR_NO_TEMP) {
         IRTemp off = gen_lea(s, idx);
-        s->ea[idx] = ir_add(s->ir, off, gen_seg_base(s, op_segment(s, op_get(s, idx))));
+        /* limit/type check for a read of the operand (gen_prot.c); writes
+         * to read-only segments are caught in gen_st_op */
+        s->ea[idx] = gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false);
     }
     return s->ea[idx];
 }
@@ -294,7 +301,7 @@ IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
     if (s->addrsize == 2) {
         off = ir_unop(s->ir, IR_EXT16U, off);
     }
-    return ir_add(s->ir, off, gen_seg_base(s, op_segment(s, op_get(s, idx))));
+    return gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false);
 }
 
 IRTemp gen_ld(DisasContext *s, int size, IRTemp lin)
@@ -369,9 +376,16 @@ void gen_st_op(DisasContext *s, int idx, IRTemp v)
     case X86_OP_REG:
         gen_set_creg(s, o->reg, v);
         return;
-    case X86_OP_MEM:
-        gen_st(s, op_size(s, idx), gen_ea(s, idx), v);
+    case X86_OP_MEM: {
+        int seg = op_segment(s, o), cls = seg_hf_class(s->hflags, seg);
+        IRTemp lin = gen_ea(s, idx);
+        if (cls == SEG_CLS_SLOW || cls == SEG_CLS_UP_RO) {
+            /* writability (gen_prot.c); the limit was checked by gen_ea */
+            gen_seg_check(s, seg, gen_lea(s, idx), op_size(s, idx), true);
+        }
+        gen_st(s, op_size(s, idx), lin, v);
         return;
+    }
     default:
         g_assert_not_reached();
     }
@@ -402,19 +416,21 @@ static void gen_write_sp(DisasContext *s, IRTemp oldsp, IRTemp newsp)
     }
 }
 
-static IRTemp gen_stack_lin(DisasContext *s, IRTemp sp)
+/* linear address of an access of size bytes at SS:sp, limit-checked
+ * (#SS(0), gen_prot.c) */
+static IRTemp gen_stack_lin(DisasContext *s, IRTemp sp, int size, bool write)
 {
     if (!s->ss32) {
         sp = ir_unop(s->ir, IR_EXT16U, sp);
     }
-    return ir_add(s->ir, sp, gen_seg_base(s, R_SS));
+    return gen_seg_addr(s, R_SS, sp, size, write);
 }
 
 void gen_push(DisasContext *s, int size, IRTemp v)
 {
     IRTemp sp = ir_get_reg(s->ir, R_ESP);
     IRTemp nsp = ir_sub(s->ir, sp, ir_movi(s->ir, size));
-    gen_st(s, size, gen_stack_lin(s, nsp), v);
+    gen_st(s, size, gen_stack_lin(s, nsp, size, true), v);
     gen_write_sp(s, sp, nsp);
 }
 
@@ -424,7 +440,7 @@ IRTemp gen_pop_peek(DisasContext *s, int size, int offset)
     if (offset) {
         sp = ir_add(s->ir, sp, ir_movi(s->ir, (uint32_t)offset));
     }
-    return gen_ld(s, size, gen_stack_lin(s, sp));
+    return gen_ld(s, size, gen_stack_lin(s, sp, size, false));
 }
 
 void gen_adjust_esp(DisasContext *s, int32_t delta)
@@ -669,9 +685,29 @@ void gen_sync_eip(DisasContext *s)
     }
 }
 
+/* while data breakpoints are enabled: leave the block (eip already
+ * stored) when the instruction just emitted hit one, so the CPU loop
+ * raises the #DB trap right after it (debug.h) */
+static void gen_check_dbg_pending(DisasContext *s)
+{
+    uint32_t skip = ir_new_label(s->ir);
+    ir_brz(s->ir, ir_ld_env(s->ir, ENV_OFF(dbg_pending)), skip);
+    ir_exit(s->ir);
+    ir_label(s->ir, skip);
+}
+
 void gen_jmp_imm(DisasContext *s, uint32_t eip, int slot)
 {
     ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, eip));
+    if (G_UNLIKELY(s->env->dbg_flags & (DBG_IBP | DBG_WATCH))) {
+        if (debug_ibp_at(s->env, s->cs_base + eip)) {
+            ir_exit(s->ir);             /* never chain into a breakpoint: the loop checks it */
+            s->is_jmp = DISAS_JUMP;
+            return;
+        }
+        if (s->env->dbg_flags & DBG_WATCH)
+            gen_check_dbg_pending(s);
+    }
     ir_goto_tb(s->ir, slot);
     s->tb->jmp_pc[slot] = eip;
     s->is_jmp = DISAS_JUMP;
@@ -812,6 +848,10 @@ static void translate_one(DisasContext *s)
         gen_ud(s);
         return;
     }
+    if (info->feature && !(s->env->insn_features & (1u << info->feature))) {
+        gen_ud(s);                  /* the -cpu model lacks it (cpuid.h) */
+        return;
+    }
     if (s->lock && (!(info->flags & IF_LOCK_OK) || !o0 || o0->type != X86_OP_MEM)) {
         gen_ud(s);
         return;
@@ -825,6 +865,15 @@ static void translate_one(DisasContext *s)
     if (s->is_jmp == DISAS_NEXT && (info->flags & IF_ENDS_BLOCK)) {
         s->is_jmp = DISAS_STOP;
     }
+}
+
+/* MOV SS, r/m or POP SS: the loads that open an interrupt shadow */
+static bool is_ss_load(const cs_insn *insn)
+{
+    const cs_x86 *x = &insn->detail->x86;
+
+    return (insn->id == X86_INS_MOV || insn->id == X86_INS_POP) && x->op_count > 0 &&
+           x->operands[0].type == X86_OP_REG && x->operands[0].reg == X86_REG_SS;
 }
 
 /* number of legacy prefix bytes at the start of p */
@@ -893,6 +942,9 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
 
     while (n < max_insns) {
         DecodedInsn *di = &d[n];
+
+        if (n > 0 && G_UNLIKELY(env->dbg_flags & DBG_IBP) && debug_ibp_at(env, tb->cs_base + pc))
+            break;                              /* a breakpoint starts its own block */
         uint32_t off = (tb->cs_base + pc) & ~PAGE_MASK;
         uint32_t avail = PAGE_SIZE - off, len, size;
         const uint8_t *code = di->buf;
@@ -905,7 +957,7 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
         di->pc = pc;
         len = avail < X86_MAX_INSN_LEN ? avail : X86_MAX_INSN_LEN;
         physmem_read_buf(pm, page_phys + off, di->buf, len);
-        if (len < X86_MAX_INSN_LEN && mmu_probe(env, page_lin + PAGE_SIZE, false, &di->p2)) {
+        if (len < X86_MAX_INSN_LEN && mmu_probe_code(env, page_lin + PAGE_SIZE, &di->p2)) {
             physmem_read_buf(pm, di->p2 & PAGE_MASK, di->buf + len, X86_MAX_INSN_LEN - len);
             len = X86_MAX_INSN_LEN;
             second = true;
@@ -1027,6 +1079,14 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         }                                        /* else: hint NOP, nothing to emit */
         if (s->is_jmp == DISAS_NEXT && s->mem_written) {
             gen_check_code_dirty(s);
+        }
+        if (G_UNLIKELY(env->dbg_flags & DBG_WATCH) && s->is_jmp == DISAS_NEXT) {
+            ir_st_env(ir, ENV_OFF(eip), ir_movi(ir, s->next_pc));
+            gen_check_dbg_pending(s);
+        }
+        if (s->insn && s->is_jmp != DISAS_JUMP && is_ss_load(s->insn)) {
+            /* the MOV/POP SS shadow also holds back #DB traps (exec.c) */
+            ir_st_env(ir, ENV_OFF(shadow_ss), ir_movi(ir, 1));
         }
         n++;
         tb->size = (s->next_pc - tb->pc) & (s->code32 ? ~0u : 0xffffu);

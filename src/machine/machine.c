@@ -22,14 +22,16 @@
  *           cpu_exec(slice)  slice bounded by --max-insns and by an
  *                            estimate of how many instructions fit before
  *                            the next timer deadline
- *           triple fault -> message; status 0 under -no-reboot, else 1
- *                           (reset arrives with the platform issue)
+ *           triple fault -> -no-reboot: message, status 0 (as QEMU);
+ *                           else machine_reset() and go on from the reset
+ *                           vector (RAM kept, like a PC's shutdown reset)
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <time.h>
 #include "config.h"
 #include "machine/machine.h"
+#include "cpu-x86/cpuid.h"
 #include "cpu-x86/translate.h"
 #include "translator/translator.h"
 #include "devices/debugcon.h"
@@ -50,14 +52,16 @@
 typedef struct MachineDevice {
     void *state;
     void (*free_fn)(void *state);
+    void (*reset_fn)(void *state);  /* machine_reset(); NULL: nothing to reset */
 } MachineDevice;
 
-static void machine_add_device(Machine *m, void *state, void (*free_fn)(void *))
+static MachineDevice *machine_add_device(Machine *m, void *state, void (*free_fn)(void *))
 {
-    MachineDevice *d = g_new(MachineDevice, 1);
+    MachineDevice *d = g_new0(MachineDevice, 1);
     d->state = state;
     d->free_fn = free_fn;
     m->devices = g_slist_prepend(m->devices, d);   /* freed in reverse order */
+    return d;
 }
 
 static void machine_free_device(gpointer data)
@@ -112,7 +116,8 @@ static bool machine_add_devices(Machine *m, GError **errp)
         DebugconState *s = debugcon_init(m, 0xe9, c->debugcon, errp);
         if (!s)
             return false;
-        machine_add_device(m, s, (void (*)(void *))debugcon_free);
+        machine_add_device(m, s, (void (*)(void *))debugcon_free)->reset_fn =
+            (void (*)(void *))debugcon_reset;
     }
     if (c->has_debug_exit) {
         DebugExitState *s = isa_debug_exit_init(m, (uint16_t)c->debug_exit_iobase,
@@ -173,6 +178,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
 
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     cpu_init(&m->cpu, m);
+    cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
     cpu_reset(&m->cpu);
     m->cpu.machine = m;
 
@@ -209,6 +215,25 @@ void machine_free(Machine *m)
     g_free(m->cfg.serial);
     g_free(m->cfg.log_path);
     g_free(m);
+}
+
+/* the reset a triple fault causes (the PC's shutdown cycle resets the
+ * CPU): devices and CPU to their reset state, RAM and translated code
+ * kept (blocks are keyed by physical address), the instruction count goes
+ * on so --max-insns still holds */
+void machine_reset(Machine *m)
+{
+    CPUState *env = &m->cpu;
+    uint64_t icount = env->icount;
+
+    for (GSList *l = m->devices; l; l = l->next) {
+        MachineDevice *d = l->data;
+        if (d->reset_fn)
+            d->reset_fn(d->state);
+    }
+    cpu_reset(env);
+    env->icount = icount;
+    env->interrupt_request &= ~CPU_INTERRUPT_NMI;
 }
 
 void machine_request_shutdown(Machine *m, int status)
@@ -318,17 +343,17 @@ int machine_run(Machine *m)
         case CPU_EXIT_SHUTDOWN:
             if (m->shutdown_requested)
                 break;
+            if (log_enabled(LOG_CPU) || log_enabled(LOG_INT))
+                cpu_dump_state(env, log_file ? log_file : stderr);
             if (m->cfg.no_reboot) {
                 machine_note("triple fault: guest shut down (-no-reboot)\n");
                 m->exit_status = 0;
-            } else {
-                machine_note("triple fault: the guest wants a reset, which is not "
-                        "supported yet; stopping\n");
-                m->exit_status = 1;
+                return m->exit_status;
             }
-            if (log_enabled(LOG_CPU) || log_enabled(LOG_INT))
-                cpu_dump_state(env, log_file ? log_file : stderr);
-            return m->exit_status;
+            if (log_enabled(LOG_INT))
+                log_printf("triple fault: machine reset\n");
+            machine_reset(m);
+            break;
         }
     }
     fflush(stdout);

@@ -37,6 +37,7 @@ typedef struct MachineConfig {
     uint64_t max_insns;           /* --max-insns, 0 = unlimited */
     unsigned log_items;           /* -d mask (LOG_*), applied by main */
     char *log_path;               /* -D FILE, NULL = stderr */
+    const struct CPUModel *cpu_model; /* -cpu (cpuid.h), NULL = the default model */
 } MachineConfig;
 
 typedef struct Machine {
@@ -58,5 +59,7 @@ void     machine_free(Machine *m);
  * returns the process exit status */
 int      machine_run(Machine *m);
 void     machine_request_shutdown(Machine *m, int status);
+/* reset CPU and devices, keep RAM (triple fault without -no-reboot) */
+void     machine_reset(Machine *m);
 
 #endif

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include "config.h"
 #include "machine/options.h"
+#include "cpu-x86/cpuid.h"
 #include "util/log.h"
 
 G_DEFINE_QUARK(tx86-options-error-quark, options_error)
@@ -20,7 +21,7 @@ G_DEFINE_QUARK(tx86-options-error-quark, options_error)
 typedef enum OptId {
     OPT_MACHINE, OPT_M, OPT_BIOS, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_SERIAL,
     OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_D, OPT_LOGFILE, OPT_ACCEL,
-    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_HELP, OPT_VERSION,
+    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_HELP, OPT_VERSION, OPT_CPU,
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -45,6 +46,7 @@ static const OptDesc opt_table[] = {
     { "D",          OPT_LOGFILE,    true },
     { "accel",      OPT_ACCEL,      true },
     { "enable-kvm", OPT_ENABLE_KVM, false },
+    { "cpu",        OPT_CPU,        true },
     { "backend",    OPT_BACKEND,    true },
     { "max-insns",  OPT_MAX_INSNS,  true },
     { "help",       OPT_HELP,       false },
@@ -60,7 +62,7 @@ static const OptDesc opt_table[] = {
     { "append", OPT_LATER, true }, { "rtc", OPT_LATER, true },
     { "s", OPT_LATER, false },   { "S", OPT_LATER, false },
     { "gdb", OPT_LATER, true },  { "icount", OPT_LATER, true },
-    { "cpu", OPT_LATER, true },  { "smp", OPT_LATER, true },
+    { "smp", OPT_LATER, true },
     { "netdev", OPT_LATER, true }, { "nic", OPT_LATER, true },
     { "vga", OPT_LATER, true },  { "dfilter", OPT_LATER, true },
     { "monitor", OPT_LATER, true }, { "loadvm", OPT_LATER, true },
@@ -82,6 +84,7 @@ void options_usage(FILE *f)
 "  -debugcon DEV          port 0xE9 console: stdio, file:PATH or none\n"
 "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
 "                         writing V to the port exits with status (V<<1)|1\n"
+"  -cpu MODEL             CPU model (-cpu help lists them) [" CPUID_DEFAULT_MODEL "]\n"
 "  -no-reboot             exit instead of rebooting on a triple fault\n"
 "  -d ITEM[,ITEM...]      debug log (-d help lists the items)\n"
 "  -D FILE                write the debug log to FILE instead of stderr\n"
@@ -91,7 +94,7 @@ void options_usage(FILE *f)
 "  --help, --version\n"
 "\n"
 "Recognised but not supported yet: -hda -hdb -hdc -hdd -cdrom -fda -drive -boot\n"
-"-snapshot -kernel -initrd -append -rtc -s -S -gdb -icount -cpu -smp -netdev\n"
+"-snapshot -kernel -initrd -append -rtc -s -S -gdb -icount -smp -netdev\n"
 "-vga -display curses -dfilter -monitor\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
@@ -267,6 +270,21 @@ static bool opt_debugcon(const char *v, MachineConfig *cfg, GError **errp)
                     "-debugcon '%s' is not supported (stdio, file:PATH or none)", v);
 }
 
+/* -cpu MODEL (QEMU also takes ",+feature" suffixes: refused) */
+static bool opt_cpu(const char *v, MachineConfig *cfg, GError **errp)
+{
+    if (!strcmp(v, "help") || !strcmp(v, "?")) {
+        cpuid_list_models(stdout);
+        return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "help printed");
+    }
+    const CPUModel *m = cpuid_find_model(v);
+    if (!m)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                        "-cpu: unknown CPU model '%s' (-cpu help lists them)", v);
+    cfg->cpu_model = m;
+    return true;
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -367,6 +385,8 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_VERSION:
         printf("tx86 version %s\n", TX86_VERSION);
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "version printed");
+    case OPT_CPU:
+        return opt_cpu(v, cfg, errp);
     case OPT_LATER:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED,
                         "option '-%s' is not supported yet", o->name);

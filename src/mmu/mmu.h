@@ -5,7 +5,8 @@
  * (segment base already added) through cpu_ld* and cpu_st*.  Each is an
  * inline software-TLB lookup (layout in mmu/tlb.h, design in docs/mmu.md):
  * on a hit the access goes straight to host memory; on a miss the slow
- * path in mmu.c translates (paging: two-level walk, #PF; A20 mask), fills
+ * path in mmu.c translates (paging: 32-bit with 4 KiB/4 MiB pages or PAE
+ * with 4 KiB/2 MiB pages and NX, #PF; A20 mask), fills
  * the entry for RAM/ROM pages and does the access (MMIO, unassigned,
  * page-crossing and code-page stores always go the slow way).  Faults
  * raise guest exceptions via raise_exception() and never return.
@@ -125,19 +126,46 @@ static inline void cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v)
 }
 
 /* instruction fetch for the translator: physical address of a linear
- * code address (raises #PF like a fetch would) */
+ * code address with the fetch rules (U/S, NX; raises #PF like a fetch
+ * would, #UD for code above 4 GiB, which reads as all ones).  Cached in a
+ * small fetch TLB flushed together with the data TLB. */
 uint32_t mmu_translate_code(CPUState *env, uint32_t linear);
-/* translate without raising: false if not mapped (debugger, tests) */
+/* the same without raising (and without setting A bits): false if a fetch
+ * from `linear` would fault; used for the second page of a block */
+bool     mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr);
+/* translate a data access without raising or setting A/D bits: false if
+ * not mapped or not allowed with the current CPL (debugger, tests) */
 bool     mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr);
 
 /* TLB maintenance (mmu.c) */
-void tlb_flush(CPUState *env);                      /* CR0, CR3, A20, task switch */
+void tlb_flush(CPUState *env);                      /* everything, globals too */
+void tlb_flush_nonglobal(CPUState *env);            /* CR3 load, task switch */
 void tlb_flush_page(CPUState *env, uint32_t linear);  /* INVLPG: both modes */
 /* the translator marks a physical page as holding code: drop every write
  * tag that reaches its host memory (host_page = PhysPage.host), so stores
  * take the slow path and its code-write hook */
 void tlb_drop_code_page(CPUState *env, const uint8_t *host_page);
-/* A20 gate (port 92 / keyboard controller): sets a20_mask, flushes */
-void mmu_set_a20(CPUState *env, bool enabled);
+
+/*
+ * Control-register hooks (helpers_sys.c, task switch).  Both may raise
+ * #GP(0) before anything changed, so call them after the caller's own
+ * checks and just before committing:
+ *   mmu_set_cr3        MOV CR3 / task switch: loads the PAE PDPTEs when PAE
+ *                      paging is on (reserved bit -> #GP(0)), sets CR3,
+ *                      flushes all but global entries
+ *   mmu_update_paging  MOV CR0 / LMSW / MOV CR4 with the new CR0 and CR4:
+ *                      loads the PDPTEs when PAE paging results and PG,
+ *                      CD, NW, PAE, PGE or PSE change; flushes everything
+ *                      when PE, PG, WP, PSE, PAE or PGE change.  The caller
+ *                      then stores the values.
+ * An EFER.NXE change (WRMSR) calls tlb_flush.
+ */
+void mmu_set_cr3(CPUState *env, uint32_t cr3);
+void mmu_update_paging(CPUState *env, uint32_t new_cr0, uint32_t new_cr4);
+
+/* A20 gate (port 92 / keyboard controller): sets a20_mask; on a change
+ * flushes the TLB and the translated code (chains with paging off cache
+ * targets by linear address) */
+void cpu_set_a20(CPUState *env, bool enabled);
 
 #endif

@@ -29,13 +29,19 @@
  * always miss and the slow path splits them.
  *
  * What gets an entry (mmu.c, mmu_tlb_fill): RAM pages read and write,
- * ROM pages read only, MMIO and unassigned pages never; with paging on,
- * the write tag only after a write access (so the walk has set the D bit)
- * and only if the PTEs allow it.  A physical page that holds translated
- * code never has a write tag (stores must reach the code-write hook):
- * tlb_drop_code_page() removes them when the translator marks a page.
- * The whole TLB is flushed on CR0 (PE/PG/WP) and CR3 writes and A20
- * changes; INVLPG flushes one page in both modes.
+ * ROM pages read only, MMIO, unassigned and above-4-GiB (PAE) pages never;
+ * with paging on, the write tag only when a store of that view is allowed
+ * by the paging entries and the final entry's D bit is set (by this access
+ * or an earlier one), so a tag hit never skips an A/D update.  A physical
+ * page that holds translated code never has a write tag (stores must
+ * reach the code-write hook): tlb_drop_code_page() removes them when the
+ * translator marks a page.  4 MiB and 2 MiB pages are cached as 4 KiB
+ * entries marked TLB_ATTR_LARGE (INVLPG anywhere in the big page drops
+ * them all); entries of global pages (CR4.PGE and G) are marked
+ * TLB_ATTR_GLOBAL and survive CR3 loads.  Flushes: docs/mmu.md.
+ *
+ * Everything after `table` (attributes, the instruction-fetch TLB the
+ * dispatcher uses, counters) is read by mmu.c only, never by generated code.
  */
 #ifndef TX86_TLB_H
 #define TX86_TLB_H
@@ -65,9 +71,40 @@ static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "codegen: addr_read at +0")
 static_assert(offsetof(CPUTLBEntry, addr_write) == 4, "codegen: addr_write at +4");
 static_assert(offsetof(CPUTLBEntry, addend) == 8, "codegen: addend at +8");
 
+/* instruction-fetch TLB (mmu_translate_code, used by the block lookup):
+ * linear page -> physical page with the fetch rights of the view checked */
+#define TLB_CODE_BITS 6
+#define TLB_CODE_SIZE (1u << TLB_CODE_BITS)
+
+typedef struct CPUTLBCodeEntry {
+    uint32_t tag;                     /* linear page | 0xfff, or 0 */
+    uint32_t phys;                    /* physical page address */
+} CPUTLBCodeEntry;
+
+/* attributes of an entry (CPUTLB.attr / code_attr), for flushes only */
+#define TLB_ATTR_GLOBAL 0x01u         /* global page: kept by CR3 loads */
+#define TLB_ATTR_LARGE  0x02u         /* part of a 4 MiB / 2 MiB page */
+
+/* cheap counters: one increment per slow-path event, never on a hit */
+typedef struct TLBStats {
+    uint64_t misses;                  /* slow-path accesses (inline lookup failed) */
+    uint64_t walks;                   /* page walks done (data and fetch) */
+    uint64_t code_misses;             /* fetch TLB misses (walks for tb_find) */
+    uint64_t flushes;                 /* full flushes (CR3 keeps globals: counted) */
+    uint64_t page_flushes;            /* INVLPG */
+} TLBStats;
+
 typedef struct CPUTLB {
-    CPUTLBEntry table[TLB_NB_MODES][TLB_SIZE];
+    CPUTLBEntry table[TLB_NB_MODES][TLB_SIZE];   /* codegen reads this, keep first */
+    CPUTLBCodeEntry code[TLB_NB_MODES][TLB_CODE_SIZE];
+    uint8_t attr[TLB_NB_MODES][TLB_SIZE];        /* TLB_ATTR_* of table entries */
+    uint8_t code_attr[TLB_NB_MODES][TLB_CODE_SIZE];
+    uint32_t n_global;                /* entries filled with GLOBAL since the last full flush */
+    uint32_t n_large;                 /* entries filled with LARGE since the last full flush */
+    TLBStats stats;
 } CPUTLB;
+
+static_assert(offsetof(CPUTLB, table) == 0, "codegen: the entry table starts CPUTLB");
 
 /* byte offset of the entry for `addr` inside one mode's table */
 static inline uint32_t tlb_entry_offset(uint32_t addr)

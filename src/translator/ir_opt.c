@@ -9,13 +9,28 @@
  *          temp may be assigned more than once, e.g. loop variables),
  *        - constant folding of pure ops and of branches on constants,
  *        - simple identities (x+0, x|0, x<<0, x&0, x*0, ...),
+ *        - common subexpressions: a pure two-input op whose inputs (same
+ *          definitions) were already combined the same way, and whose
+ *          earlier result is unchanged, becomes a mov of that result (the
+ *          last OPT_CSE_SIZE such ops are remembered),
  *        - forwarding of CPUState fields: a get_reg / ld_env after a
  *          set_reg / st_env / get_reg / ld_env of the same word, with no
  *          helper that writes state in between, becomes a mov (not for
  *          exit_request and code_dirty, which change asynchronously or
  *          from inside a guest store);
+ *        A label reached only by one earlier branch, right after an op
+ *        that does not fall through (a side exit: "brz L0; ...; exit;
+ *        label L0"), keeps the knowledge of the branch point minus what
+ *        the skipped ops changed, instead of dropping everything;
  *     2. dead-code elimination of ops without side effects whose output is
- *        never read (iterated to a fixed point), then NOPs are removed.
+ *        never read (iterated to a fixed point);
+ *     3. dead-store elimination: a set_reg / st_env whose word is written
+ *        again later with no read of it and no barrier in between is
+ *        removed.  Barriers (everything stored before them stays): ops that
+ *        may fault (the fault handler sees the state of the faulting
+ *        instruction), helper calls (they may read any state), labels,
+ *        branches and exits.  Backward scan, one pass;
+ *     then NOPs are removed.
  *   Ops that may fault are never removed or moved, so guest exceptions stay
  *   precise.  Temps are never renamed: backends see the same numbering.
  */
@@ -45,11 +60,49 @@ typedef struct OptEnv {
     uint32_t gen;       /* t's gen when recorded */
 } OptEnv;
 
+/* a remembered pure op for common-subexpression elimination */
+typedef struct OptExpr {
+    uint32_t epoch;     /* valid only if == OptCtx.epoch */
+    uint8_t op;
+    IRTemp in[2], out;
+    uint32_t in_gen[2], out_gen;
+} OptExpr;
+
+#define OPT_CSE_SIZE 16
+
 typedef struct OptCtx {
     OptTemp *temps;
     OptEnv env[OPT_ENV_WORDS];
     uint32_t epoch, env_epoch;
+    OptExpr cse[OPT_CSE_SIZE];
+    uint32_t cse_next;  /* ring buffer position */
 } OptCtx;
+
+/* an earlier op computing the same value as i (pure, two inputs), whose
+ * result still holds it; IR_NO_TEMP if none */
+static IRTemp opt_cse_find(OptCtx *c, const IRInsn *i)
+{
+    for (int k = 0; k < OPT_CSE_SIZE; k++) {
+        const OptExpr *x = &c->cse[k];
+        if (x->epoch == c->epoch && x->op == i->op && x->in[0] == i->in[0] &&
+            x->in[1] == i->in[1] && c->temps[x->in[0]].gen == x->in_gen[0] &&
+            c->temps[x->in[1]].gen == x->in_gen[1] && c->temps[x->out].gen == x->out_gen &&
+            x->out != i->out)
+            return x->out;
+    }
+    return IR_NO_TEMP;
+}
+
+/* remember i (after its output's definition was counted) */
+static void opt_cse_add(OptCtx *c, const IRInsn *i)
+{
+    if (i->out == i->in[0] || i->out == i->in[1])
+        return;                 /* t = t op x: the inputs are gone */
+    OptExpr *x = &c->cse[c->cse_next++ % OPT_CSE_SIZE];
+    *x = (OptExpr){ .epoch = c->epoch, .op = i->op, .in = { i->in[0], i->in[1] },
+                    .out = i->out, .in_gen = { c->temps[i->in[0]].gen, c->temps[i->in[1]].gen },
+                    .out_gen = c->temps[i->out].gen };
+}
 
 static bool opt_is_const(OptCtx *c, IRTemp t, uint32_t *v)
 {
@@ -148,19 +201,97 @@ static void opt_identity(IRInsn *i, IRTemp x, uint32_t k, bool const_second)
     }
 }
 
+/* the CPUState word a get_reg/set_reg/ld_env/st_env touches, or -1 when
+ * it is not tracked (exit_request and code_dirty change behind our back:
+ * asynchronously or from inside a guest store) */
+static int opt_env_word(const IRInsn *i)
+{
+    if (i->op == IR_GET_REG || i->op == IR_SET_REG)
+        return (int)((offsetof(CPUState, regs) / 4) + i->imm);
+    if ((i->op == IR_LD_ENV || i->op == IR_ST_ENV) &&
+        !(i->imm & 3) && i->imm / 4 < OPT_ENV_WORDS &&
+        i->imm != offsetof(CPUState, exit_request) &&
+        i->imm != offsetof(CPUState, code_dirty))
+        return (int)(i->imm / 4);
+    return -1;
+}
+
+static bool opt_falls_through(const IRInsn *i)
+{
+    return i->op != IR_BR && i->op != IR_EXIT && i->op != IR_GOTO_TB;
+}
+
+/*
+ * Side-exit labels: for each label, the index of the only branch to it if
+ * that branch comes first in linear order and the op before the label does
+ * not fall through (so the label is reached from that branch alone), else
+ * UINT32_MAX.
+ */
+static uint32_t *opt_single_pred_labels(const IRBlock *b)
+{
+    uint32_t *pred = g_new(uint32_t, b->n_labels + 1);
+    uint32_t *refs = g_new0(uint32_t, b->n_labels + 1);
+    for (uint32_t l = 0; l <= b->n_labels; l++)
+        pred[l] = UINT32_MAX;
+    for (uint32_t n = 0; n < b->n_insns; n++) {
+        const IRInsn *i = &b->insns[n];
+        if ((i->op == IR_BR || i->op == IR_BRZ || i->op == IR_BRNZ) && i->imm < b->n_labels) {
+            refs[i->imm]++;
+            pred[i->imm] = n;
+        }
+    }
+    uint32_t last_label = 0;    /* index just after the last label seen */
+    for (uint32_t n = 0; n < b->n_insns; n++) {
+        const IRInsn *i = &b->insns[n];
+        if (i->op != IR_LABEL || i->imm >= b->n_labels)
+            continue;
+        uint32_t l = i->imm, p = pred[l];
+        uint32_t k = n;         /* previous op that generates code */
+        while (k > 0 && (b->insns[k - 1].op == IR_INSN_START || b->insns[k - 1].op == IR_NOP))
+            k--;
+        if (refs[l] != 1 || p == UINT32_MAX || p >= n || p < last_label || k == 0 ||
+            opt_falls_through(&b->insns[k - 1]))
+            pred[l] = UINT32_MAX;
+        last_label = n + 1;
+    }
+    g_free(refs);
+    return pred;
+}
+
 static void opt_forward(IRBlock *b)
 {
     OptCtx c;
     memset(&c.env, 0, sizeof(c.env));
+    memset(&c.cse, 0, sizeof(c.cse));
+    c.cse_next = 0;
     c.temps = g_new0(OptTemp, b->n_temps + 1);
     c.epoch = 1;
     c.env_epoch = 1;
+    uint32_t *pred = opt_single_pred_labels(b);
 
     for (uint32_t n = 0; n < b->n_insns; n++) {
         IRInsn *i = &b->insns[n];
         if (i->op == IR_LABEL) {
-            c.epoch++;
-            c.env_epoch++;
+            uint32_t p = i->imm < b->n_labels ? pred[i->imm] : UINT32_MAX;
+            if (p == UINT32_MAX) {
+                c.epoch++;
+                c.env_epoch++;
+                continue;
+            }
+            /* reached only from the branch at p: forget what the ops
+             * skipped by that branch established */
+            for (uint32_t k = p + 1; k < n; k++) {
+                const IRInsn *s = &b->insns[k];
+                if (s->out != IR_NO_TEMP) {
+                    c.temps[s->out].gen++;
+                    c.temps[s->out].epoch = 0;
+                }
+                int w = opt_env_word(s);
+                if (w >= 0 && w < (int)OPT_ENV_WORDS)
+                    c.env[w].epoch = 0;
+                if (s->op == IR_CALL && (ir_insn_flags(s) & IR_SE_WRITES_STATE))
+                    c.env_epoch++;
+            }
             continue;
         }
         for (int k = 0; k < i->nin; k++)
@@ -178,6 +309,10 @@ static void opt_forward(IRBlock *b)
                 opt_identity(i, i->in[1], va, false);
             else if (i->nin == 2 && cb)
                 opt_identity(i, i->in[0], vb, true);
+            IRTemp prev;
+            if (i->op != IR_MOVI && i->op != IR_MOV && i->nin == 2 &&
+                (prev = opt_cse_find(&c, i)) != IR_NO_TEMP)
+                opt_to_mov(i, prev);
         } else if (i->op == IR_BRZ || i->op == IR_BRNZ) {
             if (opt_is_const(&c, i->in[0], &va)) {
                 bool taken = (i->op == IR_BRZ) == (va == 0);
@@ -190,14 +325,7 @@ static void opt_forward(IRBlock *b)
         }
 
         /* CPUState forwarding */
-        int word = -1;
-        if (i->op == IR_GET_REG || i->op == IR_SET_REG)
-            word = (int)((offsetof(CPUState, regs) / 4) + i->imm);
-        else if ((i->op == IR_LD_ENV || i->op == IR_ST_ENV) &&
-                 !(i->imm & 3) && i->imm / 4 < OPT_ENV_WORDS &&
-                 i->imm != offsetof(CPUState, exit_request) &&
-                 i->imm != offsetof(CPUState, code_dirty))
-            word = (int)(i->imm / 4);   /* those two change behind our back */
+        int word = opt_env_word(i);
         if (i->op == IR_GET_REG || i->op == IR_LD_ENV) {
             if (word >= 0 && word < (int)OPT_ENV_WORDS) {
                 OptEnv *e = &c.env[word];
@@ -222,6 +350,9 @@ static void opt_forward(IRBlock *b)
                 ot->kind = OPT_COPY;
                 ot->src = i->in[0];
                 ot->src_gen = c.temps[i->in[0]].gen;
+            } else if (i->nin == 2 && i->op != IR_CALL && ir_op_desc[i->op].flags == 0 &&
+                       ir_op_desc[i->op].nout == 1) {
+                opt_cse_add(&c, i);
             }
         }
         /* record the field's value after the op (a load records its
@@ -229,7 +360,7 @@ static void opt_forward(IRBlock *b)
         if (word >= 0 && word < (int)OPT_ENV_WORDS) {
             IRTemp v = (i->op == IR_SET_REG || i->op == IR_ST_ENV) ? i->in[0] : i->out;
             if (i->op == IR_MOV)   /* a forwarded load: the value is its source */
-                v = i->out;
+                v = i->in[0];
             OptEnv *e = &c.env[word];
             e->epoch = c.env_epoch;
             e->t = v;
@@ -237,6 +368,7 @@ static void opt_forward(IRBlock *b)
         }
     }
     g_free(c.temps);
+    g_free(pred);
 }
 
 /* can this instruction be deleted when its output is unused? */
@@ -275,7 +407,47 @@ static void opt_dce(IRBlock *b)
         }
     }
     g_free(uses);
+}
 
+/* may the state stored before this op be observed by it or after it in a
+ * way the straight-line scan cannot see? */
+static bool opt_store_barrier(const IRInsn *i)
+{
+    return i->op == IR_CALL ||
+           (ir_op_desc[i->op].flags & (IR_SE_MAY_FAULT | IR_SE_BRANCH | IR_SE_LABEL |
+                                       IR_SE_EXIT)) != 0;
+}
+
+static void opt_dse(IRBlock *b)
+{
+    /* overwritten[w] == stamp: word w is written later in the same
+     * barrier-free stretch, with no read of it in between */
+    uint32_t overwritten[OPT_ENV_WORDS];
+    uint32_t stamp = 1;
+    memset(overwritten, 0, sizeof(overwritten));
+    for (uint32_t n = b->n_insns; n-- > 0;) {
+        IRInsn *i = &b->insns[n];
+        if (opt_store_barrier(i)) {
+            stamp++;
+            continue;
+        }
+        int w = opt_env_word(i);
+        if (w < 0 || w >= (int)OPT_ENV_WORDS)
+            continue;
+        if (i->op == IR_GET_REG || i->op == IR_LD_ENV) {
+            overwritten[w] = 0;
+        } else if (overwritten[w] == stamp) {
+            i->op = IR_NOP;
+            i->nin = 0;
+            i->in[0] = IR_NO_TEMP;
+        } else {
+            overwritten[w] = stamp;
+        }
+    }
+}
+
+static void opt_compact(IRBlock *b)
+{
     uint32_t w = 0;
     for (uint32_t n = 0; n < b->n_insns; n++)
         if (b->insns[n].op != IR_NOP)
@@ -288,5 +460,7 @@ void ir_optimize(IRBlock *b)
     if (b->n_insns == 0)
         return;
     opt_forward(b);
+    opt_dse(b);
     opt_dce(b);
+    opt_compact(b);
 }

@@ -335,7 +335,7 @@ static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
             /* the second page must still map where it did */
             uint32_t lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
             uint32_t pa2;
-            if (!mmu_probe(env, lin2, false, &pa2) ||
+            if (!mmu_probe_code(env, lin2, &pa2) ||
                 (pa2 & PAGE_MASK) != (tb->phys_page2 & PAGE_MASK))
                 continue;
         }

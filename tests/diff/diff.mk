@@ -6,6 +6,9 @@
 #                          on both backends
 #   make check-diff-short  enumerated pass (16-bit forms only) + 20,000
 #                          random cases: for the sanitizer build
+#                          + DIFF_X87_COUNT (500,000) x87 cases (both modes);
+#                          check-diff-short runs 5,000 of them
+#   make check-diff-x87    the x87 cases alone (difftest --x87, docs/x87.md)
 #
 # build/tests/diff/native32 is a 32-bit host program (gcc -m32): it is
 # built only when configure found a working -m32 (HAVE_M32 := 1).
@@ -15,12 +18,13 @@
 DIFF_DIR    := $(BUILD)/tests/diff
 DIFF_BIN    := $(DIFF_DIR)/difftest
 DIFF_NATIVE := $(DIFF_DIR)/native32
-DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o
+DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o $(DIFF_DIR)/gen_x87.o
 DIFF_SEED   ?= 20240601
 DIFF_COUNT  ?= 4000000
+DIFF_X87_COUNT ?= 500000
 DIFF_HALF   := $(shell echo $$(( $(DIFF_COUNT) / 2 )))
 
-.PHONY: check-diff check-diff-short difftest
+.PHONY: check-diff check-diff-short check-diff-x87 difftest
 
 ifeq ($(HAVE_M32),1)
 
@@ -41,15 +45,21 @@ check-diff: $(DIFF_BIN) $(DIFF_NATIVE)
 	$(DIFF_BIN) --enumerate
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 32
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 16
+	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count $(DIFF_X87_COUNT)
 
 check-diff-short: $(DIFF_BIN) $(DIFF_NATIVE)
 	$(DIFF_NATIVE) --selftest >/dev/null
 	$(DIFF_BIN) --enumerate --mode 16
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count 20000
+	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count 5000
+
+# x87 cases only (gen_x87.c, docs/x87.md)
+check-diff-x87: $(DIFF_BIN) $(DIFF_NATIVE)
+	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count $(DIFF_X87_COUNT)
 
 else
 
-difftest check-diff check-diff-short:
+difftest check-diff check-diff-short check-diff-x87:
 	@echo "$@: skipped (no working gcc -m32 on this host: HAVE_M32 is not 1)"
 
 endif

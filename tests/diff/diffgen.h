@@ -24,6 +24,10 @@ typedef struct GenInfo {
     int insn_form[GEN_MAX_INSNS];       /* gen_forms index, -1 for a CMP filler */
     uint32_t final_off;                 /* offset of the final HLT */
     uint32_t final_undef;               /* flags undefined at the end */
+    /* x87 cases: data-area ranges whose final bytes are not compared
+     * (FIP/FCS/FOP/FDP/FDS of FNSAVE/FNSTENV images: host addresses) */
+    int n_masks;
+    uint32_t mask_off[4], mask_len[4];
 } GenInfo;
 
 struct Gen;
@@ -43,5 +47,8 @@ void gen_random_case(uint64_t seed, uint64_t index, int mode, int cpl3, uint64_t
                      DiffCase *c, GenInfo *info);
 uint64_t gen_enum_count(int mode);
 void gen_enum_case(uint64_t index, int mode, int cpl3, DiffCase *c, GenInfo *info);
+/* x87 case `index` of seed `seed` (gen_x87.c): FNINIT, FLDCW, loads of
+ * edge values, random x87 instructions, FNSAVE to the data area, HLT */
+void gen_x87_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo *info);
 
 #endif

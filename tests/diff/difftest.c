@@ -62,6 +62,7 @@ typedef struct NativeProc {
 typedef struct Options {
     uint64_t count, seed, one_case;
     bool have_case, enumerate, flush, verbose;
+    bool x87;               /* --x87: x87 cases (gen_x87.c) */
     int mode;               /* 16, 32, 0 = both */
     int cpl;
     bool run_interp, run_native;
@@ -242,7 +243,9 @@ static const char *reg_names[8] = { "EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "E
 
 static void gen_case(const Options *o, uint64_t k, DiffCase *c, GenInfo *info)
 {
-    if (o->enumerate)
+    if (o->x87)
+        gen_x87_case(o->seed, k, o->mode, c, info);
+    else if (o->enumerate)
         gen_enum_case(k, o->mode, o->cpl == 3, c, info);
     else
         gen_random_case(o->seed, k, o->mode, o->cpl == 3, o->forms, c, info);
@@ -338,6 +341,25 @@ static const char *stop_name(int vec)
          : vec < 0 ? "other " : "vector ";
 }
 
+/* x87 cases: drop the changed bytes of the ranges GenInfo masks (the
+ * FIP/FCS/FOP/FDP/FDS fields of FNSAVE/FNSTENV images) */
+static void mask_diffs(DiffResult *r, const GenInfo *gi)
+{
+    uint32_t j = 0;
+
+    if (gi->n_masks == 0)
+        return;
+    for (uint32_t i = 0; i < r->n_diffs; i++) {
+        uint32_t off = r->diffs[i] >> 8;
+        bool masked = false;
+        for (int m = 0; m < gi->n_masks; m++)
+            masked |= off >= gi->mask_off[m] && off < gi->mask_off[m] + gi->mask_len[m];
+        if (!masked)
+            r->diffs[j++] = r->diffs[i];
+    }
+    r->n_diffs = j;
+}
+
 /* compare one backend's result; appends the differences to s */
 static bool compare_one(const DiffCase *c, const GenInfo *gi, const DiffResult *n,
                         const DiffResult *t, const char *be, GString *s)
@@ -419,7 +441,7 @@ static void report(const Options *o, uint64_t k, const DiffCase *c, const GenInf
     g_string_append(s, diffs->str);
     g_string_append_printf(s, "  replay: build/tests/diff/difftest %s--case %" PRIu64 " --seed %" PRIu64
                            " --mode %s --cpl %d%s%s%s%s -v\n",
-                           o->enumerate ? "--enumerate " : "", k, o->seed,
+                           o->x87 ? "--x87 " : o->enumerate ? "--enumerate " : "", k, o->seed,
                            o->mode == 16 ? "16" : o->mode == 32 ? "32" : "both", o->cpl,
                            o->only ? " --only " : "", o->only ? o->only : "",
                            o->exclude ? " --exclude " : "", o->exclude ? o->exclude : "");
@@ -461,6 +483,9 @@ static void check_batch(const Options *o, Batch *b, TxRunner *tx, int ntx, Stats
         }
         int nv;
         uint32_t ne;
+        mask_diffs(&b->native[i], gi);
+        for (int t = 0; t < ntx; t++)
+            mask_diffs(&b->tx[t][i], gi);
         norm_native(c, gi, n, &nv, &ne);
         st->ends[nv < 0 ? 0 : nv == EXCP_DE ? 1 : nv == EXCP_UD ? 2 : 3]++;
         GString *d = g_string_new(NULL);
@@ -493,6 +518,7 @@ static void usage(FILE *f)
             "  --mode 16|32|both  code size of the cases [both]\n"
             "  --backend interp|native|both   tx86 backends [both]\n"
             "  --enumerate        the enumerated pass (every form x every edge value)\n"
+            "  --x87              x87 cases instead (gen_x87.c; state compared via FNSAVE)\n"
             "  --case K           run only case K (replay); with --code HEX, replace its code\n"
             "  --code HEX         instruction bytes to run (HLT appended)\n"
             "  --cpl 0|3          privilege level of the tx86 run [3]\n"
@@ -524,7 +550,7 @@ static bool parse_options(int argc, char **argv, Options *o)
         { "count", 1, NULL, 'n' }, { "seed", 1, NULL, 's' }, { "mode", 1, NULL, 'm' },
         { "backend", 1, NULL, 'b' }, { "enumerate", 0, NULL, 'e' }, { "case", 1, NULL, 'k' },
         { "code", 1, NULL, 'x' }, { "cpl", 1, NULL, 'p' }, { "flush", 0, NULL, 'f' },
-        { "native", 1, NULL, 'N' }, { "only", 1, NULL, 'O' }, { "exclude", 1, NULL, 'X' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "native", 1, NULL, 'N' }, { "only", 1, NULL, 'O' }, { "exclude", 1, NULL, 'X' }, { "x87", 0, NULL, '8' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int ch;
 
@@ -549,6 +575,7 @@ static bool parse_options(int argc, char **argv, Options *o)
             if (!o->run_interp && !o->run_native) return false;
             break;
         case 'e': o->enumerate = true; break;
+        case '8': o->x87 = true; break;
         case 'k': o->one_case = strtoull(optarg, NULL, 0); o->have_case = true; break;
         case 'x': o->code_hex = optarg; break;
         case 'p': o->cpl = atoi(optarg) ? 3 : 0; break;

@@ -8,6 +8,7 @@
 #        -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # (60 s time limit), compares stdout with tests/guest/NAME.expected and the
 # exit status with the "; EXPECT-STATUS: N" line of tests/guest/NAME.asm.
+# A "; TX86-ARGS: ..." line in NAME.asm adds options (e.g. -cpu pentium).
 # Ends with "guest: N passed, N failed"; exit status 1 if any failed.
 set -u
 tx86=$1; backends=$2; shift 2
@@ -22,8 +23,9 @@ for bin in "$@"; do
     expected=$here/$name.expected
     want=$(sed -n 's/^; *EXPECT-STATUS: *\([0-9]*\).*/\1/p' "$asm" | head -n 1)
     [ -n "$want" ] || want=1
+    args=$(sed -n 's/^; *TX86-ARGS: *//p' "$asm" | head -n 1)    # e.g. -cpu pentium
     for be in $backends; do
-        timeout 60 "$tx86" --backend="$be" -bios "$bin" -nographic -debugcon stdio \
+        timeout 60 "$tx86" --backend="$be" $args -bios "$bin" -nographic -debugcon stdio \
             -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
             </dev/null >"$out/$name.$be.out" 2>"$out/$name.$be.err"
         status=$?

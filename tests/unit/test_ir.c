@@ -248,6 +248,74 @@ static const GoldenCase golden[] = {
       "t9 = sub t7, t0; set_reg $4, t9; exit",
       {0}, { 5, 40, 40, 0, 0xfffffffe, 0, 0, 0 },
       .exit = TB_EXIT_NOCHAIN },
+    /* code generator: immediates in every operand position, two-address
+     * forms where the output shares the second input's register, lea */
+    { "imm-operands",
+      "t0 = get_reg $0; t1 = movi $0x80; t9 = movi $-3\n"
+      "t2 = add t0, t1; set_reg $1, t2; t3 = sub t0, t1; set_reg $2, t3\n"
+      "t4 = sub t1, t0; set_reg $3, t4; t5 = mul t0, t9; set_reg $4, t5\n"
+      "t6 = xor t0, t9; t6 = and t6, t1; set_reg $5, t6\n"
+      "t7 = movi $4; t8 = ror t0, t7; t8 = or t8, t1; set_reg $6, t8\n"
+      "t10 = get_reg $7; t10 = sub t0, t10; set_reg $7, t10; exit",
+      { 0x1234, 0, 0, 0, 0, 0, 0, 0x34 },
+      { 0x1234, 0x12b4, 0x11b4, 0xffffee4c, 0xffffc964, 0x80, 0x400001a3, 0x1200 },
+      .exit = TB_EXIT_NOCHAIN },
+    /* a comparison used only by the next branch becomes cmp + jcc */
+    { "fused-compare-branch",
+      "t0 = get_reg $0; t1 = get_reg $1; t9 = movi $0\n"
+      "t2 = setlt t0, t1; brz L0, t2; t9 = or t9, t0\n"
+      "label L0\n"
+      "t3 = movi $5; t4 = setleu t0, t3; brnz L1, t4; t9 = add t9, t1\n"
+      "label L1\n"
+      "t5 = movi $0x10; t6 = seteq t5, t1; brnz L2, t6; t9 = xor t9, t3\n"
+      "label L2\n"
+      "t7 = ld_env $0x28; brz L3, t7; t9 = not t9\n"
+      "label L3\n"
+      "set_reg $2, t9; exit",
+      { 0xfffffff0, 0x10 }, { 0xfffffff0, 0x10, 0xffffffff, 0, 0, 0, 0, 0 },
+      .env_in = { { ENV(cc_op), 7 } },
+      .exit = TB_EXIT_NOCHAIN },
+    { "stores-of-immediates",
+      "t0 = movi $0x200; t1 = movi $0x11223344; st32 t0, t1\n"
+      "t2 = movi $0x204; t3 = movi $0xabcd; st16 t2, t3\n"
+      "t4 = movi $0x206; t5 = movi $0xef; st8 t4, t5\n"
+      "t6 = get_reg $0; t7 = movi $0x207; st8 t7, t6\n"
+      "t8 = ld32 t2; set_reg $1, t8; t9 = ld32 t0; set_reg $2, t9; exit",
+      { 0x99 }, { 0x99, 0x99efabcd, 0x11223344, 0, 0, 0, 0, 0 },
+      .exit = TB_EXIT_NOCHAIN },
+    /* dead-store elimination and stores sunk into a TLB miss path: the
+     * eip and eax stores before the faulting load are dead afterwards
+     * (overwritten), yet the #PF must see them; the first ecx store is
+     * dead before the load and goes */
+    { "fault-sees-stores-before-it",
+      "t0 = movi $0x11; st_env $0x20, t0; t1 = movi $5; set_reg $0, t1\n"
+      "set_reg $1, t1; t9 = movi $6; set_reg $1, t9\n"
+      "t2 = movi $0x1000; t3 = ld32 t2\n"
+      "t4 = movi $0x22; st_env $0x20, t4; set_reg $0, t3; exit",
+      {0}, { 5, 6, 0, 0, 0, 0, 0, 0 },
+      .env_in = { { ENV(cr[0]), CR0_PG | CR0_PE }, { ENV(cr[3]), 0x2000 } },
+      .env_out = { { ENV(eip), 0x11 } },
+      .exception = EXCP_PF },
+    { "no-fault-same-code",
+      "t0 = movi $0x11; st_env $0x20, t0; t1 = movi $5; set_reg $0, t1\n"
+      "set_reg $1, t1; t9 = movi $6; set_reg $1, t9\n"
+      "t2 = movi $0x1000; t3 = ld32 t2\n"
+      "t4 = movi $0x22; st_env $0x20, t4; set_reg $0, t3; exit",
+      {0}, { 0, 6, 0, 0, 0, 0, 0, 0 },
+      .env_out = { { ENV(eip), 0x22 } },
+      .exit = TB_EXIT_NOCHAIN },
+    { "helper-sees-stores-before-it",
+      "t0 = movi $1; set_reg $0, t0; t1 = movi $13; t2 = movi $0x18\n"
+      "call @raise_exception, t1, t2\n"
+      "t3 = movi $2; set_reg $0, t3; exit",
+      {0}, { 1, 0, 0, 0, 0, 0, 0, 0 }, .exception = EXCP_GP },
+    /* a side exit (brz over an exit) keeps the optimiser's knowledge */
+    { "side-exit-label",
+      "t0 = get_reg $0; set_reg $1, t0; t1 = ld_env $0x48\n"
+      "brz L0, t1; t2 = movi $1; set_reg $1, t2; exit\n"
+      "label L0\n"
+      "t3 = get_reg $1; t4 = add t3, t0; set_reg $2, t4; exit",
+      { 21 }, { 21, 21, 42, 0, 0, 0, 0, 0 }, .exit = TB_EXIT_NOCHAIN },
 };
 
 /* --------------------------------------------------------- test machine */
@@ -556,6 +624,65 @@ static void test_optimize_shrinks(void)
     ir_block_free(&b);
 }
 
+/* how many times op occurs in b */
+static int count_op(const IRBlock *b, int op)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < b->n_insns; i++)
+        n += b->insns[i].op == op;
+    return n;
+}
+
+static void test_optimize_dead_stores(void)
+{
+    static const struct { const char *what, *ir; int op, count; } cases[] = {
+        /* fires: overwritten with nothing in between */
+        { "overwritten", "t0 = movi $1; set_reg $1, t0; t1 = movi $2; set_reg $1, t1\n"
+          "st_env $0x28, t0; st_env $0x28, t1; exit", IR_SET_REG, 1 },
+        { "overwritten env", "t0 = movi $1; st_env $0x28, t0; t1 = get_reg $0\n"
+          "t2 = add t1, t0; st_env $0x28, t2; exit", IR_ST_ENV, 1 },
+        /* must not fire: a may-fault op, a helper, a label, a branch in between */
+        { "before may-fault", "t0 = movi $1; set_reg $1, t0; t2 = ld32 t0\n"
+          "set_reg $1, t2; exit", IR_SET_REG, 2 },
+        { "before helper", "t0 = movi $1; set_reg $1, t0; t2 = call @cc_compute_all\n"
+          "set_reg $1, t2; exit", IR_SET_REG, 2 },
+        { "across label", "t0 = movi $1; set_reg $1, t0; label L0\n"
+          "t1 = get_reg $0; set_reg $1, t1; brnz L0, t1; exit", IR_SET_REG, 2 },
+        { "across branch", "t0 = get_reg $0; set_reg $1, t0; brz L0, t0\n"
+          "set_reg $1, t0; label L0; exit", IR_SET_REG, 2 },
+        { "before exit", "t0 = movi $1; set_reg $1, t0; exit", IR_SET_REG, 1 },
+        /* side-exit label: the second get_reg is forwarded */
+        { "side exit", "t0 = get_reg $0; t1 = ld_env $0x48; brz L0, t1; exit\n"
+          "label L0; t2 = get_reg $0; t3 = add t2, t0; set_reg $1, t3; exit",
+          IR_GET_REG, 1 },
+        /* a label reached by fall-through too: knowledge dropped */
+        { "merge label", "t0 = get_reg $0; brz L0, t0; t5 = movi $3; set_reg $0, t5\n"
+          "label L0; t2 = get_reg $0; set_reg $1, t2; exit", IR_GET_REG, 2 },
+        /* common subexpression */
+        { "cse", "t0 = get_reg $0; t1 = get_reg $1; t2 = add t0, t1; t3 = add t0, t1\n"
+          "set_reg $2, t2; set_reg $3, t3; exit", IR_ADD, 1 },
+        { "cse input changed", "t0 = get_reg $0; t1 = get_reg $1; t2 = add t0, t1\n"
+          "t0 = movi $3; t3 = add t0, t1; set_reg $2, t2; set_reg $3, t3; exit", IR_ADD, 2 },
+    };
+    IRBlock b;
+    ir_block_init(&b);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GError *err = NULL;
+        CU_ASSERT_FATAL(ir_parse(&b, cases[i].ir, &err));
+        CU_ASSERT_FATAL(ir_verify(&b, NULL));
+        ir_optimize(&b);
+        CU_ASSERT(ir_verify(&b, NULL));
+        int n = count_op(&b, cases[i].op);
+        if (n != cases[i].count) {
+            fprintf(stderr, "dead stores '%s': %d x %s, expected %d\n", cases[i].what, n,
+                    ir_op_desc[cases[i].op].name, cases[i].count);
+            ir_print_block(stderr, &b);
+        }
+        CU_ASSERT_EQUAL(n, cases[i].count);
+    }
+    ir_block_free(&b);
+}
+
 /* ---------------------------------------------------- the block cache */
 
 /* a toy front end: the guest byte at pc means "eax += byte", then jump to
@@ -646,6 +773,7 @@ void register_ir_tests(void)
     CU_add_test(s, "verifier and parser reject bad IR", test_verify_bad);
     CU_add_test(s, "printer/parser round trip", test_roundtrip);
     CU_add_test(s, "optimiser folds and removes dead code", test_optimize_shrinks);
+    CU_add_test(s, "optimiser: dead stores, side-exit labels, CSE", test_optimize_dead_stores);
     CU_pSuite g = CU_add_suite("ir-backends", NULL, NULL);
     CU_add_test(g, "golden cases on both backends, with and without ir_optimize", test_golden);
     CU_add_test(g, "block cache: lookup, chaining, SMC invalidation, flush", test_tb_cache);

@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include "config.h"
 #include "machine/options.h"
+#include "cpu-x86/cpuid.h"
 #include "util/log.h"
 
 #define OK   (-1)          /* expected: parse succeeds */
@@ -21,6 +22,7 @@ typedef struct OptCase {
     uint64_t ram;               /* 0 = don't check */
     const char *debugcon;       /* NULL = don't check, "-" = must be NULL */
     uint32_t exit_base, exit_size;  /* 0 = don't check */
+    const char *cpu;            /* -cpu model name; NULL = don't check, "-" = default */
 } OptCase;
 
 static const OptCase cases[] = {
@@ -72,7 +74,7 @@ static const OptCase cases[] = {
     { "-hda disk.img", LATER, "option '-hda' is not supported yet" },
     { "-cdrom x.iso", LATER, "'-cdrom'" }, { "-S", LATER, "'-S'" }, { "-s", LATER, "'-s'" },
     { "-snapshot", LATER, "'-snapshot'" }, { "-gdb tcp::1234", LATER, "'-gdb'" },
-    { "-cpu pentium", LATER, "'-cpu'" }, { "-smp 2", LATER, "'-smp'" },
+    { "-smp 2", LATER, "'-smp'" },
     { "-icount 0", LATER, "'-icount'" }, { "-monitor stdio", LATER, "'-monitor'" },
     { "-drive file=x", LATER, "'-drive'" }, { "-boot c", LATER, "'-boot'" },
     { "-rtc base=utc", LATER, "'-rtc'" }, { "-vga std", LATER, "'-vga'" },
@@ -84,6 +86,14 @@ static const OptCase cases[] = {
     { "--frob=1", BAD, "unknown option '--frob'" },
     { "disk.img", BAD, "unexpected argument" },
     { "-nographic=yes", BAD, "takes no argument" },
+    { "-nographic", OK, .cpu = "-" },
+    { "-cpu 486", OK, .cpu = "486" }, { "-cpu pentium", OK, .cpu = "pentium" },
+    { "-cpu=pentiumpro", OK, .cpu = "pentiumpro" }, { "-cpu pentium2", OK, .cpu = "pentium2" },
+    { "--cpu=tx86", OK, .cpu = "tx86" }, { "-cpu 486 -cpu pentium2", OK, .cpu = "pentium2" },
+    { "-cpu 386", BAD, "unknown CPU model '386'" },
+    { "-cpu Pentium2", BAD, "unknown CPU model" },
+    { "-cpu pentium2,+mmx", BAD, "unknown CPU model" },
+    { "-cpu", BAD, "requires an argument" },
 };
 
 static void test_table(void)
@@ -132,6 +142,12 @@ static void test_table(void)
                 CU_ASSERT_PTR_NULL(cfg.debugcon);
             } else if (c->debugcon) {
                 CU_ASSERT_STRING_EQUAL(cfg.debugcon, c->debugcon);
+            }
+            if (c->cpu && !strcmp(c->cpu, "-")) {
+                CU_ASSERT_PTR_NULL(cfg.cpu_model);
+            } else if (c->cpu) {
+                CU_ASSERT_PTR_NOT_NULL_FATAL(cfg.cpu_model);
+                CU_ASSERT_STRING_EQUAL(cfg.cpu_model->name, c->cpu);
             }
             if (c->exit_size) {
                 CU_ASSERT_TRUE(cfg.has_debug_exit);

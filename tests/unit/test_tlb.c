@@ -127,11 +127,11 @@ static void test_tlb_fill_rules(void)
     /* A20 off: 1 MiB wraps; the change flushes */
     cpu_st8(env, 0x100010, 0x42);
     CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x42);
-    mmu_set_a20(env, false);
+    cpu_set_a20(env, false);
     CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x100010)->addr_read, TLB_INVALID);
     cpu_st8(env, 0x000010, 0x24);
     CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x24);
-    mmu_set_a20(env, true);
+    cpu_set_a20(env, true);
     CU_ASSERT_EQUAL(cpu_ld8(env, 0x100010), 0x42);
     machine_free(m);
 }
@@ -293,6 +293,78 @@ static void test_tlb_paging(void)
     machine_free(m);
 }
 
+/* A20, globals, PAE PDPTE loads and the fetch TLB (mmu.c hooks) */
+static void test_tlb_a20_global_pae(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    PhysMem *pm = m->mem;
+    Translator *t = env->tr_ctx;
+    uint32_t pa = 0;
+
+    env->exception_index = -1;
+    env->old_exception = -1;
+    set_cpl(env, 0);
+
+    /* A20: a change flushes the TLB and the translated code; no change
+     * flushes nothing */
+    uint64_t flushes = t->stats.flushes;
+    cpu_set_a20(env, true);
+    CU_ASSERT_EQUAL(t->stats.flushes, flushes);
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x100123), 0x100123);
+    cpu_set_a20(env, false);
+    CU_ASSERT_EQUAL(env->a20_mask, 0xffefffffu);
+    CU_ASSERT_EQUAL(t->stats.flushes, flushes + 1);
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x100123), 0x000123);
+    cpu_set_a20(env, true);
+
+    /* 32-bit paging, page 7 global (CR4.PGE), page 8 not */
+    physmem_write(pm, PD_ADDR, PT_ADDR | PTE_P | PTE_W, 4);
+    for (uint32_t i = 0; i < 1024; i++)
+        physmem_write(pm, PT_ADDR + 4 * i, (i << 12) | PTE_P | PTE_W, 4);
+    physmem_write(pm, PT_ADDR + 4 * 7, 0x7000 | PTE_P | PTE_W | 0x100, 4);
+    physmem_write(pm, 0x7000, 0x77, 4);
+    physmem_write(pm, 0x8000, 0x88, 4);
+    mmu_update_paging(env, CR0_PE | CR0_PG | CR0_ET, 0x80);
+    env->cr[4] = 0x80;
+    mmu_set_cr3(env, PD_ADDR);
+    env->cr[0] = CR0_PE | CR0_PG | CR0_ET;
+    cpu_update_hflags(env);
+    set_cpl(env, 0);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), 0x77);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x8000), 0x88);
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x8010), 0x8010);
+    CU_ASSERT(env->tlb.attr[TLB_MMU_KERNEL][7] & TLB_ATTR_GLOBAL);
+    mmu_set_cr3(env, PD_ADDR);                 /* keeps only the global entry */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x7000)->addr_read, tag(0x7000));
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x8000)->addr_read, TLB_INVALID);
+    CU_ASSERT_EQUAL(env->tlb.code[TLB_MMU_KERNEL][8].tag, TLB_INVALID);
+    tlb_flush_page(env, 0x7000);               /* INVLPG drops globals too */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x7000)->addr_read, TLB_INVALID);
+    /* the fetch TLB is a cache: a PTE change shows after INVLPG */
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x8010), 0x8010);
+    physmem_write(pm, PT_ADDR + 4 * 8, 0x9000 | PTE_P | PTE_W, 4);
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x8010), 0x8010);
+    tlb_flush_page(env, 0x8000);
+    CU_ASSERT_EQUAL(mmu_translate_code(env, 0x8010), 0x9010);
+    CU_ASSERT(mmu_probe_code(env, 0x8000, &pa) && pa == 0x9000);
+
+    /* PAE: a present PDPTE with a reserved bit makes the load #GP(0) and
+     * leaves CR3 alone; a valid table is taken */
+    physmem_write(pm, 0x20000, 0x21000 | PTE_P | PTE_W, 4);     /* bit 1: reserved */
+    physmem_write(pm, 0x20004, 0, 4);
+    env->cr[3] = 0x20000;
+    int vec = TRY_ACCESS(env, mmu_update_paging(env, env->cr[0], 0x20));
+    CU_ASSERT_EQUAL(vec, EXCP_GP);
+    CU_ASSERT_EQUAL(env->error_code, 0);
+    physmem_write(pm, 0x20000, 0x21000 | PTE_P, 4);
+    vec = TRY_ACCESS(env, mmu_update_paging(env, env->cr[0], 0x20));
+    CU_ASSERT_EQUAL(vec, -1);
+    CU_ASSERT_EQUAL(env->pdpte[0], 0x21000 | PTE_P);
+    machine_free(m);
+}
+
 /* ------------------------------------------------------------- chaining */
 
 /* 16-bit real-mode loop at 0x1000:
@@ -408,5 +480,6 @@ void register_tlb_tests(void)
     CU_add_test(s, "fill rules: RAM, ROM, MMIO, crossing, A20", test_tlb_fill_rules);
     CU_add_test(s, "code pages have no write tag", test_tlb_code_pages);
     CU_add_test(s, "paging: views, rights, flushes, D bit", test_tlb_paging);
+    CU_add_test(s, "A20, global pages, PDPTE loads, fetch TLB", test_tlb_a20_global_pae);
     CU_add_test(s, "native chaining: budgets, SMC unpatch, flush", test_chaining);
 }

@@ -12,6 +12,9 @@
  * control state (rounding, precision control) and ORs the x87 exception
  * flags it raises into st->flags; masked responses (default NaN, infinity,
  * denormal results...) are produced here, unmasked ones are the FPU's job.
+ * With OE or UE unmasked in st->mask the arithmetic functions return the
+ * bias-adjusted (exponent -+ 24576) result the x87 writes to a register;
+ * with IE/ZE/DE unmasked the FPU must not write the result.  docs/x87.md.
  */
 #ifndef TX86_FLOAT80_H
 #define TX86_FLOAT80_H
@@ -95,8 +98,9 @@ bool f80_is_nan(Float80 a);
 bool f80_is_snan(Float80 a);
 bool f80_is_inf(Float80 a);
 bool f80_is_zero(Float80 a);
-bool f80_is_denormal(Float80 a);     /* exponent 0, significand != 0 */
-bool f80_is_unsupported(Float80 a);  /* pseudo-NaN/-inf/-denormal, unnormal */
+bool f80_is_denormal(Float80 a);     /* exponent 0, significand != 0 (pseudo-denormals too) */
+bool f80_is_unsupported(Float80 a);  /* pseudo-NaN/-inf, unnormal (pseudo-denormals are
+                                      * valid denormal operands since the 387) */
 Float80 f80_default_nan(void);       /* the "real indefinite" */
 
 #endif

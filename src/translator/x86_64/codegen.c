@@ -13,46 +13,61 @@
  *
  * A block:
  *
- *   code:  cmp dword [rbx + icount_left], 0    ; entry check, only run when
- *          jle req_stub                        ; reached by a chained jump
- *   body:  [sub rsp, extra]                    ; blocks needing > CG_FRAME
+ *   code:  [sub rsp, extra]                    ; blocks needing > CG_FRAME
  *          ... IR ops ...
  *   goto_tb n:  [add rsp, extra]; sub dword [rbx + icount_left], n_insns
- *               jmp rel32  --> stub_n, or patched to the successor's `code`
+ *               jg rel32  --> stub_n, or patched to the successor's `code`
  *     stub_n:   mov rax, tb | n; jmp epilogue
  *   exit:       [add rsp, extra]; sub [icount_left], n_insns
  *               mov rax, tb | TB_EXIT_NOCHAIN; jmp epilogue
- *   req_stub:   mov rax, tb | TB_EXIT_REQUESTED; jmp epilogue
+ *   slow paths of the TLB lookups (below)
  *
- * exec() enters at `body` (the dispatcher already decided the block runs);
- * chained jumps enter at `code`, so a chain stops at the first block
- * entered with icount_left <= 0 (the budget) and cpu_exec gets control.
- * cg_patch_jump rewrites the rel32 (single-threaded: no atomicity needed).
+ * The budget check of a chained successor is the jg on the flags of the
+ * sub: a chain stops with the first block that leaves icount_left <= 0
+ * (it returns its slot exit, cpu_exec sees the budget spent), which is
+ * the same "icount < budget before a block" test as the unchained loop.
+ * exec() always runs its first block.  This backend never returns
+ * TB_EXIT_REQUESTED.  cg_patch_jump rewrites the rel32 (single-threaded:
+ * no atomicity needed).
  *
- * Temps: a linear-scan allocator gives the busiest live ranges the
- * callee-saved registers rbp, r12-r15 (they survive helper calls); the
- * rest get 4-byte stack slots in the frame, reused once a range ends.
- * rax, rcx, rdx and the argument registers are scratch inside one IR op.
- * Live ranges come from the linear order, widened to cover a whole loop
- * (label .. backward branch) whenever they touch it, which is conservative
- * but sound.
+ * Temps: constants (temps defined once, by movi) are immediates and get
+ * no location.  A linear-scan allocator gives the busiest live ranges the
+ * callee-saved registers rbp, r12-r15 (they survive helper calls) and,
+ * for ranges that span no helper call, r8-r11 (the TLB slow paths push
+ * the ones in use around their call); the rest get 4-byte stack slots in
+ * the frame, reused once a range ends.  rax, rcx, rdx, rsi and rdi are
+ * scratch inside one IR op.  Live ranges come from the linear order,
+ * widened to cover a whole loop (label .. backward branch) whenever they
+ * touch it, which is conservative but sound.
+ *
+ * Instruction selection: two-address ALU forms built in the destination
+ * register (`mov r, a; op r, b`, operands register, [rsp+slot] or
+ * immediate; `lea` for add/sub that need a copy), shifts by immediates,
+ * a comparison (setcc) or an ld_env whose only use is the brz/brnz right
+ * after it becomes cmp + jcc, stores of constants to CPUState are
+ * `mov dword [rbx + off], imm32`.
  *
  * GET_REG/SET_REG/LD_ENV/ST_ENV are moves at [rbx + offsetof(...)].
- * LD/ST inline the software-TLB lookup (layout in mmu/tlb.h):
+ * LD/ST inline the software-TLB lookup (layout in mmu/tlb.h), on the
+ * address's own register (or esi when it is not in one), the miss path
+ * out of line after the block's exits so that a hit falls through:
  *
- *   mov esi, addr; lea eax, [rsi + size-1]; or eax, 0xfff   ; tag of last byte
- *   mov ecx, esi; shr ecx, 8; and ecx, 0xff0                ; entry offset
+ *   lea eax, [addr + size-1]; or eax, 0xfff                 ; tag of last byte
+ *   mov ecx, addr; shr ecx, 8; and ecx, 0xff0               ; entry offset
  *   cmp eax, [rbx + rcx + tlb(mode).addr_read/addr_write]
- *   jne slow
- *   mov rcx, [rbx + rcx + tlb(mode).addend]; mov eax, [rcx + rsi]  (or store)
- *   jmp done
- *   slow: mov rdi, rbx; call mmu_{ld,st}N_slow      ; may raise (siglongjmp)
+ *   jne miss
+ *   mov rcx, [rbx + rcx + tlb(mode).addend]; mov out, [rcx + addr]  (or store)
+ *   ...
+ *   miss: [mov esi, addr; mov edx, val]; push r8-r11 in use
+ *         mov rdi, rbx; call mmu_{ld,st}N_slow             ; may raise (siglongjmp)
+ *         pop; [mov out, eax]; jmp back
  *
  * Helpers are direct calls (rel32 when the buffer is near the C code,
  * else through rax) with env in rdi.  A guest exception is a siglongjmp
  * out of a callee: frames are plain (no unwind info needed), callee-saved
  * registers are restored by longjmp, no temp lives in a caller-saved
- * register, and rsp is 16-byte aligned at every call.
+ * register across a helper call (the TLB slow paths save theirs), and rsp
+ * is 16-byte aligned at every call.
  */
 #include <string.h>
 #include <inttypes.h>
@@ -68,10 +83,14 @@
 #define CG_MAX_PER_INSN  128    /* host bytes one IR op can need, at most */
 #define CG_BLOCK_EXTRA   256    /* entry check, guard exit, stubs, alignment */
 #define CG_FRAME         1024   /* shared spill area: 256 slots (multiple of 16) */
-#define CG_CHECK_SIZE    13     /* cmp [rbx+disp32], 0 (7) + jle rel32 (6) */
 
-static const int cg_alloc_regs[] = { HR_RBP, HR_R12, HR_R13, HR_R14, HR_R15 };
+/* temps' registers: the callee-saved ones first (any live range), then
+ * caller-saved ones for ranges that do not span a helper call (the TLB
+ * slow paths save and restore the ones in use around their call) */
+static const int cg_alloc_regs[] = { HR_RBP, HR_R12, HR_R13, HR_R14, HR_R15,
+                                     HR_R8, HR_R9, HR_R10, HR_R11 };
 #define CG_N_REGS ((int)G_N_ELEMENTS(cg_alloc_regs))
+#define CG_N_CALLEE_SAVED 5
 
 typedef uintptr_t (*CgEnterFn)(CPUState *env, const void *code);
 
@@ -157,10 +176,125 @@ typedef struct CgInterval {
     uint32_t first, last;
 } CgInterval;
 
-/* fills loc[] for every temp and returns the bitmask of used alloc regs
- * and the number of stack slots */
-static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
-                        uint32_t *n_slots)
+/* what the code generator knows about one temp before it starts */
+typedef struct CgTemp {
+    uint32_t defs, uses;        /* definitions and reads in the block */
+    bool is_const;              /* defined once, by movi: an immediate */
+    uint32_t value;             /* its value */
+} CgTemp;
+
+static CgTemp *cg_temp_info(const IRBlock *ir)
+{
+    CgTemp *ti = g_new0(CgTemp, ir->n_temps + 1);
+    for (uint32_t i = 0; i < ir->n_insns; i++) {
+        const IRInsn *in = &ir->insns[i];
+        for (int k = 0; k < in->nin; k++)
+            ti[in->in[k]].uses++;
+        if (in->out != IR_NO_TEMP) {
+            CgTemp *t = &ti[in->out];
+            t->defs++;
+            t->is_const = in->op == IR_MOVI;
+            t->value = in->imm;
+        }
+    }
+    for (uint32_t t = 0; t < ir->n_temps; t++)
+        if (ti[t].defs != 1)
+            ti[t].is_const = false;
+    return ti;
+}
+
+/* the CPUState word a get_reg/set_reg/ld_env/st_env touches, or -1 */
+static int cg_env_word(const IRInsn *in)
+{
+    if (in->op == IR_GET_REG || in->op == IR_SET_REG)
+        return (int)(offsetof(CPUState, regs) / 4 + in->imm);
+    if (in->op == IR_LD_ENV || in->op == IR_ST_ENV)
+        return (in->imm & 3) ? -2 : (int)(in->imm / 4);   /* -2: unaligned, any */
+    return -1;
+}
+
+/*
+ * Is CPUState word w dead at position p: on every path from p, written
+ * again (set_reg / st_env) before anything may read it (a load of it, a
+ * helper call, an op that may fault, a block exit)?  Follows forward
+ * branches up to `depth` levels; a backward branch counts as a read.
+ */
+static bool cg_word_dead(const IRBlock *ir, const uint32_t *label_pos, uint32_t p, int w,
+                         int depth)
+{
+    for (uint32_t i = p; i < ir->n_insns; i++) {
+        const IRInsn *in = &ir->insns[i];
+        int iw = cg_env_word(in);
+        if (iw == -2)
+            return false;
+        if (iw == w)
+            return in->op == IR_SET_REG || in->op == IR_ST_ENV;
+        if (in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ) {
+            uint32_t target = label_pos[in->imm];
+            if (target <= i || depth == 0 || !cg_word_dead(ir, label_pos, target, w, depth - 1))
+                return false;
+            if (in->op == IR_BR)
+                return true;
+            continue;
+        }
+        if (in->op == IR_CALL ||
+            (ir_op_desc[in->op].flags & (IR_SE_MAY_FAULT | IR_SE_EXIT)))
+            return false;
+    }
+    return false;
+}
+
+/*
+ * Stores sunk into a TLB slow path: a set_reg / st_env whose word is dead
+ * after the next guest memory access (nothing but pure ops and other
+ * CPUState accesses in between, its value temp not redefined) is done
+ * only on that access's miss path, before the call that may fault; a hit
+ * skips it.  That is where the front end's EIP stores for precise faults
+ * and flag stores overwritten by the next instruction usually are.
+ * sink_to[n] = index of that access or UINT32_MAX; the sunk stores of
+ * access m form the list sink_head[m] -> sink_next[] (UINT32_MAX ends).
+ */
+static void cg_plan_sinking(const IRBlock *ir, const uint32_t *label_pos, uint32_t *sink_to,
+                            uint32_t *sink_head, uint32_t *sink_next)
+{
+    for (uint32_t n = 0; n < ir->n_insns; n++)
+        sink_to[n] = sink_head[n] = sink_next[n] = UINT32_MAX;
+    for (uint32_t n = 0; n < ir->n_insns; n++) {
+        const IRInsn *in = &ir->insns[n];
+        int w = cg_env_word(in);
+        if ((in->op != IR_SET_REG && in->op != IR_ST_ENV) || w < 0 ||
+            (in->op == IR_ST_ENV && (in->imm == offsetof(CPUState, exit_request) ||
+                                     in->imm == offsetof(CPUState, code_dirty))))
+            continue;
+        uint32_t m;
+        for (m = n + 1; m < ir->n_insns; m++) {
+            const IRInsn *x = &ir->insns[m];
+            if (x->op >= IR_LD8 && x->op <= IR_ST32)
+                break;
+            if (x->out == in->in[0] || cg_env_word(x) == w || cg_env_word(x) == -2 ||
+                x->op == IR_CALL ||
+                (ir_op_desc[x->op].flags & (IR_SE_MAY_FAULT | IR_SE_BRANCH | IR_SE_LABEL |
+                                            IR_SE_EXIT))) {
+                m = ir->n_insns;
+                break;
+            }
+        }
+        if (m >= ir->n_insns || !cg_word_dead(ir, label_pos, m + 1, w, 4))
+            continue;
+        sink_to[n] = m;
+        /* append, keeping program order */
+        uint32_t *link = &sink_head[m];
+        while (*link != UINT32_MAX)
+            link = &sink_next[*link];
+        *link = n;
+    }
+}
+
+/* fills loc[] for every temp (constants become immediates) and returns
+ * the bitmask of used alloc regs and the number of stack slots; a store
+ * sunk into a slow path (sink_to) keeps its value live until there */
+static void cg_allocate(const IRBlock *ir, const CgTemp *ti, const uint32_t *sink_to,
+                        HostLoc *loc, unsigned *reg_mask, uint32_t *n_slots)
 {
     uint32_t nt = ir->n_temps;
     CgInterval *iv = g_new(CgInterval, nt + 1);
@@ -172,8 +306,9 @@ static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
         const IRInsn *in = &ir->insns[i];
         for (int k = 0; k < in->nin; k++) {
             CgInterval *v = &iv[in->in[k]];
+            uint32_t use = sink_to[i] != UINT32_MAX ? sink_to[i] : i;
             if (v->first > i) v->first = i;
-            if (v->last < i) v->last = i;
+            if (v->last < use) v->last = use;
         }
         if (in->out != IR_NO_TEMP) {
             CgInterval *v = &iv[in->out];
@@ -213,7 +348,7 @@ static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
     uint32_t *order = g_new(uint32_t, nt + 1);
     uint32_t n = 0;
     for (uint32_t t = 0; t < nt; t++)
-        if (iv[t].first != UINT32_MAX)
+        if (iv[t].first != UINT32_MAX && !ti[t].is_const)
             order[n++] = t;
     /* counting sort by start position */
     {
@@ -232,12 +367,25 @@ static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
     int8_t *reg_of = g_new(int8_t, nt + 1);
     for (uint32_t t = 0; t < nt; t++)
         reg_of[t] = -1;
+    /* calls_before[i]: helper calls at indices < i; a range spans a call
+     * if one lies strictly inside it (inputs are read before the call,
+     * the output written after it) */
+    uint32_t *calls_before = g_new(uint32_t, ir->n_insns + 2);
+    calls_before[0] = 0;
+    for (uint32_t i = 0; i <= ir->n_insns; i++)
+        calls_before[i + 1] = calls_before[i] +
+                              (i < ir->n_insns && ir->insns[i].op == IR_CALL);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t t = order[k];
         int free_r = -1, worst_r = -1;
-        for (int r = 0; r < CG_N_REGS; r++) {
+        bool spans_call = calls_before[iv[t].last] > calls_before[iv[t].first + 1];
+        int n_allowed = spans_call ? CG_N_CALLEE_SAVED : CG_N_REGS;
+        for (int r = 0; r < CG_N_REGS; r++)
             if (active[r] >= 0 && iv[active[r]].last <= iv[t].first)
                 active[r] = -1;
+        /* a free register, caller-saved ones first; else the allowed one
+         * whose range ends last */
+        for (int r = n_allowed; r-- > 0;) {
             if (active[r] < 0) {
                 if (free_r < 0)
                     free_r = r;
@@ -254,11 +402,14 @@ static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
             reg_of[t] = (int8_t)worst_r;
         }
     }
+    g_free(calls_before);
     uint32_t slots = 0;
     unsigned mask = 0;
     uint32_t *slot_end = g_new(uint32_t, n + 1);   /* last use of each slot's temp */
     for (uint32_t t = 0; t < nt; t++) {
-        if (reg_of[t] >= 0) {
+        if (ti[t].is_const) {
+            loc[t] = loc_imm(ti[t].value);
+        } else if (reg_of[t] >= 0) {
             loc[t] = loc_reg(cg_alloc_regs[reg_of[t]]);
             mask |= 1u << reg_of[t];
         } else if (iv[t].first == UINT32_MAX) {
@@ -268,7 +419,7 @@ static void cg_allocate(const IRBlock *ir, HostLoc *loc, unsigned *reg_mask,
     /* stack slots, in order of start: reuse a slot whose range has ended */
     for (uint32_t k = 0; k < n; k++) {
         uint32_t t = order[k], sl;
-        if (reg_of[t] >= 0)
+        if (reg_of[t] >= 0 || ti[t].is_const)
             continue;
         for (sl = 0; sl < slots && slot_end[sl] >= iv[t].first; sl++)
             ;
@@ -313,10 +464,12 @@ static void cg_exit_account(Emitter *e, const CgBlock *b)
     emit_sub_m32_imm(e, HR_RBX, CG_ICOUNT_LEFT, b->tb->n_insns);
 }
 
+/* sub [icount_left], n_insns; jg successor (patched) or the stub: the
+ * budget check for the successor is done here, on the flags of the sub */
 static void cg_goto_tb(Emitter *e, const CgBlock *b, int slot)
 {
     cg_exit_account(e, b);
-    uint8_t *rel = emit_jmp32(e);
+    uint8_t *rel = emit_jcc32(e, CC_HO_G);
     emit_patch_rel32(rel, e->p);            /* unpatched: to the stub below */
     b->tb->jmp_insn_offset[slot] = (uint32_t)(rel - b->code);
     b->tb->jmp_reset_offset[slot] = (uint32_t)(e->p - b->code);
@@ -338,63 +491,208 @@ static const void *const cg_st_slow[3] = { (const void *)mmu_st8_slow,
 static const int cg_arg_regs[IR_MAX_IN] = { HR_RSI, HR_RDX, HR_RCX, HR_R8 };
 
 /*
- * Inline TLB lookup for a `size`-byte access at esi (already loaded);
- * tag_off is offsetof(CPUTLBEntry, addr_read / addr_write).  Leaves rcx =
- * host address base (add rsi) on a hit and returns the jne rel8 field to
- * patch to the slow path.
+ * Inline TLB lookup for a `size`-byte access at the address in register
+ * ar (zero-extended, as every 32-bit result is); tag_off is
+ * offsetof(CPUTLBEntry, addr_read / addr_write).  Leaves rcx = host
+ * address base (add ar) on a hit and returns the jne rel32 field to patch
+ * to the out-of-line slow path.
  */
-static uint8_t *cg_tlb_lookup(Emitter *e, int32_t tlb_off, int size, int32_t tag_off)
+static uint8_t *cg_tlb_lookup(Emitter *e, int ar, int32_t tlb_off, int size, int32_t tag_off)
 {
     if (size > 1)
-        emit_lea_r32_disp8(e, HR_RAX, HR_RSI, (int8_t)(size - 1));
+        emit_lea_r32_disp8(e, HR_RAX, ar, (int8_t)(size - 1));
     else
-        emit_mov_r_loc(e, HR_RAX, loc_reg(HR_RSI));
+        emit_mov_r_loc(e, HR_RAX, loc_reg(ar));
     emit_alu_r_imm32(e, 1, HR_RAX, TLB_PAGE_LOW);                 /* or eax, 0xfff */
-    emit_mov_r_loc(e, HR_RCX, loc_reg(HR_RSI));
+    emit_mov_r_loc(e, HR_RCX, loc_reg(ar));
     emit_shr_r_imm(e, HR_RCX, 12 - 4);
     emit_alu_r_imm32(e, 4, HR_RCX, (TLB_SIZE - 1) << 4);           /* and ecx, 0xff0 */
     emit_op_sib(e, false, false, 0x3b, 0, HR_RAX, HR_RBX, HR_RCX,  /* cmp eax, tag */
                 tlb_off + tag_off, true);
-    uint8_t *miss = emit_jcc8(e, CC_HO_NE);
+    uint8_t *miss = emit_jcc32(e, CC_HO_NE);
     emit_op_sib(e, false, true, 0x8b, 0, HR_RCX, HR_RBX, HR_RCX,   /* mov rcx, addend */
                 tlb_off + (int32_t)offsetof(CPUTLBEntry, addend), true);
     return miss;
 }
 
-static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc out)
+/*
+ * A TLB miss path, emitted out of line after the block's exits so that
+ * the hit path falls straight through:
+ *     miss: stores sunk here (cg_plan_sinking)
+ *           mov esi, addr; [mov edx, val]; push the caller-saved temps in use
+ *           mov rdi, rbx; call mmu_xxN_slow; pop them; [mov out, eax]
+ *           jmp resume
+ * esi still holds the address when the fast path jumps here.  A fault
+ * longjmps out of the call: the pushed registers are simply dropped.
+ */
+typedef struct CgSlowPath {
+    uint8_t *jne;           /* rel32 field of the fast path's jne */
+    int addr_reg;           /* register holding the address (esi: loaded) */
+    uint32_t sunk;          /* first store sunk here (cg_plan_sinking) */
+    uint8_t *resume;        /* first byte after the fast path */
+    const void *fn;         /* mmu_{ld,st}{8,16,32}_slow */
+    bool is_load;
+    HostLoc loc;            /* load: destination; store: the value */
+} CgSlowPath;
+
+/* mov [rbx + offset of the store's word], value */
+static void cg_emit_env_store(Emitter *e, const IRInsn *in, HostLoc a)
 {
-    emit_mov_r_loc(e, HR_RSI, addr);
-    uint8_t *miss = cg_tlb_lookup(e, tlb_off, size,
-                                  (int32_t)offsetof(CPUTLBEntry, addr_read));
-    if (size == 1)
-        emit_op_sib(e, false, false, 0x0f, 0xb6, HR_RAX, HR_RCX, HR_RSI, 0, false);
-    else if (size == 2)
-        emit_op_sib(e, false, false, 0x0f, 0xb7, HR_RAX, HR_RCX, HR_RSI, 0, false);
-    else
-        emit_op_sib(e, false, false, 0x8b, 0, HR_RAX, HR_RCX, HR_RSI, 0, false);
-    uint8_t *done = emit_jmp8(e);
-    emit_patch_rel8(miss, e->p);
-    emit_mov_r64_r64(e, HR_RDI, HR_RBX);
-    emit_call(e, cg_ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2]);
-    emit_patch_rel8(done, e->p);
-    emit_mov_loc_r(e, out, HR_RAX);
+    HostLoc dst = loc_mem(HR_RBX, (int32_t)(in->op == IR_SET_REG
+                          ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+    if (a.reg >= 0) {
+        emit_mov_loc_r(e, dst, a.reg);
+    } else if (loc_is_imm(a)) {
+        emit_mov_loc_imm(e, dst, (uint32_t)a.disp);
+    } else {
+        emit_mov_r_loc(e, HR_RAX, a);
+        emit_mov_loc_r(e, dst, HR_RAX);
+    }
 }
 
-static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc val)
+static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, unsigned reg_mask,
+                              const IRBlock *ir, const HostLoc *loc,
+                              const uint32_t *sink_next)
 {
-    emit_mov_r_loc(e, HR_RSI, addr);
-    emit_mov_r_loc(e, HR_RDX, val);
-    uint8_t *miss = cg_tlb_lookup(e, tlb_off, size,
-                                  (int32_t)offsetof(CPUTLBEntry, addr_write));
-    if (size == 1)
-        emit_op_sib(e, false, false, 0x88, 0, HR_RDX, HR_RCX, HR_RSI, 0, false);
-    else
-        emit_op_sib(e, size == 2, false, 0x89, 0, HR_RDX, HR_RCX, HR_RSI, 0, false);
-    uint8_t *done = emit_jmp8(e);
-    emit_patch_rel8(miss, e->p);
+    int saved[CG_N_REGS], n_saved = 0;
+    for (int r = CG_N_CALLEE_SAVED; r < CG_N_REGS; r++)
+        if (reg_mask & (1u << r))
+            saved[n_saved++] = cg_alloc_regs[r];
+    int32_t pad = (n_saved & 1) ? 8 : 0;      /* keep rsp 16-byte aligned */
+
+    emit_patch_rel32(sp->jne, e->p);
+    for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k])
+        cg_emit_env_store(e, &ir->insns[k], loc[ir->insns[k].in[0]]);
+    emit_mov_r_loc(e, HR_RSI, loc_reg(sp->addr_reg));
+    if (!sp->is_load)
+        emit_mov_r_loc(e, HR_RDX, sp->loc);   /* before rsp moves: may be a slot */
+    for (int k = 0; k < n_saved; k++)
+        emit_push(e, saved[k]);
+    emit_rsp_adjust(e, -pad);
     emit_mov_r64_r64(e, HR_RDI, HR_RBX);
-    emit_call(e, cg_st_slow[size == 1 ? 0 : size == 2 ? 1 : 2]);
-    emit_patch_rel8(done, e->p);
+    emit_call(e, sp->fn);
+    emit_rsp_adjust(e, pad);
+    for (int k = n_saved; k-- > 0;)
+        emit_pop(e, saved[k]);
+    if (sp->is_load)
+        emit_mov_loc_r(e, sp->loc, HR_RAX);
+    emit_patch_rel32(emit_jmp32(e), sp->resume);
+}
+
+/* the register the access's address is in: its own, or esi */
+static int cg_addr_reg(Emitter *e, HostLoc addr)
+{
+    if (addr.reg >= 0)
+        return addr.reg;
+    emit_mov_r_loc(e, HR_RSI, addr);
+    return HR_RSI;
+}
+
+static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc out,
+                    CgSlowPath *sp)
+{
+    int ar = cg_addr_reg(e, addr);
+    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
+                                  (int32_t)offsetof(CPUTLBEntry, addr_read));
+    int r = out.reg >= 0 ? out.reg : HR_RAX;
+    if (size == 1)
+        emit_op_sib(e, false, false, 0x0f, 0xb6, r, HR_RCX, ar, 0, false);
+    else if (size == 2)
+        emit_op_sib(e, false, false, 0x0f, 0xb7, r, HR_RCX, ar, 0, false);
+    else
+        emit_op_sib(e, false, false, 0x8b, 0, r, HR_RCX, ar, 0, false);
+    emit_mov_loc_r(e, out, r);
+    *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
+                        .loc = out,
+                        .fn = cg_ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+}
+
+static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc val,
+                     CgSlowPath *sp)
+{
+    int ar = cg_addr_reg(e, addr);
+    /* the stored value: straight from its register (not SPL..DIL as a
+     * byte: they would need a REX prefix) or immediate, else through edx */
+    int src = val.reg;
+    if (loc_is_mem(val) || (size == 1 && src >= 4 && src <= 7)) {
+        emit_mov_r_loc(e, HR_RDX, val);
+        src = HR_RDX;
+    }
+    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
+                                  (int32_t)offsetof(CPUTLBEntry, addr_write));
+    if (loc_is_imm(val)) {
+        emit_op_sib(e, size == 2, false, size == 1 ? 0xc6 : 0xc7, 0, 0, HR_RCX, ar,
+                    0, false);
+        if (size == 1)
+            emit8(e, (uint8_t)val.disp);
+        else if (size == 2) {
+            emit8(e, (uint8_t)val.disp);
+            emit8(e, (uint8_t)(val.disp >> 8));
+        } else
+            emit32(e, (uint32_t)val.disp);
+    } else {
+        emit_op_sib(e, size == 2, false, size == 1 ? 0x88 : 0x89, 0, src, HR_RCX, ar,
+                    0, false);
+    }
+    *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = false, .loc = val,
+                        .fn = cg_st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+}
+
+/* cmp a, b for any operand kinds (ecx is scratch) */
+static void cg_cmp(Emitter *e, HostLoc a, HostLoc b)
+{
+    if (loc_is_imm(a) || (loc_is_mem(a) && loc_is_mem(b))) {
+        emit_mov_r_loc(e, HR_RCX, a);
+        a = loc_reg(HR_RCX);
+    }
+    if (a.reg >= 0 && loc_is_imm(b) && b.disp == 0)
+        emit_test_r_r(e, a.reg, a.reg);
+    else if (a.reg >= 0)
+        emit_alu_r_loc(e, 0x3b, a.reg, b);           /* cmp r, r/m/imm */
+    else if (b.reg >= 0)
+        emit_alu_loc_r(e, 0x39, a, b.reg);           /* cmp m, r */
+    else
+        emit_alu_loc_imm(e, 7, a, (uint32_t)b.disp); /* cmp m, imm */
+}
+
+static int cg_setcc_cond(int op)
+{
+    switch (op) {
+    case IR_SETEQ:  return CC_HO_E;
+    case IR_SETNE:  return CC_HO_NE;
+    case IR_SETLTU: return CC_HO_B;
+    case IR_SETLEU: return CC_HO_BE;
+    case IR_SETLT:  return CC_HO_L;
+    case IR_SETLE:  return CC_HO_LE;
+    default:        g_assert_not_reached();
+    }
+}
+
+/* index of the first op after n that generates code */
+static uint32_t cg_next_op(const IRBlock *ir, uint32_t n)
+{
+    for (n++; n < ir->n_insns; n++)
+        if (ir->insns[n].op != IR_INSN_START && ir->insns[n].op != IR_NOP)
+            break;
+    return n;
+}
+
+/* n defines a temp whose only use is the brz/brnz right after it: the
+ * comparison can set the host flags for that branch directly */
+static bool cg_fuses_with_branch(const IRBlock *ir, const CgTemp *ti, uint32_t n,
+                                 uint32_t *br)
+{
+    const IRInsn *in = &ir->insns[n];
+    if (in->out == IR_NO_TEMP || ti[in->out].uses != 1 || ti[in->out].defs != 1)
+        return false;
+    uint32_t m = cg_next_op(ir, n);
+    if (m >= ir->n_insns)
+        return false;
+    const IRInsn *b = &ir->insns[m];
+    if ((b->op != IR_BRZ && b->op != IR_BRNZ) || b->in[0] != in->out)
+        return false;
+    *br = m;
+    return true;
 }
 
 static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
@@ -408,7 +706,15 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     HostLoc *loc = g_new(HostLoc, ir->n_temps + 1);
     unsigned reg_mask;
     uint32_t n_slots;
-    cg_allocate(ir, loc, &reg_mask, &n_slots);
+    CgTemp *ti = cg_temp_info(ir);
+    uint32_t *label_pos = g_new0(uint32_t, ir->n_labels + 1);
+    for (uint32_t n = 0; n < ir->n_insns; n++)
+        if (ir->insns[n].op == IR_LABEL)
+            label_pos[ir->insns[n].imm] = n;
+    uint32_t *sink_to = g_new(uint32_t, 3 * (ir->n_insns + 1));
+    uint32_t *sink_head = sink_to + ir->n_insns + 1, *sink_next = sink_head + ir->n_insns + 1;
+    cg_plan_sinking(ir, label_pos, sink_to, sink_head, sink_next);
+    cg_allocate(ir, ti, sink_to, loc, &reg_mask, &n_slots);
 
     CgBlock b = { .s = s, .tb = tb, .code = s->buf + start };
     if (4 * n_slots > CG_FRAME)
@@ -420,46 +726,56 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
 
     Emitter e = { .p = b.code };
     uint8_t *code = e.p;
-    emit_cmp_m32_imm8(&e, HR_RBX, CG_ICOUNT_LEFT, 0);
-    uint8_t *req = emit_jcc32(&e, CC_HO_LE);
-    g_assert(e.p - code == CG_CHECK_SIZE);
     emit_rsp_adjust(&e, -b.extra);
 
     uint8_t **label_addr = g_new0(uint8_t *, ir->n_labels + 1);
     typedef struct { uint8_t *at; uint32_t label; } Fixup;
     Fixup *fix = g_new(Fixup, ir->n_insns + 1);
     uint32_t n_fix = 0;
+    CgSlowPath *slow = g_new(CgSlowPath, ir->n_insns + 1);
+    uint32_t n_slow = 0;
+    uint32_t fused_br = UINT32_MAX;   /* branch already emitted by its compare */
 
     for (uint32_t n = 0; n < ir->n_insns; n++) {
         const IRInsn *in = &ir->insns[n];
         HostLoc out = in->out != IR_NO_TEMP ? loc[in->out] : loc_reg(HR_RAX);
         HostLoc a = in->nin > 0 ? loc[in->in[0]] : loc_reg(HR_RAX);
         HostLoc bv = in->nin > 1 ? loc[in->in[1]] : loc_reg(HR_RAX);
+        int r = out.reg >= 0 ? out.reg : HR_RAX;    /* where results are built */
+        uint32_t br;
+        if (n == fused_br)
+            continue;
         switch (in->op) {
         case IR_NOP:
         case IR_INSN_START:
             break;
         case IR_MOVI:
-            emit_mov_loc_imm(&e, out, in->imm);
+            if (!loc_is_imm(out))
+                emit_mov_loc_imm(&e, out, in->imm);
             break;
         case IR_MOV:
-            if (loc_same(out, a))
-                break;
-            if (out.reg >= 0) {
-                emit_mov_r_loc(&e, out.reg, a);
-            } else if (a.reg >= 0) {
-                emit_mov_loc_r(&e, out, a.reg);
-            } else {
-                emit_mov_r_loc(&e, HR_RAX, a);
-                emit_mov_loc_r(&e, out, HR_RAX);
-            }
-            break;
         case IR_GET_REG:
         case IR_LD_ENV: {
-            HostLoc src = loc_mem(HR_RBX, (int32_t)(in->op == IR_GET_REG
-                                  ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+            HostLoc src = a;
+            if (in->op != IR_MOV)
+                src = loc_mem(HR_RBX, (int32_t)(in->op == IR_GET_REG
+                              ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+            if (in->op == IR_LD_ENV && cg_fuses_with_branch(ir, ti, n, &br)) {
+                /* cmp dword [env + off], 0; je/jne */
+                emit_alu_loc_imm(&e, 7, src, 0);
+                int cc = ir->insns[br].op == IR_BRZ ? CC_HO_E : CC_HO_NE;
+                fix[n_fix++] = (Fixup){ emit_jcc32(&e, cc), ir->insns[br].imm };
+                fused_br = br;
+                break;
+            }
+            if (loc_same(out, src))
+                break;
             if (out.reg >= 0) {
                 emit_mov_r_loc(&e, out.reg, src);
+            } else if (src.reg >= 0) {
+                emit_mov_loc_r(&e, out, src.reg);
+            } else if (loc_is_imm(src)) {
+                emit_mov_loc_imm(&e, out, (uint32_t)src.disp);
             } else {
                 emit_mov_r_loc(&e, HR_RAX, src);
                 emit_mov_loc_r(&e, out, HR_RAX);
@@ -467,69 +783,108 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             break;
         }
         case IR_SET_REG:
-        case IR_ST_ENV: {
-            HostLoc dst = loc_mem(HR_RBX, (int32_t)(in->op == IR_SET_REG
-                                  ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
-            if (a.reg >= 0) {
-                emit_mov_loc_r(&e, dst, a.reg);
-            } else {
-                emit_mov_r_loc(&e, HR_RAX, a);
-                emit_mov_loc_r(&e, dst, HR_RAX);
-            }
+        case IR_ST_ENV:
+            if (sink_to[n] == UINT32_MAX)       /* else on the next access's miss path */
+                cg_emit_env_store(&e, in, a);
             break;
-        }
         case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: {
-            emit_mov_r_loc(&e, HR_RAX, a);
-            switch (in->op) {
-            case IR_ADD: emit_alu_r_loc(&e, 0x03, HR_RAX, bv); break;
-            case IR_SUB: emit_alu_r_loc(&e, 0x2b, HR_RAX, bv); break;
-            case IR_AND: emit_alu_r_loc(&e, 0x23, HR_RAX, bv); break;
-            case IR_OR:  emit_alu_r_loc(&e, 0x0b, HR_RAX, bv); break;
-            case IR_XOR: emit_alu_r_loc(&e, 0x33, HR_RAX, bv); break;
-            default:     emit_imul_r_loc(&e, HR_RAX, bv); break;
+            /* out = a +/- b in a third register: lea */
+            if ((in->op == IR_ADD || in->op == IR_SUB) && out.reg >= 0 && a.reg >= 0 &&
+                !loc_same(a, out) && !loc_same(bv, out) &&
+                (loc_is_imm(bv) || (in->op == IR_ADD && bv.reg >= 0))) {
+                if (bv.reg >= 0)
+                    emit_op_sib(&e, false, false, 0x8d, 0, out.reg, a.reg, bv.reg, 0, false);
+                else
+                    emit_op_rm(&e, false, 0x8d, 0, out.reg,
+                               loc_mem(a.reg, in->op == IR_ADD ? bv.disp
+                                                 : (int32_t)(0u - (uint32_t)bv.disp)),
+                               false);
+                break;
             }
-            emit_mov_loc_r(&e, out, HR_RAX);
+            /* two-address form in the destination register: mov r, a; op r, b */
+            HostLoc x = a, y = bv;
+            if (r != HR_RAX && loc_same(y, out) && !loc_same(x, out)) {
+                if (in->op == IR_SUB) {
+                    r = HR_RAX;             /* r = a - r: build it in eax */
+                } else {
+                    x = bv;                 /* commutative: r = r op a */
+                    y = a;
+                }
+            }
+            emit_mov_r_loc(&e, r, x);
+            switch (in->op) {
+            case IR_ADD: emit_alu_r_loc(&e, 0x03, r, y); break;
+            case IR_SUB: emit_alu_r_loc(&e, 0x2b, r, y); break;
+            case IR_AND: emit_alu_r_loc(&e, 0x23, r, y); break;
+            case IR_OR:  emit_alu_r_loc(&e, 0x0b, r, y); break;
+            case IR_XOR: emit_alu_r_loc(&e, 0x33, r, y); break;
+            default:
+                if (loc_is_imm(y)) {
+                    emit_mov_r_loc(&e, HR_RCX, y);
+                    y = loc_reg(HR_RCX);
+                }
+                emit_imul_r_loc(&e, r, y);
+                break;
+            }
+            emit_mov_loc_r(&e, out, r);
             break;
         }
         case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR: {
             static const int ext[] = { [IR_SHL] = 4, [IR_SHR] = 5, [IR_SAR] = 7,
                                        [IR_ROL] = 0, [IR_ROR] = 1 };
-            emit_mov_r_loc(&e, HR_RCX, bv);
-            emit_mov_r_loc(&e, HR_RAX, a);
-            emit_shift_cl(&e, ext[in->op], loc_reg(HR_RAX));
-            emit_mov_loc_r(&e, out, HR_RAX);
+            if (loc_is_imm(bv)) {
+                emit_mov_r_loc(&e, r, a);
+                emit_shift_imm(&e, ext[in->op], loc_reg(r), (uint8_t)bv.disp);
+            } else {
+                emit_mov_r_loc(&e, HR_RCX, bv);
+                emit_mov_r_loc(&e, r, a);
+                emit_shift_cl(&e, ext[in->op], loc_reg(r));
+            }
+            emit_mov_loc_r(&e, out, r);
             break;
         }
         case IR_NOT:
         case IR_NEG:
-            emit_mov_r_loc(&e, HR_RAX, a);
-            emit_f7(&e, in->op == IR_NOT ? 2 : 3, loc_reg(HR_RAX));
-            emit_mov_loc_r(&e, out, HR_RAX);
+            emit_mov_r_loc(&e, r, a);
+            emit_f7(&e, in->op == IR_NOT ? 2 : 3, loc_reg(r));
+            emit_mov_loc_r(&e, out, r);
             break;
         case IR_EXT8S: case IR_EXT8U: case IR_EXT16S: case IR_EXT16U: {
             uint8_t op2 = in->op == IR_EXT8S ? 0xbe : in->op == IR_EXT8U ? 0xb6 :
                           in->op == IR_EXT16S ? 0xbf : 0xb7;
-            emit_movx(&e, op2, HR_RAX, a);
-            emit_mov_loc_r(&e, out, HR_RAX);
+            if (loc_is_imm(a)) {
+                emit_mov_r_loc(&e, HR_RAX, a);
+                a = loc_reg(HR_RAX);
+            }
+            emit_movx(&e, op2, r, a);
+            emit_mov_loc_r(&e, out, r);
             break;
         }
         case IR_SETEQ: case IR_SETNE: case IR_SETLTU: case IR_SETLEU:
         case IR_SETLT: case IR_SETLE: {
-            int cc = in->op == IR_SETEQ ? CC_HO_E : in->op == IR_SETNE ? CC_HO_NE :
-                     in->op == IR_SETLTU ? CC_HO_B : in->op == IR_SETLEU ? CC_HO_BE :
-                     in->op == IR_SETLT ? CC_HO_L : CC_HO_LE;
-            emit_mov_r_loc(&e, HR_RCX, a);
-            emit_alu_r_loc(&e, 0x33, HR_RAX, loc_reg(HR_RAX));   /* xor eax, eax */
-            emit_alu_r_loc(&e, 0x3b, HR_RCX, bv);                /* cmp ecx, b */
+            int cc = cg_setcc_cond(in->op);
+            if (cg_fuses_with_branch(ir, ti, n, &br)) {
+                /* cmp a, b; jcc (brnz) or jncc (brz) */
+                cg_cmp(&e, a, bv);
+                if (ir->insns[br].op == IR_BRZ)
+                    cc ^= 1;
+                fix[n_fix++] = (Fixup){ emit_jcc32(&e, cc), ir->insns[br].imm };
+                fused_br = br;
+                break;
+            }
+            cg_cmp(&e, a, bv);
             emit_setcc_al(&e, cc);
-            emit_mov_loc_r(&e, out, HR_RAX);
+            emit_movx(&e, 0xb6, r, loc_reg(HR_RAX));            /* movzx r, al */
+            emit_mov_loc_r(&e, out, r);
             break;
         }
         case IR_LD8: case IR_LD16: case IR_LD32:
-            cg_load(&e, tlb_off, 1 << (in->op - IR_LD8), a, out);
+            cg_load(&e, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
+            slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_ST8: case IR_ST16: case IR_ST32:
-            cg_store(&e, tlb_off, 1 << (in->op - IR_ST8), a, bv);
+            cg_store(&e, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
+            slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_CALL: {
             const HelperDesc *h = &helper_table[in->imm];
@@ -549,6 +904,11 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             break;
         case IR_BRZ:
         case IR_BRNZ:
+            if (loc_is_imm(a)) {            /* constant condition (unoptimised IR) */
+                if ((in->op == IR_BRZ) == (a.disp == 0))
+                    fix[n_fix++] = (Fixup){ emit_jmp32(&e), in->imm };
+                break;
+            }
             if (a.reg >= 0)
                 emit_test_r_r(&e, a.reg, a.reg);
             else
@@ -568,17 +928,21 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         g_assert((size_t)(e.p - code) <= need);
     }
     cg_exit(&e, &b);                         /* guard: never falls off */
-    emit_patch_rel32(req, e.p);               /* entry check failed: not run */
-    cg_exit_stub(&e, &b, TB_EXIT_REQUESTED);
+    for (uint32_t k = 0; k < n_slow; k++)
+        cg_emit_slow_path(&e, &slow[k], reg_mask, ir, loc, sink_next);
     for (uint32_t k = 0; k < n_fix; k++) {
         g_assert(label_addr[fix[k].label]);
         emit_patch_rel32(fix[k].at, label_addr[fix[k].label]);
     }
     g_assert((size_t)(e.p - code) <= need);
 
+    g_free(slow);
+    g_free(sink_to);
+    g_free(label_pos);
     g_free(fix);
     g_free(label_addr);
     g_free(loc);
+    g_free(ti);
     tb->code = code;
     tb->code_size = (size_t)(e.p - code);
     s->used = (size_t)(e.p - s->buf);
@@ -588,7 +952,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
 static int cg_exec(Translator *t, CPUState *env, TranslationBlock *tb)
 {
     CodegenState *s = t->backend_state;
-    uintptr_t r = s->enter(env, (const uint8_t *)tb->code + CG_CHECK_SIZE);
+    uintptr_t r = s->enter(env, tb->code);
 
     t->last_tb = (TranslationBlock *)(r & ~(uintptr_t)3);
     return (int)(r & 3);

@@ -2,7 +2,9 @@
  * emit.h - a tiny x86-64 instruction encoder for the native backend.
  *
  * Only what codegen.c needs: 32-bit ALU forms between a host register and
- * an operand location (HostLoc: a register, or [base + disp]), 64-bit
+ * an operand location (HostLoc: a register, [base + disp], or a 32-bit
+ * immediate for a constant temp; moves, ALU ops and compares accept all
+ * three as source, emit_op_rm only the first two), 64-bit
  * moves for pointers, pushes/pops, calls and rel32 jumps.  Every function
  * appends bytes at e->p; the caller checks the buffer has room before it
  * starts a block (a generous per-IR-op bound, see codegen.c).
@@ -25,10 +27,13 @@ enum {
 
 /* condition codes (low nibble of Jcc/SETcc) */
 enum { CC_HO_B = 0x2, CC_HO_E = 0x4, CC_HO_NE = 0x5, CC_HO_BE = 0x6,
-       CC_HO_L = 0xc, CC_HO_LE = 0xe };
+       CC_HO_L = 0xc, CC_HO_LE = 0xe, CC_HO_G = 0xf };
+
+#define HL_MEM (-1)  /* HostLoc.reg of a memory operand */
+#define HL_IMM (-2)  /* HostLoc.reg of an immediate (value in disp) */
 
 typedef struct HostLoc {
-    int8_t reg;      /* host register, or -1: memory at [base + disp] */
+    int8_t reg;      /* host register, HL_MEM: [base + disp], HL_IMM: disp */
     int8_t base;
     int32_t disp;
 } HostLoc;
@@ -40,8 +45,14 @@ typedef struct Emitter {
 static inline HostLoc loc_reg(int r) { return (HostLoc){ .reg = (int8_t)r }; }
 static inline HostLoc loc_mem(int base, int32_t disp)
 {
-    return (HostLoc){ .reg = -1, .base = (int8_t)base, .disp = disp };
+    return (HostLoc){ .reg = HL_MEM, .base = (int8_t)base, .disp = disp };
 }
+static inline HostLoc loc_imm(uint32_t v)
+{
+    return (HostLoc){ .reg = HL_IMM, .disp = (int32_t)v };
+}
+static inline bool loc_is_imm(HostLoc l) { return l.reg == HL_IMM; }
+static inline bool loc_is_mem(HostLoc l) { return l.reg == HL_MEM; }
 
 static inline void emit8(Emitter *e, uint8_t b) { *e->p++ = b; }
 static inline void emit32(Emitter *e, uint32_t v) { memcpy(e->p, &v, 4); e->p += 4; }
@@ -59,6 +70,7 @@ static inline void emit_rex(Emitter *e, bool w, int r, HostLoc loc, bool force)
 
 static inline void emit_modrm(Emitter *e, int r, HostLoc loc)
 {
+    g_assert(loc.reg != HL_IMM);
     if (loc.reg >= 0) {
         emit8(e, (uint8_t)(0xc0 | ((r & 7) << 3) | (loc.reg & 7)));
         return;
@@ -88,15 +100,27 @@ static inline void emit_op_rm(Emitter *e, bool w, uint8_t op1, uint8_t op2, int 
 
 static inline bool loc_same(HostLoc a, HostLoc b)
 {
-    return a.reg >= 0 ? a.reg == b.reg
-                      : b.reg < 0 && a.base == b.base && a.disp == b.disp;
+    return a.reg == b.reg && (a.reg >= 0 || (a.base == b.base && a.disp == b.disp));
 }
 
-/* mov r32, r/m32 */
+/* mov r32, imm32 */
+static inline void emit_mov_r_imm(Emitter *e, int r, uint32_t imm)
+{
+    if (r & 8)
+        emit8(e, 0x41);
+    emit8(e, (uint8_t)(0xb8 + (r & 7)));
+    emit32(e, imm);
+}
+
+/* mov r32, r/m32 or imm32 */
 static inline void emit_mov_r_loc(Emitter *e, int r, HostLoc loc)
 {
     if (loc.reg == r)
         return;
+    if (loc_is_imm(loc)) {
+        emit_mov_r_imm(e, r, (uint32_t)loc.disp);
+        return;
+    }
     emit_op_rm(e, false, 0x8b, 0, r, loc, false);
 }
 
@@ -112,12 +136,10 @@ static inline void emit_mov_loc_r(Emitter *e, HostLoc loc, int r)
 static inline void emit_mov_loc_imm(Emitter *e, HostLoc loc, uint32_t imm)
 {
     if (loc.reg >= 0) {
-        if (loc.reg & 8)
-            emit8(e, 0x41);
-        emit8(e, (uint8_t)(0xb8 + (loc.reg & 7)));
-    } else {
-        emit_op_rm(e, false, 0xc7, 0, 0, loc, false);
+        emit_mov_r_imm(e, loc.reg, imm);
+        return;
     }
+    emit_op_rm(e, false, 0xc7, 0, 0, loc, false);
     emit32(e, imm);
 }
 
@@ -135,9 +157,32 @@ static inline void emit_mov_r64_r64(Emitter *e, int dst, int src)
     emit_op_rm(e, true, 0x89, 0, src, loc_reg(dst), false);
 }
 
-/* group-1 ALU op: r32 OP= r/m32 (opcodes 03 add, 0b or, 23 and, 2b sub,
- * 33 xor, 3b cmp) */
+/* group-1 ALU op with an immediate: r/m32 OP= imm (ext 0 add, 1 or,
+ * 4 and, 5 sub, 6 xor, 7 cmp); imm8 form when it fits */
+static inline void emit_alu_loc_imm(Emitter *e, int ext, HostLoc loc, uint32_t imm)
+{
+    bool small = (int32_t)imm >= -128 && (int32_t)imm <= 127;
+    emit_op_rm(e, false, small ? 0x83 : 0x81, 0, ext, loc, false);
+    if (small)
+        emit8(e, (uint8_t)imm);
+    else
+        emit32(e, imm);
+}
+
+/* group-1 ALU op: r32 OP= r/m32 or imm (opcodes 03 add, 0b or, 23 and,
+ * 2b sub, 33 xor, 3b cmp; the /ext of the immediate form is opc >> 3) */
 static inline void emit_alu_r_loc(Emitter *e, uint8_t opc, int r, HostLoc loc)
+{
+    if (loc_is_imm(loc)) {
+        emit_alu_loc_imm(e, opc >> 3, loc_reg(r), (uint32_t)loc.disp);
+        return;
+    }
+    emit_op_rm(e, false, opc, 0, r, loc, false);
+}
+
+/* group-1 ALU op: r/m32 OP= r32 (opcodes 01 add, 09 or, 21 and, 29 sub,
+ * 31 xor, 39 cmp) */
+static inline void emit_alu_loc_r(Emitter *e, uint8_t opc, HostLoc loc, int r)
 {
     emit_op_rm(e, false, opc, 0, r, loc, false);
 }
@@ -152,6 +197,13 @@ static inline void emit_imul_r_loc(Emitter *e, int r, HostLoc loc)
 static inline void emit_shift_cl(Emitter *e, int ext, HostLoc loc)
 {
     emit_op_rm(e, false, 0xd3, 0, ext, loc, false);
+}
+
+/* C1 /ext ib: shift/rotate r/m32 by an immediate (taken modulo 32) */
+static inline void emit_shift_imm(Emitter *e, int ext, HostLoc loc, uint8_t n)
+{
+    emit_op_rm(e, false, 0xc1, 0, ext, loc, false);
+    emit8(e, n & 31);
 }
 
 /* F7 /ext: not (2), neg (3) */

@@ -1,0 +1,181 @@
+/*
+ * cpuid.c - the CPU model table (-cpu) and the CPUID instruction.
+ *
+ * Each model claims exactly the features tx86 implements (docs/cpu.md,
+ * "Privileged instructions, MSRs and CPU models"): FPU (x87), VME/PVI
+ * (protection work), DE (debug registers), PSE, PAE, PGE and NX (paging),
+ * TSC, MSR, CX8, CMOV, SEP, MTRR and PAT (MTRRs and PAT are kept as state;
+ * there are no caches to apply them to).  MMX, FXSR, SSE, APIC, MCE, MCA
+ * and PSE36 are claimed by no model.  The default model "tx86" is a P6
+ * (family 6) that Debian's 686 kernel accepts (it needs FPU, CX8, CMOV,
+ * TSC) with a brand string and NX in leaf 0x80000001.
+ *
+ * Unknown leaves return the highest basic leaf, as Intel CPUs do
+ * (SDM Vol. 2A, CPUID, "INPUT EAX = 0"); ECX is ignored by every leaf we
+ * report.
+ */
+#include <string.h>
+#include <glib.h>
+#include "cpu-x86/cpu.h"
+#include "cpu-x86/cpuid.h"
+
+/* leaf 2 cache descriptors: 01/02/03/04 TLBs, 06/08 L1 code 8/16 KiB,
+ * 0A/0C L1 data 8/16 KiB, 42/43 L2 256/512 KiB (SDM Vol. 2A, Table 3-12) */
+#define CACHE_PPRO { 0x03020101u, 0, 0, 0x06040a42u }
+#define CACHE_P2   { 0x03020101u, 0, 0, 0x0c040843u }
+
+#define F_P5  (CPUID_FPU | CPUID_VME | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8)
+#define F_P6  (F_P5 | CPUID_PAE | CPUID_MTRR | CPUID_PGE | CPUID_CMOV)
+
+static const CPUModel cpu_models[] = {
+    { .name = "486", .desc = "Intel486 DX4: CPUID, FPU, VME; no RDTSC, MSRs, CMPXCHG8B",
+      .level = 1, .signature = 0x480, .features = CPUID_FPU | CPUID_VME },
+    { .name = "pentium", .desc = "Pentium (P54C): + DE, PSE, TSC, MSR, CX8; no CMOV",
+      .level = 1, .signature = 0x52c, .features = F_P5 },
+    { .name = "pentiumpro", .desc = "Pentium Pro: P6, + PAE, MTRR, PGE, CMOV, RDPMC; no SYSENTER",
+      .level = 2, .signature = 0x619, .features = F_P6, .cache = CACHE_PPRO, .pmc = true },
+    { .name = "pentium2", .desc = "Pentium II (without MMX): Pentium Pro + SEP, PAT",
+      .level = 2, .signature = 0x652, .features = F_P6 | CPUID_SEP | CPUID_PAT,
+      .cache = CACHE_P2, .pmc = true },
+    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 + NX, IA32_MISC_ENABLE, brand string",
+      .level = 2, .signature = 0x633, .features = F_P6 | CPUID_SEP | CPUID_PAT,
+      .cache = CACHE_P2, .xlevel = 0x80000004u, .ext_features = CPUID_EXT_NX,
+      .brand = "tx86 P6-class virtual CPU", .pmc = true, .misc_enable = true },
+};
+
+const CPUModel *cpuid_find_model(const char *name)
+{
+    for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
+        if (!strcmp(cpu_models[i].name, name))
+            return &cpu_models[i];
+    return NULL;
+}
+
+void cpuid_list_models(FILE *f)
+{
+    fprintf(f, "Available CPUs (default %s):\n", CPUID_DEFAULT_MODEL);
+    for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
+        fprintf(f, "  %-12s %s\n", cpu_models[i].name, cpu_models[i].desc);
+}
+
+void cpuid_set_model(CPUState *env, const CPUModel *m)
+{
+    uint32_t f;
+
+    if (!m)
+        m = cpuid_find_model(CPUID_DEFAULT_MODEL);
+    env->model = m;
+    env->cpuid_level = m->level;
+    f = 0;
+    if (m->features & CPUID_TSC)
+        f |= 1u << INSN_FEAT_TSC;
+    if (m->features & CPUID_MSR)
+        f |= 1u << INSN_FEAT_MSR;
+    if (m->features & CPUID_CX8)
+        f |= 1u << INSN_FEAT_CX8;
+    if (m->features & CPUID_CMOV)
+        f |= 1u << INSN_FEAT_CMOV;
+    if (m->features & CPUID_SEP)
+        f |= 1u << INSN_FEAT_SEP;
+    if (m->pmc)
+        f |= 1u << INSN_FEAT_PMC;
+    env->insn_features = f;
+}
+
+/* env's model; the default one for a CPUState that was zeroed by hand
+ * (unit tests) rather than set up by cpu_init */
+static const CPUModel *cpuid_model(const CPUState *env)
+{
+    return env->model ? env->model : cpuid_find_model(CPUID_DEFAULT_MODEL);
+}
+
+const CPUModel *cpuid_get_model(const CPUState *env)
+{
+    return cpuid_model(env);
+}
+
+uint32_t cpuid_signature(const CPUState *env)
+{
+    return cpuid_model(env)->signature;
+}
+
+bool cpuid_has(const CPUState *env, uint32_t mask)
+{
+    return (cpuid_model(env)->features & mask) == mask;
+}
+
+uint32_t cpuid_cr4_mask(const CPUState *env)
+{
+    const CPUModel *m = cpuid_model(env);
+    uint32_t mask = 0;
+
+    if (m->features & CPUID_VME)
+        mask |= CR4_VME | CR4_PVI;
+    if (m->features & CPUID_TSC)
+        mask |= CR4_TSD;
+    if (m->features & CPUID_DE)
+        mask |= CR4_DE;
+    if (m->features & CPUID_PSE)
+        mask |= CR4_PSE;
+    if (m->features & CPUID_PAE)
+        mask |= CR4_PAE;
+    if (m->features & CPUID_MCE)
+        mask |= CR4_MCE;
+    if (m->features & CPUID_PGE)
+        mask |= CR4_PGE;
+    if (m->pmc)
+        mask |= CR4_PCE;
+    if (m->features & CPUID_FXSR)
+        mask |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    return mask;
+}
+
+/* four little-endian dwords of the brand string from offset off */
+static void cpuid_brand(const char *brand, uint32_t off, uint32_t out[4])
+{
+    char buf[48] = { 0 };
+
+    strncpy(buf, brand, sizeof(buf) - 1);
+    for (int i = 0; i < 4; i++) {
+        const unsigned char *p = (const unsigned char *)buf + off + 4 * i;
+        out[i] = p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+    }
+}
+
+void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
+{
+    const CPUModel *m = cpuid_model(env);
+    uint32_t level = m->level;
+
+    if (m->misc_enable && (env->msr_misc_enable & (1u << 22)) && level > 2)
+        level = 2;      /* IA32_MISC_ENABLE.LIMIT_CPUID */
+    if (leaf >= 0x80000000u ? leaf > m->xlevel : leaf > level)
+        leaf = level;   /* out of range: the highest basic leaf */
+    out[0] = out[1] = out[2] = out[3] = 0;
+    switch (leaf) {
+    case 0:
+        out[0] = level;
+        out[1] = 0x756e6547;    /* "Genu" */
+        out[3] = 0x49656e69;    /* "ineI" */
+        out[2] = 0x6c65746e;    /* "ntel" */
+        break;
+    case 1:
+        out[0] = m->signature;
+        out[3] = m->features;
+        break;
+    case 2:
+        memcpy(out, m->cache, sizeof(m->cache));
+        break;
+    case 0x80000000u:
+        out[0] = m->xlevel;
+        break;
+    case 0x80000001u:
+        out[3] = m->ext_features;
+        break;
+    case 0x80000002u: case 0x80000003u: case 0x80000004u:
+        cpuid_brand(m->brand ? m->brand : "", (leaf - 0x80000002u) * 16, out);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+}
