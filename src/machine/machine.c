@@ -36,6 +36,7 @@
 #include "translator/translator.h"
 #include "devices/debugcon.h"
 #include "devices/isa_debug_exit.h"
+#include "machine/pc.h"
 #include "util/log.h"
 
 #define MACHINE_BIOS_MAX      (16u << 20)
@@ -62,6 +63,12 @@ static MachineDevice *machine_add_device(Machine *m, void *state, void (*free_fn
     d->free_fn = free_fn;
     m->devices = g_slist_prepend(m->devices, d);   /* freed in reverse order */
     return d;
+}
+
+void machine_register_device(Machine *m, void *state, void (*free_fn)(void *),
+                             void (*reset_fn)(void *))
+{
+    machine_add_device(m, state, free_fn)->reset_fn = reset_fn;
 }
 
 static void machine_free_device(gpointer data)
@@ -179,6 +186,9 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     cpu_init(&m->cpu, m);
     cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
+    m->cpu.machine = m;
+    if (m->cfg.bios_path && !pc_build(m, errp))      /* the PC's chips (pc.c) */
+        goto fail;
     cpu_reset(&m->cpu);
     m->cpu.machine = m;
 
@@ -208,6 +218,7 @@ void machine_free(Machine *m)
         x86_frontend_free(fe);
     }
     g_slist_free_full(m->devices, machine_free_device);
+    g_free(m->pc);
     iobus_free(m->io);
     physmem_free(m->mem);
     g_free(m->cfg.bios_path);

@@ -51,6 +51,7 @@ typedef struct Machine {
     bool shutdown_requested;
     int exit_status;              /* status tx86 exits with */
     void *devices;                /* device-owned state list (machine.c) */
+    struct PCDevices *pc;         /* the PC platform's chips (pc.h), NULL on bare machines */
 } Machine;
 
 Machine *machine_new(const MachineConfig *cfg, GError **errp);
@@ -61,5 +62,9 @@ int      machine_run(Machine *m);
 void     machine_request_shutdown(Machine *m, int status);
 /* reset CPU and devices, keep RAM (triple fault without -no-reboot) */
 void     machine_reset(Machine *m);
+/* a device's state joins the machine: freed with it (free_fn) and reset
+ * by machine_reset() (reset_fn, may be NULL) */
+void     machine_register_device(Machine *m, void *state, void (*free_fn)(void *),
+                                 void (*reset_fn)(void *));
 
 #endif
