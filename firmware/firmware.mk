@@ -10,3 +10,6 @@ firmware: $(FIRMWARE_BINS)
 $(BUILD)/firmware/%.bin: firmware/%.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
+
+# the option ROMs share firmware/fwcfg.inc (nasm runs from the top directory)
+$(FIRMWARE_BINS): $(wildcard firmware/*.inc)

@@ -6,7 +6,7 @@
 set -eu
 
 pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
-      zlib1g-dev libcunit1-dev nasm"
+      zlib1g-dev libcunit1-dev nasm libncurses-dev"
 case "$(uname -m)" in
     x86_64|amd64) pkgs="$pkgs gcc-multilib" ;;   # 32-bit differential tester
 esac

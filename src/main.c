@@ -7,13 +7,16 @@
  *
  * Exit status: what machine_run() returns (debug-exit: (V<<1)|1; a guest
  * that halts for good or reaches --max-insns: 0), 1 for command-line and
- * setup errors (one line on stderr, also when -bios is missing), 0 for
+ * setup errors (one line on stderr, also when the firmware is missing), 0 for
  * --help / --version.
  */
 #include <stdio.h>
+#include "config.h"
 #include "machine/machine.h"
 #include "machine/options.h"
 #include "util/log.h"
+#include "ui/curses.h"
+#include "ui/screenshot.h"
 
 int main(int argc, char **argv)
 {
@@ -38,10 +41,15 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!cfg.bios_path) {
-        /* a RAM-only machine is for test harnesses (machine_new API) */
-        fprintf(stderr, "tx86: no firmware: use -bios FILE (e.g. build/firmware/demo.bin)\n");
-        machine_config_clear(&cfg);
-        return 1;
+        /* the default firmware is SeaBIOS, as QEMU's (configure
+         * --with-seabios); a RAM-only machine is for test harnesses */
+        if (!g_file_test(TX86_SEABIOS, G_FILE_TEST_IS_REGULAR)) {
+            fprintf(stderr, "tx86: no firmware: the default BIOS %s is missing (install the "
+                    "Debian package 'seabios', or use -bios FILE)\n", TX86_SEABIOS);
+            machine_config_clear(&cfg);
+            return 1;
+        }
+        cfg.bios_path = g_strdup(TX86_SEABIOS);
     }
 
     Machine *m = machine_new(&cfg, &err);
@@ -51,7 +59,20 @@ int main(int argc, char **argv)
         g_error_free(err);
         return 1;
     }
+    if (m->cfg.display_curses && !curses_start(m, &err)) {      /* ui/curses.c */
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_free(m);
+        return 1;
+    }
+    screenshot_start(m);                    /* --screendump-text FILE follows the screen */
     status = machine_run(m);
+    if (!screenshot_at_exit(m, &err)) {     /* --screenshot, --screendump-text */
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_clear_error(&err);
+        if (status == 0)
+            status = 1;
+    }
     machine_free(m);
     log_flush();
     fflush(stdout);

@@ -8,6 +8,7 @@
 #                     compared with tests/guest/NAME.expected and the exit
 #                     status with the ROM's "; EXPECT-STATUS: N" line
 #   make check-fuzz   random guest code must never crash tx86 (tests/fuzz)
+#   make check-debug  gdb stub, -icount determinism, tx86-trace (tests/debug)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
 # Every runner ends with a line "NAME: N passed, N failed" that
@@ -28,6 +29,8 @@ GUEST_BACKENDS := interp
 endif
 
 include tests/fuzz/fuzz.mk
+-include tests/boot/boot.mk
+-include tests/debug/debug.mk
 
 .PHONY: tests check check-unit check-guest check-diff check-diff-short FORCE
 

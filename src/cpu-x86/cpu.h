@@ -195,7 +195,7 @@ typedef struct CPUState {
     const struct CPUModel *model; /* -cpu model (cpuid.h); set by cpu_init */
     uint32_t insn_features;      /* 1 << INSN_FEAT_*: optional insns the model has */
     uint64_t tsc_last;           /* last TSC value read: RDTSC never repeats one */
-    uint64_t msr_apic_base;      /* IA32_APIC_BASE (state only, no APIC claimed) */
+    uint64_t msr_apic_base;      /* IA32_APIC_BASE: base, global enable, BSP */
     uint64_t msr_mtrr_def_type;  /* IA32_MTRR_DEF_TYPE */
     uint64_t msr_mtrr_fixed[11]; /* 0x250, 0x258, 0x259, 0x268..0x26F */
     uint64_t msr_mtrr_var[16];   /* 0x200..0x20F: PHYSBASEn/PHYSMASKn pairs */
@@ -203,6 +203,9 @@ typedef struct CPUState {
     uint64_t msr_misc_enable;    /* IA32_MISC_ENABLE */
     uint64_t msr_perfevtsel[2];  /* PERFEVTSEL0/1 (0x186/0x187) */
     uint64_t msr_pmc[2];         /* PERFCTR0/1 (0xC1/0xC2), 40 bits, do not count */
+    /* the local APIC (devices/apic.c) hears every IA32_APIC_BASE write; NULL = none */
+    void   (*apic_base_changed)(void *opaque);
+    void    *apic_opaque;
     /* --- x87 FPU (fpu/) --- */
     Float80  fpu_st[8];          /* physical registers R0-R7 (ST(i) = R[(top+i)&7]) */
     uint16_t fpu_fcw;            /* control word */
@@ -218,6 +221,12 @@ typedef struct CPUState {
      * shape, see machine/irq.h); NULL = unconnected */
     void   (*fpu_ferr_handler)(void *opaque, int n, int level);
     void    *fpu_ferr_opaque;
+    /* --- OS debugging: gdb stub, traces, icount (src/debug/) --- */
+    uint32_t dbg_gdb_flags;      /* DBG_* bits the gdb stub's breakpoints/watchpoints
+                                  * add to dbg_flags (debug_update keeps them) */
+    uint32_t gdb_step;           /* GDB_STEP_* (debug/gdbstub.h): one-insn blocks, no IRQs */
+    int32_t  icount_left0;       /* icount_left given to the running chain (icount clock) */
+    struct TraceWriter *trace;   /* --trace writer, NULL when not tracing */
 
     /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */
@@ -245,6 +254,7 @@ typedef enum CPUExitReason {
     CPU_EXIT_REQUEST,     /* exit_request / CPU_INTERRUPT_EXIT */
     CPU_EXIT_EXCEPTION,   /* stop_on_exception and one was raised */
     CPU_EXIT_SHUTDOWN,    /* triple fault or machine asked to stop */
+    CPU_EXIT_DEBUG,       /* the gdb stub asked to stop (breakpoint, watchpoint, step) */
 } CPUExitReason;
 
 /* cpu.c */

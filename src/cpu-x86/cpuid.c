@@ -5,7 +5,8 @@
  * "Privileged instructions, MSRs and CPU models"): FPU (x87), VME/PVI
  * (protection work), DE (debug registers), PSE, PAE, PGE and NX (paging),
  * TSC, MSR, CX8, CMOV, SEP, MTRR and PAT (MTRRs and PAT are kept as state;
- * there are no caches to apply them to).  MMX, FXSR, SSE, APIC, MCE, MCA
+ * there are no caches to apply them to) and APIC (the default model only:
+ * the local APIC is a device, devices/apic.c).  MMX, FXSR, SSE, MCE, MCA
  * and PSE36 are claimed by no model.  The default model "tx86" is a P6
  * (family 6) that Debian's 686 kernel accepts (it needs FPU, CX8, CMOV,
  * TSC) with a brand string and NX in leaf 0x80000001.
@@ -37,8 +38,8 @@ static const CPUModel cpu_models[] = {
     { .name = "pentium2", .desc = "Pentium II (without MMX): Pentium Pro + SEP, PAT",
       .level = 2, .signature = 0x652, .features = F_P6 | CPUID_SEP | CPUID_PAT,
       .cache = CACHE_P2, .pmc = true },
-    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 + NX, IA32_MISC_ENABLE, brand string",
-      .level = 2, .signature = 0x633, .features = F_P6 | CPUID_SEP | CPUID_PAT,
+    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 + APIC, NX, IA32_MISC_ENABLE, brand string",
+      .level = 2, .signature = 0x633, .features = F_P6 | CPUID_SEP | CPUID_PAT | CPUID_APIC,
       .cache = CACHE_P2, .xlevel = 0x80000004u, .ext_features = CPUID_EXT_NX,
       .brand = "tx86 P6-class virtual CPU", .pmc = true, .misc_enable = true },
 };
@@ -162,6 +163,8 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
     case 1:
         out[0] = m->signature;
         out[3] = m->features;
+        if (!(env->msr_apic_base & (1u << 11)))
+            out[3] &= ~CPUID_APIC;  /* APIC globally disabled (SDM 10.4.3) */
         break;
     case 2:
         memcpy(out, m->cache, sizeof(m->cache));

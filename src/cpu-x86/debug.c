@@ -56,6 +56,7 @@ void debug_update(CPUState *env)
         default: f |= DBG_WATCH; break;
         }
     }
+    f |= env->dbg_gdb_flags;            /* the gdb stub's breakpoints/watchpoints */
     if (f || env->dbg_flags)
         env->dbg_dirty = 1;             /* translations may depend on it */
     env->dbg_flags = f;
@@ -94,6 +95,8 @@ static uint32_t debug_ibp_bits(const CPUState *env, uint32_t lin)
 
 bool debug_ibp_at(const CPUState *env, uint32_t lin)
 {
+    if ((env->dbg_flags & DBG_GDB) && gdb_bp_at(env, lin))
+        return true;
     return (env->dbg_flags & DBG_IBP) && debug_ibp_bits(env, lin) != 0;
 }
 
@@ -133,6 +136,9 @@ void debug_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
 {
     /* R/W 01: writes only; 11: reads and writes */
     uint32_t bits = debug_range_bits(env, lin, size, write ? 0xa : 0x8);
+
+    if (env->dbg_flags & DBG_GDB)
+        gdb_check_data(env, lin, size, write);
 
     if (bits) {
         env->dbg_pending |= bits;

@@ -31,10 +31,22 @@
 #include <stdint.h>
 #include "cpu-x86/cpu.h"
 
+/* gdb stub hooks (src/debug/gdbstub.c) */
+bool gdb_bp_at(const CPUState *env, uint32_t lin);
+bool gdb_page_watched(const CPUState *env, uint32_t lin);
+void gdb_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write);
+
 /* env->dbg_flags */
 #define DBG_IBP   (1u << 0)     /* an instruction breakpoint is enabled */
 #define DBG_WATCH (1u << 1)     /* a data breakpoint is enabled */
 #define DBG_IO    (1u << 2)     /* an I/O breakpoint is enabled (CR4.DE) */
+/* the gdb stub (src/debug/gdbstub.c) has breakpoints (it then also sets
+ * DBG_IBP) or watchpoints (DBG_WATCH) through env->dbg_gdb_flags: the same
+ * block splitting and slow-path checks serve both; a gdb hit stops the
+ * machine (CPU_EXIT_DEBUG) instead of raising #DB */
+#define DBG_GDB   (1u << 3)
+/* dbg_pending bit (not a DR6 bit): a gdb watchpoint was hit */
+#define DBG_PENDING_GDB (1u << 31)
 
 /* DR6 status bits */
 #define DR6_B(n)  (1u << (n))   /* breakpoint n condition met */
@@ -72,6 +84,8 @@ static inline bool debug_page_watched(const CPUState *env, uint32_t lin)
 {
     if (__builtin_expect(!(env->dbg_flags & DBG_WATCH), 1))
         return false;
+    if ((env->dbg_flags & DBG_GDB) && gdb_page_watched(env, lin))
+        return true;
     for (int i = 0; i < 4; i++) {
         uint32_t dr7 = env->dr[7];
         uint32_t rw = (dr7 >> (16 + 4 * i)) & 3;

@@ -69,6 +69,8 @@
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/debug.h"
 #include "translator/translator.h"
+#include "debug/gdbstub.h"
+#include "debug/trace.h"
 #include "util/log.h"
 
 static FILE *exec_log_file(void)
@@ -83,12 +85,16 @@ static bool exec_check_interrupts(CPUState *env)
 
     if (req & CPU_INTERRUPT_NMI) {
         env->interrupt_request &= ~CPU_INTERRUPT_NMI;
+        if (G_UNLIKELY(env->trace))
+            trace_int(env->trace, env, EXCP_NMI, TRACE_INT_NMI, 0);
         excp_deliver(env, EXCP_NMI, false, true, false, 0, env->eip);
         return true;
     }
     if ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK) && env->irq_ack) {
         int vector = env->irq_ack(env->irq_ack_opaque);
         if (vector >= 0) {
+            if (G_UNLIKELY(env->trace))
+                trace_int(env->trace, env, vector & 0xff, TRACE_INT_IRQ, 0);
             excp_deliver(env, vector & 0xff, false, true, false, 0, env->eip);
             return true;
         }
@@ -169,8 +175,13 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
         }
         left0 = 0;
+        env->icount_left0 = env->icount_left;
         last_tb = NULL;
         env->code_dirty = 0;
+        if (G_UNLIKELY(env->trace))
+            trace_int(env->trace, env, vector & 0xff,
+                      vector == EXCP_TRIPLE_FAULT ? TRACE_INT_TRIPLE : TRACE_INT_EXCEPTION,
+                      env->exception_has_error ? env->error_code : 0);
         if (vector == EXCP_TRIPLE_FAULT) {
             if (log_enabled(LOG_INT))
                 log_printf("excp: triple fault at %04x:%08x -> shutdown\n",
@@ -195,7 +206,8 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             last_tb = NULL;
         }
         if (!(env->hflags & HF_INHIBIT_IRQ) &&
-            (env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI))) {
+            (env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) &&
+            !(env->gdb_step & GDB_STEP_NOIRQ)) {
             if (exec_check_interrupts(env))
                 last_tb = NULL;
         }
@@ -203,6 +215,8 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             return CPU_EXIT_HALT;
         if (env->icount >= end)
             return CPU_EXIT_BUDGET;
+        if (G_UNLIKELY(env->dbg_flags & DBG_GDB) && gdb_cpu_breakpoint(env))
+            return CPU_EXIT_DEBUG;          /* gdb breakpoint at cs:eip (debug/gdbstub.c) */
         if (G_UNLIKELY((env->dbg_flags & DBG_IBP) || (env->eflags & RF_MASK)))
             exec_check_ibp(env);
 
@@ -219,10 +233,12 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         }
 
         if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU))) {
-            if (log_enabled(LOG_CPU))
+            if (log_enabled(LOG_CPU) && log_filter_pass(env->seg[R_CS].base + env->eip))
                 cpu_dump_state(env, exec_log_file());
-            if (log_enabled(LOG_EXEC))
-                log_printf("Trace 0: %p [%08x/%08x/%04x] %04x:%08x\n", (void *)tb,
+            /* the block's key, never its host address: -d exec logs of two
+             * -icount runs compare byte for byte */
+            if (log_enabled(LOG_EXEC) && log_filter_pass(env->seg[R_CS].base + env->eip))
+                log_printf("Trace 0: %08x [%08x/%08x/%04x] %04x:%08x\n", tb->phys_pc,
                            tb->cs_base, tb->pc, tb->hflags,
                            env->seg[R_CS].selector, env->eip);
         }
@@ -230,11 +246,12 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         if (chains) {
             uint64_t rem = end - env->icount;
             left0 = rem > (1u << 30) ? (1 << 30) : (int32_t)rem;
-            env->icount_left = left0;
+            env->icount_left = env->icount_left0 = left0;
             t->last_tb = tb;
             exit = t->backend->exec(t, env, tb);
             env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
             left0 = 0;
+            env->icount_left0 = env->icount_left;   /* counted: clock_now sees no chain */
             tb = t->last_tb;
             if (exit == TB_EXIT_REQUESTED) {
                 last_tb = NULL;             /* tb did not run; budget is spent */
@@ -247,6 +264,10 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         last_tb = tb;
         last_exit = exit;
 
+        if (G_UNLIKELY(env->dbg_pending & DBG_PENDING_GDB)) {
+            env->dbg_pending &= ~DBG_PENDING_GDB;   /* a gdb watchpoint hit */
+            return CPU_EXIT_DEBUG;
+        }
         if (G_UNLIKELY((tb->hflags & HF_TF) || env->dbg_pending))
             exec_debug_traps(env, tb);
     }

@@ -21,7 +21,10 @@
  *    clears the low word like Intel hardware;
  *  - 0F 1F /0 with a register operand (a NOP on hardware) is rejected by
  *    Capstone and recognised by translate.c;
- *  - relative targets are recomputed from the displacement bytes.
+ *  - relative targets are recomputed from the displacement bytes;
+ *  - F3 0F BC / F3 0F BD (TZCNT/LZCNT to Capstone) are BSF/BSR: no tx86
+ *    CPU model has BMI1/LZCNT, and on those CPUs the F3 prefix is ignored
+ *    (compilers emit "rep bsf" on purpose; Debian's 686 kernel does).
  */
 #include "cpu-x86/gen.h"
 #if __has_include("cpu-x86/gen_sys.h")
@@ -138,6 +141,8 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
     [X86_INS_BTC]     = { gen_BTC, LK, 0 },
     [X86_INS_BSF]     = { gen_BSF, 0, 0 },
     [X86_INS_BSR]     = { gen_BSR, 0, 0 },
+    [X86_INS_TZCNT]   = { gen_BSF, 0, 0 },       /* F3 0F BC: BSF before BMI1 */
+    [X86_INS_LZCNT]   = { gen_BSR, 0, 0 },       /* F3 0F BD: BSR before LZCNT */
     [X86_INS_BSWAP]   = { gen_BSWAP, 0, 0, CCE_NONE },
 
     /* system, string, BCD, division, far control (gen_sys.h) */

@@ -33,6 +33,7 @@
 #include "cpu-x86/seg.h"
 #include "machine/machine.h"
 #include "mmu/mmu.h"
+#include "debug/trace.h"
 #include "util/log.h"
 
 #define ENV_OFF(field) ((uint32_t)offsetof(CPUState, field))
@@ -304,16 +305,28 @@ IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
     return gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false);
 }
 
+/* --trace: record a data access (after it succeeded) */
+static void gen_trace_mem(DisasContext *s, int size, IRTemp lin, IRTemp v, bool write)
+{
+    IRTemp args[3] = { lin, v, ir_movi(s->ir, (uint32_t)size | (write ? TRACE_MEM_WRITE : 0)) };
+    ir_call(s->ir, HELPER_trace_mem, 3, args);
+}
+
 IRTemp gen_ld(DisasContext *s, int size, IRTemp lin)
 {
     gen_sync_eip(s);
-    return ir_load(s->ir, size, lin);
+    IRTemp v = ir_load(s->ir, size, lin);
+    if (G_UNLIKELY(s->env->trace))
+        gen_trace_mem(s, size, lin, v, false);
+    return v;
 }
 
 void gen_st(DisasContext *s, int size, IRTemp lin, IRTemp v)
 {
     gen_sync_eip(s);
     ir_store(s->ir, size, lin, v);
+    if (G_UNLIKELY(s->env->trace))
+        gen_trace_mem(s, size, lin, v, true);
     s->mem_written = true;
 }
 
@@ -1021,7 +1034,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
     tb->phys_page2 = UINT32_MAX;
     tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
     tb->phys_pc = mmu_translate_code(env, tb->cs_base + tb->pc);     /* may raise #PF */
-    max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) ? 1 : TB_MAX_INSNS;
+    max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) || env->gdb_step ? 1 : TB_MAX_INSNS;
 
     /* pass 1: decode; pass 2: which flag updates are dead */
     n_decoded = decode_block(fe, env, pm, tb, s->code32, max_insns, d);
@@ -1030,8 +1043,10 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         locked[i] = memchr(d[i].buf, 0xf0, (size_t)prefix_count(d[i].buf, d[i].len)) != NULL;
     }
     cc_live_analyze(decoded, locked, n_decoded, flags_dead);
+    if (G_UNLIKELY(env->trace))
+        memset(flags_dead, 0, sizeof(flags_dead));  /* the trace shows every flag update */
 
-    if (log_enabled(LOG_IN_ASM)) {
+    if (log_enabled(LOG_IN_ASM) && log_filter_pass(tb->cs_base + tb->pc)) {
         log_printf("----------------\nIN: %s cs_base %08x eip %08x\n",
                    s->code32 ? "32-bit" : "16-bit", tb->cs_base, tb->pc);
     }
@@ -1041,6 +1056,19 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         const DecodedInsn *di = &d[n];
 
         ir_insn_start(ir, di->pc);
+        if (G_UNLIKELY(env->trace)) {
+            /* --trace: the instruction is DEFined now, its execution recorded by id */
+            uint32_t lin = tb->cs_base + di->pc;
+            uint32_t len = (di->next_pc - di->pc) & (s->code32 ? ~0u : 0xffffu);
+            uint8_t mode = (s->code32 ? TRACE_MODE_CODE32 : 0) |
+                           ((tb->hflags & HF_PE) ? TRACE_MODE_PE : 0) |
+                           ((tb->hflags & HF_VM) ? TRACE_MODE_VM : 0) |
+                           ((tb->hflags & HF_PG) ? TRACE_MODE_PG : 0);
+            IRTemp id = ir_movi(ir, trace_def_insn(env->trace, lin,
+                                                   (tb->phys_pc & PAGE_MASK) | (lin & ~PAGE_MASK),
+                                                   mode, di->buf, (int)MIN(len, di->len)));
+            ir_call(ir, HELPER_trace_insn, 1, &id);
+        }
         s->pc = di->pc;
         s->next_pc = di->next_pc;
         s->eip_synced = false;
@@ -1057,7 +1085,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
             s->insn = fe->insns[n];
             s->x86 = &s->insn->detail->x86;
             s->info = &x86_insn_table[s->insn->id];
-            if (log_enabled(LOG_IN_ASM)) {
+            if (log_enabled(LOG_IN_ASM) && log_filter_pass(tb->cs_base + tb->pc)) {
                 log_in_asm(s);
             }
         } else {

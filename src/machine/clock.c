@@ -2,8 +2,12 @@
  * clock.c - the virtual clock and its timer queue (see clock.h).
  *
  * Virtual time is host CLOCK_MONOTONIC time, offset so that it starts at 0
- * when the clock is created; a manual clock (unit tests, later -icount)
- * only moves through clock_advance().  Pending timers form a singly linked
+ * when the clock is created; a manual clock (unit tests) only moves
+ * through clock_advance().  An icount clock (-icount shift=N) is
+ * (instructions retired << N) + bias: the CPU loop sizes its slices with
+ * clock_icount_budget() so timers fire at exact instruction counts, and a
+ * halted CPU jumps to the next deadline (clock_warp) instead of sleeping,
+ * so runs repeat exactly.  Pending timers form a singly linked
  * list sorted by deadline (equal deadlines fire in the order they were
  * armed); there are few timers on a PC, so insertion by walking is fine.
  * A callback may re-arm its own timer or others; a timer re-armed to a
@@ -29,10 +33,16 @@ void clock_init(VirtClock *c, bool manual)
     c->host_base = clock_host_ns();
     c->running = true;
     c->head = NULL;
+    c->icount_fn = NULL;        /* host or manual time until clock_set_icount */
+    c->icount_opaque = NULL;
+    c->icount_shift = 0;
+    c->icount_bias = 0;
 }
 
 int64_t clock_now(VirtClock *c)
 {
+    if (c->icount_fn)
+        return (int64_t)(c->icount_fn(c->icount_opaque) << c->icount_shift) + c->icount_bias;
     if (c->manual)
         return c->manual_now;
     if (!c->running)
@@ -45,6 +55,32 @@ void clock_advance(VirtClock *c, int64_t ns)
     g_assert(c->manual);
     g_assert(ns >= 0);
     c->manual_now += ns;
+}
+
+void clock_set_icount(VirtClock *c, int shift, uint64_t (*fn)(void *opaque), void *opaque)
+{
+    g_assert(shift >= 0 && shift <= 20);
+    c->icount_fn = fn;
+    c->icount_opaque = opaque;
+    c->icount_shift = shift;
+    c->icount_bias = 0;
+    c->icount_bias = -(int64_t)(fn(opaque) << shift);   /* time starts at 0 */
+}
+
+void clock_warp(VirtClock *c, int64_t to)
+{
+    int64_t now = clock_now(c);
+    if (c->icount_fn && to > now && to != INT64_MAX)
+        c->icount_bias += to - now;
+}
+
+uint64_t clock_icount_budget(VirtClock *c, int64_t deadline)
+{
+    int64_t ns = deadline - clock_now(c);
+    if (ns <= 0)
+        return 1;
+    uint64_t n = ((uint64_t)ns + (1ull << c->icount_shift) - 1) >> c->icount_shift;
+    return n ? n : 1;
 }
 
 int64_t clock_next_deadline(VirtClock *c)

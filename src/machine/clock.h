@@ -5,7 +5,7 @@
  * machine runs; it is the only time devices see.  Timers are kept in a
  * queue ordered by deadline; the main loop asks clock_next_deadline() how
  * long the CPU may run or the host may sleep, and clock_run_timers() fires
- * the expired ones.  (issue 5 adds an instruction-count clock, -icount.)
+ * the expired ones.  -icount shift=N makes it an instruction-count clock.
  *
  * Example:
  *     Timer *t = timer_new(clk, pit_tick, pit);
@@ -35,11 +35,26 @@ typedef struct VirtClock {
     bool manual;            /* tests: time moves only via clock_advance */
     int64_t manual_now;
     Timer *head;            /* pending timers, earliest first */
+    /* -icount shift=N: virtual ns = (instructions retired << shift) + bias;
+     * icount_fn reads the CPU's count (NULL: host time or manual) */
+    uint64_t (*icount_fn)(void *opaque);
+    void *icount_opaque;
+    int icount_shift;
+    int64_t icount_bias;    /* time skipped while the CPU idled (clock_warp) */
 } VirtClock;
 
 void    clock_init(VirtClock *c, bool manual);
 int64_t clock_now(VirtClock *c);
 void    clock_advance(VirtClock *c, int64_t ns);   /* manual clocks only */
+/* -icount: time follows fn(opaque) << shift from now on (0 .. 20) */
+void    clock_set_icount(VirtClock *c, int shift, uint64_t (*fn)(void *opaque), void *opaque);
+static inline bool clock_is_icount(const VirtClock *c) { return c->icount_fn != 0; }
+/* icount clocks: jump to `to` (a halted CPU waiting for a deadline);
+ * nothing if `to` is not in the future */
+void    clock_warp(VirtClock *c, int64_t to);
+/* icount clocks: instructions the CPU may run before virtual time
+ * reaches `deadline` (at least 1) */
+uint64_t clock_icount_budget(VirtClock *c, int64_t deadline);
 /* deadline of the earliest pending timer, INT64_MAX if none */
 int64_t clock_next_deadline(VirtClock *c);
 /* fire every timer whose deadline is <= now; returns how many fired */

@@ -13,6 +13,7 @@
 #include <glib.h>
 #include "machine/ioport.h"
 #include "util/log.h"
+#include "debug/trace.h"
 
 static uint32_t io_ones(int size)
 {
@@ -44,6 +45,18 @@ bool ioport_register(IOBus *bus, uint16_t base, unsigned count,
         e->name = name;
     }
     return true;
+}
+
+void ioport_unregister(IOBus *bus, uint16_t base, unsigned count, void *opaque)
+{
+    for (unsigned i = 0; i < count && base + i < 65536u; i++) {
+        IOPortEntry *e = &bus->ports[base + i];
+        if (e->ops && e->opaque == opaque) {
+            e->ops = NULL;
+            e->opaque = NULL;
+            e->name = NULL;
+        }
+    }
 }
 
 /* narrowest native width of a device (for byte accesses it lacks) */
@@ -104,6 +117,8 @@ static void io_write(IOBus *bus, uint16_t port, uint32_t value, int size)
 uint32_t ioport_read(IOBus *bus, uint16_t port, int size)
 {
     uint32_t v = io_read(bus, port, size);
+    if (G_UNLIKELY(bus->trace))
+        trace_io(bus->trace, port, v, size, false);
     if (log_enabled(LOG_IOPORT)) {
         const char *name = bus->ports[port].name;
         log_printf("ioport read  %04x size %d -> %0*x (%s)\n", port, size, size * 2, v,
@@ -119,5 +134,7 @@ void ioport_write(IOBus *bus, uint16_t port, uint32_t value, int size)
         log_printf("ioport write %04x size %d <- %0*x (%s)\n", port, size, size * 2,
                    value & io_ones(size), name ? name : "unassigned");
     }
+    if (G_UNLIKELY(bus->trace))
+        trace_io(bus->trace, port, value & io_ones(size), size, true);
     io_write(bus, port, value, size);
 }

@@ -37,6 +37,7 @@ typedef struct IOPortEntry {
 typedef struct IOBus {
     IOPortEntry ports[65536];
     bool log_unassigned;        /* -d unimp */
+    struct TraceWriter *trace;  /* --trace: port accesses recorded (debug/trace.h) */
 } IOBus;
 
 IOBus *iobus_new(void);
@@ -44,6 +45,8 @@ void   iobus_free(IOBus *bus);
 /* returns false if any port of the range is already taken */
 bool   ioport_register(IOBus *bus, uint16_t base, unsigned count,
                        const IOPortOps *ops, void *opaque, const char *name);
+/* free the ports of [base, base+count) that belong to opaque (PCI BARs) */
+void   ioport_unregister(IOBus *bus, uint16_t base, unsigned count, void *opaque);
 uint32_t ioport_read(IOBus *bus, uint16_t port, int size);
 void     ioport_write(IOBus *bus, uint16_t port, uint32_t value, int size);
 

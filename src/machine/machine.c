@@ -16,9 +16,12 @@
  * machine_run() is the main loop:
  *     loop: shutdown requested?  -> return exit_status
  *           fire expired timers
- *           CPU halted?   IF=1 and something can wake it -> sleep (nanosleep)
- *                         until the next deadline; otherwise stop (status
- *                         kept, 0 unless debug-exit set one)
+ *           host input?   every ~1 ms: poll the watched fds (serial
+ *                         back ends, machine_watch_fd), non-blocking
+ *           CPU halted?   IF=1 and something can wake it -> sleep (nanosleep,
+ *                         or poll on the watched fds) until the next
+ *                         deadline; otherwise stop (status kept, 0 unless
+ *                         debug-exit set one)
  *           cpu_exec(slice)  slice bounded by --max-insns and by an
  *                            estimate of how many instructions fit before
  *                            the next timer deadline
@@ -27,6 +30,7 @@
  *                           vector (RAM kept, like a PC's shutdown reset)
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <time.h>
 #include "config.h"
@@ -37,6 +41,8 @@
 #include "devices/debugcon.h"
 #include "devices/isa_debug_exit.h"
 #include "machine/pc.h"
+#include "debug/debug_machine.h"
+#include "debug/gdbstub.h"
 #include "util/log.h"
 
 #define MACHINE_BIOS_MAX      (16u << 20)
@@ -45,8 +51,12 @@
 #define MACHINE_DEFAULT_RAM   (128ull << 20)
 #define MACHINE_MAX_RAM       (3ull << 30)
 
-/* instructions per virtual ns assumed when sizing a slice (~100 MIPS) */
-#define SLICE_INSNS_PER_US    100
+/* slices are sized by the guest instructions per host ms that recent
+ * slices ran (Machine.slice_rate), starting from ~100 MIPS, so a timer
+ * deadline ends a slice close to its time whatever the host's speed */
+#define SLICE_RATE_INIT       100000
+#define SLICE_RATE_MIN        1000
+#define SLICE_RATE_MAX        10000000
 #define SLICE_MIN             1000
 #define SLICE_MAX             (10u * 1000 * 1000)
 
@@ -143,7 +153,20 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->cfg.bios_path = g_strdup(cfg->bios_path);
     m->cfg.debugcon = g_strdup(cfg->debugcon);
     m->cfg.serial = g_strdup(cfg->serial);
+    for (int i = 0; i < 3; i++)
+        m->cfg.serial_more[i] = g_strdup(cfg->serial_more[i]);
     m->cfg.log_path = g_strdup(cfg->log_path);
+    for (int i = 0; i < 4; i++)                   /* disks (block.c) */
+        m->cfg.ide_file[i] = g_strdup(cfg->ide_file[i]);
+    for (int i = 0; i < 2; i++)
+        m->cfg.fd_file[i] = g_strdup(cfg->fd_file[i]);
+    m->cfg.boot_order = g_strdup(cfg->boot_order);
+    m->cfg.kernel_path = g_strdup(cfg->kernel_path);  /* direct kernel boot (loader.c) */
+    m->cfg.initrd_path = g_strdup(cfg->initrd_path);
+    m->cfg.append = g_strdup(cfg->append);
+    m->cfg.screenshot = g_strdup(cfg->screenshot);          /* ui/screenshot.c */
+    m->cfg.screendump_text = g_strdup(cfg->screendump_text);
+    m->cfg.seabios_log = g_strdup(cfg->seabios_log);        /* port 0x402 (pc.c) */
     if (!m->cfg.machine_type)
         m->cfg.machine_type = "pc";
     if (m->cfg.ram_size == 0)
@@ -201,6 +224,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     }
     m->cpu.tr_ctx = m->tr;
+    if (!debug_machine_init(m, errp))       /* --trace, -icount, -gdb (src/debug/) */
+        goto fail;
     return m;
 
 fail:
@@ -212,6 +237,7 @@ void machine_free(Machine *m)
 {
     if (!m)
         return;
+    debug_machine_free(m);                     /* trace END record, gdb socket */
     if (m->tr) {
         void *fe = m->tr->frontend;
         translator_free(m->tr);
@@ -224,7 +250,22 @@ void machine_free(Machine *m)
     g_free(m->cfg.bios_path);
     g_free(m->cfg.debugcon);
     g_free(m->cfg.serial);
+    for (int i = 0; i < 3; i++)
+        g_free(m->cfg.serial_more[i]);
+    if (m->host_fds)
+        g_array_free(m->host_fds, TRUE);
     g_free(m->cfg.log_path);
+    for (int i = 0; i < 4; i++)                   /* disks (block.c) */
+        g_free(m->cfg.ide_file[i]);
+    for (int i = 0; i < 2; i++)
+        g_free(m->cfg.fd_file[i]);
+    g_free(m->cfg.boot_order);
+    g_free(m->cfg.kernel_path);                   /* direct kernel boot */
+    g_free(m->cfg.initrd_path);
+    g_free(m->cfg.append);
+    g_free(m->cfg.screenshot);                    /* ui/screenshot.c */
+    g_free(m->cfg.screendump_text);
+    g_free(m->cfg.seabios_log);                   /* port 0x402 (pc.c) */
     g_free(m);
 }
 
@@ -247,6 +288,13 @@ void machine_reset(Machine *m)
     env->interrupt_request &= ~CPU_INTERRUPT_NMI;
 }
 
+void machine_request_reset(Machine *m)
+{
+    m->reset_requested = true;
+    m->cpu.exit_request = 1;
+    m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
+}
+
 void machine_request_shutdown(Machine *m, int status)
 {
     m->shutdown_requested = true;
@@ -255,15 +303,77 @@ void machine_request_shutdown(Machine *m, int status)
     m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
 }
 
-/* sleep until the virtual clock reaches deadline (INT64_MAX: a while).
- * Host input sources (serial, keyboard) will be polled here too. */
+void machine_watch_fd(Machine *m, const HostFdWatch *w)
+{
+    if (!m->host_fds)
+        m->host_fds = g_array_new(FALSE, FALSE, sizeof(HostFdWatch));
+    g_array_append_val((GArray *)m->host_fds, *w);
+}
+
+void machine_unwatch_fd(Machine *m, int fd, void *opaque)
+{
+    GArray *a = m->host_fds;
+    for (guint i = 0; a && i < a->len; i++) {
+        HostFdWatch *w = &g_array_index(a, HostFdWatch, i);
+        if (w->fd == fd && w->opaque == opaque) {
+            g_array_remove_index(a, i);
+            return;
+        }
+    }
+}
+
+bool machine_poll_host(Machine *m, int64_t timeout_ns)
+{
+    GArray *a = m->host_fds;
+    guint n = a ? a->len : 0;
+    struct pollfd pfd[16];
+    HostFdWatch watch[16];
+    int np = 0;
+    for (guint i = 0; i < n; i++) {
+        HostFdWatch *w = &g_array_index(a, HostFdWatch, i);
+        if (w->flush)
+            w->flush(w->opaque);
+        if (np < 16 && (!w->ready || w->ready(w->opaque))) {
+            watch[np] = *w;
+            pfd[np].fd = w->fd;
+            pfd[np].events = POLLIN;
+            pfd[np].revents = 0;
+            np++;
+        }
+    }
+    m->host_poll_last = g_get_monotonic_time() * 1000;
+    int64_t ms = timeout_ns <= 0 ? 0 : MIN((timeout_ns + 999999) / 1000000, 1000);
+    int r = poll(pfd, np, (int)ms);
+    if (r <= 0)
+        return false;
+    bool ran = false;
+    for (int i = 0; i < np; i++) {
+        if (pfd[i].revents) {
+            /* the handler may unwatch fds: it got a copy of its entry */
+            watch[i].on_input(watch[i].opaque);
+            ran = true;
+        }
+    }
+    return ran;
+}
+
+/* sleep until the virtual clock reaches deadline (INT64_MAX: a while),
+ * waking early for host input (serial back ends) */
 static void machine_sleep_until(Machine *m, int64_t deadline)
 {
+    if (clock_is_icount(&m->clock) && deadline != INT64_MAX) {
+        clock_warp(&m->clock, deadline);       /* -icount: idle time takes no host time */
+        return;
+    }
     int64_t wait = deadline == INT64_MAX ? 100000000 : deadline - clock_now(&m->clock);
     if (wait <= 0)
         return;
+    if (m->host_fds && ((GArray *)m->host_fds)->len) {
+        machine_poll_host(m, wait);
+        return;
+    }
     struct timespec ts = { .tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000 };
-    nanosleep(&ts, NULL);    /* becomes ppoll() on host fds with serial input */
+    nanosleep(&ts, NULL);    /* no host input watched */
 }
 
 /* can anything wake a halted CPU?  An NMI or IRQ already pending, or
@@ -277,7 +387,8 @@ static bool machine_can_wake(Machine *m)
     if (!(env->eflags & IF_MASK))
         return false;
     return (env->interrupt_request & CPU_INTERRUPT_HARD) ||
-           clock_next_deadline(&m->clock) != INT64_MAX;
+           clock_next_deadline(&m->clock) != INT64_MAX ||
+           (m->host_fds && ((GArray *)m->host_fds)->len);    /* host input */
 }
 
 /* a message from the main loop: guest output first, then ours */
@@ -292,13 +403,32 @@ static void machine_note(const char *fmt, ...)
     va_end(ap);
 }
 
+/* a slice ran to its budget: fold its speed into slice_rate (the
+ * average of the last few, ignoring slices too short to time) */
+static void machine_measure_rate(Machine *m, uint64_t insns, int64_t host_us)
+{
+    if (host_us < 200 || insns < SLICE_MIN)
+        return;
+    uint64_t r = insns * 1000 / (uint64_t)host_us;
+    uint64_t old = m->slice_rate ? m->slice_rate : SLICE_RATE_INIT;
+    m->slice_rate = CLAMP((old * 3 + r) / 4, SLICE_RATE_MIN, SLICE_RATE_MAX);
+}
+
 static uint64_t machine_slice(Machine *m, uint64_t remaining)
 {
+    if (G_UNLIKELY(m->cpu.gdb_step))
+        return 1;                              /* gdb single step */
+    if (clock_is_icount(&m->clock)) {          /* -icount: end at the deadline exactly */
+        int64_t d = clock_next_deadline(&m->clock);
+        uint64_t n = d == INT64_MAX ? SLICE_MAX : clock_icount_budget(&m->clock, d);
+        return MIN(MIN(n, SLICE_MAX), remaining);
+    }
     uint64_t slice = SLICE_MAX;
     int64_t deadline = clock_next_deadline(&m->clock);
     if (deadline != INT64_MAX) {
         int64_t ns = deadline - clock_now(&m->clock);
-        uint64_t est = ns <= 0 ? 0 : (uint64_t)ns / 1000 * SLICE_INSNS_PER_US;
+        uint64_t rate = m->slice_rate ? m->slice_rate : SLICE_RATE_INIT;
+        uint64_t est = ns <= 0 ? 0 : (uint64_t)((unsigned __int128)ns * rate / 1000000);
         slice = CLAMP(est, SLICE_MIN, SLICE_MAX);
     }
     return MIN(slice, remaining);
@@ -310,12 +440,31 @@ int machine_run(Machine *m)
     const uint64_t start = env->icount;
     const uint64_t limit = m->cfg.max_insns;
 
+    if (m->gdb)
+        gdb_start(m->gdb, m->cfg.gdb_wait);    /* -S: wait for gdb */
     for (;;) {
+        if (G_UNLIKELY(m->gdb))
+            gdb_poll(m->gdb);                  /* attach, Ctrl-C, end of a step */
         if (m->shutdown_requested)
             break;
+        if (m->reset_requested) {          /* machine_request_reset() */
+            m->reset_requested = false;
+            if (m->cfg.no_reboot) {
+                machine_note("system reset requested: exiting (-no-reboot)\n");
+                m->exit_status = 0;
+                break;
+            }
+            machine_reset(m);
+        }
         clock_run_timers(&m->clock);
+        if (m->host_fds && !env->halted &&
+            g_get_monotonic_time() * 1000 - m->host_poll_last >= 1000000)
+            machine_poll_host(m, 0);       /* host input about every 1 ms */
 
-        if (env->halted && !(env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI))) {
+        /* a halted CPU wakes for an NMI, or an INTR it can take (IF=1);
+         * else sleep until the next timer (no busy loop on a masked INTR) */
+        if (env->halted && !(env->interrupt_request & CPU_INTERRUPT_NMI) &&
+            !((env->interrupt_request & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK))) {
             if (!machine_can_wake(m)) {
                 machine_note("the guest halted with %s; stopping\n",
                         (env->eflags & IF_MASK) ? "nothing that could wake it"
@@ -340,10 +489,19 @@ int machine_run(Machine *m)
             remaining = limit - done;
         }
 
-        switch (cpu_exec(env, machine_slice(m, remaining))) {
+        uint64_t slice = machine_slice(m, remaining);
+        uint64_t icount0 = env->icount;
+        int64_t host0 = g_get_monotonic_time();
+        CPUExitReason why = cpu_exec(env, slice);
+        if (why == CPU_EXIT_BUDGET)
+            machine_measure_rate(m, env->icount - icount0, g_get_monotonic_time() - host0);
+        switch (why) {
         case CPU_EXIT_BUDGET:
         case CPU_EXIT_HALT:
         case CPU_EXIT_REQUEST:
+            break;
+        case CPU_EXIT_DEBUG:                   /* gdb breakpoint or watchpoint */
+            gdb_stopped(m->gdb);
             break;
         case CPU_EXIT_EXCEPTION:
             /* only with stop_on_exception (test harnesses) */

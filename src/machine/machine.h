@@ -27,9 +27,14 @@ typedef struct MachineConfig {
     uint64_t ram_size;            /* bytes, -m */
     char *bios_path;              /* -bios */
     char *debugcon;               /* -debugcon: "stdio", "file:PATH", NULL */
-    char *serial;                 /* -serial (kept for the platform issue) */
+    char *serial;                 /* -serial: COM1's back end (chardev.h), NULL = none */
+    char *serial_more[3];         /* further -serial options: COM2..COM4 */
     bool nographic;
     bool display_none;
+    bool display_curses;          /* -display curses: the text screen in the terminal (ui/curses.c) */
+    bool vga_none;                /* -vga none: no VGA adapter (vga.c) */
+    char *screenshot;             /* --screenshot FILE: PNG of the screen at exit (ui/screenshot.c) */
+    char *screendump_text;        /* --screendump-text FILE|-: the text screen at exit */
     bool no_reboot;
     bool has_debug_exit;          /* -device isa-debug-exit */
     uint32_t debug_exit_iobase, debug_exit_iosize;
@@ -38,6 +43,30 @@ typedef struct MachineConfig {
     unsigned log_items;           /* -d mask (LOG_*), applied by main */
     char *log_path;               /* -D FILE, NULL = stderr */
     const struct CPUModel *cpu_model; /* -cpu (cpuid.h), NULL = the default model */
+    /* OS debugging (src/debug/, docs/debugging.md) */
+    char *gdb_dev;                /* -gdb DEV / -s: "tcp::1234", "unix:PATH", NULL = none */
+    bool gdb_wait;                /* -S: stopped before the first instruction */
+    bool icount;                  /* -icount: virtual time = instructions << icount_shift */
+    int icount_shift;
+    char *trace_path;             /* --trace FILE: binary execution trace */
+    /* disks (-hda..-hdd, -cdrom, -fda/-fdb, -drive; block.c, ide.c, fdc.c) */
+    char *ide_file[4];            /* IDE index 0-3 = primary master/slave, secondary m/s */
+    bool ide_cdrom[4];            /* media=cdrom (-cdrom is index 2) */
+    bool ide_readonly[4];         /* readonly=on (CD-ROMs are always read-only) */
+    char *fd_file[2];             /* -fda, -fdb, -drive if=floppy */
+    bool fd_readonly[2];
+    bool snapshot;                /* -snapshot: writes kept in memory */
+    char *boot_order;             /* -boot order=: drive letters "a", "c", "d", "n"..., NULL = default */
+    bool boot_menu;               /* -boot menu=on */
+    /* direct kernel boot (loader.c) */
+    char *kernel_path;            /* -kernel */
+    char *initrd_path;            /* -initrd (multiboot: modules "a args,b") */
+    char *append;                 /* -append */
+    /* the RTC's starting time (-rtc base=; mc146818.c) */
+    int rtc_base;                 /* RTC_BASE_UTC (0, default), _LOCALTIME, _DATE */
+    int64_t rtc_date;             /* base=DATE: seconds since 1970 the RTC starts at */
+    /* firmware (fw_cfg.c, pc.c) */
+    char *seabios_log;            /* --seabios-log: port 0x402 console, "stdio"/"file:PATH" */
 } MachineConfig;
 
 typedef struct Machine {
@@ -52,6 +81,11 @@ typedef struct Machine {
     int exit_status;              /* status tx86 exits with */
     void *devices;                /* device-owned state list (machine.c) */
     struct PCDevices *pc;         /* the PC platform's chips (pc.h), NULL on bare machines */
+    struct GdbStub *gdb;          /* -gdb/-s (debug/gdbstub.c), NULL = none */
+    void *host_fds;               /* host input watched by the main loop (GArray, machine.c) */
+    int64_t host_poll_last;       /* host monotonic ns of the last non-blocking poll */
+    uint64_t slice_rate;          /* guest instructions per host ms, measured (machine_run) */
+    bool reset_requested;         /* machine_request_reset() */
 } Machine;
 
 Machine *machine_new(const MachineConfig *cfg, GError **errp);
@@ -62,9 +96,37 @@ int      machine_run(Machine *m);
 void     machine_request_shutdown(Machine *m, int status);
 /* reset CPU and devices, keep RAM (triple fault without -no-reboot) */
 void     machine_reset(Machine *m);
+/* a device asks for a system reset (i8042 pulse, output port bit 0):
+ * the main loop does it after the current instruction, or ends tx86 with
+ * status 0 under -no-reboot (as QEMU) */
+void     machine_request_reset(Machine *m);
 /* a device's state joins the machine: freed with it (free_fn) and reset
  * by machine_reset() (reset_fn, may be NULL) */
 void     machine_register_device(Machine *m, void *state, void (*free_fn)(void *),
                                  void (*reset_fn)(void *));
+/* a device (re)armed a timer from a guest I/O access: end the CPU slice
+ * at the next instruction boundary so the main loop sizes the next one
+ * by the new deadline (I/O instructions end their block unchained) */
+static inline void machine_timers_changed(Machine *m) { m->cpu.exit_request = 1; }
+
+/* Host input (chardev.c: serial back ends).  The main loop polls each
+ * watched fd between CPU slices (about every millisecond) and while the
+ * guest halts (poll instead of a plain sleep); ready(opaque) false means
+ * "cannot take input now" (the fd is not polled), then on_input(opaque)
+ * runs when the fd is readable or hung up.  A watched fd also counts as
+ * something that can wake a halted guest.  flush(opaque), if not NULL,
+ * runs before every poll (buffered output). */
+typedef struct HostFdWatch {
+    int fd;
+    bool (*ready)(void *opaque);            /* NULL: always ready */
+    void (*on_input)(void *opaque);
+    void (*flush)(void *opaque);            /* may be NULL */
+    void *opaque;
+} HostFdWatch;
+void     machine_watch_fd(Machine *m, const HostFdWatch *w);
+void     machine_unwatch_fd(Machine *m, int fd, void *opaque);
+/* poll the watched fds once, waiting up to timeout_ns (0: don't wait);
+ * returns true if any handler ran */
+bool     machine_poll_host(Machine *m, int64_t timeout_ns);
 
 #endif

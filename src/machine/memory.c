@@ -267,3 +267,75 @@ bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len)
     }
     return ok;
 }
+
+/*
+ * Remappable regions (memory.h).  A region that is moved or switched off
+ * leaves its pages to whatever enabled region covers them, the latest
+ * registered first: each page of the affected ranges is recomputed from
+ * the region list (at most MEM_MAX_REGIONS regions; remaps are rare:
+ * BAR programming, PAM changes).
+ */
+static void physmem_recompute(PhysMem *pm, uint32_t base, uint32_t size)
+{
+    uint32_t first = base >> PAGE_BITS;
+    uint64_t end = ((uint64_t)base + size + PAGE_SIZE - 1) >> PAGE_BITS;
+    if (end > PHYS_PAGES)
+        end = PHYS_PAGES;
+    for (uint32_t pn = first; pn < end; pn++) {
+        uint64_t addr = (uint64_t)pn << PAGE_BITS;
+        PhysPage *p = &pm->pages[pn];
+        unsigned idx = 0;
+        for (unsigned i = pm->n_regions - 1; i >= 1; i--) {
+            const MemRegion *r = &pm->regions[i];
+            if (!r->disabled && addr >= r->base && addr < (uint64_t)r->base + r->size) {
+                idx = i;
+                break;
+            }
+        }
+        const MemRegion *r = &pm->regions[idx];
+        p->region = (uint16_t)idx;
+        p->kind = (uint8_t)r->kind;
+        p->host = r->host ? r->host + (addr - r->base) : NULL;
+    }
+}
+
+MemRegion *physmem_add_host(PhysMem *pm, const char *name, MemKind kind, uint32_t base,
+                            uint32_t size, uint8_t *host, bool enabled)
+{
+    uint32_t span = (size + PAGE_SIZE - 1) & PAGE_MASK;
+    MemRegion *r = physmem_add_region(pm, name, kind, base, span, host);
+    if (r && !enabled) {
+        r->disabled = true;
+        physmem_recompute(pm, base, span);
+    }
+    return r;
+}
+
+MemRegion *physmem_add_mmio_off(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
+                                const MemOps *ops, void *opaque)
+{
+    MemRegion *r = physmem_add_mmio(pm, name, base, size, ops, opaque);
+    if (r) {
+        r->disabled = true;
+        physmem_recompute(pm, r->base, r->size);
+    }
+    return r;
+}
+
+void physmem_region_set(PhysMem *pm, MemRegion *r, uint32_t base, bool enabled)
+{
+    g_assert((base & ~PAGE_MASK) == 0);
+    uint32_t old_base = r->base;
+    bool was_on = !r->disabled;
+    if (was_on == enabled && old_base == base)
+        return;
+    if ((uint64_t)base + r->size > ((uint64_t)1 << 32))
+        enabled = false;                  /* would wrap: leave it off */
+    else
+        r->base = base;
+    r->disabled = !enabled;
+    if (was_on)
+        physmem_recompute(pm, old_base, r->size);
+    if (enabled)
+        physmem_recompute(pm, r->base, r->size);
+}

@@ -43,6 +43,7 @@ typedef struct MemRegion {
     const MemOps *ops;      /* MMIO */
     void *opaque;
     bool owns_host;         /* host was allocated by PhysMem (freed with it) */
+    bool disabled;          /* not mapped now (physmem_region_set) */
 } MemRegion;
 
 /* one entry per 4 KiB guest physical page */
@@ -75,6 +76,20 @@ MemRegion *physmem_add_rom(PhysMem *pm, uint32_t base, const uint8_t *data, uint
 MemRegion *physmem_add_mmio(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
                             const MemOps *ops, void *opaque);
 /* later registrations win over earlier ones for overlapping pages */
+
+/* Remappable regions (PCI BARs, i440FX PAM shadow RAM): a region of any
+ * kind over host memory the caller owns (RAM/ROM: host != NULL; kind
+ * MEM_UNASSIGNED with host NULL hides what lies below), created enabled
+ * unless `enabled` is false.  physmem_region_set moves a region and
+ * turns it on or off; the pages it left and the pages it covers are
+ * recomputed from every enabled region (the latest registered wins).
+ * The caller flushes the CPU's TLB and translated code of both ranges
+ * (pci_memory_changed in devices/pci.c). */
+MemRegion *physmem_add_host(PhysMem *pm, const char *name, MemKind kind, uint32_t base,
+                            uint32_t size, uint8_t *host, bool enabled);
+MemRegion *physmem_add_mmio_off(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
+                                const MemOps *ops, void *opaque);   /* created disabled */
+void       physmem_region_set(PhysMem *pm, MemRegion *r, uint32_t base, bool enabled);
 
 /* access by physical address; any size 1/2/4 and any alignment (accesses
  * that cross a page boundary are split) */

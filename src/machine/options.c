@@ -14,6 +14,8 @@
 #include "config.h"
 #include "machine/options.h"
 #include "cpu-x86/cpuid.h"
+#include "devices/chardev.h"
+#include "devices/mc146818.h"
 #include "util/log.h"
 
 G_DEFINE_QUARK(tx86-options-error-quark, options_error)
@@ -22,6 +24,13 @@ typedef enum OptId {
     OPT_MACHINE, OPT_M, OPT_BIOS, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_SERIAL,
     OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_D, OPT_LOGFILE, OPT_ACCEL,
     OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_HELP, OPT_VERSION, OPT_CPU,
+    OPT_KERNEL, OPT_INITRD, OPT_APPEND,     /* direct kernel boot (loader.c) */
+    OPT_VGA, OPT_SCREENSHOT, OPT_SCREENDUMP_TEXT,   /* display (vga.c, ui/) */
+    OPT_GDB, OPT_GDB_S, OPT_GDB_WAIT, OPT_ICOUNT, OPT_TRACE, OPT_DFILTER, /* debugging */
+    OPT_RTC,            /* -rtc base= (mc146818.c) */
+    OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_FDA, OPT_FDB,   /* disks */
+    OPT_DRIVE, OPT_SNAPSHOT, OPT_BOOT,
+    OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -49,22 +58,26 @@ static const OptDesc opt_table[] = {
     { "cpu",        OPT_CPU,        true },
     { "backend",    OPT_BACKEND,    true },
     { "max-insns",  OPT_MAX_INSNS,  true },
+    { "seabios-log", OPT_SEABIOS_LOG, true },
     { "help",       OPT_HELP,       false },
     { "h",          OPT_HELP,       false },
     { "version",    OPT_VERSION,    false },
     /* later issues */
-    { "hda", OPT_LATER, true },  { "hdb", OPT_LATER, true },
-    { "hdc", OPT_LATER, true },  { "hdd", OPT_LATER, true },
-    { "cdrom", OPT_LATER, true }, { "fda", OPT_LATER, true },
-    { "fdb", OPT_LATER, true },  { "drive", OPT_LATER, true },
-    { "boot", OPT_LATER, true }, { "snapshot", OPT_LATER, false },
-    { "kernel", OPT_LATER, true }, { "initrd", OPT_LATER, true },
-    { "append", OPT_LATER, true }, { "rtc", OPT_LATER, true },
-    { "s", OPT_LATER, false },   { "S", OPT_LATER, false },
-    { "gdb", OPT_LATER, true },  { "icount", OPT_LATER, true },
+    { "hda", OPT_HDA, true },    { "hdb", OPT_HDB, true },       /* disks (opt_disk) */
+    { "hdc", OPT_HDC, true },    { "hdd", OPT_HDD, true },
+    { "cdrom", OPT_CDROM, true }, { "fda", OPT_FDA, true },
+    { "fdb", OPT_FDB, true },    { "drive", OPT_DRIVE, true },
+    { "boot", OPT_BOOT, true },  { "snapshot", OPT_SNAPSHOT, false },
+    { "kernel", OPT_KERNEL, true }, { "initrd", OPT_INITRD, true },
+    { "append", OPT_APPEND, true }, { "rtc", OPT_RTC, true },
+    { "s", OPT_GDB_S, false },   { "S", OPT_GDB_WAIT, false },
+    { "gdb", OPT_GDB, true },  { "icount", OPT_ICOUNT, true },
+    { "trace", OPT_TRACE, true },
     { "smp", OPT_LATER, true },
     { "netdev", OPT_LATER, true }, { "nic", OPT_LATER, true },
-    { "vga", OPT_LATER, true },  { "dfilter", OPT_LATER, true },
+    { "vga", OPT_VGA, true },  { "dfilter", OPT_DFILTER, true },
+    { "screenshot", OPT_SCREENSHOT, true },     /* tx86: PNG of the screen at exit */
+    { "screendump-text", OPT_SCREENDUMP_TEXT, true },
     { "monitor", OPT_LATER, true }, { "loadvm", OPT_LATER, true },
 };
 
@@ -80,22 +93,47 @@ void options_usage(FILE *f)
 "                         mapped below 4 GiB, its last 128 KiB also at 0xE0000\n"
 "  -nographic             no display window\n"
 "  -display none          same, for the display only\n"
-"  -serial DEV            serial port backend (kept for the serial port issue)\n"
+"  -display curses        the VGA text screen in this terminal, keys to the keyboard\n"
+"  -vga std|none          the VGA adapter (stdvga with Bochs VBE) or none [std]\n"
+"  --screenshot FILE      save the screen as PNG when tx86 exits\n"
+"  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
+"                         exit (- = stdout, at exit only)\n"
+"  -serial DEV            COM1, again for COM2..COM4: stdio, file:PATH, pty,\n"
+"                         tcp:[HOST]:PORT,server[,nowait], null or none\n"
+"                         [stdio with -nographic]\n"
 "  -debugcon DEV          port 0xE9 console: stdio, file:PATH or none\n"
 "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
 "                         writing V to the port exits with status (V<<1)|1\n"
 "  -cpu MODEL             CPU model (-cpu help lists them) [" CPUID_DEFAULT_MODEL "]\n"
 "  -no-reboot             exit instead of rebooting on a triple fault\n"
+"  -rtc base=utc|localtime|DATE  RTC start time; DATE 2006-06-17[T16:01:21] [utc]\n"
+"  -kernel FILE           boot a Linux bzImage or a multiboot kernel directly\n"
+"  -initrd FILE           its initial RAM disk (multiboot: modules \"a args,b\")\n"
+"  -append STRING         its command line\n"
 "  -d ITEM[,ITEM...]      debug log (-d help lists the items)\n"
 "  -D FILE                write the debug log to FILE instead of stderr\n"
+"  -dfilter RANGE[,...]   log only blocks in START..END, START+LEN, START-LEN\n"
+"  --trace FILE           binary execution trace (gzip; read it with tx86-trace)\n"
+"  -gdb DEV               gdb stub: tcp::PORT, tcp:HOST:PORT or unix:PATH\n"
+"  -s                     same as -gdb tcp::1234\n"
+"  -S                     stop before the first instruction (wait for gdb)\n"
+"  -icount shift=N        virtual time = instructions << N ns: runs repeat exactly\n"
 "  -accel tcg             the only accelerator\n"
 "  --backend=native|interp  translator backend [%s]\n"
 "  --max-insns N          stop (status 0) after N guest instructions\n"
+"  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
 "  --help, --version\n"
 "\n"
-"Recognised but not supported yet: -hda -hdb -hdc -hdd -cdrom -fda -drive -boot\n"
-"-snapshot -kernel -initrd -append -rtc -s -S -gdb -icount -smp -netdev\n"
-"-vga -display curses -dfilter -monitor\n",
+"  -hda/-hdb/-hdc/-hdd FILE  raw disk image as IDE primary/secondary master/slave\n"
+"  -cdrom FILE            ISO image as the CD-ROM (IDE secondary master)\n"
+"  -fda/-fdb FILE         floppy image (1.44 MB, 720 KB, 1.2 MB, 360 KB, 2.88 MB)\n"
+"  -drive file=F[,format=raw][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on]\n"
+"  -snapshot              keep disk writes in memory, never in the image files\n"
+"  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
+"\n"
+"Recognised but not supported yet:\n"
+"-smp -netdev\n"
+"-monitor\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -112,8 +150,34 @@ void machine_config_clear(MachineConfig *cfg)
     g_free(cfg->bios_path);
     g_free(cfg->debugcon);
     g_free(cfg->serial);
+    for (int i = 0; i < 3; i++) {
+        g_free(cfg->serial_more[i]);
+        cfg->serial_more[i] = NULL;
+    }
     g_free(cfg->log_path);
+    g_free(cfg->seabios_log);                 /* firmware */
+    cfg->seabios_log = NULL;
+    g_free(cfg->gdb_dev);                     /* debugging */
+    g_free(cfg->trace_path);
+    cfg->gdb_dev = cfg->trace_path = NULL;
     cfg->bios_path = cfg->debugcon = cfg->serial = cfg->log_path = NULL;
+    g_free(cfg->kernel_path);                     /* direct kernel boot */
+    g_free(cfg->initrd_path);
+    g_free(cfg->append);
+    cfg->kernel_path = cfg->initrd_path = cfg->append = NULL;
+    g_free(cfg->screenshot);                      /* display (ui/screenshot.c) */
+    g_free(cfg->screendump_text);
+    cfg->screenshot = cfg->screendump_text = NULL;
+    for (int i = 0; i < 4; i++) {                 /* disks */
+        g_free(cfg->ide_file[i]);
+        cfg->ide_file[i] = NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        g_free(cfg->fd_file[i]);
+        cfg->fd_file[i] = NULL;
+    }
+    g_free(cfg->boot_order);
+    cfg->boot_order = NULL;
 }
 
 static bool opt_fail(GError **errp, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -285,6 +349,295 @@ static bool opt_cpu(const char *v, MachineConfig *cfg, GError **errp)
     return true;
 }
 
+/* -gdb, -s, -S, -icount, --trace, -dfilter (docs/debugging.md) */
+static bool opt_debugging(OptId id, const char *v, MachineConfig *cfg, GError **errp)
+{
+    GError *err = NULL;
+    uint64_t n;
+
+    switch (id) {
+    case OPT_GDB_S:
+        v = "tcp::1234";
+        /* fall through */
+    case OPT_GDB:
+        if (!strcmp(v, "none")) {
+            g_free(cfg->gdb_dev);
+            cfg->gdb_dev = NULL;
+            return true;
+        }
+        if (!g_str_has_prefix(v, "tcp:") && !g_str_has_prefix(v, "unix:") &&
+            !(g_ascii_isdigit(v[0]) && opt_parse_uint(v, &n)))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "-gdb '%s': use tcp::PORT, tcp:HOST:PORT, unix:PATH or none", v);
+        g_free(cfg->gdb_dev);
+        cfg->gdb_dev = g_ascii_isdigit(v[0]) ? g_strconcat("tcp::", v, NULL) : g_strdup(v);
+        return true;
+    case OPT_GDB_WAIT:
+        cfg->gdb_wait = true;
+        return true;
+    case OPT_ICOUNT: {
+        /* "shift=N[,align=off,sleep=off]" or "N"; QEMU's "auto" needs host time */
+        gchar **parts = g_strsplit(v, ",", -1);
+        bool ok = true, have = false;
+        for (gchar **p = parts; ok && *p; p++) {
+            const char *s = *p;
+            if (g_str_has_prefix(s, "shift="))
+                s += 6;
+            else if (!strcmp(s, "align=off") || !strcmp(s, "sleep=off") || !strcmp(s, "sleep=on"))
+                continue;
+            else if (p != parts)
+                ok = false;
+            if (ok && opt_parse_uint(s, &n) && n <= 20) {
+                cfg->icount_shift = (int)n;
+                have = true;
+            } else {
+                ok = false;
+            }
+        }
+        g_strfreev(parts);
+        if (!ok || !have)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "-icount '%s': use shift=N with N from 0 to 20", v);
+        cfg->icount = true;
+        return true;
+    }
+    case OPT_TRACE:
+        g_free(cfg->trace_path);
+        cfg->trace_path = g_strdup(v);
+        return true;
+    case OPT_DFILTER:
+        if (!log_parse_filter(v, &err)) {
+            opt_fail(errp, OPTIONS_ERROR_INVALID, "-dfilter: %s", err->message);
+            g_error_free(err);
+            return false;
+        }
+        return true;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]:
+ * the virtual clock drives the RTC whatever clock= says */
+static bool opt_rtc(const char *v, MachineConfig *cfg, GError **errp)
+{
+    gchar **parts = g_strsplit(v, ",", -1);
+    bool ok = true;
+    for (gchar **p = parts; ok && *p; p++) {
+        const char *item = *p;
+        if (!strcmp(item, "base=utc")) {
+            cfg->rtc_base = RTC_BASE_UTC;
+        } else if (!strcmp(item, "base=localtime")) {
+            cfg->rtc_base = RTC_BASE_LOCALTIME;
+        } else if (g_str_has_prefix(item, "base=")) {
+            if (!mc146818_parse_date(item + 5, &cfg->rtc_date))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-rtc: invalid date '%s' "
+                              "(utc, localtime, 2006-06-17T16:01:21 or 2006-06-17)", item + 5);
+            cfg->rtc_base = RTC_BASE_DATE;
+        } else if (!strcmp(item, "clock=host") || !strcmp(item, "clock=rt") ||
+                   !strcmp(item, "clock=vm") || !strcmp(item, "driftfix=none") ||
+                   !strcmp(item, "driftfix=slew")) {
+            ;
+        } else {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-rtc: unsupported property '%s' "
+                          "(base=, clock=, driftfix=)", item);
+        }
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
+/* disks: put an image on IDE index 0-3 or floppy 0-1 (index -1: the
+ * first free one) */
+static bool opt_add_disk(MachineConfig *cfg, bool floppy, int index, const char *file,
+                         bool cdrom, bool readonly, const char *opt, GError **errp)
+{
+    int n = floppy ? 2 : 4;
+    char **files = floppy ? cfg->fd_file : cfg->ide_file;
+    if (index < 0) {
+        for (int i = 0; i < n && index < 0; i++)
+            if (!files[i] && (floppy || !cfg->ide_cdrom[i]))
+                index = i;
+        if (index < 0)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "%s: all %s slots are taken (%d)", opt, floppy ? "floppy" : "IDE", n);
+    }
+    if (index >= n)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: %s index %d out of range (0-%d)",
+                        opt, floppy ? "floppy" : "IDE", index, n - 1);
+    if (files[index] || (!floppy && cfg->ide_cdrom[index]))
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: %s index %d is already used", opt,
+                        floppy ? "floppy" : "IDE", index);
+    if (file && !*file && !cdrom)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: empty file name", opt);
+    if (file && *file && !g_file_test(file, G_FILE_TEST_EXISTS))
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: cannot find disk image '%s'", opt, file);
+    files[index] = (file && *file) ? g_strdup(file) : NULL;
+    if (floppy) {
+        cfg->fd_readonly[index] = readonly;
+    } else {
+        cfg->ide_cdrom[index] = cdrom;
+        cfg->ide_readonly[index] = readonly || cdrom;
+    }
+    return true;
+}
+
+static bool opt_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+        *out = true;
+    else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+/* -drive file=F,format=raw,if=ide|floppy,index=N,media=disk|cdrom,readonly=on
+ * (",," in a value is a comma, as in QEMU) */
+static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
+{
+    GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+    GString *cur = g_string_new(NULL);
+    for (const char *p = v;; p++) {
+        if (*p == ',' && p[1] == ',') {
+            g_string_append_c(cur, ',');
+            p++;
+        } else if (*p == ',' || !*p) {
+            g_ptr_array_add(items, g_string_free(cur, FALSE));
+            cur = g_string_new(NULL);
+            if (!*p)
+                break;
+        } else {
+            g_string_append_c(cur, *p);
+        }
+    }
+    g_string_free(cur, TRUE);
+
+    const char *file = NULL;
+    bool floppy = false, cdrom = false, readonly = false, ok = true;
+    int index = -1;
+    for (guint i = 0; ok && i < items->len; i++) {
+        const char *it = items->pdata[i];
+        const char *eq = strchr(it, '=');
+        if (!*it)
+            continue;
+        if (!eq) {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: '%s' is not KEY=VALUE", it);
+            break;
+        }
+        gchar *key = g_strndup(it, (gsize)(eq - it));
+        const char *val = eq + 1;
+        uint64_t n;
+        if (!strcmp(key, "file"))
+            file = val;
+        else if (!strcmp(key, "format")) {
+            if (strcmp(val, "raw"))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                              "-drive: format '%s' is not supported (only raw)", val);
+        } else if (!strcmp(key, "if")) {
+            if (!strcmp(val, "floppy"))
+                floppy = true;
+            else if (strcmp(val, "ide"))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                              "-drive: if=%s is not supported (ide or floppy)", val);
+        } else if (!strcmp(key, "index")) {
+            if (!opt_parse_uint(val, &n) || n > 3)
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: bad index '%s'", val);
+            else
+                index = (int)n;
+        } else if (!strcmp(key, "media")) {
+            if (!strcmp(val, "cdrom"))
+                cdrom = true;
+            else if (strcmp(val, "disk"))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                              "-drive: media=%s is not supported (disk or cdrom)", val);
+        } else if (!strcmp(key, "readonly") || !strcmp(key, "read-only")) {
+            if (!opt_bool(val, &readonly))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: bad readonly '%s'", val);
+        } else if (!strcmp(key, "snapshot")) {
+            bool on;
+            if (!opt_bool(val, &on))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: bad snapshot '%s'", val);
+            else if (on)
+                cfg->snapshot = true;          /* tx86: -snapshot applies to all drives */
+        } else if (!strcmp(key, "id") || !strcmp(key, "cache") || !strcmp(key, "aio")) {
+            /* accepted and ignored */
+        } else {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                          "-drive: '%s' is not supported (file, format, if, index, media, "
+                          "readonly)", key);
+        }
+        g_free(key);
+    }
+    if (ok && !file && !cdrom)
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: file= is missing");
+    if (ok && floppy && cdrom)
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: a floppy cannot be media=cdrom");
+    if (ok)
+        ok = opt_add_disk(cfg, floppy, index, file, cdrom, readonly, "-drive", errp);
+    g_ptr_array_free(items, TRUE);
+    return ok;
+}
+
+/* -boot [order=]LETTERS[,once=LETTERS][,menu=on|off][,splash-time=..,reboot-timeout=..] */
+static bool opt_boot(const char *v, MachineConfig *cfg, GError **errp)
+{
+    gchar **parts = g_strsplit(v, ",", -1);
+    bool ok = true;
+    for (gchar **p = parts; ok && *p; p++) {
+        const char *it = *p, *order = NULL;
+        if (!*it)
+            continue;
+        if (!strchr(it, '='))
+            order = it;
+        else if (g_str_has_prefix(it, "order="))
+            order = it + 6;
+        else if (g_str_has_prefix(it, "once="))
+            order = it + 5;
+        else if (g_str_has_prefix(it, "menu=")) {
+            if (!opt_bool(it + 5, &cfg->boot_menu))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-boot: bad menu '%s'", it + 5);
+            continue;
+        } else if (g_str_has_prefix(it, "splash-time=") || g_str_has_prefix(it, "splash=") ||
+                   g_str_has_prefix(it, "reboot-timeout=") || g_str_has_prefix(it, "strict=")) {
+            continue;                               /* accepted, no effect */
+        } else {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-boot: '%s' is not supported "
+                          "(order=, once=, menu=)", it);
+            continue;
+        }
+        if (!*order || strspn(order, "abcdnp") != strlen(order) || strlen(order) > 8) {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                          "-boot: bad order '%s' (letters a = floppy, c = disk, d = CD-ROM, "
+                          "n = network)", order);
+            continue;
+        }
+        g_free(cfg->boot_order);
+        cfg->boot_order = g_strdup(order);
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
+/* -hda..-hdd, -cdrom, -fda, -fdb, -drive, -snapshot, -boot */
+static bool opt_disk(OptId id, const char *v, MachineConfig *cfg, GError **errp)
+{
+    switch (id) {
+    case OPT_HDA: return opt_add_disk(cfg, false, 0, v, false, false, "-hda", errp);
+    case OPT_HDB: return opt_add_disk(cfg, false, 1, v, false, false, "-hdb", errp);
+    case OPT_HDC: return opt_add_disk(cfg, false, 2, v, false, false, "-hdc", errp);
+    case OPT_HDD: return opt_add_disk(cfg, false, 3, v, false, false, "-hdd", errp);
+    case OPT_CDROM: return opt_add_disk(cfg, false, 2, v, true, true, "-cdrom", errp);
+    case OPT_FDA: return opt_add_disk(cfg, true, 0, v, false, false, "-fda", errp);
+    case OPT_FDB: return opt_add_disk(cfg, true, 1, v, false, false, "-fdb", errp);
+    case OPT_DRIVE: return opt_drive(v, cfg, errp);
+    case OPT_BOOT: return opt_boot(v, cfg, errp);
+    case OPT_SNAPSHOT: cfg->snapshot = true; return true;
+    default: g_assert_not_reached();
+    }
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -321,15 +674,48 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             cfg->display_none = true;
             return true;
         }
-        if (!strcmp(v, "curses") || g_str_has_prefix(v, "curses,"))
-            return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED,
-                            "option '-display curses' is not supported yet");
+        if (!strcmp(v, "curses") || g_str_has_prefix(v, "curses,")) {
+            cfg->display_curses = true;     /* ui/curses.c; ",charset=" ignored */
+            return true;
+        }
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "display '%s' is not available (use -display none or -nographic)", v);
-    case OPT_SERIAL:
-        g_free(cfg->serial);
-        cfg->serial = g_strdup(v);
+    case OPT_VGA:       /* vga.c */
+        if (!strcmp(v, "std")) {
+            cfg->vga_none = false;
+            return true;
+        }
+        if (!strcmp(v, "none")) {
+            cfg->vga_none = true;
+            return true;
+        }
+        return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                        "-vga '%s' is not supported (std or none)", v);
+    case OPT_SCREENSHOT:
+        g_free(cfg->screenshot);
+        cfg->screenshot = g_strdup(v);
         return true;
+    case OPT_SCREENDUMP_TEXT:
+        g_free(cfg->screendump_text);
+        cfg->screendump_text = g_strdup(v);
+        return true;
+    case OPT_SERIAL:    /* first -serial: COM1, then COM2..COM4 (chardev.h) */
+        if (!chardev_spec_check(v, &err)) {
+            opt_fail(errp, OPTIONS_ERROR_INVALID, "%s", err->message);
+            g_error_free(err);
+            return false;
+        }
+        if (!cfg->serial) {
+            cfg->serial = g_strdup(v);
+            return true;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (!cfg->serial_more[i]) {
+                cfg->serial_more[i] = g_strdup(v);
+                return true;
+            }
+        }
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "-serial: at most 4 serial ports");
     case OPT_DEBUGCON:
         return opt_debugcon(v, cfg, errp);
     case OPT_DEVICE:
@@ -379,6 +765,13 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "--max-insns: invalid count '%s'", v);
         cfg->max_insns = n;
         return true;
+    case OPT_SEABIOS_LOG:                     /* same back ends as -debugcon */
+        if (strcmp(v, "stdio") && !g_str_has_prefix(v, "file:"))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "--seabios-log '%s' is not supported (stdio or file:PATH)", v);
+        g_free(cfg->seabios_log);
+        cfg->seabios_log = g_strdup(v);
+        return true;
     case OPT_HELP:
         options_usage(stdout);
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "help printed");
@@ -387,6 +780,33 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "version printed");
     case OPT_CPU:
         return opt_cpu(v, cfg, errp);
+    case OPT_KERNEL:
+    case OPT_INITRD: {
+        const char *file = v;
+        gchar *first = NULL;
+        if (o->id == OPT_INITRD)    /* multiboot modules: "file args,file" */
+            file = first = g_strndup(v, strcspn(v, ", "));
+        bool found = g_file_test(file, G_FILE_TEST_IS_REGULAR);
+        g_free(first);
+        if (!found)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-%s: cannot find '%s'", o->name, v);
+        char **dst = o->id == OPT_KERNEL ? &cfg->kernel_path : &cfg->initrd_path;
+        g_free(*dst);
+        *dst = g_strdup(v);
+        return true;
+    }
+    case OPT_APPEND:
+        g_free(cfg->append);
+        cfg->append = g_strdup(v);
+        return true;
+    case OPT_GDB: case OPT_GDB_S: case OPT_GDB_WAIT: case OPT_ICOUNT:
+    case OPT_TRACE: case OPT_DFILTER:
+        return opt_debugging(o->id, v, cfg, errp);
+    case OPT_RTC:
+        return opt_rtc(v, cfg, errp);
+    case OPT_HDA: case OPT_HDB: case OPT_HDC: case OPT_HDD: case OPT_CDROM:
+    case OPT_FDA: case OPT_FDB: case OPT_DRIVE: case OPT_SNAPSHOT: case OPT_BOOT:
+        return opt_disk(o->id, v, cfg, errp);
     case OPT_LATER:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED,
                         "option '-%s' is not supported yet", o->name);
@@ -431,5 +851,8 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (!opt_one(o, val, cfg, errp))
             return false;
     }
+    if ((cfg->initrd_path || cfg->append) && !cfg->kernel_path)   /* as QEMU */
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "-%s only allowed with -kernel option",
+                        cfg->initrd_path ? "initrd" : "append");
     return true;
 }

@@ -35,6 +35,26 @@ typedef struct PCDevices {
     void (*ioapic_set_irq)(void *ioapic, int pin, int level);
 
     /* chips, each owned by its file (fields added by their authors) */
+    struct I8259State *i8259;     /* i8259.c: PIC pair 0x20/0xA0, ELCR 0x4D0 */
+    struct I8254State *pit;       /* i8254.c: PIT 0x40-0x43, OUT0 -> IRQ 0 */
+    struct MC146818State *rtc;    /* mc146818.c: RTC/CMOS 0x70/0x71, IRQ 8 */
+    struct PCPortsState *ports;   /* pc_ports.c: 0x61, 0x92, 0x80, 0xF0 (IRQ 13) */
+    struct PCIBus *pci_bus;       /* pci.c: config mechanism #1, BARs (pci.h) */
+    struct I440FXState *i440fx;   /* i440fx.c: host bridge 00:00.0, PAM */
+    struct PIIX3State *piix3;     /* piix.c: ISA bridge 00:01.0, PIRQ routing */
+    struct PIIX4PMState *pm;      /* piix4_pm.c: ACPI PM 00:01.3, SCI, S5 */
+    struct FWCfgState *fw_cfg;    /* fw_cfg.c: ports 0x510/0x511/0x514 (fw_cfg.h) */
+    struct ApicState *apic;       /* apic.c: local APIC at 0xFEE00000, NULL if the
+                                   * CPU model has none (then no IOAPIC either) */
+    struct VGAState *vga;         /* vga.c: VGA + Bochs VBE, PCI 00:02.0; NULL with -vga none */
+    struct NS16550State *serial[4]; /* ns16550.c: COM1-4 (0x3F8/4, 0x2F8/3, 0x3E8/4,
+                                     * 0x2E8/3), NULL = -serial none / not given */
+    struct I8042State *i8042;     /* i8042.c: 0x60/0x64, keyboard IRQ 1, mouse IRQ 12
+                                   * (i8042_keyboard() for host keys) */
+    struct PS2Kbd *kbd;           /* ps2.c: the keyboard behind it (ps2_kbd_put_key) */
+    struct IDEState *ide;         /* ide.c: PIIX3 IDE 00:01.1, 0x1F0/0x170, IRQ 14/15 */
+    struct I8237State *dma;       /* i8237.c: ISA DMA 0x00-0x0F, 0xC0-0xDF, pages 0x81-0x8F */
+    struct FDCState *fdc;         /* fdc.c: floppy 0x3F0-0x3F5/0x3F7, IRQ 6, DMA 2 */
 } PCDevices;
 
 /* build the PC's chips and wiring; called by machine_new() when the

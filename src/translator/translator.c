@@ -364,7 +364,8 @@ static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys
     ir_block_reset(&t->ir);
     t->translate(t->frontend, env, tb, &t->ir);
 
-    if (log_enabled(LOG_OP))
+    bool log_this = log_filter_pass(cs_base + pc);    /* -dfilter */
+    if (log_enabled(LOG_OP) && log_this)
         tr_log_ir("OP:", &t->ir);
 #if TX86_DEBUG
     {
@@ -376,7 +377,7 @@ static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys
     }
 #endif
     ir_optimize(&t->ir);
-    if (log_enabled(LOG_OP))
+    if (log_enabled(LOG_OP) && log_this)
         tr_log_ir("OP after optimization:", &t->ir);
 
     if (!t->backend->compile(t, tb, &t->ir)) {
@@ -390,7 +391,7 @@ static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys
             g_error("translator: a single block does not fit in the code buffer");
     }
     p->pool_used++;
-    if (log_enabled(LOG_OUT_ASM)) {
+    if (log_enabled(LOG_OUT_ASM) && log_this) {
         log_printf("OUT: [size=%zu]\n", tb->code_size);
         t->backend->dump(t, tb, log_file ? log_file : stderr);
         log_printf("\n");

@@ -9,10 +9,13 @@
 #include <stdarg.h>
 #include <string.h>
 #include <errno.h>
+#include <stdlib.h>
 #include "util/log.h"
 
 unsigned log_mask;
 FILE *log_file;             /* NULL = stderr */
+unsigned log_filter_count;  /* -dfilter */
+LogRange log_filter_ranges[LOG_FILTER_MAX];
 
 typedef struct LogItem {
     unsigned mask;
@@ -93,4 +96,74 @@ bool log_set_file(const char *path, GError **errp)
 void log_flush(void)
 {
     fflush(log_file ? log_file : stderr);
+}
+
+/* one -dfilter number: the whole string, any base C accepts */
+static bool log_parse_num(const char *s, size_t n, uint64_t *out)
+{
+    char tmp[32], *end;
+    if (n == 0 || n >= sizeof(tmp))
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    if (tmp[0] == '-' || tmp[0] == '+')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(tmp, &end, 0);
+    if (errno || *end || v > 0xffffffffull)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool log_parse_filter(const char *s, GError **errp)
+{
+    LogRange r[LOG_FILTER_MAX];
+    unsigned n = 0;
+    gchar **parts = g_strsplit(s, ",", -1);
+    bool ok = true;
+
+    for (gchar **p = parts; ok && *p; p++) {
+        const char *item = *p, *sep;
+        uint64_t a, b;
+        size_t len = strlen(item);
+        if (n == LOG_FILTER_MAX) {
+            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "too many ranges (at most %d)", LOG_FILTER_MAX);
+            ok = false;
+            break;
+        }
+        if ((sep = strstr(item, "..")) != NULL) {
+            ok = log_parse_num(item, (size_t)(sep - item), &a) &&
+                 log_parse_num(sep + 2, len - (size_t)(sep + 2 - item), &b) && b >= a;
+        } else if ((sep = strpbrk(item + 1, "+-")) != NULL) {
+            ok = log_parse_num(item, (size_t)(sep - item), &a) &&
+                 log_parse_num(sep + 1, len - (size_t)(sep + 1 - item), &b) && b > 0;
+            if (ok && *sep == '+') {
+                ok = a + b - 1 <= 0xffffffffull;
+                b = a + b - 1;
+            } else if (ok) {
+                ok = b <= a + 1;
+                uint64_t lo = a + 1 - b;
+                b = a;
+                a = lo;
+            }
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "bad range '%s' (START..END, START+LEN or START-LEN)", item);
+            break;
+        }
+        r[n].lo = (uint32_t)a;
+        r[n].hi = (uint32_t)b;
+        n++;
+    }
+    g_strfreev(parts);
+    if (ok) {
+        memcpy(log_filter_ranges, r, n * sizeof(r[0]));
+        log_filter_count = n;
+    }
+    return ok;
 }

@@ -11,6 +11,7 @@
 #define TX86_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <glib.h>
 
@@ -48,5 +49,26 @@ bool log_parse_items(const char *s, unsigned *mask, GError **errp);
 void log_list_items(FILE *f);
 bool log_set_file(const char *path, GError **errp);
 void log_flush(void);
+
+/* -dfilter RANGE[,RANGE...]: in_asm, op, out_asm, exec and cpu only log
+ * blocks whose start address (linear) is in one of the ranges.  A range
+ * is START..END (inclusive), START+LEN or START-LEN (the LEN bytes before
+ * START), numbers in C syntax (0x...). */
+#define LOG_FILTER_MAX 16
+typedef struct LogRange {
+    uint32_t lo, hi;            /* inclusive */
+} LogRange;
+extern unsigned log_filter_count;   /* 0: no filter */
+extern LogRange log_filter_ranges[LOG_FILTER_MAX];
+bool log_parse_filter(const char *s, GError **errp);
+static inline bool log_filter_pass(uint32_t addr)
+{
+    if (__builtin_expect(log_filter_count == 0, 1))
+        return true;
+    for (unsigned i = 0; i < log_filter_count; i++)
+        if (addr >= log_filter_ranges[i].lo && addr <= log_filter_ranges[i].hi)
+            return true;
+    return false;
+}
 
 #endif

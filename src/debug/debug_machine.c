@@ -1,0 +1,54 @@
+/*
+ * debug_machine.c - wires the debugging features into a Machine (see
+ * debug_machine.h): --trace (trace.c: CPU helpers, interrupts, port I/O),
+ * -icount (clock.c reads the instruction count through machine_icount),
+ * and the gdb stub (gdbstub.c; machine_run calls it).
+ */
+#include "debug/debug_machine.h"
+#include "debug/gdbstub.h"
+#include "debug/trace.h"
+#include "machine/machine.h"
+#include "translator/translator.h"
+
+/* instructions retired, also inside a running chain of native blocks
+ * (icount_left counts down from icount_left0 there), so a device reading
+ * the clock in the middle of a slice sees exact, repeatable time */
+static uint64_t machine_icount(void *opaque)
+{
+    const CPUState *env = &((Machine *)opaque)->cpu;
+    return env->icount + (uint64_t)(int64_t)(env->icount_left0 - env->icount_left);
+}
+
+bool debug_machine_init(Machine *m, GError **errp)
+{
+    const MachineConfig *c = &m->cfg;
+
+    if (c->icount)
+        clock_set_icount(&m->clock, c->icount_shift, machine_icount, m);
+    if (c->trace_path) {
+        TraceWriter *w = trace_open(c->trace_path, errp);
+        if (!w)
+            return false;
+        m->cpu.trace = w;
+        m->io->trace = w;
+        if (m->tr)
+            tb_flush(m->tr);            /* blocks must carry the trace calls */
+    }
+    if (c->gdb_dev) {
+        m->gdb = gdb_new(m, c->gdb_dev, errp);
+        if (!m->gdb)
+            return false;
+    }
+    return true;
+}
+
+void debug_machine_free(Machine *m)
+{
+    if (m->cpu.trace) {
+        trace_close(m->cpu.trace, m->cpu.icount);
+        m->cpu.trace = NULL;
+        m->io->trace = NULL;
+    }
+    gdb_free(m->gdb);
+    m->gdb = NULL;
+}

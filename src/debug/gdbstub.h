@@ -1,0 +1,49 @@
+/*
+ * gdbstub.h - a gdb remote-protocol server for the whole machine
+ * (-gdb tcp::PORT / unix:PATH, -s, -S; docs/debugging.md).
+ *
+ * The stub runs in the main loop's thread: machine_run() calls
+ * gdb_start() once (with -S it waits for gdb and stays stopped until
+ * "continue"), gdb_poll() between CPU slices (a new connection or Ctrl-C
+ * stops the machine) and gdb_stopped() when cpu_exec() returns
+ * CPU_EXIT_DEBUG.  While stopped, the stub serves packets until gdb
+ * resumes, detaches or kills.
+ *
+ * Breakpoints and watchpoints reuse the CPU's debug-register paths
+ * (cpu-x86/debug.h): the stub sets env->dbg_gdb_flags (DBG_GDB plus
+ * DBG_IBP and/or DBG_WATCH), so blocks end before breakpoint addresses,
+ * watched pages stay out of the TLB, and the hooks below decide.  Single
+ * step translates one-instruction blocks (env->gdb_step) with interrupts
+ * held back unless "monitor irqstep on".  Addresses are linear (CS base
+ * included); in real and virtual-8086 mode the "eip" register gdb sees is
+ * the linear address CS*16+IP.
+ */
+#ifndef TX86_GDBSTUB_H
+#define TX86_GDBSTUB_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <glib.h>
+
+struct Machine;
+struct CPUState;
+
+/* env->gdb_step */
+#define GDB_STEP_ON    1u       /* translate one instruction per block */
+#define GDB_STEP_NOIRQ 2u       /* no interrupts while stepping */
+
+typedef struct GdbStub GdbStub;
+
+GdbStub *gdb_new(struct Machine *m, const char *dev, GError **errp);
+void     gdb_free(GdbStub *g);
+/* before the first instruction: with wait (-S), wait for gdb and serve it */
+void     gdb_start(GdbStub *g, bool wait);
+/* between slices: accept a connection, notice Ctrl-C, finish a step */
+void     gdb_poll(GdbStub *g);
+/* cpu_exec returned CPU_EXIT_DEBUG: report and serve gdb until it resumes */
+void     gdb_stopped(GdbStub *g);
+
+/* CPU hooks (exec.c, debug.c) */
+bool gdb_cpu_breakpoint(struct CPUState *env);   /* stop before cs:eip? */
+
+#endif

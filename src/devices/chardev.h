@@ -1,0 +1,54 @@
+/*
+ * chardev.h - host back ends of character devices (the serial ports'
+ * other end), named as on QEMU's command line (-serial SPEC):
+ *
+ *   stdio              stdout / stdin; a terminal is put in raw mode (restored
+ *                      at exit) and Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A
+ *                      (QEMU's -nographic muxing); "mon:stdio" is the same
+ *   file:PATH          output to PATH (truncated), no input
+ *   pty                a new pseudo-terminal; its slave path is printed
+ *   tcp:[HOST]:PORT,server[,nowait|,wait=off]
+ *                      listens on HOST (default 127.0.0.1) and serves one
+ *                      client at a time; without nowait the machine waits
+ *                      for the first client before it starts, like QEMU
+ *   null               output discarded, no input
+ *   none               no device at all (chardev_spec_is_none)
+ *
+ * Input is read by the main loop (machine_watch_fd): the front end (the
+ * UART) says how many bytes it can take and gets them in its receive
+ * callback.  Output goes out at once (stdio is flushed at each newline and
+ * whenever the main loop polls); a back end that cannot take it (no tcp
+ * client, a full pty) drops it, as a serial line with nobody listening.
+ *
+ * Example:
+ *     CharDev *c = chardev_new(m, "stdio", "serial0", &err);
+ *     chardev_set_handlers(c, uart_can_receive, uart_receive, uart);
+ *     chardev_write(c, (const uint8_t *)"hi\n", 3);
+ */
+#ifndef TX86_CHARDEV_H
+#define TX86_CHARDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+struct Machine;
+typedef struct CharDev CharDev;
+
+typedef int  (*CharDevCanReceive)(void *opaque);                   /* bytes it takes now */
+typedef void (*CharDevReceive)(void *opaque, const uint8_t *buf, int len);
+
+/* is SPEC well formed?  (options.c checks -serial before building) */
+bool     chardev_spec_check(const char *spec, GError **errp);
+bool     chardev_spec_is_none(const char *spec);
+/* open a back end; label names it in messages ("serial0") */
+CharDev *chardev_new(struct Machine *m, const char *spec, const char *label, GError **errp);
+void     chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
+                              CharDevReceive receive, void *opaque);
+/* returns the number of bytes taken (the rest is dropped) */
+int      chardev_write(CharDev *c, const uint8_t *buf, int len);
+/* the host end is connected (tcp client present, pty/stdio/file always) */
+bool     chardev_connected(CharDev *c);
+void     chardev_free(CharDev *c);
+
+#endif

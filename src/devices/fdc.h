@@ -1,0 +1,45 @@
+/*
+ * fdc.h - the Intel 82077AA floppy disk controller at 0x3F0-0x3F5 and
+ * 0x3F7, IRQ 6, ISA DMA channel 2, with up to two drives (fdc.c).
+ *
+ * Drives come from MachineConfig (fd_file[0..1], -fda/-fdb); the image
+ * size gives the geometry: 1.44 MB (80/2/18), 720 KB (80/2/9), and the
+ * 1.2 MB, 360 KB and 2.88 MB formats.
+ *
+ * Example (pc.c):
+ *     I8237State *dma = i8237_init(m);
+ *     FDCState *fdc = fdc_init(m, 0x3f0, &pc->isa_irq[6], dma, 2, errp);
+ */
+#ifndef TX86_FDC_H
+#define TX86_FDC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <glib.h>
+#include "machine/irq.h"
+
+struct Machine;
+struct MachineConfig;
+struct BlockDev;
+struct I8237State;
+typedef struct FDCState FDCState;
+
+FDCState *fdc_init(struct Machine *m, uint16_t base, IrqLine *irq,
+                   struct I8237State *dma, int dma_chan, GError **errp);
+void fdc_reset(FDCState *s);
+void fdc_free(FDCState *s);
+/* attach an opened image to drive 0/1 (tests; fdc_init uses it); false
+ * with an error if its size is not a floppy format.  The controller owns
+ * blk afterwards (on failure too). */
+bool fdc_attach(FDCState *s, int drive, struct BlockDev *blk, GError **errp);
+
+/* CMOS drive type for an image of that many bytes: 1 = 360 KB, 2 = 1.2 MB,
+ * 3 = 720 KB, 4 = 1.44 MB, 5 = 2.88 MB, 0 = not a floppy size */
+uint8_t fdc_cmos_type_for_size(uint64_t bytes);
+/* the CMOS byte 0x10 for the configured -fda/-fdb (drive A in the high
+ * nibble, B in the low one; a missing or odd image counts as none).
+ * Works on the configuration alone (stat of the files), so the RTC can
+ * call it before or after fdc_init. */
+uint8_t fdc_cmos_drive_types(const struct MachineConfig *cfg);
+
+#endif

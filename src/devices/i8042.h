@@ -1,0 +1,28 @@
+/*
+ * i8042.h - the Intel 8042 keyboard controller of the PC/AT (ports 0x60
+ * and 0x64) with a PS/2 keyboard (IRQ 1) and mouse (IRQ 12).  See i8042.c.
+ *
+ * Example (pc.c):
+ *     I8042State *kbc = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12]);
+ *     ps2_kbd_put_key(i8042_keyboard(kbc), PS2_KEY_ENTER, true);
+ * Joins the machine's device list (reset, freed with it).
+ */
+#ifndef TX86_I8042_H
+#define TX86_I8042_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "machine/irq.h"
+#include "devices/ps2.h"
+
+struct Machine;
+typedef struct I8042State I8042State;
+
+I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq);
+void        i8042_reset(I8042State *s);
+void        i8042_free(I8042State *s);
+/* the devices behind it, for host input (curses, tests) */
+PS2Kbd     *i8042_keyboard(I8042State *s);
+PS2Mouse   *i8042_mouse(I8042State *s);
+
+#endif

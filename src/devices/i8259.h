@@ -1,0 +1,43 @@
+/*
+ * i8259.h - the PC's pair of Intel 8259A programmable interrupt
+ * controllers (master at 0x20, slave at 0xA0 cascaded on IR2) with the
+ * PIIX edge/level control registers (ELCR, 0x4D0/0x4D1).  See i8259.c.
+ *
+ * Example (pc.c):
+ *     I8259State *pic = i8259_init(m, &m->cpu_intr);
+ *     i8259_set_irq(pic, 4, 1);                 // ISA IRQ 4 goes high
+ *     m->cpu.irq_ack = i8259_irq_ack;           // done by i8259_init
+ * The local APIC takes the INT output over with i8259_set_output(pic,
+ * &lint0) and installs its own irq_ack hook, calling i8259_ack() for
+ * ExtINT deliveries.
+ */
+#ifndef TX86_I8259_H
+#define TX86_I8259_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "machine/irq.h"
+
+struct Machine;
+typedef struct I8259State I8259State;
+
+/* registers ports 0x20-0x21, 0xA0-0xA1, 0x4D0-0x4D1; drives output (the
+ * master's INT pin); installs i8259_irq_ack as m->cpu.irq_ack.  Joins the
+ * machine's device list (reset, freed with it). */
+I8259State *i8259_init(struct Machine *m, IrqLine *output);
+void i8259_reset(I8259State *s);
+void i8259_free(I8259State *s);
+
+/* an IRQ input (pin 0-15, slave = 8-15) changes level; IrqHandler shape */
+void i8259_set_irq(void *opaque, int pin, int level);
+/* the INTA cycle: acknowledge the highest-priority request and return its
+ * vector (the spurious IR7 vector of the chip when none is left) */
+int  i8259_ack(I8259State *s);
+/* the same with the CPUState.irq_ack signature (opaque = I8259State) */
+int  i8259_irq_ack(void *opaque);
+/* redirect the INT output (the local APIC's LINT0); drives it at once */
+void i8259_set_output(I8259State *s, IrqLine *output);
+/* level of the master's INT output */
+bool i8259_output_level(const I8259State *s);
+
+#endif

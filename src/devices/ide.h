@@ -1,0 +1,51 @@
+/*
+ * ide.h - the PIIX3 IDE controller (PCI 00:01.1, 8086:7010) with two
+ * legacy channels, ATA disks and ATAPI CD-ROMs, and bus-master DMA (ide.c).
+ *
+ *   primary    0x1F0-0x1F7, 0x3F6 (device control / alt status)   IRQ 14
+ *   secondary  0x170-0x177, 0x376                                   IRQ 15
+ *   bus master BAR4: 16 I/O ports (command, status, PRD pointer per channel)
+ *
+ * Drives come from MachineConfig (ide_file[0..3]: primary master/slave,
+ * secondary master/slave; ide_cdrom[] marks ATAPI CD-ROMs).
+ *
+ * Example (pc.c):
+ *     IDEState *ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], errp);
+ */
+#ifndef TX86_IDE_H
+#define TX86_IDE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <glib.h>
+#include "machine/irq.h"
+
+struct Machine;
+struct BlockDev;
+typedef struct IDEState IDEState;
+
+/* builds the controller with the drives of m->cfg (images are opened
+ * here: a missing or bad image is an error), registers the legacy ports
+ * and, when the PCI bus exists, the PCI function; registers itself with
+ * the machine (freed and reset with it) */
+IDEState *ide_init(struct Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
+                   GError **errp);
+void ide_reset(IDEState *s);
+void ide_free(IDEState *s);
+
+/* attach an already opened image to drive 0..3 (tests; ide_init uses it);
+ * the controller owns the BlockDev afterwards */
+void ide_attach(IDEState *s, int index, struct BlockDev *blk, bool cdrom);
+
+/* the bus-master registers at base .. base+15 (what BAR4 maps); 0 unmaps.
+ * ide_init maps them through PCI; tests call it directly. */
+void ide_bm_map(IDEState *s, uint16_t base);
+
+/* SeaBIOS's device path of the first configured hard disk (cdrom false)
+ * or CD-ROM (true), for fw_cfg's "bootorder", e.g.
+ * "/pci@i0cf8/ide@1,1/drive@1/disk@0" (drive@ = channel, disk@ = unit);
+ * NULL if there is none.  g_free the result. */
+struct MachineConfig;
+char *ide_boot_path(const struct MachineConfig *cfg, bool cdrom);
+
+#endif

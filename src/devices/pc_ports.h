@@ -1,0 +1,30 @@
+/*
+ * pc_ports.h - the PC/AT's miscellaneous system ports (see pc_ports.c):
+ * 0x61 system control port B (speaker, PIT counter 2 gate/OUT, refresh),
+ * 0x92 system control port A (fast A20, fast reset), 0x80 POST codes,
+ * 0xF0 the coprocessor error latch (IRQ 13).
+ *
+ * Example (pc.c):
+ *     PCPortsState *p = pc_ports_init(m, pit, &pc->isa_irq[13]);
+ */
+#ifndef TX86_PC_PORTS_H
+#define TX86_PC_PORTS_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "machine/irq.h"
+
+struct Machine;
+struct I8254State;
+typedef struct PCPortsState PCPortsState;
+
+/* pit: counter 2's gate and OUT for port 0x61 (may be NULL); ferr_irq:
+ * the x87 FERR# line (IRQ 13), wired to the CPU's FERR output here.
+ * Joins the machine's device list (reset, freed with it). */
+PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq);
+void pc_ports_reset(PCPortsState *s);
+void pc_ports_free(PCPortsState *s);
+/* last POST code written to port 0x80 */
+uint8_t pc_ports_post_code(const PCPortsState *s);
+
+#endif

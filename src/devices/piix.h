@@ -1,0 +1,25 @@
+/*
+ * piix.h - the PIIX3 (82371SB) PCI-to-ISA bridge, function 0 of slot 1
+ * (8086:7000): PIRQ[A-D] routing of PCI interrupts to ISA IRQs and to
+ * IOAPIC pins 16-19.  Function 1 (IDE) is ide.c; function 3 (the ACPI PM
+ * function, PIIX4-style as on QEMU's pc) is piix4_pm.c.
+ */
+#ifndef TX86_PIIX_H
+#define TX86_PIIX_H
+
+#include <stdint.h>
+#include <glib.h>
+
+struct Machine;
+struct PCIBus;
+typedef struct PIIX3State PIIX3State;
+
+#define PIIX_PIRQRC   0x60      /* PIRQRC[A-D]: 0x60-0x63 */
+#define PIIX_SLOT     1         /* the PIIX3's PCI slot (00:01.x) */
+
+/* installs itself as the bus's PIRQ router */
+PIIX3State *piix3_init(struct Machine *m, struct PCIBus *bus, GError **errp);
+/* the ISA IRQ a PIRQ is routed to, -1 when disabled (bit 7 of PIRQRC) */
+int piix3_pirq_to_isa(PIIX3State *s, int pirq);
+
+#endif

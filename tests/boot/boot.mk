@@ -1,0 +1,25 @@
+# tests/boot/boot.mk - make check-boot (included by tests/tests.mk): boots
+# real guests (tests/boot/get-guests.sh fetches and builds them from Debian
+# packages into build/guests) and checks their serial output.  Each test is
+# a script that exits 0 (pass), 1 (fail) or 77 (skipped); add yours to
+# BOOT_TESTS with one line.  TX86=qemu-system-i386 make check-boot-qemu runs
+# the same scripts under QEMU, to check a test rather than tx86.
+
+BOOT_TESTS := tests/boot/linux_kernel.sh
+BOOT_TESTS += tests/boot/linux_disk.sh
+BOOT_TESTS += tests/boot/memtest.sh
+BOOT_TESTS += tests/boot/multiboot.sh
+BOOT_TESTS += tests/boot/seabios_vga.sh
+BOOT_TESTS += tests/boot/seabios_post.sh
+BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
+
+.PHONY: check-boot check-boot-qemu guests
+
+guests:
+	sh tests/boot/get-guests.sh
+
+check-boot: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 $(BOOT_TESTS)
+
+check-boot-qemu:
+	sh tests/boot/run-boot.sh $$(command -v qemu-system-i386) $(BOOT_TESTS)

@@ -1,0 +1,15 @@
+#!/bin/sh
+# tests/boot/multiboot.sh - -kernel with a multiboot v1 kernel
+# (tests/boot/mbkernel.asm, assembled here): firmware/multiboot.asm must
+# load it, fill in the information block (command line, E820 memory map) and
+# enter it in protected mode with EAX = 0x2BADB002.
+. "$(dirname "$0")/lib.sh"
+case "$TX86" in *qemu*) echo "  (tx86's multiboot ROM only)"; exit 77;; esac
+k=$BOOT_LOG_DIR/mbkernel.bin
+nasm -f bin -o "$k" "$boot_top/tests/boot/mbkernel.asm" || exit 1
+boot_run 60 multiboot -m 64 -kernel "$k" -append "hello multiboot" -nographic -no-reboot \
+    -debugcon stdio -device isa-debug-exit,iobase=0xf4,iosize=4
+boot_status_is 1
+boot_expect "MB-OK cmdline=$k hello multiboot" "MB-MMAP-OK"
+boot_refuse MB-BAD
+boot_done

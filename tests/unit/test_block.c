@@ -1,0 +1,254 @@
+/*
+ * test_block.c - unit tests for the raw image back end (src/devices/block.c)
+ * and the disk options that fill MachineConfig (options.c): a table of bad
+ * images with the error each must give, read/write round trips, -snapshot
+ * leaving the file untouched, read-only images refusing writes, and a
+ * table of disk command lines with the drive slots they fill.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <CUnit/CUnit.h>
+#include "devices/block.h"
+#include "machine/options.h"
+
+static gchar *tmp_image(size_t size, bool pattern)
+{
+    gchar *path = NULL;
+    int fd = g_file_open_tmp("tx86-blk-XXXXXX", &path, NULL);
+    CU_ASSERT_FATAL(fd >= 0);
+    uint8_t sec[512];
+    for (size_t off = 0; off < size; off += 512) {
+        size_t n = MIN(size - off, sizeof(sec));
+        memset(sec, pattern ? (int)(off / 512 & 0xff) : 0, n);
+        CU_ASSERT_FATAL(write(fd, sec, n) == (ssize_t)n);
+    }
+    close(fd);
+    return path;
+}
+
+typedef struct BadCase {
+    size_t size;            /* (size_t)-1: missing file, -2: a directory */
+    const char *msg;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+    { (size_t)-1, "cannot open" },
+    { (size_t)-2, "is a directory" },
+    { 0, "is empty" },
+    { 1000, "not a multiple of 512" },
+};
+
+static void test_bad_images(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+        const BadCase *c = &bad_cases[i];
+        gchar *path;
+        if (c->size == (size_t)-1)
+            path = g_strdup("/nonexistent/tx86-disk.img");
+        else if (c->size == (size_t)-2)
+            path = g_dir_make_tmp("tx86-blkdir-XXXXXX", NULL);
+        else
+            path = tmp_image(c->size, false);
+        GError *err = NULL;
+        BlockDev *b = block_open(path, false, false, &err);
+        CU_ASSERT_PTR_NULL(b);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+        if (!strstr(err->message, c->msg) || !strstr(err->message, path)) {
+            printf("\n  case %zu: '%s' lacks '%s' or the file name\n", i, err->message, c->msg);
+            CU_FAIL("error message");
+        }
+        g_error_free(err);
+        if (c->size == (size_t)-2)
+            rmdir(path);
+        else
+            unlink(path);
+        g_free(path);
+    }
+}
+
+static void test_read_write(void)
+{
+    gchar *path = tmp_image(64 * 512, true);
+    GError *err = NULL;
+    BlockDev *b = block_open(path, false, false, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(block_sectors(b), 64);
+    CU_ASSERT_EQUAL(block_size(b), 64 * 512);
+    uint8_t buf[3 * 512];
+    CU_ASSERT_TRUE(block_read(b, 10, buf, 3));
+    CU_ASSERT_EQUAL(buf[0], 10);
+    CU_ASSERT_EQUAL(buf[1023], 11);
+    CU_ASSERT_EQUAL(buf[1024], 12);
+    CU_ASSERT_FALSE(block_read(b, 62, buf, 3));        /* past the end */
+    CU_ASSERT_FALSE(block_read(b, UINT64_MAX, buf, 1));
+    memset(buf, 0xab, sizeof(buf));
+    CU_ASSERT_TRUE(block_write(b, 63, buf, 1));
+    CU_ASSERT_FALSE(block_write(b, 63, buf, 2));
+    CU_ASSERT_TRUE(block_flush(b));
+    block_close(b);
+    /* the write reached the file */
+    gchar *data;
+    gsize len;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(path, &data, &len, NULL));
+    CU_ASSERT_EQUAL(len, 64 * 512);
+    CU_ASSERT_EQUAL((uint8_t)data[63 * 512], 0xab);
+    CU_ASSERT_EQUAL((uint8_t)data[62 * 512], 62);
+    g_free(data);
+    unlink(path);
+    g_free(path);
+}
+
+static void test_snapshot(void)
+{
+    gchar *path = tmp_image(16 * 512, true);
+    GError *err = NULL;
+    BlockDev *b = block_open(path, false, true, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_FALSE(block_readonly(b));
+    uint8_t buf[2 * 512];
+    memset(buf, 0x5a, sizeof(buf));
+    CU_ASSERT_TRUE(block_write(b, 3, buf, 2));
+    CU_ASSERT_TRUE(block_write(b, 4, buf, 1));         /* rewrite: still 2 sectors */
+    CU_ASSERT_EQUAL(block_snapshot_sectors(b), 2);
+    uint8_t rd[3 * 512];
+    CU_ASSERT_TRUE(block_read(b, 2, rd, 3));
+    CU_ASSERT_EQUAL(rd[0], 2);                          /* from the file */
+    CU_ASSERT_EQUAL(rd[512], 0x5a);                     /* from memory */
+    CU_ASSERT_EQUAL(rd[1535], 0x5a);
+    block_close(b);
+    gchar *data;
+    gsize len;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(path, &data, &len, NULL));
+    CU_ASSERT_EQUAL((uint8_t)data[3 * 512], 3);         /* file untouched */
+    CU_ASSERT_EQUAL((uint8_t)data[4 * 512], 4);
+    g_free(data);
+    unlink(path);
+    g_free(path);
+}
+
+static void test_readonly(void)
+{
+    gchar *path = tmp_image(4 * 512, true);
+    GError *err = NULL;
+    BlockDev *b = block_open(path, true, false, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_TRUE(block_readonly(b));
+    uint8_t buf[512] = { 0 };
+    CU_ASSERT_FALSE(block_write(b, 0, buf, 1));
+    CU_ASSERT_TRUE(block_read(b, 1, buf, 1));
+    CU_ASSERT_EQUAL(buf[0], 1);
+    block_close(b);
+    /* a read-only file opened for writing: a clear error */
+    chmod(path, 0444);
+    if (geteuid() != 0) {
+        b = block_open(path, false, false, &err);
+        CU_ASSERT_PTR_NULL(b);
+        CU_ASSERT_PTR_NOT_NULL(err);
+        if (err) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "readonly=on"));
+        }
+        g_clear_error(&err);
+    }
+    unlink(path);
+    g_free(path);
+}
+
+/* disk options: "@" in a command line stands for an existing image */
+typedef struct DiskOptCase {
+    const char *cmd;
+    bool ok;
+    const char *ide[4];         /* "@" = the image, NULL = empty; "cd" = empty CD drive */
+    bool cdrom[4];
+    const char *fd[2];
+    bool snapshot;
+    const char *boot;
+} DiskOptCase;
+
+static const DiskOptCase disk_cases[] = {
+    { "-hda @ -cdrom @", true, { "@", NULL, "@", NULL }, { 0, 0, 1, 0 } },
+    { "-hdb @ -hdd @", true, { NULL, "@", NULL, "@" } },
+    { "-drive file=@,if=ide -drive file=@,media=cdrom", true, { "@", "@" }, { 0, 1 } },
+    { "-drive file=@,format=raw,if=ide,index=3,readonly=on", true, { NULL, NULL, NULL, "@" } },
+    { "-drive if=ide,index=2,media=cdrom", true, { NULL, NULL, "cd" }, { 0, 0, 1 } },
+    { "-fda @ -drive file=@,if=floppy", true, { 0 }, { 0 }, { "@", "@" } },
+    { "-snapshot -hda @ -boot order=c,menu=on", true, { "@" }, { 0 }, { 0 }, true, "c" },
+    { "-boot d", true, { 0 }, { 0 }, { 0 }, false, "d" },
+    { "-boot once=a", true, { 0 }, { 0 }, { 0 }, false, "a" },
+    { "-drive file=@,snapshot=on", true, { "@" }, { 0 }, { 0 }, true },
+    { "-drive file=@,cache=unsafe,id=d0", true, { "@" } },
+    { "-hda @ -hdb @ -hdc @ -hdd @ -drive file=@", false },
+    { "-fda @ -fdb @ -drive file=@,if=floppy", false },
+    { "-drive file=@,media=tape", false },
+    { "-drive file=@,readonly=maybe", false },
+    { "-drive file=@,bogus=1", false },
+    { "-drive file=@,if=floppy,media=cdrom", false },
+    { "-boot order=", false },
+};
+
+static void test_disk_options(void)
+{
+    gchar *img = tmp_image(512, false);
+    for (size_t i = 0; i < G_N_ELEMENTS(disk_cases); i++) {
+        const DiskOptCase *c = &disk_cases[i];
+        gchar *cmd0 = g_strconcat("tx86 ", c->cmd, NULL);
+        GString *cmd = g_string_new(NULL);
+        for (const char *p = cmd0; *p; p++) {
+            if (*p == '@')
+                g_string_append(cmd, img);
+            else
+                g_string_append_c(cmd, *p);
+        }
+        gchar **argv = g_strsplit(cmd->str, " ", -1);
+        int argc = (int)g_strv_length(argv);
+        MachineConfig cfg;
+        GError *err = NULL;
+        machine_config_init(&cfg);
+        bool ok = options_parse(argc, argv, &cfg, &err);
+        if (ok != c->ok)
+            printf("\n  case '%s': %s\n", c->cmd, err ? err->message : "parsed");
+        CU_ASSERT_EQUAL(ok, c->ok);
+        if (ok && c->ok) {
+            for (int k = 0; k < 4; k++) {
+                const char *want = c->ide[k];
+                if (!want || !strcmp(want, "cd")) {
+                    CU_ASSERT_PTR_NULL(cfg.ide_file[k]);
+                } else {
+                    CU_ASSERT(cfg.ide_file[k] && !strcmp(cfg.ide_file[k], img));
+                }
+                CU_ASSERT_EQUAL(cfg.ide_cdrom[k], c->cdrom[k]);
+                if (c->cdrom[k]) {
+                    CU_ASSERT_TRUE(cfg.ide_readonly[k]);
+                }
+            }
+            for (int k = 0; k < 2; k++) {
+                if (c->fd[k]) {
+                    CU_ASSERT(cfg.fd_file[k] && !strcmp(cfg.fd_file[k], img));
+                } else {
+                    CU_ASSERT_PTR_NULL(cfg.fd_file[k]);
+                }
+            }
+            CU_ASSERT_EQUAL(cfg.snapshot, c->snapshot);
+            if (c->boot) {
+                CU_ASSERT(cfg.boot_order && !strcmp(cfg.boot_order, c->boot));
+            }
+        }
+        g_clear_error(&err);
+        machine_config_clear(&cfg);
+        g_strfreev(argv);
+        g_string_free(cmd, TRUE);
+        g_free(cmd0);
+    }
+    unlink(img);
+    g_free(img);
+}
+
+void register_block_tests(void)
+{
+    CU_pSuite s = CU_add_suite("block", NULL, NULL);
+    CU_add_test(s, "bad images give clear errors", test_bad_images);
+    CU_add_test(s, "read and write reach the file", test_read_write);
+    CU_add_test(s, "-snapshot keeps writes in memory", test_snapshot);
+    CU_add_test(s, "read-only images", test_readonly);
+    CU_add_test(s, "disk options", test_disk_options);
+}
