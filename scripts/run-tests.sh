@@ -53,6 +53,8 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-unit test make check-unit
     step check-guest test make check-guest
     step check-fuzz test make check-fuzz
+    step check-boot test make check-boot
+    step check-debug test make check-debug
     step check-diff test make check-diff
 fi
 

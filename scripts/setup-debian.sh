@@ -7,6 +7,10 @@ set -eu
 
 pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
       zlib1g-dev libcunit1-dev nasm libncurses-dev"
+# firmware tx86 runs by default, and what the boot and debug tests use to
+# build guest images (tests/boot, tests/debug)
+pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso
+      fdisk cpio memtest86+ gdb"
 case "$(uname -m)" in
     x86_64|amd64) pkgs="$pkgs gcc-multilib" ;;   # 32-bit differential tester
 esac
