@@ -19,12 +19,16 @@ static uint64_t machine_icount(void *opaque)
     return env->icount + (uint64_t)(int64_t)(env->icount_left0 - env->icount_left);
 }
 
+void debug_machine_clock_init(Machine *m)
+{
+    if (m->cfg.icount)
+        clock_set_icount(&m->clock, m->cfg.icount_shift, machine_icount, m);
+}
+
 bool debug_machine_init(Machine *m, GError **errp)
 {
     const MachineConfig *c = &m->cfg;
 
-    if (c->icount)
-        clock_set_icount(&m->clock, c->icount_shift, machine_icount, m);
     if (c->trace_path) {
         TraceWriter *w = trace_open(c->trace_path, errp);
         if (!w)

@@ -11,6 +11,9 @@
 
 struct Machine;
 
+/* right after the clock is set up, before any device reads it or arms
+ * a timer: -icount makes it an instruction-count clock */
+void debug_machine_clock_init(struct Machine *m);
 /* after the CPU and the translator exist; false + error on a bad
  * trace file or gdb socket */
 bool debug_machine_init(struct Machine *m, GError **errp);

@@ -1,10 +1,13 @@
 /*
  * trace.c - the --trace writer (see trace.h; format in trace_format.h).
  *
- * Records are appended to a 256 KiB buffer with plain stores and handed
- * to zlib (gzwrite, level 1: fast) when it fills, so the per-instruction
- * cost is one helper call, a compare of 19 registers with the snapshot
- * and a few bytes of buffer.  The helpers generated code calls
+ * Records are appended to a 1 MiB buffer with plain stores; a full buffer
+ * goes to a compression thread (zlib, gzwrite level 1) and the CPU goes on
+ * with a free one (four in all, so at most three wait), so compression
+ * runs beside the guest on a second host core.  The per-instruction cost
+ * on the CPU's thread is one helper call, a compare of 19 registers with
+ * the snapshot and a few bytes of buffer.  The byte stream does not depend
+ * on the thread's timing.  The helpers generated code calls
  * (helper_trace_insn, helper_trace_mem) live here too.
  */
 #include <string.h>
@@ -14,13 +17,23 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/helpers.h"
 
-#define TRACE_BUF_SIZE (256u << 10)
-#define TRACE_REC_MAX  64           /* the largest fixed record, with margin */
+#define TRACE_BUF_SIZE (1u << 20)
+#define TRACE_NBUFS    4
+
+typedef struct TraceBuf {
+    uint8_t *data;
+    size_t len;
+} TraceBuf;
 
 struct TraceWriter {
     gzFile gz;
-    uint8_t *buf;
+    uint8_t *buf;                   /* the current buffer's data */
     size_t len;
+    TraceBuf *cur;
+    GAsyncQueue *full;              /* to the compression thread (len 0: stop) */
+    GAsyncQueue *free;              /* back from it */
+    GThread *thread;
+    TraceBuf bufs[TRACE_NBUFS];
     uint32_t next_id;               /* DEF ids */
     uint32_t snap[TRACE_NREGS];     /* register values last written */
     bool snap_valid;
@@ -28,11 +41,31 @@ struct TraceWriter {
     uint64_t raw_bytes;
 };
 
+/* the compression thread: buffers in order, a zero-length one stops it */
+static gpointer tw_thread(gpointer opaque)
+{
+    TraceWriter *w = opaque;
+    for (;;) {
+        TraceBuf *b = g_async_queue_pop(w->full);
+        if (b->len == 0) {
+            g_async_queue_push(w->free, b);
+            return NULL;
+        }
+        gzwrite(w->gz, b->data, (unsigned)b->len);
+        b->len = 0;
+        g_async_queue_push(w->free, b);
+    }
+}
+
+/* hand the current buffer to the thread, take a free one */
 static void tw_flush(TraceWriter *w)
 {
     if (w->len) {
-        gzwrite(w->gz, w->buf, (unsigned)w->len);
+        w->cur->len = w->len;
         w->raw_bytes += w->len;
+        g_async_queue_push(w->full, w->cur);
+        w->cur = g_async_queue_pop(w->free);
+        w->buf = w->cur->data;
         w->len = 0;
     }
 }
@@ -82,7 +115,16 @@ TraceWriter *trace_open(const char *path, GError **errp)
     TraceWriter *w = g_new0(TraceWriter, 1);
     w->gz = gz;
     gzbuffer(gz, 1u << 17);
-    w->buf = g_malloc(TRACE_BUF_SIZE);
+    w->full = g_async_queue_new();
+    w->free = g_async_queue_new();
+    for (int i = 0; i < TRACE_NBUFS; i++) {
+        w->bufs[i].data = g_malloc(TRACE_BUF_SIZE);
+        if (i)
+            g_async_queue_push(w->free, &w->bufs[i]);
+    }
+    w->cur = &w->bufs[0];
+    w->buf = w->cur->data;
+    w->thread = g_thread_new("tx86-trace", tw_thread, w);
     uint8_t *p = tw_room(w, 16);
     memcpy(p, TRACE_MAGIC, 8);
     p = put32(p + 8, TRACE_VERSION);
@@ -200,8 +242,14 @@ void trace_close(TraceWriter *w, uint64_t icount)
     p = put32(p, (uint32_t)(icount >> 32));
     tw_commit(w, p);
     tw_flush(w);
+    TraceBuf stop = { NULL, 0 };        /* len 0: the thread's end */
+    g_async_queue_push(w->full, &stop);
+    g_thread_join(w->thread);
     gzclose(w->gz);
-    g_free(w->buf);
+    for (int i = 0; i < TRACE_NBUFS; i++)
+        g_free(w->bufs[i].data);
+    g_async_queue_unref(w->full);
+    g_async_queue_unref(w->free);
     g_free(w);
 }
 

@@ -128,7 +128,9 @@ static void fdc_lower(FDCState *s)
 
 static void fdc_result(FDCState *s, const uint8_t *r, int n)
 {
-    memcpy(s->res, r, (size_t)n);
+    g_assert(n >= 0 && (size_t)n <= sizeof(s->res));
+    if (n)
+        memcpy(s->res, r, (size_t)n);
     s->res_len = n;
     s->res_pos = 0;
     s->phase = n ? PH_RESULT : PH_CMD;

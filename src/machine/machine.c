@@ -196,6 +196,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->io = iobus_new();
     m->io->log_unassigned = log_enabled(LOG_UNIMP);
     clock_init(&m->clock, false);
+    debug_machine_clock_init(m);               /* -icount, before devices read the clock */
 
     if (!physmem_add_ram(m->mem, 0, (uint32_t)m->cfg.ram_size, NULL)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "cannot map RAM");
