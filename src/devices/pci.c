@@ -7,9 +7,8 @@
  *
  * Only bus 0 exists (no bridges).  Byte and word accesses to 0xCF8-0xCFB
  * do not reach CONFIG_ADDRESS; the byte at 0xCF9 is the PIIX3 reset
- * control register (bit 2 with bit 1: hard reset; tx86 ends with status 0
- * under -no-reboot, otherwise the reset is logged and ignored: there is no
- * reset request path for devices yet).
+ * control register (bit 2: reset the machine through machine_request_reset,
+ * which ends tx86 with status 0 under -no-reboot).
  *
  * The bus keeps the header's generic registers itself; BARs are stored as
  * the guest sees them (address bits masked by the size, type bits fixed)
@@ -270,12 +269,8 @@ static void pci_addr_write(void *opaque, uint16_t port, uint32_t value, int size
     }
     if (port == 0xcf9 && size == 1) {
         bus->reset_control = (uint8_t)(value & 0x02);
-        if (value & 0x04) {
-            if (bus->m->cfg.no_reboot)
-                machine_request_shutdown(bus->m, 0);
-            else if (log_enabled(LOG_UNIMP))
-                log_printf("pci: reset via port 0xcf9 (%#x) ignored\n", value);
-        }
+        if (value & 0x04)
+            machine_request_reset(bus->m);   /* exits instead under -no-reboot */
     }
 }
 
