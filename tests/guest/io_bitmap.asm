@@ -24,26 +24,11 @@
 %define LOGN   0x6fc
 %define LOG    0x700
 
+%include "tests/guest/pm_lib.inc"
+
         bits 16
         org 0
-start:
-        cli
-        cld
-        xor ax, ax
-        mov es, ax
-        mov ax, cs
-        mov ds, ax
-        mov si, gdt
-        mov di, GDT
-        mov cx, gdt_end - gdt
-        rep movsb
-        xor ax, ax
-        mov ds, ax
-        lgdt [cs:gdt_desc]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword 0x08:LIN(pm32)
+        PM_ENTER
 
         bits 32
 pm32:
@@ -231,15 +216,7 @@ finish:
         mov al, 0
         out 0xf4, al
         hlt
-set_gate:
-        push eax
-        mov [edi], ax
-        mov word [edi+2], 0x08
-        mov word [edi+4], 0x8e00
-        shr eax, 16
-        mov [edi+6], ax
-        pop eax
-        ret
+        SET_GATE
 unexpected:
         mov esi, LIN(m_unexp)
         call print

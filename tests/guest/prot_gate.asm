@@ -46,26 +46,11 @@
 %pop
 %endmacro
 
+%include "tests/guest/pm_lib.inc"
+
         bits 16
         org 0
-start:
-        cli
-        cld
-        xor ax, ax
-        mov es, ax
-        mov ax, cs
-        mov ds, ax
-        mov si, gdt
-        mov di, GDT
-        mov cx, gdt_end - gdt
-        rep movsb
-        xor ax, ax
-        mov ds, ax
-        lgdt [cs:gdt_desc]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword 0x08:LIN(pm32)
+        PM_ENTER
 
         bits 32
 pm32:

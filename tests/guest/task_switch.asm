@@ -33,6 +33,8 @@
 %define ERR    0x514            ; its error code
 %define SKIP   0x518            ; bytes the trap handler skips
 
+%include "tests/guest/pm_lib.inc"
+
         bits 16
         org 0
 start:
@@ -320,15 +322,7 @@ init_tss:                               ; edi = TSS, eax = eip, ebx = esp
         mov dword [edi + 0x5c], 0x10    ; GS
         mov word [edi + 0x66], 0x68
         ret
-set_gate:                               ; edi = gate, eax = handler
-        push eax
-        mov [edi], ax
-        mov word [edi+2], 0x08
-        mov word [edi+4], 0x8e00
-        shr eax, 16
-        mov [edi+6], ax
-        pop eax
-        ret
+        SET_GATE
 trap_ts:
         mov dword [VEC], 10
         jmp trap
