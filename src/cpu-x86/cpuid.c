@@ -19,6 +19,7 @@
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpuid.h"
+#include "cpu-x86/msr.h"
 
 /* leaf 2 cache descriptors: 01/02/03/04 TLBs, 06/08 L1 code 8/16 KiB,
  * 0A/0C L1 data 8/16 KiB, 42/43 L2 256/512 KiB (SDM Vol. 2A, Table 3-12) */
@@ -148,7 +149,7 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
     const CPUModel *m = cpuid_model(env);
     uint32_t level = m->level;
 
-    if (m->misc_enable && (env->msr_misc_enable & (1u << 22)) && level > 2)
+    if (m->misc_enable && (env->msr_misc_enable & MISC_ENABLE_LIMIT_CPUID) && level > 2)
         level = 2;      /* IA32_MISC_ENABLE.LIMIT_CPUID */
     if (leaf >= 0x80000000u ? leaf > m->xlevel : leaf > level)
         leaf = level;   /* out of range: the highest basic leaf */
@@ -174,6 +175,8 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
         break;
     case 0x80000001u:
         out[3] = m->ext_features;
+        if (env->msr_misc_enable & MISC_ENABLE_XD_DISABLE)
+            out[3] &= ~CPUID_EXT_NX;
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         cpuid_brand(m->brand ? m->brand : "", (leaf - 0x80000002u) * 16, out);
