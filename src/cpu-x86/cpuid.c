@@ -80,6 +80,8 @@ void cpuid_set_model(CPUState *env, const CPUModel *m)
         f |= 1u << INSN_FEAT_SEP;
     if (m->pmc)
         f |= 1u << INSN_FEAT_PMC;
+    if (((m->signature >> 8) & 0xf) == 6 || ((m->signature >> 8) & 0xf) == 0xf)
+        f |= 1u << INSN_FEAT_NOPL;      /* SDM Vol. 2B, NOP: "CPUID.01H.EAX[11:8] = 0110B or 1111B" */
     env->insn_features = f;
 }
 

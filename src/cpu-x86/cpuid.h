@@ -63,6 +63,7 @@ typedef enum InsnFeature {
     INSN_FEAT_CMOV,     /* CMOVcc, and with the FPU FCMOVcc, FCOMI(P), FUCOMI(P) */
     INSN_FEAT_SEP,      /* SYSENTER, SYSEXIT */
     INSN_FEAT_PMC,      /* RDPMC (P6 family) */
+    INSN_FEAT_NOPL,     /* the hint-NOP space 0F 18..1F (family 6 and 15) */
 } InsnFeature;
 
 typedef struct CPUModel {

@@ -31,6 +31,8 @@
 #include "cpu-x86/translate.h"
 #include "translator/ir.h"
 
+#define X86_MAX_INSN_LEN 15     /* longer instructions are #GP(0) */
+
 struct X86FrontEnd {
     csh cs16, cs32;             /* Capstone handles, detail on */
     cs_insn *insns[TB_MAX_INSNS]; /* the block's decoded instructions */
@@ -120,6 +122,12 @@ extern const InsnInfo x86_insn_table[X86_INS_ENDING];
  * fault or block exit in between).  insns[i] NULL = not decoded. */
 void cc_live_analyze(const cs_insn *const *insns, const bool *locked, int n,
                      bool *flags_dead);
+
+/* hintnop.c: length of the hint NOP (0F 18..1F /r with any prefixes,
+ * ModRM, SIB and displacement; ENDBR32/64 included) that p starts with, or
+ * 0 if it starts with something else or does not fit in len (<= 15) bytes.
+ * Decided from the bytes alone: Capstone 4.0.2 gets this space wrong. */
+int x86_hint_nop_len(const uint8_t *p, int len, bool code32);
 
 /* size index for CC_OP_xxxB + size_index(size) */
 static inline int size_index(int size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }

@@ -42,8 +42,6 @@
 #define SEG_SEL_OFF(seg) ((uint32_t)(offsetof(CPUState, seg) + (seg) * sizeof(SegmentCache) \
                                      + offsetof(SegmentCache, selector)))
 
-#define X86_MAX_INSN_LEN 15
-
 /* ------------------------------------------------------------------ */
 /* front end lifetime                                                  */
 
@@ -842,14 +840,13 @@ static void log_in_asm(DisasContext *s)
     g_string_free(g, TRUE);
 }
 
-/* 0F 18..1F with a register ModRM: hint NOPs Capstone rejects; length or 0 */
-static int hint_nop_len(const uint8_t *p, int len, int npfx)
+/* a hint NOP (hintnop.c): nothing, unless the model predates them or LOCK
+ * is used */
+static void gen_hint_nop(DisasContext *s)
 {
-    if (npfx + 3 <= len && p[npfx] == 0x0f && p[npfx + 1] >= 0x18 && p[npfx + 1] <= 0x1f &&
-        (p[npfx + 2] & 0xc0) == 0xc0) {
-        return npfx + 3;
+    if (!(s->env->insn_features & (1u << INSN_FEAT_NOPL)) || s->lock) {
+        gen_ud(s);
     }
-    return 0;
 }
 
 static void translate_one(DisasContext *s)
@@ -913,7 +910,7 @@ typedef struct DecodedInsn {
     uint32_t p2;                /* physical address in the next page (if read) */
     uint8_t buf[X86_MAX_INSN_LEN];
     uint8_t len;                /* valid bytes in buf */
-    uint8_t hint;               /* hint-NOP length (Capstone rejects these), or 0 */
+    uint8_t hint;               /* hint-NOP length (hintnop.c; Capstone not asked), or 0 */
     bool ok;                    /* Capstone decoded it into fe->insns[i] */
     bool crossed;               /* it runs into the next page */
 } DecodedInsn;
@@ -964,7 +961,6 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
         size_t csize;
         uint64_t addr = pc;
         bool second = false;
-        int npfx;
 
         memset(di, 0, sizeof(*di));
         di->pc = pc;
@@ -976,21 +972,25 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
             second = true;
         }
         di->len = (uint8_t)len;
-        csize = len;
-        di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
-                                fe->insns[n]);
-        if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
-            /* maybe truncated by an unmapped next page */
-            if (n > 0) {
-                break;                          /* end the block before it */
+        /* the hint-NOP space is decided from the bytes (Capstone 4.0.2
+         * rejects or misnames much of it: docs/cpu-frontend.md) */
+        di->hint = (uint8_t)x86_hint_nop_len(di->buf, (int)len, code32);
+        if (!di->hint) {
+            csize = len;
+            di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
+                                    fe->insns[n]);
+            if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
+                /* maybe truncated by an unmapped next page */
+                if (n > 0) {
+                    break;                      /* end the block before it */
+                }
+                mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
             }
-            mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
         }
-        npfx = prefix_count(di->buf, (int)len);
-        if (di->ok) {
-            size = fe->insns[n]->size;
-        } else if ((di->hint = (uint8_t)hint_nop_len(di->buf, (int)len, npfx)) != 0) {
+        if (di->hint) {
             size = di->hint;
+        } else if (di->ok) {
+            size = fe->insns[n]->size;
         } else {
             size = 1;                           /* undecodable: #UD ends the block */
         }
@@ -1091,6 +1091,14 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         } else {
             s->insn = NULL;
             s->info = &ud_info;
+            if (di->hint && log_enabled(LOG_IN_ASM) && log_filter_pass(tb->cs_base + tb->pc)) {
+                GString *g = g_string_new(NULL);
+                for (int i = 0; i < di->hint; i++) {
+                    g_string_append_printf(g, "%02x", di->buf[i]);
+                }
+                log_printf("0x%08x:  %-20s (hint nop)\n", s->cs_base + di->pc, g->str);
+                g_string_free(g, TRUE);
+            }
             if (!di->hint && log_enabled(LOG_UNIMP)) {
                 log_printf("#UD: undecodable bytes at %08x: %02x %02x %02x %02x\n",
                            s->cs_base + di->pc, di->buf[0], di->buf[1], di->buf[2], di->buf[3]);
@@ -1102,9 +1110,11 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
 
         if (s->insn) {
             translate_one(s);
-        } else if (!di->hint) {
+        } else if (di->hint) {
+            gen_hint_nop(s);
+        } else {
             gen_ud(s);
-        }                                        /* else: hint NOP, nothing to emit */
+        }
         if (s->is_jmp == DISAS_NEXT && s->mem_written) {
             gen_check_code_dirty(s);
         }
