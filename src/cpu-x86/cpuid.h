@@ -95,6 +95,8 @@ const CPUModel *cpuid_get_model(const struct CPUState *env);
 uint32_t cpuid_signature(const struct CPUState *env);
 /* CR4 bits env's model supports (the rest are reserved: #GP) */
 uint32_t cpuid_cr4_mask(const struct CPUState *env);
+/* the name of an INSN_FEAT_* ("CMOV", ...) for messages */
+const char *cpuid_insn_feature_name(InsnFeature f);
 /* env's model has every feature bit of mask in leaf 1 EDX */
 bool cpuid_has(const struct CPUState *env, uint32_t mask);
 /* the CPUID instruction: leaf in EAX (ECX ignored), results in EAX..EDX */

@@ -36,6 +36,7 @@
 struct X86FrontEnd {
     csh cs16, cs32;             /* Capstone handles, detail on */
     cs_insn *insns[TB_MAX_INSNS]; /* the block's decoded instructions */
+    GHashTable *ud_logged;      /* -d unimp: "kind:mode:hex bytes" already logged (once each) */
 };
 
 /* how the current instruction ends the block */
@@ -179,7 +180,14 @@ void   gen_sync_eip(DisasContext *s);              /* env->eip = pc (if not done
 void   gen_jmp_imm(DisasContext *s, uint32_t eip, int slot);  /* ends block */
 void   gen_jmp_temp(DisasContext *s, IRTemp eip);  /* indirect, ends block */
 void   gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error);
-void   gen_ud(DisasContext *s);                    /* #UD, logged under -d unimp */
+/* #UD, logged once per distinct bytes under -d unimp (translate.c):
+ * gen_ud: the encoding is invalid (LOCK misuse, bad operand form, UD2...);
+ * gen_ud_unimpl: the CPU would run it but tx86 does not implement it;
+ * gen_ud_feature: the row's feature (s->info->feature) is not claimed by
+ * the -cpu model, so the CPU model itself raises #UD */
+void   gen_ud(DisasContext *s);
+void   gen_ud_unimpl(DisasContext *s);
+void   gen_ud_feature(DisasContext *s);
 
 /* helper call; syncs eip first if the helper may fault */
 IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...);

@@ -56,6 +56,7 @@ X86FrontEnd *x86_frontend_new(GError **errp)
         x86_frontend_free(fe);
         return NULL;
     }
+    fe->ud_logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     cs_option(fe->cs16, CS_OPT_DETAIL, CS_OPT_ON);
     cs_option(fe->cs32, CS_OPT_DETAIL, CS_OPT_ON);
     for (int i = 0; i < TB_MAX_INSNS; i++) {
@@ -79,6 +80,9 @@ void x86_frontend_free(X86FrontEnd *fe)
     }
     if (fe->cs32) {
         cs_close(&fe->cs32);
+    }
+    if (fe->ud_logged) {
+        g_hash_table_destroy(fe->ud_logged);
     }
     g_free(fe);
 }
@@ -739,25 +743,111 @@ void gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_er
     s->is_jmp = DISAS_JUMP;
 }
 
-static void log_insn_bytes(DisasContext *s, const char *what)
+/* why an instruction raises #UD at translation, for -d unimp */
+typedef enum UdKind {
+    UD_INVALID,         /* the encoding is invalid on every CPU */
+    UD_UNIMPL,          /* decoded, but tx86 has no implementation */
+    UD_FEATURE,         /* implemented, but the -cpu model does not claim it */
+    UD_UNDECODABLE,     /* Capstone cannot decode it */
+} UdKind;
+
+/* bytes that identify an undecodable instruction: its prefixes, the
+ * opcode (0F, 0F 38 and 0F 3A escapes included) and one more byte (the
+ * ModRM, if it has one); its real length is unknown */
+static int undecodable_key_len(const uint8_t *p, int len)
 {
-    GString *g = g_string_new(NULL);
-    for (int i = 0; i < s->insn->size; i++) {
-        g_string_append_printf(g, "%02x ", s->insn->bytes[i]);
+    int i = 0;
+    while (i < len && (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xf0 || p[i] == 0xf2 ||
+                       p[i] == 0xf3 || p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 ||
+                       p[i] == 0x3e || p[i] == 0x64 || p[i] == 0x65)) {
+        i++;
     }
-    log_printf("%s at %08x (cs_base %08x): %s%s %s\n", what, s->pc, s->cs_base, g->str,
-               s->insn->mnemonic, s->insn->op_str);
-    g_string_free(g, TRUE);
+    if (i < len && p[i] == 0x0f) {
+        i += (i + 1 < len && (p[i + 1] == 0x38 || p[i + 1] == 0x3a)) ? 3 : 2;
+    } else {
+        i++;
+    }
+    i++;
+    return i < len ? i : len;
 }
 
-void gen_ud(DisasContext *s)
+/*
+ * -d unimp: one line per distinct (kind, code size, instruction bytes) in
+ * the life of this front end, however often the instruction is translated
+ * again (retranslation after a flush or self-modifying code, or the same
+ * bytes elsewhere).  The set lives in X86FrontEnd.
+ */
+static void log_ud(DisasContext *s, UdKind kind, const uint8_t *bytes, int n)
 {
-    if (log_enabled(LOG_UNIMP) && s->insn) {
-        log_insn_bytes(s, "#UD (unimplemented or invalid)");
+    GString *key, *hex;
+    const char *what;
+    char why[96];
+
+    key = g_string_new(NULL);
+    g_string_printf(key, "%d:%d:", (int)kind, s->code32 ? 32 : 16);
+    hex = g_string_new(NULL);
+    for (int i = 0; i < n; i++) {
+        g_string_append_printf(hex, i ? " %02x" : "%02x", bytes[i]);
+    }
+    g_string_append(key, hex->str);
+    if (g_hash_table_contains(s->fe->ud_logged, key->str)) {
+        g_string_free(key, TRUE);
+        g_string_free(hex, TRUE);
+        return;
+    }
+    g_hash_table_add(s->fe->ud_logged, g_string_free(key, FALSE));
+    switch (kind) {
+    case UD_UNIMPL:
+        what = "not implemented by tx86";
+        break;
+    case UD_FEATURE:
+        snprintf(why, sizeof why, "invalid on this CPU model (%s lacks %s)",
+                 cpuid_get_model(s->env)->name,
+                 cpuid_insn_feature_name((InsnFeature)s->info->feature));
+        what = why;
+        break;
+    case UD_UNDECODABLE:
+        what = "undecodable (an invalid opcode, or one Capstone 4.0.2 does not know)";
+        break;
+    default:
+        what = "invalid encoding";
+        break;
+    }
+    if (s->insn) {
+        log_printf("unimp: #UD, %s: %s (%s%s%s) at %08x (cs_base %08x eip %08x, %d-bit)\n",
+                   what, hex->str, s->insn->mnemonic, s->insn->op_str[0] ? " " : "",
+                   s->insn->op_str, s->cs_base + s->pc, s->cs_base, s->pc, s->code32 ? 32 : 16);
+    } else {
+        log_printf("unimp: #UD, %s: %s %s at %08x (cs_base %08x eip %08x, %d-bit)\n",
+                   what, hex->str, kind == UD_UNDECODABLE ? "..." : "(hint nop)",
+                   s->cs_base + s->pc, s->cs_base, s->pc, s->code32 ? 32 : 16);
+    }
+    g_string_free(hex, TRUE);
+}
+
+static void gen_ud_kind(DisasContext *s, UdKind kind, const uint8_t *bytes, int n)
+{
+    if (log_enabled(LOG_UNIMP) && bytes) {
+        log_ud(s, kind, bytes, n);
     }
     gen_helper(s, HELPER_raise_ud, 0);
     ir_exit(s->ir);
     s->is_jmp = DISAS_JUMP;
+}
+
+void gen_ud(DisasContext *s)
+{
+    gen_ud_kind(s, UD_INVALID, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
+}
+
+void gen_ud_unimpl(DisasContext *s)
+{
+    gen_ud_kind(s, UD_UNIMPL, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
+}
+
+void gen_ud_feature(DisasContext *s)
+{
+    gen_ud_kind(s, UD_FEATURE, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
 }
 
 IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
@@ -840,26 +930,17 @@ static void log_in_asm(DisasContext *s)
     g_string_free(g, TRUE);
 }
 
-/* a hint NOP (hintnop.c): nothing, unless the model predates them or LOCK
- * is used */
-static void gen_hint_nop(DisasContext *s)
-{
-    if (!(s->env->insn_features & (1u << INSN_FEAT_NOPL)) || s->lock) {
-        gen_ud(s);
-    }
-}
-
 static void translate_one(DisasContext *s)
 {
     const InsnInfo *info = s->info;
     const cs_x86_op *o0 = s->x86->op_count ? &s->x86->operands[0] : NULL;
 
     if (!info->gen) {
-        gen_ud(s);
+        gen_ud_unimpl(s);
         return;
     }
     if (info->feature && !(s->env->insn_features & (1u << info->feature))) {
-        gen_ud(s);                  /* the -cpu model lacks it (cpuid.h) */
+        gen_ud_feature(s);          /* the -cpu model lacks it (cpuid.h) */
         return;
     }
     if (s->lock && (!(info->flags & IF_LOCK_OK) || !o0 || o0->type != X86_OP_MEM)) {
@@ -914,6 +995,20 @@ typedef struct DecodedInsn {
     bool ok;                    /* Capstone decoded it into fe->insns[i] */
     bool crossed;               /* it runs into the next page */
 } DecodedInsn;
+
+/* a hint NOP (hintnop.c): nothing, unless the model predates them or LOCK
+ * is used */
+static void gen_hint_nop(DisasContext *s, const DecodedInsn *di)
+{
+    static const InsnInfo nopl_info = { .feature = INSN_FEAT_NOPL };
+
+    if (!(s->env->insn_features & (1u << INSN_FEAT_NOPL))) {
+        s->info = &nopl_info;
+        gen_ud_kind(s, UD_FEATURE, di->buf, di->hint);
+    } else if (s->lock) {
+        gen_ud_kind(s, UD_INVALID, di->buf, di->hint);
+    }
+}
 
 /* does this decoded instruction always end the block?  (branches, calls,
  * returns, interrupts, table rows flagged IF_ENDS_BLOCK, #UD) */
@@ -1099,10 +1194,6 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
                 log_printf("0x%08x:  %-20s (hint nop)\n", s->cs_base + di->pc, g->str);
                 g_string_free(g, TRUE);
             }
-            if (!di->hint && log_enabled(LOG_UNIMP)) {
-                log_printf("#UD: undecodable bytes at %08x: %02x %02x %02x %02x\n",
-                           s->cs_base + di->pc, di->buf[0], di->buf[1], di->buf[2], di->buf[3]);
-            }
         }
         if (di->crossed) {
             tb->phys_page2 = di->p2 & PAGE_MASK;
@@ -1111,9 +1202,9 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         if (s->insn) {
             translate_one(s);
         } else if (di->hint) {
-            gen_hint_nop(s);
+            gen_hint_nop(s, di);
         } else {
-            gen_ud(s);
+            gen_ud_kind(s, UD_UNDECODABLE, di->buf, undecodable_key_len(di->buf, di->len));
         }
         if (s->is_jmp == DISAS_NEXT && s->mem_written) {
             gen_check_code_dirty(s);
