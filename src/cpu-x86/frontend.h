@@ -36,6 +36,7 @@
 struct X86FrontEnd {
     csh cs16, cs32;             /* Capstone handles, detail on */
     cs_insn *insns[TB_MAX_INSNS]; /* the block's decoded instructions */
+    cs_insn *scratch;           /* for second looks (too-long instructions) */
     GHashTable *ud_logged;      /* -d unimp: "kind:mode:hex bytes" already logged (once each) */
 };
 

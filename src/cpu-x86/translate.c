@@ -62,6 +62,7 @@ X86FrontEnd *x86_frontend_new(GError **errp)
     for (int i = 0; i < TB_MAX_INSNS; i++) {
         fe->insns[i] = cs_malloc(fe->cs32);
     }
+    fe->scratch = cs_malloc(fe->cs32);
     return fe;
 }
 
@@ -74,6 +75,9 @@ void x86_frontend_free(X86FrontEnd *fe)
         if (fe->insns[i]) {
             cs_free(fe->insns[i], 1);
         }
+    }
+    if (fe->scratch) {
+        cs_free(fe->scratch, 1);
     }
     if (fe->cs16) {
         cs_close(&fe->cs16);
@@ -993,6 +997,7 @@ typedef struct DecodedInsn {
     uint8_t len;                /* valid bytes in buf */
     uint8_t hint;               /* hint-NOP length (hintnop.c; Capstone not asked), or 0 */
     bool ok;                    /* Capstone decoded it into fe->insns[i] */
+    bool too_long;              /* longer than 15 bytes: #GP(0) */
     bool crossed;               /* it runs into the next page */
 } DecodedInsn;
 
@@ -1029,6 +1034,52 @@ static bool ends_block(const cs_insn *insn)
         }
     }
     return false;
+}
+
+/*
+ * buf holds the 15 bytes of an instruction Capstone did not decode: is it a
+ * valid one longer than 15 bytes?  That is #GP(0), not #UD (SDM Vol. 2A
+ * 2.3.11).  Capstone refuses anything longer than 15 bytes, so the prefixes
+ * are cut down to those that change the length or the opcode (the last
+ * 66, 67 and F2/F3; segment overrides and LOCK do not), the rest follows,
+ * zero bytes stand for what lies after byte 15, and the instruction found
+ * is measured against the real prefix count.
+ */
+static bool insn_too_long(X86FrontEnd *fe, const uint8_t *buf, bool code32)
+{
+    uint8_t t[2 * X86_MAX_INSN_LEN] = { 0 };
+    int npfx = prefix_count(buf, X86_MAX_INSN_LEN), n = 0, len;
+    bool p66 = false, p67 = false;
+    uint8_t rep = 0;
+    const uint8_t *code = t;
+    size_t csize = X86_MAX_INSN_LEN;
+    uint64_t addr = 0;
+
+    if (npfx == X86_MAX_INSN_LEN) {
+        return true;                            /* no room left for an opcode */
+    }
+    for (int i = 0; i < npfx; i++) {
+        p66 |= buf[i] == 0x66;
+        p67 |= buf[i] == 0x67;
+        if (buf[i] == 0xf2 || buf[i] == 0xf3) {
+            rep = buf[i];
+        }
+    }
+    if (p66) {
+        t[n++] = 0x66;
+    }
+    if (p67) {
+        t[n++] = 0x67;
+    }
+    if (rep) {
+        t[n++] = rep;
+    }
+    memcpy(t + n, buf + npfx, X86_MAX_INSN_LEN - npfx);
+    len = x86_hint_nop_len(t, X86_MAX_INSN_LEN, code32);
+    if (!len && cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr, fe->scratch)) {
+        len = fe->scratch->size;
+    }
+    return len && npfx + len - n > X86_MAX_INSN_LEN;
 }
 
 /*
@@ -1087,7 +1138,9 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
         } else if (di->ok) {
             size = fe->insns[n]->size;
         } else {
-            size = 1;                           /* undecodable: #UD ends the block */
+            /* undecodable or too long: #UD or #GP(0) ends the block */
+            di->too_long = len == X86_MAX_INSN_LEN && insn_too_long(fe, di->buf, code32);
+            size = 1;
         }
         di->crossed = di->ok || di->hint ? off + size > PAGE_SIZE : false;
         di->next_pc = pc + size;
@@ -1203,6 +1256,8 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
             translate_one(s);
         } else if (di->hint) {
             gen_hint_nop(s, di);
+        } else if (di->too_long) {
+            gen_exception(s, EXCP_GP, 0, true);
         } else {
             gen_ud_kind(s, UD_UNDECODABLE, di->buf, undecodable_key_len(di->buf, di->len));
         }

@@ -1147,7 +1147,8 @@ static void gen_form_lock_ud(Gen *g)
  * ENDBR32/64 (F3 0F 1E FB/FA), PAUSE, under 0-3 random legacy prefixes
  * (66, F2, F3, the six segment overrides, 67) and sometimes LOCK (#UD).
  * The memory operand is never accessed, so its address is anything
- * (M_LEA): an access by tx86 would fault or differ.  0F 0D is left out: a
+ * (M_LEA): an access by tx86 would fault or differ.  Some are padded with
+ * DS overrides to 14..17 bytes (over 15: #GP(0)).  0F 0D is left out: a
  * prefetch on the host, #UD on tx86's P6 models (docs/cpu-frontend.md). */
 static void gen_form_hint_nop(Gen *g)
 {
@@ -1177,6 +1178,15 @@ static void gen_form_hint_nop(Gen *g)
     }
     if (chance(g, 16))
         maybe_lock(g, true);
+    if (chance(g, 16)) {
+        /* DS overrides up to 14..17 bytes: longer than 15 is #GP(0) */
+        int want = 14 + rnd(g, 4);
+        if (g->nins < want && want <= (int)sizeof g->ins) {
+            memmove(g->ins + want - g->nins, g->ins, g->nins);
+            memset(g->ins, 0x3e, want - g->nins);
+            g->nins = want;
+        }
+    }
 }
 
 const GenForm gen_forms[] = {

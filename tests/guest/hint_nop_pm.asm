@@ -13,7 +13,8 @@
 ; operation.  LOCK with a hint NOP is #UD.  Last, a hint NOP whose
 ; displacement lies in a not-present page is a fetch #PF at the
 ; instruction (CR2 = the page), one that ends at the page end runs, and
-; the instruction after it faults at its own address.
+; the instruction after it faults at its own address.  An instruction of
+; 16 bytes (hint NOP or not) is #GP(0), one of 15 runs (SDM Vol. 2A 2.3.11).
 ;
 ; Tables: PD 0x1000, PT0 0x2000 (identity 0-4 MiB, 0x21000 not present);
 ; copied GDT 0x4000; code copied to 0x20FF0-0x20FFF and 0x22FF0-0x23000.
@@ -214,6 +215,21 @@ test_main:
         mov esi, LIN(msg_page)
         call report32
 
+        ; ------------------------------------------------ over 15 bytes: #GP(0)
+        TRY db 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00
+        EXPECT32 dword [GP_COUNT], 1
+        EXPECT32 dword [GP_ERR], 0
+        TRY db 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x0f, 0x19, 0xc0
+        EXPECT32 dword [GP_COUNT], 1
+        TRY db 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x01, 0xc0
+        EXPECT32 dword [GP_COUNT], 1
+        TRY db 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x90
+        EXPECT32 dword [GP_COUNT], 1
+        TRY db 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00
+        EXPECT_NOFAULT                  ; exactly 15 bytes: a NOP
+        mov esi, LIN(msg_long)
+        call report32
+
         jmp finish
 
 ; #UD: count it, resume at [RECOVER]
@@ -360,5 +376,6 @@ msg_classic:  db "ENDBR32/64, PREFETCHh, 1-15 byte NOPs, PAUSE", 0
 msg_limits:   db "operands past segment limits, null segment", 0
 msg_lock:     db "LOCK hint NOP: #UD", 0
 msg_page:     db "hint NOPs at a page boundary", 0
+msg_long:     db "longer than 15 bytes: #GP(0)", 0
 
         ROM_END
