@@ -81,7 +81,19 @@ void cpuid_set_model(CPUState *env, const CPUModel *m)
         f |= 1u << INSN_FEAT_SEP;
     if (m->pmc)
         f |= 1u << INSN_FEAT_PMC;
+    if (((m->signature >> 8) & 0xf) == 6 || ((m->signature >> 8) & 0xf) == 0xf)
+        f |= 1u << INSN_FEAT_NOPL;      /* SDM Vol. 2B, NOP: "CPUID.01H.EAX[11:8] = 0110B or 1111B" */
     env->insn_features = f;
+}
+
+const char *cpuid_insn_feature_name(InsnFeature f)
+{
+    static const char *const names[] = {
+        [INSN_FEAT_ANY] = "-", [INSN_FEAT_TSC] = "TSC", [INSN_FEAT_MSR] = "MSR",
+        [INSN_FEAT_CX8] = "CX8", [INSN_FEAT_CMOV] = "CMOV", [INSN_FEAT_SEP] = "SEP",
+        [INSN_FEAT_PMC] = "RDPMC (P6 family)", [INSN_FEAT_NOPL] = "hint NOPs (P6 family)",
+    };
+    return (unsigned)f < G_N_ELEMENTS(names) && names[f] ? names[f] : "?";
 }
 
 /* env's model; the default one for a CPUState that was zeroed by hand
