@@ -3,9 +3,10 @@
  * exec.c, helpers_sys.c, helpers_string.c, helpers_arith.c); not for the
  * front end or devices.
  *
- * Segment descriptors and loads are in seg.h.  Stack access: StackPtr works on a private
- * copy of ESP so that a fault half-way leaves the guest ESP unchanged;
- * stack_commit() writes it back.
+ * Segment descriptors and loads are in seg.h, and so are the stack
+ * accesses of helpers: a SegStack (seg_stack_cur) works on a private copy
+ * of ESP with every access limit-checked (#SS), so that a fault half-way
+ * leaves the guest ESP unchanged; seg_stack_commit() writes it back.
  */
 #ifndef TX86_CPU_INTERNAL_H
 #define TX86_CPU_INTERNAL_H
@@ -37,42 +38,6 @@ void intr_pm_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has
 
 /* port access permission (PM: CPL <= IOPL; the TSS bitmap is next issue) */
 void cpu_check_io(CPUState *env, uint32_t port, int size);
-
-typedef struct StackPtr {
-    uint32_t sp;        /* working ESP */
-    uint32_t mask;      /* 0xffff or 0xffffffff (SS.B) */
-    uint32_t base;      /* SS base */
-} StackPtr;
-
-static inline void stack_init(CPUState *env, StackPtr *st)
-{
-    st->sp = env->regs[R_ESP];
-    st->mask = (env->seg[R_SS].flags & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
-    st->base = env->seg[R_SS].base;
-}
-
-static inline void stack_push(CPUState *env, StackPtr *st, int size, uint32_t v)
-{
-    st->sp -= size;
-    if (size == 4)
-        cpu_st32(env, st->base + (st->sp & st->mask), v);
-    else
-        cpu_st16(env, st->base + (st->sp & st->mask), v);
-}
-
-static inline uint32_t stack_pop(CPUState *env, StackPtr *st, int size)
-{
-    uint32_t a = st->base + (st->sp & st->mask);
-    uint32_t v = size == 4 ? cpu_ld32(env, a) : cpu_ld16(env, a);
-
-    st->sp += size;
-    return v;
-}
-
-static inline void stack_commit(CPUState *env, const StackPtr *st)
-{
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~st->mask) | (st->sp & st->mask);
-}
 
 /* write the low size bytes of GPR n (size 1 means AL..BL only) */
 static inline void cpu_set_reg(CPUState *env, int n, int size, uint32_t v)

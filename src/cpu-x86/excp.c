@@ -35,6 +35,7 @@
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
+#include "cpu-x86/seg.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/debug.h"
 #include "mmu/mmu.h"
@@ -127,7 +128,7 @@ _Noreturn void cpu_unimp(CPUState *env, const char *what)
 
 static void do_interrupt_real(CPUState *env, int vector, uint32_t next_eip)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t off, sel, a;
 
     if ((uint32_t)vector * 4 + 3 > env->idt.limit)
@@ -136,11 +137,11 @@ static void do_interrupt_real(CPUState *env, int vector, uint32_t next_eip)
     off = cpu_ld16(env, a);
     sel = cpu_ld16(env, a + 2);
 
-    stack_init(env, &st);
-    stack_push(env, &st, 2, cpu_compute_eflags(env));
-    stack_push(env, &st, 2, env->seg[R_CS].selector);
-    stack_push(env, &st, 2, next_eip);
-    stack_commit(env, &st);
+    seg_stack_cur(env, &st);
+    seg_stack_push(env, &st, 2, cpu_compute_eflags(env));
+    seg_stack_push(env, &st, 2, env->seg[R_CS].selector);
+    seg_stack_push(env, &st, 2, next_eip);
+    seg_stack_commit(env, &st);
 
     env->eflags &= ~(IF_MASK | TF_MASK | AC_MASK | RF_MASK);
     cpu_load_seg_real(env, R_CS, sel);

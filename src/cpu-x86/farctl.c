@@ -96,18 +96,6 @@ static void far_check_gate(CPUState *env, uint16_t sel, Desc gate)
         raise_exception(env, EXCP_NP, sel & 0xfffc);
 }
 
-static void far_cur_stack(CPUState *env, SegStack *st)
-{
-    const SegmentCache *ss = &env->seg[R_SS];
-
-    seg_stack_init(st, ss->base, ss->limit, ss->flags, env->regs[R_ESP], cpu_cpl(env), 0);
-}
-
-static void far_commit_esp(CPUState *env, const SegStack *st)
-{
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~st->mask) | (st->sp & st->mask);
-}
-
 void far_jmp_pm(CPUState *env, uint16_t sel, uint32_t off, int opsize, uint32_t next_eip)
 {
     int cpl = cpu_cpl(env);
@@ -158,7 +146,7 @@ static void far_call_inner(CPUState *env, Desc gate, uint16_t csel, Desc cd, uin
     seg_check_ss(env, nss, dpl, EXCP_TS, 0, &sd);
     seg_stack_init(&ns, desc_base(sd), desc_limit(sd), sd.hi & 0x00ffff00u, nesp, dpl,
                    nss & 0xfffc);
-    far_cur_stack(env, &old);
+    seg_stack_cur(env, &old);
     seg_stack_push(env, &ns, gsize, env->seg[R_SS].selector);
     seg_stack_push(env, &ns, gsize, env->regs[R_ESP]);
     for (int i = count - 1; i >= 0; i--) {
@@ -189,12 +177,12 @@ void far_call_pm(CPUState *env, uint16_t sel, uint32_t off, int opsize, uint32_t
     far_read(env, sel, &d);
     if (!desc_is_system(d)) {
         far_check_direct(env, sel, d, cpl);
-        far_cur_stack(env, &st);
+        seg_stack_cur(env, &st);
         seg_stack_push(env, &st, opsize, env->seg[R_CS].selector);
         seg_stack_push(env, &st, opsize, next_eip);
         if (off > desc_limit(d))
             raise_exception(env, EXCP_GP, 0);
-        far_commit_esp(env, &st);
+        seg_stack_commit(env, &st);
         seg_load_cs(env, sel, d, cpl);
         env->eip = off;
         return;
@@ -208,12 +196,12 @@ void far_call_pm(CPUState *env, uint16_t sel, uint32_t off, int opsize, uint32_t
             return;
         }
         gsize = (desc_type(d) & 8) ? 4 : 2;
-        far_cur_stack(env, &st);
+        seg_stack_cur(env, &st);
         seg_stack_push(env, &st, gsize, env->seg[R_CS].selector);
         seg_stack_push(env, &st, gsize, next_eip);
         if (off > desc_limit(cd))
             raise_exception(env, EXCP_GP, 0);
-        far_commit_esp(env, &st);
+        seg_stack_commit(env, &st);
         seg_load_cs(env, csel, cd, cpl);
         env->eip = off;
         return;
@@ -263,7 +251,7 @@ static int far_return(CPUState *env, SegStack *st, uint16_t sel, uint32_t eip, i
     if (rpl == cpl) {
         if (eip > desc_limit(d))
             raise_exception(env, EXCP_GP, 0);
-        far_commit_esp(env, st);
+        seg_stack_commit(env, st);
         seg_load_cs(env, sel, d, cpl);
         env->eip = eip;
         return cpl;
@@ -294,7 +282,7 @@ void far_ret_pm(CPUState *env, int opsize, uint32_t imm)
     uint32_t eip;
     uint16_t sel;
 
-    far_cur_stack(env, &st);
+    seg_stack_cur(env, &st);
     eip = seg_stack_pop(env, &st, opsize);
     sel = (uint16_t)seg_stack_pop(env, &st, opsize);
     far_return(env, &st, sel, eip, opsize, imm);
@@ -312,13 +300,18 @@ void iret_pm(CPUState *env, int opsize, uint32_t next_eip)
         return;
     }
     if (env->eflags & NT_MASK) {                /* return from a nested task */
-        uint16_t link = (uint16_t)mmu_ld_fast(env, env->tr.base, 2, TLB_MMU_KERNEL);
+        uint16_t link;
+        /* the back link word must be inside the current TSS (SDM vol. 3
+         * table 6-6: "an attempt to load the backlink limit faults") */
+        if (env->tr.limit < 1)
+            raise_exception(env, EXCP_TS, env->tr.selector & 0xfffc);
+        link = (uint16_t)mmu_ld_fast(env, env->tr.base, 2, TLB_MMU_KERNEL);
         if (link & 4)
             raise_exception(env, EXCP_TS, link & 0xfffc);
         task_switch(env, link, TASK_FROM_IRET, next_eip);
         return;
     }
-    far_cur_stack(env, &st);
+    seg_stack_cur(env, &st);
     eip = seg_stack_pop(env, &st, opsize);
     sel = (uint16_t)seg_stack_pop(env, &st, opsize);
     fl = seg_stack_pop(env, &st, opsize);

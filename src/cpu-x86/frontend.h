@@ -61,6 +61,7 @@ typedef struct DisasContext {
     uint32_t pc;            /* eip of this instruction */
     uint32_t next_pc;       /* eip of the next one */
     uint32_t cs_base;
+    uint32_t cs_limit;      /* of the block key: fetches and near branch targets */
     uint32_t hflags;
     int code32;             /* CS default size is 32 */
     int ss32;               /* stack uses ESP */
@@ -139,6 +140,7 @@ int    op_count(DisasContext *s);
 const cs_x86_op *op_get(DisasContext *s, int idx);
 int    op_size(DisasContext *s, int idx);          /* bytes, mode-corrected */
 IRTemp gen_ea(DisasContext *s, int idx);           /* linear address of a memory operand */
+int    op_seg(DisasContext *s, int idx);           /* its segment (R_ES..; override, default) */
 IRTemp gen_lea(DisasContext *s, int idx);          /* offset only (LEA), address-size wrapped */
 IRTemp gen_ld_op(DisasContext *s, int idx);        /* zero-extended value */
 IRTemp gen_ld_op_sext(DisasContext *s, int idx);   /* sign-extended to 32 bits */
@@ -155,9 +157,16 @@ IRTemp gen_seg_base(DisasContext *s, int seg);
 
 /* segment checks of data accesses (gen_prot.c): check an access of size
  * bytes at offset off through seg as its class in hflags requires
- * (#GP(0)/#SS(0)); gen_seg_addr also returns the linear address */
-void   gen_seg_check(DisasContext *s, int seg, IRTemp off, int size, bool write);
-IRTemp gen_seg_addr(DisasContext *s, int seg, IRTemp off, int size, bool write);
+ * (#GP(0)/#SS(0)); wide: off is a 32-bit offset (32-bit address size or
+ * stack), so off + size - 1 may wrap past 4 GiB; gen_seg_addr also
+ * returns the linear address */
+void   gen_seg_check(DisasContext *s, int seg, IRTemp off, int size, bool write, bool wide);
+IRTemp gen_seg_addr(DisasContext *s, int seg, IRTemp off, int size, bool write, bool wide);
+/* linear address of memory operand idx checked for an access of size
+ * bytes (not Capstone's operand size: far pointers, descriptor-table
+ * images, x87 environments), plus the write check when write; size 0:
+ * no access (INVLPG), no check */
+IRTemp gen_ea_access(DisasContext *s, int idx, int size, bool write);
 
 /* memory by linear address */
 IRTemp gen_ld(DisasContext *s, int size, IRTemp lin);

@@ -15,5 +15,6 @@ void gen_INVLPG(DisasContext *s)
         gen_ud(s);               /* 0F 01 /7 with a register: not INVLPG */
         return;
     }
-    gen_helper(s, HELPER_invlpg, 1, gen_ea(s, 0));
+    /* no access, so no segment check (SDM "INVLPG" lists none) */
+    gen_helper(s, HELPER_invlpg, 1, gen_ea_access(s, 0, 0, false));
 }

@@ -201,6 +201,7 @@ void gen_XLATB(DisasContext *s)
     if (s->addrsize == 2) {
         off = ir_unop(b, IR_EXT16U, off);
     }
-    off = ir_add(b, off, gen_seg_base(s, s->seg_override >= 0 ? s->seg_override : R_DS));
+    off = gen_seg_addr(s, s->seg_override >= 0 ? s->seg_override : R_DS, off, 1, false,
+                       s->addrsize == 4);
     gen_set_gpr(s, R_EAX, 1, gen_ld(s, 1, off));
 }

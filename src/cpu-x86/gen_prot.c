@@ -8,16 +8,18 @@
  * cpu_update_hflags()):
  *   FLAT   base 0, 4 GiB, writable: nothing emitted, no base addition;
  *   UP     expand-up: inline  if (limit < off + size - 1) seg_fault(seg);
+ *          with 32-bit offsets also "|| limit < off", which catches an
+ *          access wrapping past 4 GiB (seg_offset_ok's rule: it faults
+ *          unless the limit is 4 GiB).  Exact because every limit below
+ *          4 GiB is at most 0xFFFFEFFF (above 0xFFFFF, G=1 sets the low 12
+ *          bits) and accesses are at most 4 KiB: a wrapping offset is then
+ *          always above the limit;
  *   UP_RO  as UP for reads, a write is an unconditional seg_fault;
  *   SLOW   null selector, execute-only code, expand-down: helper_seg_check
  *          does the whole SDM check (seg.c).
  * seg_fault raises #SS(0) for SS and #GP(0) for the others.  A segment load
  * that changes the classes ends the block (gen_prot_end_if_hflags_changed),
  * since hflags are part of the block key.
- *
- * Known gap: an access that wraps past 4 GiB in an expand-up segment is
- * not caught by the inline check (the SDM leaves it to the implementation
- * for 4 GiB limits; smaller limits would need offsets above 0xfffffffc).
  */
 #include <stddef.h>
 #include "cpu-x86/gen_sys.h"
@@ -28,42 +30,42 @@
 #define SEG_LIMIT_OFF(seg) ((uint32_t)(offsetof(CPUState, seg) + (seg) * sizeof(SegmentCache) \
                                        + offsetof(SegmentCache, limit)))
 
-void gen_seg_check(DisasContext *s, int seg, IRTemp off, int size, bool write)
+void gen_seg_check(DisasContext *s, int seg, IRTemp off, int size, bool write, bool wide)
 {
     IRBlock *b = s->ir;
     int cls = seg_hf_class(s->hflags, seg);
-    IRTemp last, bad;
+    IRTemp limit, bad;
     uint32_t ok;
 
     if (size < 1)
         size = 1;
-    if (size > 255)
-        size = 255;
     if (cls == SEG_CLS_FLAT)
         return;
     gen_sync_eip(s);                    /* before any branch (frontend.h) */
     if (cls == SEG_CLS_SLOW) {
-        uint32_t packed = (uint32_t)seg | (uint32_t)size << 4 | (write ? 1u << 12 : 0);
-        gen_helper(s, HELPER_seg_check, 2, ir_movi(b, packed), off);
+        gen_helper(s, HELPER_seg_check, 2, ir_movi(b, SEG_CHECK_ARG(seg, size, write)), off);
         return;
     }
     if (write && cls == SEG_CLS_UP_RO) {
         gen_helper(s, HELPER_seg_fault, 1, ir_movi(b, (uint32_t)seg));
         return;
     }
-    last = size > 1 ? ir_add(b, off, ir_movi(b, (uint32_t)size - 1)) : off;
-    bad = ir_binop(b, IR_SETLTU, ir_ld_env(b, SEG_LIMIT_OFF(seg)), last);
+    limit = ir_ld_env(b, SEG_LIMIT_OFF(seg));
+    bad = ir_binop(b, IR_SETLTU, limit,
+                   size > 1 ? ir_add(b, off, ir_movi(b, (uint32_t)size - 1)) : off);
+    if (wide && size > 1)               /* off + size - 1 may wrap past 4 GiB */
+        bad = ir_or(b, bad, ir_binop(b, IR_SETLTU, limit, off));
     ok = ir_new_label(b);
     ir_brz(b, bad, ok);
     gen_helper(s, HELPER_seg_fault, 1, ir_movi(b, (uint32_t)seg));
     ir_label(b, ok);
 }
 
-IRTemp gen_seg_addr(DisasContext *s, int seg, IRTemp off, int size, bool write)
+IRTemp gen_seg_addr(DisasContext *s, int seg, IRTemp off, int size, bool write, bool wide)
 {
     if (seg_hf_class(s->hflags, seg) == SEG_CLS_FLAT)
         return off;
-    gen_seg_check(s, seg, off, size, write);
+    gen_seg_check(s, seg, off, size, write, wide);
     return ir_add(s->ir, off, gen_seg_base(s, seg));
 }
 

@@ -121,8 +121,9 @@ void gen_LXS(DisasContext *s)
         gen_ud(s);
         return;
     }
+    /* m16:16 / m16:32: the selector word after the offset is checked too */
     off = gen_helper(s, HELPER_lseg, 2, imm(s, s->info->arg | (s->opsize << 8)),
-                     gen_ea(s, 1));
+                     gen_ea_access(s, 1, s->opsize + 2, false));
     gen_set_gpr(s, reg, s->opsize, off);
     if (s->info->arg == R_SS)
         s->is_jmp = DISAS_STOP;
@@ -174,11 +175,13 @@ void gen_ENTER(DisasContext *s)
     gen_helper(s, HELPER_enter, 3, imm(s, alloc), imm(s, level), imm(s, s->opsize));
 }
 
+/* LEAVE: ESP := EBP (SP := BP with a 16-bit stack), then pop EBP; the
+ * load through SS:EBP is limit-checked like a pop (#SS(0)) */
 void gen_LEAVE(DisasContext *s)
 {
     int ssz = s->ss32 ? 4 : 2;
     IRTemp bp = gen_get_gpr(s, R_EBP, ssz);
-    IRTemp v = gen_ld(s, s->opsize, ir_add(s->ir, bp, gen_seg_base(s, R_SS)));
+    IRTemp v = gen_ld(s, s->opsize, gen_seg_addr(s, R_SS, bp, s->opsize, false, s->ss32));
 
     gen_set_gpr(s, R_ESP, ssz, ir_add(s->ir, bp, imm(s, s->opsize)));
     gen_set_gpr(s, R_EBP, s->opsize, v);
@@ -199,7 +202,8 @@ static bool gen_far_ptr(DisasContext *s, IRTemp *sel, IRTemp *off)
         return true;
     }
     if (op_count(s) == 1 && op_is_mem(s, 0)) {
-        IRTemp ea = gen_ea(s, 0);
+        /* m16:16 / m16:32 by operand size (Capstone's size ignores 0x66) */
+        IRTemp ea = gen_ea_access(s, 0, s->opsize + 2, false);
         *off = gen_ld(s, s->opsize, ea);
         *sel = gen_ld(s, 2, ir_add(s->ir, ea, imm(s, s->opsize)));
         return true;
@@ -269,15 +273,16 @@ void gen_BOUND(DisasContext *s)
     const cs_x86_op *o0 = op_count(s) == 2 ? op_get(s, 0) : NULL;
     int reg = o0 && o0->type == X86_OP_REG ? gpr_index(o0->reg) : -1;
     int size = s->opsize;
-    IRTemp idx, lo, hi;
+    IRTemp idx, ea, lo, hi;
 
     if (reg < 0 || !op_is_mem(s, 1)) {
         gen_ud(s);
         return;
     }
     idx = gen_sext(s, size, gen_get_gpr(s, reg, size));
-    lo = gen_sext(s, size, gen_ld(s, size, gen_ea(s, 1)));
-    hi = gen_sext(s, size, gen_ld(s, size, gen_ea_plus(s, 1, imm(s, (uint32_t)size))));
+    ea = gen_ea_access(s, 1, 2 * size, false);              /* both bounds */
+    lo = gen_sext(s, size, gen_ld(s, size, ea));
+    hi = gen_sext(s, size, gen_ld(s, size, ir_add(s->ir, ea, imm(s, (uint32_t)size))));
     gen_helper(s, HELPER_bound, 3, idx, lo, hi);
 }
 
@@ -337,7 +342,7 @@ void gen_CMPXCHG8B(DisasContext *s)
         gen_ud(s);
         return;
     }
-    gen_helper(s, HELPER_cmpxchg8b, 1, gen_ea(s, 0));
+    gen_helper(s, HELPER_cmpxchg8b, 1, gen_ea_access(s, 0, 8, true));  /* always written */
 }
 
 void gen_LGDT(DisasContext *s)
@@ -346,7 +351,8 @@ void gen_LGDT(DisasContext *s)
         gen_ud(s);
         return;
     }
-    gen_helper(s, s->info->arg ? HELPER_lidt : HELPER_lgdt, 2, gen_ea(s, 0),
+    /* the 6-byte image: limit word and base dword, whatever the operand size */
+    gen_helper(s, s->info->arg ? HELPER_lidt : HELPER_lgdt, 2, gen_ea_access(s, 0, 6, false),
                imm(s, s->opsize));
 }
 
@@ -356,7 +362,7 @@ void gen_SGDT(DisasContext *s)
         gen_ud(s);
         return;
     }
-    gen_helper(s, s->info->arg ? HELPER_sidt : HELPER_sgdt, 1, gen_ea(s, 0));
+    gen_helper(s, s->info->arg ? HELPER_sidt : HELPER_sgdt, 1, gen_ea_access(s, 0, 6, true));
 }
 
 static bool pm_only(DisasContext *s)

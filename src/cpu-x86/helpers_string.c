@@ -7,6 +7,13 @@
  * segment (STR_ARG in gen_sys.h), the second is the eip of the next
  * instruction.  Each returns the eip to continue at.
  *
+ * Every element is checked against its segment (limit, and type: null,
+ * read-only for the ES:EDI stores) unless the segment is FLAT in hflags:
+ * one compare for expand-up segments the access may use, seg_check_access
+ * (which raises #GP(0), #SS(0) for an SS override) otherwise.  A REP run
+ * that stays inside its segments is found before the loop (str_prepare)
+ * and runs the loop instantiated without checks.
+ *
  * REP loops are restartable: ECX/ESI/EDI are written back after every
  * element, so a fault in the middle is precise (eip still at the
  * instruction, registers describing the elements done); after STR_CHUNK
@@ -20,23 +27,78 @@
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/gen_sys.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/seg.h"
 #include "machine/machine.h"
 #include "mmu/mmu.h"
+
+/* how one operand's elements are checked: not at all (FLAT), by one
+ * compare (an expand-up segment the access type may use: off <= max), or
+ * by seg_check_access (everything else, and whatever the compare rejects).
+ * Before a run of elements, str_run() clears `each` when every element of
+ * the run is known to pass, so REP loops inside a segment check nothing
+ * per element. */
+typedef struct StrCheck {
+    bool check, fast;
+    bool each;              /* check every element of the current run */
+    uint32_t max;           /* highest offset of an element inside the limit */
+} StrCheck;
 
 typedef struct StrCtx {
     int size;
     uint32_t amask;         /* 0xffff or 0xffffffff */
     int32_t step;           /* +size or -size (DF) */
+    int src_seg;            /* DS or the override */
     uint32_t src_base, dst_base;
+    StrCheck src, dst;      /* dst: for a store (MOVS, STOS, INS) */
 } StrCtx;
 
-static inline void str_init(CPUState *env, StrCtx *c, uint32_t p)
+static inline void str_check_init(CPUState *env, StrCheck *k, int seg, int size, bool write)
+{
+    int cls = seg_hf_class(env->hflags, seg);
+    uint32_t limit = env->seg[seg].limit;
+
+    k->check = cls != SEG_CLS_FLAT;
+    k->fast = (cls == SEG_CLS_UP || (cls == SEG_CLS_UP_RO && !write)) &&
+              limit >= (uint32_t)size - 1;
+    k->max = limit - ((uint32_t)size - 1);
+    k->each = k->check;
+}
+
+static inline void str_init(CPUState *env, StrCtx *c, uint32_t p, bool store)
 {
     c->size = (int)STR_ARG_SIZE(p);
     c->amask = (p & STR_ARG_ADDR32) ? 0xffffffffu : 0xffffu;
     c->step = (int32_t)env->df * c->size;
-    c->src_base = env->seg[STR_ARG_SEG(p)].base;
+    c->src_seg = (int)STR_ARG_SEG(p);
+    c->src_base = env->seg[c->src_seg].base;
     c->dst_base = env->seg[R_ES].base;
+    str_check_init(env, &c->src, c->src_seg, c->size, false);
+    str_check_init(env, &c->dst, R_ES, c->size, store);
+}
+
+/* the segment limit and type check of one element (seg.c) */
+static inline void str_check(CPUState *env, const StrCheck *k, int seg, uint32_t off, int size,
+                             bool write)
+{
+    if (k->each && !(k->fast && off <= k->max))
+        seg_check_access(env, seg, off, size, write);
+}
+
+/* n elements from offset off on: are they all inside (no address-size
+ * wrap, every one at or below max)?  Then they need no check. */
+static inline void str_run_one(const StrCtx *c, StrCheck *k, uint32_t off, uint32_t n)
+{
+    int64_t first = off, last = (int64_t)off + (int64_t)(n - 1) * c->step;
+    int64_t lo = first < last ? first : last, hi = first < last ? last : first;
+    int64_t top = k->max < c->amask ? k->max : c->amask;
+
+    k->each = k->check && !(k->fast && lo >= 0 && hi <= top);
+}
+
+static inline void str_run(CPUState *env, StrCtx *c, uint32_t n)
+{
+    str_run_one(c, &c->src, env->regs[R_ESI] & c->amask, n);
+    str_run_one(c, &c->dst, env->regs[R_EDI] & c->amask, n);
 }
 
 static inline uint32_t str_ld(CPUState *env, int size, uint32_t a)
@@ -61,14 +123,24 @@ static inline void str_adv(CPUState *env, const StrCtx *c, int reg)
                      ((env->regs[reg] + (uint32_t)c->step) & c->amask);
 }
 
-static inline uint32_t str_src(CPUState *env, const StrCtx *c)
+/* linear address of the element at seg:ESI (read) / ES:EDI, after the
+ * segment limit and type check of this element (seg.c) */
+static inline uint32_t str_src(CPUState *env, const StrCtx *c, bool chk)
 {
-    return c->src_base + (env->regs[R_ESI] & c->amask);
+    uint32_t off = env->regs[R_ESI] & c->amask;
+
+    if (chk)
+        str_check(env, &c->src, c->src_seg, off, c->size, false);
+    return c->src_base + off;
 }
 
-static inline uint32_t str_dst(CPUState *env, const StrCtx *c)
+static inline uint32_t str_dst(CPUState *env, const StrCtx *c, bool write, bool chk)
 {
-    return c->dst_base + (env->regs[R_EDI] & c->amask);
+    uint32_t off = env->regs[R_EDI] & c->amask;
+
+    if (chk)
+        str_check(env, &c->dst, R_ES, off, c->size, write);
+    return c->dst_base + off;
 }
 
 static inline uint32_t str_count(CPUState *env, const StrCtx *c)
@@ -87,27 +159,47 @@ static inline uint32_t size_mask(int size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* the loop shared by every instruction; ONE(env, c) does one element */
-#define STR_LOOP(ONE, next)                                                  \
+/* before the elements of this call: must any of them be checked?  (a REP
+ * run entirely inside its segments needs no per-element check) */
+static inline bool str_prepare(CPUState *env, StrCtx *c, uint32_t p)
+{
+    uint32_t n;
+
+    if (!STR_ARG_REP(p))
+        return c->src.each || c->dst.each;
+    n = str_count(env, c);
+    str_run(env, c, n < STR_CHUNK ? (n ? n : 1) : STR_CHUNK);
+    return c->src.each || c->dst.each;
+}
+
+/* the loop shared by every instruction; ONE(env, c, chk) does one element,
+ * instantiated with and without the per-element checks */
+#define STR_REP(ONE, chk, next)                                              \
     do {                                                                     \
-        uint32_t n_;                                                         \
-        if (!STR_ARG_REP(p)) {                                               \
-            ONE;                                                             \
-            return (next);                                                   \
-        }                                                                    \
-        for (n_ = 0; n_ < STR_CHUNK; n_++) {                                 \
+        for (uint32_t n_ = 0; n_ < STR_CHUNK; n_++) {                        \
             if (str_count(env, &c) == 0)                                     \
                 return (next);                                               \
-            ONE;                                                             \
+            ONE(env, &c, chk);                                               \
             str_dec_count(env, &c);                                          \
         }                                                                    \
         return str_count(env, &c) ? env->eip : (next);                       \
     } while (0)
+#define STR_LOOP(ONE, next)                                                  \
+    do {                                                                     \
+        bool chk_ = str_prepare(env, &c, p);                                 \
+        if (!STR_ARG_REP(p)) {                                               \
+            ONE(env, &c, chk_);                                              \
+            return (next);                                                   \
+        }                                                                    \
+        if (chk_)                                                            \
+            STR_REP(ONE, true, next);                                        \
+        STR_REP(ONE, false, next);                                           \
+    } while (0)
 
-static inline void movs_one(CPUState *env, const StrCtx *c)
+static inline void movs_one(CPUState *env, const StrCtx *c, bool chk)
 {
-    uint32_t v = str_ld(env, c->size, str_src(env, c));
-    str_st(env, c->size, str_dst(env, c), v);
+    uint32_t v = str_ld(env, c->size, str_src(env, c, chk));
+    str_st(env, c->size, str_dst(env, c, true, chk), v);
     str_adv(env, c, R_ESI);
     str_adv(env, c, R_EDI);
 }
@@ -115,26 +207,26 @@ static inline void movs_one(CPUState *env, const StrCtx *c)
 uint32_t helper_movs(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
-    STR_LOOP(movs_one(env, &c), next);
+    str_init(env, &c, p, true);
+    STR_LOOP(movs_one, next);
 }
 
-static inline void stos_one(CPUState *env, const StrCtx *c)
+static inline void stos_one(CPUState *env, const StrCtx *c, bool chk)
 {
-    str_st(env, c->size, str_dst(env, c), env->regs[R_EAX]);
+    str_st(env, c->size, str_dst(env, c, true, chk), env->regs[R_EAX]);
     str_adv(env, c, R_EDI);
 }
 
 uint32_t helper_stos(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
-    STR_LOOP(stos_one(env, &c), next);
+    str_init(env, &c, p, true);
+    STR_LOOP(stos_one, next);
 }
 
-static inline void lods_one(CPUState *env, const StrCtx *c)
+static inline void lods_one(CPUState *env, const StrCtx *c, bool chk)
 {
-    uint32_t v = str_ld(env, c->size, str_src(env, c));
+    uint32_t v = str_ld(env, c->size, str_src(env, c, chk));
     cpu_set_reg(env, R_EAX, c->size, v);
     str_adv(env, c, R_ESI);
 }
@@ -142,8 +234,8 @@ static inline void lods_one(CPUState *env, const StrCtx *c)
 uint32_t helper_lods(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
-    STR_LOOP(lods_one(env, &c), next);
+    str_init(env, &c, p, false);
+    STR_LOOP(lods_one, next);
 }
 
 /* flags of CMP a, b, lazily (CC_OP_SUBx: dst = result, src = b) */
@@ -158,8 +250,8 @@ static inline void str_set_cmp_flags(CPUState *env, int size, uint32_t a, uint32
  * CMPS/SCAS: a - b like CMP; REPE stops when not equal, REPNE when equal.
  * Flags of the last comparison are what remains in env.
  */
-static uint32_t cmp_loop(CPUState *env, const StrCtx *c, uint32_t p, uint32_t next,
-                         bool is_scas)
+static inline uint32_t cmp_loop(CPUState *env, const StrCtx *c, uint32_t p, uint32_t next,
+                                bool is_scas, bool chk)
 {
     uint32_t m = size_mask(c->size), a = 0, b = 0, n, ret = next;
     int rep = (int)STR_ARG_REP(p);
@@ -169,11 +261,11 @@ static uint32_t cmp_loop(CPUState *env, const StrCtx *c, uint32_t p, uint32_t ne
         if (rep && str_count(env, c) == 0)
             break;
         if (is_scas) {
-            b = str_ld(env, c->size, str_dst(env, c));
+            b = str_ld(env, c->size, str_dst(env, c, false, chk));
             a = env->regs[R_EAX] & m;
         } else {
-            a = str_ld(env, c->size, str_src(env, c));
-            b = str_ld(env, c->size, str_dst(env, c));
+            a = str_ld(env, c->size, str_src(env, c, chk));
+            b = str_ld(env, c->size, str_dst(env, c, false, chk));
             str_adv(env, c, R_ESI);
         }
         str_adv(env, c, R_EDI);
@@ -197,20 +289,24 @@ static uint32_t cmp_loop(CPUState *env, const StrCtx *c, uint32_t p, uint32_t ne
 uint32_t helper_cmps(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
-    return cmp_loop(env, &c, p, next, false);
+    str_init(env, &c, p, false);
+    if (str_prepare(env, &c, p))
+        return cmp_loop(env, &c, p, next, false, true);
+    return cmp_loop(env, &c, p, next, false, false);
 }
 
 uint32_t helper_scas(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
-    return cmp_loop(env, &c, p, next, true);
+    str_init(env, &c, p, false);
+    if (str_prepare(env, &c, p))
+        return cmp_loop(env, &c, p, next, true, true);
+    return cmp_loop(env, &c, p, next, true, false);
 }
 
-static inline void ins_one(CPUState *env, const StrCtx *c)
+static inline void ins_one(CPUState *env, const StrCtx *c, bool chk)
 {
-    uint32_t a = str_dst(env, c), v;
+    uint32_t a = str_dst(env, c, true, chk), v;
 
     /* make sure the store cannot fault after the port was read */
     str_st(env, c->size, a, str_ld(env, c->size, a));
@@ -222,14 +318,14 @@ static inline void ins_one(CPUState *env, const StrCtx *c)
 uint32_t helper_ins(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
+    str_init(env, &c, p, true);
     cpu_check_io(env, env->regs[R_EDX] & 0xffff, c.size);
-    STR_LOOP(ins_one(env, &c), next);
+    STR_LOOP(ins_one, next);
 }
 
-static inline void outs_one(CPUState *env, const StrCtx *c)
+static inline void outs_one(CPUState *env, const StrCtx *c, bool chk)
 {
-    uint32_t v = str_ld(env, c->size, str_src(env, c));
+    uint32_t v = str_ld(env, c->size, str_src(env, c, chk));
     ioport_write(env->machine->io, (uint16_t)env->regs[R_EDX], v, c->size);
     str_adv(env, c, R_ESI);
 }
@@ -237,7 +333,7 @@ static inline void outs_one(CPUState *env, const StrCtx *c)
 uint32_t helper_outs(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
-    str_init(env, &c, p);
+    str_init(env, &c, p, false);
     cpu_check_io(env, env->regs[R_EDX] & 0xffff, c.size);
-    STR_LOOP(outs_one(env, &c), next);
+    STR_LOOP(outs_one, next);
 }

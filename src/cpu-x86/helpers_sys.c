@@ -78,7 +78,6 @@ void helper_far_call(CPUState *env, uint32_t sel, uint32_t offset, uint32_t opsi
                      uint32_t next_eip)
 {
     SegStack st;
-    const SegmentCache *ss = &env->seg[R_SS];
 
     sel &= 0xffff;
     if (opsize == 2)
@@ -87,34 +86,35 @@ void helper_far_call(CPUState *env, uint32_t sel, uint32_t offset, uint32_t opsi
         far_call_pm(env, (uint16_t)sel, offset, (int)opsize, next_eip);
         return;
     }
-    seg_stack_init(&st, ss->base, ss->limit, DESC_RW_BIT | (ss->flags & DESC_B_MASK),
-                   env->regs[R_ESP], cpu_cpl(env), 0);
+    seg_stack_cur(env, &st);
     seg_stack_push(env, &st, (int)opsize, env->seg[R_CS].selector);
     seg_stack_push(env, &st, (int)opsize, next_eip);
     if (offset > env->seg[R_CS].limit)
         raise_exception(env, EXCP_GP, 0);
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~st.mask) | (st.sp & st.mask);
+    seg_stack_commit(env, &st);
     cpu_load_seg_real(env, R_CS, (uint16_t)sel);
     cpu_update_hflags(env);
     env->eip = offset;
 }
 
+/* real mode: SDM "RET": #GP(0) if the popped IP is beyond the CS limit
+ * (which real-mode CS loads keep) */
 void helper_retf(CPUState *env, uint32_t opsize, uint32_t imm)
 {
     SegStack st;
-    const SegmentCache *ss = &env->seg[R_SS];
     uint32_t eip, sel;
 
     if (cpu_pm(env)) {
         far_ret_pm(env, (int)opsize, imm);
         return;
     }
-    seg_stack_init(&st, ss->base, ss->limit, DESC_RW_BIT | (ss->flags & DESC_B_MASK),
-                   env->regs[R_ESP], cpu_cpl(env), 0);
+    seg_stack_cur(env, &st);
     eip = seg_stack_pop(env, &st, (int)opsize);
     sel = seg_stack_pop(env, &st, (int)opsize) & 0xffff;
+    if (eip > env->seg[R_CS].limit)
+        raise_exception(env, EXCP_GP, 0);
     st.sp += imm;
-    env->regs[R_ESP] = (env->regs[R_ESP] & ~st.mask) | (st.sp & st.mask);
+    seg_stack_commit(env, &st);
     cpu_load_seg_real(env, R_CS, (uint16_t)sel);
     cpu_update_hflags(env);
     env->eip = eip;
@@ -122,7 +122,7 @@ void helper_retf(CPUState *env, uint32_t opsize, uint32_t imm)
 
 void helper_iret(CPUState *env, uint32_t opsize, uint32_t next_eip)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t eip, sel, fl, mask;
 
     /* every IRET ends NMI blocking, even one that then faults (SDM vol. 3,
@@ -132,14 +132,16 @@ void helper_iret(CPUState *env, uint32_t opsize, uint32_t next_eip)
         iret_pm(env, (int)opsize, next_eip);     /* also v8086 mode */
         return;
     }
-    stack_init(env, &st);
-    eip = stack_pop(env, &st, (int)opsize);
-    sel = stack_pop(env, &st, (int)opsize) & 0xffff;
-    fl = stack_pop(env, &st, (int)opsize);
+    seg_stack_cur(env, &st);
+    eip = seg_stack_pop(env, &st, (int)opsize);
+    sel = seg_stack_pop(env, &st, (int)opsize) & 0xffff;
+    fl = seg_stack_pop(env, &st, (int)opsize);
+    if (eip > env->seg[R_CS].limit)
+        raise_exception(env, EXCP_GP, 0);   /* SDM "IRET", real-address mode */
     mask = 0x257fd5u;   /* everything but VM, VIF, VIP and reserved bits */
     if (opsize == 2)
         mask &= 0xffff;
-    stack_commit(env, &st);
+    seg_stack_commit(env, &st);
     cpu_load_seg_real(env, R_CS, (uint16_t)sel);
     env->eip = eip;
     cpu_load_eflags(env, fl, mask);
@@ -184,55 +186,59 @@ void helper_int1(CPUState *env, uint32_t next_eip)
 /* ------------------------------------------------------------------ */
 /* stack frames                                                        */
 
+/* ENTER: the copied frame pointers are read through SS:EBP and the final
+ * ESP must address an operand-size slot inside the stack (SDM "ENTER":
+ * #SS(0) if the new ESP is outside the limit) */
 void helper_enter(CPUState *env, uint32_t alloc, uint32_t level, uint32_t opsize)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t frame, ebp = env->regs[R_EBP];
     int i, sz = (int)opsize;
 
     level &= 31;
-    stack_init(env, &st);
-    stack_push(env, &st, sz, ebp);
+    seg_stack_cur(env, &st);
+    seg_stack_push(env, &st, sz, ebp);
     frame = (env->regs[R_ESP] & ~st.mask) | (st.sp & st.mask);   /* ESP as pushed */
     if (level > 0) {
         for (i = 1; i < (int)level; i++) {
-            uint32_t a;
+            SegStack link = st;
             ebp -= sz;
-            a = st.base + (ebp & st.mask);
-            stack_push(env, &st, sz, sz == 4 ? cpu_ld32(env, a) : cpu_ld16(env, a));
+            link.sp = ebp;
+            seg_stack_push(env, &st, sz, seg_stack_pop(env, &link, sz));
         }
-        stack_push(env, &st, sz, frame);
+        seg_stack_push(env, &st, sz, frame);
     }
     st.sp -= alloc & 0xffff;
-    stack_commit(env, &st);
+    seg_stack_probe(env, &st, sz);
+    seg_stack_commit(env, &st);
     cpu_set_reg(env, R_EBP, sz, frame);     /* BP or EBP by operand size */
 }
 
 void helper_pusha(CPUState *env, uint32_t opsize)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t esp = env->regs[R_ESP];
     int i;
 
-    stack_init(env, &st);
+    seg_stack_cur(env, &st);
     for (i = R_EAX; i <= R_EDI; i++)
-        stack_push(env, &st, (int)opsize, i == R_ESP ? esp : env->regs[i]);
-    stack_commit(env, &st);
+        seg_stack_push(env, &st, (int)opsize, i == R_ESP ? esp : env->regs[i]);
+    seg_stack_commit(env, &st);
 }
 
 void helper_popa(CPUState *env, uint32_t opsize)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t v[8];
     int i;
 
-    stack_init(env, &st);
+    seg_stack_cur(env, &st);
     for (i = R_EDI; i >= R_EAX; i--)
-        v[i] = stack_pop(env, &st, (int)opsize);
+        v[i] = seg_stack_pop(env, &st, (int)opsize);
     for (i = R_EAX; i <= R_EDI; i++)
         if (i != R_ESP)
             cpu_set_reg(env, i, (int)opsize, v[i]);
-    stack_commit(env, &st);
+    seg_stack_commit(env, &st);
 }
 
 /* ------------------------------------------------------------------ */

@@ -10,7 +10,10 @@
  * inline "offset + size - 1 <= limit" for expand-up segments, an
  * unconditional #GP for writes to read-only ones, and a call to
  * helper_seg_check() (seg_check_access) for everything else.  Real and
- * virtual-8086 mode check limits only (SDM 20.1.1: no type checks).
+ * virtual-8086 mode check limits only (SDM 20.1.1: no type checks).  One
+ * limit rule serves every path (seg_offset_ok: offsets modulo 2^32, an
+ * access wrapping past 4 GiB faults unless the limit is 4 GiB), and every
+ * implicit stack access of a helper goes through a SegStack (#SS).
  *
  *     seg_load(env, R_DS, 0x23);      // may raise #GP/#NP/#SS(sel)
  */
@@ -200,6 +203,31 @@ void seg_null_invalid(CPUState *env)
 }
 
 /* ------------------------------------------------------------------ */
+/* the limit rule                                                      */
+
+/*
+ * SDM vol. 3 5.3: an access of size bytes at off is allowed when every
+ * byte is at a valid offset: [0, limit] for expand-up segments,
+ * [limit + 1, top] for expand-down ones (top 0xFFFF or 0xFFFFFFFF by the
+ * B flag).  Offsets are taken modulo 2^32, so an access that wraps past
+ * 4 GiB faults unless the wrapped bytes are valid: only in an expand-up
+ * segment with a 4 GiB limit, where the SDM leaves the outcome to the
+ * implementation ("may or may not cause the indicated exceptions") and
+ * tx86 lets it wrap, like the FLAT class that emits no check at all.
+ */
+bool seg_offset_ok(uint32_t limit, bool expand_down, uint32_t top, uint32_t off,
+                   uint32_t size)
+{
+    uint32_t last = off + size - 1;
+
+    if (expand_down)
+        return off > limit && last <= top && last >= off;
+    if (last < off)                     /* wraps past 4 GiB */
+        return limit == 0xffffffffu;
+    return last <= limit;
+}
+
+/* ------------------------------------------------------------------ */
 /* checked stacks                                                      */
 
 void seg_stack_init(SegStack *st, uint32_t base, uint32_t limit, uint32_t flags,
@@ -214,16 +242,32 @@ void seg_stack_init(SegStack *st, uint32_t base, uint32_t limit, uint32_t flags,
     st->mode = cpl == 3 ? TLB_MMU_USER : TLB_MMU_KERNEL;
 }
 
+void seg_stack_cur(CPUState *env, SegStack *st)
+{
+    const SegmentCache *ss = &env->seg[R_SS];
+    uint32_t flags = ss->flags;
+
+    if (!(env->cr[0] & CR0_PE) || (env->eflags & VM_MASK))
+        flags = DESC_RW_BIT | (flags & DESC_B_MASK);    /* limit checks only */
+    seg_stack_init(st, ss->base, ss->limit, flags, env->regs[R_ESP], cpu_cpl(env), 0);
+}
+
+void seg_stack_commit(CPUState *env, const SegStack *st)
+{
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~st->mask) | (st->sp & st->mask);
+}
+
 static void seg_stack_check(CPUState *env, SegStack *st, uint32_t off, int size)
 {
-    uint32_t last = off + (uint32_t)size - 1;
+    bool down = !(st->flags & DESC_CODE_BIT) && (st->flags & DESC_CE_BIT);
 
-    if (!(st->flags & DESC_CODE_BIT) && (st->flags & DESC_CE_BIT)) {   /* expand-down */
-        if (off <= st->limit || last > st->mask || last < off)
-            raise_exception(env, EXCP_SS, st->err);
-    } else if (last > st->limit || last < off) {
+    if (!seg_offset_ok(st->limit, down, st->mask, off, (uint32_t)size))
         raise_exception(env, EXCP_SS, st->err);
-    }
+}
+
+void seg_stack_probe(CPUState *env, SegStack *st, int size)
+{
+    seg_stack_check(env, st, st->sp & st->mask, size);
 }
 
 void seg_stack_push(CPUState *env, SegStack *st, int size, uint32_t v)
@@ -280,29 +324,25 @@ uint32_t seg_hflags(const CPUState *env)
 void seg_check_access(CPUState *env, int seg, uint32_t off, int size, bool write)
 {
     const SegmentCache *sc = &env->seg[seg];
-    uint32_t f = sc->flags, last = off + (uint32_t)size - 1;
-    int vec = seg == R_SS ? EXCP_SS : EXCP_GP;
+    uint32_t f = sc->flags;
+    bool down = false;
 
     if ((env->cr[0] & CR0_PE) && !(env->eflags & VM_MASK)) {
         if (!(f & DESC_P_MASK) || !(f & DESC_S_MASK))
             raise_exception(env, EXCP_GP, 0);            /* null selector */
         if ((f & DESC_CODE_BIT) ? (write || !(f & DESC_RW_BIT)) : (write && !(f & DESC_RW_BIT)))
             raise_exception(env, EXCP_GP, 0);            /* type */
-        if (!(f & DESC_CODE_BIT) && (f & DESC_CE_BIT)) {
-            uint32_t hi = (f & DESC_B_MASK) ? 0xffffffffu : 0xffffu;
-            if (off <= sc->limit || last > hi || last < off)
-                raise_exception(env, vec, 0);
-            return;
-        }
+        down = !(f & DESC_CODE_BIT) && (f & DESC_CE_BIT);
     }
-    if (last > sc->limit)
-        raise_exception(env, vec, 0);
+    if (!seg_offset_ok(sc->limit, down, (f & DESC_B_MASK) ? 0xffffffffu : 0xffffu, off,
+                       (uint32_t)size))
+        raise_exception(env, seg == R_SS ? EXCP_SS : EXCP_GP, 0);
 }
 
-/* packed: seg | size << 4 | write << 12 */
+/* packed: seg | write << 3 | size << 4 (SEG_CHECK_ARG) */
 void helper_seg_check(CPUState *env, uint32_t packed, uint32_t off)
 {
-    seg_check_access(env, packed & 7, off, (packed >> 4) & 0xff, (packed >> 12) & 1);
+    seg_check_access(env, packed & 7, off, (int)(packed >> 4), (packed >> 3) & 1);
 }
 
 /* the inline check failed (or a write to a read-only segment) */

@@ -67,8 +67,14 @@ typedef struct SegStack {
 } SegStack;
 void     seg_stack_init(SegStack *st, uint32_t base, uint32_t limit, uint32_t flags,
                         uint32_t esp, int cpl, uint32_t err);
+/* the current SS:ESP (real and v8086 mode: limit checks only), #SS(0) */
+void     seg_stack_cur(CPUState *env, SegStack *st);
+/* write the working SP back to ESP (SP only with a 16-bit stack) */
+void     seg_stack_commit(CPUState *env, const SegStack *st);
 void     seg_stack_push(CPUState *env, SegStack *st, int size, uint32_t v);
 uint32_t seg_stack_pop(CPUState *env, SegStack *st, int size);
+/* #SS(err) unless size bytes at the working SP are inside the stack */
+void     seg_stack_probe(CPUState *env, SegStack *st, int size);
 
 /* segment access classes in hflags (HF_SEG_SHIFT, cpu.h), chosen so that
  * a zero (stale) value means "always take the full check" */
@@ -86,5 +92,13 @@ static inline int seg_hf_class(uint32_t hflags, int seg)
 uint32_t seg_hflags(const CPUState *env);
 /* full limit/type check of one data access (raises #GP(0) / #SS(0)) */
 void seg_check_access(CPUState *env, int seg, uint32_t off, int size, bool write);
+/* the limit rule shared by every check (seg.c): may size bytes at off be
+ * accessed in a segment with this limit, direction and top (0xFFFF or
+ * 0xFFFFFFFF by the B flag, used by expand-down segments)? */
+bool seg_offset_ok(uint32_t limit, bool expand_down, uint32_t top, uint32_t off,
+                   uint32_t size);
+/* helper_seg_check's first argument */
+#define SEG_CHECK_ARG(seg, size, write) \
+    ((uint32_t)(seg) | ((write) ? 1u << 3 : 0) | (uint32_t)(size) << 4)
 
 #endif

@@ -30,6 +30,7 @@
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
+#include "cpu-x86/seg.h"
 #include "cpu-x86/task.h"
 #include "cpu-x86/debug.h"
 #include "mmu/mmu.h"
@@ -362,9 +363,9 @@ void task_switch(CPUState *env, uint16_t tss_sel, int source, uint32_t next_eip)
 
 void task_push_error_code(CPUState *env, uint32_t error_code)
 {
-    StackPtr st;
+    SegStack st;
 
-    stack_init(env, &st);
-    stack_push(env, &st, (env->tr.flags & (8u << DESC_TYPE_SHIFT)) ? 4 : 2, error_code);
-    stack_commit(env, &st);
+    seg_stack_cur(env, &st);
+    seg_stack_push(env, &st, (env->tr.flags & (8u << DESC_TYPE_SHIFT)) ? 4 : 2, error_code);
+    seg_stack_commit(env, &st);
 }

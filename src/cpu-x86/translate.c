@@ -256,6 +256,11 @@ static int op_segment(DisasContext *s, const cs_x86_op *o)
     }
 }
 
+int op_seg(DisasContext *s, int idx)
+{
+    return op_segment(s, op_get(s, idx));
+}
+
 IRTemp gen_lea(DisasContext *s, int idx)
 {
     IRBlock *b = s->ir;
@@ -297,9 +302,22 @@ IRTemp gen_ea(DisasContext *s, int idx)
         IRTemp off = gen_lea(s, idx);
         /* limit/type check for a read of the operand (gen_prot.c); writes
          * to read-only segments are caught in gen_st_op */
-        s->ea[idx] = gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false);
+        s->ea[idx] = gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false,
+                                  s->addrsize == 4);
     }
     return s->ea[idx];
+}
+
+IRTemp gen_ea_access(DisasContext *s, int idx, int size, bool write)
+{
+    int seg = op_segment(s, op_get(s, idx));
+    IRTemp off = gen_lea(s, idx);
+
+    if (seg_hf_class(s->hflags, seg) == SEG_CLS_FLAT)
+        return off;
+    if (size > 0)
+        gen_seg_check(s, seg, off, size, write, s->addrsize == 4);
+    return ir_add(s->ir, off, gen_seg_base(s, seg));
 }
 
 IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
@@ -308,7 +326,8 @@ IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
     if (s->addrsize == 2) {
         off = ir_unop(s->ir, IR_EXT16U, off);
     }
-    return gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false);
+    return gen_seg_addr(s, op_segment(s, op_get(s, idx)), off, op_size(s, idx), false,
+                        s->addrsize == 4);
 }
 
 /* --trace: record a data access (after it succeeded) */
@@ -400,7 +419,7 @@ void gen_st_op(DisasContext *s, int idx, IRTemp v)
         IRTemp lin = gen_ea(s, idx);
         if (cls == SEG_CLS_SLOW || cls == SEG_CLS_UP_RO) {
             /* writability (gen_prot.c); the limit was checked by gen_ea */
-            gen_seg_check(s, seg, gen_lea(s, idx), op_size(s, idx), true);
+            gen_seg_check(s, seg, gen_lea(s, idx), op_size(s, idx), true, s->addrsize == 4);
         }
         gen_st(s, op_size(s, idx), lin, v);
         return;
@@ -442,7 +461,7 @@ static IRTemp gen_stack_lin(DisasContext *s, IRTemp sp, int size, bool write)
     if (!s->ss32) {
         sp = ir_unop(s->ir, IR_EXT16U, sp);
     }
-    return gen_seg_addr(s, R_SS, sp, size, write);
+    return gen_seg_addr(s, R_SS, sp, size, write, s->ss32);
 }
 
 void gen_push(DisasContext *s, int size, IRTemp v)
@@ -1036,6 +1055,14 @@ static bool ends_block(const cs_insn *insn)
     return false;
 }
 
+/* does an instruction at pc of size bytes reach past the CS limit?  (SDM
+ * vol. 3 5.3 covers fetches; with a 4 GiB limit offsets wrap, as data
+ * accesses do: seg_offset_ok) */
+static bool fetch_beyond_limit(uint32_t limit, uint32_t pc, uint32_t size)
+{
+    return limit != 0xffffffffu && (uint64_t)pc + size - 1 > limit;
+}
+
 /*
  * buf holds the 15 bytes of an instruction Capstone did not decode: is it a
  * valid one longer than 15 bytes?  That is #GP(0), not #UD (SDM Vol. 2A
@@ -1086,7 +1113,9 @@ static bool insn_too_long(X86FrontEnd *fe, const uint8_t *buf, bool code32)
  * First pass: fetch and decode up to max_insns instructions of the block
  * into fe->insns[] / d[], stopping at a page change, at an instruction that
  * always ends a block, or at bytes that do not decode.  Only the first
- * instruction's fetch may raise (#PF); later fetch problems end the block.
+ * instruction's fetch may raise (#PF, or #GP(0) when it starts or ends
+ * past the CS limit); later fetch problems end the block, so the next
+ * block starts with the faulting instruction.
  */
 static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, TranslationBlock *tb,
                         bool code32, int max_insns, DecodedInsn *d)
@@ -1101,6 +1130,11 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
 
         if (n > 0 && G_UNLIKELY(env->dbg_flags & DBG_IBP) && debug_ibp_at(env, tb->cs_base + pc))
             break;                              /* a breakpoint starts its own block */
+        if (fetch_beyond_limit(tb->cs_limit, pc, 1)) {
+            if (n > 0)
+                break;
+            raise_exception(env, EXCP_GP, 0);   /* eip = tb->pc: the fetch faults */
+        }
         uint32_t off = (tb->cs_base + pc) & ~PAGE_MASK;
         uint32_t avail = PAGE_SIZE - off, len, size;
         const uint8_t *code = di->buf;
@@ -1130,6 +1164,8 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
                 if (n > 0) {
                     break;                      /* end the block before it */
                 }
+                if (fetch_beyond_limit(tb->cs_limit, pc, avail + 1))
+                    raise_exception(env, EXCP_GP, 0);   /* the limit is checked before paging */
                 mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
             }
         }
@@ -1141,6 +1177,11 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
             /* undecodable or too long: #UD or #GP(0) ends the block */
             di->too_long = len == X86_MAX_INSN_LEN && insn_too_long(fe, di->buf, code32);
             size = 1;
+        }
+        if (fetch_beyond_limit(tb->cs_limit, pc, size)) {
+            if (n > 0)
+                break;
+            raise_exception(env, EXCP_GP, 0);
         }
         di->crossed = di->ok || di->hint ? off + size > PAGE_SIZE : false;
         di->next_pc = pc + size;
@@ -1174,6 +1215,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
     s->ir = ir;
     s->tb = tb;
     s->cs_base = tb->cs_base;
+    s->cs_limit = tb->cs_limit;
     s->hflags = tb->hflags;
     s->code32 = (tb->hflags & HF_CS32) != 0;
     s->ss32 = (tb->hflags & HF_SS32) != 0;

@@ -26,6 +26,7 @@
  */
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
+#include "cpu-x86/seg.h"
 #include "cpu-x86/iopl.h"
 #include "cpu-x86/v86.h"
 #include "mmu/mmu.h"
@@ -40,29 +41,29 @@ static bool v86_vme(const CPUState *env)
 
 void v86_iret(CPUState *env, uint32_t opsize)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t eip, sel, fl;
 
     if (iopl_level(env) < 3 && !(v86_vme(env) && opsize == 2))
         raise_exception(env, EXCP_GP, 0);
-    stack_init(env, &st);
-    eip = stack_pop(env, &st, (int)opsize);
-    sel = stack_pop(env, &st, (int)opsize) & 0xffff;
-    fl = stack_pop(env, &st, (int)opsize);
+    seg_stack_cur(env, &st);
+    eip = seg_stack_pop(env, &st, (int)opsize);
+    sel = seg_stack_pop(env, &st, (int)opsize) & 0xffff;
+    fl = seg_stack_pop(env, &st, (int)opsize);
     if (eip > 0xffff)
         raise_exception(env, EXCP_GP, 0);
     if (iopl_level(env) < 3) {
         /* VME: the virtual interrupt flag takes IF's place */
         if ((fl & TF_MASK) || ((fl & IF_MASK) && (env->eflags & VIP_MASK)))
             raise_exception(env, EXCP_GP, 0);
-        stack_commit(env, &st);
+        seg_stack_commit(env, &st);
         cpu_load_seg_real(env, R_CS, (uint16_t)sel);
         env->eip = eip;
         cpu_load_eflags(env, (fl & V86_FLAGS16) | ((fl & IF_MASK) ? VIF_MASK : 0),
                         V86_FLAGS16 | VIF_MASK);
         return;
     }
-    stack_commit(env, &st);
+    seg_stack_commit(env, &st);
     cpu_load_seg_real(env, R_CS, (uint16_t)sel);
     env->eip = eip;
     if (opsize == 4)
@@ -73,19 +74,19 @@ void v86_iret(CPUState *env, uint32_t opsize)
 
 void v86_iret_enter(CPUState *env)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t eip, cs, fl, esp, ss, es, ds, fs, gs;
 
-    stack_init(env, &st);
-    eip = stack_pop(env, &st, 4);
-    cs = stack_pop(env, &st, 4) & 0xffff;
-    fl = stack_pop(env, &st, 4);
-    esp = stack_pop(env, &st, 4);
-    ss = stack_pop(env, &st, 4) & 0xffff;
-    es = stack_pop(env, &st, 4) & 0xffff;
-    ds = stack_pop(env, &st, 4) & 0xffff;
-    fs = stack_pop(env, &st, 4) & 0xffff;
-    gs = stack_pop(env, &st, 4) & 0xffff;
+    seg_stack_cur(env, &st);
+    eip = seg_stack_pop(env, &st, 4);
+    cs = seg_stack_pop(env, &st, 4) & 0xffff;
+    fl = seg_stack_pop(env, &st, 4);
+    esp = seg_stack_pop(env, &st, 4);
+    ss = seg_stack_pop(env, &st, 4) & 0xffff;
+    es = seg_stack_pop(env, &st, 4) & 0xffff;
+    ds = seg_stack_pop(env, &st, 4) & 0xffff;
+    fs = seg_stack_pop(env, &st, 4) & 0xffff;
+    gs = seg_stack_pop(env, &st, 4) & 0xffff;
     if (eip > 0xffff)
         raise_exception(env, EXCP_GP, 0);
     /* every EFLAGS bit comes from the image, VM=1 (then CPL 3) */
@@ -118,7 +119,7 @@ static bool v86_redirected(CPUState *env, int vector)
 /* INT n through the v8086 task's own IVT at linear 0 (SDM §20.3.3.5) */
 static void v86_redirect(CPUState *env, int vector, uint32_t next_eip)
 {
-    StackPtr st;
+    SegStack st;
     uint32_t fl = cpu_compute_eflags(env) & 0xffff;
     uint32_t ip = mmu_ld_fast(env, (uint32_t)vector * 4, 2, TLB_MMU_KERNEL);
     uint32_t cs = mmu_ld_fast(env, (uint32_t)vector * 4 + 2, 2, TLB_MMU_KERNEL);
@@ -128,11 +129,11 @@ static void v86_redirect(CPUState *env, int vector, uint32_t next_eip)
         fl |= IOPL_MASK;
         fl = (env->eflags & VIF_MASK) ? fl | IF_MASK : fl & ~IF_MASK;
     }
-    stack_init(env, &st);
-    stack_push(env, &st, 2, fl);
-    stack_push(env, &st, 2, env->seg[R_CS].selector);
-    stack_push(env, &st, 2, next_eip);
-    stack_commit(env, &st);
+    seg_stack_cur(env, &st);
+    seg_stack_push(env, &st, 2, fl);
+    seg_stack_push(env, &st, 2, env->seg[R_CS].selector);
+    seg_stack_push(env, &st, 2, next_eip);
+    seg_stack_commit(env, &st);
     cpu_load_seg_real(env, R_CS, (uint16_t)cs);
     env->eip = ip;
     env->eflags &= ~(TF_MASK | RF_MASK | (viopl ? VIF_MASK : IF_MASK));

@@ -2,7 +2,10 @@
  * translator.c - the translation-block cache between the CPU loop, the
  * front end and a backend.
  *
- *   tb_find(env)  key (phys_pc, pc, cs_base, hflags) -> hash lookup
+ *   tb_find(env)  key (phys_pc, pc, cs_base, cs_limit, hflags) -> hash lookup
+ *       (the CS limit is in the key because the front end checks fetches
+ *       and branch targets against it while translating; it is not hashed:
+ *       code with the same base but other limits is rare)
  *       miss: TB from the pool -> front end fills t->ir -> ir_optimize ->
  *             backend->compile (buffer full: tb_flush and retry) ->
  *             insert in the hash and in the list of every physical page
@@ -324,12 +327,13 @@ static void tr_log_ir(const char *title, const IRBlock *ir)
 /* -------------------------------------------------------------- lookup */
 
 static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
-                                   uint32_t cs_base, uint32_t hflags, CPUState *env)
+                                   uint32_t cs_base, uint32_t cs_limit, uint32_t hflags,
+                                   CPUState *env)
 {
     uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
         if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
-            tb->hflags != hflags)
+            tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
         if (tb->phys_page2 != UINT32_MAX && (hflags & HF_PG)) {
             /* the second page must still map where it did */
@@ -345,7 +349,8 @@ static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
 }
 
 static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys_pc,
-                                     uint32_t pc, uint32_t cs_base, uint32_t hflags)
+                                     uint32_t pc, uint32_t cs_base, uint32_t cs_limit,
+                                     uint32_t hflags)
 {
     TranslatorPriv *p = tr_priv(t);
     if (p->pool_used == TB_POOL_SIZE)
@@ -356,6 +361,7 @@ static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys
     memset(tb, 0, sizeof(*tb));
     tb->pc = pc;
     tb->cs_base = cs_base;
+    tb->cs_limit = cs_limit;
     tb->hflags = hflags;
     tb->phys_pc = phys_pc;
     tb->phys_page2 = UINT32_MAX;
@@ -416,12 +422,13 @@ TranslationBlock *tb_find(Translator *t, CPUState *env)
 {
     uint32_t pc = env->eip;
     uint32_t cs_base = env->seg[R_CS].base;
+    uint32_t cs_limit = env->seg[R_CS].limit;
     uint32_t hflags = env->hflags;
     uint32_t phys_pc = mmu_translate_code(env, cs_base + pc);
     t->stats.lookups++;
-    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, hflags, env);
+    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
-        tb = tb_gen_code(t, env, phys_pc, pc, cs_base, hflags);
+        tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
     return tb;
 }
 
@@ -433,7 +440,8 @@ static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, Translat
         G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
         return;
     if (!tb->valid || !n->valid || n->pc != tb->jmp_pc[slot] ||
-        n->cs_base != tb->cs_base || n->hflags != tb->hflags || (tb->hflags & HF_TF))
+        n->cs_base != tb->cs_base || n->cs_limit != tb->cs_limit || n->hflags != tb->hflags ||
+        (tb->hflags & HF_TF))
         return;
     tb_jmp_link(t, tb, slot, n);
 }
@@ -444,7 +452,7 @@ TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, in
         return tb_find(t, env);
     TranslationBlock *n = tb->jmp_tb[exit];
     if (n && n->valid && n->pc == env->eip && n->cs_base == env->seg[R_CS].base &&
-        n->hflags == env->hflags) {
+        n->cs_limit == env->seg[R_CS].limit && n->hflags == env->hflags) {
         t->stats.chain_hits++;
         tb_try_patch(t, tb, exit, n);
         return n;

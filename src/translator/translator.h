@@ -2,7 +2,7 @@
  * translator.h - translation blocks, the block cache and the backend port.
  *
  * A TranslationBlock (TB) is the translation of a run of guest code that
- * starts at one (physical PC, CS base, hflags) key and ends at a branch, a
+ * starts at one (physical PC, CS base, CS limit, hflags) key and ends at a branch, a
  * mode change, a page boundary or a size limit.  The Translator owns the
  * hash table of TBs, the per-page lists used to invalidate blocks when
  * their code is written, and the backend that turns IR into something
@@ -37,6 +37,7 @@ struct Translator;
 typedef struct TranslationBlock {
     uint32_t pc;                /* eip at block start */
     uint32_t cs_base;
+    uint32_t cs_limit;          /* code is checked against it at translation time */
     uint32_t hflags;
     uint32_t phys_pc;           /* physical address of the first byte */
     uint32_t phys_page2;        /* second physical page, or UINT32_MAX */

@@ -5,8 +5,10 @@
  * the emitter finds the escape byte (D8-DF) and its ModRM in the raw
  * bytes, which give the 11-bit FOP that both names the operation and is
  * the architectural opcode register, computes the linear address of a
- * memory operand, and passes the segment (for FDS/FDP) and the operand
- * size (environment formats) packed with X87_ARG().  Extras: FCMOVcc
+ * memory operand (unchecked: helper_x87 does the segment limit and type
+ * check after its #NM test, which has priority), and passes the segment
+ * (for the check and FDS/FDP) and the operand size (environment formats)
+ * packed with X87_ARG().  Extras: FCMOVcc
  * passes its condition (gen_cond), the FCOMI family flushes the lazy
  * flags first (the helper writes EFLAGS as CC_OP_EFLAGS), FNSTSW AX
  * writes the returned status word to AX.  FXSAVE/FXRSTOR are one helper.
@@ -18,23 +20,6 @@
 #include "cpu-x86/gen_sys.h"
 #include "cpu-x86/gen.h"
 #include "cpu-x86/fpu/fpu.h"
-
-/* the segment a memory operand uses (as translate.c's op_segment) */
-static int x87_op_segment(DisasContext *s, const cs_x86_op *o)
-{
-    int capseg = x86_creg_seg(o->mem.segment);
-
-    if (s->seg_override >= 0)
-        return s->seg_override;
-    if (capseg >= 0)
-        return capseg;
-    switch (o->mem.base) {
-    case X86_REG_ESP: case X86_REG_EBP: case X86_REG_SP: case X86_REG_BP:
-        return R_SS;
-    default:
-        return R_DS;
-    }
-}
 
 /* index of the memory operand, or -1 */
 static int x87_mem_index(DisasContext *s)
@@ -80,8 +65,8 @@ void gen_X87(DisasContext *s)
             gen_ud(s);
             return;
         }
-        lin = gen_ea(s, mi);
-        seg = x87_op_segment(s, op_get(s, mi));
+        lin = gen_ea_access(s, mi, 0, false);   /* checked by the helper, after #NM */
+        seg = op_seg(s, mi);
     } else {
         lin = ir_movi(s->ir, 0);
     }

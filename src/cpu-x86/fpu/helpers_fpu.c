@@ -9,7 +9,9 @@
  *   1. #UD for an undefined encoding, #NM for CR0.EM/CR0.TS;
  *   2. a waiting instruction reports a pending unmasked exception (#MF or
  *      FERR#, fpu_check_pending);
- *   3. the memory operand is read (faults leave the FPU untouched);
+ *   3. the segment limit/type check of the memory operand (x87_seg_check:
+ *      the front end passes the linear address unchecked), then the
+ *      operand is read (faults leave the FPU untouched);
  *   4. stack faults: an empty source register is an underflow (IE+SF,
  *      C1=0), a push onto a full register an overflow (IE+SF, C1=1); with
  *      IE masked the result is the QNaN indefinite, unmasked nothing
@@ -25,6 +27,7 @@
 #include "cpu-x86/fpu/fpu.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/seg.h"
 #include "mmu/mmu.h"
 #include "util/log.h"
 
@@ -876,6 +879,52 @@ fstp_reg:
 /* every D8-DF instruction; arg = X87_ARG(fop, seg, op32), lin = linear
  * address of the memory operand, cond = FCMOVcc condition (0/1); returns
  * the status word for FNSTSW AX */
+/*
+ * The bytes a memory form accesses and whether it writes them (Capstone's
+ * operand sizes are wrong for FNSAVE/FRSTOR, FNSTSW m and the 16-bit
+ * environment): m32/m64/m16 by escape, m80 (FLD/FSTP m80, FBLD/FBSTP),
+ * 14/28-byte environment, 94/108-byte state.
+ */
+static int x87_mem_size(unsigned esc, unsigned reg, bool op32, bool *write)
+{
+    static const uint8_t arith[8] = { 4, 0, 4, 0, 8, 0, 2, 0 };     /* D8 DA DC DE */
+    int env_size = op32 ? 28 : 14, state_size = op32 ? 108 : 94;
+
+    *write = false;
+    if (arith[esc])
+        return arith[esc];
+    switch (esc) {
+    case 1:                                 /* D9 */
+        *write = reg == 2 || reg == 3 || reg == 6 || reg == 7;
+        return reg == 4 || reg == 6 ? env_size : reg >= 5 ? 2 : 4;
+    case 3:                                 /* DB */
+        *write = reg != 0 && reg != 5;
+        return reg >= 5 ? 10 : 4;
+    case 5:                                 /* DD */
+        *write = reg != 0 && reg != 4;
+        return reg == 4 || reg == 6 ? state_size : reg == 7 ? 2 : 8;
+    default:                                /* DF */
+        *write = reg != 0 && reg != 4 && reg != 5;
+        return reg == 4 || reg == 6 ? 10 : reg == 5 || reg == 7 ? 8 : 2;
+    }
+}
+
+/* segment limit and type check of the memory operand, after #NM and a
+ * pending #MF (SDM vol. 3 6.9: "coprocessor not available" is a decode
+ * fault, above the execution faults); the front end passes the address
+ * unchecked (gen_fpu.c) */
+static void x87_seg_check(CPUState *env, uint32_t arg, uint32_t lin)
+{
+    unsigned fop = X87_ARG_FOP(arg), seg = X87_ARG_SEG(arg);
+    bool write;
+    int size;
+
+    if (seg_hf_class(env->hflags, (int)seg) == SEG_CLS_FLAT)
+        return;
+    size = x87_mem_size(fop >> 8, (fop >> 3) & 7, X87_ARG_OP32(arg), &write);
+    seg_check_access(env, (int)seg, lin - env->seg[seg].base, size, write);
+}
+
 uint32_t helper_x87(CPUState *env, uint32_t arg, uint32_t lin, uint32_t cond)
 {
     unsigned fop = X87_ARG_FOP(arg), esc = fop >> 8, modrm = fop & 0xff;
@@ -886,6 +935,8 @@ uint32_t helper_x87(CPUState *env, uint32_t arg, uint32_t lin, uint32_t cond)
     fpu_check_nm(env);
     if (!x87_nowait(fop))
         fpu_check_pending(env);
+    if (modrm < 0xc0)
+        x87_seg_check(env, arg, lin);
     if (modrm < 0xc0)
         r = x87_mem(env, esc, (modrm >> 3) & 7, lin, X87_ARG_OP32(arg));
     else
