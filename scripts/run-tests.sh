@@ -4,9 +4,10 @@
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
 #      robustness + differential)
-#   3. a second build with --enable-sanitizers (ASan + UBSan) in a copy of
-#      the tree (build/sanitizers/), running make check-unit check-diff-short
-#      check-fuzz-short
+#   3. more builds, each in a copy of the tree (build/variants/): ASan +
+#      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
+#      with the IR verifier and interpreter-only --disable-native (both:
+#      check-unit check-guest check-diff-short check-fuzz-short)
 # Prints a one-line result per step and ends with "N passed, N failed":
 # the sum of the "NAME: N passed, N failed" lines the test runners print,
 # plus one failure for each build step that failed.  Logs: build/test-logs/.
@@ -58,21 +59,30 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-diff test make check-diff
 fi
 
-# sanitizer build in a copy of the tree, so the normal build stays intact
-san=$root/build/sanitizers
-copy_tree() {
-    rm -rf "$san" && mkdir -p "$san" &&
+# other builds, each in a copy of the tree (build/variants/NAME), so the
+# normal build stays intact: ASan + UBSan, --enable-debug (the IR verifier
+# checks every block), and the interpreter alone (--disable-native)
+copy_tree() {  # DIR
+    rm -rf "$1" && mkdir -p "$1" &&
     tar -C "$root" --exclude=./build --exclude=./.git --exclude=./tx86 \
-        --exclude=./config.mk --exclude=./config.h --exclude=./Makefile -cf - . |
-        tar -C "$san" -xf -
+        --exclude=./tx86-trace --exclude=./config.mk --exclude=./config.h \
+        --exclude=./Makefile -cf - . |
+        tar -C "$1" -xf -
 }
-if step san-copy build copy_tree &&
-   step san-configure build sh -c "cd '$san' && ./configure --enable-sanitizers" &&
-   step san-build build make -C "$san" -j"$jobs" tx86 tests; then
-    step san-check-unit test make -C "$san" check-unit
-    step san-check-diff-short test make -C "$san" check-diff-short
-    step san-check-fuzz-short test make -C "$san" check-fuzz-short
-fi
+variant() {  # NAME "CONFIGURE ARGS" TARGETS...
+    vname=$1; vargs=$2; shift 2
+    vdir=$root/build/variants/$vname
+    if step "$vname-copy" build copy_tree "$vdir" &&
+       step "$vname-configure" build sh -c "cd '$vdir' && ./configure $vargs" &&
+       step "$vname-build" build make -C "$vdir" -j"$jobs" tx86 tests; then
+        for target in "$@"; do
+            step "$vname-$target" test make -C "$vdir" "$target"
+        done
+    fi
+}
+variant san --enable-sanitizers check-unit check-diff-short check-fuzz-short
+variant debug --enable-debug check-unit check-guest check-diff-short check-fuzz-short
+variant interp --disable-native check-unit check-guest check-diff-short check-fuzz-short
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -573,7 +573,7 @@ bool ir_verify(const IRBlock *b, GError **errp)
             }
             break;
         case IMM_ENV:
-            if ((insn->imm & 3) || insn->imm + 4 > offsetof(CPUState, halted)) {
+            if ((insn->imm & 3) || insn->imm + 4 > sizeof(CPUState)) {
                 ir_verify_fail(errp, i, insn, "env offset out of range or unaligned");
                 goto out;
             }
