@@ -83,7 +83,7 @@ for run in $runs; do
         --wait-for TX86-DEBIAN-CHECKS-DONE --login-prompt "tx86-debian login:" \
         --password tx86 --prompt "root@tx86-debian:~#" \
         --command 'echo LOGIN-OK-$((6*7))-$(uname -m); touch /run/tx86-login-done' \
-        --expect LOGIN-OK-42-i686 --time TX86-GRUB --time TX86-DEBIAN-STATE \
+        --expect LOGIN-OK-42-i686 --time TX86-GRUB --time "Linux version" --time TX86-DEBIAN-STATE \
         -- "$TX86" $opt -m 512 -hda "$img" -hdb "$tmp/checks.img" -snapshot \
         -boot order=c -nographic -no-reboot
     boot_status=$?
