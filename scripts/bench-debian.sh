@@ -5,8 +5,9 @@
 # (when installed; an oracle, never a dependency), alternating, each pinned
 # to one core with taskset.  The guest gets a TX86-CHECKS disk with no
 # checks, so it powers off right after its report.  Prints, per run, the
-# host seconds to GRUB, to the state line, to the emulator's exit, and the
-# guest's uptime at the state line.
+# host seconds to GRUB's first line, to the kernel's first line, to the
+# state line and to the emulator's exit, and the guest's uptime at the
+# state line.
 #
 #   sh scripts/bench-debian.sh [ROUNDS [RUNS]]    # default: 2 "native interp qemu"
 #   BENCH_CPU=1 (the core), BENCH_MEM=512 (MiB)
@@ -28,7 +29,7 @@ mkfs.ext4 -q -F -L TX86-CHECKS -d "$tmp/checks" "$tmp/checks.img" 8M > /dev/null
 qemu=$(command -v qemu-system-i386 || true)
 
 echo "image: $img"
-printf '%-7s %5s %8s %9s %8s %9s\n' run round grub_s running_s exit_s uptime_s
+printf '%-7s %5s %7s %8s %10s %7s %9s\n' run round grub_s linux_s running_s exit_s uptime_s
 r=1
 while [ $r -le "$rounds" ]; do
     for run in $runs; do
@@ -42,11 +43,12 @@ while [ $r -le "$rounds" ]; do
             -- $cmd -m "$mem" -hda "$img" -hdb "$tmp/checks.img" -snapshot -boot order=c \
             -nographic -no-reboot > "$tmp/out" 2>&1 || true
         grub=$(sed -n 's/.*marker TX86-GRUB at \([0-9.]*\)s.*/\1/p' "$tmp/out")
+        linux=$(sed -n 's/.*marker Linux version at \([0-9.]*\)s.*/\1/p' "$tmp/out")
         state=$(sed -n 's/.*marker TX86-DEBIAN-STATE at \([0-9.]*\)s.*/\1/p' "$tmp/out")
         ex=$(sed -n 's/.*emulator exited with status 0 (\([0-9]*\)s).*/\1/p' "$tmp/out")
-        up=$(sed -n 's/^\[ *\([0-9.]*\)\] TX86-DEBIAN-STATE .*/\1/p' "$tmp/serial.log" | tr -d '\r')
+        up=$(sed -n 's/.*\[ *\([0-9.]*\)\] TX86-DEBIAN-STATE .*/\1/p' "$tmp/serial.log" | tr -d '\r')
         line=$(grep -a -o 'TX86-DEBIAN-STATE [a-z-]*' "$tmp/serial.log" | head -n 1)
-        printf '%-7s %5s %8s %9s %8s %9s  %s\n' "$run" "$r" "${grub:--}" "${state:--}" \
+        printf '%-7s %5s %7s %8s %10s %7s %9s  %s\n' "$run" "$r" "${grub:--}" "${linux:--}" "${state:--}" \
             "${ex:--}" "${up:--}" "${line:-no state line}"
     done
     r=$((r + 1))
