@@ -4,19 +4,26 @@
 ; passes, through fw_cfg:
 ;   KERNEL_ADDR/SIZE/DATA  the kernel image, segments flattened, BSS zeroed
 ;   KERNEL_ENTRY           the entry point
-;   SETUP_ADDR/SIZE/DATA   the multiboot information block (at 0x9000) with
-;                          mem_lower/upper, cmdline, modules, boot loader name
+;   SETUP_ADDR/SIZE/DATA   the multiboot information block with mem_lower/
+;                          upper, cmdline, modules, boot loader name; below
+;                          1 MiB, page aligned, where the kernel and modules
+;                          are not (0x9000 unless a low kernel is there)
 ;   INITRD_ADDR/SIZE/DATA  the modules, page aligned
-; This ROM copies them into RAM, adds the memory map (INT 15h E820 into the
-; block's buffer at +0x800, mmap_length at +44), enables A20 (port 0x92),
+; This ROM moves its stack to the MB_STACK bytes after the block (a kernel
+; may load anywhere in conventional memory, over 0x7C00 too), copies the
+; block, adds the memory map (INT 15h E820 into the block's buffer at +0x800,
+; mmap_length at +44) before anything overwrites low memory, then copies the
+; kernel and modules (no BIOS call after that), enables A20 (port 0x92),
 ; switches to 32-bit protected mode with flat segments and jumps to the entry
-; with EAX = 0x2BADB002, EBX = the information block, interrupts off.
+; with EAX = 0x2BADB002, EBX = the information block, interrupts off, ESP at
+; the top of the ROM's stack.
 
 %define ROM_NAME 'tx86 multiboot'
 ROM_SIZE        equ 1024
-MB_INFO         equ 0x9000
-MMAP_OFF        equ 0x800
-MMAP_MAX        equ 0x800
+MMAP_OFF        equ 0x800       ; loader.h LOADER_MB_MMAP_OFF
+MMAP_MAX        equ 0x800       ; LOADER_MB_MMAP_MAX
+MB_BLOCK        equ 0x6000      ; LOADER_MB_BLOCK_SIZE
+MB_STACK        equ 0x800       ; LOADER_MB_STACK
 
 %include "firmware/fwcfg.inc"
 
@@ -30,23 +37,19 @@ boot:
         call print
         call fw_check
 
+        mov ax, FW_CFG_SETUP_ADDR   ; the block's segment: SS = ES from here on
+        call fw_read32
+        shr eax, 4
+        mov ss, ax
+        mov sp, MB_BLOCK + MB_STACK
+        mov es, ax
         mov ax, FW_CFG_SETUP_ADDR
         mov bx, FW_CFG_SETUP_SIZE
         mov dx, FW_CFG_SETUP_DATA
         call copy_item
-        mov ax, FW_CFG_KERNEL_ADDR
-        mov bx, FW_CFG_KERNEL_SIZE
-        mov dx, FW_CFG_KERNEL_DATA
-        call copy_item
-        mov ax, FW_CFG_INITRD_ADDR
-        mov bx, FW_CFG_INITRD_SIZE
-        mov dx, FW_CFG_INITRD_DATA
-        call copy_item
 
         ; memory map: entries { u32 size = 20, u64 base, u64 length, u32 type }
-        xor ax, ax
-        mov es, ax
-        mov di, MB_INFO + MMAP_OFF
+        mov di, MMAP_OFF
         xor ebx, ebx
 .e820:  mov dword [es:di], 20
         push di
@@ -62,13 +65,21 @@ boot:
         add di, 24
         test ebx, ebx
         jz .e820_done
-        cmp di, MB_INFO + MMAP_OFF + MMAP_MAX - 24
+        cmp di, MMAP_OFF + MMAP_MAX - 24
         jb .e820
 .e820_done:
-        sub di, MB_INFO + MMAP_OFF
+        sub di, MMAP_OFF
         movzx edi, di
-        mov [es:MB_INFO + 44], edi  ; mmap_length
+        mov [es:44], edi            ; mmap_length
 .nomap:
+        mov ax, FW_CFG_KERNEL_ADDR
+        mov bx, FW_CFG_KERNEL_SIZE
+        mov dx, FW_CFG_KERNEL_DATA
+        call copy_item
+        mov ax, FW_CFG_INITRD_ADDR
+        mov bx, FW_CFG_INITRD_SIZE
+        mov dx, FW_CFG_INITRD_DATA
+        call copy_item
         mov ax, FW_CFG_KERNEL_ENTRY
         call fw_read32
         mov esi, eax
@@ -78,6 +89,9 @@ boot:
         and al, 0xfe
         out 0x92, al
 
+        mov ax, ss                  ; the block's linear address, for EBX
+        movzx edi, ax
+        shl edi, 4
         ; GDT pseudo-descriptor on the stack: the ROM's address is only known now
         mov ax, cs
         movzx eax, ax
@@ -103,10 +117,10 @@ pm32:   mov ax, 0x10
         mov es, ax
         mov fs, ax
         mov gs, ax
+        mov ebx, edi                ; the block (EDI: set before the switch)
         mov ss, ax
-        mov esp, 0x7c00
+        lea esp, [ebx + MB_BLOCK + MB_STACK]
         mov eax, 0x2badb002
-        mov ebx, MB_INFO
         jmp esi
         bits 16
 

@@ -77,6 +77,7 @@ void cpu_reset(CPUState *env)
     env->tr.flags = DESC_P_MASK | (0xbu << DESC_TYPE_SHIFT);
 
     env->halted = 0;
+    env->nmi_blocked = 0;
     env->interrupt_request &= ~(CPU_INTERRUPT_EXIT);
     env->exception_index = -1;
     env->error_code = 0;

@@ -161,6 +161,8 @@ typedef struct CPUState {
     /* --- CPU loop bookkeeping --- */
     uint32_t halted;
     uint32_t interrupt_request;  /* CPU_INTERRUPT_* */
+    uint32_t nmi_blocked;        /* an NMI handler runs: further NMIs stay pending
+                                  * until the next IRET (SDM vol. 3, 6.7.1) */
     int      exception_index;    /* vector being raised, -1 none */
     uint32_t error_code;
     int      old_exception;      /* for double-fault detection, -1 none */
@@ -241,6 +243,12 @@ typedef struct CPUState {
 #define CPU_INTERRUPT_HARD  (1u << 0)  /* maskable IRQ pending (PIC) */
 #define CPU_INTERRUPT_NMI   (1u << 1)
 #define CPU_INTERRUPT_EXIT  (1u << 2)  /* leave cpu_exec (timers, I/O) */
+
+/* an NMI is pending and not blocked by a running NMI handler */
+static inline bool cpu_nmi_deliverable(const CPUState *env)
+{
+    return (env->interrupt_request & CPU_INTERRUPT_NMI) && !env->nmi_blocked;
+}
 
 static inline int cpu_cpl(const CPUState *env)
 {

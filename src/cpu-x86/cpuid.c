@@ -19,6 +19,7 @@
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpuid.h"
+#include "cpu-x86/msr.h"
 
 /* leaf 2 cache descriptors: 01/02/03/04 TLBs, 06/08 L1 code 8/16 KiB,
  * 0A/0C L1 data 8/16 KiB, 42/43 L2 256/512 KiB (SDM Vol. 2A, Table 3-12) */
@@ -80,7 +81,19 @@ void cpuid_set_model(CPUState *env, const CPUModel *m)
         f |= 1u << INSN_FEAT_SEP;
     if (m->pmc)
         f |= 1u << INSN_FEAT_PMC;
+    if (((m->signature >> 8) & 0xf) == 6 || ((m->signature >> 8) & 0xf) == 0xf)
+        f |= 1u << INSN_FEAT_NOPL;      /* SDM Vol. 2B, NOP: "CPUID.01H.EAX[11:8] = 0110B or 1111B" */
     env->insn_features = f;
+}
+
+const char *cpuid_insn_feature_name(InsnFeature f)
+{
+    static const char *const names[] = {
+        [INSN_FEAT_ANY] = "-", [INSN_FEAT_TSC] = "TSC", [INSN_FEAT_MSR] = "MSR",
+        [INSN_FEAT_CX8] = "CX8", [INSN_FEAT_CMOV] = "CMOV", [INSN_FEAT_SEP] = "SEP",
+        [INSN_FEAT_PMC] = "RDPMC (P6 family)", [INSN_FEAT_NOPL] = "hint NOPs (P6 family)",
+    };
+    return (unsigned)f < G_N_ELEMENTS(names) && names[f] ? names[f] : "?";
 }
 
 /* env's model; the default one for a CPUState that was zeroed by hand
@@ -148,7 +161,7 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
     const CPUModel *m = cpuid_model(env);
     uint32_t level = m->level;
 
-    if (m->misc_enable && (env->msr_misc_enable & (1u << 22)) && level > 2)
+    if (m->misc_enable && (env->msr_misc_enable & MISC_ENABLE_LIMIT_CPUID) && level > 2)
         level = 2;      /* IA32_MISC_ENABLE.LIMIT_CPUID */
     if (leaf >= 0x80000000u ? leaf > m->xlevel : leaf > level)
         leaf = level;   /* out of range: the highest basic leaf */
@@ -174,6 +187,8 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
         break;
     case 0x80000001u:
         out[3] = m->ext_features;
+        if (env->msr_misc_enable & MISC_ENABLE_XD_DISABLE)
+            out[3] &= ~CPUID_EXT_NX;
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         cpuid_brand(m->brand ? m->brand : "", (leaf - 0x80000002u) * 16, out);

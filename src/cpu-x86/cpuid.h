@@ -63,6 +63,7 @@ typedef enum InsnFeature {
     INSN_FEAT_CMOV,     /* CMOVcc, and with the FPU FCMOVcc, FCOMI(P), FUCOMI(P) */
     INSN_FEAT_SEP,      /* SYSENTER, SYSEXIT */
     INSN_FEAT_PMC,      /* RDPMC (P6 family) */
+    INSN_FEAT_NOPL,     /* the hint-NOP space 0F 18..1F (family 6 and 15) */
 } InsnFeature;
 
 typedef struct CPUModel {
@@ -94,6 +95,8 @@ const CPUModel *cpuid_get_model(const struct CPUState *env);
 uint32_t cpuid_signature(const struct CPUState *env);
 /* CR4 bits env's model supports (the rest are reserved: #GP) */
 uint32_t cpuid_cr4_mask(const struct CPUState *env);
+/* the name of an INSN_FEAT_* ("CMOV", ...) for messages */
+const char *cpuid_insn_feature_name(InsnFeature f);
 /* env's model has every feature bit of mask in leaf 1 EDX */
 bool cpuid_has(const struct CPUState *env, uint32_t mask);
 /* the CPUID instruction: leaf in EAX (ECX ignored), results in EAX..EDX */

@@ -111,11 +111,10 @@ void helper_raise_exception(CPUState *env, uint32_t vector, uint32_t error_code)
     raise_exception(env, (int)vector, error_code);
 }
 
+/* #UD for an instruction the front end rejected (it logged why, once,
+ * under -d unimp: translate.c) */
 void helper_raise_ud(CPUState *env)
 {
-    if (log_enabled(LOG_UNIMP))
-        log_printf("unimp: illegal or unimplemented instruction at %04x:%08x -> #UD\n",
-                   env->seg[R_CS].selector, env->eip);
     raise_exception_noerr(env, EXCP_UD);
 }
 

@@ -9,7 +9,9 @@
  *     loop, one turn per instruction boundary the loop sees:
  *       exit_request / CPU_INTERRUPT_EXIT             -> CPU_EXIT_REQUEST
  *       DR7/DR0-3 changed                             -> flush blocks + TLB
- *       no interrupt shadow: NMI, or INTR with IF=1   -> deliver
+ *       no interrupt shadow: NMI (unless an NMI handler runs: NMIs are
+ *       blocked from one NMI's delivery to the next IRET), or INTR with
+ *       IF=1                                          -> deliver
  *       halted                                        -> CPU_EXIT_HALT
  *       icount >= budget                              -> CPU_EXIT_BUDGET
  *       instruction breakpoint at cs:eip, RF clear    -> #DB fault; clear RF
@@ -83,8 +85,9 @@ static bool exec_check_interrupts(CPUState *env)
 {
     uint32_t req = env->interrupt_request;
 
-    if (req & CPU_INTERRUPT_NMI) {
+    if (cpu_nmi_deliverable(env)) {
         env->interrupt_request &= ~CPU_INTERRUPT_NMI;
+        env->nmi_blocked = 1;               /* until the next IRET (helper_iret) */
         if (G_UNLIKELY(env->trace))
             trace_int(env->trace, env, EXCP_NMI, TRACE_INT_NMI, 0);
         excp_deliver(env, EXCP_NMI, false, true, false, 0, env->eip);

@@ -31,9 +31,13 @@
 #include "cpu-x86/translate.h"
 #include "translator/ir.h"
 
+#define X86_MAX_INSN_LEN 15     /* longer instructions are #GP(0) */
+
 struct X86FrontEnd {
     csh cs16, cs32;             /* Capstone handles, detail on */
     cs_insn *insns[TB_MAX_INSNS]; /* the block's decoded instructions */
+    cs_insn *scratch;           /* for second looks (too-long instructions) */
+    GHashTable *ud_logged;      /* -d unimp: "kind:mode:hex bytes" already logged (once each) */
 };
 
 /* how the current instruction ends the block */
@@ -121,6 +125,12 @@ extern const InsnInfo x86_insn_table[X86_INS_ENDING];
 void cc_live_analyze(const cs_insn *const *insns, const bool *locked, int n,
                      bool *flags_dead);
 
+/* hintnop.c: length of the hint NOP (0F 18..1F /r with any prefixes,
+ * ModRM, SIB and displacement; ENDBR32/64 included) that p starts with, or
+ * 0 if it starts with something else or does not fit in len (<= 15) bytes.
+ * Decided from the bytes alone: Capstone 4.0.2 gets this space wrong. */
+int x86_hint_nop_len(const uint8_t *p, int len, bool code32);
+
 /* size index for CC_OP_xxxB + size_index(size) */
 static inline int size_index(int size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }
 
@@ -171,7 +181,14 @@ void   gen_sync_eip(DisasContext *s);              /* env->eip = pc (if not done
 void   gen_jmp_imm(DisasContext *s, uint32_t eip, int slot);  /* ends block */
 void   gen_jmp_temp(DisasContext *s, IRTemp eip);  /* indirect, ends block */
 void   gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error);
-void   gen_ud(DisasContext *s);                    /* #UD, logged under -d unimp */
+/* #UD, logged once per distinct bytes under -d unimp (translate.c):
+ * gen_ud: the encoding is invalid (LOCK misuse, bad operand form, UD2...);
+ * gen_ud_unimpl: the CPU would run it but tx86 does not implement it;
+ * gen_ud_feature: the row's feature (s->info->feature) is not claimed by
+ * the -cpu model, so the CPU model itself raises #UD */
+void   gen_ud(DisasContext *s);
+void   gen_ud_unimpl(DisasContext *s);
+void   gen_ud_feature(DisasContext *s);
 
 /* helper call; syncs eip first if the helper may fault */
 IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...);

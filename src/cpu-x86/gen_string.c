@@ -24,7 +24,7 @@ static void gen_string(DisasContext *s, HelperId h, bool is_io)
     IRTemp next;
 
     if (s->x86->opcode[0] == 0x0f) {
-        gen_ud(s);          /* SSE2 movsd/cmpsd */
+        gen_ud_unimpl(s);   /* SSE2 movsd/cmpsd */
         return;
     }
     p = STR_ARG(size, s->addrsize == 4, s->rep, seg);

@@ -79,7 +79,7 @@ void gen_SMSW(DisasContext *s);
 void gen_CLTS(DisasContext *s);
 void gen_NOP_PRIV(DisasContext *s);   /* INVD, WBINVD (no caches) */
 void gen_INVLPG(DisasContext *s);     /* gen_mmu.c: TLB page flush */
-void gen_UD(DisasContext *s);         /* UD0/UD1/UD2 */
+void gen_UD(DisasContext *s);         /* UD0/UD1/UD2, RSM (no SMM) */
 
 /* gen_prot.c: protection instructions (PM only, #UD in real/v8086 mode) */
 void gen_LAR(DisasContext *s);

@@ -117,15 +117,16 @@ uint32_t helper_shxd(CPUState *env, uint32_t a, uint32_t b, uint32_t ctl)
     if (size == 4) {
         return right ? (a >> count) | (b << (32 - count)) : (a << count) | (b >> (32 - count));
     }
-    /* 16-bit: counts above 16 are undefined on the SDM; Intel hardware
-     * behaves as a 48-bit shift of dst:src:src (SHLD) or src:src:dst (SHRD) */
+    /* 16-bit: the SDM leaves counts above 16 undefined.  Intel hardware
+     * (the modelled CPU) shifts the 48-bit value dst:src:dst in both
+     * directions; AMD shifts src:src:dst (SHRD) / dst:src:src (SHLD), a
+     * documented vendor difference (docs/cpu-frontend.md) */
     a &= 0xffff;
     b &= 0xffff;
+    uint64_t w = ((uint64_t)a << 32) | ((uint64_t)b << 16) | a;
     if (right) {
-        uint64_t w = ((uint64_t)b << 32) | ((uint64_t)b << 16) | a;
         return (uint32_t)(w >> count) & 0xffff;
     }
-    uint64_t w = ((uint64_t)a << 32) | ((uint64_t)b << 16) | b;
     return (uint32_t)(w >> (32 - count)) & 0xffff;
 }
 

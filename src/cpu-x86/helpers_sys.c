@@ -125,6 +125,9 @@ void helper_iret(CPUState *env, uint32_t opsize, uint32_t next_eip)
     StackPtr st;
     uint32_t eip, sel, fl, mask;
 
+    /* every IRET ends NMI blocking, even one that then faults (SDM vol. 3,
+     * 6.7.1); a pending NMI is taken at the loop, as IRET leaves the block */
+    env->nmi_blocked = 0;
     if (env->cr[0] & CR0_PE) {
         iret_pm(env, (int)opsize, next_eip);     /* also v8086 mode */
         return;

@@ -19,8 +19,10 @@
  *  - RET's size comes from s->opsize (Capstone gives none);
  *  - 8E /1 (mov cs, r) is rejected in gen_mov_seg; 66 0F C8 (bswap r16)
  *    clears the low word like Intel hardware;
- *  - 0F 1F /0 with a register operand (a NOP on hardware) is rejected by
- *    Capstone and recognised by translate.c;
+ *  - the hint-NOP space 0F 18..1F (ENDBR32/64, PREFETCHh, NOP r/m, the
+ *    reserved NOPs) never reaches this table: hintnop.c decides it from the
+ *    raw bytes before Capstone is asked (Capstone rejects the register forms
+ *    and returns ids such as ENDBR32 or PREFETCHNTA that have no row);
  *  - relative targets are recomputed from the displacement bytes;
  *  - F3 0F BC / F3 0F BD (TZCNT/LZCNT to Capstone) are BSF/BSR: no tx86
  *    CPU model has BMI1/LZCNT, and on those CPUs the F3 prefix is ignored

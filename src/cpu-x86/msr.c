@@ -19,7 +19,9 @@
  *   0xFE, 0x2FF, 0x250.., 0x200..  MTRRs (8 variable, fixed): state only,
  *               memory types are checked but never applied
  *   0x174-0x176 SYSENTER_CS/ESP/EIP on models with SEP (low 32 bits kept)
- *   0x1A0       IA32_MISC_ENABLE (tx86 model): bits 0, 3, 22 writable
+ *   0x1A0       IA32_MISC_ENABLE (tx86 model): bits 0, 3, 16, 18, 22, 23,
+ *               34 writable (MISC_ENABLE_RW); 22 limits CPUID leaf 0, 34
+ *               hides NX from CPUID and turns EFER.NXE off
  *   0x277       IA32_PAT: state only, entries checked
  *   0xC0000080  IA32_EFER on models with NX: NXE only; a change flushes
  *               the TLB
@@ -38,7 +40,13 @@
 #define PHYS_ADDR_MASK  0x0000000ffffff000ull   /* 36-bit physical addresses */
 #define MTRR_CAP_VALUE  0x508u                  /* WC, FIX, VCNT = 8 */
 #define PERFEVTSEL_RSVD 0xffffffff00200000ull   /* bit 21 and bits 63:32 */
-#define MISC_ENABLE_RW  ((1u << 0) | (1u << 3) | (1u << 22))
+/* IA32_MISC_ENABLE bits software may change: fast strings (0), automatic
+ * thermal control (3), EIST (16) and MONITOR (18) enables (state only: no
+ * model claims EIST or MONITOR, whose CPUID bits stay clear), LIMIT_CPUID
+ * (22), xTPR disable (23), XD disable (34).  Linux clears 22 and 34 when
+ * they are set; test suites write 0x4_00c51809.  Read-only: 7, 11, 12. */
+#define MISC_ENABLE_RW  ((1ull << 0) | (1ull << 3) | (1ull << 16) | (1ull << 18) | \
+                         MISC_ENABLE_LIMIT_CPUID | (1ull << 23) | MISC_ENABLE_XD_DISABLE)
 #define PAT_RESET       0x0007040600070406ull
 
 static int msr_family(const CPUState *env)
@@ -254,6 +262,10 @@ static void msr_write(CPUState *env, uint32_t msr, uint64_t v)
         if ((v ^ env->msr_misc_enable) & ~(uint64_t)MISC_ENABLE_RW)
             break;                              /* read-only bits changed */
         env->msr_misc_enable = v;
+        if ((v & MISC_ENABLE_XD_DISABLE) && (env->efer & EFER_NXE)) {
+            env->efer &= ~(uint64_t)EFER_NXE;   /* no XD bit any more */
+            tlb_flush(env);
+        }
         return;
     case MSR_IA32_PAT:
         if (!pat_ok(v))
@@ -261,7 +273,8 @@ static void msr_write(CPUState *env, uint32_t msr, uint64_t v)
         env->msr_pat = v;
         return;
     case MSR_IA32_EFER:
-        if (v & ~(uint64_t)EFER_NXE)
+        if ((v & ~(uint64_t)EFER_NXE) ||
+            ((v & EFER_NXE) && (env->msr_misc_enable & MISC_ENABLE_XD_DISABLE)))
             break;
         if ((v ^ env->efer) & EFER_NXE)
             tlb_flush(env);                     /* cached rights depend on NXE */

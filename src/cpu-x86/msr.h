@@ -38,6 +38,10 @@ struct CPUState;
 
 #define EFER_NXE (1u << 11)
 
+/* IA32_MISC_ENABLE bits with an effect (SDM Vol. 4, Table 2-2) */
+#define MISC_ENABLE_LIMIT_CPUID (1ull << 22)  /* CPUID.0 reports at most leaf 2 */
+#define MISC_ENABLE_XD_DISABLE  (1ull << 34)  /* hides CPUID NX; EFER.NXE #GP */
+
 /* power-on values of every MSR (TSC excepted: it keeps counting) */
 void msr_reset(struct CPUState *env);
 /* the TSC: virtual nanoseconds (1 GHz nominal) plus the WRMSR offset,

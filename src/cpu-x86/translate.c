@@ -42,8 +42,6 @@
 #define SEG_SEL_OFF(seg) ((uint32_t)(offsetof(CPUState, seg) + (seg) * sizeof(SegmentCache) \
                                      + offsetof(SegmentCache, selector)))
 
-#define X86_MAX_INSN_LEN 15
-
 /* ------------------------------------------------------------------ */
 /* front end lifetime                                                  */
 
@@ -58,11 +56,13 @@ X86FrontEnd *x86_frontend_new(GError **errp)
         x86_frontend_free(fe);
         return NULL;
     }
+    fe->ud_logged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     cs_option(fe->cs16, CS_OPT_DETAIL, CS_OPT_ON);
     cs_option(fe->cs32, CS_OPT_DETAIL, CS_OPT_ON);
     for (int i = 0; i < TB_MAX_INSNS; i++) {
         fe->insns[i] = cs_malloc(fe->cs32);
     }
+    fe->scratch = cs_malloc(fe->cs32);
     return fe;
 }
 
@@ -76,11 +76,17 @@ void x86_frontend_free(X86FrontEnd *fe)
             cs_free(fe->insns[i], 1);
         }
     }
+    if (fe->scratch) {
+        cs_free(fe->scratch, 1);
+    }
     if (fe->cs16) {
         cs_close(&fe->cs16);
     }
     if (fe->cs32) {
         cs_close(&fe->cs32);
+    }
+    if (fe->ud_logged) {
+        g_hash_table_destroy(fe->ud_logged);
     }
     g_free(fe);
 }
@@ -741,25 +747,111 @@ void gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_er
     s->is_jmp = DISAS_JUMP;
 }
 
-static void log_insn_bytes(DisasContext *s, const char *what)
+/* why an instruction raises #UD at translation, for -d unimp */
+typedef enum UdKind {
+    UD_INVALID,         /* the encoding is invalid on every CPU */
+    UD_UNIMPL,          /* decoded, but tx86 has no implementation */
+    UD_FEATURE,         /* implemented, but the -cpu model does not claim it */
+    UD_UNDECODABLE,     /* Capstone cannot decode it */
+} UdKind;
+
+/* bytes that identify an undecodable instruction: its prefixes, the
+ * opcode (0F, 0F 38 and 0F 3A escapes included) and one more byte (the
+ * ModRM, if it has one); its real length is unknown */
+static int undecodable_key_len(const uint8_t *p, int len)
 {
-    GString *g = g_string_new(NULL);
-    for (int i = 0; i < s->insn->size; i++) {
-        g_string_append_printf(g, "%02x ", s->insn->bytes[i]);
+    int i = 0;
+    while (i < len && (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xf0 || p[i] == 0xf2 ||
+                       p[i] == 0xf3 || p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 ||
+                       p[i] == 0x3e || p[i] == 0x64 || p[i] == 0x65)) {
+        i++;
     }
-    log_printf("%s at %08x (cs_base %08x): %s%s %s\n", what, s->pc, s->cs_base, g->str,
-               s->insn->mnemonic, s->insn->op_str);
-    g_string_free(g, TRUE);
+    if (i < len && p[i] == 0x0f) {
+        i += (i + 1 < len && (p[i + 1] == 0x38 || p[i + 1] == 0x3a)) ? 3 : 2;
+    } else {
+        i++;
+    }
+    i++;
+    return i < len ? i : len;
 }
 
-void gen_ud(DisasContext *s)
+/*
+ * -d unimp: one line per distinct (kind, code size, instruction bytes) in
+ * the life of this front end, however often the instruction is translated
+ * again (retranslation after a flush or self-modifying code, or the same
+ * bytes elsewhere).  The set lives in X86FrontEnd.
+ */
+static void log_ud(DisasContext *s, UdKind kind, const uint8_t *bytes, int n)
 {
-    if (log_enabled(LOG_UNIMP) && s->insn) {
-        log_insn_bytes(s, "#UD (unimplemented or invalid)");
+    GString *key, *hex;
+    const char *what;
+    char why[96];
+
+    key = g_string_new(NULL);
+    g_string_printf(key, "%d:%d:", (int)kind, s->code32 ? 32 : 16);
+    hex = g_string_new(NULL);
+    for (int i = 0; i < n; i++) {
+        g_string_append_printf(hex, i ? " %02x" : "%02x", bytes[i]);
+    }
+    g_string_append(key, hex->str);
+    if (g_hash_table_contains(s->fe->ud_logged, key->str)) {
+        g_string_free(key, TRUE);
+        g_string_free(hex, TRUE);
+        return;
+    }
+    g_hash_table_add(s->fe->ud_logged, g_string_free(key, FALSE));
+    switch (kind) {
+    case UD_UNIMPL:
+        what = "not implemented by tx86";
+        break;
+    case UD_FEATURE:
+        snprintf(why, sizeof why, "invalid on this CPU model (%s lacks %s)",
+                 cpuid_get_model(s->env)->name,
+                 cpuid_insn_feature_name((InsnFeature)s->info->feature));
+        what = why;
+        break;
+    case UD_UNDECODABLE:
+        what = "undecodable (an invalid opcode, or one Capstone 4.0.2 does not know)";
+        break;
+    default:
+        what = "invalid encoding";
+        break;
+    }
+    if (s->insn) {
+        log_printf("unimp: #UD, %s: %s (%s%s%s) at %08x (cs_base %08x eip %08x, %d-bit)\n",
+                   what, hex->str, s->insn->mnemonic, s->insn->op_str[0] ? " " : "",
+                   s->insn->op_str, s->cs_base + s->pc, s->cs_base, s->pc, s->code32 ? 32 : 16);
+    } else {
+        log_printf("unimp: #UD, %s: %s %s at %08x (cs_base %08x eip %08x, %d-bit)\n",
+                   what, hex->str, kind == UD_UNDECODABLE ? "..." : "(hint nop)",
+                   s->cs_base + s->pc, s->cs_base, s->pc, s->code32 ? 32 : 16);
+    }
+    g_string_free(hex, TRUE);
+}
+
+static void gen_ud_kind(DisasContext *s, UdKind kind, const uint8_t *bytes, int n)
+{
+    if (log_enabled(LOG_UNIMP) && bytes) {
+        log_ud(s, kind, bytes, n);
     }
     gen_helper(s, HELPER_raise_ud, 0);
     ir_exit(s->ir);
     s->is_jmp = DISAS_JUMP;
+}
+
+void gen_ud(DisasContext *s)
+{
+    gen_ud_kind(s, UD_INVALID, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
+}
+
+void gen_ud_unimpl(DisasContext *s)
+{
+    gen_ud_kind(s, UD_UNIMPL, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
+}
+
+void gen_ud_feature(DisasContext *s)
+{
+    gen_ud_kind(s, UD_FEATURE, s->insn ? s->insn->bytes : NULL, s->insn ? s->insn->size : 0);
 }
 
 IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
@@ -842,27 +934,17 @@ static void log_in_asm(DisasContext *s)
     g_string_free(g, TRUE);
 }
 
-/* 0F 18..1F with a register ModRM: hint NOPs Capstone rejects; length or 0 */
-static int hint_nop_len(const uint8_t *p, int len, int npfx)
-{
-    if (npfx + 3 <= len && p[npfx] == 0x0f && p[npfx + 1] >= 0x18 && p[npfx + 1] <= 0x1f &&
-        (p[npfx + 2] & 0xc0) == 0xc0) {
-        return npfx + 3;
-    }
-    return 0;
-}
-
 static void translate_one(DisasContext *s)
 {
     const InsnInfo *info = s->info;
     const cs_x86_op *o0 = s->x86->op_count ? &s->x86->operands[0] : NULL;
 
     if (!info->gen) {
-        gen_ud(s);
+        gen_ud_unimpl(s);
         return;
     }
     if (info->feature && !(s->env->insn_features & (1u << info->feature))) {
-        gen_ud(s);                  /* the -cpu model lacks it (cpuid.h) */
+        gen_ud_feature(s);          /* the -cpu model lacks it (cpuid.h) */
         return;
     }
     if (s->lock && (!(info->flags & IF_LOCK_OK) || !o0 || o0->type != X86_OP_MEM)) {
@@ -913,10 +995,25 @@ typedef struct DecodedInsn {
     uint32_t p2;                /* physical address in the next page (if read) */
     uint8_t buf[X86_MAX_INSN_LEN];
     uint8_t len;                /* valid bytes in buf */
-    uint8_t hint;               /* hint-NOP length (Capstone rejects these), or 0 */
+    uint8_t hint;               /* hint-NOP length (hintnop.c; Capstone not asked), or 0 */
     bool ok;                    /* Capstone decoded it into fe->insns[i] */
+    bool too_long;              /* longer than 15 bytes: #GP(0) */
     bool crossed;               /* it runs into the next page */
 } DecodedInsn;
+
+/* a hint NOP (hintnop.c): nothing, unless the model predates them or LOCK
+ * is used */
+static void gen_hint_nop(DisasContext *s, const DecodedInsn *di)
+{
+    static const InsnInfo nopl_info = { .feature = INSN_FEAT_NOPL };
+
+    if (!(s->env->insn_features & (1u << INSN_FEAT_NOPL))) {
+        s->info = &nopl_info;
+        gen_ud_kind(s, UD_FEATURE, di->buf, di->hint);
+    } else if (s->lock) {
+        gen_ud_kind(s, UD_INVALID, di->buf, di->hint);
+    }
+}
 
 /* does this decoded instruction always end the block?  (branches, calls,
  * returns, interrupts, table rows flagged IF_ENDS_BLOCK, #UD) */
@@ -937,6 +1034,52 @@ static bool ends_block(const cs_insn *insn)
         }
     }
     return false;
+}
+
+/*
+ * buf holds the 15 bytes of an instruction Capstone did not decode: is it a
+ * valid one longer than 15 bytes?  That is #GP(0), not #UD (SDM Vol. 2A
+ * 2.3.11).  Capstone refuses anything longer than 15 bytes, so the prefixes
+ * are cut down to those that change the length or the opcode (the last
+ * 66, 67 and F2/F3; segment overrides and LOCK do not), the rest follows,
+ * zero bytes stand for what lies after byte 15, and the instruction found
+ * is measured against the real prefix count.
+ */
+static bool insn_too_long(X86FrontEnd *fe, const uint8_t *buf, bool code32)
+{
+    uint8_t t[2 * X86_MAX_INSN_LEN] = { 0 };
+    int npfx = prefix_count(buf, X86_MAX_INSN_LEN), n = 0, len;
+    bool p66 = false, p67 = false;
+    uint8_t rep = 0;
+    const uint8_t *code = t;
+    size_t csize = X86_MAX_INSN_LEN;
+    uint64_t addr = 0;
+
+    if (npfx == X86_MAX_INSN_LEN) {
+        return true;                            /* no room left for an opcode */
+    }
+    for (int i = 0; i < npfx; i++) {
+        p66 |= buf[i] == 0x66;
+        p67 |= buf[i] == 0x67;
+        if (buf[i] == 0xf2 || buf[i] == 0xf3) {
+            rep = buf[i];
+        }
+    }
+    if (p66) {
+        t[n++] = 0x66;
+    }
+    if (p67) {
+        t[n++] = 0x67;
+    }
+    if (rep) {
+        t[n++] = rep;
+    }
+    memcpy(t + n, buf + npfx, X86_MAX_INSN_LEN - npfx);
+    len = x86_hint_nop_len(t, X86_MAX_INSN_LEN, code32);
+    if (!len && cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr, fe->scratch)) {
+        len = fe->scratch->size;
+    }
+    return len && npfx + len - n > X86_MAX_INSN_LEN;
 }
 
 /*
@@ -964,7 +1107,6 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
         size_t csize;
         uint64_t addr = pc;
         bool second = false;
-        int npfx;
 
         memset(di, 0, sizeof(*di));
         di->pc = pc;
@@ -976,23 +1118,29 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
             second = true;
         }
         di->len = (uint8_t)len;
-        csize = len;
-        di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
-                                fe->insns[n]);
-        if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
-            /* maybe truncated by an unmapped next page */
-            if (n > 0) {
-                break;                          /* end the block before it */
+        /* the hint-NOP space is decided from the bytes (Capstone 4.0.2
+         * rejects or misnames much of it: docs/cpu-frontend.md) */
+        di->hint = (uint8_t)x86_hint_nop_len(di->buf, (int)len, code32);
+        if (!di->hint) {
+            csize = len;
+            di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
+                                    fe->insns[n]);
+            if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
+                /* maybe truncated by an unmapped next page */
+                if (n > 0) {
+                    break;                      /* end the block before it */
+                }
+                mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
             }
-            mmu_translate_code(env, page_lin + PAGE_SIZE);   /* raises #PF */
         }
-        npfx = prefix_count(di->buf, (int)len);
-        if (di->ok) {
-            size = fe->insns[n]->size;
-        } else if ((di->hint = (uint8_t)hint_nop_len(di->buf, (int)len, npfx)) != 0) {
+        if (di->hint) {
             size = di->hint;
+        } else if (di->ok) {
+            size = fe->insns[n]->size;
         } else {
-            size = 1;                           /* undecodable: #UD ends the block */
+            /* undecodable or too long: #UD or #GP(0) ends the block */
+            di->too_long = len == X86_MAX_INSN_LEN && insn_too_long(fe, di->buf, code32);
+            size = 1;
         }
         di->crossed = di->ok || di->hint ? off + size > PAGE_SIZE : false;
         di->next_pc = pc + size;
@@ -1091,9 +1239,13 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         } else {
             s->insn = NULL;
             s->info = &ud_info;
-            if (!di->hint && log_enabled(LOG_UNIMP)) {
-                log_printf("#UD: undecodable bytes at %08x: %02x %02x %02x %02x\n",
-                           s->cs_base + di->pc, di->buf[0], di->buf[1], di->buf[2], di->buf[3]);
+            if (di->hint && log_enabled(LOG_IN_ASM) && log_filter_pass(tb->cs_base + tb->pc)) {
+                GString *g = g_string_new(NULL);
+                for (int i = 0; i < di->hint; i++) {
+                    g_string_append_printf(g, "%02x", di->buf[i]);
+                }
+                log_printf("0x%08x:  %-20s (hint nop)\n", s->cs_base + di->pc, g->str);
+                g_string_free(g, TRUE);
             }
         }
         if (di->crossed) {
@@ -1102,9 +1254,13 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
 
         if (s->insn) {
             translate_one(s);
-        } else if (!di->hint) {
-            gen_ud(s);
-        }                                        /* else: hint NOP, nothing to emit */
+        } else if (di->hint) {
+            gen_hint_nop(s, di);
+        } else if (di->too_long) {
+            gen_exception(s, EXCP_GP, 0, true);
+        } else {
+            gen_ud_kind(s, UD_UNDECODABLE, di->buf, undecodable_key_len(di->buf, di->len));
+        }
         if (s->is_jmp == DISAS_NEXT && s->mem_written) {
             gen_check_code_dirty(s);
         }

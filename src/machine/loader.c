@@ -159,6 +159,15 @@ static long loader_mb_find(const uint8_t *k, size_t len)
     return -1;
 }
 
+/* [lo, hi) is RAM a multiboot kernel or module may use: conventional
+ * memory (above the BIOS data area, below the EBDA; as GRUB and QEMU
+ * accept) or from 1 MiB to the usable top */
+static bool loader_mb_ram_ok(uint64_t lo, uint64_t hi, uint64_t top)
+{
+    return (lo >= LOADER_LOW_RAM_START && hi <= LOADER_LOW_RAM_END) ||
+           (lo >= 0x100000u && hi <= top);
+}
+
 /* the image: from its lowest to its highest loaded address, BSS zeroed */
 static bool loader_mb_elf(LoaderImage *img, const char *name, const uint8_t *k, size_t len,
                           uint64_t top, GError **errp)
@@ -187,10 +196,11 @@ static bool loader_mb_elf(LoaderImage *img, const char *name, const uint8_t *k, 
     }
     if (hi == 0)
         return loader_fail(errp, "-kernel %s: ELF kernel has no loadable segment", name);
-    if (lo < LOADER_MB_MIN_ADDR || hi > top)
+    if (!loader_mb_ram_ok(lo, hi, top))
         return loader_fail(errp, "-kernel %s: the kernel's segments (%#" G_GINT64_MODIFIER "x-%#"
-                           G_GINT64_MODIFIER "x) are outside the usable RAM (1 MiB to the RAM top); a larger -m?",
-                           name, lo, hi);
+                           G_GINT64_MODIFIER "x) are outside the usable RAM (%#x-%#x, 1 MiB to "
+                           "the RAM top); a larger -m?", name, lo, hi, LOADER_LOW_RAM_START,
+                           LOADER_LOW_RAM_END);
     uint8_t *image = g_malloc0(hi - lo);
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = k + phoff + (size_t)i * phentsize;
@@ -224,9 +234,10 @@ static bool loader_mb_aout(LoaderImage *img, const char *name, const uint8_t *k,
         return loader_fail(errp, "-kernel %s: truncated (multiboot header wants %"
                            G_GUINT64_FORMAT " bytes)", name, load_size);
     uint64_t mem_end = MAX((uint64_t)bss_end, (uint64_t)load_addr + load_size);
-    if (load_addr < LOADER_MB_MIN_ADDR || mem_end > top)
-        return loader_fail(errp, "-kernel %s: load address %#x outside the usable RAM (1 MiB to the RAM top)", name,
-                           load_addr);
+    if (!loader_mb_ram_ok(load_addr, mem_end, top))
+        return loader_fail(errp, "-kernel %s: load address %#x outside the usable RAM (%#x-%#x, "
+                           "1 MiB to the RAM top)", name, load_addr, LOADER_LOW_RAM_START,
+                           LOADER_LOW_RAM_END);
     img->kernel.addr = load_addr;
     img->kernel.size = (uint32_t)(mem_end - load_addr);
     img->kernel.data = g_malloc0(img->kernel.size);
@@ -236,7 +247,7 @@ static bool loader_mb_aout(LoaderImage *img, const char *name, const uint8_t *k,
 }
 
 /* put a string into the info block's string area; its guest address */
-static uint32_t mb_string(uint8_t *blk, uint32_t *pos, const char *s, bool *ok)
+static uint32_t mb_string(uint8_t *blk, uint32_t base, uint32_t *pos, const char *s, bool *ok)
 {
     size_t n = strlen(s) + 1;
     if (*pos + n > LOADER_MB_BLOCK_SIZE) {
@@ -244,7 +255,7 @@ static uint32_t mb_string(uint8_t *blk, uint32_t *pos, const char *s, bool *ok)
         return 0;
     }
     memcpy(blk + *pos, s, n);
-    uint32_t addr = LOADER_MB_INFO_ADDR + *pos;
+    uint32_t addr = base + *pos;
     *pos += (uint32_t)n;
     return addr;
 }
@@ -270,14 +281,30 @@ static bool loader_multiboot(LoaderImage *img, const char *name, const uint8_t *
     if (n_mods > (MB_STRINGS_OFF - MB_MODLIST_OFF) / 16)
         return loader_fail(errp, "-initrd: too many multiboot modules (%u)", n_mods);
 
-    /* modules after the kernel, each page aligned */
-    uint64_t mod_base = ((uint64_t)img->kernel.addr + img->kernel.size + 0xfff) & ~0xfffull;
+    /* modules after the kernel, each page aligned; from 1 MiB if they do not
+     * fit in conventional memory after a kernel loaded low */
+    uint64_t kend = (uint64_t)img->kernel.addr + img->kernel.size;
+    uint64_t mod_base = (kend + 0xfff) & ~0xfffull;
     uint64_t span = 0;
     for (unsigned i = 0; i < n_mods; i++)
         span = ((span + 0xfff) & ~0xfffull) + mod_sizes[i];
-    if (mod_base + span > top)
+    if (span && !loader_mb_ram_ok(mod_base, mod_base + span, top))
+        mod_base = MAX(0x100000u, mod_base);
+    if (span && !loader_mb_ram_ok(mod_base, mod_base + span, top))
         return loader_fail(errp, "-initrd: the multiboot modules (%" G_GUINT64_FORMAT
                            " bytes) do not fit in RAM; use a larger -m", span);
+    /* the information block and the ROM's stack, clear of both */
+    uint32_t need = LOADER_MB_BLOCK_SIZE + LOADER_MB_STACK, base = LOADER_MB_INFO_ADDR;
+    for (uint32_t a = 0;; a += 0x1000) {         /* a = 0: the preferred place */
+        base = a ? a : LOADER_MB_INFO_ADDR;
+        if (base + need > LOADER_LOW_RAM_END)
+            return loader_fail(errp, "-kernel %s: no room below %#x for the multiboot "
+                               "information block (%#x bytes) beside the kernel", name,
+                               LOADER_LOW_RAM_END, need);
+        if (!(base < kend && base + need > img->kernel.addr) &&
+            !(span && base < mod_base + span && base + need > mod_base))
+            break;
+    }
     uint8_t *blk = g_malloc0(LOADER_MB_BLOCK_SIZE);
     uint8_t *modimg = span ? g_malloc0(span) : NULL;
     uint32_t spos = MB_STRINGS_OFF;
@@ -294,7 +321,7 @@ static bool loader_multiboot(LoaderImage *img, const char *name, const uint8_t *
         uint8_t *ent = blk + MB_MODLIST_OFF + i * 16;
         put32(ent, (uint32_t)(mod_base + at));
         put32(ent + 4, (uint32_t)(mod_base + at + mod_sizes[i]));
-        put32(ent + 8, mb_string(blk, &spos, mod_names[i], &ok));
+        put32(ent + 8, mb_string(blk, base, &spos, mod_names[i], &ok));
         at += mod_sizes[i];
         src += mod_sizes[i];
     }
@@ -306,12 +333,12 @@ static bool loader_multiboot(LoaderImage *img, const char *name, const uint8_t *
     put32(blk + 4, 639);                                        /* mem_lower, KiB */
     put32(blk + 8, (uint32_t)MIN((MIN(ram_size, 0xffffffffull) - 0x100000) / 1024,
                                  0xffffffffull));               /* mem_upper */
-    put32(blk + 16, mb_string(blk, &spos, cmd, &ok));
+    put32(blk + 16, mb_string(blk, base, &spos, cmd, &ok));
     put32(blk + 20, n_mods);
-    put32(blk + 24, LOADER_MB_INFO_ADDR + MB_MODLIST_OFF);
+    put32(blk + 24, base + MB_MODLIST_OFF);
     put32(blk + 44, 0);                                 /* mmap_length: the ROM */
-    put32(blk + 48, LOADER_MB_INFO_ADDR + LOADER_MB_MMAP_OFF);
-    put32(blk + 64, mb_string(blk, &spos, "tx86 " TX86_VERSION, &ok));
+    put32(blk + 48, base + LOADER_MB_MMAP_OFF);
+    put32(blk + 64, mb_string(blk, base, &spos, "tx86 " TX86_VERSION, &ok));
     g_free(cmd);
     if (!ok) {
         g_free(blk);
@@ -321,7 +348,7 @@ static bool loader_multiboot(LoaderImage *img, const char *name, const uint8_t *
     }
     img->kind = LOADER_MULTIBOOT;
     img->rom_name = "multiboot.bin";
-    img->setup = (LoaderBlob){ LOADER_MB_INFO_ADDR, blk, LOADER_MB_BLOCK_SIZE };
+    img->setup = (LoaderBlob){ base, blk, LOADER_MB_BLOCK_SIZE };
     img->initrd = (LoaderBlob){ span ? (uint32_t)mod_base : 0, modimg, (uint32_t)span };
     return true;
 }

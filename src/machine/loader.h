@@ -45,12 +45,19 @@ struct Machine;
 #define LOADER_RAM_RESERVED   (1u << 20)  /* top of RAM left to the firmware's tables */
 
 /* multiboot: the information block and its memory map buffer (the ROM
- * fills the map from INT 15h E820 into LOADER_MB_MMAP_ADDR) */
-#define LOADER_MB_INFO_ADDR   0x9000u
+ * fills the map from INT 15h E820 into the block at LOADER_MB_MMAP_OFF),
+ * followed by the ROM's stack.  The block goes to LOADER_MB_INFO_ADDR, or
+ * when a kernel or module loaded low is there, to the first free page
+ * aligned place in conventional memory. */
+#define LOADER_MB_INFO_ADDR   0x9000u     /* the block's preferred address */
 #define LOADER_MB_MMAP_OFF    0x800u      /* offset of the mmap buffer in the block */
 #define LOADER_MB_MMAP_MAX    0x800u      /* bytes of map */
 #define LOADER_MB_BLOCK_SIZE  0x6000u     /* info + mmap + cmdlines + module list */
-#define LOADER_MB_MIN_ADDR    0x100000u   /* kernels load above 1 MiB (the ROM's buffers are below) */
+#define LOADER_MB_STACK       0x800u      /* the ROM's stack, after the block */
+/* where multiboot kernels and modules may load: conventional memory above
+ * the BIOS data area and below the EBDA, and RAM from 1 MiB up */
+#define LOADER_LOW_RAM_START  0x500u
+#define LOADER_LOW_RAM_END    0x9f000u
 
 typedef enum LoaderKind { LOADER_LINUX, LOADER_MULTIBOOT } LoaderKind;
 

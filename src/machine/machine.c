@@ -383,7 +383,8 @@ static void machine_sleep_until(Machine *m, int64_t deadline)
 static bool machine_can_wake(Machine *m)
 {
     CPUState *env = &m->cpu;
-    if (env->interrupt_request & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_EXIT))
+    if ((env->interrupt_request & CPU_INTERRUPT_EXIT) ||
+        cpu_nmi_deliverable(env))
         return true;
     if (!(env->eflags & IF_MASK))
         return false;
@@ -464,7 +465,7 @@ int machine_run(Machine *m)
 
         /* a halted CPU wakes for an NMI, or an INTR it can take (IF=1);
          * else sleep until the next timer (no busy loop on a masked INTR) */
-        if (env->halted && !(env->interrupt_request & CPU_INTERRUPT_NMI) &&
+        if (env->halted && !cpu_nmi_deliverable(env) &&
             !((env->interrupt_request & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK))) {
             if (!machine_can_wake(m)) {
                 machine_note("the guest halted with %s; stopping\n",

@@ -29,7 +29,8 @@ cd "$out"
 
 log() { echo "get-guests: $*"; }
 locked() { flock /tmp/apt.lock "$@"; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# flock runs a command, not a shell function: sudo is part of the command
+locked_root() { if [ "$(id -u)" = 0 ]; then locked "$@"; else locked sudo "$@"; fi; }
 
 # ---- host tools ----
 need=""
@@ -39,19 +40,19 @@ done
 [ -f /usr/lib/syslinux/mbr/mbr.bin ] || need="$need syslinux-common"
 if [ -n "$need" ]; then
     log "installing$need"
-    locked as_root apt-get install -y $need
+    locked_root apt-get install -y $need
 fi
 
 # ---- packages ----
 if ! ls deb/linux-image-*-686_*.deb >/dev/null 2>&1 || ! ls deb/busybox-static_*.deb >/dev/null 2>&1; then
     if ! dpkg --print-foreign-architectures | grep -qx i386; then
-        locked as_root dpkg --add-architecture i386
-        locked as_root apt-get update
+        locked_root dpkg --add-architecture i386
+        locked_root apt-get update
     fi
     kpkg=$(apt-cache depends linux-image-686:i386 2>/dev/null |
            sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\{0,1\}$/\1/p' | head -n 1)
     if [ -z "$kpkg" ]; then
-        locked as_root apt-get update
+        locked_root apt-get update
         kpkg=$(apt-cache depends linux-image-686:i386 |
                sed -n 's/^ *Depends: \(linux-image-[0-9].*-686\)\(:i386\)\{0,1\}$/\1/p' | head -n 1)
     fi

@@ -12,4 +12,13 @@ boot_run 60 multiboot -m 64 -kernel "$k" -append "hello multiboot" -nographic -n
 boot_status_is 1
 boot_expect "MB-OK cmdline=$k hello multiboot" "MB-MMAP-OK"
 boot_refuse MB-BAD
+# the same kernel loaded in conventional memory (0x7000-0x17000, over the
+# ROM's usual stack and information block): GRUB and QEMU accept it
+lk=$BOOT_LOG_DIR/mbkernel-low.bin
+nasm -f bin -DORG=0x7000 -DBSS=0x10000 -o "$lk" "$boot_top/tests/boot/mbkernel.asm" || exit 1
+boot_run 60 multiboot-low -m 64 -kernel "$lk" -append "low" -nographic -no-reboot \
+    -debugcon stdio -device isa-debug-exit,iobase=0xf4,iosize=4
+boot_status_is 1
+boot_expect "MB-OK cmdline=$lk low" "MB-MMAP-OK"
+boot_refuse MB-BAD
 boot_done

@@ -38,6 +38,8 @@ typedef struct GenForm {
 } GenForm;
 
 extern const GenForm gen_forms[];
+/* true on a GenuineIntel host (the modelled vendor): see gen_form_shxd */
+extern bool gen_host_intel;
 extern const int gen_n_forms;
 
 /* mode: 16, 32, or 0 for either (chosen per case); forms: bit i enables

@@ -124,6 +124,10 @@ static void bimm(Gen *g, int size, uint32_t v)
 }
 
 /* flags bookkeeping of the current instruction */
+/* set by the driver from the host's CPUID vendor: forms whose result is a
+ * documented vendor difference are generated only on an Intel host */
+bool gen_host_intel;
+
 static void flags(Gen *g, uint32_t rd, uint32_t def, uint32_t und)
 {
     g->fr |= rd;
@@ -628,17 +632,23 @@ static void gen_form_shift(Gen *g)
     }
 }
 
+/* 16-bit SHLD/SHRD with a count of 17..31: the SDM leaves result and flags
+ * undefined, and the vendors differ in the result (Intel shifts dst:src:dst,
+ * AMD src:src:dst or dst:src:src: docs/cpu-frontend.md).  tx86 models
+ * Intel, so such counts are generated only when the host is Intel too;
+ * tests/guest/shxd16.asm checks Intel's values on any host. */
 static void gen_form_shxd(Gen *g)
 {
     int size = pick_size(g, false), right = rnd(g, 2), cl = rnd(g, 2);
     uint32_t count = shift_count(g);
     int reg = pick_reg(g, size, false);
+    bool keep_big = gen_host_intel;
 
-    if (size == 2 && (count & 31) > 16)
-        count &= 15;                    /* larger counts leave the result undefined */
+    if (size == 2 && (count & 31) > 16 && !keep_big)
+        count &= 15;
     if (cl) {
         count = count_in_cl(g, count);
-        if (size == 2 && (count & 31) > 16) {
+        if (size == 2 && (count & 31) > 16 && !keep_big) {
             prelude_mov(g, R_CX, count & 15);
             count &= 15;
         }
@@ -654,6 +664,10 @@ static void gen_form_shxd(Gen *g)
     uint32_t mc = count & 31;
     if (mc == 0)
         return;
+    if (size == 2 && mc > 16) {
+        flags(g, 0, 0, F_C | F_S | F_Z | F_P | F_O | F_A);
+        return;
+    }
     flags(g, 0, F_C | F_S | F_Z | F_P | (mc == 1 ? F_O : 0), F_A | (mc == 1 ? 0 : F_O));
 }
 
@@ -1143,6 +1157,52 @@ static void gen_form_lock_ud(Gen *g)
     b1(g, 0xc0 | rnd(g, 64));
 }
 
+/* the hint-NOP space (SDM Vol. 2D Table A-3): 0F 18..1F with any ModRM,
+ * ENDBR32/64 (F3 0F 1E FB/FA), PAUSE, under 0-3 random legacy prefixes
+ * (66, F2, F3, the six segment overrides, 67) and sometimes LOCK (#UD).
+ * The memory operand is never accessed, so its address is anything
+ * (M_LEA): an access by tx86 would fault or differ.  Some are padded with
+ * DS overrides to 14..17 bytes (over 15: #GP(0)).  0F 0D is left out: a
+ * prefetch on the host, #UD on tx86's P6 models (docs/cpu-frontend.md). */
+static void gen_form_hint_nop(Gen *g)
+{
+    static const uint8_t pfx[] = { 0x66, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x67 };
+    int n = rnd(g, 4);
+
+    g->opsz = code_size(g);
+    g->asz = code_size(g);
+    g->lock_pos = 0;
+    for (int i = 0; i < n; i++) {
+        uint8_t p = pfx[rnd(g, sizeof pfx)];
+        if (p == 0x67)
+            g->asz = 6 - code_size(g);      /* a second 67 changes nothing */
+        b1(g, p);
+    }
+    switch (rnd(g, 8)) {
+    case 0:                                 /* ENDBR32 / ENDBR64 */
+        b1(g, 0xf3); b1(g, 0x0f); b1(g, 0x1e); b1(g, 0xfa + rnd(g, 2));
+        break;
+    case 1:                                 /* PAUSE */
+        b1(g, 0xf3); b1(g, 0x90);
+        break;
+    default:
+        b1(g, 0x0f); b1(g, 0x18 + rnd(g, 8));
+        modrm(g, rnd(g, 8), M_LEA);
+        break;
+    }
+    if (chance(g, 16))
+        maybe_lock(g, true);
+    if (chance(g, 16)) {
+        /* DS overrides up to 14..17 bytes: longer than 15 is #GP(0) */
+        int want = 14 + rnd(g, 4);
+        if (g->nins < want && want <= (int)sizeof g->ins) {
+            memmove(g->ins + want - g->nins, g->ins, g->nins);
+            memset(g->ins, 0x3e, want - g->nins);
+            g->nins = want;
+        }
+    }
+}
+
 const GenForm gen_forms[] = {
     { "alu",       gen_form_alu, 4 },
     { "alu-imm",   gen_form_alu_imm, 4 },
@@ -1176,6 +1236,7 @@ const GenForm gen_forms[] = {
     { "pusha/popa", gen_form_pusha, 1 },
     { "xlat",      gen_form_xlat, 1 },
     { "lock-ud",   gen_form_lock_ud, 0 },
+    { "hint-nop",  gen_form_hint_nop, 1 },
 };
 const int gen_n_forms = sizeof gen_forms / sizeof gen_forms[0];
 

@@ -145,6 +145,32 @@ tests:
         RDMSR_CHECK 0x8B, 0, 0
         REPORT "msr sysenter efer misc"
 
+; ------------------------------------------------------------ MISC_ENABLE bits
+        WRMSR 0x1A0, 4, 0x00C51809      ; the value Linux and test suites write
+        RDMSR_CHECK 0x1A0, 4, 0x00C51809
+        mov eax, 0x80000001             ; XD disable (bit 34) hides NX
+        cpuid
+        and edx, 1 << 20
+        CHECK edx, 0
+        mov ecx, 0xC0000080             ; and EFER.NXE cannot be set
+        xor edx, edx
+        mov eax, 0x800
+        FAULT 13, wrmsr
+        WRMSR 0x1A0, 0, 0x00C51809      ; XD enabled again
+        mov eax, 0x80000001
+        cpuid
+        and edx, 1 << 20
+        CHECK edx, 1 << 20
+        mov ecx, 0x1A0
+        xor edx, edx
+        mov eax, 0x00C51889             ; bit 7 (performance monitoring): read-only
+        FAULT 13, wrmsr
+        mov eax, 0x00C5180B             ; bit 1: reserved
+        FAULT 13, wrmsr
+        WRMSR 0x1A0, 0, 0x1801
+        RDMSR_CHECK 0x1A0, 0, 0x1801
+        REPORT "misc_enable bits"
+
 ; ------------------------------------------------------------ MTRRs and PAT
         RDMSR_CHECK 0xFE, 0, 0x508
         mov ecx, 0xFE

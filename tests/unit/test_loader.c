@@ -55,8 +55,18 @@ static const LoaderCase cases[] = {
       "not a Linux bzImage" },
     { "multiboot ELF", IMG_ELF, 0, 0, 0, 0, 4096, 100, 0, 0x100000, 32 * MiB, "x=1", NULL,
       0x100000 + 8192 },
-    { "multiboot ELF below the info block", IMG_ELF, 0, 0, 0, 0, 4096, 0, 0, 0x8000,
+    { "multiboot ELF over the usual info block", IMG_ELF, 0, 0, 0, 0, 4096, 100, 0, 0x8000,
+      32 * MiB, NULL, NULL, 0xa000 },
+    { "multiboot a.out kludge in low memory", IMG_AOUT, 0, 0, 0, 0, 4096, 0, 0, 0x1000,
+      32 * MiB, NULL, NULL, 0 },
+    { "multiboot low kernel, modules from 1 MiB", IMG_ELF, 0, 0, 0, 0, 0x90000, 0x20000, 0,
+      0x1000, 32 * MiB, NULL, NULL, 0x100000 },
+    { "multiboot ELF over the EBDA", IMG_ELF, 0, 0, 0, 0, 0x2000, 0, 0, 0x9e000,
       32 * MiB, NULL, "outside" },
+    { "multiboot ELF over the BIOS data area", IMG_ELF, 0, 0, 0, 0, 4096, 0, 0, 0x400,
+      32 * MiB, NULL, "outside" },
+    { "multiboot ELF filling conventional memory", IMG_ELF, 0, 0, 0, 0, 0x98000, 0, 0, 0x1000,
+      32 * MiB, NULL, "no room" },
     { "multiboot a.out kludge", IMG_AOUT, 0, 0, 0, 0, 4096, 0, 0, 0x200000, 32 * MiB, NULL,
       NULL, 0 },
 };
@@ -160,11 +170,18 @@ static void test_cases(void)
                 CU_ASSERT_EQUAL(img.kind, LOADER_MULTIBOOT);
                 CU_ASSERT_EQUAL(img.kernel.addr, c->load_addr);
                 CU_ASSERT_STRING_EQUAL(img.rom_name, "multiboot.bin");
-                CU_ASSERT_EQUAL(img.setup.addr, LOADER_MB_INFO_ADDR);
+                /* the block and the ROM's stack: low, clear of kernel and modules */
+                uint32_t base = img.setup.addr, end = base + LOADER_MB_BLOCK_SIZE + LOADER_MB_STACK;
+                if (c->load_addr >= MiB)
+                    CU_ASSERT_EQUAL(base, LOADER_MB_INFO_ADDR);
+                CU_ASSERT_TRUE(base % 4096 == 0 && end <= LOADER_LOW_RAM_END);
+                CU_ASSERT_TRUE(end <= img.kernel.addr || base >= img.kernel.addr + img.kernel.size);
+                CU_ASSERT_TRUE(!img.initrd.size || end <= img.initrd.addr ||
+                               base >= img.initrd.addr + img.initrd.size);
                 const uint8_t *mbi = img.setup.data;
-                CU_ASSERT_EQUAL(rd32(mbi + 48), LOADER_MB_INFO_ADDR + LOADER_MB_MMAP_OFF);
+                CU_ASSERT_EQUAL(rd32(mbi + 48), base + LOADER_MB_MMAP_OFF);
                 CU_ASSERT_EQUAL(rd32(mbi + 8), (c->ram - MiB) / 1024);
-                uint32_t cmd = rd32(mbi + 16) - LOADER_MB_INFO_ADDR;
+                uint32_t cmd = rd32(mbi + 16) - base;
                 CU_ASSERT_TRUE(cmd < LOADER_MB_BLOCK_SIZE);
                 CU_ASSERT_TRUE(!strncmp((const char *)mbi + cmd, "test", 4));
                 if (c->kind == IMG_ELF) {
@@ -178,7 +195,7 @@ static void test_cases(void)
                 }
                 if (c->initrd_len) {
                     CU_ASSERT_EQUAL(rd32(mbi + 20), 1);                     /* mods_count */
-                    const uint8_t *mod = mbi + rd32(mbi + 24) - LOADER_MB_INFO_ADDR;
+                    const uint8_t *mod = mbi + rd32(mbi + 24) - base;
                     CU_ASSERT_EQUAL(rd32(mod), img.initrd.addr);
                     CU_ASSERT_EQUAL(rd32(mod + 4) - rd32(mod), c->initrd_len);
                 }

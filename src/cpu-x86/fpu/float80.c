@@ -640,6 +640,16 @@ Float80 f80_scale(Float80 a, Float80 b, F80Status *st)
             n = -n;
     }
     Unpacked ua = f80_unpack(a);
+    if (f80_is_zero(b) && f80_is_denormal(a)) {
+        /* a denormal or pseudo-denormal scaled by +-0: Intel signals no
+         * underflow even when UE is unmasked (no bias adjustment), only the
+         * DE above; AMD underflows.  The modelled CPU is Intel's. */
+        uint16_t mask = st->mask;
+        st->mask |= F80_UE;
+        r = f80_pack_unp(ua.sign, ua.exp, ua.sig, 64, st);
+        st->mask = mask;
+        return r;
+    }
     return f80_pack_unp(ua.sign, ua.exp + n, ua.sig, 64, st);
 }
 
