@@ -46,25 +46,28 @@ done
 cp "$here/ctypes_qsort.py" "$c/"
 cat > "$c/run.sh" <<'EOF'
 # run.sh - the checks of tests/boot/debian.sh, run the same way on the host
-# and in the guest; every line starts with the check's name
+# and in the guest; every line starts with the check's name.  Scratch files
+# go to $CHECK_TMP (default /tmp).
+t=${CHECK_TMP:-/tmp}
 for p in hello-static hello-dynamic libc_check-static libc_check-dynamic; do
     [ -x ./$p ] || continue
-    ./$p /tmp > /tmp/tx86-check.out 2>&1
+    ./$p "$t" > "$t/tx86-check.out" 2>&1
     s=$?
-    sed "s/^/$p: /" /tmp/tx86-check.out
+    sed "s/^/$p: /" "$t/tx86-check.out"
     echo "$p: exit $s"
 done
-${PYTHON:-python3} ctypes_qsort.py > /tmp/tx86-check.out 2>&1
+${PYTHON:-python3} ctypes_qsort.py > "$t/tx86-check.out" 2>&1
 s=$?
-sed "s/^/ctypes: /" /tmp/tx86-check.out
+sed "s/^/ctypes: /" "$t/tx86-check.out"
 echo "ctypes: exit $s"
-rm -f /tmp/tx86-check.out
+rm -f "$t/tx86-check.out"
 # facts for whoever reads the log, not compared with the host
 cs=/sys/devices/system/clocksource/clocksource0
 echo "diag: clocksource $(cat $cs/current_clocksource) of: $(cat $cs/available_clocksource)"
 echo "diag: cpu $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 EOF
-(cd "$c" && PYTHON=$PYTHON sh ./run.sh) 2>&1 | grep -v '^diag: ' > "$tmp/expected"
+mkdir "$tmp/scratch"
+(cd "$c" && PYTHON=$PYTHON CHECK_TMP=$tmp/scratch sh ./run.sh) 2>&1 | grep -v '^diag: ' > "$tmp/expected"
 echo 600 > "$c/login-wait"          # the guest powers off by itself after that
 mkfs.ext4 -q -F -L TX86-CHECKS -d "$c" "$tmp/checks.img" 32M > /dev/null || { echo "  mkfs.ext4 failed"; exit 1; }
 
