@@ -5,6 +5,8 @@
 #   debian-image.sh            build the image if it is not cached, print its path
 #   debian-image.sh --key      print the cache key only
 #
+# Exit status 77 (skip) when the image is not cached and cannot be built
+# here (not root, a tool missing).
 # The system: debootstrap --variant=minbase bookworm with systemd-sysv, udev,
 # kmod, linux-image-686, python3 (ctypes, libffi), openssh-server; root's
 # password is "tx86"; a serial getty on ttyS0; GRUB 2 (i386-pc) in the MBR
@@ -29,10 +31,10 @@
 # $TX86_DEBIAN_MIRROR.  Needs root (debootstrap, chroot).
 #
 # Cache: ${XDG_CACHE_HOME:-$HOME/.cache}/tx86/debian12-KEY.img (with .manifest:
-# the package versions inside, and .log), KEY hashing this script and the
-# bookworm i386 package index apt last fetched from that mirror (so a new
-# point release or an edited script builds a new image; older images are
-# deleted then).  flock serialises builders.  Boot it with -snapshot to keep
+# the package versions inside, and .log), KEY hashing this script (less its
+# comment lines) and the bookworm i386 package index apt last fetched from
+# that mirror (so a new point release or an edited script builds a new
+# image; older images are deleted then).  flock serialises builders.  Boot it with -snapshot to keep
 # it pristine.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,7 +84,7 @@ cache_key() {
     rel=$lists/$(echo "$mirror" | sed 's|^[a-z+]*://||; s|/|_|g')_dists_${suite}_InRelease
     [ -f "$rel" ] || rel=${rel%InRelease}Release
     {
-        cat "$self"
+        grep -v '^[[:space:]]*#' "$self"      # comment edits need no new image
         echo "$packages"
         if [ -f "$rel" ]; then
             grep -E '^ [0-9a-f]+ +[0-9]+ main/binary-i386/Packages' "$rel" || echo "no i386 index"
@@ -110,15 +112,20 @@ if [ -f "$img" ]; then
     exit 0
 fi
 
-[ "$(id -u)" = 0 ] || die "building the image needs root (debootstrap, chroot)"
+# what cannot be built here is skipped (status 77), not failed
+skip() { log "$*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "building the image needs root (debootstrap, chroot)"
 for t in debootstrap:debootstrap mkfs.ext4:e2fsprogs sfdisk:fdisk grub-mkimage:grub-common; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || die "${t%%:*} is missing (apt-get install ${t#*:}; scripts/setup-debian.sh)"
+    command -v "${t%%:*}" >/dev/null 2>&1 ||
+        skip "${t%%:*} is missing (apt-get install ${t#*:}; scripts/setup-debian.sh)"
 done
 grubdir=/usr/lib/grub/i386-pc
-[ -f $grubdir/boot.img ] || die "$grubdir is missing (apt-get install grub-pc-bin)"
+[ -f $grubdir/boot.img ] || skip "$grubdir is missing (apt-get install grub-pc-bin)"
 
 work=$(mktemp -d "$cache/build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# a failed debootstrap may leave proc or sys mounted in the tree: stay on
+# this filesystem when cleaning up
+trap 'rm -rf --one-file-system "$work"' EXIT
 buildlog=$cache/debian12-$key.log
 root=$work/root
 t0=$(date +%s)

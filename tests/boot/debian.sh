@@ -22,11 +22,14 @@ PYTHON=python3
 command -v $PYTHON >/dev/null 2>&1 || { echo "  python3 is missing"; exit 77; }
 command -v mkfs.ext4 >/dev/null 2>&1 || { echo "  mkfs.ext4 is missing"; exit 77; }
 
-img=$(sh "$here/debian-image.sh" 2> "$BOOT_LOG_DIR/debian-image.log") || {
-    echo "  cannot build the Debian image (see $BOOT_LOG_DIR/debian-image.log)"
+img=$(sh "$here/debian-image.sh" 2> "$BOOT_LOG_DIR/debian-image.log")
+case $? in
+0) ;;
+77) echo "  $(tail -n 1 "$BOOT_LOG_DIR/debian-image.log")"; exit 77 ;;
+*)  echo "  cannot build the Debian image (see $BOOT_LOG_DIR/debian-image.log)"
     tail -n 10 "$BOOT_LOG_DIR/debian-image.log" | sed 's/^/    | /'
-    exit 1
-}
+    exit 1 ;;
+esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tx86-debian.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
