@@ -34,8 +34,8 @@
 # the package versions inside, and .log), KEY hashing this script (less its
 # comment lines) and the bookworm i386 package index apt last fetched from
 # that mirror (so a new point release or an edited script builds a new
-# image; older images are deleted then).  flock serialises builders.  Boot it with -snapshot to keep
-# it pristine.
+# image; older images are deleted then).  flock serialises builders.  Boot
+# it with -snapshot to keep it pristine.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
