@@ -152,11 +152,12 @@ echo MODULES=list > "$root/etc/initramfs-tools/conf.d/tx86-modules"
 printf '%s\n' ata_piix ata_generic sd_mod ext4 crc32c_generic >> "$root/etc/initramfs-tools/modules"
 chroot "$root" update-initramfs -u -k "$kver" >> "$buildlog" 2>&1 || die "update-initramfs failed"
 # a slow machine: the interpreter runs the guest 20-30 times slower than a
-# PC, and systemd's default 90 s for a start job (device units too: the
-# getty waits for dev-ttyS0.device, which udev's coldplug announces) is
-# then too short
+# PC, and systemd's default 90 s for a start job is then too short, for
+# services (ssh) and devices (the serial getty waits for dev-ttyS0.device,
+# which udev's coldplug announces)
 mkdir -p "$root/etc/systemd/system.conf.d"
-printf '# tx86 boot test (tests/boot/debian-image.sh): slow emulated machines\n[Manager]\nDefaultTimeoutStartSec=1200s\n' \
+printf '%s\n' '# tx86 boot test (tests/boot/debian-image.sh): slow emulated machines' \
+    '[Manager]' DefaultTimeoutStartSec=1200s DefaultDeviceTimeoutSec=1200s \
     > "$root/etc/systemd/system.conf.d/tx86-slow-machine.conf"
 # the serial getty (the generator adds it for console=ttyS0 too)
 ln -sf /lib/systemd/system/serial-getty@.service \
