@@ -82,7 +82,7 @@ esac
 for run in $runs; do
     case $run in
     native) secs=${DEBIAN_TIMEOUT_NATIVE:-600}; opt=--backend=native ;;
-    interp) secs=${DEBIAN_TIMEOUT_INTERP:-1500}; opt=--backend=interp ;;
+    interp) secs=${DEBIAN_TIMEOUT_INTERP:-1800}; opt=--backend=interp ;;
     *) secs=${DEBIAN_TIMEOUT_QEMU:-600}; opt="-accel tcg" ;;
     esac
     boot_log=$BOOT_LOG_DIR/debian-$run.log
