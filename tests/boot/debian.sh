@@ -32,7 +32,8 @@ case $? in
 esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tx86-debian.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 c=$tmp/checks
 mkdir -p "$c"
 
