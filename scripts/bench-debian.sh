@@ -21,7 +21,8 @@ PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 img=$(sh "$top/tests/boot/debian-image.sh")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tx86-bench-debian.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 mkdir "$tmp/checks"
 echo 0 > "$tmp/checks/login-wait"
 echo ': no checks' > "$tmp/checks/run.sh"
