@@ -12,14 +12,16 @@ BOOT_TESTS += tests/boot/multiboot.sh
 BOOT_TESTS += tests/boot/seabios_vga.sh
 BOOT_TESTS += tests/boot/seabios_post.sh
 BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
+BOOT_TESTS += tests/boot/debian.sh
 
 .PHONY: check-boot check-boot-qemu guests
 
 guests:
 	sh tests/boot/get-guests.sh
 
+# debian.sh boots on each backend this build has (DEBIAN_BACKENDS overrides)
 check-boot: tx86 firmware
-	sh tests/boot/run-boot.sh ./tx86 $(BOOT_TESTS)
+	DEBIAN_BACKENDS="$${DEBIAN_BACKENDS:-$(GUEST_BACKENDS)}" sh tests/boot/run-boot.sh ./tx86 $(BOOT_TESTS)
 
 check-boot-qemu:
 	sh tests/boot/run-boot.sh $$(command -v qemu-system-i386) $(BOOT_TESTS)
