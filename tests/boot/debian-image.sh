@@ -158,7 +158,14 @@ chroot "$root" update-initramfs -u -k "$kver" >> "$buildlog" 2>&1 || die "update
 mkdir -p "$root/etc/systemd/system.conf.d"
 printf '%s\n' '# tx86 boot test (tests/boot/debian-image.sh): slow emulated machines' \
     '[Manager]' DefaultTimeoutStartSec=1200s DefaultDeviceTimeoutSec=1200s \
+    'DefaultEnvironment=SYSTEMD_BUS_TIMEOUT=1200' \
     > "$root/etc/systemd/system.conf.d/tx86-slow-machine.conf"
+# getty-static starts VT gettys through systemctl when dbus and logind are
+# missing; under a loaded interpreter its systemctl call timed out and the
+# unit failed.  This machine is used over its serial console: no VT gettys.
+ln -sf /dev/null "$root/etc/systemd/system/getty-static.service"
+# login(1) gives up after LOGIN_TIMEOUT (60 s): too short on the interpreter
+sed -i 's/^LOGIN_TIMEOUT.*/LOGIN_TIMEOUT\t\t1200/' "$root/etc/login.defs"
 # the serial getty (the generator adds it for console=ttyS0 too)
 ln -sf /lib/systemd/system/serial-getty@.service \
     "$root/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service"
