@@ -34,8 +34,11 @@
 # the package versions inside, and .log), KEY hashing this script (less its
 # comment lines) and the bookworm i386 package index apt last fetched from
 # that mirror (so a new point release or an edited script builds a new
-# image; older images are deleted then).  flock serialises builders.  Boot
-# it with -snapshot to keep it pristine.
+# image).  Each use touches the image; a build deletes the images of other
+# keys that were not used for two days (work trees of different script
+# versions on one machine would otherwise delete each other's image, even
+# under a running test).  flock serialises builders.  Boot it with -snapshot
+# to keep it pristine.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -100,6 +103,7 @@ if [ "${1:-}" = --key ]; then
 fi
 img=$cache/debian12-$key.img
 if [ -f "$img" ]; then
+    touch "$img" 2>/dev/null || true     # in use: see the cleanup below
     echo "$img"
     exit 0
 fi
@@ -256,12 +260,9 @@ dd if="$work/part.img" of="$work/disk.img" bs=1M seek=1 conv=notrunc,sparse stat
 dd if=$grubdir/boot.img of="$work/disk.img" bs=440 count=1 conv=notrunc status=none
 dd if="$work/core.img" of="$work/disk.img" bs=512 seek=1 conv=notrunc status=none
 
-# ---- publish; older images go ----
-for old in "$cache"/debian12-*.img; do
-    [ -f "$old" ] && rm -f "$old" "${old%.img}.manifest"
-done
-for oldlog in "$cache"/debian12-*.log; do
-    [ "$oldlog" = "$buildlog" ] || rm -f "$oldlog"
+# ---- publish; images unused for two days go ----
+find "$cache" -maxdepth 1 -name 'debian12-*.img' -mtime +1 | while IFS= read -r old; do
+    rm -f "$old" "${old%.img}.manifest" "${old%.img}.log"
 done
 mv "$work/manifest" "${img%.img}.manifest"
 mv "$work/disk.img" "$img"
