@@ -774,17 +774,29 @@ typedef enum UdKind {
     UD_UNDECODABLE,     /* Capstone cannot decode it */
 } UdKind;
 
+/* number of legacy prefix bytes at the start of p */
+static int prefix_count(const uint8_t *p, int len)
+{
+    int i = 0;
+    while (i < len) {
+        switch (p[i]) {
+        case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+            i++;
+            continue;
+        default:
+            return i;
+        }
+    }
+    return i;
+}
+
 /* bytes that identify an undecodable instruction: its prefixes, the
  * opcode (0F, 0F 38 and 0F 3A escapes included) and one more byte (the
  * ModRM, if it has one); its real length is unknown */
 static int undecodable_key_len(const uint8_t *p, int len)
 {
-    int i = 0;
-    while (i < len && (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xf0 || p[i] == 0xf2 ||
-                       p[i] == 0xf3 || p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 ||
-                       p[i] == 0x3e || p[i] == 0x64 || p[i] == 0x65)) {
-        i++;
-    }
+    int i = prefix_count(p, len);
     if (i < len && p[i] == 0x0f) {
         i += (i + 1 < len && (p[i + 1] == 0x38 || p[i + 1] == 0x3a)) ? 3 : 2;
     } else {
@@ -990,22 +1002,6 @@ static bool is_ss_load(const cs_insn *insn)
            x->operands[0].type == X86_OP_REG && x->operands[0].reg == X86_REG_SS;
 }
 
-/* number of legacy prefix bytes at the start of p */
-static int prefix_count(const uint8_t *p, int len)
-{
-    int i = 0;
-    while (i < len) {
-        switch (p[i]) {
-        case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-            i++;
-            continue;
-        default:
-            return i;
-        }
-    }
-    return i;
-}
 
 /* one instruction as decoded by the first pass of x86_translate_block */
 typedef struct DecodedInsn {
