@@ -32,6 +32,7 @@
 #define MB_FLAG_MEMINFO   0x2u
 #define MB_FLAG_VIDEO     0x4u
 #define MB_FLAG_AOUT      0x10000u
+#define MB_AOUT_HEADER_SIZE 32u    /* magic..entry_addr: the a.out kludge fields */
 #define MB_INFO_MEM       0x001u
 #define MB_INFO_CMDLINE   0x004u
 #define MB_INFO_MODS      0x008u
@@ -221,6 +222,10 @@ static bool loader_mb_elf(LoaderImage *img, const char *name, const uint8_t *k, 
 static bool loader_mb_aout(LoaderImage *img, const char *name, const uint8_t *k, size_t len,
                            long hoff, uint64_t top, GError **errp)
 {
+    if ((size_t)hoff + MB_AOUT_HEADER_SIZE > len)
+        return loader_fail(errp, "-kernel %s: multiboot header is truncated (the a.out "
+                           "kludge flag needs %u bytes, the file has %zu after it)", name,
+                           MB_AOUT_HEADER_SIZE, len - (size_t)hoff);
     const uint8_t *h = k + hoff;
     uint32_t header_addr = get32(h + 12), load_addr = get32(h + 16);
     uint32_t load_end = get32(h + 20), bss_end = get32(h + 24), entry = get32(h + 28);

@@ -209,6 +209,30 @@ static void test_cases(void)
     }
 }
 
+/* a multiboot header at the end of the file with the a.out flag: the
+ * address fields it promises are not there (read past the buffer once) */
+static void test_truncated_aout(void)
+{
+    for (size_t len = 12; len < 32; len += 4) {
+        uint8_t *k = g_malloc0(len);            /* exact size: ASan sees an over-read */
+        uint32_t flags = 0x10000;
+        put32(k, 0x1BADB002); put32(k + 4, flags); put32(k + 8, -(0x1BADB002u + flags));
+        LoaderImage img;
+        GError *err = NULL;
+        bool ok = loader_prepare(&img, "test", k, len, NULL, 0, NULL, NULL, 0, NULL,
+                                 32 * MiB, &err);
+        CU_ASSERT_FALSE(ok);
+        if (!ok && !strstr(err->message, "multiboot header is truncated")) {
+            printf("\nlen %zu: message '%s'\n", len, err->message);
+            CU_FAIL("error message");
+        }
+        if (ok)
+            loader_image_clear(&img);
+        g_clear_error(&err);
+        g_free(k);
+    }
+}
+
 /* the option ROM fix-up: size byte and checksum */
 static void test_option_rom(void)
 {
@@ -244,4 +268,5 @@ void register_loader_tests(void)
     CU_pSuite s = CU_add_suite("loader", NULL, NULL);
     CU_add_test(s, "bzImage and multiboot images", test_cases);
     CU_add_test(s, "option ROM size and checksum", test_option_rom);
+    CU_add_test(s, "multiboot a.out header cut short", test_truncated_aout);
 }
