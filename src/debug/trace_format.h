@@ -9,6 +9,7 @@
  *   DEF      u32 id, u32 linear pc, u32 physical pc, u8 mode (TRACE_MODE_*),
  *            u8 len, len bytes        an instruction as translated; ids
  *                                     count up from 0 in translation order
+ *                                     (a reader refuses an id past the next)
  *   INSN     u32 id                   the instruction DEF id starts to execute
  *   REG      u8 reg (TraceReg), u32 value
  *                                     a register the previous event (INSN or

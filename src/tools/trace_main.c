@@ -318,9 +318,11 @@ static bool read_trace(Reader *r)
             Def d = { .lin = le32(b + 4), .phys = le32(b + 8), .mode = b[12], .len = b[13],
                       .defined = true };
             uint32_t id = le32(b);
-            if (d.len > 15 || !rd(r, d.bytes, d.len) || id > 100000000u)
+            /* ids count up from 0 (trace_format.h): a new id is the next
+             * one, so the table grows with the file, not with a number in it */
+            if (d.len > 15 || !rd(r, d.bytes, d.len) || id > r->defs->len)
                 goto bad;
-            if (id >= r->defs->len)
+            if (id == r->defs->len)
                 g_array_set_size(r->defs, id + 1);
             g_array_index(r->defs, Def, id) = d;
             r->n_defs++;

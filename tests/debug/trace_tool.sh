@@ -39,6 +39,16 @@ check "register last set"            "$tmp/esp"   "^esp=.* set by:" 1
 check "memory touched (tick count)"  "$tmp/mem"   "inc dword ptr \[0x2004\]"
 check "port output recorded"         "$tmp/all"   "io  out 00e9/1"
 check "register changes recorded"    "$tmp/all"   "^        eax="
+# a 50-byte trace whose one DEF claims id 100,000,000: refused as corrupt
+# at once, in a few MB (the reader once sized its table by the id: 2.7 GB)
+{ printf 'TX86TRC1\001\000\000\000\000\000\000\000'
+  printf '\001\000\341\365\005\000\000\000\000\000\000\000\000\000\001\220'
+  printf '\002\000\341\365\005'
+  printf '\011\000\000\000\000\000\000\000\000\000\000\000\000'; } | gzip >"$tmp/bad.trc"
+( ulimit -v 400000; "$tool" "$tmp/bad.trc" ) >"$tmp/bad.out" 2>&1
+echo "exit $?" >>"$tmp/bad.out"
+check "DEF id far ahead: corrupt"    "$tmp/bad.out" "^tx86-trace: corrupt trace after 0 instructions" 1
+check "DEF id far ahead: exit 1"     "$tmp/bad.out" "^exit 1$" 1
 rm -rf "$tmp"
 echo "$name: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
