@@ -39,7 +39,8 @@ static const IOPortOps debugcon_ops = {
     .sizes = IO_SIZE_8,
 };
 
-DebugconState *debugcon_init(Machine *m, uint16_t port, const char *spec, GError **errp)
+DebugconState *debugcon_init(Machine *m, uint16_t port, const char *spec, const char *opt,
+                             GError **errp)
 {
     DebugconState *s = g_new0(DebugconState, 1);
     s->port = port;
@@ -49,20 +50,22 @@ DebugconState *debugcon_init(Machine *m, uint16_t port, const char *spec, GError
         s->out = fopen(spec + 5, "w");
         if (!s->out) {
             g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                        "-debugcon: cannot open '%s': %s", spec + 5, g_strerror(errno));
+                        "%s: cannot open '%s': %s", opt, spec + 5, g_strerror(errno));
             g_free(s);
             return NULL;
         }
         s->owns_out = true;
     } else {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "-debugcon: unsupported backend '%s'", spec);
+                    "%s: unsupported backend '%s'", opt, spec);
         g_free(s);
         return NULL;
     }
     if (!ioport_register(m->io, port, 1, &debugcon_ops, s, "debugcon")) {
+        const char *owner = ioport_owner(m->io, port);
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "debugcon: port 0x%x is already in use", port);
+                    "%s: port 0x%x is already in use by %s", opt, port,
+                    owner ? owner : "another device");
         debugcon_free(s);
         return NULL;
     }

@@ -10,9 +10,10 @@
 struct Machine;
 typedef struct DebugconState DebugconState;
 
-/* spec: "stdio" or "file:PATH" (as accepted by -debugcon) */
+/* spec: "stdio" or "file:PATH" (as accepted by -debugcon); opt names the
+ * option in messages ("-debugcon", "--seabios-log") */
 DebugconState *debugcon_init(struct Machine *m, uint16_t port, const char *spec,
-                             GError **errp);
+                             const char *opt, GError **errp);
 void debugcon_reset(DebugconState *s);
 void debugcon_free(DebugconState *s);
 

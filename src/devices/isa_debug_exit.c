@@ -34,10 +34,13 @@ DebugExitState *isa_debug_exit_init(Machine *m, uint16_t iobase, unsigned iosize
     s->machine = m;
     s->iobase = iobase;
     s->iosize = iosize;
-    if (!ioport_register(m->io, iobase, iosize, &debug_exit_ops, s, "isa-debug-exit")) {
+    int taken = ioport_first_taken(m->io, iobase, iosize);
+    if (taken >= 0 || !ioport_register(m->io, iobase, iosize, &debug_exit_ops, s,
+                                       "isa-debug-exit")) {
+        const char *owner = taken >= 0 ? ioport_owner(m->io, (uint16_t)taken) : NULL;
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "isa-debug-exit: ports 0x%x-0x%x are already in use",
-                    iobase, iobase + iosize - 1);
+                    "-device isa-debug-exit: ports 0x%x-0x%x overlap port 0x%x of %s",
+                    iobase, iobase + iosize - 1, taken, owner ? owner : "another device");
         g_free(s);
         return NULL;
     }

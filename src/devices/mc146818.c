@@ -492,9 +492,12 @@ bool mc146818_parse_date(const char *str, int64_t *secs)
             return false;
         n += 1 + n2;
     }
-    if (str[n] || y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+    static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (str[n] || y < 1970 || y > 2999 || mo < 1 || mo > 12 || d < 1 ||
+        d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
         h > 23 || mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0)
-        return false;
+        return false;                          /* 2020-02-30 is no date */
     struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
                      .tm_hour = h, .tm_min = mi, .tm_sec = se };
     *secs = (int64_t)timegm(&tm);

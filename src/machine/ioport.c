@@ -47,6 +47,19 @@ bool ioport_register(IOBus *bus, uint16_t base, unsigned count,
     return true;
 }
 
+const char *ioport_owner(const IOBus *bus, uint16_t port)
+{
+    return bus->ports[port].ops ? bus->ports[port].name : NULL;
+}
+
+int ioport_first_taken(const IOBus *bus, uint16_t base, unsigned count)
+{
+    for (unsigned i = 0; i < count && base + i < 65536u; i++)
+        if (bus->ports[base + i].ops)
+            return (int)(base + i);
+    return -1;
+}
+
 void ioport_unregister(IOBus *bus, uint16_t base, unsigned count, void *opaque)
 {
     for (unsigned i = 0; i < count && base + i < 65536u; i++) {

@@ -45,6 +45,10 @@ void   iobus_free(IOBus *bus);
 /* returns false if any port of the range is already taken */
 bool   ioport_register(IOBus *bus, uint16_t base, unsigned count,
                        const IOPortOps *ops, void *opaque, const char *name);
+/* the name of the device on port, or NULL (for error messages) */
+const char *ioport_owner(const IOBus *bus, uint16_t port);
+/* the first taken port of [base, base+count), or -1 */
+int    ioport_first_taken(const IOBus *bus, uint16_t base, unsigned count);
 /* free the ports of [base, base+count) that belong to opaque (PCI BARs) */
 void   ioport_unregister(IOBus *bus, uint16_t base, unsigned count, void *opaque);
 uint32_t ioport_read(IOBus *bus, uint16_t port, int size);

@@ -130,7 +130,7 @@ static bool machine_add_devices(Machine *m, GError **errp)
 {
     const MachineConfig *c = &m->cfg;
     if (c->debugcon) {
-        DebugconState *s = debugcon_init(m, 0xe9, c->debugcon, errp);
+        DebugconState *s = debugcon_init(m, 0xe9, c->debugcon, "-debugcon", errp);
         if (!s)
             return false;
         machine_add_device(m, s, (void (*)(void *))debugcon_free)->reset_fn =
@@ -204,14 +204,15 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     }
     if (m->cfg.bios_path && !machine_load_bios(m, m->cfg.bios_path, errp))
         goto fail;
-    if (!machine_add_devices(m, errp))
-        goto fail;
-
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     cpu_init(&m->cpu, m);
     cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
     m->cpu.machine = m;
     if (m->cfg.bios_path && !pc_build(m, errp))      /* the PC's chips (pc.c) */
+        goto fail;
+    /* after the board: a -device or -debugcon port on a chip's ports is
+     * refused with the chip's name (not silently taking them from it) */
+    if (!machine_add_devices(m, errp))
         goto fail;
     cpu_reset(&m->cpu);
     m->cpu.machine = m;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <unistd.h>
 #include "config.h"
 #include "machine/options.h"
 #include "cpu-x86/cpuid.h"
@@ -529,7 +530,16 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
         gchar *key = g_strndup(it, (gsize)(eq - it));
         const char *val = eq + 1;
         uint64_t n;
-        if (!strcmp(key, "file"))
+        for (guint j = 0; j < i; j++) {            /* file=A,file=B: which one? */
+            const char *prev = items->pdata[j];
+            if (!strncmp(prev, key, strlen(key)) && prev[strlen(key)] == '=') {
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: '%s' is given twice", key);
+                break;
+            }
+        }
+        if (!ok)
+            ;
+        else if (!strcmp(key, "file"))
             file = val;
         else if (!strcmp(key, "format")) {
             if (strcmp(val, "raw"))
@@ -583,6 +593,9 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
 /* -boot [order=]LETTERS[,once=LETTERS][,menu=on|off][,splash-time=..,reboot-timeout=..] */
 static bool opt_boot(const char *v, MachineConfig *cfg, GError **errp)
 {
+    if (!v[strspn(v, ",")])
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "-boot '%s': nothing given (a boot "
+                        "order such as 'c', 'order=dc' or 'menu=on')", v);
     gchar **parts = g_strsplit(v, ",", -1);
     bool ok = true;
     for (gchar **p = parts; ok && *p; p++) {
@@ -638,6 +651,26 @@ static bool opt_disk(OptId id, const char *v, MachineConfig *cfg, GError **errp)
     }
 }
 
+/* a file tx86 writes later (at exit, say): can it be written?  Told now,
+ * not after the run.  A missing file is not created here. */
+static bool opt_output_file_ok(const char *path, const char *opt, GError **errp)
+{
+    if (!*path)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: empty file name", opt);
+    if (g_file_test(path, G_FILE_TEST_IS_DIR))
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s '%s' is a directory", opt, path);
+    gchar *dir = g_path_get_dirname(path);
+    bool ok = true;
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "%s '%s': directory '%s' does not exist",
+                      opt, path, dir);
+    else if (access(g_file_test(path, G_FILE_TEST_EXISTS) ? path : dir, W_OK) != 0)
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "%s '%s': cannot write there: %s", opt,
+                      path, g_strerror(errno));
+    g_free(dir);
+    return ok;
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -661,6 +694,11 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         cfg->ram_size = (n + 4095) & ~(uint64_t)4095;
         return true;
     case OPT_BIOS:
+        if (g_file_test(v, G_FILE_TEST_IS_DIR))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-bios '%s' is a directory, not a "
+                            "firmware file", v);
+        if (g_file_test(v, G_FILE_TEST_EXISTS) && !g_file_test(v, G_FILE_TEST_IS_REGULAR))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-bios '%s' is not a regular file", v);
         if (!g_file_test(v, G_FILE_TEST_IS_REGULAR))
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "cannot find BIOS file '%s'", v);
         g_free(cfg->bios_path);
@@ -692,10 +730,14 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "-vga '%s' is not supported (std or none)", v);
     case OPT_SCREENSHOT:
+        if (!opt_output_file_ok(v, "--screenshot", errp))
+            return false;
         g_free(cfg->screenshot);
         cfg->screenshot = g_strdup(v);
         return true;
     case OPT_SCREENDUMP_TEXT:
+        if (strcmp(v, "-") && !opt_output_file_ok(v, "--screendump-text", errp))
+            return false;
         g_free(cfg->screendump_text);
         cfg->screendump_text = g_strdup(v);
         return true;
@@ -814,6 +856,20 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     g_assert_not_reached();
 }
 
+/* "--NAME[=...]" with NAME in the table: an option, not a value (so
+ * "--screendump-text --version" does not write a file named --version) */
+static bool opt_is_option(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] != '-')
+        return false;
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    for (size_t k = 0; k < G_N_ELEMENTS(opt_table); k++)
+        if (strlen(opt_table[k].name) == len && !strncmp(opt_table[k].name, name, len))
+            return true;
+    return false;
+}
+
 bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
 {
     for (int i = 1; i < argc; i++) {
@@ -839,6 +895,11 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (o->has_arg) {
             if (eq)
                 val = eq + 1;
+            else if (i + 1 < argc && o->id != OPT_APPEND && opt_is_option(argv[i + 1]))
+                return opt_fail(errp, OPTIONS_ERROR_INVALID, "option '%.*s' requires an "
+                                "argument (got the option '%s'; for a file of that name "
+                                "write ./%s)", (int)(len + (name - arg)), arg, argv[i + 1],
+                                argv[i + 1]);
             else if (i + 1 < argc)
                 val = argv[++i];
             else if (o->id != OPT_LATER)

@@ -96,7 +96,7 @@ bool pc_build(Machine *m, GError **errp)
     if (!fw_cfg_setup_pc(pc->fw_cfg, m, errp))     /* RAM, e820, boot order, ACPI */
         return false;
     if (m->cfg.seabios_log) {                      /* SeaBIOS's debug port 0x402 */
-        DebugconState *dc = debugcon_init(m, 0x402, m->cfg.seabios_log, errp);
+        DebugconState *dc = debugcon_init(m, 0x402, m->cfg.seabios_log, "--seabios-log", errp);
         if (!dc)
             return false;
         machine_register_device(m, dc, (void (*)(void *))debugcon_free,

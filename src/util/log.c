@@ -73,6 +73,11 @@ bool log_parse_items(const char *s, unsigned *mask, GError **errp)
         m |= log_items[i].mask;
     }
     g_strfreev(parts);
+    if (ok && !m) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "no log items given (try -d help)");
+        ok = false;
+    }
     if (ok)
         *mask = m;
     return ok;

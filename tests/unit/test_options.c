@@ -112,6 +112,20 @@ static const OptCase cases[] = {
     { "-cpu Pentium2", BAD, "unknown CPU model" },
     { "-cpu pentium2,+mmx", BAD, "unknown CPU model" },
     { "-cpu", BAD, "requires an argument" },
+    /* issue 9: mistakes once accepted */
+    { "-boot=", BAD, "-boot '': nothing given" }, { "-boot=,", BAD, "nothing given" },
+    { "-d=", BAD, "no log items given" }, { "-d ,", BAD, "no log items given" },
+    { "-rtc base=2020-02-30", BAD, "invalid date" }, { "-rtc base=2021-02-29", BAD, "invalid date" },
+    { "-rtc base=2020-02-29", OK }, { "-rtc base=2000-02-29", OK },
+    { "-rtc base=2100-02-29", BAD, "invalid date" }, { "-rtc base=2020-04-31", BAD, "invalid date" },
+    { "-drive file=@BIOS@,file=@BIOS@", BAD, "'file' is given twice" },
+    { "-drive file=@BIOS@,if=ide,if=floppy", BAD, "'if' is given twice" },
+    { "-bios /tmp", BAD, "is a directory" }, { "-bios /dev/null", BAD, "not a regular file" },
+    { "--screenshot /nonexistent/s.png", BAD, "directory '/nonexistent' does not exist" },
+    { "--screenshot /tmp", BAD, "is a directory" },
+    { "--screendump-text /nonexistent/s.txt", BAD, "does not exist" },
+    { "--screendump-text --version", BAD, "requires an argument (got the option '--version'" },
+    { "-hda --snapshot", BAD, "requires an argument" },
 };
 
 static void test_table(void)
