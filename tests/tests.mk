@@ -51,8 +51,10 @@ $(BUILD)/tests/unit/test_main.o: $(UNIT_LIST)
 $(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libtx86.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CUNIT_LIBS) $(LIBS)
 
+# leaks count in the sanitizer build (scripts/run-tests.sh turns
+# LeakSanitizer off for the emulator runs; the unit tests free everything)
 check-unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" $(UNIT_BIN)
 
 # nasm runs from the top directory; the ROMs %include tests/guest/*.inc
 $(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)

@@ -141,8 +141,10 @@ static void test_table(void)
         gchar **words = g_strsplit(cmd, " ", -1);
         int argc = 0;
         for (gchar **w = words; *w; w++) {
-            if (!**w)
+            if (!**w) {
+                g_free(*w);             /* double spaces: dropped */
                 continue;
+            }
             if (!strcmp(*w, "@BIOS@")) {
                 g_free(*w);
                 *w = g_strdup(bios_path);
