@@ -13,9 +13,25 @@
  * set (eax..edi, eip, eflags, cs ss ds es fs gs, st0-st7, the x87 control
  * words), the SSE set (xmm0-7 read as zero: the CPU has no SSE) and a
  * system set (cr0, cr2, cr3, cr4).
+ *
+ * The client is not trusted (docs/debugging.md, "gdb stub safety"):
+ *  - every number is parsed by parse_num() (hex, overflow-checked, bounded
+ *    by the field's range) and every field must end where the syntax says;
+ *    a malformed request gets "E01" and one line on stderr (at most
+ *    GDB_MAX_NOTES lines per connection);
+ *  - a packet holds at most GDB_PKT_MAX - 1 bytes; a longer one is read to
+ *    its end, dropped and answered E01, so memory never grows with input;
+ *  - writes use send(MSG_NOSIGNAL): a client that goes away (EPIPE,
+ *    ECONNRESET, EOF at any byte) only ends its connection; breakpoints
+ *    are removed, the machine runs on and the next client is accepted;
+ *  - while the machine runs, gdb_poll() looks at no more than one buffer
+ *    of input per call;
+ *  - unix:PATH replaces only a stale socket, never another kind of file,
+ *    and at exit removes the socket only if it is still the one we made.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,6 +39,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include "debug/gdbstub.h"
 #include "machine/machine.h"
@@ -31,13 +48,17 @@
 #include "mmu/mmu.h"
 #include "util/log.h"
 
-#define GDB_MAX_BP   64
-#define GDB_MAX_WP   16
-#define GDB_PKT_MAX  4096
-#define GDB_NREGS    45          /* 16 core + 8 st + 8 fpu ctl + 8 xmm + mxcsr + 4 cr */
+#define GDB_MAX_BP    64
+#define GDB_MAX_WP    16
+#define GDB_PKT_MAX   4096       /* PacketSize we announce (hex 1000) */
+#define GDB_MEM_MAX   ((GDB_PKT_MAX - 8) / 2)   /* m: the reply's hex fits a packet */
+#define GDB_NREGS     45         /* 16 core + 8 st + 8 fpu ctl + 8 xmm + mxcsr + 4 cr */
+#define GDB_REGS_SIZE (16 * 4 + 8 * 10 + 8 * 4 + 8 * 16 + 4 + 4 * 4)   /* bytes in 'g' */
+#define GDB_MAX_NOTES 10         /* stderr lines per connection */
 
 enum { STOP_NONE, STOP_START, STOP_BP, STOP_WATCH, STOP_STEP, STOP_INTR };
 enum { WP_WRITE = 2, WP_READ = 3, WP_ACCESS = 4 };     /* Z packet types */
+enum { GDB_RX_CLOSED = -1, GDB_RX_INTR = -2 };         /* gdb_recv besides a length */
 
 typedef struct GdbWatch {
     uint32_t addr, len;
@@ -46,9 +67,13 @@ typedef struct GdbWatch {
 
 struct GdbStub {
     Machine *m;
-    int listen_fd;
-    int fd;                     /* the connection, -1 none */
-    char *unix_path;            /* unlinked at the end */
+    int listen_fd;              /* -1: none (gdb_new_fd) */
+    int in_fd, out_fd;          /* the connection (often one socket), -1 none */
+    bool out_sock;              /* out_fd is a socket: send(MSG_NOSIGNAL) */
+    char *unix_path;            /* our socket, removed at the end ... */
+    dev_t unix_dev;             /* ... if it is still this inode */
+    ino_t unix_ino;
+    int notes;                  /* stderr lines for this connection */
     bool no_ack;                /* QStartNoAckMode */
     bool phys_mem;              /* monitor phys on: m/M take physical addresses */
     bool irq_step;              /* monitor irqstep on: interrupts while stepping */
@@ -140,12 +165,44 @@ static GdbStub *gdb_of(const CPUState *env)
 
 /* ------------------------------------------------------------ transport */
 
+/* one line on stderr about what the client did wrong, a few per client */
+static void gdb_note(GdbStub *g, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void gdb_note(GdbStub *g, const char *fmt, ...)
+{
+    if (g->notes > GDB_MAX_NOTES)
+        return;
+    if (g->notes++ == GDB_MAX_NOTES) {
+        fprintf(stderr, "tx86: gdb: more bad requests from this client, not reported\n");
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    gchar *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "tx86: gdb: %s\n", msg);
+    g_free(msg);
+}
+
 static void gdb_close_conn(GdbStub *g)
 {
-    if (g->fd >= 0)
-        close(g->fd);
-    g->fd = -1;
+    if (g->out_fd >= 0 && g->out_fd != g->in_fd)
+        close(g->out_fd);
+    if (g->in_fd >= 0)
+        close(g->in_fd);
+    g->in_fd = g->out_fd = -1;
     g->no_ack = false;
+    g->notes = 0;
+    g->in_len = g->in_pos = 0;
+}
+
+static void gdb_set_conn(GdbStub *g, int in_fd, int out_fd)
+{
+    struct stat st;
+    g->in_fd = in_fd;
+    g->out_fd = out_fd;
+    g->out_sock = fstat(out_fd, &st) == 0 && S_ISSOCK(st.st_mode);
+    g->no_ack = false;
+    g->notes = 0;
     g->in_len = g->in_pos = 0;
 }
 
@@ -153,13 +210,13 @@ static void gdb_close_conn(GdbStub *g)
 static int gdb_getc(GdbStub *g)
 {
     if (g->in_pos == g->in_len) {
-        if (g->fd < 0)
+        if (g->in_fd < 0)
             return -1;
         ssize_t n;
         do {
-            n = read(g->fd, g->in, sizeof(g->in));
+            n = read(g->in_fd, g->in, sizeof(g->in));
         } while (n < 0 && errno == EINTR);
-        if (n <= 0) {
+        if (n <= 0) {                   /* EOF, ECONNRESET...: the client is gone */
             gdb_close_conn(g);
             return -1;
         }
@@ -169,10 +226,22 @@ static int gdb_getc(GdbStub *g)
     return g->in[g->in_pos++];
 }
 
+/* is a byte waiting (buffered or on the connection)? */
+static bool gdb_readable(GdbStub *g)
+{
+    if (g->in_pos < g->in_len)
+        return true;
+    struct pollfd p = { .fd = g->in_fd, .events = POLLIN };
+    return g->in_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* a failed write (EPIPE, ECONNRESET) means the client went away: the
+ * connection ends, never the process (MSG_NOSIGNAL: no SIGPIPE) */
 static void gdb_write(GdbStub *g, const char *buf, size_t len)
 {
-    while (len && g->fd >= 0) {
-        ssize_t n = write(g->fd, buf, len);
+    while (len && g->out_fd >= 0) {
+        ssize_t n = g->out_sock ? send(g->out_fd, buf, len, MSG_NOSIGNAL)
+                                : write(g->out_fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -198,111 +267,223 @@ static void gdb_send(GdbStub *g, const char *data)
     g_string_free(s, TRUE);
 }
 
-/* one packet's payload (NUL-terminated) into buf; 0x03 outside a packet
- * returns "\x03"; false when the connection closed */
-static bool gdb_recv(GdbStub *g, char *buf, size_t size)
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* One packet's payload into buf (NUL-terminated); returns its length,
+ * GDB_RX_INTR for a 0x03 outside a packet, GDB_RX_CLOSED when the
+ * connection closed.  A '$' inside a packet starts a new one (the cut one
+ * is lost); a packet longer than buf is answered E01 here. */
+static int gdb_recv(GdbStub *g, char *buf, size_t size)
 {
     for (;;) {
         int c = gdb_getc(g);
         if (c < 0)
-            return false;
-        if (c == 0x03) {
-            buf[0] = 0x03;
-            buf[1] = 0;
-            return true;
-        }
+            return GDB_RX_CLOSED;
+        if (c == 0x03)
+            return GDB_RX_INTR;
         if (c != '$')
             continue;                   /* acks, noise */
         size_t n = 0;
         unsigned sum = 0;
+        bool too_long = false;
         while ((c = gdb_getc(g)) >= 0 && c != '#') {
+            if (c == '$') {
+                n = sum = 0;
+                too_long = false;
+                continue;
+            }
             sum += (unsigned)c;
             if (n + 1 < size)
                 buf[n++] = (char)c;
+            else
+                too_long = true;
         }
-        int h1 = gdb_getc(g), h2 = gdb_getc(g);
-        if (c < 0 || h1 < 0 || h2 < 0)
-            return false;
+        int h1 = c < 0 ? -1 : gdb_getc(g);
+        int h2 = h1 < 0 ? -1 : gdb_getc(g);
+        if (h2 < 0)
+            return GDB_RX_CLOSED;
         buf[n] = 0;
-        char hex[3] = { (char)h1, (char)h2, 0 };
-        bool ok = strtoul(hex, NULL, 16) == (sum & 0xff);
+        int d1 = hex_digit(h1), d2 = hex_digit(h2);
+        bool ok = d1 >= 0 && d2 >= 0 && (unsigned)(d1 << 4 | d2) == (sum & 0xff);
         if (!g->no_ack)
             gdb_write(g, ok ? "+" : "-", 1);
-        if (ok)
-            return true;
+        if (!ok)
+            continue;                   /* gdb sends it again */
+        if (too_long) {
+            gdb_note(g, "packet longer than %zu bytes", size - 1);
+            gdb_send(g, "E01");
+            continue;
+        }
+        return (int)n;
     }
+}
+
+/* -gdb unix:PATH: an existing PATH is replaced only if it is a socket
+ * nobody listens on (left by an earlier run) */
+static bool gdb_listen_unix(GdbStub *g, const char *dev, const char *path, GError **errp)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct stat st;
+    if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "-gdb %s: bad socket path", dev);
+        return false;
+    }
+    strcpy(sa.sun_path, path);
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                        "-gdb %s: %s exists and is not a socket; not replacing it", dev, path);
+            return false;
+        }
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (live) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                        "-gdb %s: another program listens on %s", dev, path);
+            return false;
+        }
+        unlink(path);                   /* a stale socket */
+    } else if (errno != ENOENT) {
+        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "-gdb %s: %s: %s", dev, path, g_strerror(errno));
+        return false;
+    }
+    g->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* bind never replaces: whatever appeared at PATH meanwhile makes it fail */
+    if (g->listen_fd < 0 || bind(g->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return false;
+    if (lstat(path, &st) == 0) {
+        g->unix_path = g_strdup(path);
+        g->unix_dev = st.st_dev;
+        g->unix_ino = st.st_ino;
+    }
+    return true;
+}
+
+/* -gdb tcp:[HOST]:PORT: HOST defaults to 127.0.0.1 (local debugging only) */
+static bool gdb_listen_tcp(GdbStub *g, const char *dev, GError **errp)
+{
+    const char *p = dev + 4;
+    const char *colon = strrchr(p, ':');
+    const char *port_str = colon ? colon + 1 : p;
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    gchar *host = colon ? g_strndup(p, (gsize)(colon - p)) : g_strdup("");
+    char *end;
+    unsigned long port = g_ascii_isdigit(*port_str) ? strtoul(port_str, &end, 10) : 0;
+    bool ok = port > 0 && port < 65536 && (*end == 0 || *end == ',');
+    if (ok && *host && strcmp(host, "localhost"))
+        ok = inet_pton(AF_INET, host, &sa.sin_addr) == 1;
+    else
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_free(host);
+    if (!ok) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "-gdb %s: use tcp::PORT or tcp:IPV4:PORT", dev);
+        return false;
+    }
+    sa.sin_port = htons((uint16_t)port);
+    int one = 1;
+    g->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (g->listen_fd < 0)
+        return false;
+    setsockopt(g->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    return bind(g->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
 
 static bool gdb_listen(GdbStub *g, const char *dev, GError **errp)
 {
+    bool ok;
     if (g_str_has_prefix(dev, "unix:")) {
         gchar **parts = g_strsplit(dev + 5, ",", 2);
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (!parts[0] || !*parts[0] || strlen(parts[0]) >= sizeof(sa.sun_path)) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "-gdb %s: bad socket path", dev);
-            g_strfreev(parts);
-            return false;
-        }
-        strcpy(sa.sun_path, parts[0]);
-        g->unix_path = g_strdup(parts[0]);
+        ok = gdb_listen_unix(g, dev, parts[0] ? parts[0] : "", errp);
         g_strfreev(parts);
-        unlink(sa.sun_path);
-        g->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (g->listen_fd < 0 || bind(g->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-            goto fail;
+    } else if (g_str_has_prefix(dev, "tcp:")) {
+        ok = gdb_listen_tcp(g, dev, errp);
     } else {
-        /* tcp:[HOST]:PORT[,server,nowait...] */
-        const char *p = dev + 4;
-        const char *colon = strrchr(p, ':');
-        struct sockaddr_in sa = { .sin_family = AF_INET };
-        gchar *host = colon ? g_strndup(p, (gsize)(colon - p)) : g_strdup("");
-        char *end;
-        unsigned long port = strtoul(colon ? colon + 1 : p, &end, 10);
-        bool ok = port > 0 && port < 65536 && (*end == 0 || *end == ',');
-        if (ok && *host && strcmp(host, "localhost"))
-            ok = inet_pton(AF_INET, host, &sa.sin_addr) == 1;
-        else
-            sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* local debugging only */
-        g_free(host);
-        if (!ok) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "-gdb %s: use tcp::PORT or tcp:IPV4:PORT", dev);
-            return false;
-        }
-        sa.sin_port = htons((uint16_t)port);
-        int one = 1;
-        g->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (g->listen_fd < 0)
-            goto fail;
-        setsockopt(g->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(g->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-            goto fail;
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "-gdb %s: use tcp::PORT, tcp:IPV4:PORT or unix:PATH", dev);
+        return false;
     }
-    if (listen(g->listen_fd, 1) < 0)
-        goto fail;
-    return true;
-fail:
+    if (errp && *errp)
+        return false;
+    if (ok && listen(g->listen_fd, 1) == 0)
+        return true;
     g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
                 "-gdb %s: cannot listen: %s", dev, g_strerror(errno));
     return false;
 }
 
-static bool gdb_accept(GdbStub *g, bool block)
+/* 1: a client is connected; 0: none waiting (or it left before we took
+ * it); -1: accept failed for good */
+static int gdb_accept(GdbStub *g, bool block)
 {
     if (!block) {
         struct pollfd p = { .fd = g->listen_fd, .events = POLLIN };
         if (poll(&p, 1, 0) <= 0)
-            return false;
+            return 0;
     }
     int fd = accept(g->listen_fd, NULL, NULL);
     if (fd < 0)
-        return false;
+        return errno == EINTR || errno == ECONNABORTED || errno == EAGAIN ? 0 : -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));   /* fails on unix: fine */
-    g->fd = fd;
-    g->no_ack = false;
-    g->in_len = g->in_pos = 0;
+    gdb_set_conn(g, fd, fd);
+    return 1;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+/* a hex number at *p, no more than max; *p moves past it.  False for no
+ * digit or a value above max (never wraps, any number of digits). */
+static bool parse_num(const char **p, uint64_t max, uint64_t *v)
+{
+    const char *s = *p;
+    uint64_t x = 0;
+    int d;
+    if (hex_digit(*s) < 0)
+        return false;
+    for (; (d = hex_digit(*s)) >= 0; s++) {
+        if ((uint64_t)d > max || x > (max - (uint64_t)d) / 16)
+            return false;
+        x = x * 16 + (uint64_t)d;
+    }
+    *p = s;
+    *v = x;
     return true;
+}
+
+/* a number followed by the separator sep (0: the end of the packet) */
+static bool parse_field(const char **p, uint64_t max, char sep, uint64_t *v)
+{
+    if (!parse_num(p, max, v) || **p != sep)
+        return false;
+    if (sep)
+        (*p)++;
+    return true;
+}
+
+/* n bytes from exactly 2n hex digits ending the packet */
+static bool parse_bytes(const char *s, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_digit(s[2 * i]);
+        int lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
+        if (lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return s[2 * n] == 0;
 }
 
 /* ------------------------------------------------------------ state */
@@ -402,21 +583,13 @@ static int gdb_reg_size(int n)
     return n >= 16 && n < 24 ? 10 : n >= 32 && n < 40 ? 16 : 4;
 }
 
-static uint64_t parse_hex_le(const char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes && i < 8; i++) {
-        char b[3] = { p[2 * i], p[2 * i + 1], 0 };
-        v |= (uint64_t)strtoul(b, NULL, 16) << (8 * i);
-    }
-    return v;
-}
-
-/* writable: GPRs, eip, eflags; the rest is read-only (ignored) */
-static void gdb_set_reg(GdbStub *g, int n, const char *hex)
+/* writable: GPRs, eip, eflags; the rest is read-only (ignored); b holds
+ * the register's gdb_reg_size(n) bytes, little-endian */
+static void gdb_set_reg(GdbStub *g, int n, const uint8_t *b)
 {
     CPUState *env = &g->m->cpu;
-    uint32_t v = (uint32_t)parse_hex_le(hex, 4);
+    uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                 (uint32_t)b[3] << 24;
     if (n < 8) {
         env->regs[n] = v;
     } else if (n == 8) {
@@ -463,6 +636,17 @@ static void gdb_stop_reply(GdbStub *g)
     gdb_send(g, buf);
 }
 
+/* a malformed request: E01, and one line naming it (escaped, cut short) */
+static void gdb_bad(GdbStub *g, const char *pkt)
+{
+    gchar *head = g_strndup(pkt, 48);
+    gchar *text = g_strescape(head, NULL);
+    gdb_note(g, "malformed request '%s%s': E01", text, strlen(pkt) > 48 ? "..." : "");
+    g_free(text);
+    g_free(head);
+    gdb_send(g, "E01");
+}
+
 static void gdb_monitor_out(GdbStub *g, const char *text)
 {
     GString *s = g_string_new("O");
@@ -472,13 +656,15 @@ static void gdb_monitor_out(GdbStub *g, const char *text)
     g_string_free(s, TRUE);
 }
 
-static void gdb_monitor(GdbStub *g, const char *hex)
+/* qRcmd,HEX: "monitor" commands */
+static void gdb_monitor(GdbStub *g, const char *pkt, const char *hex)
 {
-    size_t n = strlen(hex) / 2;
+    size_t n = strlen(hex) / 2;         /* bounded by the packet size */
     char *cmd = g_malloc0(n + 1);
-    for (size_t i = 0; i < n; i++) {
-        char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
-        cmd[i] = (char)strtoul(b, NULL, 16);
+    if (!parse_bytes(hex, (uint8_t *)cmd, n)) {
+        g_free(cmd);
+        gdb_bad(g, pkt);
+        return;
     }
     CPUState *env = &g->m->cpu;
     gchar *out = NULL;
@@ -549,211 +735,286 @@ static bool gdb_bp_remove(GdbStub *g, int type, uint32_t addr, uint32_t len)
     return found;
 }
 
+/* g: all registers */
+static void gdb_read_regs(GdbStub *g)
+{
+    GString *r = g_string_sized_new(2 * GDB_REGS_SIZE);
+    for (int n = 0; n < GDB_NREGS; n++)
+        gdb_reg_hex(g, r, n);
+    gdb_send(g, r->str);
+    g_string_free(r, TRUE);
+}
+
+/* G HEX: registers in 'g' order, as many whole ones as given */
+static void gdb_write_regs(GdbStub *g, const char *pkt, const char *hex)
+{
+    uint8_t b[GDB_REGS_SIZE];
+    size_t n = strlen(hex) / 2;
+    if (n == 0 || n > sizeof(b) || !parse_bytes(hex, b, n)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    size_t off = 0;
+    for (int r = 0; r < GDB_NREGS && off + (size_t)gdb_reg_size(r) <= n; r++) {
+        gdb_set_reg(g, r, b + off);
+        off += (size_t)gdb_reg_size(r);
+    }
+    gdb_send(g, "OK");
+}
+
+/* p N */
+static void gdb_read_reg(GdbStub *g, const char *pkt, const char *p)
+{
+    uint64_t n;
+    if (!parse_field(&p, GDB_NREGS - 1, 0, &n)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    GString *r = g_string_new(NULL);
+    gdb_reg_hex(g, r, (int)n);
+    gdb_send(g, r->str);
+    g_string_free(r, TRUE);
+}
+
+/* P N=HEX */
+static void gdb_write_reg(GdbStub *g, const char *pkt, const char *p)
+{
+    uint64_t n;
+    uint8_t b[16];
+    if (!parse_field(&p, GDB_NREGS - 1, '=', &n) ||
+        !parse_bytes(p, b, (size_t)gdb_reg_size((int)n))) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    gdb_set_reg(g, (int)n, b);
+    gdb_send(g, "OK");
+}
+
+/* m ADDR,LEN */
+static void gdb_read_mem(GdbStub *g, const char *pkt, const char *p)
+{
+    uint64_t addr, len;
+    if (!parse_field(&p, UINT32_MAX, ',', &addr) || !parse_field(&p, GDB_MEM_MAX, 0, &len)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    uint8_t buf[GDB_MEM_MAX];
+    if (!gdb_mem(g, (uint32_t)addr, buf, (uint32_t)len, false)) {
+        gdb_send(g, "E14");             /* not mapped: gdb says "Cannot access memory" */
+        return;
+    }
+    GString *r = g_string_sized_new(2 * len + 1);
+    for (uint64_t i = 0; i < len; i++)
+        g_string_append_printf(r, "%02x", buf[i]);
+    gdb_send(g, r->str);
+    g_string_free(r, TRUE);
+}
+
+/* M ADDR,LEN:HEX */
+static void gdb_write_mem(GdbStub *g, const char *pkt, const char *p)
+{
+    uint64_t addr, len;
+    uint8_t buf[GDB_PKT_MAX / 2];
+    if (!parse_field(&p, UINT32_MAX, ',', &addr) ||
+        !parse_field(&p, sizeof(buf), ':', &len) || !parse_bytes(p, buf, (size_t)len)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    gdb_send(g, gdb_mem(g, (uint32_t)addr, buf, (uint32_t)len, true) ? "OK" : "E14");
+}
+
+/* Z/z TYPE,ADDR,KIND[;conditions (ignored)] */
+static void gdb_breakpoint(GdbStub *g, const char *pkt, const char *p)
+{
+    uint64_t type, addr, kind;
+    if (!parse_field(&p, 0xff, ',', &type)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    if (type > WP_ACCESS) {
+        gdb_send(g, "");                /* not supported */
+        return;
+    }
+    if (!parse_field(&p, UINT32_MAX, ',', &addr) || !parse_num(&p, UINT32_MAX, &kind) ||
+        (*p && *p != ';')) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    bool ok = pkt[0] == 'Z' ? gdb_bp_add(g, (int)type, (uint32_t)addr, (uint32_t)kind)
+                            : (gdb_bp_remove(g, (int)type, (uint32_t)addr, (uint32_t)kind), true);
+    gdb_send(g, ok ? "OK" : "E22");
+}
+
+/* qXfer:features:read:ANNEX:OFFSET,LENGTH */
+static void gdb_xfer_features(GdbStub *g, const char *pkt, const char *annex)
+{
+    static const char name[] = "target.xml:";
+    const char *p = annex + strlen(name);
+    uint64_t off, len;
+    if (strncmp(annex, name, strlen(name))) {
+        gdb_send(g, "E00");             /* no such annex */
+        return;
+    }
+    if (!parse_field(&p, UINT64_MAX, ',', &off) || !parse_field(&p, UINT64_MAX, 0, &len)) {
+        gdb_bad(g, pkt);
+        return;
+    }
+    size_t total = sizeof(gdb_target_xml) - 1;
+    if (off >= total) {
+        gdb_send(g, "l");
+        return;
+    }
+    len = MIN(len, MIN(total - off, (uint64_t)GDB_PKT_MAX - 16));
+    GString *r = g_string_new(off + len >= total ? "l" : "m");
+    g_string_append_len(r, gdb_target_xml + off, (gssize)len);
+    gdb_send(g, r->str);
+    g_string_free(r, TRUE);
+}
+
+static void gdb_query(GdbStub *g, const char *pkt)
+{
+    if (g_str_has_prefix(pkt, "qSupported")) {
+        gdb_send(g, "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+");
+    } else if (g_str_has_prefix(pkt, "qXfer:features:read:")) {
+        gdb_xfer_features(g, pkt, pkt + strlen("qXfer:features:read:"));
+    } else if (g_str_has_prefix(pkt, "qXfer:")) {
+        gdb_send(g, "E00");
+    } else if (!strcmp(pkt, "qAttached")) {
+        gdb_send(g, "1");
+    } else if (!strcmp(pkt, "qC")) {
+        gdb_send(g, "QC1");
+    } else if (!strcmp(pkt, "qfThreadInfo")) {
+        gdb_send(g, "m1");
+    } else if (!strcmp(pkt, "qsThreadInfo")) {
+        gdb_send(g, "l");
+    } else if (g_str_has_prefix(pkt, "qSymbol")) {
+        gdb_send(g, "OK");
+    } else if (g_str_has_prefix(pkt, "qRcmd,")) {
+        gdb_monitor(g, pkt, pkt + 6);
+    } else {
+        gdb_send(g, "");
+    }
+}
+
+/* c/s [ADDR]: false (and E01) when ADDR is malformed */
+static bool gdb_resume(GdbStub *g, const char *pkt)
+{
+    CPUState *env = &g->m->cpu;
+    const char *p = pkt + 1;
+    uint64_t a;
+    if (*p) {
+        if (!parse_field(&p, UINT32_MAX, 0, &a)) {
+            gdb_bad(g, pkt);
+            return false;
+        }
+        env->eip = gdb_real_mode(env) ? (uint32_t)a - env->seg[R_CS].base : (uint32_t)a;
+    }
+    g->skip_valid = true;
+    g->skip_pc = env->seg[R_CS].base + env->eip;
+    gdb_set_step(g, pkt[0] == 's');
+    if (pkt[0] == 's') {
+        g->stepping = true;
+        g->step_icount = env->icount;
+    }
+    return true;
+}
+
+/* the client leaves: breakpoints off, the machine runs on; kill: tx86 ends */
+static void gdb_leave(GdbStub *g, bool kill)
+{
+    gdb_detach_state(g);
+    gdb_close_conn(g);
+    if (kill)
+        machine_request_shutdown(g->m, 0);
+}
+
+/* one packet (NUL-terminated payload); true when the machine resumes or
+ * the client left */
+static bool gdb_packet(GdbStub *g, const char *pkt)
+{
+    const char *p = pkt + 1;
+    switch (pkt[0]) {
+    case '?': gdb_stop_reply(g); break;
+    case 'g': gdb_read_regs(g); break;
+    case 'G': gdb_write_regs(g, pkt, p); break;
+    case 'p': gdb_read_reg(g, pkt, p); break;
+    case 'P': gdb_write_reg(g, pkt, p); break;
+    case 'm': gdb_read_mem(g, pkt, p); break;
+    case 'M': gdb_write_mem(g, pkt, p); break;
+    case 'Z':
+    case 'z': gdb_breakpoint(g, pkt, p); break;
+    case 'q': gdb_query(g, pkt); break;
+    case 'c':
+    case 's':
+        return gdb_resume(g, pkt);
+    case 'D':
+        gdb_send(g, "OK");
+        gdb_leave(g, false);
+        return true;
+    case 'k':
+        gdb_leave(g, true);
+        return true;
+    case 'H':
+    case 'T':
+        gdb_send(g, "OK");
+        break;
+    case 'Q':
+        if (!strcmp(pkt, "QStartNoAckMode")) {
+            gdb_send(g, "OK");
+            g->no_ack = true;
+        } else {
+            gdb_send(g, "");
+        }
+        break;
+    case 'v':
+        if (g_str_has_prefix(pkt, "vKill")) {
+            gdb_send(g, "OK");
+            gdb_leave(g, true);
+            return true;
+        }
+        gdb_send(g, "");
+        break;
+    default:
+        gdb_send(g, "");
+        break;
+    }
+    return false;
+}
+
 /* serve packets until gdb resumes the machine (or goes away) */
 static void gdb_serve(GdbStub *g, bool announce)
 {
-    CPUState *env = &g->m->cpu;
     char pkt[GDB_PKT_MAX];
 
     g->stepping = false;
     if (announce)
         gdb_stop_reply(g);
     for (;;) {
-        if (!gdb_recv(g, pkt, sizeof(pkt))) {
+        int n = gdb_recv(g, pkt, sizeof(pkt));
+        if (n == GDB_RX_CLOSED) {
             gdb_detach_state(g);        /* the debugger went away: run on */
             return;
         }
-        char *p = pkt + 1;
-        unsigned long a, l;
-        GString *r;
-        switch (pkt[0]) {
-        case 0x03:
-            break;                      /* already stopped */
-        case '?':
-            gdb_stop_reply(g);
-            break;
-        case 'g':
-            r = g_string_new(NULL);
-            for (int n = 0; n < GDB_NREGS; n++)
-                gdb_reg_hex(g, r, n);
-            gdb_send(g, r->str);
-            g_string_free(r, TRUE);
-            break;
-        case 'G':
-            for (int n = 0; n < 10 && strlen(p) >= 8; n++, p += 8)
-                gdb_set_reg(g, n, p);
-            gdb_send(g, "OK");
-            break;
-        case 'p':
-            a = strtoul(p, NULL, 16);
-            if (a >= GDB_NREGS) {
-                gdb_send(g, "E00");
-                break;
-            }
-            r = g_string_new(NULL);
-            gdb_reg_hex(g, r, (int)a);
-            gdb_send(g, r->str);
-            g_string_free(r, TRUE);
-            break;
-        case 'P': {
-            char *eq = strchr(p, '=');
-            a = strtoul(p, NULL, 16);
-            if (!eq || a >= GDB_NREGS || strlen(eq + 1) < 2u * (unsigned)gdb_reg_size((int)a)) {
-                gdb_send(g, "E00");
-                break;
-            }
-            gdb_set_reg(g, (int)a, eq + 1);
-            gdb_send(g, "OK");
-            break;
-        }
-        case 'm': {
-            char *comma = strchr(p, ',');
-            a = strtoul(p, NULL, 16);
-            l = comma ? strtoul(comma + 1, NULL, 16) : 0;
-            if (!comma || l > (GDB_PKT_MAX - 8) / 2) {
-                gdb_send(g, "E01");
-                break;
-            }
-            uint8_t *buf = g_malloc(l + 1);
-            if (!gdb_mem(g, (uint32_t)a, buf, (uint32_t)l, false)) {
-                gdb_send(g, "E14");
-            } else {
-                r = g_string_new(NULL);
-                for (unsigned long i = 0; i < l; i++)
-                    g_string_append_printf(r, "%02x", buf[i]);
-                gdb_send(g, r->str);
-                g_string_free(r, TRUE);
-            }
-            g_free(buf);
-            break;
-        }
-        case 'M': {
-            char *comma = strchr(p, ','), *colon = strchr(p, ':');
-            a = strtoul(p, NULL, 16);
-            l = comma ? strtoul(comma + 1, NULL, 16) : 0;
-            if (!comma || !colon || strlen(colon + 1) < 2 * l) {
-                gdb_send(g, "E01");
-                break;
-            }
-            uint8_t *buf = g_malloc(l + 1);
-            for (unsigned long i = 0; i < l; i++)
-                buf[i] = (uint8_t)parse_hex_le(colon + 1 + 2 * i, 1);
-            gdb_send(g, gdb_mem(g, (uint32_t)a, buf, (uint32_t)l, true) ? "OK" : "E14");
-            g_free(buf);
-            break;
-        }
-        case 'c':
-        case 's':
-            if (*p) {
-                a = strtoul(p, NULL, 16);
-                env->eip = gdb_real_mode(env) ? (uint32_t)a - env->seg[R_CS].base : (uint32_t)a;
-            }
-            g->skip_valid = true;
-            g->skip_pc = env->seg[R_CS].base + env->eip;
-            gdb_set_step(g, pkt[0] == 's');
-            if (pkt[0] == 's') {
-                g->stepping = true;
-                g->step_icount = env->icount;
-            }
+        if (n == GDB_RX_INTR)
+            continue;                   /* Ctrl-C: already stopped */
+        if (gdb_packet(g, pkt))
             return;
-        case 'D':
-            gdb_send(g, "OK");
-            gdb_detach_state(g);
-            gdb_close_conn(g);
-            return;
-        case 'k':
-            gdb_detach_state(g);
-            gdb_close_conn(g);
-            machine_request_shutdown(g->m, 0);
-            return;
-        case 'H':
-        case 'T':
-            gdb_send(g, "OK");
-            break;
-        case 'Z':
-        case 'z': {
-            int type = pkt[1] - '0';
-            char *c1 = strchr(p, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-            if (type < 0 || type > 4 || !c1 || !c2) {
-                gdb_send(g, "");
-                break;
-            }
-            a = strtoul(c1 + 1, NULL, 16);
-            l = strtoul(c2 + 1, NULL, 16);
-            bool ok = pkt[0] == 'Z' ? gdb_bp_add(g, type, (uint32_t)a, (uint32_t)l)
-                                    : (gdb_bp_remove(g, type, (uint32_t)a, (uint32_t)l), true);
-            gdb_send(g, ok ? "OK" : "E22");
-            break;
-        }
-        case 'q':
-            if (g_str_has_prefix(pkt, "qSupported")) {
-                gdb_send(g, "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+");
-            } else if (g_str_has_prefix(pkt, "qXfer:features:read:target.xml:")) {
-                char *q = pkt + strlen("qXfer:features:read:target.xml:");
-                char *comma = strchr(q, ',');
-                a = strtoul(q, NULL, 16);
-                l = comma ? strtoul(comma + 1, NULL, 16) : 0;
-                size_t total = sizeof(gdb_target_xml) - 1;
-                if (a >= total) {
-                    gdb_send(g, "l");
-                    break;
-                }
-                l = MIN(l, MIN(total - a, (unsigned long)GDB_PKT_MAX - 16));
-                r = g_string_new(a + l >= total ? "l" : "m");
-                g_string_append_len(r, gdb_target_xml + a, (gssize)l);
-                gdb_send(g, r->str);
-                g_string_free(r, TRUE);
-            } else if (g_str_has_prefix(pkt, "qXfer:")) {
-                gdb_send(g, "E00");
-            } else if (!strcmp(pkt, "qAttached")) {
-                gdb_send(g, "1");
-            } else if (!strcmp(pkt, "qC")) {
-                gdb_send(g, "QC1");
-            } else if (!strcmp(pkt, "qfThreadInfo")) {
-                gdb_send(g, "m1");
-            } else if (!strcmp(pkt, "qsThreadInfo")) {
-                gdb_send(g, "l");
-            } else if (g_str_has_prefix(pkt, "qSymbol")) {
-                gdb_send(g, "OK");
-            } else if (g_str_has_prefix(pkt, "qRcmd,")) {
-                gdb_monitor(g, pkt + 6);
-            } else {
-                gdb_send(g, "");
-            }
-            break;
-        case 'Q':
-            if (!strcmp(pkt, "QStartNoAckMode")) {
-                gdb_send(g, "OK");
-                g->no_ack = true;
-            } else {
-                gdb_send(g, "");
-            }
-            break;
-        case 'v':
-            if (g_str_has_prefix(pkt, "vKill")) {
-                gdb_send(g, "OK");
-                gdb_detach_state(g);
-                gdb_close_conn(g);
-                machine_request_shutdown(g->m, 0);
-                return;
-            }
-            gdb_send(g, "");
-            break;
-        default:
-            gdb_send(g, "");
-            break;
-        }
     }
 }
 
 /* ------------------------------------------------------------ public */
 
-GdbStub *gdb_new(Machine *m, const char *dev, GError **errp)
+static GdbStub *gdb_alloc(Machine *m)
 {
     GdbStub *g = g_new0(GdbStub, 1);
     g->m = m;
-    g->fd = -1;
-    g->listen_fd = -1;
+    g->in_fd = g->out_fd = g->listen_fd = -1;
+    return g;
+}
+
+GdbStub *gdb_new(Machine *m, const char *dev, GError **errp)
+{
+    GdbStub *g = gdb_alloc(m);
     if (!gdb_listen(g, dev, errp)) {
         gdb_free(g);
         return NULL;
@@ -761,14 +1022,29 @@ GdbStub *gdb_new(Machine *m, const char *dev, GError **errp)
     return g;
 }
 
+GdbStub *gdb_new_fd(Machine *m, int in_fd, int out_fd)
+{
+    GdbStub *g = gdb_alloc(m);
+    gdb_set_conn(g, in_fd, out_fd);
+    return g;
+}
+
+bool gdb_connected(const GdbStub *g)
+{
+    return g->in_fd >= 0;
+}
+
 void gdb_free(GdbStub *g)
 {
+    struct stat st;
     if (!g)
         return;
     gdb_close_conn(g);
     if (g->listen_fd >= 0)
         close(g->listen_fd);
-    if (g->unix_path)
+    /* remove our socket, not what someone may have put in its place */
+    if (g->unix_path && lstat(g->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_dev == g->unix_dev && st.st_ino == g->unix_ino)
         unlink(g->unix_path);
     g_free(g->unix_path);
     g_free(g);
@@ -778,10 +1054,14 @@ void gdb_start(GdbStub *g, bool wait)
 {
     if (!wait)
         return;
-    fprintf(stderr, "tx86: waiting for gdb (-S)\n");
-    while (g->fd < 0) {
-        if (!gdb_accept(g, true))
+    if (g->in_fd < 0)
+        fprintf(stderr, "tx86: waiting for gdb (-S)\n");
+    while (g->in_fd < 0) {
+        int r = g->listen_fd >= 0 ? gdb_accept(g, true) : -1;
+        if (r < 0) {
+            fprintf(stderr, "tx86: gdb: accept: %s; running on\n", g_strerror(errno));
             return;
+        }
     }
     g->stop = STOP_START;
     gdb_serve(g, false);                /* gdb asks with '?' */
@@ -796,8 +1076,8 @@ void gdb_poll(GdbStub *g)
         gdb_serve(g, true);
         return;
     }
-    if (g->fd < 0) {
-        if (g->listen_fd >= 0 && gdb_accept(g, false)) {
+    if (g->in_fd < 0) {
+        if (g->listen_fd >= 0 && gdb_accept(g, false) > 0) {
             g->stop = STOP_INTR;        /* attaching stops the machine */
             gdb_serve(g, false);
         }
@@ -805,17 +1085,19 @@ void gdb_poll(GdbStub *g)
     }
     if (g->stepping)
         return;
-    struct pollfd p = { .fd = g->fd, .events = POLLIN };
-    if (poll(&p, 1, 0) <= 0)
-        return;
-    int c = gdb_getc(g);
-    if (c < 0) {
-        gdb_detach_state(g);
-        return;
-    }
-    if (c == 0x03) {
-        g->stop = STOP_INTR;
-        gdb_serve(g, true);
+    /* running: only Ctrl-C means something; look at what has arrived, at
+     * most one buffer's worth, so a flood cannot hold the CPU */
+    for (size_t budget = sizeof(g->in); budget && gdb_readable(g); budget--) {
+        int c = gdb_getc(g);
+        if (c < 0) {
+            gdb_detach_state(g);
+            return;
+        }
+        if (c == 0x03) {
+            g->stop = STOP_INTR;
+            gdb_serve(g, true);
+            return;
+        }
     }
 }
 
@@ -823,7 +1105,7 @@ void gdb_stopped(GdbStub *g)
 {
     if (!g)
         return;
-    if (g->fd < 0) {                    /* nobody to tell: run on */
+    if (g->in_fd < 0) {                 /* nobody to tell: run on */
         gdb_detach_state(g);
         return;
     }
@@ -870,7 +1152,7 @@ bool gdb_page_watched(const CPUState *env, uint32_t lin)
     for (int i = 0; i < g->nwp; i++) {
         uint32_t first = g->wp[i].addr & PAGE_MASK;
         uint32_t last = (g->wp[i].addr + g->wp[i].len - 1) & PAGE_MASK;
-        if (page == first || page == last)
+        if (page - first <= last - first)      /* any page of it, wrapping at 4 GiB */
             return true;
     }
     return false;

@@ -17,6 +17,10 @@
  * held back unless "monitor irqstep on".  Addresses are linear (CS base
  * included); in real and virtual-8086 mode the "eip" register gdb sees is
  * the linear address CS*16+IP.
+ *
+ * Nothing the client sends can hurt tx86 (gdbstub.c's header comment
+ * lists the rules): malformed packets get E01, a vanished client only
+ * ends its connection (no SIGPIPE), input is bounded by GDB_PKT_MAX.
  */
 #ifndef TX86_GDBSTUB_H
 #define TX86_GDBSTUB_H
@@ -35,6 +39,17 @@ struct CPUState;
 typedef struct GdbStub GdbStub;
 
 GdbStub *gdb_new(struct Machine *m, const char *dev, GError **errp);
+/* For tests and fuzzing: serve a connection that is already open, reading
+ * packets from in_fd and writing replies to out_fd (the same fd for a
+ * socket; a pipe for input and /dev/null for output also work, but a
+ * non-socket out_fd may raise SIGPIPE: the caller then ignores it).  The
+ * stub owns both fds and closes them at EOF, on an error or in
+ * gdb_free(); it never listens for another client.  Serve until EOF:
+ *     gdb_start(g, true);
+ *     while (gdb_connected(g)) { gdb_poll(g); if (gdb_connected(g)) gdb_stopped(g); }
+ */
+GdbStub *gdb_new_fd(struct Machine *m, int in_fd, int out_fd);
+bool     gdb_connected(const GdbStub *g);
 void     gdb_free(GdbStub *g);
 /* before the first instruction: with wait (-S), wait for gdb and serve it */
 void     gdb_start(GdbStub *g, bool wait);

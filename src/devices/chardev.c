@@ -7,8 +7,13 @@
  * Back ends follow QEMU's -chardev/-serial behaviour as documented in its
  * manual (spec syntax, "char device redirected to" message, the Ctrl-A
  * escape of -nographic), written from that description.
+ *
+ * The tcp back end faces the network: it listens on 127.0.0.1 unless a
+ * host is given, writes with send(MSG_NOSIGNAL | MSG_DONTWAIT) (a client
+ * that vanishes at any byte is disconnected, never a SIGPIPE or a stall),
+ * and reads only what the UART can take, so input never piles up in tx86.
  */
-#define _GNU_SOURCE             /* posix_openpt, ptsname, accept flags */
+#define _GNU_SOURCE             /* posix_openpt, ptsname, accept4 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -262,10 +267,9 @@ static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *))
 static void chardev_tcp_accept(void *opaque)
 {
     CharDev *c = opaque;
-    int fd = accept(c->listen_fd, NULL, NULL);
+    int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
-        return;
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        return;                     /* the client left before we took it */
     chardev_unwatch(c);             /* one client at a time */
     c->in_fd = c->out_fd = fd;
     chardev_watch(c, fd, chardev_on_input);
@@ -308,12 +312,11 @@ static bool chardev_open_tcp(CharDev *c, const TcpSpec *t, GError **errp)
         fprintf(stderr, "tx86: %s: waiting for a connection on tcp:%s:%d,server\n",
                 c->label, host, t->port);
         int cfd;
-        do
-            cfd = accept(fd, NULL, NULL);
-        while (cfd < 0 && errno == EINTR);
+        do      /* a client that resets before we take it: wait for the next */
+            cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        while (cfd < 0 && (errno == EINTR || errno == ECONNABORTED));
         if (cfd < 0)
             return chardev_fail(errp, c->label, "tcp: accept: %s", g_strerror(errno));
-        fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
         c->in_fd = c->out_fd = cfd;
         chardev_watch(c, cfd, chardev_on_input);
     } else {

@@ -3,10 +3,13 @@
  * chardev.c): which -serial specs are accepted, the null and file back
  * ends, and a tcp server with a client: input through the main loop's
  * host poll (machine_poll_host) with the front end's flow control, output
- * to the client, and reconnection after the client leaves.
+ * to the client, and reconnection after the client leaves; the tcp
+ * listener binds only the loopback address by default and survives a
+ * client that resets the connection while the guest writes.
  */
 #include <string.h>
 #include <unistd.h>
+#include <ifaddrs.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -149,10 +152,89 @@ static void test_tcp_server(void)
     machine_free(m);
 }
 
+/* a tcp server on a free port; spec_fmt has one %d */
+static CharDev *tcp_server(Machine *m, const char *spec_fmt, int *port)
+{
+    CharDev *c = NULL;
+    GError *err = NULL;
+    for (int tries = 0; tries < 20 && !c; tries++) {
+        *port = 20000 + (int)((getpid() * 11 + tries * 257) % 30000);
+        gchar *spec = g_strdup_printf(spec_fmt, *port);
+        c = chardev_new(m, spec, "serial0", &err);
+        g_clear_error(&err);
+        g_free(spec);
+    }
+    return c;
+}
+
+/* without a host, only 127.0.0.1 listens: another local address refuses */
+static void test_tcp_loopback_only(void)
+{
+    Machine *m = bare_machine();
+    int port;
+    CharDev *c = tcp_server(m, "tcp::%d,server,nowait", &port);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    struct ifaddrs *ifs, *i;
+    CU_ASSERT_FATAL(getifaddrs(&ifs) == 0);
+    for (i = ifs; i; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+            continue;
+        struct sockaddr_in a = *(struct sockaddr_in *)i->ifa_addr;
+        if (a.sin_addr.s_addr == htonl(INADDR_LOOPBACK))
+            continue;
+        a.sin_port = htons((uint16_t)port);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        CU_ASSERT_NOT_EQUAL(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+        close(fd);
+    }
+    freeifaddrs(ifs);
+    int cl = tcp_connect(port);
+    CU_ASSERT(cl >= 0);
+    if (cl >= 0)
+        close(cl);
+    chardev_free(c);
+    machine_free(m);
+}
+
+/* the client resets the connection (unread output, SO_LINGER 0) while the
+ * guest keeps writing: no SIGPIPE, the server listens again */
+static void test_tcp_client_reset(void)
+{
+    Machine *m = bare_machine();
+    int port;
+    CharDev *c = tcp_server(m, "tcp:127.0.0.1:%d,server,nowait", &port);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    Sink sink = { .room = 64 };
+    chardev_set_handlers(c, sink_can, sink_rx, &sink);
+    int cl = tcp_connect(port);
+    CU_ASSERT_FATAL(cl >= 0);
+    machine_poll_host(m, 1000000000);
+    CU_ASSERT_TRUE(chardev_connected(c));
+    CU_ASSERT_EQUAL(write(cl, "ab", 2), 2);                    /* half a line */
+    CU_ASSERT_EQUAL(chardev_write(c, (const uint8_t *)"unread", 6), 6);
+    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+    setsockopt(cl, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(cl);                                                  /* RST */
+    for (int i = 0; i < 100 && chardev_connected(c); i++) {
+        chardev_write(c, (const uint8_t *)"more output\n", 12);
+        machine_poll_host(m, 10000000);
+    }
+    CU_ASSERT_FALSE(chardev_connected(c));
+    cl = tcp_connect(port);
+    CU_ASSERT_FATAL(cl >= 0);
+    machine_poll_host(m, 1000000000);
+    CU_ASSERT_TRUE(chardev_connected(c));
+    close(cl);
+    chardev_free(c);
+    machine_free(m);
+}
+
 void register_chardev_tests(void)
 {
     CU_pSuite s = CU_add_suite("chardev", NULL, NULL);
     CU_add_test(s, "spec check", test_spec_check);
     CU_add_test(s, "null and file", test_null_and_file);
     CU_add_test(s, "tcp server", test_tcp_server);
+    CU_add_test(s, "tcp loopback only", test_tcp_loopback_only);
+    CU_add_test(s, "tcp client reset", test_tcp_client_reset);
 }
