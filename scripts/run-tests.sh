@@ -58,7 +58,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-boot test make check-boot
     step check-debug test make check-debug
     step check-diff test make check-diff
-    step fuzz-smoke test make fuzz-smoke
+    step fuzz-smoke test make -j"$jobs" fuzz-smoke
 fi
 
 # other builds, each in a copy of the tree (build/variants/NAME), so the
