@@ -3,7 +3,8 @@
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
-#      robustness + differential)
+#      robustness + differential), then make fuzz-smoke (libFuzzer harnesses
+#      under ASan + UBSan, tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
 #      with the IR verifier and interpreter-only --disable-native (both:
@@ -57,6 +58,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-boot test make check-boot
     step check-debug test make check-debug
     step check-diff test make check-diff
+    step fuzz-smoke test make -j"$jobs" fuzz-smoke
 fi
 
 # other builds, each in a copy of the tree (build/variants/NAME), so the

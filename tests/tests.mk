@@ -8,6 +8,8 @@
 #                     compared with tests/guest/NAME.expected and the exit
 #                     status with the ROM's "; EXPECT-STATUS: N" line
 #   make check-fuzz   random guest code must never crash tx86 (tests/fuzz)
+#   make fuzz-smoke   libFuzzer harnesses, short runs (tests/fuzz/libfuzzer.mk);
+#                     make fuzz FUZZ_SECONDS=N for long ones
 #   make check-debug  gdb stub, -icount determinism, tx86-trace (tests/debug)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)

@@ -83,7 +83,7 @@ static bool chardev_parse_tcp(const char *spec, TcpSpec *t, const char *label, G
     const char *p = spec + 4;
     gchar **parts = g_strsplit(p, ",", -1);
     bool ok = false;
-    const char *addr = parts[0];
+    const char *addr = parts[0] ? parts[0] : "";       /* "tcp:" splits into nothing */
     const char *colon = strrchr(addr, ':');
     if (!colon) {
         chardev_fail(errp, label, "'%s': expected tcp:[HOST]:PORT,server", spec);

@@ -141,7 +141,7 @@ bool log_parse_filter(const char *s, GError **errp)
         if ((sep = strstr(item, "..")) != NULL) {
             ok = log_parse_num(item, (size_t)(sep - item), &a) &&
                  log_parse_num(sep + 2, len - (size_t)(sep + 2 - item), &b) && b >= a;
-        } else if ((sep = strpbrk(item + 1, "+-")) != NULL) {
+        } else if (len && (sep = strpbrk(item + 1, "+-")) != NULL) {   /* "": bad range */
             ok = log_parse_num(item, (size_t)(sep - item), &a) &&
                  log_parse_num(sep + 1, len - (size_t)(sep + 1 - item), &b) && b > 0;
             if (ok && *sep == '+') {

@@ -26,7 +26,7 @@ static void test_spec_check(void)
         { "tcp:localhost:4444,server=on,wait=off", true },
         { "file:", false }, { "vc", false }, { "tcp::4444", false },
         { "tcp::99999,server", false }, { "tcp:4444,server", false },
-        { "tcp::4444,server,telnet", false }, { "", false },
+        { "tcp::4444,server,telnet", false }, { "", false }, { "tcp:", false },
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(rows); i++) {
         GError *err = NULL;

@@ -87,7 +87,7 @@ static const OptCase cases[] = {
     { "-rtc base=2006-06-17T16:01:21", OK }, { "-rtc base=2006-06-17", OK },
     { "-rtc base=2006-13-01", BAD, "invalid date" }, { "-rtc clock=x", BAD, "unsupported" },
     { "-netdev user,id=n", LATER, "'-netdev'" }, { "-dfilter 0x0..0x10,0x7c00+0x200", OK },
-    { "-dfilter 0x10..0x0", BAD, "bad range" },
+    { "-dfilter 0x10..0x0", BAD, "bad range" }, { "-dfilter ,0x10", BAD, "bad range" },
     { "-fda a.img", BAD, "-fda: cannot find" }, { "-initrd x", BAD, "-initrd: cannot find 'x'" },
     { "-append x", BAD, "only allowed with -kernel" }, { "-hdb x", BAD, "-hdb" },
     { "-hdc x", BAD, "-hdc" }, { "-hdd x", BAD, "-hdd" },
