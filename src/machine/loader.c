@@ -239,6 +239,9 @@ static bool loader_mb_aout(LoaderImage *img, const char *name, const uint8_t *k,
         return loader_fail(errp, "-kernel %s: truncated (multiboot header wants %"
                            G_GUINT64_FORMAT " bytes)", name, load_size);
     uint64_t mem_end = MAX((uint64_t)bss_end, (uint64_t)load_addr + load_size);
+    if (mem_end == load_addr)
+        return loader_fail(errp, "-kernel %s: the multiboot header describes an empty kernel "
+                           "(load_end_addr = load_addr, no BSS)", name);
     if (!loader_mb_ram_ok(load_addr, mem_end, top))
         return loader_fail(errp, "-kernel %s: load address %#x outside the usable RAM (%#x-%#x, "
                            "1 MiB to the RAM top)", name, load_addr, LOADER_LOW_RAM_START,
@@ -322,7 +325,8 @@ static bool loader_multiboot(LoaderImage *img, const char *name, const uint8_t *
             ok = false;
             break;
         }
-        memcpy(modimg + at, mods + src, mod_sizes[i]);
+        if (mod_sizes[i])                       /* an empty module: start == end */
+            memcpy(modimg + at, mods + src, mod_sizes[i]);
         uint8_t *ent = blk + MB_MODLIST_OFF + i * 16;
         put32(ent, (uint32_t)(mod_base + at));
         put32(ent + 4, (uint32_t)(mod_base + at + mod_sizes[i]));

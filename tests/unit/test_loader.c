@@ -233,6 +233,43 @@ static void test_truncated_aout(void)
     }
 }
 
+/* fuzz_loader's findings: an a.out kludge describing nothing (memcpy to
+ * NULL, an empty kernel accepted) and an empty multiboot module (NULL +
+ * offset) */
+static void test_empty_parts(void)
+{
+    uint8_t k[0x200] = { 0 };
+    uint32_t flags = 0x10000;
+    put32(k, 0x1BADB002); put32(k + 4, flags); put32(k + 8, -(0x1BADB002u + flags));
+    put32(k + 12, 0x200000); put32(k + 16, 0x200000);           /* header = load addr */
+    put32(k + 20, 0x200000); put32(k + 24, 0); put32(k + 28, 0x200000);
+    LoaderImage img;
+    GError *err = NULL;
+    CU_ASSERT_FALSE(loader_prepare(&img, "test", k, sizeof(k), NULL, 0, NULL, NULL, 0, NULL,
+                                   32 * MiB, &err));
+    CU_ASSERT_TRUE(err && strstr(err->message, "empty kernel"));
+    g_clear_error(&err);
+
+    /* a real kernel and two modules, the first empty */
+    LoaderCase c = { "mods", IMG_AOUT, 0, 0, 0, 0, 4096, 0, 0, 0x200000, 32 * MiB, NULL,
+                     NULL, 0 };
+    size_t len;
+    uint8_t *kern = build(&c, &len);
+    static const uint8_t mods[3] = { 1, 2, 3 };
+    const size_t sizes[2] = { 0, 3 };
+    const char *const names[2] = { "empty", "three" };
+    bool ok = loader_prepare(&img, "test", kern, len, mods, sizeof(mods), sizes, names, 2,
+                             NULL, 32 * MiB, &err);
+    CU_ASSERT_TRUE_FATAL(ok);
+    const uint8_t *mbi = img.setup.data;
+    const uint8_t *mod = mbi + rd32(mbi + 24) - img.setup.addr;
+    CU_ASSERT_EQUAL(rd32(mbi + 20), 2);
+    CU_ASSERT_EQUAL(rd32(mod), rd32(mod + 4));                  /* empty: start == end */
+    CU_ASSERT_EQUAL(rd32(mod + 20) - rd32(mod + 16), 3);
+    loader_image_clear(&img);
+    g_free(kern);
+}
+
 /* the option ROM fix-up: size byte and checksum */
 static void test_option_rom(void)
 {
@@ -269,4 +306,5 @@ void register_loader_tests(void)
     CU_add_test(s, "bzImage and multiboot images", test_cases);
     CU_add_test(s, "option ROM size and checksum", test_option_rom);
     CU_add_test(s, "multiboot a.out header cut short", test_truncated_aout);
+    CU_add_test(s, "empty multiboot kernel and module", test_empty_parts);
 }

@@ -15,7 +15,9 @@
  *   clang-14 -fsanitize=fuzzer,address,undefined ... fuzz_gdb.c libtx86.a
  *   ./fuzz_gdb -max_total_time=300 corpus/
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* pipe2 */
+#endif
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
