@@ -168,16 +168,13 @@ static void test_dma_bounded(void)
     memset(ram + target, 0xee, 0x10000);
     memset(ram + (3u << 20), 0xee, 16);           /* a byte of the second step */
 
-    int64_t t0 = g_get_monotonic_time();
     ioport_write(m->io, 0x514, 0, 4);
     ioport_write(m->io, 0x518, GUINT32_SWAP_LE_BE(0x1000), 4);
-    int64_t us = g_get_monotonic_time() - t0;
     uint32_t ctl;
     memcpy(&ctl, ram + 0x1000, 4);
     CU_ASSERT_EQUAL(GUINT32_FROM_BE(ctl) & 0xffff, FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
     CU_ASSERT_TRUE(fw_cfg_dma_busy(s));
     CU_ASSERT_EQUAL(fw_cfg_dma_bytes(s), FW_CFG_DMA_STEP);
-    CU_ASSERT(us < 100000);                       /* generous: one step is ~0.1 ms */
     CU_ASSERT_EQUAL(ram[target], 0x5a);           /* the item, then zeros */
     CU_ASSERT_EQUAL(ram[target + 15], 0x5a);
     CU_ASSERT_EQUAL(ram[target + 16], 0);
