@@ -16,6 +16,14 @@
  *   SKIP advances, WRITE fails (ERROR); control is written back as 0 or
  *   ERROR.  Every guest address and length is checked against 4 GiB;
  *   copies go through physmem_write_buf (non-RAM bytes dropped).
+ *   Bounded work: a READ or SKIP does at most FW_CFG_DMA_STEP bytes when
+ *   the port write starts it; a longer one goes on from a timer, one step
+ *   every FW_CFG_DMA_STEP_NS of virtual time, and the control word keeps
+ *   its READ/SKIP bit until the last step ("transfer still in progress"
+ *   in the spec; SeaBIOS and Linux poll it).  A 4 GiB request thus costs
+ *   4096 short steps instead of stalling the CPU loop, the monitor and
+ *   the gdb stub inside one OUT.  A new request aborts one in progress
+ *   (ERROR), reset drops it.
  *
  * The PC's items (fw_cfg_setup_pc): RAM size, CPU counts, NUMA (none),
  * boot menu, IRQ0 override, "etc/e820", "bootorder", "etc/boot-fail-wait",
@@ -48,6 +56,14 @@ struct FWCfgState {
     uint16_t cur_key;
     size_t cur_off;
     uint8_t dma_addr[8];          /* big-endian, as written to 0x514-0x51B */
+    /* the DMA request in progress (READ or SKIP longer than one step) */
+    Timer *dma_timer;             /* continues it FW_CFG_DMA_STEP_NS later */
+    bool dma_busy;
+    uint32_t dma_acc;             /* guest address of its FWCfgDmaAccess */
+    uint32_t dma_control;         /* its control word (READ or SKIP) */
+    uint32_t dma_left;            /* bytes still to do */
+    uint32_t dma_target;          /* next guest address (READ) */
+    uint64_t dma_bytes;           /* bytes of READ/SKIP done, all requests */
 };
 
 static const uint8_t fw_cfg_dma_sig[8] = { 'Q', 'E', 'M', 'U', ' ', 'C', 'F', 'G' };
@@ -200,10 +216,70 @@ static uint32_t fw_cfg_data_read(void *opaque, uint16_t port, int size)
     return d[s->cur_off++];
 }
 
+/* write the final control word (0 or ERROR) of the access at s->dma_acc */
+static void fw_cfg_dma_finish(FWCfgState *s, bool error)
+{
+    uint32_t result = GUINT32_TO_BE(error ? FW_CFG_DMA_CTL_ERROR : 0);
+    s->dma_busy = false;
+    s->dma_left = 0;
+    timer_del(s->dma_timer);
+    physmem_write_buf(s->m->mem, s->dma_acc, &result, 4);
+}
+
+/*
+ * One step of a READ or SKIP: at most FW_CFG_DMA_STEP bytes of the
+ * request (item bytes copied, zeros past the item's end, or bytes skipped).
+ * The rest continues from the timer, FW_CFG_DMA_STEP_NS later.
+ */
+static void fw_cfg_dma_step(FWCfgState *s)
+{
+    static const uint8_t zeros[PAGE_SIZE];
+    PhysMem *pm = s->m->mem;
+    bool read = s->dma_control & FW_CFG_DMA_CTL_READ;
+    size_t len = 0;
+    const uint8_t *d = fw_cfg_get(s, s->cur_key, &len);
+    uint32_t budget = MIN(s->dma_left, (uint32_t)FW_CFG_DMA_STEP);
+
+    s->dma_left -= budget;
+    s->dma_bytes += budget;
+    while (budget > 0) {
+        uint32_t chunk;
+        const uint8_t *src;
+        if (d && s->cur_off < len) {
+            chunk = (uint32_t)MIN((size_t)budget, len - s->cur_off);
+            src = d + s->cur_off;
+        } else if (!read) {                       /* skipping past the end */
+            s->cur_off += budget;
+            break;
+        } else {
+            chunk = MIN(budget, PAGE_SIZE - (s->dma_target & ~PAGE_MASK));
+            src = zeros;
+        }
+        if (read)
+            physmem_write_buf(pm, s->dma_target, src, chunk);
+        s->cur_off += chunk;
+        s->dma_target += chunk;
+        budget -= chunk;
+    }
+    if (s->dma_left == 0)
+        fw_cfg_dma_finish(s, false);
+    else
+        timer_mod(s->dma_timer, clock_now(&s->m->clock) + FW_CFG_DMA_STEP_NS);
+}
+
+static void fw_cfg_dma_timer_cb(void *opaque)
+{
+    FWCfgState *s = opaque;
+    if (s->dma_busy)
+        fw_cfg_dma_step(s);
+}
+
 static void fw_cfg_dma(FWCfgState *s, uint64_t addr)
 {
     PhysMem *pm = s->m->mem;
     uint8_t acc[16];
+    if (s->dma_busy)
+        fw_cfg_dma_finish(s, true);               /* a new request aborts the old */
     if (addr > 0xffffffffu - sizeof(acc) || !physmem_read_buf(pm, (uint32_t)addr, acc, 16))
         return;                                   /* nowhere to report: drop */
     uint32_t control, length;
@@ -215,43 +291,25 @@ static void fw_cfg_dma(FWCfgState *s, uint64_t addr)
     length = GUINT32_FROM_BE(length);
     target = GUINT64_FROM_BE(target);
 
-    bool error = false;
+    s->dma_acc = (uint32_t)addr;
     if (control & FW_CFG_DMA_CTL_SELECT)
         fw_cfg_select(s, (uint16_t)(control >> 16));
-    size_t len = 0;
-    const uint8_t *d = fw_cfg_get(s, s->cur_key, &len);
     if (control & FW_CFG_DMA_CTL_WRITE) {
-        error = true;                             /* no writable items */
+        fw_cfg_dma_finish(s, true);               /* no writable items */
     } else if (control & (FW_CFG_DMA_CTL_READ | FW_CFG_DMA_CTL_SKIP)) {
         bool read = control & FW_CFG_DMA_CTL_READ;
         if (read && (target > 0xffffffffu || length > 0xffffffffu - target + 1)) {
-            error = true;
-        } else {
-            uint32_t done = 0;
-            static const uint8_t zeros[256];
-            while (done < length) {
-                uint32_t chunk;
-                const uint8_t *src;
-                if (d && s->cur_off < len) {
-                    chunk = (uint32_t)MIN((size_t)(length - done), len - s->cur_off);
-                    src = d + s->cur_off;
-                } else {
-                    chunk = MIN(length - done, (uint32_t)sizeof(zeros));
-                    src = zeros;
-                    if (!read) {                  /* skipping past the end */
-                        s->cur_off += length - done;
-                        break;
-                    }
-                }
-                if (read)
-                    physmem_write_buf(pm, (uint32_t)(target + done), src, chunk);
-                s->cur_off += chunk;
-                done += chunk;
-            }
+            fw_cfg_dma_finish(s, true);
+            return;
         }
+        s->dma_busy = true;
+        s->dma_control = control;
+        s->dma_left = length;
+        s->dma_target = (uint32_t)target;
+        fw_cfg_dma_step(s);
+    } else {
+        fw_cfg_dma_finish(s, false);
     }
-    uint32_t result = GUINT32_TO_BE(error ? FW_CFG_DMA_CTL_ERROR : 0);
-    physmem_write_buf(pm, (uint32_t)addr, &result, 4);
 }
 
 static uint32_t fw_cfg_dma_read(void *opaque, uint16_t port, int size)
@@ -295,12 +353,26 @@ void fw_cfg_reset(FWCfgState *s)
 {
     fw_cfg_select(s, 0);
     memset(s->dma_addr, 0, sizeof(s->dma_addr));
+    s->dma_busy = false;                          /* a request in flight is dropped */
+    s->dma_left = 0;
+    timer_del(s->dma_timer);
+}
+
+bool fw_cfg_dma_busy(const FWCfgState *s)
+{
+    return s->dma_busy;
+}
+
+uint64_t fw_cfg_dma_bytes(const FWCfgState *s)
+{
+    return s->dma_bytes;
 }
 
 void fw_cfg_free(FWCfgState *s)
 {
     if (!s)
         return;
+    timer_free(s->dma_timer);
     g_hash_table_destroy(s->items);
     g_free(s);
 }
@@ -310,6 +382,7 @@ FWCfgState *fw_cfg_init(Machine *m, GError **errp)
     FWCfgState *s = g_new0(FWCfgState, 1);
     s->m = m;
     s->items = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fw_cfg_item_free);
+    s->dma_timer = timer_new(&m->clock, fw_cfg_dma_timer_cb, s);
     if (!ioport_register(m->io, FW_CFG_PORT_SEL, 1, &fw_cfg_sel_ops, s, "fw_cfg-sel") ||
         !ioport_register(m->io, FW_CFG_PORT_DATA, 1, &fw_cfg_data_ops, s, "fw_cfg-data") ||
         !ioport_register(m->io, FW_CFG_PORT_DMA, 8, &fw_cfg_dma_ops, s, "fw_cfg-dma")) {

@@ -78,6 +78,10 @@ struct Machine;
 #define FW_CFG_DMA_CTL_SELECT 0x08
 #define FW_CFG_DMA_CTL_WRITE  0x10
 
+/* bounded DMA: bytes per step, virtual time between steps (fw_cfg.c) */
+#define FW_CFG_DMA_STEP       (1u << 20)
+#define FW_CFG_DMA_STEP_NS    10000
+
 typedef struct FWCfgState FWCfgState;
 
 /* registers the ports and the standard items (signature, ID, file
@@ -85,6 +89,10 @@ typedef struct FWCfgState FWCfgState;
 FWCfgState *fw_cfg_init(struct Machine *m, GError **errp);
 void        fw_cfg_reset(FWCfgState *s);
 void        fw_cfg_free(FWCfgState *s);
+/* a DMA request is still in progress (its control word not yet cleared) */
+bool        fw_cfg_dma_busy(const FWCfgState *s);
+/* bytes of DMA READ/SKIP done so far (tests) */
+uint64_t    fw_cfg_dma_bytes(const FWCfgState *s);
 /* the PC's fw_cfg (pc->fw_cfg), NULL before pc_build created it */
 FWCfgState *pc_fw_cfg(struct Machine *m);
 

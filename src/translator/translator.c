@@ -44,6 +44,16 @@
 #define TB_POOL_SIZE   (1u << 16)
 #define TB_HASH_BITS   15
 
+/* the blocks of one physical page (value of Translator.page_tbs) */
+typedef struct TBPage {
+    TranslationBlock *head;     /* list through page_next[] */
+    uint32_t writes;            /* code-write hook calls, until bits exists */
+    bool stale;                 /* bits may hold bytes of removed blocks */
+    uint64_t *bits;             /* PAGE_SIZE bits: bytes some block covers, or NULL */
+} TBPage;
+
+static void tb_page_free(gpointer p);
+
 /* the Translator plus what only this file needs */
 typedef struct TranslatorPriv {
     Translator pub;
@@ -84,7 +94,7 @@ Translator *translator_new(const Backend *be, struct PhysMem *mem,
     t->mem = mem;
     t->hash_size = 1u << TB_HASH_BITS;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
-    t->page_tbs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
                   !log_enabled(LOG_EXEC | LOG_CPU);
@@ -133,12 +143,84 @@ static inline int tb_page_index(const TranslationBlock *tb, uint32_t page)
     return tb_page(tb, 0) == page ? 0 : 1;
 }
 
+/* the bytes [*off, *off + *len) of page n (0/1) that tb covers */
+static void tb_page_range(const TranslationBlock *tb, int n, uint32_t *off, uint32_t *len)
+{
+    uint32_t o = tb->phys_pc & ~PAGE_MASK;
+    uint32_t room = PAGE_SIZE - o;
+    uint32_t size = tb->size ? tb->size : 1;
+    if (n == 0) {
+        *off = o;
+        *len = MIN(size, room);
+    } else {
+        *off = 0;
+        *len = size > room ? size - room : 0;
+    }
+}
+
+/* ---- the code bitmap of a page: one bit per byte some block covers */
+
+static void tb_bits_set(uint64_t *bits, uint32_t off, uint32_t len)
+{
+    for (uint32_t i = off; i < off + len; ) {
+        uint32_t n = MIN(64 - (i & 63), off + len - i);
+        uint64_t m = n == 64 ? ~0ull : ((1ull << n) - 1) << (i & 63);
+        bits[i >> 6] |= m;
+        i += n;
+    }
+}
+
+static bool tb_bits_any(const uint64_t *bits, uint32_t off, uint32_t len)
+{
+    for (uint32_t i = off; i < off + len; ) {
+        uint32_t n = MIN(64 - (i & 63), off + len - i);
+        uint64_t m = n == 64 ? ~0ull : ((1ull << n) - 1) << (i & 63);
+        if (bits[i >> 6] & m)
+            return true;
+        i += n;
+    }
+    return false;
+}
+
+/* (re)build pg's bitmap from its list: exact again */
+static void tb_page_build_bits(TBPage *pg, uint32_t page)
+{
+    if (!pg->bits)
+        pg->bits = g_new(uint64_t, PAGE_SIZE / 64);
+    memset(pg->bits, 0, PAGE_SIZE / 8);
+    for (TranslationBlock *tb = pg->head; tb; ) {
+        int n = tb_page_index(tb, page);
+        uint32_t off, len;
+        tb_page_range(tb, n, &off, &len);
+        tb_bits_set(pg->bits, off, len);
+        tb = tb->page_next[n];
+    }
+    pg->stale = false;
+}
+
+static void tb_page_free(gpointer p)
+{
+    TBPage *pg = p;
+    g_free(pg->bits);
+    g_free(pg);
+}
+
 static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
 {
     uint32_t page = tb_page(tb, n);
     gpointer key = GUINT_TO_POINTER(page);
-    tb->page_next[n] = g_hash_table_lookup(t->page_tbs, key);
-    g_hash_table_insert(t->page_tbs, key, tb);
+    TBPage *pg = g_hash_table_lookup(t->page_tbs, key);
+    if (!pg) {
+        pg = g_new0(TBPage, 1);
+        g_hash_table_insert(t->page_tbs, key, pg);
+    }
+    tb->page_next[n] = pg->head;
+    pg->head = tb;
+    if (pg->bits) {
+        uint32_t off, len;
+        tb_page_range(tb, n, &off, &len);
+        tb_bits_set(pg->bits, off, len);
+    }
     if (t->mem) {
         PhysPage *pp = physmem_page(t->mem, page << PAGE_BITS);
         if (!pp->has_code && t->cpu)
@@ -151,16 +233,18 @@ static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 {
     uint32_t page = tb_page(tb, n);
     gpointer key = GUINT_TO_POINTER(page);
-    TranslationBlock *head = g_hash_table_lookup(t->page_tbs, key);
-    TranslationBlock **pp = &head;
+    TBPage *pg = g_hash_table_lookup(t->page_tbs, key);
+    if (!pg)
+        return;
+    TranslationBlock **pp = &pg->head;
     while (*pp && *pp != tb)
         pp = &(*pp)->page_next[tb_page_index(*pp, page)];
     if (!*pp)
         return;
     *pp = tb->page_next[n];
     tb->page_next[n] = NULL;
-    if (head) {
-        g_hash_table_insert(t->page_tbs, key, head);
+    if (pg->head) {
+        pg->stale = pg->bits != NULL;   /* its bytes may still be marked */
     } else {
         g_hash_table_remove(t->page_tbs, key);
         if (t->mem)
@@ -251,47 +335,58 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
     t->stats.blocks_invalidated++;
 }
 
-/* the physical byte ranges of tb: [a0,a0+l0) and [a1,a1+l1) */
-static bool tb_overlaps(const TranslationBlock *tb, uint32_t start, uint32_t end)
-{
-    uint32_t a0 = tb->phys_pc;
-    uint32_t l0 = tb->size;
-    uint32_t room = PAGE_SIZE - (a0 & (PAGE_SIZE - 1));
-    uint32_t l1 = 0;
-    if (tb->phys_page2 != UINT32_MAX && l0 > room) {
-        l1 = l0 - room;
-        l0 = room;
-    }
-    if (l0 == 0)
-        l0 = 1;
-    if (a0 < end && start < a0 + l0)
-        return true;
-    if (l1) {
-        uint32_t a1 = tb->phys_page2 & PAGE_MASK;
-        if (a1 < end && start < a1 + l1)
-            return true;
-    }
-    return false;
-}
-
+/*
+ * SMC: the blocks of each written page that cover the written bytes are
+ * invalidated.  A page written often (TB_BITS_THRESHOLD hook calls) gets a
+ * code bitmap, so a store to bytes no block covers (data next to code)
+ * costs one bitmap test instead of a walk of the page's list.  The bitmap
+ * is exact after a build; a new block adds its bits, a removed one makes
+ * it "stale" (bits may stay set) and the next walk rebuilds it.  So every
+ * walk of the list either invalidates a block (whose translation cost far
+ * more than the walk) or is the one false hit after a removal.
+ */
 void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len)
 {
     if (len == 0)
         return;
     uint64_t end64 = (uint64_t)start + len;
-    uint32_t end = end64 > 0xffffffffu ? 0xffffffffu : (uint32_t)end64;
     bool any = false;
     for (uint64_t page = start >> PAGE_BITS; page <= (end64 - 1) >> PAGE_BITS; page++) {
-        TranslationBlock *tb = g_hash_table_lookup(t->page_tbs,
-                                                   GUINT_TO_POINTER((uint32_t)page));
-        while (tb) {
-            TranslationBlock *next = tb->page_next[tb_page_index(tb, (uint32_t)page)];
-            if (tb_overlaps(tb, start, end)) {
-                tb_invalidate(t, tb);
+        gpointer key = GUINT_TO_POINTER((uint32_t)page);
+        TBPage *pg = g_hash_table_lookup(t->page_tbs, key);
+        if (!pg)
+            continue;
+        uint64_t pstart = page << PAGE_BITS;
+        uint32_t s = start > pstart ? (uint32_t)(start - pstart) : 0;
+        uint32_t e = (uint32_t)MIN(end64 - pstart, (uint64_t)PAGE_SIZE);
+        if (pg->bits) {
+            if (!tb_bits_any(pg->bits, s, e - s)) {
+                t->stats.smc_skipped++;
+                continue;
+            }
+        } else if (++pg->writes >= TB_BITS_THRESHOLD) {
+            tb_page_build_bits(pg, (uint32_t)page);
+            if (!tb_bits_any(pg->bits, s, e - s)) {
+                t->stats.smc_skipped++;
+                continue;
+            }
+        }
+        t->stats.smc_walks++;
+        for (TranslationBlock *tb = pg->head; tb; ) {
+            int n = tb_page_index(tb, (uint32_t)page);
+            TranslationBlock *next = tb->page_next[n];
+            uint32_t off, l;
+            tb_page_range(tb, n, &off, &l);
+            t->stats.smc_checked++;
+            if (off < e && s < off + l) {
+                tb_invalidate(t, tb);     /* may free pg when its list empties */
                 any = true;
             }
             tb = next;
         }
+        pg = g_hash_table_lookup(t->page_tbs, key);
+        if (pg && pg->stale)
+            tb_page_build_bits(pg, (uint32_t)page);
     }
     if (any && t->cpu)
         t->cpu->code_dirty = 1;

@@ -33,6 +33,8 @@ struct PhysMem;
 struct Translator;
 
 #define TB_MAX_INSNS 64         /* guest instructions per block at most */
+#define TB_BITS_THRESHOLD 8     /* SMC: code-write hook calls on a page before
+                                   it gets a code bitmap (translator.c) */
 
 typedef struct TranslationBlock {
     uint32_t pc;                /* eip at block start */
@@ -98,6 +100,9 @@ typedef struct TranslatorStats {
     uint64_t flushes;
     uint64_t lookups, chain_hits;
     uint64_t jumps_patched, jumps_unpatched;
+    uint64_t smc_walks;         /* code-page stores that walked the page's blocks */
+    uint64_t smc_skipped;       /* code-page stores the code bitmap answered */
+    uint64_t smc_checked;       /* blocks compared with written bytes in those walks */
 } TranslatorStats;
 
 /* the guest front end: fills ir for tb (cpu-x86/translate.c) */
@@ -112,7 +117,7 @@ typedef struct Translator {
     void *backend_state;        /* owned by the backend */
     TranslationBlock **hash;    /* hash table of valid TBs */
     uint32_t hash_size;
-    GHashTable *page_tbs;       /* phys page number -> first TB (list head) */
+    GHashTable *page_tbs;       /* phys page number -> its blocks (TBPage) */
     struct PhysMem *mem;
     IRBlock ir;                 /* scratch IR for the block being built */
     bool chaining;              /* false under -d nochain */

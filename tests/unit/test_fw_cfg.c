@@ -145,6 +145,71 @@ static void test_dma(void)
     machine_free(m);
 }
 
+/* a 4 GiB READ (zeros past the item) must not run inside the OUT that
+ * starts it: one step of FW_CFG_DMA_STEP bytes, the rest from the timer,
+ * the control word busy until the end (it took 0.64 s in one OUT before) */
+static void test_dma_bounded(void)
+{
+    Machine *m = new_machine();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    m->clock.manual = true;                       /* steps follow clock_advance */
+    GError *err = NULL;
+    FWCfgState *s = fw_cfg_init(m, &err);
+    uint8_t data[16];
+    memset(data, 0x5a, sizeof(data));
+    uint16_t key = fw_cfg_add_file(s, "blob", data, sizeof(data));
+    uint8_t *ram = m->mem->ram;
+    const uint32_t target = 0x200000;
+    const uint32_t length = 0xffffffffu - target + 1;   /* to the top of 4 GiB */
+    uint32_t acc[4] = { GUINT32_TO_BE(FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ |
+                                      (uint32_t)key << 16),
+                        GUINT32_TO_BE(length), 0, GUINT32_TO_BE(target) };
+    memcpy(ram + 0x1000, acc, 16);
+    memset(ram + target, 0xee, 0x10000);
+    memset(ram + (3u << 20), 0xee, 16);           /* a byte of the second step */
+
+    ioport_write(m->io, 0x514, 0, 4);
+    ioport_write(m->io, 0x518, GUINT32_SWAP_LE_BE(0x1000), 4);
+    uint32_t ctl;
+    memcpy(&ctl, ram + 0x1000, 4);
+    CU_ASSERT_EQUAL(GUINT32_FROM_BE(ctl) & 0xffff, FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ);
+    CU_ASSERT_TRUE(fw_cfg_dma_busy(s));
+    CU_ASSERT_EQUAL(fw_cfg_dma_bytes(s), FW_CFG_DMA_STEP);
+    CU_ASSERT_EQUAL(ram[target], 0x5a);           /* the item, then zeros */
+    CU_ASSERT_EQUAL(ram[target + 15], 0x5a);
+    CU_ASSERT_EQUAL(ram[target + 16], 0);
+    CU_ASSERT_EQUAL(ram[3u << 20], 0xee);         /* not reached yet */
+
+    unsigned steps = 1;
+    while (fw_cfg_dma_busy(s) && steps < 10000) {
+        clock_advance(&m->clock, FW_CFG_DMA_STEP_NS);
+        clock_run_timers(&m->clock);
+        steps++;
+        CU_ASSERT(fw_cfg_dma_bytes(s) <= (uint64_t)steps * FW_CFG_DMA_STEP);
+    }
+    CU_ASSERT_FALSE(fw_cfg_dma_busy(s));
+    CU_ASSERT_EQUAL(steps, (length + FW_CFG_DMA_STEP - 1) / FW_CFG_DMA_STEP);
+    CU_ASSERT_EQUAL(fw_cfg_dma_bytes(s), length);
+    CU_ASSERT_EQUAL(ram[3u << 20], 0);
+    memcpy(&ctl, ram + 0x1000, 4);
+    CU_ASSERT_EQUAL(ctl, 0);
+
+    /* a new request while one is in progress: the old one ends with ERROR */
+    memcpy(ram + 0x1000, acc, 16);
+    ioport_write(m->io, 0x518, GUINT32_SWAP_LE_BE(0x1000), 4);
+    CU_ASSERT_TRUE(fw_cfg_dma_busy(s));
+    uint32_t skip[4] = { GUINT32_TO_BE(FW_CFG_DMA_CTL_SKIP), GUINT32_TO_BE(4), 0, 0 };
+    memcpy(ram + 0x1100, skip, 16);
+    ioport_write(m->io, 0x518, GUINT32_SWAP_LE_BE(0x1100), 4);
+    CU_ASSERT_FALSE(fw_cfg_dma_busy(s));
+    memcpy(&ctl, ram + 0x1000, 4);
+    CU_ASSERT_EQUAL(GUINT32_FROM_BE(ctl), FW_CFG_DMA_CTL_ERROR);
+    memcpy(&ctl, ram + 0x1100, 4);
+    CU_ASSERT_EQUAL(ctl, 0);
+    fw_cfg_free(s);
+    machine_free(m);
+}
+
 static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t k)
 {
     for (size_t i = 0; i + k <= n; i++)
@@ -245,5 +310,6 @@ void register_fw_cfg_tests(void)
     CU_pSuite s = CU_add_suite("fw_cfg", NULL, NULL);
     CU_add_test(s, "items, files and boot order", test_items);
     CU_add_test(s, "DMA interface", test_dma);
+    CU_add_test(s, "DMA of 4 GiB: bounded steps", test_dma_bounded);
     CU_add_test(s, "ACPI tables and loader", test_acpi);
 }

@@ -61,6 +61,67 @@ static void count_write(void *o, uint32_t off, uint32_t v, int size)
 }
 static const MemOps count_ops = { count_read, count_write };
 
+/*
+ * SMC cost: stores to data bytes of a page holding 64 blocks must not
+ * compare every block with the written bytes (translator.c's code bitmap);
+ * stores to code bytes still invalidate exactly the blocks under them.
+ */
+static void test_smc_bitmap(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    Translator *t = env->tr_ctx;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    enum { NB = 64, CODE = 0x2000, DATA = 0x2800 };
+    TranslationBlock *tb[NB];
+    for (int i = 0; i < NB; i++) {               /* inc ax; jmp $+2 */
+        m->mem->ram[CODE + 3 * i] = 0x40;
+        m->mem->ram[CODE + 3 * i + 1] = 0xeb;
+        m->mem->ram[CODE + 3 * i + 2] = 0x00;
+    }
+    env->seg[R_CS].base = 0;
+    for (int i = 0; i < NB; i++) {
+        env->eip = CODE + 3 * i;
+        tb[i] = tb_find(t, env);
+        CU_ASSERT_EQUAL(tb[i]->size, 3);
+    }
+    uint64_t checked = t->stats.smc_checked;
+    env->code_dirty = 0;
+    for (int k = 0; k < 1000; k++)
+        cpu_st16(env, DATA + 2 * (k & 255), k);
+    CU_ASSERT_EQUAL(env->code_dirty, 0);
+    /* walks only until the page has its bitmap (the old cost: NB * 1000) */
+    CU_ASSERT(t->stats.smc_checked - checked <= (uint64_t)NB * TB_BITS_THRESHOLD);
+    CU_ASSERT(t->stats.smc_skipped >= 1000 - TB_BITS_THRESHOLD);
+    for (int i = 0; i < NB; i++)
+        CU_ASSERT(tb[i]->valid);
+
+    /* a store over block 10's jmp: that block only, one walk of NB */
+    checked = t->stats.smc_checked;
+    cpu_st8(env, CODE + 3 * 10 + 2, 0);
+    CU_ASSERT_EQUAL(env->code_dirty, 1);
+    CU_ASSERT(!tb[10]->valid);
+    for (int i = 0; i < NB; i++)
+        if (i != 10)
+            CU_ASSERT(tb[i]->valid);
+    CU_ASSERT(t->stats.smc_checked - checked <= NB);
+    /* its bytes hold no block now: the rebuilt bitmap answers */
+    checked = t->stats.smc_checked;
+    cpu_st8(env, CODE + 3 * 10, 0x40);
+    CU_ASSERT_EQUAL(t->stats.smc_checked, checked);
+    /* a word store across blocks 20 and 21 */
+    cpu_st16(env, CODE + 3 * 21 - 1, 0x4000);
+    CU_ASSERT(!tb[20]->valid && !tb[21]->valid && tb[19]->valid && tb[22]->valid);
+    /* a new block adds its bytes to the bitmap */
+    env->eip = CODE + 3 * 10;
+    TranslationBlock *again = tb_find(t, env);
+    CU_ASSERT(again->valid);
+    cpu_st8(env, CODE + 3 * 10 + 1, 0xeb);
+    CU_ASSERT(!again->valid);
+    machine_free(m);
+}
+
 static void test_tlb_fill_rules(void)
 {
     Machine *m = tlb_machine(BACKEND_INTERP);
@@ -484,5 +545,6 @@ void register_tlb_tests(void)
     CU_add_test(s, "A20, global pages, PDPTE loads, fetch TLB", test_tlb_a20_global_pae);
 #if TX86_NATIVE_BACKEND
     CU_add_test(s, "native chaining: budgets, SMC unpatch, flush", test_chaining);
+    CU_add_test(s, "SMC: the code bitmap skips stores to data bytes", test_smc_bitmap);
 #endif
 }
