@@ -12,6 +12,7 @@ BOOT_TESTS += tests/boot/multiboot.sh
 BOOT_TESTS += tests/boot/seabios_vga.sh
 BOOT_TESTS += tests/boot/seabios_post.sh
 BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
+BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/debian.sh
 
 .PHONY: check-boot check-boot-qemu guests
