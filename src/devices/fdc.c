@@ -554,7 +554,8 @@ FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int
     for (int i = 0; i < 2; i++) {
         if (!c->fd_file[i])
             continue;
-        BlockDev *blk = block_open(c->fd_file[i], c->fd_readonly[i], c->snapshot, errp);
+        BlockDev *blk = block_open_locking(c->fd_file[i], c->fd_readonly[i], c->snapshot,
+                                           c->fd_locking[i], errp);
         if (!blk || !fdc_attach(s, i, blk, errp)) {
             fdc_free(s);
             return NULL;

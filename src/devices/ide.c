@@ -1514,8 +1514,8 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary, GEr
         }
         if (!c->ide_file[i])
             continue;
-        BlockDev *blk = block_open(c->ide_file[i], c->ide_readonly[i] || c->ide_cdrom[i],
-                                   c->snapshot, errp);
+        BlockDev *blk = block_open_locking(c->ide_file[i], c->ide_readonly[i] || c->ide_cdrom[i],
+                                           c->snapshot, c->ide_locking[i], errp);
         if (!blk) {
             ide_free(s);
             return NULL;

@@ -55,6 +55,8 @@ typedef struct MachineConfig {
     bool ide_readonly[4];         /* readonly=on (CD-ROMs are always read-only) */
     char *fd_file[2];             /* -fda, -fdb, -drive if=floppy */
     bool fd_readonly[2];
+    int ide_locking[4];           /* -drive locking=: BlockLocking (block.h), 0 = auto */
+    int fd_locking[2];
     bool snapshot;                /* -snapshot: writes kept in memory */
     char *boot_order;             /* -boot order=: drive letters "a", "c", "d", "n"..., NULL = default */
     bool boot_menu;               /* -boot menu=on */

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "machine/options.h"
 #include "cpu-x86/cpuid.h"
+#include "devices/block.h"
 #include "devices/chardev.h"
 #include "devices/mc146818.h"
 #include "util/log.h"
@@ -129,6 +130,7 @@ void options_usage(FILE *f)
 "  -cdrom FILE            ISO image as the CD-ROM (IDE secondary master)\n"
 "  -fda/-fdb FILE         floppy image (1.44 MB, 720 KB, 1.2 MB, 360 KB, 2.88 MB)\n"
 "  -drive file=F[,format=raw][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on]\n"
+"         [,locking=auto|on|off]  image locks shared with QEMU (docs/devices.md)\n"
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
@@ -449,9 +451,10 @@ static bool opt_rtc(const char *v, MachineConfig *cfg, GError **errp)
 }
 
 /* disks: put an image on IDE index 0-3 or floppy 0-1 (index -1: the
- * first free one) */
-static bool opt_add_disk(MachineConfig *cfg, bool floppy, int index, const char *file,
-                         bool cdrom, bool readonly, const char *opt, GError **errp)
+ * first free one); locking: BlockLocking (block.h) */
+static bool opt_add_drive(MachineConfig *cfg, bool floppy, int index, const char *file,
+                          bool cdrom, bool readonly, int locking, const char *opt,
+                          GError **errp)
 {
     int n = floppy ? 2 : 4;
     char **files = floppy ? cfg->fd_file : cfg->ide_file;
@@ -476,11 +479,21 @@ static bool opt_add_disk(MachineConfig *cfg, bool floppy, int index, const char 
     files[index] = (file && *file) ? g_strdup(file) : NULL;
     if (floppy) {
         cfg->fd_readonly[index] = readonly;
+        cfg->fd_locking[index] = locking;
     } else {
         cfg->ide_cdrom[index] = cdrom;
         cfg->ide_readonly[index] = readonly || cdrom;
+        cfg->ide_locking[index] = locking;
     }
     return true;
+}
+
+/* -hda..-hdd, -cdrom, -fda/-fdb: locking=auto */
+static bool opt_add_disk(MachineConfig *cfg, bool floppy, int index, const char *file,
+                         bool cdrom, bool readonly, const char *opt, GError **errp)
+{
+    return opt_add_drive(cfg, floppy, index, file, cdrom, readonly, BLOCK_LOCKING_AUTO, opt,
+                         errp);
 }
 
 static bool opt_bool(const char *v, bool *out)
@@ -517,7 +530,7 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
 
     const char *file = NULL;
     bool floppy = false, cdrom = false, readonly = false, ok = true;
-    int index = -1;
+    int index = -1, locking = BLOCK_LOCKING_AUTO;
     for (guint i = 0; ok && i < items->len; i++) {
         const char *it = items->pdata[i];
         const char *eq = strchr(it, '=');
@@ -571,12 +584,22 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
                 ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: bad snapshot '%s'", val);
             else if (on)
                 cfg->snapshot = true;          /* tx86: -snapshot applies to all drives */
+        } else if (!strcmp(key, "locking") || !strcmp(key, "file.locking")) {
+            if (!strcmp(val, "auto"))
+                locking = BLOCK_LOCKING_AUTO;
+            else if (!strcmp(val, "on"))
+                locking = BLOCK_LOCKING_ON;
+            else if (!strcmp(val, "off"))
+                locking = BLOCK_LOCKING_OFF;
+            else
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
+                              "-drive: bad locking '%s' (on, off or auto)", val);
         } else if (!strcmp(key, "id") || !strcmp(key, "cache") || !strcmp(key, "aio")) {
             /* accepted and ignored */
         } else {
             ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                           "-drive: '%s' is not supported (file, format, if, index, media, "
-                          "readonly)", key);
+                          "readonly, locking)", key);
         }
         g_free(key);
     }
@@ -585,7 +608,7 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
     if (ok && floppy && cdrom)
         ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: a floppy cannot be media=cdrom");
     if (ok)
-        ok = opt_add_disk(cfg, floppy, index, file, cdrom, readonly, "-drive", errp);
+        ok = opt_add_drive(cfg, floppy, index, file, cdrom, readonly, locking, "-drive", errp);
     g_ptr_array_free(items, TRUE);
     return ok;
 }

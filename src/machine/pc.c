@@ -18,6 +18,7 @@
 #include "devices/ide.h"
 #include "devices/i8237.h"
 #include "devices/fdc.h"
+#include "devices/block.h"
 #include "machine/loader.h"
 #include "devices/pci.h"               /* PCI, PAM, PIRQ, ACPI PM, fw_cfg (P4) */
 #include "devices/i440fx.h"
@@ -35,6 +36,44 @@ static void pc_isa_irq_set(void *opaque, int n, int level)
         pc->pic_set_irq(pc->pic, n, level);
     if (pc->ioapic_set_irq)
         pc->ioapic_set_irq(pc->ioapic, n == 0 ? 2 : n, level);
+}
+
+/* One image file on two drives (by any path: block_same_file compares
+ * device and inode) is refused when either drive writes it: the drives
+ * would each cache and overwrite the other's sectors.  Two readers
+ * (readonly=on, CD-ROMs, -snapshot) may share a file.  The image locks
+ * (block.c) would refuse the pair too; this check names both drives, and
+ * is skipped, as the locks are, when a drive says locking=off. */
+static bool pc_check_drives(const MachineConfig *c, GError **errp)
+{
+    static const char *const names[6] = { "hda", "hdb", "hdc", "hdd", "fda", "fdb" };
+    const char *file[6];
+    bool writes[6];
+    int locking[6];
+    for (int i = 0; i < 6; i++) {
+        bool ide = i < 4;
+        file[i] = ide ? c->ide_file[i] : c->fd_file[i - 4];
+        writes[i] = !c->snapshot && !(ide ? c->ide_readonly[i] || c->ide_cdrom[i]
+                                          : c->fd_readonly[i - 4]);
+        locking[i] = ide ? c->ide_locking[i] : c->fd_locking[i - 4];
+    }
+    for (int i = 0; i < 6; i++)
+        for (int j = i + 1; j < 6; j++) {
+            if (!file[i] || !file[j] || !(writes[i] || writes[j]) ||
+                locking[i] == BLOCK_LOCKING_OFF || locking[j] == BLOCK_LOCKING_OFF ||
+                !block_same_file(file[i], file[j]))
+                continue;
+            gchar *what = strcmp(file[i], file[j]) ?
+                g_strdup_printf("'%s' and '%s' are the same file", file[i], file[j]) :
+                g_strdup_printf("'%s' is", file[i]);
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                        "disk image %s on two drives (%s and %s), and a drive that writes "
+                        "needs the file to itself (use -snapshot or readonly=on, or "
+                        "locking=off)", what, names[i], names[j]);
+            g_free(what);
+            return false;
+        }
+    return true;
 }
 
 bool pc_build(Machine *m, GError **errp)
@@ -104,6 +143,8 @@ bool pc_build(Machine *m, GError **errp)
     }
 
     /* disks: IDE/ATA/ATAPI with bus-master DMA, floppy (ide.c, fdc.c) */
+    if (!pc_check_drives(&m->cfg, errp))
+        return false;
     if (!(pc->ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], errp)))
         return false;
     pc->dma = i8237_init(m);

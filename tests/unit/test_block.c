@@ -3,13 +3,21 @@
  * and the disk options that fill MachineConfig (options.c): a table of bad
  * images with the error each must give, read/write round trips, -snapshot
  * leaving the file untouched, read-only images refusing writes, and a
- * table of disk command lines with the drive slots they fill.
+ * table of disk command lines with the drive slots they fill.  Image
+ * locks: a table of two opens of one file in this process (which pairs
+ * share, which refuse and with what message), a forked child holding the
+ * lock until it is killed, and the guest's FLUSH CACHE reaching
+ * fdatasync() (block_sync_count) through the IDE ports.
  */
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <CUnit/CUnit.h>
 #include "devices/block.h"
+#include "devices/ide.h"
+#include "machine/machine.h"
 #include "machine/options.h"
 
 static gchar *tmp_image(size_t size, bool pattern)
@@ -243,6 +251,192 @@ static void test_disk_options(void)
     g_free(img);
 }
 
+/* two opens of one file: the first is kept open while the second is tried */
+typedef struct LockCase {
+    bool ro1, snap1;
+    int lock1;
+    bool ro2, snap2;
+    int lock2;
+    const char *error;          /* NULL: the second open succeeds */
+} LockCase;
+
+static const LockCase lock_cases[] = {
+    { false, false, BLOCK_LOCKING_AUTO, false, false, BLOCK_LOCKING_AUTO,
+      "locked for writing by another process" },
+    { false, false, BLOCK_LOCKING_AUTO, true, false, BLOCK_LOCKING_AUTO,
+      "locked for writing by another process" },
+    { false, false, BLOCK_LOCKING_AUTO, false, true, BLOCK_LOCKING_AUTO,
+      "locked for writing by another process" },
+    { true, false, BLOCK_LOCKING_AUTO, false, false, BLOCK_LOCKING_ON,
+      "does not allow writers" },
+    { false, true, BLOCK_LOCKING_AUTO, false, false, BLOCK_LOCKING_AUTO,
+      "does not allow writers" },
+    { true, false, BLOCK_LOCKING_AUTO, true, false, BLOCK_LOCKING_AUTO, NULL },
+    { false, true, BLOCK_LOCKING_AUTO, true, false, BLOCK_LOCKING_ON, NULL },
+    { false, true, BLOCK_LOCKING_AUTO, false, true, BLOCK_LOCKING_AUTO, NULL },
+    { false, false, BLOCK_LOCKING_OFF, false, false, BLOCK_LOCKING_AUTO, NULL },
+    { false, false, BLOCK_LOCKING_AUTO, false, false, BLOCK_LOCKING_OFF, NULL },
+};
+
+static void test_lock_pairs(void)
+{
+    gchar *path = tmp_image(8 * 512, true);
+    gchar *link = g_strconcat(path, "-link", NULL);
+    CU_ASSERT_FATAL(symlink(path, link) == 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(lock_cases); i++) {
+        const LockCase *c = &lock_cases[i];
+        GError *err = NULL;
+        BlockDev *a = block_open_locking(path, c->ro1, c->snap1, c->lock1, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_EQUAL(block_locked(a), c->lock1 != BLOCK_LOCKING_OFF);
+        /* the second open goes through another path to the same file */
+        BlockDev *b = block_open_locking(link, c->ro2, c->snap2, c->lock2, &err);
+        bool ok = c->error ? !b && err && strstr(err->message, c->error) &&
+                             strstr(err->message, "locking=off") && strstr(err->message, link)
+                           : b && !err;
+        if (!ok) {
+            printf("\n  lock case %zu: %s\n", i, err ? err->message : "opened");
+            CU_FAIL("lock case");
+        }
+        g_clear_error(&err);
+        block_close(b);
+        block_close(a);
+        /* closing dropped the locks: a writer may open it now */
+        b = block_open(path, false, false, &err);
+        CU_ASSERT_PTR_NOT_NULL(b);
+        g_clear_error(&err);
+        block_close(b);
+    }
+    CU_ASSERT_TRUE(block_same_file(path, link));
+    CU_ASSERT_FALSE(block_same_file(path, "/"));
+    unlink(link);
+    unlink(path);
+    g_free(link);
+    g_free(path);
+}
+
+/* another process writes the image: refused until it dies */
+static void test_lock_child(void)
+{
+    gchar *path = tmp_image(8 * 512, true);
+    int ready[2];
+    CU_ASSERT_FATAL(pipe(ready) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        BlockDev *b = block_open(path, false, false, NULL);
+        char c = b ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    char c = 0;
+    CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
+    CU_ASSERT_EQUAL(c, 'y');
+    GError *err = NULL;
+    static const struct { bool ro, snap; } users[] = { { false, false }, { true, false },
+                                                       { false, true } };
+    for (size_t i = 0; i < G_N_ELEMENTS(users); i++) {
+        BlockDev *b = block_open(path, users[i].ro, users[i].snap, &err);
+        CU_ASSERT_PTR_NULL(b);
+        CU_ASSERT(err && strstr(err->message, "locked for writing by another process"));
+        g_clear_error(&err);
+        block_close(b);
+    }
+    BlockDev *off = block_open_locking(path, false, false, BLOCK_LOCKING_OFF, &err);
+    CU_ASSERT_PTR_NOT_NULL(off);
+    block_close(off);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    BlockDev *b = block_open(path, false, false, &err);   /* the kernel dropped its locks */
+    CU_ASSERT_PTR_NOT_NULL(b);
+    g_clear_error(&err);
+    block_close(b);
+    close(ready[0]);
+    close(ready[1]);
+    unlink(path);
+    g_free(path);
+}
+
+/* block_flush is fdatasync for a writer, nothing for -snapshot and
+ * read-only images; the guest's FLUSH CACHE (0xE7) and FLUSH CACHE EXT
+ * (0xEA) reach it through the IDE ports */
+static void test_flush(void)
+{
+    gchar *path = tmp_image(64 * 512, true);
+    GError *err = NULL;
+    static const struct { bool ro, snap; unsigned syncs; } modes[] = {
+        { false, false, 1 }, { false, true, 0 }, { true, false, 0 } };
+    for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+        BlockDev *b = block_open(path, modes[i].ro, modes[i].snap, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_TRUE(block_flush(b));
+        CU_ASSERT_EQUAL(block_sync_count(b), modes[i].syncs);
+        block_close(b);
+    }
+
+    MachineConfig cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.machine_type = "pc";
+    cfg.ram_size = 2u << 20;
+    cfg.backend = BACKEND_INTERP;
+    Machine *m = machine_new(&cfg, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    IrqLine irq[2];
+    irq_line_init(&irq[0], NULL, NULL, 0);
+    irq_line_init(&irq[1], NULL, NULL, 1);
+    IDEState *ide = ide_init(m, &irq[0], &irq[1], &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ide);
+    BlockDev *b = block_open(path, false, false, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    ide_attach(ide, 0, b, false);
+    ide_reset(ide);
+    static const uint8_t cmds[] = { 0xe7, 0xea };
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        ioport_write(m->io, 0x1f6, 0xe0, 1);
+        ioport_write(m->io, 0x1f7, cmds[i], 1);
+        CU_ASSERT_EQUAL(ioport_read(m->io, 0x1f7, 1) & 0x89, 0x00);  /* !BSY !DRQ !ERR */
+        CU_ASSERT_EQUAL(block_sync_count(b), i + 1);
+    }
+    machine_free(m);
+    unlink(path);
+    g_free(path);
+}
+
+/* -drive locking= fills MachineConfig */
+static void test_locking_option(void)
+{
+    gchar *img = tmp_image(512, false);
+    static const struct { const char *arg; bool ok; int locking; } cases[] = {
+        { "file=@", true, BLOCK_LOCKING_AUTO },
+        { "file=@,locking=off", true, BLOCK_LOCKING_OFF },
+        { "file=@,file.locking=on", true, BLOCK_LOCKING_ON },
+        { "file=@,locking=auto,if=floppy", true, BLOCK_LOCKING_AUTO },
+        { "file=@,locking=maybe", false, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        gchar **parts = g_strsplit(cases[i].arg, "@", 2);
+        gchar *arg = g_strjoin(img, parts[0], parts[1], NULL);
+        char *argv[] = { "tx86", "-drive", arg, NULL };
+        MachineConfig cfg;
+        GError *err = NULL;
+        machine_config_init(&cfg);
+        bool ok = options_parse(3, argv, &cfg, &err);
+        CU_ASSERT_EQUAL(ok, cases[i].ok);
+        if (ok) {
+            bool floppy = strstr(arg, "floppy") != NULL;
+            CU_ASSERT_EQUAL(floppy ? cfg.fd_locking[0] : cfg.ide_locking[0], cases[i].locking);
+        }
+        g_clear_error(&err);
+        machine_config_clear(&cfg);
+        g_free(arg);
+        g_strfreev(parts);
+    }
+    unlink(img);
+    g_free(img);
+}
+
 void register_block_tests(void)
 {
     CU_pSuite s = CU_add_suite("block", NULL, NULL);
@@ -251,4 +445,8 @@ void register_block_tests(void)
     CU_add_test(s, "-snapshot keeps writes in memory", test_snapshot);
     CU_add_test(s, "read-only images", test_readonly);
     CU_add_test(s, "disk options", test_disk_options);
+    CU_add_test(s, "two opens of one image: locks", test_lock_pairs);
+    CU_add_test(s, "a process holding the lock", test_lock_child);
+    CU_add_test(s, "FLUSH CACHE is fdatasync", test_flush);
+    CU_add_test(s, "-drive locking=", test_locking_option);
 }
