@@ -3,8 +3,9 @@
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
-#      robustness + differential), then make fuzz-smoke (libFuzzer harnesses
-#      under ASan + UBSan, tests/fuzz/libfuzzer.mk)
+#      robustness + differential), the boot, kill (2 rounds) and debug tests,
+#      then make fuzz-smoke (libFuzzer harnesses under ASan + UBSan,
+#      tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
 #      with the IR verifier and interpreter-only --disable-native (both:
@@ -56,6 +57,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-guest test make check-guest
     step check-fuzz test make check-fuzz
     step check-boot test make check-boot
+    step check-kill test make check-kill KILL_ROUNDS=2    # 20 rounds: docs/testing.md
     step check-debug test make check-debug
     step check-diff test make check-diff
     step fuzz-smoke test make -j"$jobs" fuzz-smoke
