@@ -56,6 +56,11 @@
 #define IDE_MAX_MULT   16
 #define CD_SECTOR      2048
 #define PRD_MAX        8192         /* a PRD table is at most 64 KiB */
+/* a bus-master transfer moves at most this much per step: a longer one
+ * (up to 32 MiB for ATA, more for ATAPI) goes on from a timer, so one
+ * port write never holds the CPU loop, the clock or the gdb stub long */
+#define IDE_DMA_STEP_BYTES (1u << 20)
+#define IDE_DMA_STEP_NS    10000       /* virtual time between steps */
 
 /* sense keys / additional sense codes */
 #define SK_NONE        0x0
@@ -117,6 +122,13 @@ typedef struct IDEDrive {
     bool locked;                /* PREVENT ALLOW MEDIUM REMOVAL */
 } IDEDrive;
 
+typedef struct PrdCursor {
+    uint32_t table;             /* next PRD entry */
+    uint32_t addr, left;        /* current region */
+    bool eot;                   /* current entry was the last */
+    unsigned n;                 /* entries read */
+} PrdCursor;
+
 struct IDEBus {
     IDEState *ide;
     int channel;
@@ -128,6 +140,10 @@ struct IDEBus {
     /* bus master */
     uint8_t bm_cmd, bm_status;
     uint32_t prd_table;
+    PrdCursor prd;              /* where the transfer in progress is */
+    bool prd_valid;             /* false: the next step starts at the table */
+    int dma_unit;               /* the drive of the transfer in progress */
+    Timer *dma_timer;           /* the next step of a long transfer */
 };
 
 struct IDEState {
@@ -411,13 +427,6 @@ static void ide_write_block(IDEDrive *d)
 
 /* ------------------------------------------------------- bus-master DMA */
 
-typedef struct PrdCursor {
-    uint32_t table;             /* next PRD entry */
-    uint32_t addr, left;        /* current region */
-    bool eot;                   /* current entry was the last */
-    unsigned n;                 /* entries read */
-} PrdCursor;
-
 /* move len bytes between buf and the guest memory the PRD table
  * describes; returns the bytes moved (less when the table ran out) */
 static uint32_t ide_prd_xfer(IDEBus *b, PrdCursor *c, uint8_t *buf, uint32_t len, bool to_mem)
@@ -456,18 +465,31 @@ static void atapi_cmd_ok(IDEDrive *d);
 static void atapi_read_chunk(IDEDrive *d, uint32_t *bytes, uint32_t max);
 
 /* run the pending DMA command of the selected drive if the bus master is
- * started; completes at once */
+ * started: IDE_DMA_STEP_BYTES now, the rest from the timer (the bus master
+ * stays ACTIVE and the drive busy until the last step completes it) */
 static void ide_dma_run(IDEBus *b)
 {
-    IDEDrive *d = &b->drive[b->cur];
+    IDEDrive *d = &b->drive[b->prd_valid ? b->dma_unit : b->cur];
     if (!(b->bm_cmd & BM_CMD_START) || d->dma == DMA_NONE)
         return;
-    PrdCursor c = { .table = b->prd_table & ~3u };
+    if (!b->prd_valid) {
+        b->prd = (PrdCursor){ .table = b->prd_table & ~3u };
+        b->prd_valid = true;
+        b->dma_unit = b->cur;
+    }
+    PrdCursor *cur = &b->prd, c = *cur;
+    uint32_t budget = IDE_DMA_STEP_BYTES;
     bool ok = true, short_prd = false;
     switch (d->dma) {
     case DMA_ATA_READ:
     case DMA_ATA_WRITE:
         while (d->left) {
+            if (!budget) {
+                *cur = c;
+                ide_set_lba(d, d->lba);
+                timer_mod(b->dma_timer, clock_now(&b->ide->m->clock) + IDE_DMA_STEP_NS);
+                return;
+            }
             uint32_t n = MIN(d->left, IDE_BUF_SIZE / 512);
             if (d->dma == DMA_ATA_READ) {
                 if (!block_read(d->blk, d->lba, d->buf, n)) {
@@ -486,12 +508,18 @@ static void ide_dma_run(IDEBus *b)
                 break;
             d->lba += n;
             d->left -= n;
+            budget -= MIN(budget, n * 512);
         }
         ide_set_lba(d, d->lba);
         break;
     case DMA_ATAPI:
         /* a reply already in buf, or READ sectors still to fetch */
         for (;;) {
+            if (!budget && (d->left || d->reply_end > d->pos)) {
+                *cur = c;
+                timer_mod(b->dma_timer, clock_now(&b->ide->m->clock) + IDE_DMA_STEP_NS);
+                return;
+            }
             if (d->reply_end > d->pos) {
                 uint32_t n = d->reply_end - d->pos;
                 if (ide_prd_xfer(b, &c, d->buf + d->pos, n, true) != n) {
@@ -499,6 +527,7 @@ static void ide_dma_run(IDEBus *b)
                     break;
                 }
                 d->pos = d->reply_end;
+                budget -= MIN(budget, n);
             }
             if (!d->left)
                 break;
@@ -513,6 +542,7 @@ static void ide_dma_run(IDEBus *b)
     default:
         g_assert_not_reached();
     }
+    b->prd_valid = false;
     b->bm_status &= ~BM_ST_ACTIVE;
     if (short_prd)
         b->bm_status |= BM_ST_ERR;
@@ -537,12 +567,30 @@ out:
     d->dma = DMA_NONE;
 }
 
+/* the timer: the next step of a long transfer, if it is still wanted */
+static void ide_dma_timer_cb(void *opaque)
+{
+    IDEBus *b = opaque;
+    if (b->prd_valid)
+        ide_dma_run(b);
+}
+
+/* the transfer in progress ends without completing (bus master stopped,
+ * reset, a new command) */
+static void ide_dma_cancel(IDEBus *b)
+{
+    b->prd_valid = false;
+    if (b->dma_timer)
+        timer_del(b->dma_timer);
+}
+
 static void ide_start_dma(IDEDrive *d, DMAKind kind)
 {
     d->dma = kind;
     d->status = ST_DRDY | ST_DSC | ST_DRQ;
     d->error = 0;
     d->bus->bm_status |= BM_ST_ACTIVE;
+    ide_dma_cancel(d->bus);
     ide_dma_run(d->bus);
 }
 
@@ -1352,8 +1400,10 @@ static void ide_bm_write(void *opaque, uint16_t port, uint32_t value, int size)
         b->bm_cmd = v;
         if (!(v & BM_CMD_START)) {
             b->bm_status &= ~BM_ST_ACTIVE;          /* stop: abort a transfer */
+            ide_dma_cancel(b);
         } else if (start) {
             b->bm_status |= BM_ST_ACTIVE;
+            ide_dma_cancel(b);                      /* from the table's start */
             ide_dma_run(b);
         }
         if (size > 1)
@@ -1455,6 +1505,7 @@ void ide_reset(IDEState *s)
         b->bm_cmd = 0;
         b->bm_status = 0;
         b->prd_table = 0;
+        ide_dma_cancel(b);
         for (int i = 0; i < 2; i++) {
             IDEDrive *d = &b->drive[i];
             d->mult = 0;
@@ -1474,11 +1525,14 @@ void ide_free(IDEState *s)
 {
     if (!s)
         return;
-    for (int c = 0; c < 2; c++)
+    for (int c = 0; c < 2; c++) {
+        if (s->bus[c].dma_timer)
+            timer_free(s->bus[c].dma_timer);
         for (int i = 0; i < 2; i++) {
             block_close(s->bus[c].drive[i].blk);
             g_free(s->bus[c].drive[i].buf);
         }
+    }
     g_free(s);
 }
 
@@ -1494,6 +1548,7 @@ static IDEState *ide_new(Machine *m, IrqLine *irq0, IrqLine *irq1)
         b->irq = c ? irq1 : irq0;
         b->iobase = iobase[c];
         b->ctlport = ctl[c];
+        b->dma_timer = timer_new(&m->clock, ide_dma_timer_cb, b);
         for (int i = 0; i < 2; i++) {
             b->drive[i].bus = b;
             b->drive[i].unit = i;

@@ -533,6 +533,58 @@ static void test_short_prd(void)
     fixture_free(&f);
 }
 
+/* a 3 MiB READ DMA EXT: one port write moves at most 1 MiB, the rest
+ * follows from the timer with the bus master ACTIVE and no interrupt
+ * until the last step; stopping the bus master abandons the transfer */
+static void test_dma_steps(void)
+{
+    Fixture f;
+    CU_ASSERT_FATAL(fixture_init(&f, true));
+    PhysMem *pm = f.m->mem;
+    const uint32_t count = 6144;                       /* 3 MiB */
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t i = 0; i < count / 128; i++) {    /* 48 x 64 KiB, all to 0x20000 */
+            physmem_write(pm, 0x1000 + i * 8, 0x20000, 4);
+            physmem_write(pm, 0x1000 + i * 8 + 4, i == count / 128 - 1 ? 0x80000000u : 0, 4);
+        }
+        physmem_write(pm, 0x20000, 0xee, 1);
+        outl(&f, BM + 4, 0x1000);
+        outb(&f, BM + 2, 0x06);
+        ata_cmd(&f, 0x1f0, 0x25, 0, count, true);
+        outb(&f, BM, 0x09);
+        CU_ASSERT_EQUAL(inb(&f, BM + 2) & 0x07, 0x01);  /* still active, no INTR */
+        CU_ASSERT_EQUAL(f.level[0], 0);
+        /* one step: 1 MiB, 16 pieces; 0x20000 holds the 16th piece's first sector */
+        CU_ASSERT_EQUAL(physmem_read(pm, 0x20000, 1), (uint8_t)(15 * 128));
+        if (round == 1) {                               /* stop: nothing more happens */
+            outb(&f, BM, 0x08);
+            for (int i = 0; i < 4; i++) {
+                clock_advance(&f.m->clock, 1000000);
+                clock_run_timers(&f.m->clock);
+            }
+            CU_ASSERT_EQUAL(inb(&f, BM + 2) & 0x07, 0x00);
+            CU_ASSERT_EQUAL(f.level[0], 0);
+            CU_ASSERT_EQUAL(physmem_read(pm, 0x20000, 1), (uint8_t)(15 * 128));
+            break;
+        }
+        int steps = 0;
+        while ((inb(&f, BM + 2) & 0x01) && steps < 10) {
+            clock_advance(&f.m->clock, 1000000);
+            clock_run_timers(&f.m->clock);
+            steps++;
+        }
+        CU_ASSERT_EQUAL(steps, 2);
+        CU_ASSERT_EQUAL(inb(&f, BM + 2) & 0x07, 0x04);  /* INTR, done, no error */
+        CU_ASSERT_EQUAL(take_irq(&f), 1);
+        CU_ASSERT_EQUAL(inb(&f, 0x1f7) & 0xf9, 0x50);
+        for (uint32_t k = 0; k < 128; k++)              /* the last 64 KiB piece */
+            CU_ASSERT_EQUAL(physmem_read(pm, 0x20000 + k * 512 + 511, 1),
+                            (uint8_t)(count - 128 + k));
+        outb(&f, BM, 0);
+    }
+    fixture_free(&f);
+}
+
 void register_ide_tests(void)
 {
     CU_pSuite s = CU_add_suite("ide", NULL, NULL);
@@ -541,4 +593,5 @@ void register_ide_tests(void)
     CU_add_test(s, "SRST, nIEN, HOB, bus-master registers", test_reset_and_nien);
     CU_add_test(s, "ATAPI packets by PIO and DMA", test_atapi);
     CU_add_test(s, "short and wild PRD tables", test_short_prd);
+    CU_add_test(s, "a long DMA goes in steps", test_dma_steps);
 }
