@@ -146,6 +146,16 @@ static bool machine_add_devices(Machine *m, GError **errp)
     return true;
 }
 
+Machine *machine_new_bare(uint64_t ram_size, GError **errp)
+{
+    MachineConfig cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.machine_type = "pc";
+    cfg.ram_size = ram_size;
+    cfg.backend = BACKEND_INTERP;
+    return machine_new(&cfg, errp);
+}
+
 Machine *machine_new(const MachineConfig *cfg, GError **errp)
 {
     Machine *m = g_new0(Machine, 1);

@@ -91,6 +91,9 @@ typedef struct Machine {
 } Machine;
 
 Machine *machine_new(const MachineConfig *cfg, GError **errp);
+/* RAM, the buses, the CPU and the translator (interpreter) but no firmware
+ * and no board: the base unit tests and fuzz harnesses add chips to */
+Machine *machine_new_bare(uint64_t ram_size, GError **errp);
 void     machine_free(Machine *m);
 /* run until the guest exits (debug-exit, shutdown, --max-insns);
  * returns the process exit status */

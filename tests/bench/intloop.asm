@@ -17,29 +17,9 @@
 ; instructions in one iteration of .loop below
 %define INSNS_PER_ITER 10
 
-        bits 16
-        org 0x0000                    ; loaded at F000:0000 (linear 0xF0000)
+%include "tests/bench/bench.inc"
 
-start16:
-        cli
-        xor ax, ax
-        mov ds, ax
-        mov ss, ax
-        mov sp, 0x7000
-        ; GDT lives in ROM; LGDT takes a linear base
-        o32 lgdt [cs:gdt_desc]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword 0x08:(0xF0000 + start32)
-
-        bits 32
-start32:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov esp, 0x90000
+        BENCH_START
         mov ecx, ITER
         xor eax, eax
         mov ebx, 0x12345678
@@ -56,43 +36,11 @@ start32:
         sub eax, edx                  ; 8
         dec ecx                       ; 9
         jnz .loop                     ; 10
-        ; print "sum=XXXXXXXX\n" on port 0xE9
-        mov esi, 0xF0000 + msg
-.p:     lodsb
-        test al, al
-        jz .hex
-        out 0xe9, al
-        jmp .p
-.hex:   mov edx, [edi]
+        mov edx, [edi]                ; "intloop sum=XXXXXXXX" on port 0xE9
         xor edx, eax
-        mov ecx, 8
-.h:     rol edx, 4
-        mov al, dl
-        and al, 0x0f
-        add al, '0'
-        cmp al, '9'
-        jbe .o
-        add al, 'a' - '0' - 10
-.o:     out 0xe9, al
-        dec ecx
-        jnz .h
-        mov al, 10
-        out 0xe9, al
-        mov al, 0
-        out 0xf4, al                  ; exit status (0<<1)|1 = 1
-        hlt
+        mov esi, 0xF0000 + msg
+        jmp bench_report
 
 msg:    db "intloop sum=", 0
 
-        align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff         ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff         ; 0x10: flat 32-bit data
-gdt_desc:
-        dw gdt_desc - gdt - 1
-        dd 0xF0000 + gdt
-
-        times 0xFFF0 - ($ - $$) db 0xff
-        bits 16
-reset:  jmp 0xF000:start16            ; reset vector F000:FFF0
-        times 0x10000 - ($ - $$) db 0xff
+        BENCH_END

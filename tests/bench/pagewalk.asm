@@ -27,28 +27,9 @@
 %define PT0 0x2000
 %define PT1 0x3000
 
-        bits 16
-        org 0x0000                    ; loaded at F000:0000 (linear 0xF0000)
+%include "tests/bench/bench.inc"
 
-start16:
-        cli
-        xor ax, ax
-        mov ds, ax
-        mov ss, ax
-        mov sp, 0x7000
-        o32 lgdt [cs:gdt_desc]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword 0x08:(0xF0000 + start32)
-
-        bits 32
-start32:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov esp, 0x90000
+        BENCH_START
         cld
         mov edi, PD
         mov ecx, 3 * 1024
@@ -85,42 +66,10 @@ start32:
         jnz .loop                     ; 6
         mov eax, cr3                  ; -d mmu prints the counters here
         mov cr3, eax
+        mov edx, ebx
         mov esi, 0xF0000 + msg
-.p:     lodsb
-        test al, al
-        jz .hex
-        out 0xE9, al
-        jmp .p
-.hex:   mov ecx, 8
-.h:     rol ebx, 4
-        mov al, bl
-        and al, 15
-        add al, '0'
-        cmp al, '9'
-        jbe .d
-        add al, 'a' - '0' - 10
-.d:     out 0xE9, al
-        loop .h
-        mov al, 10
-        out 0xE9, al
-        xor al, al
-        out 0xF4, al
-.halt:  hlt
-        jmp .halt
+        jmp bench_report
 
 msg:    db "pagewalk sum=", 0
 
-        align 8
-gdt:
-        dq 0
-        dq 0x00CF9A000000FFFF
-        dq 0x00CF92000000FFFF
-gdt_end:
-gdt_desc:
-        dw gdt_end - gdt - 1
-        dd 0xF0000 + gdt
-
-        times 0xFFF0 - ($ - $$) db 0xFF
-        bits 16
-        jmp 0xF000:start16
-        times 0x10000 - ($ - $$) db 0xFF
+        BENCH_END

@@ -22,28 +22,9 @@
 %define DATA 0x20800
 %endif
 
-        bits 16
-        org 0x0000                    ; loaded at F000:0000 (linear 0xF0000)
+%include "tests/bench/bench.inc"
 
-start16:
-        cli
-        xor ax, ax
-        mov ds, ax
-        mov ss, ax
-        mov sp, 0x7000
-        o32 lgdt [cs:gdt_desc]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword 0x08:(0xF0000 + start32)
-
-        bits 32
-start32:
-        mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov esp, 0x90000
+        BENCH_START
         mov esi, 0xF0000 + blob       ; copy the loop to RAM
         mov edi, CODE
         mov ecx, blob_end - blob
@@ -66,28 +47,7 @@ start32:
         dec ecx
         jnz .x
         mov esi, 0xF0000 + msg
-.p:     mov al, [esi]
-        inc esi
-        test al, al
-        jz .hex
-        out 0xe9, al
-        jmp .p
-.hex:   mov ecx, 8
-.h:     rol edx, 4
-        mov al, dl
-        and al, 0x0f
-        add al, '0'
-        cmp al, '9'
-        jbe .o
-        add al, 'a' - '0' - 10
-.o:     out 0xe9, al
-        dec ecx
-        jnz .h
-        mov al, 10
-        out 0xe9, al
-        mov al, 0
-        out 0xf4, al                  ; exit status (0<<1)|1 = 1
-        hlt
+        jmp bench_report
 
 ; position-independent loop body, runs at CODE
 blob:
@@ -105,15 +65,4 @@ blob_end:
 
 msg:    db "smcloop sum=", 0
 
-        align 8
-gdt:    dq 0
-        dq 0x00cf9a000000ffff         ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff         ; 0x10: flat 32-bit data
-gdt_desc:
-        dw gdt_desc - gdt - 1
-        dd 0xF0000 + gdt
-
-        times 0xFFF0 - ($ - $$) db 0xff
-        bits 16
-reset:  jmp 0xF000:start16            ; reset vector F000:FFF0
-        times 0x10000 - ($ - $$) db 0xff
+        BENCH_END

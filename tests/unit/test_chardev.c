@@ -43,13 +43,8 @@ static void test_spec_check(void)
 
 static Machine *bare_machine(void)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    Machine *m = machine_new(&cfg, &err);
+    Machine *m = machine_new_bare(1u << 20, &err);
     g_assert(m);
     return m;
 }

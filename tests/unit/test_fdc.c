@@ -52,13 +52,8 @@ static gchar *make_floppy(size_t size)
 static bool fixture_init(Fixture *f)
 {
     memset(f, 0, sizeof(*f));
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    f->m = machine_new(&cfg, &err);
+    f->m = machine_new_bare(1u << 20, &err);
     if (!f->m)
         return false;
     clock_init(&f->m->clock, true);

@@ -11,13 +11,8 @@
 
 static Machine *new_machine(void)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 4u << 20;
-    cfg.backend = BACKEND_INTERP;
-    Machine *m = machine_new(&cfg, &err);
+    Machine *m = machine_new_bare(4u << 20, &err);
     g_clear_error(&err);
     return m;
 }

@@ -109,13 +109,8 @@ static void out_handler(void *opaque, int n, int level)
 
 static bool fixture_init(Fixture *f)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    f->m = machine_new(&cfg, &err);
+    f->m = machine_new_bare(1u << 20, &err);
     if (!f->m) {
         g_clear_error(&err);
         return false;

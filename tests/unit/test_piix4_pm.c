@@ -27,13 +27,8 @@ static void cfg_write(Machine *m, int reg, uint32_t v, int size)
 
 static void test_pm(void)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    Machine *m = machine_new(&cfg, &err);
+    Machine *m = machine_new_bare(1u << 20, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     clock_init(&m->clock, true);
     m->pc = g_new0(PCDevices, 1);

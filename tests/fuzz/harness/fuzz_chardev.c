@@ -74,13 +74,8 @@ static void drain_stdin(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    Machine *m = machine_new(&cfg, &err);
+    Machine *m = machine_new_bare(1u << 20, &err);
     if (!m)
         abort();
     clock_init(&m->clock, true);

@@ -35,13 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    MachineConfig cfg;
     GError *err = NULL;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.machine_type = "pc";
-    cfg.ram_size = 1u << 20;
-    cfg.backend = BACKEND_INTERP;
-    fuzz_machine = machine_new(&cfg, &err);
+    fuzz_machine = machine_new_bare(1u << 20, &err);
     if (!fuzz_machine) {
         fprintf(stderr, "fuzz_gdb: %s\n", err ? err->message : "no machine");
         abort();
