@@ -879,18 +879,22 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     g_assert_not_reached();
 }
 
+/* the table's entry for the len bytes at name, or NULL */
+static const OptDesc *opt_find(const char *name, size_t len)
+{
+    for (size_t k = 0; k < G_N_ELEMENTS(opt_table); k++)
+        if (strlen(opt_table[k].name) == len && !strncmp(opt_table[k].name, name, len))
+            return &opt_table[k];
+    return NULL;
+}
+
 /* "--NAME[=...]" with NAME in the table: an option, not a value (so
  * "--screendump-text --version" does not write a file named --version) */
 static bool opt_is_option(const char *arg)
 {
     if (arg[0] != '-' || arg[1] != '-')
         return false;
-    const char *name = arg + 2;
-    size_t len = strcspn(name, "=");
-    for (size_t k = 0; k < G_N_ELEMENTS(opt_table); k++)
-        if (strlen(opt_table[k].name) == len && !strncmp(opt_table[k].name, name, len))
-            return true;
-    return false;
+    return opt_find(arg + 2, strcspn(arg + 2, "=")) != NULL;
 }
 
 bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
@@ -904,13 +908,7 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         const char *name = arg + (arg[1] == '-' ? 2 : 1);
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const OptDesc *o = NULL;
-        for (size_t k = 0; k < G_N_ELEMENTS(opt_table); k++) {
-            if (strlen(opt_table[k].name) == len && !strncmp(opt_table[k].name, name, len)) {
-                o = &opt_table[k];
-                break;
-            }
-        }
+        const OptDesc *o = opt_find(name, len);
         if (!o)
             return opt_fail(errp, OPTIONS_ERROR_INVALID,
                             "unknown option '%.*s' (try --help)", (int)(len + (name - arg)), arg);

@@ -93,6 +93,16 @@ static int tcp_connect(int port)
     return fd;
 }
 
+/* after a client left: a new one connects and is taken */
+static void serves_next_client(Machine *m, CharDev *c, int port)
+{
+    int cl = tcp_connect(port);
+    CU_ASSERT_FATAL(cl >= 0);
+    machine_poll_host(m, 1000000000);
+    CU_ASSERT_TRUE(chardev_connected(c));
+    close(cl);
+}
+
 static void test_tcp_server(void)
 {
     Machine *m = bare_machine();
@@ -138,11 +148,7 @@ static void test_tcp_server(void)
     for (int i = 0; i < 10 && chardev_connected(c); i++)
         machine_poll_host(m, 100000000);
     CU_ASSERT_FALSE(chardev_connected(c));
-    cl = tcp_connect(port);
-    CU_ASSERT_FATAL(cl >= 0);
-    machine_poll_host(m, 1000000000);
-    CU_ASSERT_TRUE(chardev_connected(c));
-    close(cl);
+    serves_next_client(m, c, port);
     chardev_free(c);
     machine_free(m);
 }
@@ -215,11 +221,7 @@ static void test_tcp_client_reset(void)
         machine_poll_host(m, 10000000);
     }
     CU_ASSERT_FALSE(chardev_connected(c));
-    cl = tcp_connect(port);
-    CU_ASSERT_FATAL(cl >= 0);
-    machine_poll_host(m, 1000000000);
-    CU_ASSERT_TRUE(chardev_connected(c));
-    close(cl);
+    serves_next_client(m, c, port);
     chardev_free(c);
     machine_free(m);
 }
