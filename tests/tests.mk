@@ -54,9 +54,14 @@ $(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libtx86.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CUNIT_LIBS) $(LIBS)
 
 # leaks count in the sanitizer build (scripts/run-tests.sh turns
-# LeakSanitizer off for the emulator runs; the unit tests free everything)
+# LeakSanitizer off for the emulator runs; the unit tests free everything).
+# The runner works in a temporary directory, so a test that writes a file
+# by a relative name cannot leave it in the tree; TX86_SRCDIR is the top
+# directory (test_frontend.c's golden files; TX86_GOLDEN_UPDATE=1 rewrites them).
 check-unit: $(UNIT_BIN)
-	ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" $(UNIT_BIN)
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-unit.XXXXXX") && \
+	cd "$$d" && TX86_SRCDIR="$(CURDIR)" ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" \
+	    "$(CURDIR)/$(UNIT_BIN)"; rc=$$?; rm -rf "$$d"; exit $$rc
 
 # nasm runs from the top directory; the ROMs %include tests/guest/*.inc
 $(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
