@@ -8,8 +8,16 @@
 #      tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
-#      with the IR verifier and interpreter-only --disable-native (both:
-#      check-unit check-guest check-diff-short check-fuzz-short)
+#      with the IR verifier (check-unit check-guest check-diff-short
+#      check-fuzz-short, and check-boot-linux: Linux by -kernel) and
+#      interpreter-only --disable-native (check-unit check-guest
+#      check-diff-short check-fuzz-short)
+#   4. make check-shell (shellcheck of the set-up scripts), the README's
+#      main command on a fresh Debian 12 (make check-fresh: a debootstrap
+#      chroot, the committed HEAD; it skips itself without root,
+#      debootstrap or the network; TX86_CHECK_FRESH=0 leaves it out), and
+#      no file left in the tree by any step (tree-clean: git status shows
+#      no new untracked file)
 # Prints a one-line result per step and ends with "N passed, N failed":
 # the sum of the "NAME: N passed, N failed" lines the test runners print,
 # plus one failure for each build step that failed.  Logs: build/test-logs/.
@@ -23,8 +31,11 @@ mkdir -p "$logs"
 passed=0
 failed=0
 jobs=${JOBS:-2}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# untracked files before the run (tree-clean compares)
+untracked() { git -C "$root" status --porcelain --untracked-files=all 2>/dev/null | sed -n 's/^?? //p' | LC_ALL=C sort; }
+untracked > "$logs/untracked.before"
 
 # step NAME KIND COMMAND...: KIND is "build" (counts 1 on failure) or
 # "test" (counts the runner summaries in its log)
@@ -85,8 +96,29 @@ variant() {  # NAME "CONFIGURE ARGS" TARGETS...
     fi
 }
 variant san --enable-sanitizers check-unit check-diff-short check-fuzz-short
-variant debug --enable-debug check-unit check-guest check-diff-short check-fuzz-short
+# the debug build boots Linux with the main build's guests (build/guests);
+# -O0 and the verifier make it slower (BOOT_TIMEOUT, seconds)
+export TX86_GUESTS="${TX86_GUESTS:-$root/build/guests}"
+export BOOT_TIMEOUT="${BOOT_TIMEOUT:-600}"
+variant debug --enable-debug check-unit check-guest check-diff-short check-fuzz-short \
+    check-boot-linux
 variant interp --disable-native check-unit check-guest check-diff-short check-fuzz-short
+
+step check-shell test make check-shell
+[ "${TX86_CHECK_FRESH:-1}" = 0 ] || step check-fresh test make check-fresh
+tree_clean() {
+    git -C "$root" rev-parse --git-dir >/dev/null 2>&1 || { echo "tree-clean: not a git checkout: skipped"; return 0; }
+    untracked > "$logs/untracked.after"
+    new=$(LC_ALL=C comm -13 "$logs/untracked.before" "$logs/untracked.after")
+    if [ -n "$new" ]; then
+        echo "files the tests left in the tree:"
+        echo "$new"
+        echo "tree-clean: 0 passed, 1 failed"
+        return 1
+    fi
+    echo "tree-clean: 1 passed, 0 failed"
+}
+step tree-clean test tree_clean
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

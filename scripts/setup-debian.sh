@@ -15,8 +15,9 @@ pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso
 # serial_login.py drives its console)
 pkgs="$pkgs debootstrap debian-archive-keyring grub-pc-bin grub-common e2fsprogs
       python3"
-# clang's libFuzzer with ASan/UBSan runtimes (make fuzz-smoke, tests/fuzz/)
-pkgs="$pkgs clang-14 libclang-rt-14-dev"
+# clang's libFuzzer with ASan/UBSan runtimes (make fuzz-smoke, tests/fuzz/);
+# the linter of make check-shell, and git (make check-fresh clones the tree)
+pkgs="$pkgs clang-14 libclang-rt-14-dev shellcheck git"
 case "$(uname -m)" in
     x86_64|amd64) pkgs="$pkgs gcc-multilib" ;;   # 32-bit differential tester
 esac

@@ -13,6 +13,10 @@
 #   make check-debug  gdb stub, -icount determinism, tx86-trace (tests/debug)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
+#   make check-boot-linux  Linux by -kernel alone (tests/boot/boot.mk)
+#   make check-shell  shellcheck of the scripts a fresh machine runs
+#   make check-fresh  the README's main command in a fresh Debian 12 chroot
+#                     (scripts/check-fresh-setup.sh: root, debootstrap, network)
 # Every runner ends with a line "NAME: N passed, N failed" that
 # scripts/run-tests.sh adds up.
 
@@ -34,7 +38,7 @@ include tests/fuzz/fuzz.mk
 -include tests/boot/boot.mk
 -include tests/debug/debug.mk
 
-.PHONY: tests check check-unit check-guest check-diff check-diff-short FORCE
+.PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh FORCE
 
 tests: $(UNIT_BIN) $(GUEST_BINS) $(FUZZROM) $(PMSTUB)
 
@@ -68,8 +72,25 @@ $(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 
+# run in a temporary directory, like check-unit (absolute paths)
 check-guest: tx86 $(GUEST_BINS)
-	sh tests/guest/run-guest.sh ./tx86 "$(GUEST_BACKENDS)" $(GUEST_BINS)
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-guestdir.XXXXXX") && cd "$$d" && \
+	sh "$(CURDIR)/tests/guest/run-guest.sh" "$(CURDIR)/tx86" "$(GUEST_BACKENDS)" \
+	    $(abspath $(GUEST_BINS)); rc=$$?; rm -rf "$$d"; exit $$rc
+
+# the scripts of the README's two commands and their set-up steps
+SHELL_CHECKED := scripts/setup-debian.sh scripts/run-tests.sh scripts/check-fresh-setup.sh \
+	tests/boot/get-guests.sh
+check-shell:
+	@if ! command -v shellcheck >/dev/null 2>&1; then \
+	    echo "check-shell: shellcheck is not installed (apt-get install shellcheck): skipped"; \
+	    echo "shellcheck: 0 passed, 0 failed"; exit 0; fi; \
+	p=0; f=0; for s in $(SHELL_CHECKED); do \
+	    if shellcheck "$$s"; then p=$$((p + 1)); else f=$$((f + 1)); echo "FAIL $$s"; fi; done; \
+	echo "shellcheck: $$p passed, $$f failed"; [ $$f -eq 0 ]
+
+check-fresh:
+	sh scripts/check-fresh-setup.sh
 
 ifneq ($(wildcard tests/diff/diff.mk),)
 include tests/diff/diff.mk

@@ -15,7 +15,7 @@ BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/debian.sh
 
-.PHONY: check-boot check-boot-qemu check-kill guests
+.PHONY: check-boot check-boot-linux check-boot-qemu check-kill guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -23,6 +23,13 @@ guests:
 # debian.sh boots on each backend this build has (DEBIAN_BACKENDS overrides)
 check-boot: tx86 firmware
 	DEBIAN_BACKENDS="$${DEBIAN_BACKENDS:-$(GUEST_BACKENDS)}" sh tests/boot/run-boot.sh ./tx86 $(BOOT_TESTS)
+
+# Linux by -kernel alone (tests/boot/linux_kernel.sh): scripts/run-tests.sh
+# runs it in the --enable-debug build, where the IR verifier checks every
+# block Linux makes the translator build (TX86_GUESTS=the main build's
+# build/guests saves fetching the guests again; BOOT_TIMEOUT=seconds)
+check-boot-linux: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/linux_kernel.sh
 
 check-boot-qemu:
 	sh tests/boot/run-boot.sh $$(command -v qemu-system-i386) $(BOOT_TESTS)

@@ -20,7 +20,10 @@
 # update and the architecture, no loop mounts: the cpio archive is made by
 # cpio (the /dev/console node is written as a cpio header by hand), the disk
 # with sfdisk, mkfs.fat --offset, mcopy and the mtools-based syslinux.
-# Everything is cached: delete build/guests to start over.
+# Everything is cached: delete build/guests to start over.  The initramfs
+# and the disk are made again when this script changes (initrd.key holds a
+# hash of its non-comment lines); files are replaced by rename, and
+# hello.txt is kept, so a test reading them meanwhile sees old or new ones.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${TX86_GUESTS:-$top/build/guests}
@@ -31,6 +34,8 @@ log() { echo "get-guests: $*"; }
 locked() { flock /tmp/apt.lock "$@"; }
 # flock runs a command, not a shell function: sudo is part of the command
 locked_root() { if [ "$(id -u)" = 0 ]; then locked "$@"; else locked sudo "$@"; fi; }
+# the last of its arguments (of a glob: the highest version)
+last() { for a in "$@"; do :; done; echo "$a"; }
 
 # ---- host tools ----
 need=""
@@ -40,6 +45,7 @@ done
 [ -f /usr/lib/syslinux/mbr/mbr.bin ] || need="$need syslinux-common"
 if [ -n "$need" ]; then
     log "installing$need"
+    # shellcheck disable=SC2086 # one word per package
     locked_root apt-get install -y $need
 fi
 
@@ -64,12 +70,12 @@ fi
 # ---- extract ----
 if [ ! -f vmlinuz ]; then
     rm -rf kernel busybox
-    dpkg-deb -x "$(ls deb/linux-image-*-686_*.deb | tail -n 1)" kernel
-    dpkg-deb -x "$(ls deb/busybox-static_*.deb | tail -n 1)" busybox
-    cp "$(ls kernel/boot/vmlinuz-* | tail -n 1)" vmlinuz.tmp
+    dpkg-deb -x "$(last deb/linux-image-*-686_*.deb)" kernel
+    dpkg-deb -x "$(last deb/busybox-static_*.deb)" busybox
+    cp "$(last kernel/boot/vmlinuz-*)" vmlinuz.tmp
     mv vmlinuz.tmp vmlinuz
 fi
-moddir=$(ls -d kernel/lib/modules/* | tail -n 1)
+moddir=$(last kernel/lib/modules/*)
 
 # ---- initramfs ----
 # a cpio newc entry with no data (directory or device node), by hand
@@ -95,14 +101,16 @@ resolve() {
     case " $order " in *" $1 "*) ;; *) order="$order $1";; esac
 }
 
-if [ ! -f initrd.gz ] || [ ! -f initrd-interactive.gz ] || [ "$0" -nt initrd.gz ]; then
+key=$(grep -v '^[[:space:]]*#' "$top/tests/boot/get-guests.sh" | sha256sum | cut -c1-16)
+disk_stale=0
+if [ ! -f initrd.gz ] || [ ! -f initrd-interactive.gz ] || [ "$(cat initrd.key 2>/dev/null)" != "$key" ]; then
     log "building the initramfs"
     rm -rf root && mkdir -p root/bin root/dev root/proc root/sys root/mnt root/tmp root/modules root/etc
     cp busybox/bin/busybox root/bin/busybox
     order=""
     for m in ata_piix sd_mod vfat nls_cp437 nls_ascii; do resolve "$m"; done
     for m in $order; do cp "$(modfile "$m")" "root/modules/$m.ko"; done
-    echo $order > root/modules/order
+    echo "$order" > root/modules/order
     cat > root/init <<'INIT'
 #!/bin/busybox sh
 # /init of tx86's test initramfs (tests/boot/get-guests.sh)
@@ -172,14 +180,18 @@ INIT
     { cat initrd.cpio; (cd over && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0); } |
         gzip -9n > initrd-interactive.gz.tmp && mv initrd-interactive.gz.tmp initrd-interactive.gz
     rm -rf over initrd.cpio
-    rm -f disk.img
+    echo "$key" > initrd.key
+    disk_stale=1
 fi
 
 # ---- disk image for SeaBIOS + syslinux ----
-if [ ! -f disk.img ]; then
+if [ ! -f disk.img ] || [ "$disk_stale" = 1 ]; then
     log "building disk.img"
-    head -c 1M /dev/urandom > hello.txt 2>/dev/null || dd if=/dev/urandom of=hello.txt bs=1M count=1 2>/dev/null
-    md5sum hello.txt | cut -d' ' -f1 > hello.md5
+    if [ ! -f hello.txt ] || [ ! -f hello.md5 ]; then
+        head -c 1M /dev/urandom > hello.tmp 2>/dev/null || dd if=/dev/urandom of=hello.tmp bs=1M count=1 2>/dev/null
+        mv hello.tmp hello.txt
+        md5sum hello.txt | cut -d' ' -f1 > hello.md5.tmp && mv hello.md5.tmp hello.md5
+    fi
     rm -f disk.tmp
     truncate -s 32M disk.tmp
     echo 'start=2048, type=6, bootable' | sfdisk -q disk.tmp
