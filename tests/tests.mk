@@ -1,6 +1,6 @@
 # tests/tests.mk - the test part of the Makefile (included by Makefile.in).
 #
-#   make check        check-unit check-guest check-diff
+#   make check        check-unit check-guest check-fuzz check-diff
 #   make check-unit   CUnit tests: every tests/unit/test_NAME.c defines
 #                     void register_NAME_tests(void); the runner's list is
 #                     generated from the file names (build/tests/unit/unit_list.h)

@@ -134,9 +134,7 @@ void options_usage(FILE *f)
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
-"Recognised but not supported yet:\n"
-"-smp -netdev\n"
-"-monitor\n",
+"Recognised but not supported yet: -smp -netdev -nic -monitor -loadvm\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -903,7 +901,7 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         const char *arg = argv[i];
         if (arg[0] != '-' || !arg[1])
             return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                            "unexpected argument '%s' (disk images need -hda, not supported yet)",
+                            "unexpected argument '%s' (a disk image needs -hda FILE or -drive file=FILE)",
                             arg);
         const char *name = arg + (arg[1] == '-' ? 2 : 1);
         const char *eq = strchr(name, '=');

@@ -399,7 +399,7 @@ static void test_golden(void)
     bool update = getenv("TX86_GOLDEN_UPDATE") && *getenv("TX86_GOLDEN_UPDATE") &&
                   strcmp(getenv("TX86_GOLDEN_UPDATE"), "0") != 0;
     gchar *dir = golden_dir();
-    GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     IRBlock ir;
     int updated = 0;
 
@@ -456,7 +456,6 @@ static void test_golden(void)
     }
     if (d)
         g_dir_close(d);
-    g_hash_table_foreach(names, (GHFunc)(void (*)(void))g_free, NULL);
     g_hash_table_destroy(names);
     ir_block_free(&ir);
     g_free(dir);
