@@ -279,9 +279,12 @@ static void describe(const uint8_t *bytes, int len, bool code32, GString *out, G
     cc_live_analyze(ptrs, locked, (int)n, dead);
     for (size_t i = 0; i < n; i++) {
         if (out) {
-            g_string_append_printf(out, "#   %s%s%s: flag update %s\n", insn[i].mnemonic,
+            uint8_t cc = x86_insn_table[insn[i].id].cc;
+            g_string_append_printf(out, "#   %s%s%s: %s\n", insn[i].mnemonic,
                                    insn[i].op_str[0] ? " " : "", insn[i].op_str,
-                                   dead[i] ? "dead (skipped)" : "live");
+                                   dead[i] ? "flag update dead (skipped)" :
+                                   cc == CCE_UNKNOWN ? "no flag effect in the table (a barrier)" :
+                                   cc == CCE_NONE ? "no flag update" : "flag update kept");
         }
         if (dead_out)
             g_string_append_c(dead_out, dead[i] ? 'D' : '-');
