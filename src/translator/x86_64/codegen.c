@@ -26,8 +26,7 @@
  * sub: a chain stops with the first block that leaves icount_left <= 0
  * (it returns its slot exit, cpu_exec sees the budget spent), which is
  * the same "icount < budget before a block" test as the unchained loop.
- * exec() always runs its first block.  This backend never returns
- * TB_EXIT_REQUESTED.  cg_patch_jump rewrites the rel32 (single-threaded:
+ * exec() always runs its first block.  cg_patch_jump rewrites the rel32 (single-threaded:
  * no atomicity needed).
  *
  * Temps: constants (temps defined once, by movi) are immediates and get
@@ -44,10 +43,13 @@
  * register (`mov r, a; op r, b`, operands register, [rsp+slot] or
  * immediate; `lea` for add/sub that need a copy), shifts by immediates,
  * a comparison (setcc) or an ld_env whose only use is the brz/brnz right
- * after it becomes cmp + jcc, stores of constants to CPUState are
+ * after it becomes cmp + jcc, stores of constants to env are
  * `mov dword [rbx + off], imm32`.
  *
- * GET_REG/SET_REG/LD_ENV/ST_ENV are moves at [rbx + offsetof(...)].
+ * GET_REG/SET_REG/LD_ENV/ST_ENV are moves at [rbx + offset], the offsets
+ * of GET_REG/SET_REG from the GuestDesc (guest.h), baked in like every
+ * other guest constant (the TLB's env offset, the budget word, the slow
+ * path and helper addresses).
  * LD/ST inline the software-TLB lookup (layout in mmu/tlb.h), on the
  * address's own register (or esi when it is not in one), the miss path
  * out of line after the block's exits so that a hit falls through:
@@ -59,7 +61,7 @@
  *   mov rcx, [rbx + rcx + tlb(mode).addend]; mov out, [rcx + addr]  (or store)
  *   ...
  *   miss: [mov esi, addr; mov edx, val]; push r8-r11 in use
- *         mov rdi, rbx; call mmu_{ld,st}N_slow             ; may raise (siglongjmp)
+ *         mov rdi, rbx; call guest ld/st_slow[N]            ; may raise (siglongjmp)
  *         pop; [mov out, eax]; jmp back
  *
  * Helpers are direct calls (rel32 when the buffer is near the C code,
@@ -75,9 +77,7 @@
 #include <capstone/capstone.h>
 #include "translator/translator.h"
 #include "translator/x86_64/emit.h"
-#include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
-#include "mmu/mmu.h"
+#include "mmu/tlb.h"
 
 #define CG_BUFFER_SIZE   (64u << 20)
 #define CG_MAX_PER_INSN  128    /* host bytes one IR op can need, at most */
@@ -92,9 +92,11 @@ static const int cg_alloc_regs[] = { HR_RBP, HR_R12, HR_R13, HR_R14, HR_R15,
 #define CG_N_REGS ((int)G_N_ELEMENTS(cg_alloc_regs))
 #define CG_N_CALLEE_SAVED 5
 
-typedef uintptr_t (*CgEnterFn)(CPUState *env, const void *code);
+typedef uintptr_t (*CgEnterFn)(void *env, const void *code);
 
 typedef struct CodegenState {
+    const GuestDesc *guest;
+    int32_t icount_left;  /* env offset of the budget word (guest) */
     uint8_t *buf;
     size_t size, used;
     size_t code_start;    /* blocks start here, after enter/epilogue */
@@ -134,7 +136,7 @@ static bool cg_init(Translator *t, GError **errp)
 {
     CodegenState *s = g_new0(CodegenState, 1);
     /* ask for an address near our own code so calls can use rel32 */
-    uintptr_t near = ((uintptr_t)&mmu_ld8_slow & ~(uintptr_t)0xfffff) - (512u << 20);
+    uintptr_t near = ((uintptr_t)t->guest->ld_slow[0] & ~(uintptr_t)0xfffff) - (512u << 20);
     void *p = mmap((void *)near, CG_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
@@ -144,6 +146,8 @@ static bool cg_init(Translator *t, GError **errp)
         g_free(s);
         return false;
     }
+    s->guest = t->guest;
+    s->icount_left = (int32_t)t->guest->icount_left;
     s->buf = p;
     s->size = CG_BUFFER_SIZE;
     cg_emit_trampolines(s);
@@ -203,11 +207,11 @@ static CgTemp *cg_temp_info(const IRBlock *ir)
     return ti;
 }
 
-/* the CPUState word a get_reg/set_reg/ld_env/st_env touches, or -1 */
-static int cg_env_word(const IRInsn *in)
+/* the env word a get_reg/set_reg/ld_env/st_env touches, or -1 */
+static int cg_env_word(const GuestDesc *g, const IRInsn *in)
 {
     if (in->op == IR_GET_REG || in->op == IR_SET_REG)
-        return (int)(offsetof(CPUState, regs) / 4 + in->imm);
+        return (int)(ir_reg_offset(g, in->imm) / 4);
     if (in->op == IR_LD_ENV || in->op == IR_ST_ENV)
         return (in->imm & 3) ? -2 : (int)(in->imm / 4);   /* -2: unaligned, any */
     return -1;
@@ -224,7 +228,7 @@ static bool cg_word_dead(const IRBlock *ir, const uint32_t *label_pos, uint32_t 
 {
     for (uint32_t i = p; i < ir->n_insns; i++) {
         const IRInsn *in = &ir->insns[i];
-        int iw = cg_env_word(in);
+        int iw = cg_env_word(ir->guest, in);
         if (iw == -2)
             return false;
         if (iw == w)
@@ -261,17 +265,17 @@ static void cg_plan_sinking(const IRBlock *ir, const uint32_t *label_pos, uint32
         sink_to[n] = sink_head[n] = sink_next[n] = UINT32_MAX;
     for (uint32_t n = 0; n < ir->n_insns; n++) {
         const IRInsn *in = &ir->insns[n];
-        int w = cg_env_word(in);
+        int w = cg_env_word(ir->guest, in);
         if ((in->op != IR_SET_REG && in->op != IR_ST_ENV) || w < 0 ||
-            (in->op == IR_ST_ENV && (in->imm == offsetof(CPUState, exit_request) ||
-                                     in->imm == offsetof(CPUState, code_dirty))))
+            (in->op == IR_ST_ENV && ir_env_volatile(ir->guest, in->imm)))
             continue;
         uint32_t m;
         for (m = n + 1; m < ir->n_insns; m++) {
             const IRInsn *x = &ir->insns[m];
             if (x->op >= IR_LD8 && x->op <= IR_ST32)
                 break;
-            if (x->out == in->in[0] || cg_env_word(x) == w || cg_env_word(x) == -2 ||
+            if (x->out == in->in[0] || cg_env_word(ir->guest, x) == w ||
+                cg_env_word(ir->guest, x) == -2 ||
                 x->op == IR_CALL ||
                 (ir_op_desc[x->op].flags & (IR_SE_MAY_FAULT | IR_SE_BRANCH | IR_SE_LABEL |
                                             IR_SE_EXIT))) {
@@ -448,7 +452,6 @@ typedef struct CgBlock {
     int32_t extra;              /* rsp adjustment beyond the shared frame */
 } CgBlock;
 
-#define CG_ICOUNT_LEFT ((int32_t)offsetof(CPUState, icount_left))
 
 /* leave through the shared epilogue with rax = tb | exit */
 static void cg_exit_stub(Emitter *e, const CgBlock *b, int exit)
@@ -461,7 +464,7 @@ static void cg_exit_stub(Emitter *e, const CgBlock *b, int exit)
 static void cg_exit_account(Emitter *e, const CgBlock *b)
 {
     emit_rsp_adjust(e, b->extra);
-    emit_sub_m32_imm(e, HR_RBX, CG_ICOUNT_LEFT, b->tb->n_insns);
+    emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, b->tb->n_insns);
 }
 
 /* sub [icount_left], n_insns; jg successor (patched) or the stub: the
@@ -482,12 +485,6 @@ static void cg_exit(Emitter *e, const CgBlock *b)
     cg_exit_stub(e, b, TB_EXIT_NOCHAIN);
 }
 
-static const void *const cg_ld_slow[3] = { (const void *)mmu_ld8_slow,
-                                           (const void *)mmu_ld16_slow,
-                                           (const void *)mmu_ld32_slow };
-static const void *const cg_st_slow[3] = { (const void *)mmu_st8_slow,
-                                           (const void *)mmu_st16_slow,
-                                           (const void *)mmu_st32_slow };
 static const int cg_arg_regs[IR_MAX_IN] = { HR_RSI, HR_RDX, HR_RCX, HR_R8 };
 
 /*
@@ -530,16 +527,16 @@ typedef struct CgSlowPath {
     int addr_reg;           /* register holding the address (esi: loaded) */
     uint32_t sunk;          /* first store sunk here (cg_plan_sinking) */
     uint8_t *resume;        /* first byte after the fast path */
-    const void *fn;         /* mmu_{ld,st}{8,16,32}_slow */
+    const void *fn;         /* the guest's ld_slow[] / st_slow[] */
     bool is_load;
     HostLoc loc;            /* load: destination; store: the value */
 } CgSlowPath;
 
 /* mov [rbx + offset of the store's word], value */
-static void cg_emit_env_store(Emitter *e, const IRInsn *in, HostLoc a)
+static void cg_emit_env_store(Emitter *e, const GuestDesc *g, const IRInsn *in, HostLoc a)
 {
     HostLoc dst = loc_mem(HR_RBX, (int32_t)(in->op == IR_SET_REG
-                          ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+                          ? ir_reg_offset(g, in->imm) : in->imm));
     if (a.reg >= 0) {
         emit_mov_loc_r(e, dst, a.reg);
     } else if (loc_is_imm(a)) {
@@ -562,7 +559,7 @@ static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, unsigned reg_mas
 
     emit_patch_rel32(sp->jne, e->p);
     for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k])
-        cg_emit_env_store(e, &ir->insns[k], loc[ir->insns[k].in[0]]);
+        cg_emit_env_store(e, ir->guest, &ir->insns[k], loc[ir->insns[k].in[0]]);
     emit_mov_r_loc(e, HR_RSI, loc_reg(sp->addr_reg));
     if (!sp->is_load)
         emit_mov_r_loc(e, HR_RDX, sp->loc);   /* before rsp moves: may be a slot */
@@ -588,8 +585,8 @@ static int cg_addr_reg(Emitter *e, HostLoc addr)
     return HR_RSI;
 }
 
-static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc out,
-                    CgSlowPath *sp)
+static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
+                    HostLoc out, CgSlowPath *sp)
 {
     int ar = cg_addr_reg(e, addr);
     uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
@@ -604,11 +601,11 @@ static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc
     emit_mov_loc_r(e, out, r);
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
                         .loc = out,
-                        .fn = cg_ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+                        .fn = (const void *)g->ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
 }
 
-static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc val,
-                     CgSlowPath *sp)
+static void cg_store(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
+                     HostLoc val, CgSlowPath *sp)
 {
     int ar = cg_addr_reg(e, addr);
     /* the stored value: straight from its register (not SPL..DIL as a
@@ -635,7 +632,7 @@ static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLo
                     0, false);
     }
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = false, .loc = val,
-                        .fn = cg_st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+                        .fn = (const void *)g->st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
 }
 
 /* cmp a, b for any operand kinds (ecx is scratch) */
@@ -719,10 +716,9 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     CgBlock b = { .s = s, .tb = tb, .code = s->buf + start };
     if (4 * n_slots > CG_FRAME)
         b.extra = (int32_t)((4 * n_slots - CG_FRAME + 15) & ~15u);
-    int32_t tlb_off = (int32_t)offsetof(CPUState, tlb) +
-                      ((tb->hflags & HF_CPL_MASK) == HF_CPL_MASK ? TLB_MMU_USER
-                                                                 : TLB_MMU_KERNEL) *
-                      (int32_t)sizeof(((CPUTLB *)0)->table[0]);
+    const GuestDesc *g = t->guest;
+    int32_t tlb_off = (int32_t)g->tlb_offset + g->tlb_mode(tb->hflags) *
+                      (int32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
 
     Emitter e = { .p = b.code };
     uint8_t *code = e.p;
@@ -759,7 +755,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             HostLoc src = a;
             if (in->op != IR_MOV)
                 src = loc_mem(HR_RBX, (int32_t)(in->op == IR_GET_REG
-                              ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+                              ? ir_reg_offset(g, in->imm) : in->imm));
             if (in->op == IR_LD_ENV && cg_fuses_with_branch(ir, ti, n, &br)) {
                 /* cmp dword [env + off], 0; je/jne */
                 emit_alu_loc_imm(&e, 7, src, 0);
@@ -785,7 +781,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         case IR_SET_REG:
         case IR_ST_ENV:
             if (sink_to[n] == UINT32_MAX)       /* else on the next access's miss path */
-                cg_emit_env_store(&e, in, a);
+                cg_emit_env_store(&e, ir->guest, in, a);
             break;
         case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: {
             /* out = a +/- b in a third register: lea */
@@ -879,15 +875,15 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             break;
         }
         case IR_LD8: case IR_LD16: case IR_LD32:
-            cg_load(&e, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
+            cg_load(&e, g, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_ST8: case IR_ST16: case IR_ST32:
-            cg_store(&e, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
+            cg_store(&e, g, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_CALL: {
-            const HelperDesc *h = &helper_table[in->imm];
+            const HelperDesc *h = &g->helpers[in->imm];
             emit_mov_r64_r64(&e, HR_RDI, HR_RBX);
             for (int k = 0; k < in->nin; k++)
                 emit_mov_r_loc(&e, cg_arg_regs[k], loc[in->in[k]]);
@@ -949,7 +945,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     return true;
 }
 
-static int cg_exec(Translator *t, CPUState *env, TranslationBlock *tb)
+static int cg_exec(Translator *t, void *env, TranslationBlock *tb)
 {
     CodegenState *s = t->backend_state;
     uintptr_t r = s->enter(env, tb->code);
