@@ -185,7 +185,7 @@ void ir_label(IRBlock *b, uint32_t label)   { ir_emit(b, IR_LABEL, IR_NO_TEMP, 0
 void ir_br(IRBlock *b, uint32_t label)      { ir_emit(b, IR_BR, IR_NO_TEMP, 0, NULL, label); }
 void ir_brz(IRBlock *b, IRTemp c, uint32_t label)  { ir_emit(b, IR_BRZ, IR_NO_TEMP, 1, &c, label); }
 void ir_brnz(IRBlock *b, IRTemp c, uint32_t label) { ir_emit(b, IR_BRNZ, IR_NO_TEMP, 1, &c, label); }
-void ir_insn_start(IRBlock *b, uint32_t eip) { ir_emit(b, IR_INSN_START, IR_NO_TEMP, 0, NULL, eip); }
+void ir_insn_start(IRBlock *b, uint32_t pc)  { ir_emit(b, IR_INSN_START, IR_NO_TEMP, 0, NULL, pc); }
 void ir_goto_tb(IRBlock *b, int slot)       { ir_emit(b, IR_GOTO_TB, IR_NO_TEMP, 0, NULL, (uint32_t)slot); }
 void ir_exit(IRBlock *b)                    { ir_emit(b, IR_EXIT, IR_NO_TEMP, 0, NULL, 0); }
 

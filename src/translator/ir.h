@@ -9,8 +9,8 @@
  * GuestDesc (guest.h) gives meaning to.
  *
  * Example (guest "inc eax" without flags):
- *     IRTemp t = ir_get_reg(b, R_EAX);
- *     ir_set_reg(b, R_EAX, ir_add(b, t, ir_movi(b, 1)));
+ *     IRTemp t = ir_get_reg(b, 0);                  // x86: R_EAX
+ *     ir_set_reg(b, 0, ir_add(b, t, ir_movi(b, 1)));
  *
  * Textual form (used by golden tests, printed by -d op):
  *     t0 = get_reg $0
@@ -36,8 +36,8 @@ enum {
     IR_SE_MAY_FAULT    = 1 << 0,  /* may raise a guest exception (longjmp) */
     IR_SE_READS_MEM    = 1 << 1,
     IR_SE_WRITES_MEM   = 1 << 2,
-    IR_SE_READS_STATE  = 1 << 3,  /* reads CPUState */
-    IR_SE_WRITES_STATE = 1 << 4,  /* writes CPUState */
+    IR_SE_READS_STATE  = 1 << 3,  /* reads env */
+    IR_SE_WRITES_STATE = 1 << 4,  /* writes env */
     IR_SE_BRANCH       = 1 << 5,  /* jumps to a label */
     IR_SE_LABEL        = 1 << 6,  /* defines a label */
     IR_SE_EXIT         = 1 << 7,  /* leaves the block */
@@ -124,7 +124,7 @@ void   ir_label(IRBlock *b, uint32_t label);
 void   ir_br(IRBlock *b, uint32_t label);
 void   ir_brz(IRBlock *b, IRTemp cond, uint32_t label);
 void   ir_brnz(IRBlock *b, IRTemp cond, uint32_t label);
-void   ir_insn_start(IRBlock *b, uint32_t eip);
+void   ir_insn_start(IRBlock *b, uint32_t pc);
 void   ir_goto_tb(IRBlock *b, int slot);
 void   ir_exit(IRBlock *b);
 

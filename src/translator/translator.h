@@ -19,7 +19,7 @@
  * also gets its GOTO_TB jump patched to go straight to the successor's
  * code (jmp_dest[n]); every TB keeps the list of jumps patched into it
  * (jmp_list_head) so invalidation can send them back to their exit stubs.
- * Chained native code keeps env->icount_left; see docs/translator.md.
+ * Chained native code keeps the guest budget word; see docs/translator.md.
  */
 #ifndef TX86_TRANSLATOR_H
 #define TX86_TRANSLATOR_H
