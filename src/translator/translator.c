@@ -42,7 +42,8 @@
 #include <string.h>
 #include "config.h"
 #include "translator/translator.h"
-#include "machine/memory.h"         /* physical pages: code marks, the write hook */
+/* physical pages (code marks, the code-write hook): a bus-level header */
+#include "machine/memory.h"
 #include "util/log.h"
 
 #define TB_POOL_SIZE   (1u << 16)
