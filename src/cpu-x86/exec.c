@@ -57,8 +57,7 @@
  * back here: each block subtracts its n_insns from env->icount_left at its
  * exit and follows a patched jump only while icount_left stays positive,
  * else it returns its exit to this loop (the same "icount < budget" test
- * as this loop; a backend may also return TB_EXIT_REQUESTED for a block
- * it entered but did not run).  The backend names the block whose exit
+ * as this loop).  The backend names the block whose exit
  * was taken in t->last_tb.  Interrupts and exit requests need no check in a
  * chain: everything that sets them (I/O helpers, IF/mode changes) ends its
  * block with an unchained exit, and timers run between cpu_exec calls.
@@ -256,10 +255,6 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             left0 = 0;
             env->icount_left0 = env->icount_left;   /* counted: clock_now sees no chain */
             tb = t->last_tb;
-            if (exit == TB_EXIT_REQUESTED) {
-                last_tb = NULL;             /* tb did not run; budget is spent */
-                continue;
-            }
         } else {
             exit = t->backend->exec(t, env, tb);
             env->icount += tb->n_insns;

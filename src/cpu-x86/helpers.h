@@ -12,19 +12,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-struct CPUState;
+#include "translator/guest.h"    /* HelperDesc, the HF_* flags */
 
-/* what a helper may do (helpers.def FLAGS column) */
-enum {
-    HF_PURE_STATE  = 0,       /* reads CPUState only, no side effects */
-    HF_READS_STATE = 1 << 0,
-    HF_WRITES_STATE = 1 << 1, /* writes CPUState (registers, flags, ...) */
-    HF_READS_MEM   = 1 << 2,  /* guest memory or I/O ports */
-    HF_WRITES_MEM  = 1 << 3,
-    HF_MAY_FAULT   = 1 << 4,  /* may raise a guest exception */
-    HF_NORETURN    = 1 << 5,  /* never returns (always raises/exits) */
-    HF_IO          = 1 << 6,  /* touches devices: must be the last thing in its insn */
-};
+struct CPUState;
 
 #define HELPER_RET_void 0
 #define HELPER_RET_i32  1
@@ -48,14 +38,7 @@ typedef enum HelperId {
     HELPER_COUNT
 } HelperId;
 
-typedef struct HelperDesc {
-    const char *name;
-    void (*fn)(void);   /* cast to the real prototype before calling */
-    uint8_t nargs;      /* arguments after env, each uint32_t */
-    uint8_t has_ret;    /* returns uint32_t */
-    uint16_t flags;     /* HF_* */
-} HelperDesc;
-
+/* the guest description's helper table (x86_guest.helpers) */
 extern const HelperDesc helper_table[HELPER_COUNT];
 
 #endif

@@ -18,6 +18,9 @@
 
 typedef struct X86FrontEnd X86FrontEnd;
 
+/* what the translator knows of the x86 guest (guest.c) */
+extern const GuestDesc x86_guest;
+
 X86FrontEnd *x86_frontend_new(GError **errp);   /* opens Capstone (16/32-bit) */
 void         x86_frontend_free(X86FrontEnd *fe);
 /* translate the block at tb->pc/cs_base/hflags into ir; fills tb->size,

@@ -98,7 +98,7 @@ static void machine_cpu_intr(void *opaque, int n, int level)
         m->cpu.interrupt_request &= ~CPU_INTERRUPT_HARD;
 }
 
-static void machine_translate(void *fe, CPUState *env, TranslationBlock *tb, IRBlock *ir)
+static void machine_translate(void *fe, void *env, TranslationBlock *tb, IRBlock *ir)
 {
     x86_translate_block(fe, env, tb, ir);
 }
@@ -230,7 +230,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     X86FrontEnd *fe = x86_frontend_new(errp);
     if (!fe)
         goto fail;
-    m->tr = translator_new(be, m->mem, machine_translate, fe, &m->cpu, errp);
+    m->tr = translator_new(be, &x86_guest, m->mem, machine_translate, fe, &m->cpu, errp);
     if (!m->tr) {
         x86_frontend_free(fe);
         goto fail;

@@ -19,13 +19,14 @@
  *     goto_tb $0
  *     label L0
  *     exit
+ * Helper names, register names and env word names come from the block's
+ * GuestDesc (guest.h); the verifier bounds register indexes and env
+ * offsets by it.
  */
 #include <string.h>
 #include <stdlib.h>
 #include <ctype.h>
 #include "translator/ir.h"
-#include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
 
 G_DEFINE_QUARK(tx86-ir-error-quark, tx86_ir_error)
 
@@ -46,9 +47,10 @@ static void ir_print_op_name(FILE *f, int op)
 
 /* ---------------------------------------------------------------- blocks */
 
-void ir_block_init(IRBlock *b)
+void ir_block_init(IRBlock *b, const GuestDesc *guest)
 {
     memset(b, 0, sizeof(*b));
+    b->guest = guest;
 }
 
 void ir_block_reset(IRBlock *b)
@@ -171,9 +173,10 @@ void ir_store(IRBlock *b, int size, IRTemp addr, IRTemp v)
 
 IRTemp ir_call(IRBlock *b, int helper, int nargs, const IRTemp *args)
 {
-    g_assert(helper >= 0 && helper < HELPER_COUNT);
-    g_assert(nargs == helper_table[helper].nargs);
-    IRTemp t = helper_table[helper].has_ret ? ir_new_temp(b) : IR_NO_TEMP;
+    const GuestDesc *g = b->guest;
+    g_assert(helper >= 0 && (uint32_t)helper < g->n_helpers);
+    g_assert(nargs == g->helpers[helper].nargs);
+    IRTemp t = g->helpers[helper].has_ret ? ir_new_temp(b) : IR_NO_TEMP;
     ir_emit(b, IR_CALL, t, nargs, args, (uint32_t)helper);
     return t;
 }
@@ -182,7 +185,7 @@ void ir_label(IRBlock *b, uint32_t label)   { ir_emit(b, IR_LABEL, IR_NO_TEMP, 0
 void ir_br(IRBlock *b, uint32_t label)      { ir_emit(b, IR_BR, IR_NO_TEMP, 0, NULL, label); }
 void ir_brz(IRBlock *b, IRTemp c, uint32_t label)  { ir_emit(b, IR_BRZ, IR_NO_TEMP, 1, &c, label); }
 void ir_brnz(IRBlock *b, IRTemp c, uint32_t label) { ir_emit(b, IR_BRNZ, IR_NO_TEMP, 1, &c, label); }
-void ir_insn_start(IRBlock *b, uint32_t eip) { ir_emit(b, IR_INSN_START, IR_NO_TEMP, 0, NULL, eip); }
+void ir_insn_start(IRBlock *b, uint32_t pc)  { ir_emit(b, IR_INSN_START, IR_NO_TEMP, 0, NULL, pc); }
 void ir_goto_tb(IRBlock *b, int slot)       { ir_emit(b, IR_GOTO_TB, IR_NO_TEMP, 0, NULL, (uint32_t)slot); }
 void ir_exit(IRBlock *b)                    { ir_emit(b, IR_EXIT, IR_NO_TEMP, 0, NULL, 0); }
 
@@ -199,59 +202,40 @@ static unsigned ir_helper_se(unsigned hf)
     return se;
 }
 
-unsigned ir_insn_flags(const IRInsn *insn)
+unsigned ir_insn_flags(const GuestDesc *g, const IRInsn *insn)
 {
     if (insn->op == IR_CALL) {
-        if (insn->imm >= HELPER_COUNT)
+        if (insn->imm >= g->n_helpers)
             return IR_SE_CALL;
-        return ir_helper_se(helper_table[insn->imm].flags);
+        return ir_helper_se(g->helpers[insn->imm].flags);
     }
     return ir_op_desc[insn->op].flags;
 }
 
+bool ir_env_volatile(const GuestDesc *g, uint32_t offset)
+{
+    for (uint32_t i = 0; i < g->n_volatile; i++)
+        if (g->volatile_words[i] == offset)
+            return true;
+    return false;
+}
+
 /* -------------------------------------------------------------- printer */
 
-static const char *const ir_reg_names[8] = {
-    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"
-};
-
-/* names of the CPUState fields generated code usually touches (comments) */
-static const struct { uint32_t off; const char *name; } ir_env_names[] = {
-    { offsetof(CPUState, eip), "eip" },
-    { offsetof(CPUState, eflags), "eflags" },
-    { offsetof(CPUState, cc_op), "cc_op" },
-    { offsetof(CPUState, cc_dst), "cc_dst" },
-    { offsetof(CPUState, cc_src), "cc_src" },
-    { offsetof(CPUState, cc_src2), "cc_src2" },
-    { offsetof(CPUState, df), "df" },
-    { offsetof(CPUState, hflags), "hflags" },
-    { offsetof(CPUState, a20_mask), "a20_mask" },
-    { offsetof(CPUState, exit_request), "exit_request" },
-    { offsetof(CPUState, code_dirty), "code_dirty" },
-};
-
-static void ir_print_env_comment(FILE *f, uint32_t off)
+/* the name of the env word at off, as a comment (guest's named fields) */
+static void ir_print_env_comment(FILE *f, const GuestDesc *g, uint32_t off)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(ir_env_names); i++) {
-        if (ir_env_names[i].off == off) {
-            fprintf(f, "  # %s", ir_env_names[i].name);
+    for (uint32_t i = 0; i < g->n_fields; i++) {
+        if (g->fields[i].offset == off) {
+            fprintf(f, "  # %s", g->fields[i].name);
             return;
         }
     }
-    uint32_t seg0 = offsetof(CPUState, seg);
-    if (off >= seg0 && off < seg0 + sizeof(SegmentCache) * NUM_SEGS) {
-        static const char sn[NUM_SEGS][3] = { "es", "cs", "ss", "ds", "fs", "gs" };
-        uint32_t r = off - seg0;
-        uint32_t fo = r % sizeof(SegmentCache);
-        fprintf(f, "  # %s.%s", sn[r / sizeof(SegmentCache)],
-                fo == offsetof(SegmentCache, base) ? "base" :
-                fo == offsetof(SegmentCache, limit) ? "limit" :
-                fo == offsetof(SegmentCache, flags) ? "flags" : "selector");
-    }
 }
 
-void ir_print_insn(FILE *f, const IRInsn *insn)
+void ir_print_insn(FILE *f, const IRBlock *b, const IRInsn *insn)
 {
+    const GuestDesc *g = b->guest;
     if (insn->op >= IR_NUM_OPCODES) {
         fprintf(f, "<bad opcode %u>\n", insn->op);
         return;
@@ -285,8 +269,8 @@ void ir_print_insn(FILE *f, const IRInsn *insn)
         first = false;
         break;
     case IMM_HELPER:
-        if (insn->imm < HELPER_COUNT)
-            fprintf(f, " @%s", helper_table[insn->imm].name);
+        if (insn->imm < g->n_helpers)
+            fprintf(f, " @%s", g->helpers[insn->imm].name);
         else
             fprintf(f, " @<bad %u>", insn->imm);
         first = false;
@@ -296,17 +280,17 @@ void ir_print_insn(FILE *f, const IRInsn *insn)
         fprintf(f, "%s t%u", first ? "" : ",", insn->in[k]);
         first = false;
     }
-    if (d->imm == IMM_REG && insn->imm < 8)
-        fprintf(f, "  # %s", ir_reg_names[insn->imm]);
+    if (d->imm == IMM_REG && insn->imm < g->n_regs)
+        fprintf(f, "  # %s", g->regs[insn->imm].name);
     else if (d->imm == IMM_ENV)
-        ir_print_env_comment(f, insn->imm);
+        ir_print_env_comment(f, g, insn->imm);
     fputc('\n', f);
 }
 
 void ir_print_block(FILE *f, const IRBlock *b)
 {
     for (uint32_t i = 0; i < b->n_insns; i++)
-        ir_print_insn(f, &b->insns[i]);
+        ir_print_insn(f, b, &b->insns[i]);
 }
 
 /* --------------------------------------------------------------- parser */
@@ -424,14 +408,15 @@ static bool ir_parse_line(IRParser *ps, GError **errp)
             ps->p++;
             if (!ir_parse_ident(ps, hn, sizeof(hn)))
                 return ir_parse_fail(ps, errp, "bad helper name");
-            imm = HELPER_COUNT;
-            for (uint32_t h = 0; h < HELPER_COUNT; h++) {
-                if (strcmp(hn, helper_table[h].name) == 0) {
+            const GuestDesc *g = ps->b->guest;
+            imm = g->n_helpers;
+            for (uint32_t h = 0; h < g->n_helpers; h++) {
+                if (strcmp(hn, g->helpers[h].name) == 0) {
                     imm = h;
                     break;
                 }
             }
-            if (imm == HELPER_COUNT)
+            if (imm == g->n_helpers)
                 return ir_parse_fail(ps, errp, "unknown helper");
         } else {
             if (*ps->p != '$')
@@ -510,6 +495,7 @@ static bool ir_verify_fail(GError **errp, uint32_t idx, const IRInsn *insn,
 
 bool ir_verify(const IRBlock *b, GError **errp)
 {
+    const GuestDesc *g = b->guest;
     bool ok = false;
     uint8_t *defined = g_malloc0(b->n_temps + 1);
     uint8_t *label_def = g_malloc0(b->n_labels + 1);
@@ -527,12 +513,12 @@ bool ir_verify(const IRBlock *b, GError **errp)
         const IROpDesc *d = &ir_op_desc[insn->op];
         int nin = d->nin, nout = d->nout;
         if (insn->op == IR_CALL) {
-            if (insn->imm >= HELPER_COUNT) {
+            if (insn->imm >= g->n_helpers) {
                 ir_verify_fail(errp, i, insn, "bad helper id");
                 goto out;
             }
-            nin = helper_table[insn->imm].nargs;
-            nout = helper_table[insn->imm].has_ret ? 1 : 0;
+            nin = g->helpers[insn->imm].nargs;
+            nout = g->helpers[insn->imm].has_ret ? 1 : 0;
         }
         if (insn->nin != nin) {
             ir_verify_fail(errp, i, insn, "wrong number of inputs");
@@ -561,7 +547,7 @@ bool ir_verify(const IRBlock *b, GError **errp)
         }
         switch (d->imm) {
         case IMM_REG:
-            if (insn->imm >= 8) {
+            if (insn->imm >= g->n_regs) {
                 ir_verify_fail(errp, i, insn, "guest register index out of range");
                 goto out;
             }
@@ -573,7 +559,7 @@ bool ir_verify(const IRBlock *b, GError **errp)
             }
             break;
         case IMM_ENV:
-            if ((insn->imm & 3) || insn->imm + 4 > sizeof(CPUState)) {
+            if ((insn->imm & 3) || (uint64_t)insn->imm + 4 > g->env_size) {
                 ir_verify_fail(errp, i, insn, "env offset out of range or unaligned");
                 goto out;
             }
@@ -606,7 +592,7 @@ bool ir_verify(const IRBlock *b, GError **errp)
     {
         const IRInsn *last = &b->insns[b->n_insns - 1];
         bool ends = last->op == IR_GOTO_TB || last->op == IR_EXIT || last->op == IR_BR ||
-                    (last->op == IR_CALL && (helper_table[last->imm].flags & HF_NORETURN));
+                    (last->op == IR_CALL && (g->helpers[last->imm].flags & HF_NORETURN));
         if (!ends) {
             ir_verify_fail(errp, b->n_insns - 1, last, "block does not end with an exit");
             goto out;

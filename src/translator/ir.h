@@ -1,14 +1,16 @@
 /*
  * ir.h - tx86's intermediate representation: opcodes, instructions, blocks.
  *
- * The front end (src/cpu-x86/translate.c) builds one IRBlock per guest
+ * The front end (x86: translate.c in src/cpu-x86) builds one IRBlock per guest
  * translation block with the ir_* builder calls below; passes and the
  * backends (src/translator/interp, src/translator/x86_64) consume it.
  * The opcode list lives in ir.def; this header only derives from it.
+ * Guest registers, env words and helpers are numbers the block's
+ * GuestDesc (guest.h) gives meaning to.
  *
  * Example (guest "inc eax" without flags):
- *     IRTemp t = ir_get_reg(b, R_EAX);
- *     ir_set_reg(b, R_EAX, ir_add(b, t, ir_movi(b, 1)));
+ *     IRTemp t = ir_get_reg(b, 0);                  // x86: R_EAX
+ *     ir_set_reg(b, 0, ir_add(b, t, ir_movi(b, 1)));
  *
  * Textual form (used by golden tests, printed by -d op):
  *     t0 = get_reg $0
@@ -23,6 +25,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <glib.h>
+#include "translator/guest.h"
 
 #define IR_VARARGS (-1)   /* NIN of CALL: arguments given by the helper */
 #define IR_VAROUT  (-1)   /* NOUT of CALL: 1 if the helper returns a value */
@@ -33,8 +36,8 @@ enum {
     IR_SE_MAY_FAULT    = 1 << 0,  /* may raise a guest exception (longjmp) */
     IR_SE_READS_MEM    = 1 << 1,
     IR_SE_WRITES_MEM   = 1 << 2,
-    IR_SE_READS_STATE  = 1 << 3,  /* reads CPUState */
-    IR_SE_WRITES_STATE = 1 << 4,  /* writes CPUState */
+    IR_SE_READS_STATE  = 1 << 3,  /* reads env */
+    IR_SE_WRITES_STATE = 1 << 4,  /* writes env */
     IR_SE_BRANCH       = 1 << 5,  /* jumps to a label */
     IR_SE_LABEL        = 1 << 6,  /* defines a label */
     IR_SE_EXIT         = 1 << 7,  /* leaves the block */
@@ -45,11 +48,11 @@ enum {
 typedef enum IRImmKind {
     IMM_NONE,
     IMM_CONST,     /* 32-bit constant */
-    IMM_REG,       /* guest GPR index 0-7 (R_EAX..R_EDI) */
-    IMM_ENV,       /* byte offset into CPUState */
-    IMM_HELPER,    /* HelperId (helpers.def) */
+    IMM_REG,       /* guest register index, < GuestDesc.n_regs */
+    IMM_ENV,       /* byte offset into env, < GuestDesc.env_size */
+    IMM_HELPER,    /* index in GuestDesc.helpers */
     IMM_LABEL,     /* label number inside the block */
-    IMM_GUEST_PC,  /* guest eip */
+    IMM_GUEST_PC,  /* guest pc */
     IMM_SLOT,      /* chaining exit slot, 0 or 1 */
 } IRImmKind;
 
@@ -90,10 +93,11 @@ typedef struct IRBlock {
     uint32_t n_insns, cap_insns;
     uint32_t n_temps;         /* temps are numbered 0..n_temps-1 */
     uint32_t n_labels;        /* labels are numbered 0..n_labels-1 */
+    const GuestDesc *guest;   /* registers, env words, helpers (guest.h) */
 } IRBlock;
 
-/* lifetime */
-void     ir_block_init(IRBlock *b);
+/* lifetime: a block is built for one guest's description */
+void     ir_block_init(IRBlock *b, const GuestDesc *guest);
 void     ir_block_reset(IRBlock *b);     /* empty it, keep the storage */
 void     ir_block_free(IRBlock *b);
 
@@ -120,7 +124,7 @@ void   ir_label(IRBlock *b, uint32_t label);
 void   ir_br(IRBlock *b, uint32_t label);
 void   ir_brz(IRBlock *b, IRTemp cond, uint32_t label);
 void   ir_brnz(IRBlock *b, IRTemp cond, uint32_t label);
-void   ir_insn_start(IRBlock *b, uint32_t eip);
+void   ir_insn_start(IRBlock *b, uint32_t pc);
 void   ir_goto_tb(IRBlock *b, int slot);
 void   ir_exit(IRBlock *b);
 
@@ -131,10 +135,17 @@ void   ir_exit(IRBlock *b);
 #define ir_xor(b, x, y) ir_binop(b, IR_XOR, x, y)
 
 /* the effective side-effect flags of one instruction (CALL: helper's) */
-unsigned ir_insn_flags(const IRInsn *insn);
+unsigned ir_insn_flags(const GuestDesc *g, const IRInsn *insn);
+/* the env offset of guest register n (get_reg/set_reg $n) */
+static inline uint32_t ir_reg_offset(const GuestDesc *g, uint32_t n)
+{
+    return g->regs[n].offset;
+}
+/* a word the optimiser must never forward nor a backend delay (guest.h) */
+bool ir_env_volatile(const GuestDesc *g, uint32_t offset);
 
-/* printer: one instruction / a whole block in the textual form */
-void ir_print_insn(FILE *f, const IRInsn *insn);
+/* printer: one instruction of b / a whole block in the textual form */
+void ir_print_insn(FILE *f, const IRBlock *b, const IRInsn *insn);
 void ir_print_block(FILE *f, const IRBlock *b);
 /* parser for the textual form (golden tests); false + error on bad text */
 bool ir_parse(IRBlock *b, const char *text, GError **errp);

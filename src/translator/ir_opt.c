@@ -13,11 +13,12 @@
  *          definitions) were already combined the same way, and whose
  *          earlier result is unchanged, becomes a mov of that result (the
  *          last OPT_CSE_SIZE such ops are remembered),
- *        - forwarding of CPUState fields: a get_reg / ld_env after a
+ *        - forwarding of env words: a get_reg / ld_env after a
  *          set_reg / st_env / get_reg / ld_env of the same word, with no
- *          helper that writes state in between, becomes a mov (not for
- *          exit_request and code_dirty, which change asynchronously or
- *          from inside a guest store);
+ *          helper that writes state in between, becomes a mov (only words
+ *          below the guest's forward_end, never its volatile words, e.g.
+ *          x86 exit_request and code_dirty, which change asynchronously
+ *          or from inside a guest store);
  *        A label reached only by one earlier branch, right after an op
  *        that does not fall through (a side exit: "brz L0; ...; exit;
  *        label L0"), keeps the knowledge of the branch point minus what
@@ -37,11 +38,6 @@
 #include <string.h>
 #include <stddef.h>
 #include "translator/ir.h"
-#include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
-
-/* CPUState words tracked by forwarding: everything before `halted` */
-#define OPT_ENV_WORDS (offsetof(CPUState, halted) / 4)
 
 typedef struct OptTemp {
     uint32_t epoch;     /* knowledge valid only if == OptCtx.epoch */
@@ -71,8 +67,10 @@ typedef struct OptExpr {
 #define OPT_CSE_SIZE 16
 
 typedef struct OptCtx {
+    const GuestDesc *g;
     OptTemp *temps;
-    OptEnv env[OPT_ENV_WORDS];
+    OptEnv *env;            /* one per env word below g->forward_end */
+    uint32_t n_words;
     uint32_t epoch, env_epoch;
     OptExpr cse[OPT_CSE_SIZE];
     uint32_t cse_next;  /* ring buffer position */
@@ -201,17 +199,15 @@ static void opt_identity(IRInsn *i, IRTemp x, uint32_t k, bool const_second)
     }
 }
 
-/* the CPUState word a get_reg/set_reg/ld_env/st_env touches, or -1 when
- * it is not tracked (exit_request and code_dirty change behind our back:
+/* the env word a get_reg/set_reg/ld_env/st_env touches, or -1 when it is
+ * not tracked (beyond forward_end, or volatile: changed behind our back,
  * asynchronously or from inside a guest store) */
-static int opt_env_word(const IRInsn *i)
+static int opt_env_word(const GuestDesc *g, const IRInsn *i)
 {
     if (i->op == IR_GET_REG || i->op == IR_SET_REG)
-        return (int)((offsetof(CPUState, regs) / 4) + i->imm);
+        return (int)(ir_reg_offset(g, i->imm) / 4);
     if ((i->op == IR_LD_ENV || i->op == IR_ST_ENV) &&
-        !(i->imm & 3) && i->imm / 4 < OPT_ENV_WORDS &&
-        i->imm != offsetof(CPUState, exit_request) &&
-        i->imm != offsetof(CPUState, code_dirty))
+        !(i->imm & 3) && i->imm < g->forward_end && !ir_env_volatile(g, i->imm))
         return (int)(i->imm / 4);
     return -1;
 }
@@ -261,7 +257,9 @@ static uint32_t *opt_single_pred_labels(const IRBlock *b)
 static void opt_forward(IRBlock *b)
 {
     OptCtx c;
-    memset(&c.env, 0, sizeof(c.env));
+    c.g = b->guest;
+    c.n_words = c.g->forward_end / 4;
+    c.env = g_new0(OptEnv, c.n_words + 1);
     memset(&c.cse, 0, sizeof(c.cse));
     c.cse_next = 0;
     c.temps = g_new0(OptTemp, b->n_temps + 1);
@@ -286,10 +284,10 @@ static void opt_forward(IRBlock *b)
                     c.temps[s->out].gen++;
                     c.temps[s->out].epoch = 0;
                 }
-                int w = opt_env_word(s);
-                if (w >= 0 && w < (int)OPT_ENV_WORDS)
+                int w = opt_env_word(c.g, s);
+                if (w >= 0 && w < (int)c.n_words)
                     c.env[w].epoch = 0;
-                if (s->op == IR_CALL && (ir_insn_flags(s) & IR_SE_WRITES_STATE))
+                if (s->op == IR_CALL && (ir_insn_flags(c.g, s) & IR_SE_WRITES_STATE))
                     c.env_epoch++;
             }
             continue;
@@ -324,15 +322,15 @@ static void opt_forward(IRBlock *b)
             }
         }
 
-        /* CPUState forwarding */
-        int word = opt_env_word(i);
+        /* env forwarding */
+        int word = opt_env_word(c.g, i);
         if (i->op == IR_GET_REG || i->op == IR_LD_ENV) {
-            if (word >= 0 && word < (int)OPT_ENV_WORDS) {
+            if (word >= 0 && word < (int)c.n_words) {
                 OptEnv *e = &c.env[word];
                 if (e->epoch == c.env_epoch && c.temps[e->t].gen == e->gen && e->t != i->out)
                     opt_to_mov(i, e->t);
             }
-        } else if (i->op == IR_CALL && (ir_insn_flags(i) & IR_SE_WRITES_STATE)) {
+        } else if (i->op == IR_CALL && (ir_insn_flags(c.g, i) & IR_SE_WRITES_STATE)) {
             c.env_epoch++;
         }
 
@@ -357,7 +355,7 @@ static void opt_forward(IRBlock *b)
         }
         /* record the field's value after the op (a load records its
          * output, a store its input) */
-        if (word >= 0 && word < (int)OPT_ENV_WORDS) {
+        if (word >= 0 && word < (int)c.n_words) {
             IRTemp v = (i->op == IR_SET_REG || i->op == IR_ST_ENV) ? i->in[0] : i->out;
             if (i->op == IR_MOV)   /* a forwarded load: the value is its source */
                 v = i->in[0];
@@ -368,16 +366,17 @@ static void opt_forward(IRBlock *b)
         }
     }
     g_free(c.temps);
+    g_free(c.env);
     g_free(pred);
 }
 
 /* can this instruction be deleted when its output is unused? */
-static bool opt_removable(const IRInsn *i)
+static bool opt_removable(const GuestDesc *g, const IRInsn *i)
 {
     if (i->out == IR_NO_TEMP)
         return false;
     if (i->op == IR_CALL) {
-        unsigned hf = helper_table[i->imm].flags;
+        unsigned hf = g->helpers[i->imm].flags;
         return (hf & ~HF_READS_STATE) == 0;
     }
     return (ir_op_desc[i->op].flags & ~IR_SE_READS_STATE) == 0;
@@ -396,7 +395,7 @@ static void opt_dce(IRBlock *b)
         changed = false;
         for (uint32_t n = b->n_insns; n-- > 0;) {
             IRInsn *i = &b->insns[n];
-            if (i->op == IR_NOP || !opt_removable(i) || uses[i->out] != 0)
+            if (i->op == IR_NOP || !opt_removable(b->guest, i) || uses[i->out] != 0)
                 continue;
             for (int k = 0; k < i->nin; k++)
                 uses[i->in[k]]--;
@@ -422,17 +421,18 @@ static void opt_dse(IRBlock *b)
 {
     /* overwritten[w] == stamp: word w is written later in the same
      * barrier-free stretch, with no read of it in between */
-    uint32_t overwritten[OPT_ENV_WORDS];
+    const GuestDesc *g = b->guest;
+    uint32_t n_words = g->forward_end / 4;
+    uint32_t *overwritten = g_new0(uint32_t, n_words + 1);
     uint32_t stamp = 1;
-    memset(overwritten, 0, sizeof(overwritten));
     for (uint32_t n = b->n_insns; n-- > 0;) {
         IRInsn *i = &b->insns[n];
         if (opt_store_barrier(i)) {
             stamp++;
             continue;
         }
-        int w = opt_env_word(i);
-        if (w < 0 || w >= (int)OPT_ENV_WORDS)
+        int w = opt_env_word(g, i);
+        if (w < 0 || w >= (int)n_words)
             continue;
         if (i->op == IR_GET_REG || i->op == IR_LD_ENV) {
             overwritten[w] = 0;
@@ -444,6 +444,7 @@ static void opt_dse(IRBlock *b)
             overwritten[w] = stamp;
         }
     }
+    g_free(overwritten);
 }
 
 static void opt_compact(IRBlock *b)

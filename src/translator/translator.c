@@ -3,6 +3,8 @@
  * front end and a backend.
  *
  *   tb_find(env)  key (phys_pc, pc, cs_base, cs_limit, hflags) -> hash lookup
+ *       (pc, cs_base, cs_limit and hflags are env words the GuestDesc names;
+ *       phys_pc comes from its code_phys callback)
  *       (the CS limit is in the key because the front end checks fetches
  *       and branch targets against it while translating; it is not hashed:
  *       code with the same base but other limits is rare)
@@ -13,20 +15,24 @@
  *             stores to them call our code-write hook.
  *   tb_next(env, tb, exit)  chaining at dispatcher level: tb->jmp_tb[slot]
  *       caches the successor; it is reused while it is valid and matches
- *       env's eip/cs_base/hflags.  Only targets on the same guest linear
- *       page as the source block (or any target with paging off) are
- *       cached, so a page-table change cannot redirect a chain silently.
+ *       env's pc/cs_base/cs_limit/hflags.  Only targets on the same guest
+ *       linear page as the source block (or any target with paging off:
+ *       GuestDesc.flags_paging clear) are cached, so a page-table change
+ *       cannot redirect a chain silently.
  *       With a chaining backend (patch_jump) the same successor is also
  *       patched into the block's GOTO_TB jump (tb_jmp_link) when it is the
  *       slot's static target with the same cs_base/hflags, the source is
- *       not single-stepping, and no -d exec / -d cpu / -d nochain.
+ *       not single-stepping (GuestDesc.flags_nochain), and no -d exec /
+ *       -d cpu / -d nochain.
  *   tb_invalidate_phys_range()  SMC: every TB overlapping the bytes is
  *       marked invalid and unlinked from the hash and page lists (not
  *       freed: a chained pointer or the running block may still refer to
  *       it; TBs are recycled only by tb_flush), every jump patched into it
- *       or out of it goes back to its exit stub, and env->code_dirty is set.
- *   A page that becomes "has code" loses its TLB write tags
- *   (tlb_drop_code_page) so guest stores to it reach the code-write hook.
+ *       or out of it goes back to its exit stub, and the guest's code_dirty
+ *       word is set.
+ *   A page that becomes "has code" is reported to the guest
+ *   (GuestDesc.code_page_added; x86 drops its TLB write tags) so guest
+ *   stores to it reach the code-write hook.
  *
  * TBs come from a fixed pool; when it or the backend's code buffer is
  * full the whole cache is flushed (simple and, with a big buffer, rare).
@@ -36,8 +42,7 @@
 #include <string.h>
 #include "config.h"
 #include "translator/translator.h"
-#include "cpu-x86/cpu.h"
-#include "mmu/mmu.h"
+/* physical pages (code marks, the code-write hook): a bus-level header */
 #include "machine/memory.h"
 #include "util/log.h"
 
@@ -59,11 +64,22 @@ typedef struct TranslatorPriv {
     Translator pub;
     TranslationBlock *pool;     /* TB_POOL_SIZE blocks */
     uint32_t pool_used;
+    /* copied from the GuestDesc: the block key's env offsets and flag bits */
+    uint32_t key_pc, key_cs_base, key_cs_limit, key_flags;
+    uint32_t flags_paging, flags_nochain;
 } TranslatorPriv;
 
 static inline TranslatorPriv *tr_priv(Translator *t)
 {
     return (TranslatorPriv *)t;
+}
+
+/* the uint32 env word at byte offset off */
+static inline uint32_t env_word(const void *env, uint32_t off)
+{
+    uint32_t v;
+    memcpy(&v, (const uint8_t *)env + off, 4);
+    return v;
 }
 
 static inline uint32_t tb_hash(uint32_t phys_pc, uint32_t pc, uint32_t cs_base,
@@ -81,13 +97,20 @@ static void tr_code_write_hook(void *opaque, uint32_t paddr, int size)
     tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
 }
 
-Translator *translator_new(const Backend *be, struct PhysMem *mem,
+Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           struct CPUState *cpu, GError **errp)
+                           void *cpu, GError **errp)
 {
     TranslatorPriv *p = g_new0(TranslatorPriv, 1);
     Translator *t = &p->pub;
     t->backend = be;
+    t->guest = guest;
+    p->key_pc = guest->key_pc;
+    p->key_cs_base = guest->key_cs_base;
+    p->key_cs_limit = guest->key_cs_limit;
+    p->key_flags = guest->key_flags;
+    p->flags_paging = guest->flags_paging;
+    p->flags_nochain = guest->flags_nochain;
     t->translate = translate;
     t->frontend = frontend;
     t->cpu = cpu;
@@ -98,7 +121,7 @@ Translator *translator_new(const Backend *be, struct PhysMem *mem,
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
                   !log_enabled(LOG_EXEC | LOG_CPU);
-    ir_block_init(&t->ir);
+    ir_block_init(&t->ir, guest);
     p->pool = g_new0(TranslationBlock, TB_POOL_SIZE);
     if (!be->init(t, errp)) {
         g_free(p->pool);
@@ -109,8 +132,6 @@ Translator *translator_new(const Backend *be, struct PhysMem *mem,
     }
     if (mem)
         physmem_set_code_hook(mem, tr_code_write_hook, t);
-    if (cpu)
-        cpu->tr_ctx = t;
     return t;
 }
 
@@ -223,8 +244,8 @@ static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
     }
     if (t->mem) {
         PhysPage *pp = physmem_page(t->mem, page << PAGE_BITS);
-        if (!pp->has_code && t->cpu)
-            tlb_drop_code_page(t->cpu, pp->host);   /* stores must reach the hook */
+        if (!pp->has_code && t->cpu && t->guest->code_page_added)
+            t->guest->code_page_added(t->cpu, pp->host);   /* stores must reach the hook */
         physmem_mark_code(t->mem, page << PAGE_BITS, true);
     }
 }
@@ -388,8 +409,10 @@ void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len)
         if (pg && pg->stale)
             tb_page_build_bits(pg, (uint32_t)page);
     }
-    if (any && t->cpu)
-        t->cpu->code_dirty = 1;
+    if (any && t->cpu) {
+        uint32_t one = 1;
+        memcpy((uint8_t *)t->cpu + t->guest->code_dirty, &one, 4);
+    }
 }
 
 void tb_flush(Translator *t)
@@ -423,18 +446,18 @@ static void tr_log_ir(const char *title, const IRBlock *ir)
 
 static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
                                    uint32_t cs_base, uint32_t cs_limit, uint32_t hflags,
-                                   CPUState *env)
+                                   void *env)
 {
     uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
         if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
-        if (tb->phys_page2 != UINT32_MAX && (hflags & HF_PG)) {
+        if (tb->phys_page2 != UINT32_MAX && (hflags & tr_priv(t)->flags_paging)) {
             /* the second page must still map where it did */
             uint32_t lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
             uint32_t pa2;
-            if (!mmu_probe_code(env, lin2, &pa2) ||
+            if (!t->guest->probe_code(env, lin2, &pa2) ||
                 (pa2 & PAGE_MASK) != (tb->phys_page2 & PAGE_MASK))
                 continue;
         }
@@ -443,7 +466,7 @@ static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
     return NULL;
 }
 
-static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys_pc,
+static TranslationBlock *tb_gen_code(Translator *t, void *env, uint32_t phys_pc,
                                      uint32_t pc, uint32_t cs_base, uint32_t cs_limit,
                                      uint32_t hflags)
 {
@@ -513,13 +536,14 @@ static TranslationBlock *tb_gen_code(Translator *t, CPUState *env, uint32_t phys
     return tb;
 }
 
-TranslationBlock *tb_find(Translator *t, CPUState *env)
+TranslationBlock *tb_find(Translator *t, void *env)
 {
-    uint32_t pc = env->eip;
-    uint32_t cs_base = env->seg[R_CS].base;
-    uint32_t cs_limit = env->seg[R_CS].limit;
-    uint32_t hflags = env->hflags;
-    uint32_t phys_pc = mmu_translate_code(env, cs_base + pc);
+    TranslatorPriv *p = tr_priv(t);
+    uint32_t pc = env_word(env, p->key_pc);
+    uint32_t cs_base = env_word(env, p->key_cs_base);
+    uint32_t cs_limit = env_word(env, p->key_cs_limit);
+    uint32_t hflags = env_word(env, p->key_flags);
+    uint32_t phys_pc = t->guest->code_phys(env, cs_base + pc);
     t->stats.lookups++;
     TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
@@ -536,18 +560,21 @@ static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, Translat
         return;
     if (!tb->valid || !n->valid || n->pc != tb->jmp_pc[slot] ||
         n->cs_base != tb->cs_base || n->cs_limit != tb->cs_limit || n->hflags != tb->hflags ||
-        (tb->hflags & HF_TF))
+        (tb->hflags & tr_priv(t)->flags_nochain))
         return;
     tb_jmp_link(t, tb, slot, n);
 }
 
-TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, int exit)
+TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int exit)
 {
+    TranslatorPriv *p = tr_priv(t);
     if (exit > TB_EXIT_SLOT1 || !t->chaining)
         return tb_find(t, env);
     TranslationBlock *n = tb->jmp_tb[exit];
-    if (n && n->valid && n->pc == env->eip && n->cs_base == env->seg[R_CS].base &&
-        n->cs_limit == env->seg[R_CS].limit && n->hflags == env->hflags) {
+    if (n && n->valid && n->pc == env_word(env, p->key_pc) &&
+        n->cs_base == env_word(env, p->key_cs_base) &&
+        n->cs_limit == env_word(env, p->key_cs_limit) &&
+        n->hflags == env_word(env, p->key_flags)) {
         t->stats.chain_hits++;
         tb_try_patch(t, tb, exit, n);
         return n;
@@ -560,7 +587,8 @@ TranslationBlock *tb_next(Translator *t, CPUState *env, TranslationBlock *tb, in
     /* tb may have been recycled by a flush inside tb_find */
     if (src_valid && t->stats.flushes == flushes && tb->valid) {
         uint32_t dst_page = (n->cs_base + n->pc) & PAGE_MASK;
-        if (!(env->hflags & HF_PG) || dst_page == src_page || dst_page == src_last) {
+        if (!(env_word(env, p->key_flags) & p->flags_paging) || dst_page == src_page ||
+            dst_page == src_last) {
             tb->jmp_tb[exit] = n;
             tb_try_patch(t, tb, exit, n);
         }

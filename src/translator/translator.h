@@ -2,13 +2,14 @@
  * translator.h - translation blocks, the block cache and the backend port.
  *
  * A TranslationBlock (TB) is the translation of a run of guest code that
- * starts at one (physical PC, CS base, CS limit, hflags) key and ends at a branch, a
+ * starts at one (physical PC, pc, CS base, CS limit, flags) key and ends at a branch, a
  * mode change, a page boundary or a size limit.  The Translator owns the
  * hash table of TBs, the per-page lists used to invalidate blocks when
  * their code is written, and the backend that turns IR into something
- * executable.
+ * executable.  It knows the guest only through its GuestDesc (guest.h):
+ * env is an opaque pointer here.
  *
- * Flow: tb_lookup() -> miss -> the front end (cpu-x86/translate.c) fills
+ * Flow: tb_lookup() -> miss -> the front end (x86: translate.c in src/cpu-x86) fills
  * an IRBlock -> ir_optimize() -> backend->compile() -> TB cached.
  * The CPU loop then calls backend->exec() and follows the returned exit.
  *
@@ -18,7 +19,7 @@
  * also gets its GOTO_TB jump patched to go straight to the successor's
  * code (jmp_dest[n]); every TB keeps the list of jumps patched into it
  * (jmp_list_head) so invalidation can send them back to their exit stubs.
- * Chained native code keeps env->icount_left; see docs/translator.md.
+ * Chained native code keeps the guest budget word; see docs/translator.md.
  */
 #ifndef TX86_TRANSLATOR_H
 #define TX86_TRANSLATOR_H
@@ -27,8 +28,8 @@
 #include <stdbool.h>
 #include <glib.h>
 #include "translator/ir.h"
+#include "translator/guest.h"
 
-struct CPUState;
 struct PhysMem;
 struct Translator;
 
@@ -36,11 +37,12 @@ struct Translator;
 #define TB_BITS_THRESHOLD 8     /* SMC: code-write hook calls on a page before
                                    it gets a code bitmap (translator.c) */
 
+/* the key fields are read from env at GuestDesc.key_* */
 typedef struct TranslationBlock {
-    uint32_t pc;                /* eip at block start */
-    uint32_t cs_base;
+    uint32_t pc;                /* guest pc at block start (x86: eip) */
+    uint32_t cs_base;           /* added to pc for the linear address */
     uint32_t cs_limit;          /* code is checked against it at translation time */
-    uint32_t hflags;
+    uint32_t hflags;            /* guest mode flags (GuestDesc.key_flags) */
     uint32_t phys_pc;           /* physical address of the first byte */
     uint32_t phys_page2;        /* second physical page, or UINT32_MAX */
     uint32_t size;              /* guest bytes covered */
@@ -50,7 +52,7 @@ typedef struct TranslationBlock {
     size_t   code_size;         /* host bytes (native) */
     struct TranslationBlock *hash_next;
     struct TranslationBlock *page_next[2];  /* per-page lists, [n] for page n */
-    uint32_t jmp_pc[2];         /* GOTO_TB targets (eip), UINT32_MAX none */
+    uint32_t jmp_pc[2];         /* GOTO_TB targets (pc), UINT32_MAX none */
     struct TranslationBlock *jmp_tb[2];     /* chained successors (cached) */
     /* direct chaining (backends with patch_jump) */
     uint32_t jmp_insn_offset[2];  /* code offset of slot n's jmp rel32 field, 0 none */
@@ -64,8 +66,6 @@ typedef struct TranslationBlock {
 #define TB_EXIT_SLOT0   0       /* GOTO_TB 0 */
 #define TB_EXIT_SLOT1   1       /* GOTO_TB 1 */
 #define TB_EXIT_NOCHAIN 2       /* EXIT */
-#define TB_EXIT_REQUESTED 3     /* chained into a block that did not run:
-                                   env->icount_left <= 0 at its entry */
 
 typedef struct Backend {
     const char *name;
@@ -77,10 +77,11 @@ typedef struct Backend {
     bool (*compile)(struct Translator *t, TranslationBlock *tb, const IRBlock *ir);
     /* run one block; returns TB_EXIT_*.  A backend with patch_jump may run
      * chained successors too: it then stores the block whose exit was
-     * taken in t->last_tb (for TB_EXIT_REQUESTED: the block that did not
-     * run) and each block subtracts its n_insns from env->icount_left
-     * when it exits.  The first block always runs. */
-    int  (*exec)(struct Translator *t, struct CPUState *env, TranslationBlock *tb);
+     * taken in t->last_tb and each block subtracts its n_insns from the
+     * guest's budget word (GuestDesc.icount_left) when it exits; a chained
+     * jump is followed only while the budget stays > 0.  The first block
+     * always runs. */
+    int  (*exec)(struct Translator *t, void *env, TranslationBlock *tb);
     /* forget all code (the TBs themselves are freed by the caller) */
     void (*flush)(struct Translator *t);
     /* print tb's host code for -d out_asm */
@@ -105,15 +106,16 @@ typedef struct TranslatorStats {
     uint64_t smc_checked;       /* blocks compared with written bytes in those walks */
 } TranslatorStats;
 
-/* the guest front end: fills ir for tb (cpu-x86/translate.c) */
-typedef void (*TranslateFn)(void *fe, struct CPUState *env,
+/* the guest front end: fills ir for tb (x86: translate.c in src/cpu-x86) */
+typedef void (*TranslateFn)(void *fe, void *env,
                             TranslationBlock *tb, IRBlock *ir);
 
 typedef struct Translator {
     const Backend *backend;
+    const GuestDesc *guest;     /* what the translator knows of the guest */
     TranslateFn translate;      /* front end entry point */
-    void *frontend;             /* its context (X86FrontEnd) */
-    struct CPUState *cpu;       /* the CPU whose code_dirty a write sets */
+    void *frontend;             /* its context (x86: X86FrontEnd) */
+    void *cpu;                  /* the env whose code_dirty a write sets */
     void *backend_state;        /* owned by the backend */
     TranslationBlock **hash;    /* hash table of valid TBs */
     uint32_t hash_size;
@@ -128,20 +130,20 @@ typedef struct Translator {
 } Translator;
 
 /* registers itself as mem's code-write hook */
-Translator *translator_new(const Backend *be, struct PhysMem *mem,
+Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           struct CPUState *cpu, GError **errp);
+                           void *cpu, GError **errp);
 void        translator_free(Translator *t);
 /* find or translate the block for the CPU's current state.  May raise a
  * guest exception (#PF on fetch) via the CPU's jmp_env. */
-TranslationBlock *tb_find(Translator *t, struct CPUState *env);
+TranslationBlock *tb_find(Translator *t, void *env);
 /* invalidate every block touching the physical range (SMC) */
 void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len);
 void tb_flush(Translator *t);
 /* the block to run after tb left through exit (TB_EXIT_*): the cached
  * chained successor when it still matches env, else tb_find().  Under
  * -d nochain (t->chaining false) always tb_find(). */
-TranslationBlock *tb_next(Translator *t, struct CPUState *env,
+TranslationBlock *tb_next(Translator *t, void *env,
                           TranslationBlock *tb, int exit);
 
 #endif

@@ -22,6 +22,7 @@
 #include "translator/translator.h"
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/translate.h"
 #include "machine/machine.h"
 #include "machine/memory.h"
 #include "mmu/mmu.h"
@@ -326,7 +327,7 @@ typedef struct TestRig {
     Translator *tr[2];      /* interp, native (NULL if not built) */
 } TestRig;
 
-static void dummy_translate(void *fe, struct CPUState *env, TranslationBlock *tb, IRBlock *ir)
+static void dummy_translate(void *fe, void *env, TranslationBlock *tb, IRBlock *ir)
 {
     g_assert_not_reached();
 }
@@ -339,11 +340,13 @@ static TestRig *rig_new(void)
     physmem_add_ram(r->m->mem, 0, 64 << 10, NULL);
     r->env = &r->m->cpu;
     GError *err = NULL;
-    r->tr[0] = translator_new(&backend_interp, r->m->mem, dummy_translate, NULL, r->env, &err);
+    r->tr[0] = translator_new(&backend_interp, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, &err);
     g_assert_no_error(err);
+    r->env->tr_ctx = r->tr[0];      /* the last one made, as translator_new once did */
 #if TX86_NATIVE_BACKEND
-    r->tr[1] = translator_new(&backend_x86_64, r->m->mem, dummy_translate, NULL, r->env, &err);
+    r->tr[1] = translator_new(&backend_x86_64, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, &err);
     g_assert_no_error(err);
+    r->env->tr_ctx = r->tr[1];
 #endif
     return r;
 }
@@ -386,7 +389,7 @@ static void run_case(TestRig *r, const GoldenCase *c, int be_idx, bool opt)
     snprintf(where, sizeof(where), "%s [%s%s]", c->name, t->backend->name,
              opt ? ", optimised" : "");
 
-    ir_block_init(&ir);
+    ir_block_init(&ir, &x86_guest);
     if (!ir_parse(&ir, c->ir, &err)) {
         fprintf(stderr, "%s: parse: %s\n", where, err->message);
         CU_FAIL("parse failed");
@@ -480,7 +483,7 @@ static void test_golden(void)
 static void test_verify_good(void)
 {
     IRBlock b;
-    ir_block_init(&b);
+    ir_block_init(&b, &x86_guest);
     for (size_t i = 0; i < G_N_ELEMENTS(golden); i++) {
         GError *err = NULL;
         CU_ASSERT(ir_parse(&b, golden[i].ir, &err));
@@ -529,7 +532,7 @@ static void test_verify_bad(void)
         { "empty",            "" },
     };
     IRBlock b;
-    ir_block_init(&b);
+    ir_block_init(&b, &x86_guest);
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *err = NULL;
         bool parsed = ir_parse(&b, bad[i].ir, &err);
@@ -578,8 +581,8 @@ static bool blocks_equal(const IRBlock *a, const IRBlock *b)
 static void test_roundtrip(void)
 {
     IRBlock a, b;
-    ir_block_init(&a);
-    ir_block_init(&b);
+    ir_block_init(&a, &x86_guest);
+    ir_block_init(&b, &x86_guest);
     for (size_t i = 0; i < G_N_ELEMENTS(golden); i++) {
         char *text = NULL;
         size_t len = 0;
@@ -606,7 +609,7 @@ static void test_roundtrip(void)
 static void test_optimize_shrinks(void)
 {
     IRBlock b;
-    ir_block_init(&b);
+    ir_block_init(&b, &x86_guest);
     CU_ASSERT_FATAL(ir_parse(&b,
         "t0 = movi $2; t1 = movi $3; t2 = add t0, t1; t3 = mul t2, t2\n"
         "t4 = get_reg $1; t5 = get_reg $1; t6 = add t4, t5\n"
@@ -665,7 +668,7 @@ static void test_optimize_dead_stores(void)
           "t0 = movi $3; t3 = add t0, t1; set_reg $2, t2; set_reg $3, t3; exit", IR_ADD, 2 },
     };
     IRBlock b;
-    ir_block_init(&b);
+    ir_block_init(&b, &x86_guest);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         GError *err = NULL;
         CU_ASSERT_FATAL(ir_parse(&b, cases[i].ir, &err));
@@ -687,7 +690,7 @@ static void test_optimize_dead_stores(void)
 
 /* a toy front end: the guest byte at pc means "eax += byte", then jump to
  * pc + 1 through exit slot 0 */
-static void toy_translate(void *fe, struct CPUState *env, TranslationBlock *tb, IRBlock *ir)
+static void toy_translate(void *fe, void *env, TranslationBlock *tb, IRBlock *ir)
 {
     uint32_t v = cpu_ld8(env, tb->cs_base + tb->pc);
     IRTemp a = ir_get_reg(ir, R_EAX);
@@ -711,8 +714,10 @@ static void test_tb_cache(void)
         const Backend *backend = t->backend;
         translator_free(t);
         GError *err = NULL;
-        t = r->tr[be] = translator_new(backend, r->m->mem, toy_translate, NULL, env, &err);
+        t = r->tr[be] = translator_new(backend, &x86_guest, r->m->mem, toy_translate, NULL,
+                                       env, &err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        env->tr_ctx = t;
         rig_reset_env(r, &blank);
         r->m->mem->ram[0x500] = 3;
         r->m->mem->ram[0x501] = 4;

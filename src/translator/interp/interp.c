@@ -10,18 +10,19 @@
  * the backend state (sized for the largest block), so running a block
  * allocates nothing.
  *
- * Helpers are called through libffi with one prepared ffi_cif per shape
- * (0..4 uint32 arguments after env, void or uint32 result).  Memory ops
- * call cpu_ld* and cpu_st* directly.  A guest exception is a siglongjmp out
- * of a helper or memory op, straight through exec(); nothing here needs
- * cleaning up.
+ * The guest is known only through its GuestDesc: get_reg/set_reg are
+ * pre-decoded to env offsets, helpers come from its table.  Helpers are
+ * called through libffi with one prepared ffi_cif per shape (0..4 uint32
+ * arguments after env, void or uint32 result).  Memory ops do the
+ * software-TLB lookup (mmu/tlb.h) in the view the block's flags select,
+ * as native code does, and call the guest's slow paths on a miss.  A
+ * guest exception is a siglongjmp out of a helper or memory op, straight
+ * through exec(); nothing here needs cleaning up.
  */
 #include <string.h>
 #include <ffi.h>
 #include "translator/translator.h"
-#include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
-#include "mmu/mmu.h"
+#include "mmu/tlb.h"
 
 #define INTERP_ARENA_SIZE (32u << 20)
 
@@ -29,12 +30,15 @@ typedef struct InterpOp {
     uint16_t op;        /* IROpcode */
     uint16_t out;       /* output temp */
     uint16_t a, b, c, d;/* input temps */
-    uint32_t imm;       /* immediate; branch target index for BR/BRZ/BRNZ */
+    uint32_t imm;       /* immediate; branch target index for BR/BRZ/BRNZ,
+                           env offset for GET_REG/SET_REG */
 } InterpOp;
 
 typedef struct InterpCode {
     uint32_t n_ops;
     uint32_t n_temps;
+    uint32_t tlb_off;   /* env offset of the TLB view the block's flags use */
+    uint32_t pad;
     InterpOp ops[];
 } InterpCode;
 
@@ -129,10 +133,14 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
         o->imm = in->imm;
         if (in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ)
             o->imm = label_pos[in->imm];
+        else if (in->op == IR_GET_REG || in->op == IR_SET_REG)
+            o->imm = ir_reg_offset(t->guest, in->imm);
     }
     code->ops[k] = (InterpOp){ .op = IR_EXIT };
     code->n_ops = n_ops;
     code->n_temps = ir->n_temps;
+    code->tlb_off = t->guest->tlb_offset + (uint32_t)t->guest->tlb_mode(tb->hflags) *
+                    (uint32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
     g_free(label_pos);
 
     if (ir->n_temps > s->temps_cap) {
@@ -157,21 +165,68 @@ static inline uint32_t interp_ror(uint32_t a, uint32_t n)
     return n ? (a >> n) | (a << (32 - n)) : a;
 }
 
-static int interp_exec(Translator *t, CPUState *env, TranslationBlock *tb)
+/* the TLB entry of addr in the view at env + tlb_off */
+static inline const CPUTLBEntry *interp_tlb(void *env, uint32_t tlb_off, uint32_t addr)
+{
+    return (const CPUTLBEntry *)((uint8_t *)env + tlb_off + tlb_entry_offset(addr));
+}
+
+static inline uint32_t interp_ld(Translator *t, void *env, uint32_t tlb_off,
+                                 uint32_t addr, uint32_t size, int k)
+{
+    const CPUTLBEntry *e = interp_tlb(env, tlb_off, addr);
+    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1)) {
+        const uint8_t *h = (const uint8_t *)(e->addend + addr);
+        if (size == 1)
+            return *h;
+        if (size == 2) {
+            uint16_t v;
+            memcpy(&v, h, 2);
+            return v;
+        }
+        uint32_t v;
+        memcpy(&v, h, 4);
+        return v;
+    }
+    return t->guest->ld_slow[k](env, addr);
+}
+
+static inline void interp_st(Translator *t, void *env, uint32_t tlb_off,
+                             uint32_t addr, uint32_t v, uint32_t size, int k)
+{
+    const CPUTLBEntry *e = interp_tlb(env, tlb_off, addr);
+    if (__builtin_expect(e->addr_write == tlb_tag(addr, size), 1)) {
+        uint8_t *h = (uint8_t *)(e->addend + addr);
+        if (size == 1) {
+            *h = (uint8_t)v;
+        } else if (size == 2) {
+            uint16_t w = (uint16_t)v;
+            memcpy(h, &w, 2);
+        } else {
+            memcpy(h, &v, 4);
+        }
+        return;
+    }
+    t->guest->st_slow[k](env, addr, v);
+}
+
+static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
 {
     InterpState *s = t->backend_state;
     const InterpCode *code = tb->code;
     const InterpOp *ops = code->ops;
     const InterpOp *o = ops;
     uint32_t *T = s->temps;
+    const uint32_t tlb_off = code->tlb_off;
+    const HelperDesc *helpers = t->guest->helpers;
 
     for (;;) {
         switch (o->op) {
         case IR_MOVI:   T[o->out] = o->imm; break;
         case IR_MOV:    T[o->out] = T[o->a]; break;
-        case IR_GET_REG: T[o->out] = env->regs[o->imm]; break;
-        case IR_SET_REG: env->regs[o->imm] = T[o->a]; break;
+        case IR_GET_REG:
         case IR_LD_ENV: memcpy(&T[o->out], (uint8_t *)env + o->imm, 4); break;
+        case IR_SET_REG:
         case IR_ST_ENV: memcpy((uint8_t *)env + o->imm, &T[o->a], 4); break;
         case IR_ADD:    T[o->out] = T[o->a] + T[o->b]; break;
         case IR_SUB:    T[o->out] = T[o->a] - T[o->b]; break;
@@ -196,14 +251,14 @@ static int interp_exec(Translator *t, CPUState *env, TranslationBlock *tb)
         case IR_SETLEU: T[o->out] = T[o->a] <= T[o->b]; break;
         case IR_SETLT:  T[o->out] = (int32_t)T[o->a] < (int32_t)T[o->b]; break;
         case IR_SETLE:  T[o->out] = (int32_t)T[o->a] <= (int32_t)T[o->b]; break;
-        case IR_LD8:    T[o->out] = cpu_ld8(env, T[o->a]); break;
-        case IR_LD16:   T[o->out] = cpu_ld16(env, T[o->a]); break;
-        case IR_LD32:   T[o->out] = cpu_ld32(env, T[o->a]); break;
-        case IR_ST8:    cpu_st8(env, T[o->a], T[o->b]); break;
-        case IR_ST16:   cpu_st16(env, T[o->a], T[o->b]); break;
-        case IR_ST32:   cpu_st32(env, T[o->a], T[o->b]); break;
+        case IR_LD8:    T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 1, 0); break;
+        case IR_LD16:   T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 2, 1); break;
+        case IR_LD32:   T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 4, 2); break;
+        case IR_ST8:    interp_st(t, env, tlb_off, T[o->a], T[o->b], 1, 0); break;
+        case IR_ST16:   interp_st(t, env, tlb_off, T[o->a], T[o->b], 2, 1); break;
+        case IR_ST32:   interp_st(t, env, tlb_off, T[o->a], T[o->b], 4, 2); break;
         case IR_CALL: {
-            const HelperDesc *h = &helper_table[o->imm];
+            const HelperDesc *h = &helpers[o->imm];
             uint32_t args[IR_MAX_IN] = { T[o->a], T[o->b], T[o->c], T[o->d] };
             void *argv[IR_MAX_IN + 1] = { &env, &args[0], &args[1], &args[2], &args[3] };
             ffi_arg rv = 0;

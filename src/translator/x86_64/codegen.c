@@ -26,28 +26,30 @@
  * sub: a chain stops with the first block that leaves icount_left <= 0
  * (it returns its slot exit, cpu_exec sees the budget spent), which is
  * the same "icount < budget before a block" test as the unchained loop.
- * exec() always runs its first block.  This backend never returns
- * TB_EXIT_REQUESTED.  cg_patch_jump rewrites the rel32 (single-threaded:
+ * exec() always runs its first block.  cg_patch_jump rewrites the rel32 (single-threaded:
  * no atomicity needed).
  *
- * Temps: constants (temps defined once, by movi) are immediates and get
- * no location.  A linear-scan allocator gives the busiest live ranges the
+ * Temps: the host-neutral allocator (translator/regalloc.c) places them
+ * from the host description cg_host: constants (temps defined once, by
+ * movi) are immediates and get no location; the linear scan gives the
  * callee-saved registers rbp, r12-r15 (they survive helper calls) and,
  * for ranges that span no helper call, r8-r11 (the TLB slow paths push
  * the ones in use around their call); the rest get 4-byte stack slots in
- * the frame, reused once a range ends.  rax, rcx, rdx, rsi and rdi are
- * scratch inside one IR op.  Live ranges come from the linear order,
- * widened to cover a whole loop (label .. backward branch) whenever they
- * touch it, which is conservative but sound.
+ * the frame ([rsp + 4 * slot]), reused once a range ends.  rax, rcx, rdx,
+ * rsi and rdi are scratch inside one IR op.  regalloc.c also plans which
+ * env stores go only into a TLB miss path (store sinking).
  *
  * Instruction selection: two-address ALU forms built in the destination
  * register (`mov r, a; op r, b`, operands register, [rsp+slot] or
  * immediate; `lea` for add/sub that need a copy), shifts by immediates,
  * a comparison (setcc) or an ld_env whose only use is the brz/brnz right
- * after it becomes cmp + jcc, stores of constants to CPUState are
+ * after it becomes cmp + jcc, stores of constants to env are
  * `mov dword [rbx + off], imm32`.
  *
- * GET_REG/SET_REG/LD_ENV/ST_ENV are moves at [rbx + offsetof(...)].
+ * GET_REG/SET_REG/LD_ENV/ST_ENV are moves at [rbx + offset], the offsets
+ * of GET_REG/SET_REG from the GuestDesc (guest.h), baked in like every
+ * other guest constant (the TLB's env offset, the budget word, the slow
+ * path and helper addresses).
  * LD/ST inline the software-TLB lookup (layout in mmu/tlb.h), on the
  * address's own register (or esi when it is not in one), the miss path
  * out of line after the block's exits so that a hit falls through:
@@ -59,7 +61,7 @@
  *   mov rcx, [rbx + rcx + tlb(mode).addend]; mov out, [rcx + addr]  (or store)
  *   ...
  *   miss: [mov esi, addr; mov edx, val]; push r8-r11 in use
- *         mov rdi, rbx; call mmu_{ld,st}N_slow             ; may raise (siglongjmp)
+ *         mov rdi, rbx; call guest ld/st_slow[N]            ; may raise (siglongjmp)
  *         pop; [mov out, eax]; jmp back
  *
  * Helpers are direct calls (rel32 when the buffer is near the C code,
@@ -74,10 +76,9 @@
 #include <sys/mman.h>
 #include <capstone/capstone.h>
 #include "translator/translator.h"
+#include "translator/regalloc.h"
 #include "translator/x86_64/emit.h"
-#include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
-#include "mmu/mmu.h"
+#include "mmu/tlb.h"
 
 #define CG_BUFFER_SIZE   (64u << 20)
 #define CG_MAX_PER_INSN  128    /* host bytes one IR op can need, at most */
@@ -87,14 +88,36 @@
 /* temps' registers: the callee-saved ones first (any live range), then
  * caller-saved ones for ranges that do not span a helper call (the TLB
  * slow paths save and restore the ones in use around their call) */
-static const int cg_alloc_regs[] = { HR_RBP, HR_R12, HR_R13, HR_R14, HR_R15,
-                                     HR_R8, HR_R9, HR_R10, HR_R11 };
-#define CG_N_REGS ((int)G_N_ELEMENTS(cg_alloc_regs))
-#define CG_N_CALLEE_SAVED 5
+static const int8_t cg_alloc_regs[] = { HR_RBP, HR_R12, HR_R13, HR_R14, HR_R15,
+                                        HR_R8, HR_R9, HR_R10, HR_R11 };
+/* System V AMD64: integer arguments, env first in helper calls */
+static const int8_t cg_call_args[] = { HR_RDI, HR_RSI, HR_RDX, HR_RCX, HR_R8, HR_R9 };
 
-typedef uintptr_t (*CgEnterFn)(CPUState *env, const void *code);
+#define HR_BIT(r) (1u << (r))
+
+/* the host as the register allocator (regalloc.h) sees it; rax, rcx, rdx,
+ * rsi and rdi are scratch inside one IR op, rsp the frame, rbx env */
+static const HostDesc cg_host = {
+    .name = "x86_64",
+    .alloc_regs = cg_alloc_regs,
+    .n_alloc_regs = G_N_ELEMENTS(cg_alloc_regs),
+    .callee_saved = HR_BIT(HR_RBX) | HR_BIT(HR_RBP) | HR_BIT(HR_R12) | HR_BIT(HR_R13) |
+                    HR_BIT(HR_R14) | HR_BIT(HR_R15),
+    .caller_saved = HR_BIT(HR_RAX) | HR_BIT(HR_RCX) | HR_BIT(HR_RDX) | HR_BIT(HR_RSI) |
+                    HR_BIT(HR_RDI) | HR_BIT(HR_R8) | HR_BIT(HR_R9) | HR_BIT(HR_R10) |
+                    HR_BIT(HR_R11),
+    .arg_regs = cg_call_args,
+    .n_arg_regs = G_N_ELEMENTS(cg_call_args),
+    .ret_reg = HR_RAX,
+    .env_reg = HR_RBX,
+    .scratch_reg = HR_RAX,
+};
+
+typedef uintptr_t (*CgEnterFn)(void *env, const void *code);
 
 typedef struct CodegenState {
+    const GuestDesc *guest;
+    int32_t icount_left;  /* env offset of the budget word (guest) */
     uint8_t *buf;
     size_t size, used;
     size_t code_start;    /* blocks start here, after enter/epilogue */
@@ -134,7 +157,7 @@ static bool cg_init(Translator *t, GError **errp)
 {
     CodegenState *s = g_new0(CodegenState, 1);
     /* ask for an address near our own code so calls can use rel32 */
-    uintptr_t near = ((uintptr_t)&mmu_ld8_slow & ~(uintptr_t)0xfffff) - (512u << 20);
+    uintptr_t near = ((uintptr_t)t->guest->ld_slow[0] & ~(uintptr_t)0xfffff) - (512u << 20);
     void *p = mmap((void *)near, CG_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
@@ -144,6 +167,8 @@ static bool cg_init(Translator *t, GError **errp)
         g_free(s);
         return false;
     }
+    s->guest = t->guest;
+    s->icount_left = (int32_t)t->guest->icount_left;
     s->buf = p;
     s->size = CG_BUFFER_SIZE;
     cg_emit_trampolines(s);
@@ -170,274 +195,6 @@ static void cg_flush(Translator *t)
     s->used = s->code_start;
 }
 
-/* --------------------------------------------------- register allocation */
-
-typedef struct CgInterval {
-    uint32_t first, last;
-} CgInterval;
-
-/* what the code generator knows about one temp before it starts */
-typedef struct CgTemp {
-    uint32_t defs, uses;        /* definitions and reads in the block */
-    bool is_const;              /* defined once, by movi: an immediate */
-    uint32_t value;             /* its value */
-} CgTemp;
-
-static CgTemp *cg_temp_info(const IRBlock *ir)
-{
-    CgTemp *ti = g_new0(CgTemp, ir->n_temps + 1);
-    for (uint32_t i = 0; i < ir->n_insns; i++) {
-        const IRInsn *in = &ir->insns[i];
-        for (int k = 0; k < in->nin; k++)
-            ti[in->in[k]].uses++;
-        if (in->out != IR_NO_TEMP) {
-            CgTemp *t = &ti[in->out];
-            t->defs++;
-            t->is_const = in->op == IR_MOVI;
-            t->value = in->imm;
-        }
-    }
-    for (uint32_t t = 0; t < ir->n_temps; t++)
-        if (ti[t].defs != 1)
-            ti[t].is_const = false;
-    return ti;
-}
-
-/* the CPUState word a get_reg/set_reg/ld_env/st_env touches, or -1 */
-static int cg_env_word(const IRInsn *in)
-{
-    if (in->op == IR_GET_REG || in->op == IR_SET_REG)
-        return (int)(offsetof(CPUState, regs) / 4 + in->imm);
-    if (in->op == IR_LD_ENV || in->op == IR_ST_ENV)
-        return (in->imm & 3) ? -2 : (int)(in->imm / 4);   /* -2: unaligned, any */
-    return -1;
-}
-
-/*
- * Is CPUState word w dead at position p: on every path from p, written
- * again (set_reg / st_env) before anything may read it (a load of it, a
- * helper call, an op that may fault, a block exit)?  Follows forward
- * branches up to `depth` levels; a backward branch counts as a read.
- */
-static bool cg_word_dead(const IRBlock *ir, const uint32_t *label_pos, uint32_t p, int w,
-                         int depth)
-{
-    for (uint32_t i = p; i < ir->n_insns; i++) {
-        const IRInsn *in = &ir->insns[i];
-        int iw = cg_env_word(in);
-        if (iw == -2)
-            return false;
-        if (iw == w)
-            return in->op == IR_SET_REG || in->op == IR_ST_ENV;
-        if (in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ) {
-            uint32_t target = label_pos[in->imm];
-            if (target <= i || depth == 0 || !cg_word_dead(ir, label_pos, target, w, depth - 1))
-                return false;
-            if (in->op == IR_BR)
-                return true;
-            continue;
-        }
-        if (in->op == IR_CALL ||
-            (ir_op_desc[in->op].flags & (IR_SE_MAY_FAULT | IR_SE_EXIT)))
-            return false;
-    }
-    return false;
-}
-
-/*
- * Stores sunk into a TLB slow path: a set_reg / st_env whose word is dead
- * after the next guest memory access (nothing but pure ops and other
- * CPUState accesses in between, its value temp not redefined) is done
- * only on that access's miss path, before the call that may fault; a hit
- * skips it.  That is where the front end's EIP stores for precise faults
- * and flag stores overwritten by the next instruction usually are.
- * sink_to[n] = index of that access or UINT32_MAX; the sunk stores of
- * access m form the list sink_head[m] -> sink_next[] (UINT32_MAX ends).
- */
-static void cg_plan_sinking(const IRBlock *ir, const uint32_t *label_pos, uint32_t *sink_to,
-                            uint32_t *sink_head, uint32_t *sink_next)
-{
-    for (uint32_t n = 0; n < ir->n_insns; n++)
-        sink_to[n] = sink_head[n] = sink_next[n] = UINT32_MAX;
-    for (uint32_t n = 0; n < ir->n_insns; n++) {
-        const IRInsn *in = &ir->insns[n];
-        int w = cg_env_word(in);
-        if ((in->op != IR_SET_REG && in->op != IR_ST_ENV) || w < 0 ||
-            (in->op == IR_ST_ENV && (in->imm == offsetof(CPUState, exit_request) ||
-                                     in->imm == offsetof(CPUState, code_dirty))))
-            continue;
-        uint32_t m;
-        for (m = n + 1; m < ir->n_insns; m++) {
-            const IRInsn *x = &ir->insns[m];
-            if (x->op >= IR_LD8 && x->op <= IR_ST32)
-                break;
-            if (x->out == in->in[0] || cg_env_word(x) == w || cg_env_word(x) == -2 ||
-                x->op == IR_CALL ||
-                (ir_op_desc[x->op].flags & (IR_SE_MAY_FAULT | IR_SE_BRANCH | IR_SE_LABEL |
-                                            IR_SE_EXIT))) {
-                m = ir->n_insns;
-                break;
-            }
-        }
-        if (m >= ir->n_insns || !cg_word_dead(ir, label_pos, m + 1, w, 4))
-            continue;
-        sink_to[n] = m;
-        /* append, keeping program order */
-        uint32_t *link = &sink_head[m];
-        while (*link != UINT32_MAX)
-            link = &sink_next[*link];
-        *link = n;
-    }
-}
-
-/* fills loc[] for every temp (constants become immediates) and returns
- * the bitmask of used alloc regs and the number of stack slots; a store
- * sunk into a slow path (sink_to) keeps its value live until there */
-static void cg_allocate(const IRBlock *ir, const CgTemp *ti, const uint32_t *sink_to,
-                        HostLoc *loc, unsigned *reg_mask, uint32_t *n_slots)
-{
-    uint32_t nt = ir->n_temps;
-    CgInterval *iv = g_new(CgInterval, nt + 1);
-    for (uint32_t t = 0; t < nt; t++)
-        iv[t] = (CgInterval){ UINT32_MAX, 0 };
-    uint32_t *label_pos = g_new0(uint32_t, ir->n_labels + 1);
-    uint32_t n_back = 0;
-    for (uint32_t i = 0; i < ir->n_insns; i++) {
-        const IRInsn *in = &ir->insns[i];
-        for (int k = 0; k < in->nin; k++) {
-            CgInterval *v = &iv[in->in[k]];
-            uint32_t use = sink_to[i] != UINT32_MAX ? sink_to[i] : i;
-            if (v->first > i) v->first = i;
-            if (v->last < use) v->last = use;
-        }
-        if (in->out != IR_NO_TEMP) {
-            CgInterval *v = &iv[in->out];
-            if (v->first > i) v->first = i;
-            if (v->last < i) v->last = i;
-        }
-        if (in->op == IR_LABEL)
-            label_pos[in->imm] = i;
-    }
-    /* backward branches: (label position, branch position) */
-    typedef struct { uint32_t label, branch; } BackEdge;
-    BackEdge *back = g_new(BackEdge, ir->n_insns + 1);
-    for (uint32_t i = 0; i < ir->n_insns; i++) {
-        const IRInsn *in = &ir->insns[i];
-        if ((in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ) &&
-            label_pos[in->imm] <= i) {
-            back[n_back].label = label_pos[in->imm];
-            back[n_back].branch = i;
-            n_back++;
-        }
-    }
-    for (bool changed = n_back > 0; changed;) {
-        changed = false;
-        for (uint32_t b = 0; b < n_back; b++) {
-            uint32_t q = back[b].label, p = back[b].branch;
-            for (uint32_t t = 0; t < nt; t++) {
-                CgInterval *v = &iv[t];
-                if (v->first == UINT32_MAX || v->last < q || v->first > p)
-                    continue;
-                if (v->first > q) { v->first = q; changed = true; }
-                if (v->last < p)  { v->last = p;  changed = true; }
-            }
-        }
-    }
-
-    /* linear scan over temps sorted by start */
-    uint32_t *order = g_new(uint32_t, nt + 1);
-    uint32_t n = 0;
-    for (uint32_t t = 0; t < nt; t++)
-        if (iv[t].first != UINT32_MAX && !ti[t].is_const)
-            order[n++] = t;
-    /* counting sort by start position */
-    {
-        uint32_t *cnt = g_new0(uint32_t, ir->n_insns + 2);
-        uint32_t *tmp = g_new(uint32_t, n + 1);
-        for (uint32_t k = 0; k < n; k++) cnt[iv[order[k]].first + 1]++;
-        for (uint32_t k = 1; k <= ir->n_insns + 1; k++) cnt[k] += cnt[k - 1];
-        for (uint32_t k = 0; k < n; k++) tmp[cnt[iv[order[k]].first]++] = order[k];
-        memcpy(order, tmp, n * sizeof(*order));
-        g_free(cnt);
-        g_free(tmp);
-    }
-    int32_t active[CG_N_REGS];          /* temp in each alloc reg, -1 free */
-    for (int r = 0; r < CG_N_REGS; r++)
-        active[r] = -1;
-    int8_t *reg_of = g_new(int8_t, nt + 1);
-    for (uint32_t t = 0; t < nt; t++)
-        reg_of[t] = -1;
-    /* calls_before[i]: helper calls at indices < i; a range spans a call
-     * if one lies strictly inside it (inputs are read before the call,
-     * the output written after it) */
-    uint32_t *calls_before = g_new(uint32_t, ir->n_insns + 2);
-    calls_before[0] = 0;
-    for (uint32_t i = 0; i <= ir->n_insns; i++)
-        calls_before[i + 1] = calls_before[i] +
-                              (i < ir->n_insns && ir->insns[i].op == IR_CALL);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t t = order[k];
-        int free_r = -1, worst_r = -1;
-        bool spans_call = calls_before[iv[t].last] > calls_before[iv[t].first + 1];
-        int n_allowed = spans_call ? CG_N_CALLEE_SAVED : CG_N_REGS;
-        for (int r = 0; r < CG_N_REGS; r++)
-            if (active[r] >= 0 && iv[active[r]].last <= iv[t].first)
-                active[r] = -1;
-        /* a free register, caller-saved ones first; else the allowed one
-         * whose range ends last */
-        for (int r = n_allowed; r-- > 0;) {
-            if (active[r] < 0) {
-                if (free_r < 0)
-                    free_r = r;
-            } else if (worst_r < 0 || iv[active[r]].last > iv[active[worst_r]].last) {
-                worst_r = r;
-            }
-        }
-        if (free_r >= 0) {
-            active[free_r] = (int32_t)t;
-            reg_of[t] = (int8_t)free_r;
-        } else if (iv[active[worst_r]].last > iv[t].last) {
-            reg_of[active[worst_r]] = -1;         /* spill the longest */
-            active[worst_r] = (int32_t)t;
-            reg_of[t] = (int8_t)worst_r;
-        }
-    }
-    g_free(calls_before);
-    uint32_t slots = 0;
-    unsigned mask = 0;
-    uint32_t *slot_end = g_new(uint32_t, n + 1);   /* last use of each slot's temp */
-    for (uint32_t t = 0; t < nt; t++) {
-        if (ti[t].is_const) {
-            loc[t] = loc_imm(ti[t].value);
-        } else if (reg_of[t] >= 0) {
-            loc[t] = loc_reg(cg_alloc_regs[reg_of[t]]);
-            mask |= 1u << reg_of[t];
-        } else if (iv[t].first == UINT32_MAX) {
-            loc[t] = loc_reg(HR_RAX);             /* never mentioned */
-        }
-    }
-    /* stack slots, in order of start: reuse a slot whose range has ended */
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t t = order[k], sl;
-        if (reg_of[t] >= 0 || ti[t].is_const)
-            continue;
-        for (sl = 0; sl < slots && slot_end[sl] >= iv[t].first; sl++)
-            ;
-        if (sl == slots)
-            slots++;
-        slot_end[sl] = iv[t].last;
-        loc[t] = loc_mem(HR_RSP, (int32_t)(4 * sl));
-    }
-    g_free(slot_end);
-    *reg_mask = mask;
-    *n_slots = slots;
-    g_free(reg_of);
-    g_free(order);
-    g_free(back);
-    g_free(label_pos);
-    g_free(iv);
-}
-
 /* ------------------------------------------------------------ code gen */
 
 /* per-block facts the exits need */
@@ -448,7 +205,6 @@ typedef struct CgBlock {
     int32_t extra;              /* rsp adjustment beyond the shared frame */
 } CgBlock;
 
-#define CG_ICOUNT_LEFT ((int32_t)offsetof(CPUState, icount_left))
 
 /* leave through the shared epilogue with rax = tb | exit */
 static void cg_exit_stub(Emitter *e, const CgBlock *b, int exit)
@@ -461,7 +217,7 @@ static void cg_exit_stub(Emitter *e, const CgBlock *b, int exit)
 static void cg_exit_account(Emitter *e, const CgBlock *b)
 {
     emit_rsp_adjust(e, b->extra);
-    emit_sub_m32_imm(e, HR_RBX, CG_ICOUNT_LEFT, b->tb->n_insns);
+    emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, b->tb->n_insns);
 }
 
 /* sub [icount_left], n_insns; jg successor (patched) or the stub: the
@@ -482,13 +238,7 @@ static void cg_exit(Emitter *e, const CgBlock *b)
     cg_exit_stub(e, b, TB_EXIT_NOCHAIN);
 }
 
-static const void *const cg_ld_slow[3] = { (const void *)mmu_ld8_slow,
-                                           (const void *)mmu_ld16_slow,
-                                           (const void *)mmu_ld32_slow };
-static const void *const cg_st_slow[3] = { (const void *)mmu_st8_slow,
-                                           (const void *)mmu_st16_slow,
-                                           (const void *)mmu_st32_slow };
-static const int cg_arg_regs[IR_MAX_IN] = { HR_RSI, HR_RDX, HR_RCX, HR_R8 };
+static_assert(G_N_ELEMENTS(cg_call_args) >= IR_MAX_IN + 1, "env and every helper argument");
 
 /*
  * Inline TLB lookup for a `size`-byte access at the address in register
@@ -530,16 +280,16 @@ typedef struct CgSlowPath {
     int addr_reg;           /* register holding the address (esi: loaded) */
     uint32_t sunk;          /* first store sunk here (cg_plan_sinking) */
     uint8_t *resume;        /* first byte after the fast path */
-    const void *fn;         /* mmu_{ld,st}{8,16,32}_slow */
+    const void *fn;         /* the guest's ld_slow[] / st_slow[] */
     bool is_load;
     HostLoc loc;            /* load: destination; store: the value */
 } CgSlowPath;
 
 /* mov [rbx + offset of the store's word], value */
-static void cg_emit_env_store(Emitter *e, const IRInsn *in, HostLoc a)
+static void cg_emit_env_store(Emitter *e, const GuestDesc *g, const IRInsn *in, HostLoc a)
 {
     HostLoc dst = loc_mem(HR_RBX, (int32_t)(in->op == IR_SET_REG
-                          ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+                          ? ir_reg_offset(g, in->imm) : in->imm));
     if (a.reg >= 0) {
         emit_mov_loc_r(e, dst, a.reg);
     } else if (loc_is_imm(a)) {
@@ -550,32 +300,35 @@ static void cg_emit_env_store(Emitter *e, const IRInsn *in, HostLoc a)
     }
 }
 
-static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, unsigned reg_mask,
+static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_regs,
                               const IRBlock *ir, const HostLoc *loc,
                               const uint32_t *sink_next)
 {
-    int saved[CG_N_REGS], n_saved = 0;
-    for (int r = CG_N_CALLEE_SAVED; r < CG_N_REGS; r++)
-        if (reg_mask & (1u << r))
-            saved[n_saved++] = cg_alloc_regs[r];
+    const HostDesc *h = &cg_host;
+    int saved[RA_MAX_REGS], n_saved = 0;
+    for (uint32_t k = 0; k < h->n_alloc_regs; k++) {
+        int r = h->alloc_regs[k];
+        if ((used_regs & h->caller_saved) & HR_BIT(r))
+            saved[n_saved++] = r;       /* in use, clobbered by the call */
+    }
     int32_t pad = (n_saved & 1) ? 8 : 0;      /* keep rsp 16-byte aligned */
 
     emit_patch_rel32(sp->jne, e->p);
     for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k])
-        cg_emit_env_store(e, &ir->insns[k], loc[ir->insns[k].in[0]]);
-    emit_mov_r_loc(e, HR_RSI, loc_reg(sp->addr_reg));
+        cg_emit_env_store(e, ir->guest, &ir->insns[k], loc[ir->insns[k].in[0]]);
+    emit_mov_r_loc(e, h->arg_regs[1], loc_reg(sp->addr_reg));
     if (!sp->is_load)
-        emit_mov_r_loc(e, HR_RDX, sp->loc);   /* before rsp moves: may be a slot */
+        emit_mov_r_loc(e, h->arg_regs[2], sp->loc);   /* before rsp moves: may be a slot */
     for (int k = 0; k < n_saved; k++)
         emit_push(e, saved[k]);
     emit_rsp_adjust(e, -pad);
-    emit_mov_r64_r64(e, HR_RDI, HR_RBX);
+    emit_mov_r64_r64(e, h->arg_regs[0], h->env_reg);
     emit_call(e, sp->fn);
     emit_rsp_adjust(e, pad);
     for (int k = n_saved; k-- > 0;)
         emit_pop(e, saved[k]);
     if (sp->is_load)
-        emit_mov_loc_r(e, sp->loc, HR_RAX);
+        emit_mov_loc_r(e, sp->loc, h->ret_reg);
     emit_patch_rel32(emit_jmp32(e), sp->resume);
 }
 
@@ -588,8 +341,8 @@ static int cg_addr_reg(Emitter *e, HostLoc addr)
     return HR_RSI;
 }
 
-static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc out,
-                    CgSlowPath *sp)
+static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
+                    HostLoc out, CgSlowPath *sp)
 {
     int ar = cg_addr_reg(e, addr);
     uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
@@ -604,11 +357,11 @@ static void cg_load(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc
     emit_mov_loc_r(e, out, r);
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
                         .loc = out,
-                        .fn = cg_ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+                        .fn = (const void *)g->ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
 }
 
-static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLoc val,
-                     CgSlowPath *sp)
+static void cg_store(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
+                     HostLoc val, CgSlowPath *sp)
 {
     int ar = cg_addr_reg(e, addr);
     /* the stored value: straight from its register (not SPL..DIL as a
@@ -635,7 +388,7 @@ static void cg_store(Emitter *e, int32_t tlb_off, int size, HostLoc addr, HostLo
                     0, false);
     }
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = false, .loc = val,
-                        .fn = cg_st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+                        .fn = (const void *)g->st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
 }
 
 /* cmp a, b for any operand kinds (ecx is scratch) */
@@ -679,7 +432,7 @@ static uint32_t cg_next_op(const IRBlock *ir, uint32_t n)
 
 /* n defines a temp whose only use is the brz/brnz right after it: the
  * comparison can set the host flags for that branch directly */
-static bool cg_fuses_with_branch(const IRBlock *ir, const CgTemp *ti, uint32_t n,
+static bool cg_fuses_with_branch(const IRBlock *ir, const RATemp *ti, uint32_t n,
                                  uint32_t *br)
 {
     const IRInsn *in = &ir->insns[n];
@@ -703,26 +456,25 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     if (start + need > s->size)
         return false;
 
+    RABlock ra;
+    ra_run(&ra, &cg_host, ir, true);
+    const RATemp *ti = ra.temps;
+    const uint32_t *sink_to = ra.sink_to, *sink_head = ra.sink_head;
+    uint32_t n_slots = ra.n_slots;
     HostLoc *loc = g_new(HostLoc, ir->n_temps + 1);
-    unsigned reg_mask;
-    uint32_t n_slots;
-    CgTemp *ti = cg_temp_info(ir);
-    uint32_t *label_pos = g_new0(uint32_t, ir->n_labels + 1);
-    for (uint32_t n = 0; n < ir->n_insns; n++)
-        if (ir->insns[n].op == IR_LABEL)
-            label_pos[ir->insns[n].imm] = n;
-    uint32_t *sink_to = g_new(uint32_t, 3 * (ir->n_insns + 1));
-    uint32_t *sink_head = sink_to + ir->n_insns + 1, *sink_next = sink_head + ir->n_insns + 1;
-    cg_plan_sinking(ir, label_pos, sink_to, sink_head, sink_next);
-    cg_allocate(ir, ti, sink_to, loc, &reg_mask, &n_slots);
+    for (uint32_t t = 0; t < ir->n_temps; t++) {
+        const RALoc *l = &ra.loc[t];
+        loc[t] = l->kind == RA_CONST ? loc_imm(l->value) :
+                 l->kind == RA_SLOT ? loc_mem(HR_RSP, (int32_t)(4 * l->value)) :
+                 loc_reg(l->reg);
+    }
 
     CgBlock b = { .s = s, .tb = tb, .code = s->buf + start };
     if (4 * n_slots > CG_FRAME)
         b.extra = (int32_t)((4 * n_slots - CG_FRAME + 15) & ~15u);
-    int32_t tlb_off = (int32_t)offsetof(CPUState, tlb) +
-                      ((tb->hflags & HF_CPL_MASK) == HF_CPL_MASK ? TLB_MMU_USER
-                                                                 : TLB_MMU_KERNEL) *
-                      (int32_t)sizeof(((CPUTLB *)0)->table[0]);
+    const GuestDesc *g = t->guest;
+    int32_t tlb_off = (int32_t)g->tlb_offset + g->tlb_mode(tb->hflags) *
+                      (int32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
 
     Emitter e = { .p = b.code };
     uint8_t *code = e.p;
@@ -759,7 +511,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             HostLoc src = a;
             if (in->op != IR_MOV)
                 src = loc_mem(HR_RBX, (int32_t)(in->op == IR_GET_REG
-                              ? offsetof(CPUState, regs) + 4 * in->imm : in->imm));
+                              ? ir_reg_offset(g, in->imm) : in->imm));
             if (in->op == IR_LD_ENV && cg_fuses_with_branch(ir, ti, n, &br)) {
                 /* cmp dword [env + off], 0; je/jne */
                 emit_alu_loc_imm(&e, 7, src, 0);
@@ -785,7 +537,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         case IR_SET_REG:
         case IR_ST_ENV:
             if (sink_to[n] == UINT32_MAX)       /* else on the next access's miss path */
-                cg_emit_env_store(&e, in, a);
+                cg_emit_env_store(&e, ir->guest, in, a);
             break;
         case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL: {
             /* out = a +/- b in a third register: lea */
@@ -879,21 +631,21 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             break;
         }
         case IR_LD8: case IR_LD16: case IR_LD32:
-            cg_load(&e, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
+            cg_load(&e, g, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_ST8: case IR_ST16: case IR_ST32:
-            cg_store(&e, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
+            cg_store(&e, g, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
         case IR_CALL: {
-            const HelperDesc *h = &helper_table[in->imm];
-            emit_mov_r64_r64(&e, HR_RDI, HR_RBX);
+            const HelperDesc *h = &g->helpers[in->imm];
+            emit_mov_r64_r64(&e, cg_host.arg_regs[0], cg_host.env_reg);
             for (int k = 0; k < in->nin; k++)
-                emit_mov_r_loc(&e, cg_arg_regs[k], loc[in->in[k]]);
+                emit_mov_r_loc(&e, cg_host.arg_regs[k + 1], loc[in->in[k]]);
             emit_call(&e, (const void *)h->fn);
             if (h->has_ret && in->out != IR_NO_TEMP)
-                emit_mov_loc_r(&e, out, HR_RAX);
+                emit_mov_loc_r(&e, out, cg_host.ret_reg);
             break;
         }
         case IR_LABEL:
@@ -929,7 +681,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     }
     cg_exit(&e, &b);                         /* guard: never falls off */
     for (uint32_t k = 0; k < n_slow; k++)
-        cg_emit_slow_path(&e, &slow[k], reg_mask, ir, loc, sink_next);
+        cg_emit_slow_path(&e, &slow[k], ra.used_regs, ir, loc, ra.sink_next);
     for (uint32_t k = 0; k < n_fix; k++) {
         g_assert(label_addr[fix[k].label]);
         emit_patch_rel32(fix[k].at, label_addr[fix[k].label]);
@@ -937,19 +689,17 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     g_assert((size_t)(e.p - code) <= need);
 
     g_free(slow);
-    g_free(sink_to);
-    g_free(label_pos);
     g_free(fix);
     g_free(label_addr);
     g_free(loc);
-    g_free(ti);
+    ra_free(&ra);
     tb->code = code;
     tb->code_size = (size_t)(e.p - code);
     s->used = (size_t)(e.p - s->buf);
     return true;
 }
 
-static int cg_exec(Translator *t, CPUState *env, TranslationBlock *tb)
+static int cg_exec(Translator *t, void *env, TranslationBlock *tb)
 {
     CodegenState *s = t->backend_state;
     uintptr_t r = s->enter(env, tb->code);

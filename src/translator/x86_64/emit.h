@@ -303,41 +303,6 @@ static inline void emit_patch_rel32(uint8_t *at, const uint8_t *target)
     memcpy(at, &rel, 4);
 }
 
-/* jmp rel8 / jcc rel8 with the displacement left to patch; return the
- * address of the rel8 field (emit_patch_rel8 checks the range) */
-static inline uint8_t *emit_jmp8(Emitter *e)
-{
-    emit8(e, 0xeb);
-    emit8(e, 0);
-    return e->p - 1;
-}
-
-static inline uint8_t *emit_jcc8(Emitter *e, int cc)
-{
-    emit8(e, (uint8_t)(0x70 | cc));
-    emit8(e, 0);
-    return e->p - 1;
-}
-
-static inline void emit_patch_rel8(uint8_t *at, const uint8_t *target)
-{
-    intptr_t rel = target - (at + 1);
-    g_assert(rel >= -128 && rel <= 127);
-    *at = (uint8_t)(int8_t)rel;
-}
-
-/* cmp dword [base + disp32], imm8 */
-static inline void emit_cmp_m32_imm8(Emitter *e, int base, int32_t disp, int8_t imm)
-{
-    emit_rex(e, false, 0, loc_reg(base), false);
-    emit8(e, 0x83);
-    emit8(e, (uint8_t)(0x80 | (7 << 3) | (base & 7)));
-    if ((base & 7) == 4)
-        emit8(e, 0x24);
-    emit32(e, (uint32_t)disp);
-    emit8(e, (uint8_t)imm);
-}
-
 /* sub dword [base + disp32], imm32 (imm8 form when it fits) */
 static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
 {

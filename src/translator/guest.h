@@ -1,0 +1,120 @@
+/*
+ * guest.h - what the translator knows about a guest: one constant
+ * GuestDesc, declared as data by the front end (x86: guest.c in src/cpu-x86)
+ * and handed to translator_new().  The translator (IR, optimiser, block
+ * cache, backends) reads the guest's state only through it, so it
+ * includes no guest header; the env pointer it passes around is opaque.
+ *
+ * What the description holds:
+ *   - env: its size (IR env offsets must lie inside), the guest registers
+ *     get_reg/set_reg $n name (offset and type each), named env words for
+ *     the IR printer, the end of the region the optimiser may forward and
+ *     the volatile words it must never forward (changed behind the block's
+ *     back), the budget word chaining backends count down;
+ *   - the block key: env offsets of pc, cs_base, cs_limit and flags (read
+ *     by tb_find/tb_next on every dispatch: data, not a callback), and the
+ *     flag bits that say "linear != physical" (paging) and "never patch
+ *     a chain from this block" (single-stepping);
+ *   - the helper table (name, function, arguments, result, HF_* flags);
+ *   - memory: where the software TLB (mmu/tlb.h layout) starts in env, the
+ *     TLB view of a block's flags, and the slow paths the backends call
+ *     after an inline lookup misses;
+ *   - callbacks for the block cache: code address to physical, the same
+ *     without faulting (second page of a block), and "this physical page
+ *     now holds code" (so guest stores to it reach the code-write hook).
+ *
+ * Example (abridged, the x86 guest.c):
+ *     const GuestDesc x86_guest = {
+ *         .name = "x86", .env_size = sizeof(CPUState),
+ *         .regs = x86_regs, .n_regs = 8, ...
+ *         .helpers = helper_table, .n_helpers = HELPER_COUNT, ...
+ *     };
+ *     t = translator_new(be, &x86_guest, mem, x86_translate, fe, env, errp);
+ */
+#ifndef TX86_GUEST_H
+#define TX86_GUEST_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/* what a helper may do (helpers.def FLAGS column); the IR derives its
+ * side-effect flags from them (ir_insn_flags) */
+enum {
+    HF_PURE_STATE  = 0,       /* reads env only, no side effects */
+    HF_READS_STATE = 1 << 0,
+    HF_WRITES_STATE = 1 << 1, /* writes env (registers, flags, ...) */
+    HF_READS_MEM   = 1 << 2,  /* guest memory or I/O ports */
+    HF_WRITES_MEM  = 1 << 3,
+    HF_MAY_FAULT   = 1 << 4,  /* may raise a guest exception */
+    HF_NORETURN    = 1 << 5,  /* never returns (always raises/exits) */
+    HF_IO          = 1 << 6,  /* touches devices: must be the last thing in its insn */
+};
+
+/* one helper: called as fn(env, args...) with nargs uint32_t arguments,
+ * returning uint32_t when has_ret (the interpreter through libffi, native
+ * code directly) */
+typedef struct HelperDesc {
+    const char *name;
+    void (*fn)(void);   /* cast to the real prototype before calling */
+    uint8_t nargs;      /* arguments after env, each uint32_t (at most IR_MAX_IN) */
+    uint8_t has_ret;    /* returns uint32_t */
+    uint16_t flags;     /* HF_* */
+} HelperDesc;
+
+/* a named word of env */
+typedef struct GuestGlobal {
+    const char *name;   /* "eax", "eip", "es.base": IR printer comments */
+    uint32_t offset;    /* byte offset in env, 4-aligned */
+    uint8_t type;       /* IRType (IR_I32 today) */
+} GuestGlobal;
+
+/* TLB slow paths: translate, fill the entry, access; may raise (longjmp) */
+typedef uint32_t (*GuestLoadFn)(void *env, uint32_t addr);
+typedef void     (*GuestStoreFn)(void *env, uint32_t addr, uint32_t v);
+
+typedef struct GuestDesc {
+    const char *name;
+    uint32_t env_size;              /* IR env offsets: 4-aligned, + 4 <= env_size */
+
+    /* globals */
+    const GuestGlobal *regs;        /* get_reg/set_reg $n, n < n_regs */
+    uint32_t n_regs;
+    const GuestGlobal *fields;      /* other named env words (printer only) */
+    uint32_t n_fields;
+    uint32_t forward_end;           /* env words below this offset may be
+                                       forwarded and dead-store eliminated */
+    const uint32_t *volatile_words; /* env offsets never forwarded nor sunk: set
+                                       asynchronously or by a store's code hook */
+    uint32_t n_volatile;
+    uint32_t code_dirty;            /* env offset of the uint32 the block cache sets
+                                       to 1 when a store invalidated blocks */
+    uint32_t icount_left;           /* env offset of the int32 instruction budget a
+                                       chaining backend decrements (translator.md) */
+
+    /* the block key, read from env by tb_find / tb_next */
+    uint32_t key_pc, key_cs_base, key_cs_limit, key_flags;  /* env offsets */
+    uint32_t flags_paging;          /* key flag bits: code addresses go through
+                                       page tables (chains must stay on one page) */
+    uint32_t flags_nochain;         /* key flag bits: never patch a jump out of
+                                       such a block (single-stepping) */
+
+    /* helpers: IR `call @name` is helpers[id] */
+    const HelperDesc *helpers;
+    uint32_t n_helpers;
+
+    /* memory: the software TLB (mmu/tlb.h) at env + tlb_offset, one table
+     * of TLB_SIZE entries per view; a block's loads and stores use view
+     * tlb_mode(block flags) on their inline fast path, and the slow paths
+     * (8/16/32 bits) on a miss */
+    uint32_t tlb_offset;
+    int (*tlb_mode)(uint32_t flags);
+    GuestLoadFn ld_slow[3];
+    GuestStoreFn st_slow[3];
+
+    /* block cache callbacks */
+    uint32_t (*code_phys)(void *env, uint32_t linear);            /* may raise */
+    bool (*probe_code)(void *env, uint32_t linear, uint32_t *paddr); /* no fault */
+    void (*code_page_added)(void *env, const uint8_t *host_page);
+} GuestDesc;
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * test_regalloc.c - the host-neutral register allocator (regalloc.c) on a
+ * toy host, and the translator with a toy guest that is not x86: its own
+ * env layout, registers, helper, volatile word and TLB slow paths, run on
+ * both backends.  Together they check that nothing in src/translator/
+ * assumes the x86 guest or the x86-64 host beyond the descriptions.
+ *
+ * Suites "regalloc" and "guest-neutral"; registered through
+ * register_regalloc_tests() (test_main.c).
+ */
+#include <string.h>
+#include <stddef.h>
+#include <CUnit/CUnit.h>
+#include "config.h"
+#include "translator/translator.h"
+#include "translator/regalloc.h"
+#include "mmu/tlb.h"
+
+/* ------------------------------------------------------------ toy guest */
+
+typedef struct ToyEnv {
+    uint32_t r[4];              /* get_reg $0..$3 */
+    uint32_t pc;                /* block key */
+    uint32_t flags;
+    uint32_t kick;              /* volatile */
+    uint32_t dirty;             /* code_dirty */
+    int32_t budget;             /* icount_left */
+    uint32_t zero;              /* cs_base and cs_limit of the key */
+    CPUTLBEntry tlb[TLB_SIZE];  /* one view */
+    uint8_t mem[256];           /* what the slow paths reach */
+    uint32_t slow_calls;
+} ToyEnv;
+
+#define TOY_OFF(f) ((uint32_t)offsetof(ToyEnv, f))
+
+static uint32_t toy_mac(void *env, uint32_t a, uint32_t b)
+{
+    return a * b + ((ToyEnv *)env)->r[3];
+}
+
+static uint32_t toy_ld(ToyEnv *e, uint32_t addr, int size)
+{
+    uint32_t v = 0;
+    e->slow_calls++;
+    for (int i = 0; i < size; i++)
+        v |= (uint32_t)e->mem[(addr + i) & 255] << (8 * i);
+    return v;
+}
+
+static void toy_st(ToyEnv *e, uint32_t addr, uint32_t v, int size)
+{
+    e->slow_calls++;
+    for (int i = 0; i < size; i++)
+        e->mem[(addr + i) & 255] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t toy_ld8(void *e, uint32_t a)  { return toy_ld(e, a, 1); }
+static uint32_t toy_ld16(void *e, uint32_t a) { return toy_ld(e, a, 2); }
+static uint32_t toy_ld32(void *e, uint32_t a) { return toy_ld(e, a, 4); }
+static void toy_st8(void *e, uint32_t a, uint32_t v)  { toy_st(e, a, v, 1); }
+static void toy_st16(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 2); }
+static void toy_st32(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 4); }
+static int toy_tlb_mode(uint32_t flags) { return 0; }
+
+static const GuestGlobal toy_regs[4] = {
+    { "r0", 0, IR_I32 }, { "r1", 4, IR_I32 }, { "r2", 8, IR_I32 }, { "r3", 12, IR_I32 },
+};
+static const GuestGlobal toy_fields[] = {
+    { "pc", TOY_OFF(pc), IR_I32 }, { "kick", TOY_OFF(kick), IR_I32 },
+};
+static const uint32_t toy_volatile[] = { TOY_OFF(kick) };
+static const HelperDesc toy_helpers[] = {
+    { "mac", (void (*)(void))toy_mac, 2, 1, HF_READS_STATE },
+};
+
+static const GuestDesc toy_guest = {
+    .name = "toy",
+    .env_size = TOY_OFF(tlb),                    /* IR may touch the words before it */
+    .regs = toy_regs, .n_regs = 4,
+    .fields = toy_fields, .n_fields = G_N_ELEMENTS(toy_fields),
+    .forward_end = TOY_OFF(budget),
+    .volatile_words = toy_volatile, .n_volatile = 1,
+    .code_dirty = TOY_OFF(dirty),
+    .icount_left = TOY_OFF(budget),
+    .key_pc = TOY_OFF(pc), .key_cs_base = TOY_OFF(zero), .key_cs_limit = TOY_OFF(zero),
+    .key_flags = TOY_OFF(flags),
+    .helpers = toy_helpers, .n_helpers = G_N_ELEMENTS(toy_helpers),
+    .tlb_offset = TOY_OFF(tlb),
+    .tlb_mode = toy_tlb_mode,
+    .ld_slow = { toy_ld8, toy_ld16, toy_ld32 },
+    .st_slow = { toy_st8, toy_st16, toy_st32 },
+};
+
+/* ------------------------------------------------------------- toy host */
+
+/* registers 1 and 2 survive calls, 3 does not; 0 is scratch */
+static const int8_t toy_alloc[] = { 1, 2, 3 };
+static const int8_t toy_args[] = { 4, 5, 6 };
+static const HostDesc toy_host = {
+    .name = "toy",
+    .alloc_regs = toy_alloc, .n_alloc_regs = 3,
+    .callee_saved = (1u << 1) | (1u << 2),
+    .caller_saved = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6),
+    .arg_regs = toy_args, .n_arg_regs = 3,
+    .ret_reg = 0, .env_reg = 7, .scratch_reg = 0,
+};
+
+static void parse(IRBlock *b, const char *text)
+{
+    GError *err = NULL;
+    ir_block_init(b, &toy_guest);
+    bool ok = ir_parse(b, text, &err);
+    if (!ok)
+        fprintf(stderr, "regalloc: parse: %s\n", err->message);
+    CU_ASSERT_FATAL(ok);
+    ok = ir_verify(b, &err);
+    if (!ok)
+        fprintf(stderr, "regalloc: verify: %s\n", err->message);
+    CU_ASSERT_FATAL(ok);
+}
+
+static void test_ra_calls_consts(void)
+{
+    IRBlock b;
+    RABlock ra;
+    /* t0 lives across the call: only a callee-saved register will do */
+    parse(&b, "t0 = get_reg $0; t1 = call @mac, t0, t0; t2 = add t0, t1\n"
+              "t3 = movi $5; t6 = get_reg $1; t7 = add t6, t3\n"
+              "set_reg $0, t2; set_reg $1, t7; exit");
+    ra_run(&ra, &toy_host, &b, true);
+    CU_ASSERT_EQUAL(ra.loc[0].kind, RA_REG);
+    CU_ASSERT(ra.loc[0].reg == 1 || ra.loc[0].reg == 2);
+    CU_ASSERT_EQUAL(ra.loc[3].kind, RA_CONST);
+    CU_ASSERT_EQUAL(ra.loc[3].value, 5);
+    CU_ASSERT_EQUAL(ra.loc[4].kind, RA_NONE);      /* never mentioned */
+    CU_ASSERT_EQUAL(ra.loc[4].reg, 0);
+    /* a short range takes the last listed (caller-saved) register first */
+    CU_ASSERT_EQUAL(ra.loc[1].kind, RA_REG);
+    CU_ASSERT_EQUAL(ra.loc[1].reg, 3);
+    CU_ASSERT_EQUAL(ra.loc[6].kind, RA_REG);
+    CU_ASSERT_EQUAL(ra.n_slots, 0);
+    CU_ASSERT_EQUAL(ra.used_regs & ~((1u << 1) | (1u << 2) | (1u << 3)), 0);
+    CU_ASSERT_EQUAL(ra.temps[0].uses, 3);
+    CU_ASSERT(ra.temps[3].is_const);
+    ra_free(&ra);
+    ir_block_free(&b);
+}
+
+static void test_ra_spill_loop(void)
+{
+    IRBlock b;
+    RABlock ra;
+    /* four values live at once, three registers: one slot */
+    parse(&b, "t0 = get_reg $0; t1 = get_reg $1; t2 = get_reg $2; t3 = get_reg $3\n"
+              "t4 = add t0, t1; t5 = add t2, t3; t6 = add t4, t5; set_reg $0, t6; exit");
+    ra_run(&ra, &toy_host, &b, true);
+    int slots = 0;
+    for (int t = 0; t < 7; t++)
+        slots += ra.loc[t].kind == RA_SLOT;
+    CU_ASSERT_EQUAL(slots, 1);
+    CU_ASSERT_EQUAL(ra.n_slots, 1);
+    CU_ASSERT_EQUAL(ra.loc[3].kind, RA_SLOT);      /* the last to start, ends last */
+    ra_free(&ra);
+    ir_block_free(&b);
+
+    /* t2 and t3 would share a register in straight-line code; inside the
+     * loop both cover it whole, so they may not */
+    parse(&b, "t0 = get_reg $0; t1 = movi $1; label L0; t2 = get_reg $1\n"
+              "t3 = add t2, t1; set_reg $1, t3; brnz L0, t0; exit");
+    ra_run(&ra, &toy_host, &b, true);
+    CU_ASSERT_EQUAL(ra.loc[2].kind, RA_REG);
+    CU_ASSERT_EQUAL(ra.loc[3].kind, RA_REG);
+    CU_ASSERT_NOT_EQUAL(ra.loc[2].reg, ra.loc[3].reg);
+    CU_ASSERT_NOT_EQUAL(ra.loc[0].reg, ra.loc[2].reg);
+    CU_ASSERT_NOT_EQUAL(ra.loc[0].reg, ra.loc[3].reg);
+    CU_ASSERT_EQUAL(ra.label_pos[0], 2);
+    ra_free(&ra);
+    ir_block_free(&b);
+}
+
+static void test_ra_sinking(void)
+{
+    static const struct { const char *what, *ir; bool sunk; } cases[] = {
+        { "pc before an access, overwritten after",
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "st_env $0x10, t2; exit", true },
+        { "register, overwritten after",
+          "t0 = movi $0x100; set_reg $2, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "set_reg $2, t2; exit", true },
+        { "volatile word",
+          "t0 = movi $0x100; st_env $0x18, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "st_env $0x18, t2; exit", false },
+        { "read after the access",
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "t3 = ld_env $0x10; set_reg $1, t3; st_env $0x10, t2; exit", false },
+        { "helper before the access",
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = call @mac, t0, t0; t2 = ld32 t1\n"
+          "st_env $0x10, t2; exit", false },
+        { "exit before it is overwritten",
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1; exit", false },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        IRBlock b;
+        RABlock ra;
+        parse(&b, cases[i].ir);
+        ra_run(&ra, &toy_host, &b, true);
+        bool sunk = ra.sink_to[1] == 3 && ra.sink_head[3] == 1 && ra.sink_next[1] == UINT32_MAX;
+        if (sunk != cases[i].sunk || (!sunk && ra.sink_to[1] != UINT32_MAX))
+            fprintf(stderr, "sinking '%s': sink_to[1] = %u\n", cases[i].what, ra.sink_to[1]);
+        CU_ASSERT_EQUAL(sunk, cases[i].sunk);
+        ra_free(&ra);
+        /* without sinking nothing moves */
+        ra_run(&ra, &toy_host, &b, false);
+        CU_ASSERT_EQUAL(ra.sink_to[1], UINT32_MAX);
+        ra_free(&ra);
+        ir_block_free(&b);
+    }
+}
+
+/* ------------------------------------------------- a toy guest, run */
+
+static void toy_no_translate(void *fe, void *env, TranslationBlock *tb, IRBlock *ir)
+{
+    g_assert_not_reached();
+}
+
+static const char toy_block[] =
+    "t0 = get_reg $0; t1 = get_reg $1\n"
+    "t2 = call @mac, t0, t1\n"          /* r0 * r1 + r3 */
+    "set_reg $2, t2\n"
+    "t3 = movi $0x10; t4 = ld32 t3; set_reg $3, t4\n"
+    "t5 = movi $0x20; st16 t5, t2\n"
+    "t6 = ld_env $0x18          # kick: volatile, read twice\n"
+    "t7 = ld_env $0x18; t8 = add t6, t7; set_reg $0, t8\n"
+    "st_env $0x10, t3\n"
+    "goto_tb $1";
+
+static void test_toy_guest_backends(void)
+{
+    static const Backend *const backends[] = {
+        &backend_interp,
+#if TX86_NATIVE_BACKEND
+        &backend_x86_64,
+#endif
+    };
+    static uint8_t host_page[4096];
+    for (size_t k = 0; k < G_N_ELEMENTS(backends); k++) {
+        for (int hit = 0; hit < 2; hit++) {
+            ToyEnv *env = g_new0(ToyEnv, 1);
+            GError *err = NULL;
+            Translator *t = translator_new(backends[k], &toy_guest, NULL, toy_no_translate,
+                                           NULL, env, &err);
+            g_assert_no_error(err);
+            IRBlock b;
+            parse(&b, toy_block);
+            ir_optimize(&b);
+            CU_ASSERT(ir_verify(&b, NULL));
+            int kicks = 0;
+            for (uint32_t i = 0; i < b.n_insns; i++)
+                kicks += b.insns[i].op == IR_LD_ENV && b.insns[i].imm == TOY_OFF(kick);
+            CU_ASSERT_EQUAL(kicks, 2);          /* never forwarded */
+            TranslationBlock tb;
+            memset(&tb, 0, sizeof(tb));
+            CU_ASSERT_FATAL(t->backend->compile(t, &tb, &b));
+
+            env->r[0] = 6;
+            env->r[1] = 7;
+            env->r[3] = 100;
+            env->kick = 5;
+            env->budget = 100;
+            env->mem[0x10] = 0x44;
+            env->mem[0x13] = 0x11;
+            memset(host_page, 0, sizeof(host_page));
+            host_page[0x10] = 0x99;
+            if (hit) {      /* page 0 mapped to host_page for loads and stores */
+                env->tlb[0].addr_read = env->tlb[0].addr_write = TLB_PAGE_LOW;
+                env->tlb[0].addend = (uintptr_t)host_page;
+            }
+            int exit = t->backend->exec(t, env, &tb);
+            CU_ASSERT_EQUAL(exit, TB_EXIT_SLOT1);
+            CU_ASSERT_EQUAL(env->r[2], 142);
+            CU_ASSERT_EQUAL(env->r[0], 10);
+            CU_ASSERT_EQUAL(env->pc, 0x10);
+            if (hit) {
+                CU_ASSERT_EQUAL(env->r[3], 0x99);
+                CU_ASSERT_EQUAL(host_page[0x20], 142);
+                CU_ASSERT_EQUAL(env->slow_calls, 0);
+            } else {
+                CU_ASSERT_EQUAL(env->r[3], 0x11000044);
+                CU_ASSERT_EQUAL(env->mem[0x20], 142);
+                CU_ASSERT_EQUAL(env->mem[0x21], 0);
+                CU_ASSERT_EQUAL(env->slow_calls, 2);
+            }
+            /* the printer names the toy's words */
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            ir_print_block(f, &b);
+            fclose(f);
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "# kick"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "# r0"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "@mac"));
+            free(text);
+            ir_block_free(&b);
+            translator_free(t);
+            g_free(env);
+        }
+    }
+}
+
+static void test_toy_guest_verify(void)
+{
+    static const char *const bad[] = {
+        "t0 = get_reg $4; exit",             /* the toy has 4 registers */
+        "t0 = ld_env $0x28; exit",           /* beyond env_size (the TLB) */
+        "t0 = movi $1; t1 = call @mac, t0; exit",
+    };
+    IRBlock b;
+    ir_block_init(&b, &toy_guest);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        CU_ASSERT_FATAL(ir_parse(&b, bad[i], NULL));
+        CU_ASSERT(!ir_verify(&b, NULL));
+    }
+    CU_ASSERT(!ir_parse(&b, "t0 = call @cc_compute_all; exit", NULL));  /* an x86 helper */
+    ir_block_free(&b);
+}
+
+void register_regalloc_tests(void)
+{
+    CU_pSuite s = CU_add_suite("regalloc", NULL, NULL);
+    CU_add_test(s, "calls take callee-saved registers; constants, unused temps", test_ra_calls_consts);
+    CU_add_test(s, "spills to a slot; loops widen live ranges", test_ra_spill_loop);
+    CU_add_test(s, "store sinking into the next access's slow path", test_ra_sinking);
+    CU_pSuite g = CU_add_suite("guest-neutral", NULL, NULL);
+    CU_add_test(g, "a toy guest on both backends (TLB hit and miss)", test_toy_guest_backends);
+    CU_add_test(g, "the verifier bounds the toy's registers, env, helpers", test_toy_guest_verify);
+}
