@@ -406,7 +406,7 @@ static void test_golden(void)
     IRBlock ir;
     int updated = 0;
 
-    ir_block_init(&ir);
+    ir_block_init(&ir, &x86_guest);
     if (update)
         g_mkdir_with_parents(dir, 0755);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
