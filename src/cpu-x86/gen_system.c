@@ -3,8 +3,8 @@
  * segment register moves and loads (MOV/PUSH/POP Sreg, LxS), ENTER, LEAVE,
  * PUSHA/POPA, far JMP/CALL/RETF, INT n/INT3/INTO/INT1, IRET, IN/OUT,
  * CPUID, RDTSC, HLT, CLI/STI, CMPXCHG8B, LGDT/LIDT/SGDT/SIDT, LLDT/LTR/
- * SLDT/STR, MOV CRn/DRn, LMSW/SMSW, CLTS, INVD/WBINVD/INVLPG, WAIT and the
- * x87 escapes (no FPU yet: #NM or #UD).
+ * SLDT/STR, MOV CRn/DRn, LMSW/SMSW, CLTS, INVD/WBINVD/INVLPG (WAIT and the
+ * x87 escapes are fpu/gen_fpu.c).
  *
  * Almost everything is one helper call (helpers_sys.c) that does its
  * checks and memory accesses before writing state.  Rules for ending the

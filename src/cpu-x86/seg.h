@@ -19,9 +19,6 @@ typedef struct Desc {
     uint32_t lo, hi;
 } Desc;
 
-/* selector error code for #GP/#NP/#SS/#TS: index, TI (and EXT when set) */
-static inline uint32_t sel_errcode(uint16_t sel) { return sel & 0xfffc; }
-
 /* descriptor fields */
 uint32_t desc_base(Desc d);
 uint32_t desc_limit(Desc d);            /* byte granular (G applied) */
