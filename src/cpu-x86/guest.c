@@ -85,6 +85,7 @@ const GuestDesc x86_guest = {
     .n_helpers = HELPER_COUNT,
 
     .tlb_offset = offsetof(CPUState, tlb.table),
+    .tlb_views = TLB_NB_MODES,
     .tlb_mode = x86_tlb_mode,
     /* same machine-level signatures with CPUState * for void * */
     .ld_slow = { (GuestLoadFn)mmu_ld8_slow, (GuestLoadFn)mmu_ld16_slow,

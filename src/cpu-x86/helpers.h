@@ -3,8 +3,9 @@
  * that translated code calls.  Everything is derived from helpers.def.
  *
  * Generated code names a helper by its HelperId (IR CALL immediate); the
- * interpreter backend calls it through libffi using HelperDesc.nargs/ret,
- * the native backend calls HelperDesc.fn directly.
+ * interpreter backend calls it through libffi using the signature in
+ * HelperDesc (nargs, ret, args: IR types), the native backend calls
+ * HelperDesc.fn directly.
  */
 #ifndef TX86_HELPERS_H
 #define TX86_HELPERS_H
@@ -16,25 +17,45 @@
 
 struct CPUState;
 
-#define HELPER_RET_void 0
-#define HELPER_RET_i32  1
+/* the .def's type names as C types (prototypes) and IR types (table) */
 #define HELPER_CTYPE_void void
 #define HELPER_CTYPE_i32  uint32_t
+#define HELPER_CTYPE_i64  uint64_t
+#define HELPER_IRTYPE_void IR_VOID
+#define HELPER_IRTYPE_i32  IR_I32
+#define HELPER_IRTYPE_i64  IR_I64
+#define HC_(t) HELPER_CTYPE_##t
 
-#define HELPER_PROTO_0(name, ret) HELPER_CTYPE_##ret helper_##name(struct CPUState *env)
-#define HELPER_PROTO_1(name, ret) HELPER_CTYPE_##ret helper_##name(struct CPUState *env, uint32_t)
-#define HELPER_PROTO_2(name, ret) HELPER_CTYPE_##ret helper_##name(struct CPUState *env, uint32_t, uint32_t)
-#define HELPER_PROTO_3(name, ret) HELPER_CTYPE_##ret helper_##name(struct CPUState *env, uint32_t, uint32_t, uint32_t)
-#define HELPER_PROTO_4(name, ret) HELPER_CTYPE_##ret helper_##name(struct CPUState *env, uint32_t, uint32_t, uint32_t, uint32_t)
-
-#define DEF_HELPER(name, ret, nargs, flags) HELPER_PROTO_##nargs(name, ret);
+/* the prototypes: a helper defined with other types does not compile */
+#define DEF_HELPER_0(name, ret, flags) HC_(ret) helper_##name(struct CPUState *env);
+#define DEF_HELPER_1(name, ret, t1, flags) \
+    HC_(ret) helper_##name(struct CPUState *env, HC_(t1));
+#define DEF_HELPER_2(name, ret, t1, t2, flags) \
+    HC_(ret) helper_##name(struct CPUState *env, HC_(t1), HC_(t2));
+#define DEF_HELPER_3(name, ret, t1, t2, t3, flags) \
+    HC_(ret) helper_##name(struct CPUState *env, HC_(t1), HC_(t2), HC_(t3));
+#define DEF_HELPER_4(name, ret, t1, t2, t3, t4, flags) \
+    HC_(ret) helper_##name(struct CPUState *env, HC_(t1), HC_(t2), HC_(t3), HC_(t4));
 #include "helpers.def"
-#undef DEF_HELPER
+#undef DEF_HELPER_0
+#undef DEF_HELPER_1
+#undef DEF_HELPER_2
+#undef DEF_HELPER_3
+#undef DEF_HELPER_4
+#undef HC_
 
 typedef enum HelperId {
-#define DEF_HELPER(name, ret, nargs, flags) HELPER_##name,
+#define DEF_HELPER_0(name, ...) HELPER_##name,
+#define DEF_HELPER_1 DEF_HELPER_0
+#define DEF_HELPER_2 DEF_HELPER_0
+#define DEF_HELPER_3 DEF_HELPER_0
+#define DEF_HELPER_4 DEF_HELPER_0
 #include "helpers.def"
-#undef DEF_HELPER
+#undef DEF_HELPER_0
+#undef DEF_HELPER_1
+#undef DEF_HELPER_2
+#undef DEF_HELPER_3
+#undef DEF_HELPER_4
     HELPER_COUNT
 } HelperId;
 

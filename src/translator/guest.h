@@ -15,7 +15,7 @@
  *     by tb_find/tb_next on every dispatch: data, not a callback), and the
  *     flag bits that say "linear != physical" (paging) and "never patch
  *     a chain from this block" (single-stepping);
- *   - the helper table (name, function, arguments, result, HF_* flags);
+ *   - the helper table (name, function, typed signature, HF_* flags);
  *   - memory: where the software TLB (mmu/tlb.h layout) starts in env, the
  *     TLB view of a block's flags, and the slow paths the backends call
  *     after an inline lookup misses;
@@ -37,6 +37,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* the type of an IR temp, a guest register or a helper's argument:
+ * the IR is typed (ir.h); IR_V128 is reserved (the verifier rejects it),
+ * IR_VOID only names a helper without result */
+typedef enum IRType { IR_I32 = 0, IR_I64 = 1, IR_V128 = 2, IR_VOID = 3 } IRType;
+
 /* what a helper may do (helpers.def FLAGS column); the IR derives its
  * side-effect flags from them (ir_insn_flags) */
 enum {
@@ -50,22 +55,24 @@ enum {
     HF_IO          = 1 << 6,  /* touches devices: must be the last thing in its insn */
 };
 
-/* one helper: called as fn(env, args...) with nargs uint32_t arguments,
- * returning uint32_t when has_ret (the interpreter through libffi, native
- * code directly) */
+/* one helper: called as ret fn(env, args...) with nargs arguments of
+ * the given IR types (I32: uint32_t, I64: uint64_t; the interpreter
+ * through libffi cifs built from them, native code directly) */
+#define HELPER_MAX_ARGS 4
 typedef struct HelperDesc {
     const char *name;
     void (*fn)(void);   /* cast to the real prototype before calling */
-    uint8_t nargs;      /* arguments after env, each uint32_t (at most IR_MAX_IN) */
-    uint8_t has_ret;    /* returns uint32_t */
+    uint8_t nargs;      /* arguments after env (at most HELPER_MAX_ARGS) */
+    uint8_t ret;        /* IRType of the result, IR_VOID if none */
+    uint8_t args[HELPER_MAX_ARGS];  /* IRType of each argument */
     uint16_t flags;     /* HF_* */
 } HelperDesc;
 
 /* a named word of env */
 typedef struct GuestGlobal {
     const char *name;   /* "eax", "eip", "es.base": IR printer comments */
-    uint32_t offset;    /* byte offset in env, 4-aligned */
-    uint8_t type;       /* IRType (IR_I32 today) */
+    uint32_t offset;    /* byte offset in env, aligned to its size */
+    uint8_t type;       /* IRType: I32 (4 bytes) or I64 (8) */
 } GuestGlobal;
 
 /* TLB slow paths: translate, fill the entry, access; may raise (longjmp) */
@@ -107,6 +114,7 @@ typedef struct GuestDesc {
      * tlb_mode(block flags) on their inline fast path, and the slow paths
      * (8/16/32 bits) on a miss */
     uint32_t tlb_offset;
+    uint32_t tlb_views;             /* number of views (MemOp views < it) */
     int (*tlb_mode)(uint32_t flags);
     GuestLoadFn ld_slow[3];
     GuestStoreFn st_slow[3];

@@ -7,7 +7,8 @@
  *        - copy propagation (t2 = mov t1: later uses of t2 read t1 while t1
  *          is unchanged; every temp carries a definition counter because a
  *          temp may be assigned more than once, e.g. loop variables),
- *        - constant folding of pure ops and of branches on constants,
+ *        - constant folding of pure ops (at the op's width: I32 wraps at
+ *          32 bits, I64 at 64) and of branches on constants,
  *        - simple identities (x+0, x|0, x<<0, x&0, x*0, ...),
  *        - common subexpressions: a pure two-input op whose inputs (same
  *          definitions) were already combined the same way, and whose
@@ -18,7 +19,8 @@
  *          helper that writes state in between, becomes a mov (only words
  *          below the guest's forward_end, never its volatile words, e.g.
  *          x86 exit_request and code_dirty, which change asynchronously
- *          or from inside a guest store);
+ *          or from inside a guest store; I32 words only: an I64 access is
+ *          not forwarded, and an I64 store forgets every word);
  *        A label reached only by one earlier branch, right after an op
  *        that does not fall through (a side exit: "brz L0; ...; exit;
  *        label L0"), keeps the knowledge of the branch point minus what
@@ -45,7 +47,7 @@ typedef struct OptTemp {
     uint8_t kind;       /* OPT_* */
     IRTemp src;         /* OPT_COPY: source temp */
     uint32_t src_gen;   /* OPT_COPY: source's gen when copied */
-    uint32_t value;     /* OPT_CONST */
+    uint64_t value;     /* OPT_CONST */
 } OptTemp;
 
 enum { OPT_UNKNOWN, OPT_CONST, OPT_COPY };
@@ -59,7 +61,7 @@ typedef struct OptEnv {
 /* a remembered pure op for common-subexpression elimination */
 typedef struct OptExpr {
     uint32_t epoch;     /* valid only if == OptCtx.epoch */
-    uint8_t op;
+    uint8_t op, type;
     IRTemp in[2], out;
     uint32_t in_gen[2], out_gen;
 } OptExpr;
@@ -82,7 +84,8 @@ static IRTemp opt_cse_find(OptCtx *c, const IRInsn *i)
 {
     for (int k = 0; k < OPT_CSE_SIZE; k++) {
         const OptExpr *x = &c->cse[k];
-        if (x->epoch == c->epoch && x->op == i->op && x->in[0] == i->in[0] &&
+        if (x->epoch == c->epoch && x->op == i->op && x->type == i->type &&
+            x->in[0] == i->in[0] &&
             x->in[1] == i->in[1] && c->temps[x->in[0]].gen == x->in_gen[0] &&
             c->temps[x->in[1]].gen == x->in_gen[1] && c->temps[x->out].gen == x->out_gen &&
             x->out != i->out)
@@ -97,12 +100,13 @@ static void opt_cse_add(OptCtx *c, const IRInsn *i)
     if (i->out == i->in[0] || i->out == i->in[1])
         return;                 /* t = t op x: the inputs are gone */
     OptExpr *x = &c->cse[c->cse_next++ % OPT_CSE_SIZE];
-    *x = (OptExpr){ .epoch = c->epoch, .op = i->op, .in = { i->in[0], i->in[1] },
+    *x = (OptExpr){ .epoch = c->epoch, .op = i->op, .type = i->type,
+                    .in = { i->in[0], i->in[1] },
                     .out = i->out, .in_gen = { c->temps[i->in[0]].gen, c->temps[i->in[1]].gen },
                     .out_gen = c->temps[i->out].gen };
 }
 
-static bool opt_is_const(OptCtx *c, IRTemp t, uint32_t *v)
+static bool opt_is_const(OptCtx *c, IRTemp t, uint64_t *v)
 {
     OptTemp *ot = &c->temps[t];
     if (ot->epoch == c->epoch && ot->kind == OPT_CONST) {
@@ -121,8 +125,8 @@ static IRTemp opt_resolve(OptCtx *c, IRTemp t)
     return t;
 }
 
-/* result of a pure op on constants; false if op is not foldable */
-static bool opt_fold(int op, uint32_t a, uint32_t b, uint32_t *r)
+/* result of a pure I32 op on constants; false if op is not foldable */
+static bool opt_fold32(int op, uint32_t a, uint32_t b, uint32_t *r)
 {
     switch (op) {
     case IR_MOV:    *r = a; return true;
@@ -153,8 +157,59 @@ static bool opt_fold(int op, uint32_t a, uint32_t b, uint32_t *r)
     }
 }
 
-static void opt_to_movi(IRInsn *i, uint32_t v)
+/* the same at 64 bits, plus the conversions between widths (whose
+ * inputs or outputs are I32: the caller keeps values in range) */
+static bool opt_fold64(int op, uint64_t a, uint64_t b, uint64_t *r)
 {
+    switch (op) {
+    case IR_MOV:    *r = a; return true;
+    case IR_ADD:    *r = a + b; return true;
+    case IR_SUB:    *r = a - b; return true;
+    case IR_MUL:    *r = a * b; return true;
+    case IR_AND:    *r = a & b; return true;
+    case IR_OR:     *r = a | b; return true;
+    case IR_XOR:    *r = a ^ b; return true;
+    case IR_SHL:    *r = a << (b & 63); return true;
+    case IR_SHR:    *r = a >> (b & 63); return true;
+    case IR_SAR:    *r = (uint64_t)((int64_t)a >> (b & 63)); return true;
+    case IR_ROL:    b &= 63; *r = b ? (a << b) | (a >> (64 - b)) : a; return true;
+    case IR_ROR:    b &= 63; *r = b ? (a >> b) | (a << (64 - b)) : a; return true;
+    case IR_NOT:    *r = ~a; return true;
+    case IR_NEG:    *r = -a; return true;
+    case IR_EXT8S:  *r = (uint64_t)(int64_t)(int8_t)a; return true;
+    case IR_EXT8U:  *r = a & 0xff; return true;
+    case IR_EXT16S: *r = (uint64_t)(int64_t)(int16_t)a; return true;
+    case IR_EXT16U: *r = a & 0xffff; return true;
+    case IR_EXT32U: *r = (uint32_t)a; return true;
+    case IR_EXT32S: *r = (uint64_t)(int64_t)(int32_t)a; return true;
+    case IR_TRUNC:  *r = (uint32_t)a; return true;
+    case IR_SETEQ:  *r = a == b; return true;
+    case IR_SETNE:  *r = a != b; return true;
+    case IR_SETLTU: *r = a < b; return true;
+    case IR_SETLEU: *r = a <= b; return true;
+    case IR_SETLT:  *r = (int64_t)a < (int64_t)b; return true;
+    case IR_SETLE:  *r = (int64_t)a <= (int64_t)b; return true;
+    default:        return false;
+    }
+}
+
+/* fold i at its width */
+static bool opt_fold(const IRInsn *i, uint64_t a, uint64_t b, uint64_t *r)
+{
+    if (i->type == IR_I64)
+        return opt_fold64(i->op, a, b, r);
+    uint32_t r32;
+    if (!opt_fold32(i->op, (uint32_t)a, (uint32_t)b, &r32))
+        return false;
+    *r = r32;
+    return true;
+}
+
+/* i becomes a movi of its output's type */
+static void opt_to_movi(IRInsn *i, uint64_t v)
+{
+    if (ir_op_desc[i->op].types == TY_NARROW)
+        i->type = IR_I32;
     i->op = IR_MOVI;
     i->nin = 0;
     i->in[0] = i->in[1] = IR_NO_TEMP;
@@ -171,21 +226,23 @@ static void opt_to_mov(IRInsn *i, IRTemp src)
 }
 
 /* x op const identities; k is the constant, `x_first` tells its side */
-static void opt_identity(IRInsn *i, IRTemp x, uint32_t k, bool const_second)
+static void opt_identity(IRInsn *i, IRTemp x, uint64_t k, bool const_second)
 {
+    uint64_t ones = i->type == IR_I64 ? UINT64_MAX : UINT32_MAX;
+    uint64_t count = ir_type_bits(i->type) - 1;
     switch (i->op) {
     case IR_ADD: case IR_OR: case IR_XOR:
         if (k == 0)
             opt_to_mov(i, x);
         break;
     case IR_SUB: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
-        if (const_second && (i->op == IR_SUB ? k == 0 : (k & 31) == 0))
+        if (const_second && (i->op == IR_SUB ? k == 0 : (k & count) == 0))
             opt_to_mov(i, x);
         break;
     case IR_AND:
         if (k == 0)
             opt_to_movi(i, 0);
-        else if (k == 0xffffffffu)
+        else if (k == ones)
             opt_to_mov(i, x);
         break;
     case IR_MUL:
@@ -204,12 +261,21 @@ static void opt_identity(IRInsn *i, IRTemp x, uint32_t k, bool const_second)
  * asynchronously or from inside a guest store) */
 static int opt_env_word(const GuestDesc *g, const IRInsn *i)
 {
+    if (i->type != IR_I32)
+        return -1;          /* two words: see opt_env_wide */
     if (i->op == IR_GET_REG || i->op == IR_SET_REG)
         return (int)(ir_reg_offset(g, i->imm) / 4);
     if ((i->op == IR_LD_ENV || i->op == IR_ST_ENV) &&
         !(i->imm & 3) && i->imm < g->forward_end && !ir_env_volatile(g, i->imm))
         return (int)(i->imm / 4);
     return -1;
+}
+
+/* an I64 env access (two words, not tracked) */
+static bool opt_env_wide(const IRInsn *i)
+{
+    return i->type != IR_I32 && (i->op == IR_GET_REG || i->op == IR_SET_REG ||
+                                 i->op == IR_LD_ENV || i->op == IR_ST_ENV);
 }
 
 static bool opt_falls_through(const IRInsn *i)
@@ -287,7 +353,8 @@ static void opt_forward(IRBlock *b)
                 int w = opt_env_word(c.g, s);
                 if (w >= 0 && w < (int)c.n_words)
                     c.env[w].epoch = 0;
-                if (s->op == IR_CALL && (ir_insn_flags(c.g, s) & IR_SE_WRITES_STATE))
+                if ((s->op == IR_CALL && (ir_insn_flags(c.g, s) & IR_SE_WRITES_STATE)) ||
+                    (opt_env_wide(s) && (s->op == IR_SET_REG || s->op == IR_ST_ENV)))
                     c.env_epoch++;
             }
             continue;
@@ -295,13 +362,13 @@ static void opt_forward(IRBlock *b)
         for (int k = 0; k < i->nin; k++)
             i->in[k] = opt_resolve(&c, i->in[k]);
 
-        uint32_t va = 0, vb = 0, r;
+        uint64_t va = 0, vb = 0, r;
         const IROpDesc *d = &ir_op_desc[i->op];
         if (i->op != IR_CALL && i->op != IR_MOV && d->flags == 0 && d->nout == 1 &&
             i->nin >= 1) {
             bool ca = opt_is_const(&c, i->in[0], &va);
             bool cb = i->nin < 2 || opt_is_const(&c, i->in[1], &vb);
-            if (ca && cb && opt_fold(i->op, va, vb, &r))
+            if (ca && cb && opt_fold(i, va, vb, &r))
                 opt_to_movi(i, r);
             else if (i->nin == 2 && ca)
                 opt_identity(i, i->in[1], va, false);
@@ -330,7 +397,8 @@ static void opt_forward(IRBlock *b)
                 if (e->epoch == c.env_epoch && c.temps[e->t].gen == e->gen && e->t != i->out)
                     opt_to_mov(i, e->t);
             }
-        } else if (i->op == IR_CALL && (ir_insn_flags(c.g, i) & IR_SE_WRITES_STATE)) {
+        } else if ((i->op == IR_CALL && (ir_insn_flags(c.g, i) & IR_SE_WRITES_STATE)) ||
+                   (opt_env_wide(i) && (i->op == IR_SET_REG || i->op == IR_ST_ENV))) {
             c.env_epoch++;
         }
 
@@ -427,7 +495,7 @@ static void opt_dse(IRBlock *b)
     uint32_t stamp = 1;
     for (uint32_t n = b->n_insns; n-- > 0;) {
         IRInsn *i = &b->insns[n];
-        if (opt_store_barrier(i)) {
+        if (opt_store_barrier(i) || opt_env_wide(i)) {
             stamp++;
             continue;
         }

@@ -30,7 +30,7 @@ static RATemp *ra_temp_info(const IRBlock *ir)
         if (in->out != IR_NO_TEMP) {
             RATemp *t = &ti[in->out];
             t->defs++;
-            t->is_const = in->op == IR_MOVI;
+            t->is_const = in->op == IR_MOVI && in->type == IR_I32;
             t->value = in->imm;
         }
     }
@@ -42,6 +42,10 @@ static RATemp *ra_temp_info(const IRBlock *ir)
 
 int ra_env_word(const GuestDesc *g, const IRInsn *in)
 {
+    bool env = in->op == IR_GET_REG || in->op == IR_SET_REG || in->op == IR_LD_ENV ||
+               in->op == IR_ST_ENV;
+    if (env && in->type != IR_I32)
+        return -2;          /* two words: treated as any */
     if (in->op == IR_GET_REG || in->op == IR_SET_REG)
         return (int)(ir_reg_offset(g, in->imm) / 4);
     if (in->op == IR_LD_ENV || in->op == IR_ST_ENV)
@@ -104,7 +108,7 @@ static void ra_plan_sinking(const IRBlock *ir, const uint32_t *label_pos, uint32
         uint32_t m;
         for (m = n + 1; m < ir->n_insns; m++) {
             const IRInsn *x = &ir->insns[m];
-            if (x->op >= IR_LD8 && x->op <= IR_ST32)
+            if (x->op == IR_LD || x->op == IR_ST)
                 break;
             if (x->out == in->in[0] || ra_env_word(ir->guest, x) == w ||
                 ra_env_word(ir->guest, x) == -2 ||
@@ -257,7 +261,7 @@ static void ra_allocate(RABlock *ra, const HostDesc *host, const IRBlock *ir)
     g_free(calls_before);
     uint32_t slots = 0;
     uint32_t used = 0;
-    uint32_t *slot_end = g_new(uint32_t, n + 1);   /* last use of each slot's temp */
+    uint32_t *slot_end = g_new(uint32_t, 2 * n + 2);   /* last use of each slot's temp */
     for (uint32_t t = 0; t < nt; t++) {
         if (ti[t].is_const) {
             ra->loc[t] = (RALoc){ .kind = RA_CONST, .value = ti[t].value };
@@ -274,6 +278,18 @@ static void ra_allocate(RABlock *ra, const HostDesc *host, const IRBlock *ir)
         uint32_t t = order[k], sl;
         if (reg_of[t] >= 0 || ti[t].is_const)
             continue;
+        if (ir->temp_type[t] == IR_I64) {
+            /* two words, the first even (8-byte aligned) */
+            for (sl = 0; sl < slots; sl += 2)
+                if (slot_end[sl] < iv[t].first &&
+                    (sl + 1 == slots || slot_end[sl + 1] < iv[t].first))
+                    break;
+            if (sl + 2 > slots)
+                slots = sl + 2;
+            slot_end[sl] = slot_end[sl + 1] = iv[t].last;
+            ra->loc[t] = (RALoc){ .kind = RA_SLOT, .value = sl };
+            continue;
+        }
         for (sl = 0; sl < slots && slot_end[sl] >= iv[t].first; sl++)
             ;
         if (sl == slots)

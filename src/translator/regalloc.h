@@ -12,8 +12,9 @@
  *   ra_free(&ra);
  *
  * What the allocator decides (docs/translator.md, "Porting to a new host"):
- *   - a temp defined once, by movi, is a constant (RA_CONST): no location,
- *     the backend uses it as an immediate;
+ *   - an I32 temp defined once, by movi, is a constant (RA_CONST): no
+ *     location, the backend uses it as an immediate (I64 constants get a
+ *     location: a 64-bit immediate rarely fits an instruction);
  *   - the others get a live range [first, last] in linear order, widened to
  *     cover a whole loop (label .. backward branch) whenever it touches one,
  *     and extended to the memory access a sunk store waits for;
@@ -22,8 +23,9 @@
  *     alloc_regs first (so caller-saved ones, listed last, go first to
  *     short ranges); with none free, the range among the allowed registers
  *     that ends last is spilled if it ends after the new one;
- *   - the rest get stack slots (RA_SLOT, one 32-bit word each, numbered
- *     from 0), a slot reused once its range has ended.
+ *   - the rest get stack slots (RA_SLOT, numbered in 32-bit words from 0;
+ *     an I64 temp takes two, the first even), a slot reused once its
+ *     range has ended.
  * The backend must keep caller-saved registers in used_regs alive across
  * any call it makes itself (the TLB slow paths), since ranges that span
  * only those calls may sit in them.
@@ -56,7 +58,7 @@ typedef struct HostDesc {
 /* facts about one temp before code generation */
 typedef struct RATemp {
     uint32_t defs, uses;        /* definitions and reads in the block */
-    bool is_const;              /* defined once, by movi: an immediate */
+    bool is_const;              /* I32, defined once, by movi: an immediate */
     uint32_t value;             /* its value */
 } RATemp;
 

@@ -217,15 +217,15 @@ static const GoldenCase golden[] = {
       .mem_addr = 0xff8, .mem_size = 4, .mem_val = 0xabcd,
       .exit = TB_EXIT_NOCHAIN },
     { "memory",
-      "t0 = movi $0x100; t1 = get_reg $0; st32 t0, t1\n"
-      "t2 = ld8 t0; set_reg $1, t2\n"
-      "t3 = ld16 t0; set_reg $2, t3\n"
-      "t4 = ld32 t0; set_reg $3, t4\n"
-      "t5 = movi $0x101; t6 = movi $0xaa; st8 t5, t6\n"
-      "t7 = movi $0x102; t8 = movi $0xbbcc; st16 t7, t8\n"
-      "t9 = ld32 t0; set_reg $4, t9\n"
-      "t10 = movi $0xffe; t11 = movi $0x55667788; st32 t10, t11\n"
-      "t12 = ld32 t10; set_reg $5, t12; t13 = ld16 t10; set_reg $6, t13; exit",
+      "t0 = movi $0x100; t1 = get_reg $0; st.32 t0, t1\n"
+      "t2 = ld.u8 t0; set_reg $1, t2\n"
+      "t3 = ld.u16 t0; set_reg $2, t3\n"
+      "t4 = ld.32 t0; set_reg $3, t4\n"
+      "t5 = movi $0x101; t6 = movi $0xaa; st.8 t5, t6\n"
+      "t7 = movi $0x102; t8 = movi $0xbbcc; st.16 t7, t8\n"
+      "t9 = ld.32 t0; set_reg $4, t9\n"
+      "t10 = movi $0xffe; t11 = movi $0x55667788; st.32 t10, t11\n"
+      "t12 = ld.32 t10; set_reg $5, t12; t13 = ld.u16 t10; set_reg $6, t13; exit",
       { 0xdeadbeef }, { 0xdeadbeef, 0xef, 0xbeef, 0xdeadbeef, 0xbbccaaef, 0x55667788,
         0x7788, 0 }, .mem_addr = 0x1000, .mem_size = 2, .mem_val = 0x5566,
       .exit = TB_EXIT_NOCHAIN },
@@ -277,11 +277,11 @@ static const GoldenCase golden[] = {
       .env_in = { { ENV(cc_op), 7 } },
       .exit = TB_EXIT_NOCHAIN },
     { "stores-of-immediates",
-      "t0 = movi $0x200; t1 = movi $0x11223344; st32 t0, t1\n"
-      "t2 = movi $0x204; t3 = movi $0xabcd; st16 t2, t3\n"
-      "t4 = movi $0x206; t5 = movi $0xef; st8 t4, t5\n"
-      "t6 = get_reg $0; t7 = movi $0x207; st8 t7, t6\n"
-      "t8 = ld32 t2; set_reg $1, t8; t9 = ld32 t0; set_reg $2, t9; exit",
+      "t0 = movi $0x200; t1 = movi $0x11223344; st.32 t0, t1\n"
+      "t2 = movi $0x204; t3 = movi $0xabcd; st.16 t2, t3\n"
+      "t4 = movi $0x206; t5 = movi $0xef; st.8 t4, t5\n"
+      "t6 = get_reg $0; t7 = movi $0x207; st.8 t7, t6\n"
+      "t8 = ld.32 t2; set_reg $1, t8; t9 = ld.32 t0; set_reg $2, t9; exit",
       { 0x99 }, { 0x99, 0x99efabcd, 0x11223344, 0, 0, 0, 0, 0 },
       .exit = TB_EXIT_NOCHAIN },
     /* dead-store elimination and stores sunk into a TLB miss path: the
@@ -291,7 +291,7 @@ static const GoldenCase golden[] = {
     { "fault-sees-stores-before-it",
       "t0 = movi $0x11; st_env $0x20, t0; t1 = movi $5; set_reg $0, t1\n"
       "set_reg $1, t1; t9 = movi $6; set_reg $1, t9\n"
-      "t2 = movi $0x1000; t3 = ld32 t2\n"
+      "t2 = movi $0x1000; t3 = ld.32 t2\n"
       "t4 = movi $0x22; st_env $0x20, t4; set_reg $0, t3; exit",
       {0}, { 5, 6, 0, 0, 0, 0, 0, 0 },
       .env_in = { { ENV(cr[0]), CR0_PG | CR0_PE }, { ENV(cr[3]), 0x2000 } },
@@ -300,7 +300,7 @@ static const GoldenCase golden[] = {
     { "no-fault-same-code",
       "t0 = movi $0x11; st_env $0x20, t0; t1 = movi $5; set_reg $0, t1\n"
       "set_reg $1, t1; t9 = movi $6; set_reg $1, t9\n"
-      "t2 = movi $0x1000; t3 = ld32 t2\n"
+      "t2 = movi $0x1000; t3 = ld.32 t2\n"
       "t4 = movi $0x22; st_env $0x20, t4; set_reg $0, t3; exit",
       {0}, { 0, 6, 0, 0, 0, 0, 0, 0 },
       .env_out = { { ENV(eip), 0x22 } },
@@ -518,7 +518,7 @@ static void test_verify_bad(void)
         { "wrong arity",      "t1 = movi $1; t2 = add t1; exit" },
         { "too many inputs",  "t1 = movi $1; t2 = not t1, t1; exit" },
         { "missing output",   "t1 = movi $1; add t1, t1; exit" },
-        { "output on store",  "t1 = movi $1; t2 = st32 t1, t1; exit" },
+        { "output on store",  "t1 = movi $1; t2 = st.32 t1, t1; exit" },
         { "call arity",       "t1 = movi $1; t2 = call @mulhu32, t1; exit" },
         { "void call output", "t1 = movi $1; t2 = call @aad, t1; exit" },
         { "undefined label",  "t0 = movi $1; brz L3, t0; exit" },
@@ -621,7 +621,7 @@ static void test_optimize_shrinks(void)
     CU_ASSERT_EQUAL(b.insns[0].op, IR_MOVI);
     CU_ASSERT_EQUAL(b.insns[0].imm, 25);
     /* a faulting load with an unused result stays */
-    CU_ASSERT_FATAL(ir_parse(&b, "t0 = movi $0x10; t1 = ld32 t0; exit", NULL));
+    CU_ASSERT_FATAL(ir_parse(&b, "t0 = movi $0x10; t1 = ld.32 t0; exit", NULL));
     ir_optimize(&b);
     CU_ASSERT_EQUAL(b.n_insns, 3);
     ir_block_free(&b);
@@ -645,7 +645,7 @@ static void test_optimize_dead_stores(void)
         { "overwritten env", "t0 = movi $1; st_env $0x28, t0; t1 = get_reg $0\n"
           "t2 = add t1, t0; st_env $0x28, t2; exit", IR_ST_ENV, 1 },
         /* must not fire: a may-fault op, a helper, a label, a branch in between */
-        { "before may-fault", "t0 = movi $1; set_reg $1, t0; t2 = ld32 t0\n"
+        { "before may-fault", "t0 = movi $1; set_reg $1, t0; t2 = ld.32 t0\n"
           "set_reg $1, t2; exit", IR_SET_REG, 2 },
         { "before helper", "t0 = movi $1; set_reg $1, t0; t2 = call @cc_compute_all\n"
           "set_reg $1, t2; exit", IR_SET_REG, 2 },

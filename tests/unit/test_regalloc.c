@@ -70,7 +70,7 @@ static const GuestGlobal toy_fields[] = {
 };
 static const uint32_t toy_volatile[] = { TOY_OFF(kick) };
 static const HelperDesc toy_helpers[] = {
-    { "mac", (void (*)(void))toy_mac, 2, 1, HF_READS_STATE },
+    { "mac", (void (*)(void))toy_mac, 2, IR_I32, { IR_I32, IR_I32 }, HF_READS_STATE },
 };
 
 static const GuestDesc toy_guest = {
@@ -86,6 +86,7 @@ static const GuestDesc toy_guest = {
     .key_flags = TOY_OFF(flags),
     .helpers = toy_helpers, .n_helpers = G_N_ELEMENTS(toy_helpers),
     .tlb_offset = TOY_OFF(tlb),
+    .tlb_views = 1,
     .tlb_mode = toy_tlb_mode,
     .ld_slow = { toy_ld8, toy_ld16, toy_ld32 },
     .st_slow = { toy_st8, toy_st16, toy_st32 },
@@ -182,22 +183,22 @@ static void test_ra_sinking(void)
 {
     static const struct { const char *what, *ir; bool sunk; } cases[] = {
         { "pc before an access, overwritten after",
-          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld.32 t1\n"
           "st_env $0x10, t2; exit", true },
         { "register, overwritten after",
-          "t0 = movi $0x100; set_reg $2, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "t0 = movi $0x100; set_reg $2, t0; t1 = get_reg $0; t2 = ld.32 t1\n"
           "set_reg $2, t2; exit", true },
         { "volatile word",
-          "t0 = movi $0x100; st_env $0x18, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "t0 = movi $0x100; st_env $0x18, t0; t1 = get_reg $0; t2 = ld.32 t1\n"
           "st_env $0x18, t2; exit", false },
         { "read after the access",
-          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1\n"
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld.32 t1\n"
           "t3 = ld_env $0x10; set_reg $1, t3; st_env $0x10, t2; exit", false },
         { "helper before the access",
-          "t0 = movi $0x100; st_env $0x10, t0; t1 = call @mac, t0, t0; t2 = ld32 t1\n"
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = call @mac, t0, t0; t2 = ld.32 t1\n"
           "st_env $0x10, t2; exit", false },
         { "exit before it is overwritten",
-          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld32 t1; exit", false },
+          "t0 = movi $0x100; st_env $0x10, t0; t1 = get_reg $0; t2 = ld.32 t1; exit", false },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         IRBlock b;
@@ -228,8 +229,8 @@ static const char toy_block[] =
     "t0 = get_reg $0; t1 = get_reg $1\n"
     "t2 = call @mac, t0, t1\n"          /* r0 * r1 + r3 */
     "set_reg $2, t2\n"
-    "t3 = movi $0x10; t4 = ld32 t3; set_reg $3, t4\n"
-    "t5 = movi $0x20; st16 t5, t2\n"
+    "t3 = movi $0x10; t4 = ld.32 t3; set_reg $3, t4\n"
+    "t5 = movi $0x20; st.16 t5, t2\n"
     "t6 = ld_env $0x18          # kick: volatile, read twice\n"
     "t7 = ld_env $0x18; t8 = add t6, t7; set_reg $0, t8\n"
     "st_env $0x10, t3\n"

@@ -6,16 +6,21 @@
  * targets are resolved to array indices, and a guard EXIT is appended.
  * The arrays live in one bump-allocated arena per translator; when it is
  * full compile() fails and the translator flushes (as with native code).
- * exec() walks the array with a switch; temps live in one buffer owned by
- * the backend state (sized for the largest block), so running a block
- * allocates nothing.
+ * exec() walks the array with a switch; temps live in one buffer of 32-bit
+ * words owned by the backend state (sized for the largest block), so
+ * running a block allocates nothing.  An I64 temp takes two words (its
+ * own index is remapped at compile time), and I64 ops are distinct cases
+ * of the switch (opcode | INTERP_I64); a load or store is one internal
+ * opcode per size and sign (IOP_*) with its view's TLB offset in imm.
+ * Blocks with I32 temps only keep the IR's numbering.
  *
  * The guest is known only through its GuestDesc: get_reg/set_reg are
  * pre-decoded to env offsets, helpers come from its table.  Helpers are
- * called through libffi with one prepared ffi_cif per shape (0..4 uint32
- * arguments after env, void or uint32 result).  Memory ops do the
- * software-TLB lookup (mmu/tlb.h) in the view the block's flags select,
- * as native code does, and call the guest's slow paths on a miss.  A
+ * called through libffi with one ffi_cif per helper, built at init from
+ * its signature (HelperDesc: uint32 / uint64 arguments after env, void,
+ * uint32 or uint64 result).  Memory ops do the software-TLB lookup
+ * (mmu/tlb.h) in the view their MemOp or the block's flags select, as
+ * native code does, and call the guest's slow paths on a miss.  A
  * guest exception is a siglongjmp out of a helper or memory op, straight
  * through exec(); nothing here needs cleaning up.
  */
@@ -27,24 +32,33 @@
 #define INTERP_ARENA_SIZE (32u << 20)
 
 typedef struct InterpOp {
-    uint16_t op;        /* IROpcode */
-    uint16_t out;       /* output temp */
-    uint16_t a, b, c, d;/* input temps */
+    uint16_t op;        /* IROpcode | INTERP_I64, or IOP_* */
+    uint16_t out;       /* output temp (word index) */
+    uint16_t a, b, c, d;/* input temps (word indexes); I64 movi: c, d hold
+                           the high half of the constant */
     uint32_t imm;       /* immediate; branch target index for BR/BRZ/BRNZ,
-                           env offset for GET_REG/SET_REG */
+                           env offset for GET_REG/SET_REG, TLB view offset
+                           for loads and stores */
 } InterpOp;
+
+#define INTERP_I64 0x100    /* op flag: the I64 form */
+
+/* loads and stores, decoded from LD/ST and their MemOp */
+enum {
+    IOP_LD8U = 0x200, IOP_LD8S, IOP_LD16U, IOP_LD16S, IOP_LD32,
+    IOP_ST8, IOP_ST16, IOP_ST32,
+};
 
 typedef struct InterpCode {
     uint32_t n_ops;
-    uint32_t n_temps;
-    uint32_t tlb_off;   /* env offset of the TLB view the block's flags use */
-    uint32_t pad;
+    uint32_t n_temps;   /* 32-bit words of temps */
+    uint32_t pad[2];
     InterpOp ops[];
 } InterpCode;
 
 typedef struct InterpState {
-    ffi_cif cif[IR_MAX_IN + 1][2];      /* [nargs][has_ret] */
-    ffi_type *arg_types[IR_MAX_IN + 1]; /* env pointer, then uint32s */
+    ffi_cif *cif;                       /* [n_helpers], from their signatures */
+    ffi_type **arg_types;               /* [n_helpers][1 + HELPER_MAX_ARGS] */
     uint8_t *arena;
     size_t arena_used;
     uint32_t *temps;                    /* scratch temps for exec */
@@ -54,18 +68,25 @@ typedef struct InterpState {
 static bool interp_init(Translator *t, GError **errp)
 {
     InterpState *s = g_new0(InterpState, 1);
-    s->arg_types[0] = &ffi_type_pointer;
-    for (int i = 1; i <= IR_MAX_IN; i++)
-        s->arg_types[i] = &ffi_type_uint32;
-    for (int n = 0; n <= IR_MAX_IN; n++) {
-        for (int r = 0; r < 2; r++) {
-            if (ffi_prep_cif(&s->cif[n][r], FFI_DEFAULT_ABI, (unsigned)n + 1,
-                             r ? &ffi_type_uint32 : &ffi_type_void,
-                             s->arg_types) != FFI_OK) {
-                g_set_error(errp, TX86_IR_ERROR, 10, "ffi_prep_cif failed");
-                g_free(s);
-                return false;
-            }
+    const GuestDesc *g = t->guest;
+    s->cif = g_new0(ffi_cif, g->n_helpers + 1);
+    s->arg_types = g_new0(ffi_type *, (g->n_helpers + 1) * (1 + HELPER_MAX_ARGS));
+    for (uint32_t h = 0; h < g->n_helpers; h++) {
+        const HelperDesc *hd = &g->helpers[h];
+        ffi_type **at = s->arg_types + h * (1 + HELPER_MAX_ARGS);
+        at[0] = &ffi_type_pointer;
+        for (int k = 0; k < hd->nargs; k++)
+            at[k + 1] = hd->args[k] == IR_I64 ? &ffi_type_uint64 : &ffi_type_uint32;
+        ffi_type *rt = hd->ret == IR_VOID ? &ffi_type_void :
+                       hd->ret == IR_I64 ? &ffi_type_uint64 : &ffi_type_uint32;
+        if (hd->nargs > HELPER_MAX_ARGS ||
+            ffi_prep_cif(&s->cif[h], FFI_DEFAULT_ABI, (unsigned)hd->nargs + 1, rt, at) != FFI_OK) {
+            g_set_error(errp, TX86_IR_ERROR, 10, "ffi_prep_cif failed for helper %s",
+                        hd->name);
+            g_free(s->cif);
+            g_free(s->arg_types);
+            g_free(s);
+            return false;
         }
     }
     s->arena = g_malloc(INTERP_ARENA_SIZE);   /* large: pages committed lazily */
@@ -82,6 +103,8 @@ static void interp_cleanup(Translator *t)
         return;
     g_free(s->arena);
     g_free(s->temps);
+    g_free(s->cif);
+    g_free(s->arg_types);
     g_free(s);
     t->backend_state = NULL;
 }
@@ -107,6 +130,28 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
         return false;
     InterpCode *code = (InterpCode *)(s->arena + s->arena_used);
 
+    /* temp -> first word: the IR numbering unless an I64 temp needs two */
+    uint32_t n_words = ir->n_temps;
+    uint16_t *word = NULL;
+    for (uint32_t t = 0; t < ir->n_temps; t++) {
+        if (ir->temp_type[t] == IR_I64) {
+            word = g_new(uint16_t, ir->n_temps + 1);
+            n_words = 0;
+            for (uint32_t u = 0; u < ir->n_temps; u++) {
+                if (ir->temp_type[u] == IR_I64)
+                    n_words = (n_words + 1) & ~1u;      /* 8-byte aligned */
+                word[u] = (uint16_t)n_words;
+                n_words += ir->temp_type[u] == IR_I64 ? 2 : 1;
+            }
+            break;
+        }
+    }
+    if (n_words > 0xffff) {
+        g_free(word);
+        return false;
+    }
+#define W(tmp) (word ? word[tmp] : (tmp))
+
     /* label -> index of the first op after it */
     uint32_t *label_pos = g_new(uint32_t, ir->n_labels + 1);
     uint32_t k = 0;
@@ -123,28 +168,42 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
         if (in->op == IR_NOP || in->op == IR_LABEL || in->op == IR_INSN_START)
             continue;
         InterpOp *o = &code->ops[k++];
-        o->op = in->op;
-        o->out = in->out;
+        o->op = in->op | (in->type == IR_I64 ? INTERP_I64 : 0);
+        o->out = in->out != IR_NO_TEMP ? W(in->out) : in->out;
         /* unused input slots read temp 0 (always inside the buffer) */
-        o->a = in->nin > 0 ? in->in[0] : 0;
-        o->b = in->nin > 1 ? in->in[1] : 0;
-        o->c = in->nin > 2 ? in->in[2] : 0;
-        o->d = in->nin > 3 ? in->in[3] : 0;
-        o->imm = in->imm;
-        if (in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ)
+        o->a = in->nin > 0 ? W(in->in[0]) : 0;
+        o->b = in->nin > 1 ? W(in->in[1]) : 0;
+        o->c = in->nin > 2 ? W(in->in[2]) : 0;
+        o->d = in->nin > 3 ? W(in->in[3]) : 0;
+        o->imm = (uint32_t)in->imm;
+        if (in->op == IR_BR || in->op == IR_BRZ || in->op == IR_BRNZ) {
             o->imm = label_pos[in->imm];
-        else if (in->op == IR_GET_REG || in->op == IR_SET_REG)
-            o->imm = ir_reg_offset(t->guest, in->imm);
+        } else if (in->op == IR_GET_REG || in->op == IR_SET_REG) {
+            o->imm = ir_reg_offset(t->guest, (uint32_t)in->imm);
+        } else if (in->op == IR_MOVI && in->type == IR_I64) {
+            o->c = (uint16_t)(in->imm >> 32);
+            o->d = (uint16_t)(in->imm >> 48);
+        } else if (in->op == IR_LD || in->op == IR_ST) {
+            /* I32 only (the verifier rejects the rest) */
+            MemOp mo = in->memop;
+            int sz = mo & MO_SIZE;
+            o->op = in->op == IR_ST ? (uint16_t)(IOP_ST8 + sz) :
+                    sz == MO_32 ? IOP_LD32 :
+                    (uint16_t)(IOP_LD8U + 2 * sz + ((mo & MO_SIGN) ? 1 : 0));
+            int view = memop_view(mo, t->guest->tlb_mode(tb->hflags));
+            o->imm = t->guest->tlb_offset +
+                     (uint32_t)view * (uint32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
+        }
     }
+#undef W
     code->ops[k] = (InterpOp){ .op = IR_EXIT };
     code->n_ops = n_ops;
-    code->n_temps = ir->n_temps;
-    code->tlb_off = t->guest->tlb_offset + (uint32_t)t->guest->tlb_mode(tb->hflags) *
-                    (uint32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
+    code->n_temps = n_words;
     g_free(label_pos);
+    g_free(word);
 
-    if (ir->n_temps > s->temps_cap) {
-        s->temps_cap = ir->n_temps;
+    if (n_words > s->temps_cap) {
+        s->temps_cap = n_words;
         s->temps = g_renew(uint32_t, s->temps, s->temps_cap);
     }
     s->arena_used += bytes;
@@ -210,6 +269,102 @@ static inline void interp_st(Translator *t, void *env, uint32_t tlb_off,
     t->guest->st_slow[k](env, addr, v);
 }
 
+static inline uint64_t interp_rol64(uint64_t a, uint64_t n)
+{
+    n &= 63;
+    return n ? (a << n) | (a >> (64 - n)) : a;
+}
+
+static inline uint64_t interp_ror64(uint64_t a, uint64_t n)
+{
+    n &= 63;
+    return n ? (a >> n) | (a << (64 - n)) : a;
+}
+
+/* an I64 temp: two words at T + w */
+static inline uint64_t interp_get64(const uint32_t *T, uint32_t w)
+{
+    uint64_t v;
+    memcpy(&v, &T[w], 8);
+    return v;
+}
+
+static inline void interp_set64(uint32_t *T, uint32_t w, uint64_t v)
+{
+    memcpy(&T[w], &v, 8);
+}
+
+/* the I64 ops, out of the hot switch */
+static void interp_exec64(const InterpOp *o, uint32_t *T, void *env)
+{
+#define A64 interp_get64(T, o->a)
+#define B64 interp_get64(T, o->b)
+#define SET64(v) interp_set64(T, o->out, (v))
+    switch (o->op & ~INTERP_I64) {
+    case IR_MOVI:
+        SET64((uint64_t)o->imm | (uint64_t)o->c << 32 | (uint64_t)o->d << 48);
+        break;
+    case IR_MOV:    SET64(A64); break;
+    case IR_GET_REG:
+    case IR_LD_ENV: memcpy(&T[o->out], (uint8_t *)env + o->imm, 8); break;
+    case IR_SET_REG:
+    case IR_ST_ENV: memcpy((uint8_t *)env + o->imm, &T[o->a], 8); break;
+    case IR_ADD:    SET64(A64 + B64); break;
+    case IR_SUB:    SET64(A64 - B64); break;
+    case IR_MUL:    SET64(A64 * B64); break;
+    case IR_AND:    SET64(A64 & B64); break;
+    case IR_OR:     SET64(A64 | B64); break;
+    case IR_XOR:    SET64(A64 ^ B64); break;
+    case IR_SHL:    SET64(A64 << (B64 & 63)); break;
+    case IR_SHR:    SET64(A64 >> (B64 & 63)); break;
+    case IR_SAR:    SET64((uint64_t)((int64_t)A64 >> (B64 & 63))); break;
+    case IR_ROL:    SET64(interp_rol64(A64, B64)); break;
+    case IR_ROR:    SET64(interp_ror64(A64, B64)); break;
+    case IR_NOT:    SET64(~A64); break;
+    case IR_NEG:    SET64(-A64); break;
+    case IR_EXT8S:  SET64((uint64_t)(int64_t)(int8_t)A64); break;
+    case IR_EXT8U:  SET64(A64 & 0xff); break;
+    case IR_EXT16S: SET64((uint64_t)(int64_t)(int16_t)A64); break;
+    case IR_EXT16U: SET64(A64 & 0xffff); break;
+    case IR_EXT32U: SET64(T[o->a]); break;
+    case IR_EXT32S: SET64((uint64_t)(int64_t)(int32_t)T[o->a]); break;
+    case IR_TRUNC:  T[o->out] = (uint32_t)A64; break;
+    case IR_SETEQ:  SET64(A64 == B64); break;
+    case IR_SETNE:  SET64(A64 != B64); break;
+    case IR_SETLTU: SET64(A64 < B64); break;
+    case IR_SETLEU: SET64(A64 <= B64); break;
+    case IR_SETLT:  SET64((int64_t)A64 < (int64_t)B64); break;
+    case IR_SETLE:  SET64((int64_t)A64 <= (int64_t)B64); break;
+    default:        g_assert_not_reached();
+    }
+#undef A64
+#undef B64
+#undef SET64
+}
+
+/* a helper call: arguments and result of its signature's widths */
+static void interp_call(InterpState *s, const HelperDesc *h, uint32_t id,
+                        const InterpOp *o, uint32_t *T, void *env)
+{
+    const uint16_t w[IR_MAX_IN] = { o->a, o->b, o->c, o->d };
+    uint64_t args[IR_MAX_IN];
+    void *argv[IR_MAX_IN + 1] = { &env, &args[0], &args[1], &args[2], &args[3] };
+    for (int k = 0; k < h->nargs; k++) {
+        if (h->args[k] == IR_I64) {
+            args[k] = interp_get64(T, w[k]);
+        } else {
+            uint32_t v = T[w[k]];
+            memcpy(&args[k], &v, 4);    /* libffi reads a uint32 at &args[k] */
+        }
+    }
+    ffi_arg rv = 0;
+    ffi_call(&s->cif[id], FFI_FN(h->fn), &rv, argv);
+    if (h->ret == IR_I64)
+        interp_set64(T, o->out, (uint64_t)rv);
+    else if (h->ret == IR_I32)
+        T[o->out] = (uint32_t)rv;
+}
+
 static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
 {
     InterpState *s = t->backend_state;
@@ -217,7 +372,6 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
     const InterpOp *ops = code->ops;
     const InterpOp *o = ops;
     uint32_t *T = s->temps;
-    const uint32_t tlb_off = code->tlb_off;
     const HelperDesc *helpers = t->guest->helpers;
 
     for (;;) {
@@ -251,22 +405,21 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
         case IR_SETLEU: T[o->out] = T[o->a] <= T[o->b]; break;
         case IR_SETLT:  T[o->out] = (int32_t)T[o->a] < (int32_t)T[o->b]; break;
         case IR_SETLE:  T[o->out] = (int32_t)T[o->a] <= (int32_t)T[o->b]; break;
-        case IR_LD8:    T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 1, 0); break;
-        case IR_LD16:   T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 2, 1); break;
-        case IR_LD32:   T[o->out] = interp_ld(t, env, tlb_off, T[o->a], 4, 2); break;
-        case IR_ST8:    interp_st(t, env, tlb_off, T[o->a], T[o->b], 1, 0); break;
-        case IR_ST16:   interp_st(t, env, tlb_off, T[o->a], T[o->b], 2, 1); break;
-        case IR_ST32:   interp_st(t, env, tlb_off, T[o->a], T[o->b], 4, 2); break;
-        case IR_CALL: {
-            const HelperDesc *h = &helpers[o->imm];
-            uint32_t args[IR_MAX_IN] = { T[o->a], T[o->b], T[o->c], T[o->d] };
-            void *argv[IR_MAX_IN + 1] = { &env, &args[0], &args[1], &args[2], &args[3] };
-            ffi_arg rv = 0;
-            ffi_call(&s->cif[h->nargs][h->has_ret], FFI_FN(h->fn), &rv, argv);
-            if (h->has_ret)
-                T[o->out] = (uint32_t)rv;
+        case IOP_LD8U:  T[o->out] = interp_ld(t, env, o->imm, T[o->a], 1, 0); break;
+        case IOP_LD8S:
+            T[o->out] = (uint32_t)(int32_t)(int8_t)interp_ld(t, env, o->imm, T[o->a], 1, 0);
             break;
-        }
+        case IOP_LD16U: T[o->out] = interp_ld(t, env, o->imm, T[o->a], 2, 1); break;
+        case IOP_LD16S:
+            T[o->out] = (uint32_t)(int32_t)(int16_t)interp_ld(t, env, o->imm, T[o->a], 2, 1);
+            break;
+        case IOP_LD32:  T[o->out] = interp_ld(t, env, o->imm, T[o->a], 4, 2); break;
+        case IOP_ST8:   interp_st(t, env, o->imm, T[o->a], T[o->b], 1, 0); break;
+        case IOP_ST16:  interp_st(t, env, o->imm, T[o->a], T[o->b], 2, 1); break;
+        case IOP_ST32:  interp_st(t, env, o->imm, T[o->a], T[o->b], 4, 2); break;
+        case IR_CALL:
+            interp_call(s, &helpers[o->imm], o->imm, o, T, env);
+            break;
         case IR_BR:
             o = ops + o->imm;
             continue;
@@ -282,11 +435,27 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
                 continue;
             }
             break;
+        case IR_BRZ | INTERP_I64:
+            if (interp_get64(T, o->a) == 0) {
+                o = ops + o->imm;
+                continue;
+            }
+            break;
+        case IR_BRNZ | INTERP_I64:
+            if (interp_get64(T, o->a) != 0) {
+                o = ops + o->imm;
+                continue;
+            }
+            break;
         case IR_GOTO_TB:
             return (int)o->imm;
         case IR_EXIT:
             return TB_EXIT_NOCHAIN;
         default:
+            if (o->op & INTERP_I64) {
+                interp_exec64(o, T, env);
+                break;
+            }
             g_assert_not_reached();
         }
         o++;
@@ -299,8 +468,13 @@ static void interp_dump(Translator *t, TranslationBlock *tb, FILE *f)
     fprintf(f, "interp code: %u ops, %u temps\n", code->n_ops, code->n_temps);
     for (uint32_t i = 0; i < code->n_ops; i++) {
         const InterpOp *o = &code->ops[i];
-        fprintf(f, "  %4u: %-10s out=%u in=%u,%u,%u,%u imm=0x%x\n", i,
-                ir_op_desc[o->op].name, o->out, o->a, o->b, o->c, o->d, o->imm);
+        static const char *const iop_name[] = { "LD8U", "LD8S", "LD16U", "LD16S", "LD32",
+                                                "ST8", "ST16", "ST32" };
+        const char *name = o->op >= IOP_LD8U ? iop_name[o->op - IOP_LD8U] :
+                           ir_op_desc[o->op & ~INTERP_I64].name;
+        fprintf(f, "  %4u: %-10s%s out=%u in=%u,%u,%u,%u imm=0x%x\n", i, name,
+                (o->op & INTERP_I64) && o->op < IOP_LD8U ? ".i64" : "",
+                o->out, o->a, o->b, o->c, o->d, o->imm);
     }
 }
 

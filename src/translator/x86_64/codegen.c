@@ -35,9 +35,15 @@
  * callee-saved registers rbp, r12-r15 (they survive helper calls) and,
  * for ranges that span no helper call, r8-r11 (the TLB slow paths push
  * the ones in use around their call); the rest get 4-byte stack slots in
- * the frame ([rsp + 4 * slot]), reused once a range ends.  rax, rcx, rdx,
+ * the frame ([rsp + 4 * slot]; an I64 temp takes two, 8-aligned), reused
+ * once a range ends.  rax, rcx, rdx,
  * rsi and rdi are scratch inside one IR op.  regalloc.c also plans which
  * env stores go only into a TLB miss path (store sinking).
+ *
+ * Types: I32 ops use the 32-bit forms (every 32-bit result is
+ * zero-extended in its register, which EXT32U relies on), I64 ops the
+ * same code with REX.W (Emitter.w64); I64 constants get a location, not
+ * an immediate.  Loads and stores are I32 only for now.
  *
  * Instruction selection: two-address ALU forms built in the destination
  * register (`mov r, a; op r, b`, operands register, [rsp+slot] or
@@ -282,14 +288,17 @@ typedef struct CgSlowPath {
     uint8_t *resume;        /* first byte after the fast path */
     const void *fn;         /* the guest's ld_slow[] / st_slow[] */
     bool is_load;
+    uint8_t sext;           /* load: movsx opcode byte (0xbe, 0xbf) or 0 */
     HostLoc loc;            /* load: destination; store: the value */
 } CgSlowPath;
 
-/* mov [rbx + offset of the store's word], value */
+/* mov [rbx + offset of the store's word], value (at the store's width) */
 static void cg_emit_env_store(Emitter *e, const GuestDesc *g, const IRInsn *in, HostLoc a)
 {
+    bool w64 = e->w64;
+    e->w64 = in->type == IR_I64;
     HostLoc dst = loc_mem(HR_RBX, (int32_t)(in->op == IR_SET_REG
-                          ? ir_reg_offset(g, in->imm) : in->imm));
+                          ? ir_reg_offset(g, (uint32_t)in->imm) : in->imm));
     if (a.reg >= 0) {
         emit_mov_loc_r(e, dst, a.reg);
     } else if (loc_is_imm(a)) {
@@ -298,6 +307,7 @@ static void cg_emit_env_store(Emitter *e, const GuestDesc *g, const IRInsn *in, 
         emit_mov_r_loc(e, HR_RAX, a);
         emit_mov_loc_r(e, dst, HR_RAX);
     }
+    e->w64 = w64;
 }
 
 static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_regs,
@@ -327,6 +337,8 @@ static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_re
     emit_rsp_adjust(e, pad);
     for (int k = n_saved; k-- > 0;)
         emit_pop(e, saved[k]);
+    if (sp->sext)
+        emit_movx(e, sp->sext, h->ret_reg, loc_reg(h->ret_reg));
     if (sp->is_load)
         emit_mov_loc_r(e, sp->loc, h->ret_reg);
     emit_patch_rel32(emit_jmp32(e), sp->resume);
@@ -341,22 +353,24 @@ static int cg_addr_reg(Emitter *e, HostLoc addr)
     return HR_RSI;
 }
 
-static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
-                    HostLoc out, CgSlowPath *sp)
+/* an I32 load (1, 2 or 4 bytes, sign-extended if sign) */
+static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, bool sign,
+                    HostLoc addr, HostLoc out, CgSlowPath *sp)
 {
     int ar = cg_addr_reg(e, addr);
     uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
                                   (int32_t)offsetof(CPUTLBEntry, addr_read));
     int r = out.reg >= 0 ? out.reg : HR_RAX;
+    uint8_t sext = size == 1 ? 0xbe : 0xbf;
     if (size == 1)
-        emit_op_sib(e, false, false, 0x0f, 0xb6, r, HR_RCX, ar, 0, false);
+        emit_op_sib(e, false, false, 0x0f, sign ? sext : 0xb6, r, HR_RCX, ar, 0, false);
     else if (size == 2)
-        emit_op_sib(e, false, false, 0x0f, 0xb7, r, HR_RCX, ar, 0, false);
+        emit_op_sib(e, false, false, 0x0f, sign ? sext : 0xb7, r, HR_RCX, ar, 0, false);
     else
         emit_op_sib(e, false, false, 0x8b, 0, r, HR_RCX, ar, 0, false);
     emit_mov_loc_r(e, out, r);
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
-                        .loc = out,
+                        .loc = out, .sext = sign && size < 4 ? sext : 0,
                         .fn = (const void *)g->ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
 }
 
@@ -473,8 +487,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     if (4 * n_slots > CG_FRAME)
         b.extra = (int32_t)((4 * n_slots - CG_FRAME + 15) & ~15u);
     const GuestDesc *g = t->guest;
-    int32_t tlb_off = (int32_t)g->tlb_offset + g->tlb_mode(tb->hflags) *
-                      (int32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
+    const int block_view = g->tlb_mode(tb->hflags);
 
     Emitter e = { .p = b.code };
     uint8_t *code = e.p;
@@ -497,13 +510,28 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         uint32_t br;
         if (n == fused_br)
             continue;
+        e.w64 = in->type == IR_I64;     /* REX.W forms for the I64 ops */
         switch (in->op) {
         case IR_NOP:
         case IR_INSN_START:
             break;
         case IR_MOVI:
-            if (!loc_is_imm(out))
-                emit_mov_loc_imm(&e, out, in->imm);
+            if (loc_is_imm(out))
+                break;
+            if (in->type == IR_I64 && in->imm != (uint64_t)(int64_t)(int32_t)in->imm) {
+                /* no sign-extended imm32 form: movabs (or a 32-bit mov,
+                 * which zero-extends) */
+                e.w64 = false;
+                if (in->imm <= UINT32_MAX) {
+                    emit_mov_r_imm(&e, r, (uint32_t)in->imm);
+                } else {
+                    emit_mov_r64_imm(&e, r, in->imm);
+                }
+                e.w64 = true;
+                emit_mov_loc_r(&e, out, r);
+                break;
+            }
+            emit_mov_loc_imm(&e, out, (uint32_t)in->imm);
             break;
         case IR_MOV:
         case IR_GET_REG:
@@ -511,7 +539,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             HostLoc src = a;
             if (in->op != IR_MOV)
                 src = loc_mem(HR_RBX, (int32_t)(in->op == IR_GET_REG
-                              ? ir_reg_offset(g, in->imm) : in->imm));
+                              ? ir_reg_offset(g, (uint32_t)in->imm) : in->imm));
             if (in->op == IR_LD_ENV && cg_fuses_with_branch(ir, ti, n, &br)) {
                 /* cmp dword [env + off], 0; je/jne */
                 emit_alu_loc_imm(&e, 7, src, 0);
@@ -545,7 +573,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                 !loc_same(a, out) && !loc_same(bv, out) &&
                 (loc_is_imm(bv) || (in->op == IR_ADD && bv.reg >= 0))) {
                 if (bv.reg >= 0)
-                    emit_op_sib(&e, false, false, 0x8d, 0, out.reg, a.reg, bv.reg, 0, false);
+                    emit_op_sib(&e, false, e.w64, 0x8d, 0, out.reg, a.reg, bv.reg, 0, false);
                 else
                     emit_op_rm(&e, false, 0x8d, 0, out.reg,
                                loc_mem(a.reg, in->op == IR_ADD ? bv.disp
@@ -612,6 +640,26 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             emit_mov_loc_r(&e, out, r);
             break;
         }
+        case IR_EXT32U:
+        case IR_EXT32S:
+            /* an I32 temp's register is zero-extended already (every
+             * 32-bit write clears the top half): EXT32U is a 32-bit mov */
+            e.w64 = false;
+            if (in->op == IR_EXT32U || loc_is_imm(a)) {
+                emit_mov_r_loc(&e, r, a);
+                a = loc_reg(r);
+            }
+            if (in->op == IR_EXT32S)
+                emit_op_rm(&e, true, 0x63, 0, r, a, false);     /* movsxd r64, r/m32 */
+            e.w64 = true;
+            emit_mov_loc_r(&e, out, r);
+            break;
+        case IR_TRUNC:
+            /* always a 32-bit mov, even to itself: it clears the top half */
+            e.w64 = false;
+            emit_op_rm(&e, false, 0x8b, 0, r, a, false);
+            emit_mov_loc_r(&e, out, r);
+            break;
         case IR_SETEQ: case IR_SETNE: case IR_SETLTU: case IR_SETLEU:
         case IR_SETLT: case IR_SETLE: {
             int cc = cg_setcc_cond(in->op);
@@ -630,21 +678,32 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             emit_mov_loc_r(&e, out, r);
             break;
         }
-        case IR_LD8: case IR_LD16: case IR_LD32:
-            cg_load(&e, g, tlb_off, 1 << (in->op - IR_LD8), a, out, &slow[n_slow]);
+        case IR_LD:
+        case IR_ST: {
+            /* I32 accesses of 1, 2 or 4 bytes (the verifier rejects the
+             * rest: no 64-bit slow path yet) in the MemOp's TLB view */
+            int32_t tlb_off = (int32_t)g->tlb_offset + memop_view(in->memop, block_view) *
+                              (int32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
+            int size = (int)memop_bytes(in->memop);
+            g_assert(in->type == IR_I32 && size <= 4);
+            if (in->op == IR_LD)
+                cg_load(&e, g, tlb_off, size, in->memop & MO_SIGN, a, out, &slow[n_slow]);
+            else
+                cg_store(&e, g, tlb_off, size, a, bv, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
-        case IR_ST8: case IR_ST16: case IR_ST32:
-            cg_store(&e, g, tlb_off, 1 << (in->op - IR_ST8), a, bv, &slow[n_slow]);
-            slow[n_slow++].sunk = sink_head[n];
-            break;
+        }
         case IR_CALL: {
+            /* arguments at their signature's width (I64: the whole register) */
             const HelperDesc *h = &g->helpers[in->imm];
             emit_mov_r64_r64(&e, cg_host.arg_regs[0], cg_host.env_reg);
-            for (int k = 0; k < in->nin; k++)
+            for (int k = 0; k < in->nin; k++) {
+                e.w64 = h->args[k] == IR_I64;
                 emit_mov_r_loc(&e, cg_host.arg_regs[k + 1], loc[in->in[k]]);
+            }
             emit_call(&e, (const void *)h->fn);
-            if (h->has_ret && in->out != IR_NO_TEMP)
+            e.w64 = h->ret == IR_I64;
+            if (h->ret != IR_VOID && in->out != IR_NO_TEMP)
                 emit_mov_loc_r(&e, out, cg_host.ret_reg);
             break;
         }
@@ -679,6 +738,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         }
         g_assert((size_t)(e.p - code) <= need);
     }
+    e.w64 = false;
     cg_exit(&e, &b);                         /* guard: never falls off */
     for (uint32_t k = 0; k < n_slow; k++)
         cg_emit_slow_path(&e, &slow[k], ra.used_regs, ir, loc, ra.sink_next);

@@ -1,11 +1,14 @@
 /*
  * emit.h - a tiny x86-64 instruction encoder for the native backend.
  *
- * Only what codegen.c needs: 32-bit ALU forms between a host register and
- * an operand location (HostLoc: a register, [base + disp], or a 32-bit
+ * Only what codegen.c needs: ALU forms between a host register and an
+ * operand location (HostLoc: a register, [base + disp], or a 32-bit
  * immediate for a constant temp; moves, ALU ops and compares accept all
  * three as source, emit_op_rm only the first two), 64-bit
- * moves for pointers, pushes/pops, calls and rel32 jumps.  Every function
+ * moves for pointers, pushes/pops, calls and rel32 jumps.  The forms
+ * built on emit_op_rm work at 32 bits, or at 64 (REX.W) while e->w64 is
+ * set: codegen.c sets it for the IR ops of type I64; an immediate is then
+ * sign-extended from 32 bits.  Every function
  * appends bytes at e->p; the caller checks the buffer has room before it
  * starts a block (a generous per-IR-op bound, see codegen.c).
  *
@@ -40,6 +43,7 @@ typedef struct HostLoc {
 
 typedef struct Emitter {
     uint8_t *p;      /* next byte to write */
+    bool w64;        /* operand size of the emit_op_rm forms: 64 (REX.W) */
 } Emitter;
 
 static inline HostLoc loc_reg(int r) { return (HostLoc){ .reg = (int8_t)r }; }
@@ -91,7 +95,7 @@ static inline void emit_op_rm(Emitter *e, bool w, uint8_t op1, uint8_t op2, int 
                               HostLoc loc, bool byte_rm)
 {
     bool force = byte_rm && loc.reg >= 4 && loc.reg <= 7;
-    emit_rex(e, w, r, loc, force);
+    emit_rex(e, w || e->w64, r, loc, force);
     emit8(e, op1);
     if (op2)
         emit8(e, op2);
@@ -103,9 +107,14 @@ static inline bool loc_same(HostLoc a, HostLoc b)
     return a.reg == b.reg && (a.reg >= 0 || (a.base == b.base && a.disp == b.disp));
 }
 
-/* mov r32, imm32 */
+/* mov r32, imm32 (w64: mov r64, sign-extended imm32) */
 static inline void emit_mov_r_imm(Emitter *e, int r, uint32_t imm)
 {
+    if (e->w64) {
+        emit_op_rm(e, true, 0xc7, 0, 0, loc_reg(r), false);
+        emit32(e, imm);
+        return;
+    }
     if (r & 8)
         emit8(e, 0x41);
     emit8(e, (uint8_t)(0xb8 + (r & 7)));
@@ -199,11 +208,12 @@ static inline void emit_shift_cl(Emitter *e, int ext, HostLoc loc)
     emit_op_rm(e, false, 0xd3, 0, ext, loc, false);
 }
 
-/* C1 /ext ib: shift/rotate r/m32 by an immediate (taken modulo 32) */
+/* C1 /ext ib: shift/rotate r/m32 by an immediate (taken modulo 32; 64
+ * with w64) */
 static inline void emit_shift_imm(Emitter *e, int ext, HostLoc loc, uint8_t n)
 {
     emit_op_rm(e, false, 0xc1, 0, ext, loc, false);
-    emit8(e, n & 31);
+    emit8(e, n & (e->w64 ? 63 : 31));
 }
 
 /* F7 /ext: not (2), neg (3) */
