@@ -382,6 +382,7 @@ static void opt_forward(IRBlock *b)
             if (opt_is_const(&c, i->in[0], &va)) {
                 bool taken = (i->op == IR_BRZ) == (va == 0);
                 i->op = taken ? IR_BR : IR_NOP;
+                i->type = IR_I32;       /* untyped now */
                 i->nin = 0;
                 i->in[0] = IR_NO_TEMP;
                 if (!taken)

@@ -26,6 +26,8 @@ typedef struct ToyEnv {
     uint32_t dirty;             /* code_dirty */
     int32_t budget;             /* icount_left */
     uint32_t zero;              /* cs_base and cs_limit of the key */
+    uint64_t q[2];              /* get_reg $4, $5: 64-bit registers */
+    uint64_t scratch;           /* ld_env.i64 / st_env.i64 */
     CPUTLBEntry tlb[TLB_SIZE];  /* one view */
     uint8_t mem[256];           /* what the slow paths reach */
     uint32_t slow_calls;
@@ -62,8 +64,15 @@ static void toy_st16(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 2); }
 static void toy_st32(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 4); }
 static int toy_tlb_mode(uint32_t flags) { return 0; }
 
-static const GuestGlobal toy_regs[4] = {
+/* an I64 helper: a * b + r3, its I64 argument in a full register */
+static uint64_t toy_mac64(void *env, uint64_t a, uint32_t b)
+{
+    return a * b + ((ToyEnv *)env)->r[3];
+}
+
+static const GuestGlobal toy_regs[6] = {
     { "r0", 0, IR_I32 }, { "r1", 4, IR_I32 }, { "r2", 8, IR_I32 }, { "r3", 12, IR_I32 },
+    { "q0", TOY_OFF(q[0]), IR_I64 }, { "q1", TOY_OFF(q[1]), IR_I64 },
 };
 static const GuestGlobal toy_fields[] = {
     { "pc", TOY_OFF(pc), IR_I32 }, { "kick", TOY_OFF(kick), IR_I32 },
@@ -71,12 +80,13 @@ static const GuestGlobal toy_fields[] = {
 static const uint32_t toy_volatile[] = { TOY_OFF(kick) };
 static const HelperDesc toy_helpers[] = {
     { "mac", (void (*)(void))toy_mac, 2, IR_I32, { IR_I32, IR_I32 }, HF_READS_STATE },
+    { "mac64", (void (*)(void))toy_mac64, 2, IR_I64, { IR_I64, IR_I32 }, HF_READS_STATE },
 };
 
 static const GuestDesc toy_guest = {
     .name = "toy",
     .env_size = TOY_OFF(tlb),                    /* IR may touch the words before it */
-    .regs = toy_regs, .n_regs = 4,
+    .regs = toy_regs, .n_regs = G_N_ELEMENTS(toy_regs),
     .fields = toy_fields, .n_fields = G_N_ELEMENTS(toy_fields),
     .forward_end = TOY_OFF(budget),
     .volatile_words = toy_volatile, .n_volatile = 1,
@@ -309,12 +319,143 @@ static void test_toy_guest_backends(void)
     }
 }
 
+/* I64 ops on both backends, unoptimised and optimised (folding at 64
+ * bits), with enough live I64 temps that some get 8-byte stack slots */
+static const char toy_block64[] =
+    "t0 = get_reg.i64 $4; t1 = get_reg $0\n"
+    "t2 = ext32u t1; t3 = ext32s t1\n"
+    "t4 = add.i64 t0, t2; t5 = movi.i64 $0x123456789; t6 = sub.i64 t4, t5\n"
+    "t7 = xor.i64 t6, t3; t8 = movi.i64 $4; t9 = shl.i64 t7, t8\n"
+    "t10 = sar.i64 t9, t8; t11 = shr.i64 t9, t8; t12 = and.i64 t10, t11\n"
+    "t13 = or.i64 t12, t5; t14 = setltu.i64 t0, t5; t15 = setlt.i64 t0, t5\n"
+    "t16 = trunc t13; set_reg $1, t16\n"
+    "t17 = shl.i64 t14, t8; t18 = or.i64 t17, t15; t19 = trunc t18; set_reg $2, t19\n"
+    "t20 = movi $7; t21 = call @mac64, t13, t20; st_env.i64 $0x38, t21\n"
+    "t22 = ld_env.i64 $0x38; t23 = add.i64 t22, t0\n"
+    /* twelve I64 values live at once */
+    "t30 = add.i64 t23, t5; t31 = add.i64 t30, t5; t32 = add.i64 t31, t5\n"
+    "t33 = add.i64 t32, t5; t34 = add.i64 t33, t5; t35 = add.i64 t34, t5\n"
+    "t36 = add.i64 t35, t5; t37 = add.i64 t36, t5; t38 = add.i64 t37, t5\n"
+    "t39 = add.i64 t38, t5; t40 = add.i64 t39, t5; t41 = add.i64 t40, t5\n"
+    "t42 = xor.i64 t30, t31; t43 = xor.i64 t42, t32; t44 = xor.i64 t43, t33\n"
+    "t45 = xor.i64 t44, t34; t46 = xor.i64 t45, t35; t47 = xor.i64 t46, t36\n"
+    "t48 = xor.i64 t47, t37; t49 = xor.i64 t48, t38; t50 = xor.i64 t49, t39\n"
+    "t51 = xor.i64 t50, t40; t52 = xor.i64 t51, t41; set_reg.i64 $5, t52\n"
+    "t53 = movi.i64 $0xffffffff; t54 = movi.i64 $1; t55 = add.i64 t53, t54\n"
+    "t56 = movi $0xffffffff; t57 = movi $1; t58 = add t56, t57\n"
+    "brnz.i64 L0, t55; set_reg $3, t58; goto_tb $0\n"
+    "label L0; t59 = trunc t55; set_reg $3, t59; t60 = ext32u t58; t61 = or.i64 t60, t55\n"
+    "set_reg.i64 $4, t61\n"
+    "brz.i64 L1, t61; goto_tb $1; label L1; exit";
+
+static void toy64_expect(uint64_t q0, uint32_t r0, uint32_t r3, uint32_t *r1, uint32_t *r2,
+                         uint64_t *q1, uint64_t *scratch)
+{
+    uint64_t k = 0x123456789ull;
+    uint64_t t7 = (q0 + r0 - k) ^ (uint64_t)(int64_t)(int32_t)r0;
+    uint64_t t9 = t7 << 4;
+    uint64_t t13 = (((uint64_t)((int64_t)t9 >> 4)) & (t9 >> 4)) | k;
+    *r1 = (uint32_t)t13;
+    *r2 = (uint32_t)((q0 < k) << 4 | ((int64_t)q0 < (int64_t)k));
+    *scratch = t13 * 7 + r3;
+    uint64_t v[12], x = 0;
+    v[0] = *scratch + q0 + k;
+    for (int i = 1; i < 12; i++)
+        v[i] = v[i - 1] + k;
+    for (int i = 0; i < 12; i++)
+        x ^= v[i];
+    *q1 = x;
+}
+
+static void test_toy_guest_i64(void)
+{
+    static const Backend *const backends[] = {
+        &backend_interp,
+#if TX86_NATIVE_BACKEND
+        &backend_x86_64,
+#endif
+    };
+    static const struct { uint64_t q0; uint32_t r0; } in[] = {
+        { 0x0123456789abcdefull, 0x80000001u }, { 5, 7 }, { 0xfffffffffffffff0ull, 0xffffffffu },
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(backends); k++) {
+        for (int opt = 0; opt < 2; opt++) {
+            ToyEnv *env = g_new0(ToyEnv, 1);
+            GError *err = NULL;
+            Translator *t = translator_new(backends[k], &toy_guest, NULL, toy_no_translate,
+                                           NULL, env, &err);
+            g_assert_no_error(err);
+            IRBlock b;
+            parse(&b, toy_block64);
+            if (opt) {
+                ir_optimize(&b);
+                CU_ASSERT(ir_verify(&b, NULL));
+                /* folded at their widths: 0xffffffff + 1 is 2^32 in I64, 0 in I32 */
+                bool wide = false, narrow = false;
+                for (uint32_t i = 0; i < b.n_insns; i++) {
+                    const IRInsn *x = &b.insns[i];
+                    wide |= x->op == IR_MOVI && x->type == IR_I64 && x->imm == 1ull << 32;
+                    narrow |= x->out == 58 && x->op == IR_MOVI && x->imm == 0;
+                }
+                CU_ASSERT(wide);
+                CU_ASSERT(narrow);
+            }
+            TranslationBlock tb;
+            memset(&tb, 0, sizeof(tb));
+            CU_ASSERT_FATAL(t->backend->compile(t, &tb, &b));
+            for (size_t i = 0; i < G_N_ELEMENTS(in); i++) {
+                uint32_t r1, r2;
+                uint64_t q1, scratch;
+                env->q[0] = in[i].q0;
+                env->r[0] = in[i].r0;
+                env->r[3] = 100;
+                env->budget = 100;
+                toy64_expect(in[i].q0, in[i].r0, 100, &r1, &r2, &q1, &scratch);
+                int exit = t->backend->exec(t, env, &tb);
+                CU_ASSERT_EQUAL(exit, TB_EXIT_SLOT1);
+                CU_ASSERT_EQUAL(env->r[1], r1);
+                CU_ASSERT_EQUAL(env->r[2], r2);
+                CU_ASSERT_EQUAL(env->scratch, scratch);
+                CU_ASSERT_EQUAL(env->q[1], q1);
+                CU_ASSERT_EQUAL(env->r[3], 0);
+                CU_ASSERT_EQUAL(env->q[0], 1ull << 32);
+                if (env->q[1] != q1 || env->r[1] != r1)
+                    fprintf(stderr, "i64 %s opt=%d case %zu: r1 %x/%x q1 %llx/%llx\n",
+                            backends[k]->name, opt, i, env->r[1], r1,
+                            (unsigned long long)env->q[1], (unsigned long long)q1);
+            }
+            ir_block_free(&b);
+            translator_free(t);
+            g_free(env);
+        }
+    }
+}
+
 static void test_toy_guest_verify(void)
 {
     static const char *const bad[] = {
-        "t0 = get_reg $4; exit",             /* the toy has 4 registers */
-        "t0 = ld_env $0x28; exit",           /* beyond env_size (the TLB) */
+        "t0 = get_reg $6; exit",             /* the toy has 6 registers */
+        "t0 = ld_env $0x40; exit",           /* beyond env_size (the TLB) */
         "t0 = movi $1; t1 = call @mac, t0; exit",
+        /* types */
+        "t0 = get_reg $4; exit",             /* q0 is I64: get_reg.i64 */
+        "t0 = get_reg.i64 $0; exit",         /* r0 is I32 */
+        "t0 = get_reg $0; t1 = get_reg.i64 $4; t2 = add t0, t1; exit",
+        "t0 = get_reg $0; t1 = add.i64 t0, t0; exit",
+        "t0 = get_reg $0; t1 = trunc t0; exit",
+        "t0 = get_reg.i64 $4; t1 = ext32u t0; exit",
+        "t0 = get_reg $0; t1 = call @mac64, t0, t0; exit",   /* arg 0 is i64 */
+        "t0 = get_reg.i64 $4; t1 = call @mac, t0, t0; exit",
+        "t0 = get_reg $0; t0 = ext32u t0; exit",             /* a temp has one type */
+        "t0 = movi.v128 $0; exit",           /* reserved */
+        "t0 = ld_env.i64 $0x2c; exit",       /* I64 env words are 8-aligned */
+        "t0 = movi $0; t1 = ld.i64.64 t0; exit",             /* no 64-bit memory yet */
+        "t0 = movi $0; t1 = ld.64 t0; exit",                 /* wider than I32 */
+        "t0 = movi $0; t1 = ld.s32 t0; exit",                /* full width, signed */
+        "t0 = movi $0; st.s8 t0, t0; exit",
+        "t0 = movi $0; t1 = ld.u8.v1 t0; exit",              /* the toy has one view */
+        "t0 = movi $0; t1 = ld.u8.al t0; exit",              /* alignment: not yet */
+        "t0 = movi $0; brz.i64 L0, t0; label L0; exit",
     };
     IRBlock b;
     ir_block_init(&b, &toy_guest);
@@ -323,6 +464,28 @@ static void test_toy_guest_verify(void)
         CU_ASSERT(!ir_verify(&b, NULL));
     }
     CU_ASSERT(!ir_parse(&b, "t0 = call @cc_compute_all; exit", NULL));  /* an x86 helper */
+    CU_ASSERT(!ir_parse(&b, "t0 = movi $0; t1 = ld t0; exit", NULL));   /* no size */
+    CU_ASSERT(!ir_parse(&b, "t0 = movi $0x100000000; exit", NULL));     /* I32 too wide */
+    CU_ASSERT_FATAL(ir_parse(&b, "t0 = movi $0; exit", NULL));
+    b.insns[0].imm = 1ull << 32;                                        /* built by hand */
+    CU_ASSERT(!ir_verify(&b, NULL));
+    CU_ASSERT(!ir_parse(&b, "t0 = add.u8 t0, t0; exit", NULL));         /* not a MemOp op */
+    /* and accepts the typed forms */
+    static const char *const good[] = {
+        "t0 = get_reg.i64 $4; t1 = get_reg $0; t2 = ext32s t1; t3 = add.i64 t0, t2\n"
+        "t4 = trunc t3; set_reg $1, t4; set_reg.i64 $5, t3; exit",
+        "t0 = movi $0; t1 = ld.s8.v0 t0; t2 = ld.s16 t0; st.16.v0 t0, t1; exit",
+        "t0 = movi.i64 $-1; t1 = movi $3; t2 = call @mac64, t0, t1; st_env.i64 $0x38, t2; exit",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        GError *err = NULL;
+        CU_ASSERT_FATAL(ir_parse(&b, good[i], NULL));
+        if (!ir_verify(&b, &err)) {
+            fprintf(stderr, "good[%zu]: %s\n", i, err->message);
+            CU_FAIL("typed IR rejected");
+            g_clear_error(&err);
+        }
+    }
     ir_block_free(&b);
 }
 
@@ -335,4 +498,5 @@ void register_regalloc_tests(void)
     CU_pSuite g = CU_add_suite("guest-neutral", NULL, NULL);
     CU_add_test(g, "a toy guest on both backends (TLB hit and miss)", test_toy_guest_backends);
     CU_add_test(g, "the verifier bounds the toy's registers, env, helpers", test_toy_guest_verify);
+    CU_add_test(g, "I64 temps, registers, env words, helper on both backends", test_toy_guest_i64);
 }

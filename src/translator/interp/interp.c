@@ -335,7 +335,7 @@ static void interp_exec64(const InterpOp *o, uint32_t *T, void *env)
     case IR_SETLEU: SET64(A64 <= B64); break;
     case IR_SETLT:  SET64((int64_t)A64 < (int64_t)B64); break;
     case IR_SETLE:  SET64((int64_t)A64 <= (int64_t)B64); break;
-    default:        g_assert_not_reached();
+    default:        g_error("interp: I64 op %s", ir_op_desc[o->op & ~INTERP_I64].name);
     }
 #undef A64
 #undef B64
