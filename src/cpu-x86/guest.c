@@ -93,7 +93,7 @@ const GuestDesc x86_guest = {
     .st_slow = { (GuestStoreFn)mmu_st8_slow, (GuestStoreFn)mmu_st16_slow,
                  (GuestStoreFn)mmu_st32_slow },
 
-    .code_phys = (uint32_t (*)(void *, uint32_t))mmu_translate_code,
-    .probe_code = (bool (*)(void *, uint32_t, uint32_t *))mmu_probe_code,
+    .code_phys = (GuestPhys (*)(void *, GuestVirt))mmu_translate_code,
+    .probe_code = (bool (*)(void *, GuestVirt, GuestPhys *))mmu_probe_code,
     .code_page_added = x86_code_page_added,
 };

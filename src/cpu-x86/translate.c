@@ -1217,7 +1217,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
     s->ss32 = (tb->hflags & HF_SS32) != 0;
     gen_cc_forget(s);
 
-    tb->phys_page2 = UINT32_MAX;
+    tb->phys_page2 = GUEST_PHYS_NONE;
     tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
     tb->phys_pc = mmu_translate_code(env, tb->cs_base + tb->pc);     /* may raise #PF */
     max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) || env->gdb_step ? 1 : TB_MAX_INSNS;

@@ -37,6 +37,16 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* guest addresses as the translator sees them: GuestVirt is what a block's
+ * pc, code base and guest loads/stores use (x86: linear addresses),
+ * GuestPhys what the block cache keys and tracks code pages by.  Both are
+ * 32 bits for the x86 guest; widening one is this line plus the GuestDesc
+ * callbacks below once mmu/ and the physical memory map use the same
+ * types (docs/translator.md). */
+typedef uint32_t GuestVirt;
+typedef uint32_t GuestPhys;
+#define GUEST_PHYS_NONE ((GuestPhys)-1)    /* "no second page" */
+
 /* the type of an IR temp, a guest register or a helper's argument:
  * the IR is typed (ir.h); IR_V128 is reserved (the verifier rejects it),
  * IR_VOID only names a helper without result */
@@ -76,8 +86,8 @@ typedef struct GuestGlobal {
 } GuestGlobal;
 
 /* TLB slow paths: translate, fill the entry, access; may raise (longjmp) */
-typedef uint32_t (*GuestLoadFn)(void *env, uint32_t addr);
-typedef void     (*GuestStoreFn)(void *env, uint32_t addr, uint32_t v);
+typedef uint32_t (*GuestLoadFn)(void *env, GuestVirt addr);
+typedef void     (*GuestStoreFn)(void *env, GuestVirt addr, uint32_t v);
 
 typedef struct GuestDesc {
     const char *name;
@@ -120,8 +130,8 @@ typedef struct GuestDesc {
     GuestStoreFn st_slow[3];
 
     /* block cache callbacks */
-    uint32_t (*code_phys)(void *env, uint32_t linear);            /* may raise */
-    bool (*probe_code)(void *env, uint32_t linear, uint32_t *paddr); /* no fault */
+    GuestPhys (*code_phys)(void *env, GuestVirt linear);            /* may raise */
+    bool (*probe_code)(void *env, GuestVirt linear, GuestPhys *paddr); /* no fault */
     void (*code_page_added)(void *env, const uint8_t *host_page);
 } GuestDesc;
 

@@ -82,7 +82,7 @@ static inline uint32_t env_word(const void *env, uint32_t off)
     return v;
 }
 
-static inline uint32_t tb_hash(uint32_t phys_pc, uint32_t pc, uint32_t cs_base,
+static inline uint32_t tb_hash(GuestPhys phys_pc, GuestVirt pc, GuestVirt cs_base,
                                uint32_t hflags)
 {
     uint32_t h = phys_pc * 0x9e3779b1u;
@@ -153,13 +153,13 @@ void translator_free(Translator *t)
 
 /* ------------------------------------------------------------ page lists */
 
-static inline uint32_t tb_page(const TranslationBlock *tb, int n)
+static inline GuestPhys tb_page(const TranslationBlock *tb, int n)
 {
     return n == 0 ? tb->phys_pc >> PAGE_BITS : tb->phys_page2 >> PAGE_BITS;
 }
 
 /* index (0/1) of the link that chains tb in the list of `page` */
-static inline int tb_page_index(const TranslationBlock *tb, uint32_t page)
+static inline int tb_page_index(const TranslationBlock *tb, GuestPhys page)
 {
     return tb_page(tb, 0) == page ? 0 : 1;
 }
@@ -204,7 +204,7 @@ static bool tb_bits_any(const uint64_t *bits, uint32_t off, uint32_t len)
 }
 
 /* (re)build pg's bitmap from its list: exact again */
-static void tb_page_build_bits(TBPage *pg, uint32_t page)
+static void tb_page_build_bits(TBPage *pg, GuestPhys page)
 {
     if (!pg->bits)
         pg->bits = g_new(uint64_t, PAGE_SIZE / 64);
@@ -228,7 +228,7 @@ static void tb_page_free(gpointer p)
 
 static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
 {
-    uint32_t page = tb_page(tb, n);
+    GuestPhys page = tb_page(tb, n);
     gpointer key = GUINT_TO_POINTER(page);
     TBPage *pg = g_hash_table_lookup(t->page_tbs, key);
     if (!pg) {
@@ -252,7 +252,7 @@ static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
 
 static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 {
-    uint32_t page = tb_page(tb, n);
+    GuestPhys page = tb_page(tb, n);
     gpointer key = GUINT_TO_POINTER(page);
     TBPage *pg = g_hash_table_lookup(t->page_tbs, key);
     if (!pg)
@@ -350,7 +350,7 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
     tb->valid = false;
     tb_hash_remove(t, tb);
     tb_page_remove(t, tb, 0);
-    if (tb->phys_page2 != UINT32_MAX)
+    if (tb->phys_page2 != GUEST_PHYS_NONE)
         tb_page_remove(t, tb, 1);
     tb->jmp_tb[0] = tb->jmp_tb[1] = NULL;
     t->stats.blocks_invalidated++;
@@ -366,7 +366,7 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
  * walk of the list either invalidates a block (whose translation cost far
  * more than the walk) or is the one false hit after a removal.
  */
-void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len)
+void tb_invalidate_phys_range(Translator *t, GuestPhys start, uint32_t len)
 {
     if (len == 0)
         return;
@@ -444,8 +444,8 @@ static void tr_log_ir(const char *title, const IRBlock *ir)
 
 /* -------------------------------------------------------------- lookup */
 
-static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
-                                   uint32_t cs_base, uint32_t cs_limit, uint32_t hflags,
+static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt pc,
+                                   GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
 {
     uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
@@ -453,10 +453,10 @@ static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
         if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
-        if (tb->phys_page2 != UINT32_MAX && (hflags & tr_priv(t)->flags_paging)) {
+        if (tb->phys_page2 != GUEST_PHYS_NONE && (hflags & tr_priv(t)->flags_paging)) {
             /* the second page must still map where it did */
-            uint32_t lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
-            uint32_t pa2;
+            GuestVirt lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
+            GuestPhys pa2;
             if (!t->guest->probe_code(env, lin2, &pa2) ||
                 (pa2 & PAGE_MASK) != (tb->phys_page2 & PAGE_MASK))
                 continue;
@@ -466,8 +466,8 @@ static TranslationBlock *tb_lookup(Translator *t, uint32_t phys_pc, uint32_t pc,
     return NULL;
 }
 
-static TranslationBlock *tb_gen_code(Translator *t, void *env, uint32_t phys_pc,
-                                     uint32_t pc, uint32_t cs_base, uint32_t cs_limit,
+static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc,
+                                     GuestVirt pc, GuestVirt cs_base, uint32_t cs_limit,
                                      uint32_t hflags)
 {
     TranslatorPriv *p = tr_priv(t);
@@ -482,7 +482,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, uint32_t phys_pc,
     tb->cs_limit = cs_limit;
     tb->hflags = hflags;
     tb->phys_pc = phys_pc;
-    tb->phys_page2 = UINT32_MAX;
+    tb->phys_page2 = GUEST_PHYS_NONE;
     tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
 
     ir_block_reset(&t->ir);
@@ -526,9 +526,9 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, uint32_t phys_pc,
     tb->hash_next = t->hash[h];
     t->hash[h] = tb;
     tb_page_add(t, tb, 0);
-    if (tb->phys_page2 != UINT32_MAX) {
+    if (tb->phys_page2 != GUEST_PHYS_NONE) {
         if ((tb->phys_page2 >> PAGE_BITS) == (phys_pc >> PAGE_BITS))
-            tb->phys_page2 = UINT32_MAX;        /* same page: one list */
+            tb->phys_page2 = GUEST_PHYS_NONE;        /* same page: one list */
         else
             tb_page_add(t, tb, 1);
     }
@@ -539,11 +539,11 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, uint32_t phys_pc,
 TranslationBlock *tb_find(Translator *t, void *env)
 {
     TranslatorPriv *p = tr_priv(t);
-    uint32_t pc = env_word(env, p->key_pc);
-    uint32_t cs_base = env_word(env, p->key_cs_base);
+    GuestVirt pc = env_word(env, p->key_pc);
+    GuestVirt cs_base = env_word(env, p->key_cs_base);
     uint32_t cs_limit = env_word(env, p->key_cs_limit);
     uint32_t hflags = env_word(env, p->key_flags);
-    uint32_t phys_pc = t->guest->code_phys(env, cs_base + pc);
+    GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
     t->stats.lookups++;
     TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
@@ -580,13 +580,13 @@ TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int ex
         return n;
     }
     uint64_t flushes = t->stats.flushes;
-    uint32_t src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
-    uint32_t src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    GuestVirt src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
+    GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
     bool src_valid = tb->valid;
     n = tb_find(t, env);
     /* tb may have been recycled by a flush inside tb_find */
     if (src_valid && t->stats.flushes == flushes && tb->valid) {
-        uint32_t dst_page = (n->cs_base + n->pc) & PAGE_MASK;
+        GuestVirt dst_page = (n->cs_base + n->pc) & PAGE_MASK;
         if (!(env_word(env, p->key_flags) & p->flags_paging) || dst_page == src_page ||
             dst_page == src_last) {
             tb->jmp_tb[exit] = n;

@@ -39,12 +39,12 @@ struct Translator;
 
 /* the key fields are read from env at GuestDesc.key_* */
 typedef struct TranslationBlock {
-    uint32_t pc;                /* guest pc at block start (x86: eip) */
-    uint32_t cs_base;           /* added to pc for the linear address */
+    GuestVirt pc;               /* guest pc at block start (x86: eip) */
+    GuestVirt cs_base;          /* added to pc for the linear address */
     uint32_t cs_limit;          /* code is checked against it at translation time */
     uint32_t hflags;            /* guest mode flags (GuestDesc.key_flags) */
-    uint32_t phys_pc;           /* physical address of the first byte */
-    uint32_t phys_page2;        /* second physical page, or UINT32_MAX */
+    GuestPhys phys_pc;          /* physical address of the first byte */
+    GuestPhys phys_page2;       /* second physical page, or GUEST_PHYS_NONE */
     uint32_t size;              /* guest bytes covered */
     uint32_t n_insns;           /* guest instructions */
     bool     valid;             /* false once invalidated */
@@ -52,7 +52,7 @@ typedef struct TranslationBlock {
     size_t   code_size;         /* host bytes (native) */
     struct TranslationBlock *hash_next;
     struct TranslationBlock *page_next[2];  /* per-page lists, [n] for page n */
-    uint32_t jmp_pc[2];         /* GOTO_TB targets (pc), UINT32_MAX none */
+    GuestVirt jmp_pc[2];        /* GOTO_TB targets (pc), UINT32_MAX none */
     struct TranslationBlock *jmp_tb[2];     /* chained successors (cached) */
     /* direct chaining (backends with patch_jump) */
     uint32_t jmp_insn_offset[2];  /* code offset of slot n's jmp rel32 field, 0 none */
@@ -138,7 +138,7 @@ void        translator_free(Translator *t);
  * guest exception (#PF on fetch) via the CPU's jmp_env. */
 TranslationBlock *tb_find(Translator *t, void *env);
 /* invalidate every block touching the physical range (SMC) */
-void tb_invalidate_phys_range(Translator *t, uint32_t start, uint32_t len);
+void tb_invalidate_phys_range(Translator *t, GuestPhys start, uint32_t len);
 void tb_flush(Translator *t);
 /* the block to run after tb left through exit (TB_EXIT_*): the cached
  * chained successor when it still matches env, else tb_find().  Under
