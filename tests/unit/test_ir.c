@@ -229,6 +229,16 @@ static const GoldenCase golden[] = {
       { 0xdeadbeef }, { 0xdeadbeef, 0xef, 0xbeef, 0xdeadbeef, 0xbbccaaef, 0x55667788,
         0x7788, 0 }, .mem_addr = 0x1000, .mem_size = 2, .mem_val = 0x5566,
       .exit = TB_EXIT_NOCHAIN },
+    { "memory-memop-sign-view",     /* sign-extending loads, hit and (after invlpg) miss */
+      "t0 = movi $0x100; t1 = get_reg $0; st.32 t0, t1\n"
+      "t2 = ld.s8 t0; set_reg $1, t2; t3 = ld.s16 t0; set_reg $2, t3\n"
+      "t4 = movi $0x102; t5 = ld.s16 t4; set_reg $3, t5\n"
+      "call @invlpg, t0; t6 = ld.s8 t0; set_reg $4, t6\n"
+      "call @invlpg, t0; t7 = ld.s16 t4; set_reg $5, t7\n"
+      "t8 = ld.u8.v0 t0; set_reg $6, t8; exit",
+      { 0x80ff8081 }, { 0x80ff8081, 0xffffff81, 0xffff8081, 0xffff80ff, 0xffffff81,
+        0xffff80ff, 0x81, 0 },
+      .exit = TB_EXIT_NOCHAIN },
     { "env-fields",
       "t0 = ld_env $0x20; t1 = movi $0x10; t2 = add t0, t1; st_env $0x20, t2\n"
       "t3 = ld_env $0x20; set_reg $0, t3; goto_tb $0",
@@ -569,7 +579,8 @@ static bool blocks_equal(const IRBlock *a, const IRBlock *b)
         return false;
     for (uint32_t i = 0; i < a->n_insns; i++) {
         const IRInsn *x = &a->insns[i], *y = &b->insns[i];
-        if (x->op != y->op || x->out != y->out || x->nin != y->nin || x->imm != y->imm)
+        if (x->op != y->op || x->out != y->out || x->nin != y->nin || x->imm != y->imm ||
+            x->type != y->type || x->memop != y->memop)
             return false;
         for (int k = 0; k < x->nin; k++)
             if (x->in[k] != y->in[k])
