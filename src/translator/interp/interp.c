@@ -9,9 +9,11 @@
  * exec() walks the array with a switch; temps live in one buffer of 32-bit
  * words owned by the backend state (sized for the largest block), so
  * running a block allocates nothing.  An I64 temp takes two words (its
- * own index is remapped at compile time), and I64 ops are distinct cases
- * of the switch (opcode | INTERP_I64); a load or store is one internal
- * opcode per size and sign (IOP_*) with its view's TLB offset in imm.
+ * own index is remapped at compile time), and I64 ops are one case of the
+ * switch (IOP_I64, the IR opcode in d; IOP_MOVI64, IOP_BRZ64/BRNZ64 apart);
+ * a load or store is one internal opcode per size and sign (IOP_*) with
+ * its view's TLB offset in imm.  The internal opcodes follow the IR's, so
+ * the switch stays one dense jump table.
  * Blocks with I32 temps only keep the IR's numbering.
  *
  * The guest is known only through its GuestDesc: get_reg/set_reg are
@@ -32,21 +34,23 @@
 #define INTERP_ARENA_SIZE (32u << 20)
 
 typedef struct InterpOp {
-    uint16_t op;        /* IROpcode | INTERP_I64, or IOP_* */
+    uint16_t op;        /* IROpcode (I32 form) or IOP_* */
     uint16_t out;       /* output temp (word index) */
-    uint16_t a, b, c, d;/* input temps (word indexes); I64 movi: c, d hold
-                           the high half of the constant */
+    uint16_t a, b, c, d;/* input temps (word indexes); IOP_MOVI64: c, d hold
+                           the high half of the constant; IOP_I64: d is
+                           the IROpcode */
     uint32_t imm;       /* immediate; branch target index for BR/BRZ/BRNZ,
                            env offset for GET_REG/SET_REG, TLB view offset
                            for loads and stores */
 } InterpOp;
 
-#define INTERP_I64 0x100    /* op flag: the I64 form */
-
-/* loads and stores, decoded from LD/ST and their MemOp */
+/* internal opcodes after the IR's: loads and stores decoded from LD/ST
+ * and their MemOp, and the I64 forms */
 enum {
-    IOP_LD8U = 0x200, IOP_LD8S, IOP_LD16U, IOP_LD16S, IOP_LD32,
+    IOP_LD8U = IR_NUM_OPCODES, IOP_LD8S, IOP_LD16U, IOP_LD16S, IOP_LD32,
     IOP_ST8, IOP_ST16, IOP_ST32,
+    IOP_MOVI64, IOP_BRZ64, IOP_BRNZ64,
+    IOP_I64,            /* any other I64 op: the IROpcode in d */
 };
 
 typedef struct InterpCode {
@@ -168,7 +172,7 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
         if (in->op == IR_NOP || in->op == IR_LABEL || in->op == IR_INSN_START)
             continue;
         InterpOp *o = &code->ops[k++];
-        o->op = in->op | (in->type == IR_I64 ? INTERP_I64 : 0);
+        o->op = in->op;
         o->out = in->out != IR_NO_TEMP ? W(in->out) : in->out;
         /* unused input slots read temp 0 (always inside the buffer) */
         o->a = in->nin > 0 ? W(in->in[0]) : 0;
@@ -180,9 +184,18 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
             o->imm = label_pos[in->imm];
         } else if (in->op == IR_GET_REG || in->op == IR_SET_REG) {
             o->imm = ir_reg_offset(t->guest, (uint32_t)in->imm);
-        } else if (in->op == IR_MOVI && in->type == IR_I64) {
-            o->c = (uint16_t)(in->imm >> 32);
-            o->d = (uint16_t)(in->imm >> 48);
+        }
+        if (in->type == IR_I64) {
+            if (in->op == IR_MOVI) {
+                o->op = IOP_MOVI64;
+                o->c = (uint16_t)(in->imm >> 32);
+                o->d = (uint16_t)(in->imm >> 48);
+            } else if (in->op == IR_BRZ || in->op == IR_BRNZ) {
+                o->op = in->op == IR_BRZ ? IOP_BRZ64 : IOP_BRNZ64;
+            } else {
+                o->op = IOP_I64;
+                o->d = in->op;      /* no I64 op has more than two inputs */
+            }
         } else if (in->op == IR_LD || in->op == IR_ST) {
             /* I32 only (the verifier rejects the rest) */
             MemOp mo = in->memop;
@@ -300,10 +313,7 @@ static void interp_exec64(const InterpOp *o, uint32_t *T, void *env)
 #define A64 interp_get64(T, o->a)
 #define B64 interp_get64(T, o->b)
 #define SET64(v) interp_set64(T, o->out, (v))
-    switch (o->op & ~INTERP_I64) {
-    case IR_MOVI:
-        SET64((uint64_t)o->imm | (uint64_t)o->c << 32 | (uint64_t)o->d << 48);
-        break;
+    switch (o->d) {
     case IR_MOV:    SET64(A64); break;
     case IR_GET_REG:
     case IR_LD_ENV: memcpy(&T[o->out], (uint8_t *)env + o->imm, 8); break;
@@ -335,7 +345,7 @@ static void interp_exec64(const InterpOp *o, uint32_t *T, void *env)
     case IR_SETLEU: SET64(A64 <= B64); break;
     case IR_SETLT:  SET64((int64_t)A64 < (int64_t)B64); break;
     case IR_SETLE:  SET64((int64_t)A64 <= (int64_t)B64); break;
-    default:        g_error("interp: I64 op %s", ir_op_desc[o->op & ~INTERP_I64].name);
+    default:        g_error("interp: I64 op %s", ir_op_desc[o->d].name);
     }
 #undef A64
 #undef B64
@@ -435,13 +445,20 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
                 continue;
             }
             break;
-        case IR_BRZ | INTERP_I64:
+        case IOP_MOVI64:
+            interp_set64(T, o->out, (uint64_t)o->imm | (uint64_t)o->c << 32 |
+                                    (uint64_t)o->d << 48);
+            break;
+        case IOP_I64:
+            interp_exec64(o, T, env);
+            break;
+        case IOP_BRZ64:
             if (interp_get64(T, o->a) == 0) {
                 o = ops + o->imm;
                 continue;
             }
             break;
-        case IR_BRNZ | INTERP_I64:
+        case IOP_BRNZ64:
             if (interp_get64(T, o->a) != 0) {
                 o = ops + o->imm;
                 continue;
@@ -452,10 +469,6 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
         case IR_EXIT:
             return TB_EXIT_NOCHAIN;
         default:
-            if (o->op & INTERP_I64) {
-                interp_exec64(o, T, env);
-                break;
-            }
             g_assert_not_reached();
         }
         o++;
@@ -469,11 +482,11 @@ static void interp_dump(Translator *t, TranslationBlock *tb, FILE *f)
     for (uint32_t i = 0; i < code->n_ops; i++) {
         const InterpOp *o = &code->ops[i];
         static const char *const iop_name[] = { "LD8U", "LD8S", "LD16U", "LD16S", "LD32",
-                                                "ST8", "ST16", "ST32" };
+                                                "ST8", "ST16", "ST32", "MOVI64", "BRZ64",
+                                                "BRNZ64", "I64" };
         const char *name = o->op >= IOP_LD8U ? iop_name[o->op - IOP_LD8U] :
-                           ir_op_desc[o->op & ~INTERP_I64].name;
-        fprintf(f, "  %4u: %-10s%s out=%u in=%u,%u,%u,%u imm=0x%x\n", i, name,
-                (o->op & INTERP_I64) && o->op < IOP_LD8U ? ".i64" : "",
+                           ir_op_desc[o->op].name;
+        fprintf(f, "  %4u: %-10s out=%u in=%u,%u,%u,%u imm=0x%x\n", i, name,
                 o->out, o->a, o->b, o->c, o->d, o->imm);
     }
 }
