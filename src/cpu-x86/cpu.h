@@ -220,7 +220,7 @@ typedef struct CPUState {
     uint32_t fpu_mxcsr;          /* FXSAVE image field, kept as state (no SSE) */
     bool     fpu_ferr;           /* FERR# output level (ES pending with CR0.NE=0) */
     /* FERR# line: the platform wires it to IRQ 13 of the PIC (IrqHandler
-     * shape, see machine/irq.h); NULL = unconnected */
+     * shape, see bus/irq.h); NULL = unconnected */
     void   (*fpu_ferr_handler)(void *opaque, int n, int level);
     void    *fpu_ferr_opaque;
     /* --- OS debugging: gdb stub, traces, icount (src/debug/) --- */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 struct MachineConfig;

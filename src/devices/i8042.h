@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 #include "devices/ps2.h"
 
 struct Machine;

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 typedef struct MC146818State MC146818State;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 #include "devices/chardev.h"
 
 struct Machine;

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 struct I8254State;

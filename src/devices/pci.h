@@ -40,8 +40,8 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/ioport.h"
-#include "machine/memory.h"
+#include "bus/ioport.h"
+#include "bus/memory.h"
 
 struct Machine;
 

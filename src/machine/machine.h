@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/memory.h"
-#include "machine/ioport.h"
-#include "machine/clock.h"
-#include "machine/irq.h"
+#include "bus/memory.h"
+#include "bus/ioport.h"
+#include "bus/clock.h"
+#include "bus/irq.h"
 #include "cpu-x86/cpu.h"
 
 struct Translator;

@@ -38,7 +38,7 @@
 #include "translator/translator.h"
 #include "cpu-x86/cpu.h"
 #include "mmu/mmu.h"
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "util/log.h"
 
 #define TB_POOL_SIZE   (1u << 16)

@@ -23,7 +23,7 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/helpers.h"
 #include "machine/machine.h"
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "mmu/mmu.h"
 
 #define ENV(f) ((uint32_t)offsetof(CPUState, f))

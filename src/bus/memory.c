@@ -19,7 +19,7 @@
  */
 #include <string.h>
 #include <glib.h>
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "util/log.h"
 
 #define MEM_MAX_REGIONS 256

@@ -11,7 +11,7 @@
  * ones and drop writes (-d unimp logs them); -d ioport logs every access.
  */
 #include <glib.h>
-#include "machine/ioport.h"
+#include "bus/ioport.h"
 #include "util/log.h"
 #include "debug/trace.h"
 
