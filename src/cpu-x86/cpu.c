@@ -17,6 +17,9 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/debug.h"
 #include "cpu-x86/fpu/fpu.h"
+#include "mmu/mmu.h"
+#include "translator/translator.h"
+#include "util/log.h"
 
 void cpu_init(CPUState *env, struct Machine *m)
 {
@@ -141,6 +144,27 @@ void cpu_set_irq(void *opaque, int n, int level)
         env->interrupt_request |= CPU_INTERRUPT_HARD;
     else
         env->interrupt_request &= ~CPU_INTERRUPT_HARD;
+}
+
+void cpu_set_a20(CPUState *env, bool enabled)
+{
+    uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;
+
+    if (mask == env->a20_mask)
+        return;
+    if (log_enabled(LOG_MMU))
+        log_printf("mmu: A20 %s\n", enabled ? "on" : "off");
+    env->a20_mask = mask;
+    tlb_flush(env);
+    if (env->tr_ctx)
+        tb_flush(env->tr_ctx);
+}
+
+/* IrqHandler of the A20M# line (the board wires the i8042 output port
+ * and port 92 to it): level 1 = address bit 20 passes */
+void cpu_set_a20_line(void *opaque, int n, int level)
+{
+    cpu_set_a20(opaque, level != 0);
 }
 
 static void cpu_dump_seg(FILE *f, const char *name, const SegmentCache *sc)

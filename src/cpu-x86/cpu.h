@@ -275,6 +275,12 @@ void cpu_dump_state(CPUState *env, FILE *f);
 /* IrqHandler for Machine.cpu_intr: level of the INTR pin sets or clears
  * CPU_INTERRUPT_HARD (opaque is the CPUState) */
 void cpu_set_irq(void *opaque, int n, int level);
+/* A20 gate: sets a20_mask; on a change flushes the TLB and the
+ * translated code (chains with paging off cache targets by linear
+ * address).  cpu_set_a20_line is its IrqHandler (opaque = the CPUState)
+ * for the line the board wires from the i8042 and port 92. */
+void cpu_set_a20(CPUState *env, bool enabled);
+void cpu_set_a20_line(void *opaque, int n, int level);
 /* exception_index after a triple fault (cpu_exec returns SHUTDOWN) */
 #define EXCP_TRIPLE_FAULT 0x100
 

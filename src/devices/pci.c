@@ -22,8 +22,6 @@
 #include "machine/machine.h"
 #include "machine/pc.h"
 #include "devices/pci.h"
-#include "mmu/mmu.h"
-#include "translator/translator.h"
 #include "util/log.h"
 
 struct PCIBus {
@@ -124,24 +122,13 @@ static void pci_update_mappings(PCIDevice *d)
                                d->name, i, target);
             }
         } else {
-            uint32_t old = b->mapped;
+            /* the map's listeners (TLB, translated code) hear of both ranges */
             physmem_region_set(m->mem, b->region,
                                target == PCI_BAR_UNMAPPED ? b->region->base : target,
                                target != PCI_BAR_UNMAPPED);
             b->mapped = target;
-            if (old != PCI_BAR_UNMAPPED)
-                pci_memory_changed(m, old, b->size);
-            if (target != PCI_BAR_UNMAPPED)
-                pci_memory_changed(m, target, b->size);
         }
     }
-}
-
-void pci_memory_changed(Machine *m, uint32_t base, uint32_t size)
-{
-    tlb_flush(&m->cpu);
-    if (m->tr)
-        tb_invalidate_phys_range(m->tr, base, size);
 }
 
 static uint32_t pci_io_tramp_read(void *opaque, uint16_t port, int size)

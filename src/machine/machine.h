@@ -90,6 +90,20 @@ typedef struct Machine {
     bool reset_requested;         /* machine_request_reset() */
 } Machine;
 
+/* RAM limits (-m, machine_new): defined here only */
+#define MACHINE_DEFAULT_RAM   (128ull << 20)
+#define MACHINE_MIN_RAM       (1ull << 20)
+#define MACHINE_MAX_RAM       (3ull << 30)    /* below the PCI/ROM hole */
+/* NULL when bytes is a RAM size machine_new accepts, else the one message
+ * (-m and machine_new both show it) */
+const char *machine_ram_size_error(uint64_t bytes);
+
+void machine_config_init(MachineConfig *cfg);   /* defaults */
+/* dst = a deep copy of src (every string duplicated); dst is overwritten,
+ * not cleared first */
+void machine_config_copy(MachineConfig *dst, const MachineConfig *src);
+void machine_config_clear(MachineConfig *cfg);  /* frees the strings */
+
 Machine *machine_new(const MachineConfig *cfg, GError **errp);
 /* RAM, the buses, the CPU and the translator (interpreter) but no firmware
  * and no board: the base unit tests and fuzz harnesses add chips to */

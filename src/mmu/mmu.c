@@ -40,7 +40,6 @@
 #include "mmu/mmu.h"
 #include "machine/machine.h"
 #include "cpu-x86/debug.h"
-#include "translator/translator.h"
 #include "util/log.h"
 
 enum {
@@ -630,16 +629,9 @@ void mmu_update_paging(CPUState *env, uint32_t new_cr0, uint32_t new_cr4)
     }
 }
 
-void cpu_set_a20(CPUState *env, bool enabled)
+/* memory-map listener (bus/memory.h): a page's kind or host memory
+ * changed, so entries for any linear alias of it may be stale */
+void tlb_memmap_changed(void *opaque, uint32_t base, uint32_t size)
 {
-    uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;
-
-    if (mask == env->a20_mask)
-        return;
-    if (log_enabled(LOG_MMU))
-        log_printf("mmu: A20 %s\n", enabled ? "on" : "off");
-    env->a20_mask = mask;
-    tlb_flush(env);
-    if (env->tr_ctx)
-        tb_flush(env->tr_ctx);
+    tlb_flush(opaque);
 }

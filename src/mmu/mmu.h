@@ -163,9 +163,8 @@ void tlb_drop_code_page(CPUState *env, const uint8_t *host_page);
 void mmu_set_cr3(CPUState *env, uint32_t cr3);
 void mmu_update_paging(CPUState *env, uint32_t new_cr0, uint32_t new_cr4);
 
-/* A20 gate (port 92 / keyboard controller): sets a20_mask; on a change
- * flushes the TLB and the translated code (chains with paging off cache
- * targets by linear address) */
-void cpu_set_a20(CPUState *env, bool enabled);
+/* a MemMapListener (bus/memory.h) with opaque = the CPUState: flushes
+ * the TLB; the board registers it (machine.c) */
+void tlb_memmap_changed(void *opaque, uint32_t base, uint32_t size);
 
 #endif
