@@ -11,6 +11,7 @@
  *     cpu_exec(&m->cpu, 100000);
  */
 #include <string.h>
+#include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/msr.h"
@@ -144,6 +145,25 @@ void cpu_set_irq(void *opaque, int n, int level)
         env->interrupt_request |= CPU_INTERRUPT_HARD;
     else
         env->interrupt_request &= ~CPU_INTERRUPT_HARD;
+}
+
+void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
+{
+    g_assert(env->n_hooks < CPU_MAX_HOOKS);
+    env->hooks[env->n_hooks].ops = ops;
+    env->hooks[env->n_hooks].opaque = opaque;
+    env->n_hooks++;
+}
+
+void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
+{
+    for (int i = 0; i < env->n_hooks; i++)
+        if (env->hooks[i].ops == ops && env->hooks[i].opaque == opaque) {
+            memmove(&env->hooks[i], &env->hooks[i + 1],
+                    (size_t)(env->n_hooks - i - 1) * sizeof(env->hooks[0]));
+            env->n_hooks--;
+            return;
+        }
 }
 
 void cpu_set_a20(CPUState *env, bool enabled)

@@ -1177,3 +1177,32 @@ void gdb_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
         return;
     }
 }
+
+/* the CPU reaches the stub through these (cpu_add_hooks, debug_machine.c):
+ * the stub of env's machine, while the stub's breakpoints set DBG_GDB */
+static bool gdb_hook_breakpoint(void *opaque, CPUState *env)
+{
+    return gdb_cpu_breakpoint(env);
+}
+
+static bool gdb_hook_bp_at(void *opaque, const CPUState *env, uint32_t lin)
+{
+    return gdb_bp_at(env, lin);
+}
+
+static bool gdb_hook_page_watched(void *opaque, const CPUState *env, uint32_t lin)
+{
+    return gdb_page_watched(env, lin);
+}
+
+static void gdb_hook_data(void *opaque, CPUState *env, uint32_t lin, uint32_t size, bool write)
+{
+    gdb_check_data(env, lin, size, write);
+}
+
+const CPUHooks gdb_cpu_hooks = {
+    .on_breakpoint = gdb_hook_breakpoint,
+    .bp_at = gdb_hook_bp_at,
+    .page_watched = gdb_hook_page_watched,
+    .on_data = gdb_hook_data,
+};

@@ -32,9 +32,7 @@
 struct Machine;
 struct CPUState;
 
-/* env->gdb_step */
-#define GDB_STEP_ON    1u       /* translate one instruction per block */
-#define GDB_STEP_NOIRQ 2u       /* no interrupts while stepping */
+/* env->gdb_step: GDB_STEP_ON, GDB_STEP_NOIRQ (cpu-x86/cpu.h) */
 
 typedef struct GdbStub GdbStub;
 
@@ -59,6 +57,12 @@ void     gdb_poll(GdbStub *g);
 void     gdb_stopped(GdbStub *g);
 
 /* CPU hooks (exec.c, debug.c) */
+/* the stub's CPUHooks (cpu-x86/cpu.h), registered on every machine's CPU
+ * by debug_machine_init; they call these with the stub of env's machine */
+extern const struct CPUHooks gdb_cpu_hooks;
 bool gdb_cpu_breakpoint(struct CPUState *env);   /* stop before cs:eip? */
+bool gdb_bp_at(const struct CPUState *env, uint32_t lin);
+bool gdb_page_watched(const struct CPUState *env, uint32_t lin);
+void gdb_check_data(struct CPUState *env, uint32_t lin, uint32_t size, bool write);
 
 #endif

@@ -266,6 +266,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     cpu_init(&m->cpu, m);
+    m->cpu.io = m->io;                            /* the CPU's buses */
+    m->cpu.clock = &m->clock;
     cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
     m->cpu.machine = m;
     if (m->cfg.bios_path && !pc_build(m, errp))      /* the PC's chips (pc.c) */
