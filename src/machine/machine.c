@@ -42,7 +42,7 @@
 #include "devices/debugcon.h"
 #include "devices/isa_debug_exit.h"
 #include "machine/pc.h"
-#include "debug/debug_machine.h"
+#include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
 #include "util/log.h"
 
@@ -265,6 +265,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     if (m->cfg.bios_path && !machine_load_bios(m, m->cfg.bios_path, errp))
         goto fail;
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
+    irq_line_init(&m->a20, cpu_set_a20_line, &m->cpu, 0);
+    m->a20.level = 1;                             /* on at reset (cpu_reset) */
     cpu_init(&m->cpu, m);
     m->cpu.io = m->io;                            /* the CPU's buses */
     m->cpu.clock = &m->clock;
@@ -337,6 +339,7 @@ void machine_reset(Machine *m)
             d->reset_fn(d->state);
     }
     cpu_reset(env);
+    m->a20.level = 1;                   /* cpu_reset turned the gate on */
     env->icount = icount;
     env->interrupt_request &= ~CPU_INTERRUPT_NMI;
 }

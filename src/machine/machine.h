@@ -79,6 +79,8 @@ typedef struct Machine {
     CPUState cpu;
     struct Translator *tr;
     IrqLine cpu_intr;             /* the CPU's INTR pin */
+    IrqLine a20;                  /* the CPU's A20 gate (level 1 = on), driven by the
+                                   * i8042 output port and port 92 (pc.c) */
     bool shutdown_requested;
     int exit_status;              /* status tx86 exits with */
     void *devices;                /* device-owned state list (machine.c) */

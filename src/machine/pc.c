@@ -90,7 +90,9 @@ bool pc_build(Machine *m, GError **errp)
     pc->pic_set_irq = i8259_set_irq;
     pc->pit = i8254_init(m, 0x40, &pc->isa_irq[0]);
     pc->rtc = mc146818_init(m, 0x70, &pc->isa_irq[8]);
-    pc->ports = pc_ports_init(m, pc->pit, &pc->isa_irq[13]);
+    pc->ports = pc_ports_init(m, pc->pit, &pc->isa_irq[13], &m->a20);
+    m->cpu.fpu_ferr_handler = pc_ports_ferr;     /* the CPU's FERR# -> IRQ 13 */
+    m->cpu.fpu_ferr_opaque = pc->ports;
 
     /* local APIC and IOAPIC (apic.c, ioapic.c), when the CPU model has an
      * APIC (CPUID.1:EDX bit 9).  apic_init takes over the CPU's INTR pin:
@@ -116,7 +118,7 @@ bool pc_build(Machine *m, GError **errp)
     /* serial ports and the keyboard controller (ns16550.c, i8042.c) */
     if (!ns16550_create_com_ports(m, pc->isa_irq, pc->serial, errp))  /* -serial */
         return false;
-    pc->i8042 = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12]);
+    pc->i8042 = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
     pc->kbd = i8042_keyboard(pc->i8042);
 
     /* PCI: host bridge, ISA bridge and PIRQ routing, ACPI PM, fw_cfg

@@ -4,7 +4,7 @@
  * -icount (clock.c reads the instruction count through machine_icount),
  * and the gdb stub (gdbstub.c: its CPUHooks; machine_run polls it).
  */
-#include "debug/debug_machine.h"
+#include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
 #include "debug/trace.h"
 #include "machine/machine.h"
