@@ -18,7 +18,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/debug.h"
 #include "cpu-x86/fpu/fpu.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "translator/translator.h"
 #include "util/log.h"
 

@@ -343,4 +343,7 @@ _Noreturn void raise_exception_noerr(CPUState *env, int vector);
 void cpu_do_interrupt(CPUState *env, int vector, bool is_sw, bool has_error,
                       uint32_t error_code, uint32_t next_eip);
 
+/* the memory accessors (cpu_ld*, cpu_st*, paging): need CPUState above */
+#include "cpu-x86/mem.h"
+
 #endif

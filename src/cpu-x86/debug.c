@@ -20,7 +20,7 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "translator/translator.h"
 #include "cpu-x86/helpers.h"
 #include "util/log.h"

@@ -28,7 +28,7 @@
 #include "cpu-x86/msr.h"
 #include "cpu-x86/iopl.h"
 #include "bus/ioport.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 /* ------------------------------------------------------------------ */

@@ -34,7 +34,7 @@
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/msr.h"
 #include "bus/clock.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 #define PHYS_ADDR_MASK  0x0000000ffffff000ull   /* 36-bit physical addresses */

@@ -45,7 +45,7 @@
 #include "machine/machine.h"
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 #define GDB_MAX_BP    64

@@ -37,7 +37,7 @@
 #include "machine/machine.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/translate.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "translator/translator.h"
 #include "devices/debugcon.h"
 #include "devices/isa_debug_exit.h"
