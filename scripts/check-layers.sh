@@ -98,12 +98,12 @@ include  cpu-x86     -        machine/machine.h   paging.c, translate.c: env->ma
 call     devices  machine  *                       machine_register_device, _request_reset/_shutdown, _watch_fd
 include  devices  -        machine/machine.h       Machine: mem, io, clock, cpu
 include  devices  -        machine/pc.h            PCDevices: the sibling chips (pci.c, piix.c, fw_cfg.c ...)
-# the local APIC is part of the CPU (per CPU, mapped by the IA32_APIC_BASE
-# MSR, delivers INTR/NMI straight into the core): it moves to cpu-x86/
-# once it no longer needs Machine (bus pointers and the CPU given at
-# creation)
-call     devices  cpu-x86  cpu_set_irq             apic.c: the INTR pin of its CPU
-include  devices  -        cpu-x86/cpuid.h         apic.c: CPUID_APIC, msr_apic_base
+# The local APIC (apic.c) is part of the CPU: one per CPU, mapped by the
+# CPU's IA32_APIC_BASE MSR, delivering into the core.  It belongs in
+# cpu-x86/ and moves there once it is given its CPU and buses at creation;
+# today it drives the core through the board's lines (Machine.cpu_core_intr,
+# cpu_core_nmi) and still reads msr_apic_base and hooks irq_ack through
+# Machine (the machine/machine.h entry above).
 
 # --- the gdb stub is given the Machine (memory, CPU, shutdown on kill)
 call     debug    machine  machine_request_shutdown  gdb "k" packet ends tx86

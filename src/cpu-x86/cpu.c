@@ -187,6 +187,14 @@ void cpu_set_a20_line(void *opaque, int n, int level)
     cpu_set_a20(opaque, level != 0);
 }
 
+void cpu_set_nmi(void *opaque, int n, int level)
+{
+    CPUState *env = opaque;
+
+    if (level)
+        env->interrupt_request |= CPU_INTERRUPT_NMI;
+}
+
 static void cpu_dump_seg(FILE *f, const char *name, const SegmentCache *sc)
 {
     fprintf(f, "%s =%04x %08x %08x %08x\n", name, sc->selector, sc->base,

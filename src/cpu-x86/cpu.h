@@ -315,6 +315,8 @@ void cpu_dump_state(CPUState *env, FILE *f);
 /* IrqHandler for Machine.cpu_intr: level of the INTR pin sets or clears
  * CPU_INTERRUPT_HARD (opaque is the CPUState) */
 void cpu_set_irq(void *opaque, int n, int level);
+/* IrqHandler of the NMI pin: a rising level makes an NMI pending */
+void cpu_set_nmi(void *opaque, int n, int level);
 /* the debuggers' hooks (CPUHooks): added once, removed by the same pair */
 void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque);
 void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque);

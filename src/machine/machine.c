@@ -266,6 +266,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     irq_line_init(&m->a20, cpu_set_a20_line, &m->cpu, 0);
+    irq_line_init(&m->cpu_core_intr, cpu_set_irq, &m->cpu, 0);
+    irq_line_init(&m->cpu_core_nmi, cpu_set_nmi, &m->cpu, 0);
     m->a20.level = 1;                             /* on at reset (cpu_reset) */
     cpu_init(&m->cpu, m);
     m->cpu.io = m->io;                            /* the CPU's buses */
