@@ -90,12 +90,12 @@ call     translator  cpu-x86  tlb_drop_code_page  translator.c: a page gets code
 # env->mem cannot replace it yet
 include  cpu-x86     -        machine/machine.h   paging.c, translate.c: env->machine->mem
 
-# --- devices take the board (Machine *, PCDevices) at creation, as
-# the xxx_init(machine, ...) shape of STYLE.md, and ask it for services:
-# device list (machine_register_device), reset and shutdown requests,
-# host fd polling.  Next: a bus-level DeviceHost (memory, ports, clock,
-# those services) that the board implements.
-call     devices  machine  *                       machine_register_device, _request_reset/_shutdown, _watch_fd
+# --- devices are created with the board (Machine *, PCDevices), the
+# xxx_init(machine, ...) shape of STYLE.md, and read their buses from it
+# (m->mem, m->io, m->clock), their siblings from PCDevices, and ide.c and
+# fdc.c their drives from m->cfg.  They call nothing of the board: its
+# services go through Machine.host (bus/host.h).  Next: give each device
+# its buses, host and settings at creation, and drop these includes.
 include  devices  -        machine/machine.h       Machine: mem, io, clock, cpu
 include  devices  -        machine/pc.h            PCDevices: the sibling chips (pci.c, piix.c, fw_cfg.c ...)
 # The local APIC (apic.c) is part of the CPU: one per CPU, mapped by the
@@ -105,8 +105,8 @@ include  devices  -        machine/pc.h            PCDevices: the sibling chips 
 # cpu_core_nmi) and still reads msr_apic_base and hooks irq_ack through
 # Machine (the machine/machine.h entry above).
 
-# --- the gdb stub is given the Machine (memory, CPU, shutdown on kill)
-call     debug    machine  machine_request_shutdown  gdb "k" packet ends tx86
+# --- the gdb stub is given the Machine (memory, CPU); a kill asks
+# Machine.host (bus/host.h) for the shutdown
 include  debug    -        machine/machine.h         gdbstub.c: m->cpu, m->mem
 ALLOW
 

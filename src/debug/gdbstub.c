@@ -925,7 +925,7 @@ static void gdb_leave(GdbStub *g, bool kill)
     gdb_detach_state(g);
     gdb_close_conn(g);
     if (kill)
-        machine_request_shutdown(g->m, 0);
+        host_request_shutdown(&g->m->host, 0);
 }
 
 /* one packet (NUL-terminated payload); true when the machine resumes or

@@ -569,6 +569,6 @@ FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int
         return NULL;
     }
     fdc_reset(s);
-    machine_register_device(m, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
+    host_register_device(&m->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
     return s;
 }

@@ -176,6 +176,6 @@ I440FXState *i440fx_init(Machine *m, PCIBus *bus, GError **errp)
             }
         }
     }
-    machine_register_device(m, s, i440fx_free, i440fx_reset);
+    host_register_device(&m->host, s, i440fx_free, i440fx_reset);
     return s;
 }

@@ -174,7 +174,7 @@ static void i8042_write_output_port(I8042State *s, uint8_t v)
     if (!!(v & 0x02) != i8042_a20(s))
         irq_set(s->a20, (v & 0x02) != 0);
     if (!(v & 0x01))
-        machine_request_reset(s->m);
+        host_request_reset(&s->m->host);
 }
 
 static void i8042_set_command_byte(I8042State *s, uint8_t v)
@@ -196,7 +196,7 @@ static void i8042_command(I8042State *s, uint8_t cmd)
     }
     if (cmd >= 0xf0) {
         if (!(cmd & 0x01))
-            machine_request_reset(s->m);
+            host_request_reset(&s->m->host);
         return;
     }
     switch (cmd) {
@@ -307,7 +307,7 @@ I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq, Ir
         !ioport_register(m->io, 0x64, 1, &i8042_ops, s, "i8042"))
         g_warning("i8042: ports 0x60/0x64 already taken");
     i8042_reset(s);
-    machine_register_device(m, s, (void (*)(void *))i8042_free,
+    host_register_device(&m->host, s, (void (*)(void *))i8042_free,
                             (void (*)(void *))i8042_reset);
     return s;
 }

@@ -1600,7 +1600,7 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary, GEr
         ide_free(s);
         return NULL;
     }
-    machine_register_device(m, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
+    host_register_device(&m->host, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
     return s;
 }
 

@@ -320,7 +320,7 @@ static void rtc_data_write(MC146818State *s, uint8_t v)
     rtc_update_irq(s);
     rtc_schedule(s, now);
     if (idx == RTC_REG_A || idx == RTC_REG_B)
-        machine_timers_changed(s->m);
+        host_timers_changed(&s->m->host);
 }
 
 static uint8_t rtc_data_read(MC146818State *s)
@@ -565,7 +565,7 @@ MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
     rtc_store_time(s, rtc_secs_at(s, s->last_ns));
     rtc_nvram_setup(s, set);
     ioport_register(m->io, base, 2, &rtc_ops, s, "mc146818");
-    machine_register_device(m, s, (void (*)(void *))mc146818_free,
+    host_register_device(&m->host, s, (void (*)(void *))mc146818_free,
                             (void (*)(void *))mc146818_reset);
     return s;
 }

@@ -397,7 +397,7 @@ NS16550State *ns16550_init(struct Machine *m, uint16_t base, IrqLine *irq, CharD
     ns16550_reset(s);
     if (chr)
         chardev_set_handlers(chr, ns16550_can_receive, ns16550_receive, s);
-    machine_register_device(m, s, (void (*)(void *))ns16550_free,
+    host_register_device(&m->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
     return s;
 }

@@ -82,7 +82,7 @@ static void ports_write(void *opaque, uint16_t port, uint32_t value, int size)
         if (reset) {
             if (log_enabled(LOG_INT))
                 log_printf("pc_ports: fast reset through port 0x92\n");
-            machine_request_reset(s->m);
+            host_request_reset(&s->m->host);
         }
         break;
     }
@@ -140,7 +140,7 @@ PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *
     ioport_register(m->io, 0x92, 1, &ports_ops, s, "port92");
     ioport_register(m->io, 0x80, 1, &ports_ops, s, "post");
     ioport_register(m->io, 0xf0, 1, &ports_ops, s, "fpu-error");
-    machine_register_device(m, s, (void (*)(void *))pc_ports_free,
+    host_register_device(&m->host, s, (void (*)(void *))pc_ports_free,
                             (void (*)(void *))pc_ports_reset);
     return s;
 }

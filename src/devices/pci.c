@@ -257,7 +257,7 @@ static void pci_addr_write(void *opaque, uint16_t port, uint32_t value, int size
     if (port == 0xcf9 && size == 1) {
         bus->reset_control = (uint8_t)(value & 0x02);
         if (value & 0x04)
-            machine_request_reset(bus->m);   /* exits instead under -no-reboot */
+            host_request_reset(&bus->m->host);   /* exits instead under -no-reboot */
     }
 }
 
@@ -344,7 +344,7 @@ PCIBus *pci_bus_new(Machine *m)
         return NULL;
     }
     /* registered before the functions' own resets so BARs unmap first */
-    machine_register_device(m, bus, pci_bus_free, pci_bus_reset);
+    host_register_device(&m->host, bus, pci_bus_free, pci_bus_reset);
     return bus;
 }
 

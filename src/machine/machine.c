@@ -217,6 +217,47 @@ Machine *machine_new_bare(uint64_t ram_size, GError **errp)
     return machine_new(&cfg, errp);
 }
 
+/* the BusHost the devices see (bus/host.h): the machine's services */
+static void host_op_register_device(void *opaque, void *state, void (*free_fn)(void *),
+                                    void (*reset_fn)(void *))
+{
+    machine_register_device(opaque, state, free_fn, reset_fn);
+}
+
+static void host_op_request_reset(void *opaque)
+{
+    machine_request_reset(opaque);
+}
+
+static void host_op_request_shutdown(void *opaque, int status)
+{
+    machine_request_shutdown(opaque, status);
+}
+
+static void host_op_timers_changed(void *opaque)
+{
+    machine_timers_changed(opaque);
+}
+
+static void host_op_watch_fd(void *opaque, const HostFdWatch *w)
+{
+    machine_watch_fd(opaque, w);
+}
+
+static void host_op_unwatch_fd(void *opaque, int fd, void *fd_opaque)
+{
+    machine_unwatch_fd(opaque, fd, fd_opaque);
+}
+
+static const BusHostOps machine_host_ops = {
+    .register_device = host_op_register_device,
+    .request_reset = host_op_request_reset,
+    .request_shutdown = host_op_request_shutdown,
+    .timers_changed = host_op_timers_changed,
+    .watch_fd = host_op_watch_fd,
+    .unwatch_fd = host_op_unwatch_fd,
+};
+
 /* memory-map listener of the translator: blocks from a remapped range
  * are stale */
 static void machine_code_memmap_changed(void *opaque, uint32_t base, uint32_t size)
@@ -227,6 +268,8 @@ static void machine_code_memmap_changed(void *opaque, uint32_t base, uint32_t si
 Machine *machine_new(const MachineConfig *cfg, GError **errp)
 {
     Machine *m = g_new0(Machine, 1);
+    m->host.ops = &machine_host_ops;              /* before any device */
+    m->host.opaque = m;
     machine_config_copy(&m->cfg, cfg);
     if (!m->cfg.machine_type)
         m->cfg.machine_type = "pc";

@@ -16,6 +16,7 @@
 #include "bus/ioport.h"
 #include "bus/clock.h"
 #include "bus/irq.h"
+#include "bus/host.h"
 #include "cpu-x86/cpu.h"
 
 struct Translator;
@@ -73,6 +74,7 @@ typedef struct MachineConfig {
 
 typedef struct Machine {
     MachineConfig cfg;
+    BusHost host;                 /* what devices ask of the machine (bus/host.h) */
     PhysMem *mem;
     IOBus *io;
     VirtClock clock;
@@ -132,20 +134,7 @@ void     machine_register_device(Machine *m, void *state, void (*free_fn)(void *
  * by the new deadline (I/O instructions end their block unchained) */
 static inline void machine_timers_changed(Machine *m) { m->cpu.exit_request = 1; }
 
-/* Host input (chardev.c: serial back ends).  The main loop polls each
- * watched fd between CPU slices (about every millisecond) and while the
- * guest halts (poll instead of a plain sleep); ready(opaque) false means
- * "cannot take input now" (the fd is not polled), then on_input(opaque)
- * runs when the fd is readable or hung up.  A watched fd also counts as
- * something that can wake a halted guest.  flush(opaque), if not NULL,
- * runs before every poll (buffered output). */
-typedef struct HostFdWatch {
-    int fd;
-    bool (*ready)(void *opaque);            /* NULL: always ready */
-    void (*on_input)(void *opaque);
-    void (*flush)(void *opaque);            /* may be NULL */
-    void *opaque;
-} HostFdWatch;
+/* host input watched by the main loop: HostFdWatch (bus/host.h) */
 void     machine_watch_fd(Machine *m, const HostFdWatch *w);
 void     machine_unwatch_fd(Machine *m, int fd, void *opaque);
 /* poll the watched fds once, waiting up to timeout_ns (0: don't wait);
