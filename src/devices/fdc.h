@@ -19,7 +19,6 @@
 #include "bus/irq.h"
 
 struct Machine;
-struct MachineConfig;
 struct BlockDev;
 struct I8237State;
 typedef struct FDCState FDCState;
