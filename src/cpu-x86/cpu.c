@@ -7,21 +7,25 @@
  * The CPU loop is exec.c, exceptions excp.c, memory access ../mmu/mmu.c and
  * the instruction semantics helpers_*.c (see docs/cpu.md).
  *
- *     cpu_init(&m->cpu, m);          // zero, wire, reset to F000:FFF0
+ *     cpu_init(&m->cpu, m->mem);        // zero, wire, reset to F000:FFF0
  *     cpu_exec(&m->cpu, 100000);
  */
 #include <string.h>
+#include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/msr.h"
 #include "cpu-x86/seg.h"
 #include "cpu-x86/debug.h"
 #include "cpu-x86/fpu/fpu.h"
+#include "cpu-x86/mem.h"
+#include "translator/translator.h"
+#include "util/log.h"
 
-void cpu_init(CPUState *env, struct Machine *m)
+void cpu_init(CPUState *env, struct PhysMem *mem)
 {
     memset(env, 0, sizeof(*env));
-    env->machine = m;
+    env->mem = mem;
     cpuid_set_model(env, NULL);     /* the default -cpu model */
     cpu_reset(env);
 }
@@ -141,6 +145,54 @@ void cpu_set_irq(void *opaque, int n, int level)
         env->interrupt_request |= CPU_INTERRUPT_HARD;
     else
         env->interrupt_request &= ~CPU_INTERRUPT_HARD;
+}
+
+void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
+{
+    g_assert(env->n_hooks < CPU_MAX_HOOKS);
+    env->hooks[env->n_hooks].ops = ops;
+    env->hooks[env->n_hooks].opaque = opaque;
+    env->n_hooks++;
+}
+
+void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
+{
+    for (int i = 0; i < env->n_hooks; i++)
+        if (env->hooks[i].ops == ops && env->hooks[i].opaque == opaque) {
+            memmove(&env->hooks[i], &env->hooks[i + 1],
+                    (size_t)(env->n_hooks - i - 1) * sizeof(env->hooks[0]));
+            env->n_hooks--;
+            return;
+        }
+}
+
+void cpu_set_a20(CPUState *env, bool enabled)
+{
+    uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;
+
+    if (mask == env->a20_mask)
+        return;
+    if (log_enabled(LOG_MMU))
+        log_printf("mmu: A20 %s\n", enabled ? "on" : "off");
+    env->a20_mask = mask;
+    tlb_flush(env);
+    if (env->tr_ctx)
+        tb_flush(env->tr_ctx);
+}
+
+/* IrqHandler of the A20M# line (the board wires the i8042 output port
+ * and port 92 to it): level 1 = address bit 20 passes */
+void cpu_set_a20_line(void *opaque, int n, int level)
+{
+    cpu_set_a20(opaque, level != 0);
+}
+
+void cpu_set_nmi(void *opaque, int n, int level)
+{
+    CPUState *env = opaque;
+
+    if (level)
+        env->interrupt_request |= CPU_INTERRUPT_NMI;
 }
 
 static void cpu_dump_seg(FILE *f, const char *name, const SegmentCache *sc)

@@ -24,8 +24,40 @@
 #include "mmu/tlb.h"
 #include "cpu-x86/fpu/float80.h"    /* Float80 of the x87 section */
 
-struct Machine;
+struct PhysMem;
 struct Translator;
+struct CPUState;
+
+/* Hooks the debuggers register on the CPU (cpu_add_hooks): the gdb stub
+ * and the --trace writer (src/debug/).  The CPU loop, debug.c and the MMU
+ * call them through env->hooks and never name a debugger.  Every member
+ * may be NULL; opaque is the registrant's.  The gdb members run only
+ * while env->dbg_flags has DBG_GDB, the trace members while env->trace
+ * is set (both cheap tests on the hot paths). */
+typedef struct CPUHooks {
+    /* breakpoints and watchpoints (gdb stub) */
+    bool (*on_breakpoint)(void *opaque, struct CPUState *env);  /* stop before cs:eip? */
+    bool (*bp_at)(void *opaque, const struct CPUState *env, uint32_t lin);
+    bool (*page_watched)(void *opaque, const struct CPUState *env, uint32_t lin);
+    void (*on_data)(void *opaque, struct CPUState *env, uint32_t lin, uint32_t size,
+                    bool write);                               /* after a slow-path access */
+    /* execution trace */
+    void (*on_insn)(void *opaque, struct CPUState *env, uint32_t id);  /* helper_trace_insn */
+    void (*on_mem)(void *opaque, uint32_t lin, uint32_t value, int size, bool write);
+    void (*on_int)(void *opaque, struct CPUState *env, int vector, int kind,
+                   uint32_t error_code);                       /* kind: CPU_INT_* */
+} CPUHooks;
+#define CPU_MAX_HOOKS 2
+/* env->gdb_step bits (the gdb stub sets them) */
+#define GDB_STEP_ON    1u       /* translate one instruction per block */
+#define GDB_STEP_NOIRQ 2u       /* no interrupts while stepping */
+/* CPUHooks.on_int kinds (the trace format's INT kinds, trace_format.h) */
+#define CPU_INT_IRQ       0
+#define CPU_INT_NMI       1
+#define CPU_INT_EXCEPTION 2
+#define CPU_INT_TRIPLE    3
+/* helper_trace_mem's size argument: size | CPU_TRACE_MEM_WRITE (= trace.h's TRACE_MEM_WRITE) */
+#define CPU_TRACE_MEM_WRITE 0x100
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, NUM_SEGS };
@@ -220,22 +252,30 @@ typedef struct CPUState {
     uint32_t fpu_mxcsr;          /* FXSAVE image field, kept as state (no SSE) */
     bool     fpu_ferr;           /* FERR# output level (ES pending with CR0.NE=0) */
     /* FERR# line: the platform wires it to IRQ 13 of the PIC (IrqHandler
-     * shape, see machine/irq.h); NULL = unconnected */
+     * shape, see bus/irq.h); NULL = unconnected */
     void   (*fpu_ferr_handler)(void *opaque, int n, int level);
     void    *fpu_ferr_opaque;
     /* --- OS debugging: gdb stub, traces, icount (src/debug/) --- */
     uint32_t dbg_gdb_flags;      /* DBG_* bits the gdb stub's breakpoints/watchpoints
                                   * add to dbg_flags (debug_update keeps them) */
-    uint32_t gdb_step;           /* GDB_STEP_* (debug/gdbstub.h): one-insn blocks, no IRQs */
+    uint32_t gdb_step;           /* GDB_STEP_*: one-insn blocks, no IRQs (set by the gdb stub) */
     int32_t  icount_left0;       /* icount_left given to the running chain (icount clock) */
     struct TraceWriter *trace;   /* --trace writer, NULL when not tracing */
+    struct {
+        const CPUHooks *ops;
+        void *opaque;
+    } hooks[CPU_MAX_HOOKS];      /* cpu_add_hooks: gdb stub, tracer */
+    int n_hooks;
 
     /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */
     int    (*irq_ack)(void *opaque);
     void    *irq_ack_opaque;
 
-    struct Machine *machine;
+    struct PhysMem *mem;         /* the physical memory map: page walks, the front end's code fetch */
+    /* the buses the CPU reaches, given by the board at creation (machine.c) */
+    struct IOBus *io;            /* port I/O (IN/OUT/INS/OUTS helpers) */
+    struct VirtClock *clock;     /* the TSC's time base; NULL: the instruction count */
     struct Translator *tr_ctx;   /* translator that runs this CPU */
     sigjmp_buf jmp_env;          /* raise_exception() unwinds to here */
 } CPUState;
@@ -266,7 +306,7 @@ typedef enum CPUExitReason {
 } CPUExitReason;
 
 /* cpu.c */
-void cpu_init(CPUState *env, struct Machine *m);
+void cpu_init(CPUState *env, struct PhysMem *mem);
 void cpu_reset(CPUState *env);        /* F000:FFF0, real mode */
 void cpu_update_hflags(CPUState *env); /* recompute hflags from state */
 void cpu_load_seg_real(CPUState *env, int seg, uint16_t selector);
@@ -275,6 +315,18 @@ void cpu_dump_state(CPUState *env, FILE *f);
 /* IrqHandler for Machine.cpu_intr: level of the INTR pin sets or clears
  * CPU_INTERRUPT_HARD (opaque is the CPUState) */
 void cpu_set_irq(void *opaque, int n, int level);
+/* IrqHandler of the NMI pin: a rising level makes an NMI pending */
+void cpu_set_nmi(void *opaque, int n, int level);
+/* the debuggers' hooks (CPUHooks): added once, removed by the same pair */
+void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque);
+void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque);
+
+/* A20 gate: sets a20_mask; on a change flushes the TLB and the
+ * translated code (chains with paging off cache targets by linear
+ * address).  cpu_set_a20_line is its IrqHandler (opaque = the CPUState)
+ * for the line the board wires from the i8042 and port 92. */
+void cpu_set_a20(CPUState *env, bool enabled);
+void cpu_set_a20_line(void *opaque, int n, int level);
 /* exception_index after a triple fault (cpu_exec returns SHUTDOWN) */
 #define EXCP_TRIPLE_FAULT 0x100
 
@@ -292,5 +344,8 @@ _Noreturn void raise_exception_noerr(CPUState *env, int vector);
 /* deliver a pending exception or interrupt (real mode IVT / PM IDT) */
 void cpu_do_interrupt(CPUState *env, int vector, bool is_sw, bool has_error,
                       uint32_t error_code, uint32_t next_eip);
+
+/* the memory accessors (cpu_ld*, cpu_st*, paging): need CPUState above */
+#include "cpu-x86/mem.h"
 
 #endif

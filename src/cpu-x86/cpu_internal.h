@@ -12,7 +12,7 @@
 #define TX86_CPU_INTERNAL_H
 
 #include "cpu-x86/cpu.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 
 /* descriptor dword 2 bits */
 #define DESC_A_BIT    (1u << 8)

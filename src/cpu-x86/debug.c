@@ -20,8 +20,9 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "translator/translator.h"
+#include "cpu-x86/helpers.h"
 #include "util/log.h"
 
 #define CR4_DE 0x8u
@@ -95,7 +96,7 @@ static uint32_t debug_ibp_bits(const CPUState *env, uint32_t lin)
 
 bool debug_ibp_at(const CPUState *env, uint32_t lin)
 {
-    if ((env->dbg_flags & DBG_GDB) && gdb_bp_at(env, lin))
+    if ((env->dbg_flags & DBG_GDB) && cpu_hook_bp_at(env, lin))
         return true;
     return (env->dbg_flags & DBG_IBP) && debug_ibp_bits(env, lin) != 0;
 }
@@ -138,7 +139,7 @@ void debug_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
     uint32_t bits = debug_range_bits(env, lin, size, write ? 0xa : 0x8);
 
     if (env->dbg_flags & DBG_GDB)
-        gdb_check_data(env, lin, size, write);
+        cpu_hook_data(env, lin, size, write);
 
     if (bits) {
         env->dbg_pending |= bits;
@@ -201,4 +202,64 @@ void debug_write_dr(CPUState *env, uint32_t n, uint32_t v)
         env->dr[i] = v;
         debug_update(env);
     }
+}
+
+/* ----------------------------------------- the debuggers' hooks (cpu.h) */
+
+#define FOR_HOOKS(env, h, fn) \
+    for (int h##_i = 0; h##_i < (env)->n_hooks; h##_i++) \
+        for (const CPUHooks *h = (env)->hooks[h##_i].ops; h && h->fn; h = NULL)
+#define HOOK_OPAQUE(env, h) ((env)->hooks[h##_i].opaque)
+
+bool cpu_hook_breakpoint(CPUState *env)
+{
+    bool stop = false;
+    FOR_HOOKS(env, h, on_breakpoint)
+        stop |= h->on_breakpoint(HOOK_OPAQUE(env, h), env);
+    return stop;
+}
+
+bool cpu_hook_bp_at(const CPUState *env, uint32_t lin)
+{
+    FOR_HOOKS(env, h, bp_at)
+        if (h->bp_at(HOOK_OPAQUE(env, h), env, lin))
+            return true;
+    return false;
+}
+
+bool cpu_hook_page_watched(const CPUState *env, uint32_t lin)
+{
+    FOR_HOOKS(env, h, page_watched)
+        if (h->page_watched(HOOK_OPAQUE(env, h), env, lin))
+            return true;
+    return false;
+}
+
+void cpu_hook_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
+{
+    FOR_HOOKS(env, h, on_data)
+        h->on_data(HOOK_OPAQUE(env, h), env, lin, size, write);
+}
+
+void cpu_hook_int(CPUState *env, int vector, int kind, uint32_t error_code)
+{
+    FOR_HOOKS(env, h, on_int)
+        h->on_int(HOOK_OPAQUE(env, h), env, vector, kind, error_code);
+}
+
+/* the trace helpers the front end emits while env->trace is set
+ * (helpers.def: trace_insn, trace_mem) */
+void helper_trace_insn(CPUState *env, uint32_t id)
+{
+    if (env->trace)
+        FOR_HOOKS(env, h, on_insn)
+            h->on_insn(HOOK_OPAQUE(env, h), env, id);
+}
+
+void helper_trace_mem(CPUState *env, uint32_t lin, uint32_t value, uint32_t size)
+{
+    if (env->trace)
+        FOR_HOOKS(env, h, on_mem)
+            h->on_mem(HOOK_OPAQUE(env, h), lin, value, (int)(size & 0xff),
+                      (size & CPU_TRACE_MEM_WRITE) != 0);
 }

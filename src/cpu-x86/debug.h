@@ -31,10 +31,13 @@
 #include <stdint.h>
 #include "cpu-x86/cpu.h"
 
-/* gdb stub hooks (src/debug/gdbstub.c) */
-bool gdb_bp_at(const CPUState *env, uint32_t lin);
-bool gdb_page_watched(const CPUState *env, uint32_t lin);
-void gdb_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write);
+/* the registered CPUHooks (cpu.h), each registrant in turn (debug.c):
+ * true if any says so */
+bool cpu_hook_breakpoint(CPUState *env);
+bool cpu_hook_bp_at(const CPUState *env, uint32_t lin);
+bool cpu_hook_page_watched(const CPUState *env, uint32_t lin);
+void cpu_hook_data(CPUState *env, uint32_t lin, uint32_t size, bool write);
+void cpu_hook_int(CPUState *env, int vector, int kind, uint32_t error_code);
 
 /* env->dbg_flags */
 #define DBG_IBP   (1u << 0)     /* an instruction breakpoint is enabled */
@@ -84,7 +87,7 @@ static inline bool debug_page_watched(const CPUState *env, uint32_t lin)
 {
     if (__builtin_expect(!(env->dbg_flags & DBG_WATCH), 1))
         return false;
-    if ((env->dbg_flags & DBG_GDB) && gdb_page_watched(env, lin))
+    if ((env->dbg_flags & DBG_GDB) && cpu_hook_page_watched(env, lin))
         return true;
     for (int i = 0; i < 4; i++) {
         uint32_t dr7 = env->dr[7];

@@ -38,7 +38,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 static bool excp_has_error(int vector)

@@ -70,8 +70,6 @@
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/debug.h"
 #include "translator/translator.h"
-#include "debug/gdbstub.h"
-#include "debug/trace.h"
 #include "util/log.h"
 
 static FILE *exec_log_file(void)
@@ -88,7 +86,7 @@ static bool exec_check_interrupts(CPUState *env)
         env->interrupt_request &= ~CPU_INTERRUPT_NMI;
         env->nmi_blocked = 1;               /* until the next IRET (helper_iret) */
         if (G_UNLIKELY(env->trace))
-            trace_int(env->trace, env, EXCP_NMI, TRACE_INT_NMI, 0);
+            cpu_hook_int(env, EXCP_NMI, CPU_INT_NMI, 0);
         excp_deliver(env, EXCP_NMI, false, true, false, 0, env->eip);
         return true;
     }
@@ -96,7 +94,7 @@ static bool exec_check_interrupts(CPUState *env)
         int vector = env->irq_ack(env->irq_ack_opaque);
         if (vector >= 0) {
             if (G_UNLIKELY(env->trace))
-                trace_int(env->trace, env, vector & 0xff, TRACE_INT_IRQ, 0);
+                cpu_hook_int(env, vector & 0xff, CPU_INT_IRQ, 0);
             excp_deliver(env, vector & 0xff, false, true, false, 0, env->eip);
             return true;
         }
@@ -181,9 +179,9 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         last_tb = NULL;
         env->code_dirty = 0;
         if (G_UNLIKELY(env->trace))
-            trace_int(env->trace, env, vector & 0xff,
-                      vector == EXCP_TRIPLE_FAULT ? TRACE_INT_TRIPLE : TRACE_INT_EXCEPTION,
-                      env->exception_has_error ? env->error_code : 0);
+            cpu_hook_int(env, vector & 0xff,
+                         vector == EXCP_TRIPLE_FAULT ? CPU_INT_TRIPLE : CPU_INT_EXCEPTION,
+                         env->exception_has_error ? env->error_code : 0);
         if (vector == EXCP_TRIPLE_FAULT) {
             if (log_enabled(LOG_INT))
                 log_printf("excp: triple fault at %04x:%08x -> shutdown\n",
@@ -217,8 +215,8 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             return CPU_EXIT_HALT;
         if (env->icount >= end)
             return CPU_EXIT_BUDGET;
-        if (G_UNLIKELY(env->dbg_flags & DBG_GDB) && gdb_cpu_breakpoint(env))
-            return CPU_EXIT_DEBUG;          /* gdb breakpoint at cs:eip (debug/gdbstub.c) */
+        if (G_UNLIKELY(env->dbg_flags & DBG_GDB) && cpu_hook_breakpoint(env))
+            return CPU_EXIT_DEBUG;          /* gdb breakpoint at cs:eip (a CPUHooks hook) */
         if (G_UNLIKELY((env->dbg_flags & DBG_IBP) || (env->eflags & RF_MASK)))
             exec_check_ibp(env);
 

@@ -28,7 +28,7 @@
 #include "cpu-x86/gen_sys.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/seg.h"
-#include "machine/machine.h"
+#include "bus/ioport.h"
 #include "mmu/mmu.h"
 
 /* how one operand's elements are checked: not at all (FLAT), by one
@@ -310,7 +310,7 @@ static inline void ins_one(CPUState *env, const StrCtx *c, bool chk)
 
     /* make sure the store cannot fault after the port was read */
     str_st(env, c->size, a, str_ld(env, c->size, a));
-    v = ioport_read(env->machine->io, (uint16_t)env->regs[R_EDX], c->size);
+    v = ioport_read(env->io, (uint16_t)env->regs[R_EDX], c->size);
     str_st(env, c->size, a, v);
     str_adv(env, c, R_EDI);
 }
@@ -326,7 +326,7 @@ uint32_t helper_ins(CPUState *env, uint32_t p, uint32_t next)
 static inline void outs_one(CPUState *env, const StrCtx *c, bool chk)
 {
     uint32_t v = str_ld(env, c->size, str_src(env, c, chk));
-    ioport_write(env->machine->io, (uint16_t)env->regs[R_EDX], v, c->size);
+    ioport_write(env->io, (uint16_t)env->regs[R_EDX], v, c->size);
     str_adv(env, c, R_ESI);
 }
 

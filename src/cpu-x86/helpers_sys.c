@@ -27,8 +27,8 @@
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/msr.h"
 #include "cpu-x86/iopl.h"
-#include "machine/machine.h"
-#include "mmu/mmu.h"
+#include "bus/ioport.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 /* ------------------------------------------------------------------ */
@@ -253,14 +253,14 @@ uint32_t helper_in(CPUState *env, uint32_t port, uint32_t size)
 {
     cpu_check_io(env, port & 0xffff, (int)size);
     debug_check_io(env, port, size);            /* I/O breakpoints: #DB trap after */
-    return ioport_read(env->machine->io, (uint16_t)port, (int)size);
+    return ioport_read(env->io, (uint16_t)port, (int)size);
 }
 
 void helper_out(CPUState *env, uint32_t port, uint32_t size, uint32_t value)
 {
     cpu_check_io(env, port & 0xffff, (int)size);
     debug_check_io(env, port, size);
-    ioport_write(env->machine->io, (uint16_t)port, value, (int)size);
+    ioport_write(env->io, (uint16_t)port, value, (int)size);
 }
 
 /* ------------------------------------------------------------------ */

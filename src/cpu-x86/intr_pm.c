@@ -19,7 +19,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/task.h"
 #include "cpu-x86/cpu_internal.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 
 void intr_pm_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
                      uint32_t error_code, uint32_t next_eip)

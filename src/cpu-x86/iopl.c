@@ -19,7 +19,7 @@
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/iopl.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 
 void iopl_check_io(CPUState *env, uint32_t port, int size)
 {

@@ -33,8 +33,8 @@
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/msr.h"
-#include "machine/machine.h"
-#include "mmu/mmu.h"
+#include "bus/clock.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 #define PHYS_ADDR_MASK  0x0000000ffffff000ull   /* 36-bit physical addresses */
@@ -71,7 +71,7 @@ void msr_reset(CPUState *env)
 
 static uint64_t tsc_base(CPUState *env)
 {
-    return env->machine ? (uint64_t)clock_now(&env->machine->clock) : env->icount;
+    return env->clock ? (uint64_t)clock_now(env->clock) : env->icount;
 }
 
 uint64_t msr_read_tsc(CPUState *env)

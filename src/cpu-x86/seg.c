@@ -21,7 +21,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/helpers.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 
 uint32_t desc_base(Desc d)
 {

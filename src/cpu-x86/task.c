@@ -33,7 +33,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/task.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 #define TSS_BUSY (2u << DESC_TYPE_SHIFT)     /* busy bit in the type field */

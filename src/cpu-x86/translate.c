@@ -31,7 +31,7 @@
 #include "cpu-x86/gen.h"
 #include "cpu-x86/debug.h"
 #include "cpu-x86/seg.h"
-#include "machine/machine.h"
+#include "bus/memory.h"
 #include "mmu/mmu.h"
 #include "debug/trace.h"
 #include "util/log.h"
@@ -1197,7 +1197,7 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
 void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, IRBlock *ir)
 {
     DisasContext ctx, *s = &ctx;
-    PhysMem *pm = env->machine ? env->machine->mem : env->tr_ctx->mem;
+    PhysMem *pm = env->mem ? env->mem : env->tr_ctx->mem;
     DecodedInsn d[TB_MAX_INSNS];
     bool locked[TB_MAX_INSNS], flags_dead[TB_MAX_INSNS];
     const cs_insn *decoded[TB_MAX_INSNS];

@@ -29,7 +29,7 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/iopl.h"
 #include "cpu-x86/v86.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 
 /* the bits a 16-bit FLAGS image may change (not IOPL, not IF) */
 #define V86_FLAGS16 (CC_MASK | TF_MASK | DF_MASK | NT_MASK)

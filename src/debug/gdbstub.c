@@ -45,7 +45,7 @@
 #include "machine/machine.h"
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/debug.h"
-#include "mmu/mmu.h"
+#include "cpu-x86/mem.h"
 #include "util/log.h"
 
 #define GDB_MAX_BP    64
@@ -158,10 +158,6 @@ static const char gdb_target_xml[] =
     "<reg name=\"cr4\" bitsize=\"32\" type=\"int32\"/>"
     "</feature></target>";
 
-static GdbStub *gdb_of(const CPUState *env)
-{
-    return env->machine ? env->machine->gdb : NULL;
-}
 
 /* ------------------------------------------------------------ transport */
 
@@ -925,7 +921,7 @@ static void gdb_leave(GdbStub *g, bool kill)
     gdb_detach_state(g);
     gdb_close_conn(g);
     if (kill)
-        machine_request_shutdown(g->m, 0);
+        host_request_shutdown(&g->m->host, 0);
 }
 
 /* one packet (NUL-terminated payload); true when the machine resumes or
@@ -1114,9 +1110,8 @@ void gdb_stopped(GdbStub *g)
 
 /* ------------------------------------------------------------ CPU hooks */
 
-bool gdb_bp_at(const CPUState *env, uint32_t lin)
+bool gdb_bp_at(const GdbStub *g, uint32_t lin)
 {
-    const GdbStub *g = gdb_of(env);
     if (!g)
         return false;
     for (int i = 0; i < g->nbp; i++)
@@ -1125,9 +1120,8 @@ bool gdb_bp_at(const CPUState *env, uint32_t lin)
     return false;
 }
 
-bool gdb_cpu_breakpoint(CPUState *env)
+bool gdb_cpu_breakpoint(GdbStub *g, const CPUState *env)
 {
-    GdbStub *g = gdb_of(env);
     uint32_t lin = env->seg[R_CS].base + env->eip;
     if (!g)
         return false;
@@ -1136,16 +1130,15 @@ bool gdb_cpu_breakpoint(CPUState *env)
         if (lin == g->skip_pc)
             return false;
     }
-    if (!gdb_bp_at(env, lin))
+    if (!gdb_bp_at(g, lin))
         return false;
     g->stop = STOP_BP;
     g->stepping = false;
     return true;
 }
 
-bool gdb_page_watched(const CPUState *env, uint32_t lin)
+bool gdb_page_watched(const GdbStub *g, uint32_t lin)
 {
-    const GdbStub *g = gdb_of(env);
     uint32_t page = lin & PAGE_MASK;
     if (!g)
         return false;
@@ -1158,9 +1151,8 @@ bool gdb_page_watched(const CPUState *env, uint32_t lin)
     return false;
 }
 
-void gdb_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
+void gdb_check_data(GdbStub *g, CPUState *env, uint32_t lin, uint32_t size, bool write)
 {
-    GdbStub *g = gdb_of(env);
     if (!g)
         return;
     for (int i = 0; i < g->nwp; i++) {
@@ -1177,3 +1169,33 @@ void gdb_check_data(CPUState *env, uint32_t lin, uint32_t size, bool write)
         return;
     }
 }
+
+/* the CPU reaches the stub through these (cpu_add_hooks, debug_machine.c):
+ * opaque is where the board keeps its stub (GdbStub **: -gdb creates it
+ * after the hooks are added, a test's gdb_new_fd later still) */
+static bool gdb_hook_breakpoint(void *opaque, CPUState *env)
+{
+    return gdb_cpu_breakpoint(*(GdbStub **)opaque, env);
+}
+
+static bool gdb_hook_bp_at(void *opaque, const CPUState *env, uint32_t lin)
+{
+    return gdb_bp_at(*(GdbStub **)opaque, lin);
+}
+
+static bool gdb_hook_page_watched(void *opaque, const CPUState *env, uint32_t lin)
+{
+    return gdb_page_watched(*(GdbStub **)opaque, lin);
+}
+
+static void gdb_hook_data(void *opaque, CPUState *env, uint32_t lin, uint32_t size, bool write)
+{
+    gdb_check_data(*(GdbStub **)opaque, env, lin, size, write);
+}
+
+const CPUHooks gdb_cpu_hooks = {
+    .on_breakpoint = gdb_hook_breakpoint,
+    .bp_at = gdb_hook_bp_at,
+    .page_watched = gdb_hook_page_watched,
+    .on_data = gdb_hook_data,
+};

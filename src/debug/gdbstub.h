@@ -32,9 +32,7 @@
 struct Machine;
 struct CPUState;
 
-/* env->gdb_step */
-#define GDB_STEP_ON    1u       /* translate one instruction per block */
-#define GDB_STEP_NOIRQ 2u       /* no interrupts while stepping */
+/* env->gdb_step: GDB_STEP_ON, GDB_STEP_NOIRQ (cpu-x86/cpu.h) */
 
 typedef struct GdbStub GdbStub;
 
@@ -58,7 +56,13 @@ void     gdb_poll(GdbStub *g);
 /* cpu_exec returned CPU_EXIT_DEBUG: report and serve gdb until it resumes */
 void     gdb_stopped(GdbStub *g);
 
-/* CPU hooks (exec.c, debug.c) */
-bool gdb_cpu_breakpoint(struct CPUState *env);   /* stop before cs:eip? */
+/* the stub's CPUHooks (cpu-x86/cpu.h), registered on every machine's CPU
+ * by debug_machine_init with &Machine.gdb as opaque; they call these with
+ * that stub (NULL: none, every answer "no") */
+extern const struct CPUHooks gdb_cpu_hooks;
+bool gdb_cpu_breakpoint(GdbStub *g, const struct CPUState *env);   /* stop before cs:eip? */
+bool gdb_bp_at(const GdbStub *g, uint32_t lin);
+bool gdb_page_watched(const GdbStub *g, uint32_t lin);
+void gdb_check_data(GdbStub *g, struct CPUState *env, uint32_t lin, uint32_t size, bool write);
 
 #endif

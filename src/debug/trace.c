@@ -7,15 +7,17 @@
  * runs beside the guest on a second host core.  The per-instruction cost
  * on the CPU's thread is one helper call, a compare of 19 registers with
  * the snapshot and a few bytes of buffer.  The byte stream does not depend
- * on the thread's timing.  The helpers generated code calls
- * (helper_trace_insn, helper_trace_mem) live here too.
+ * on the thread's timing.  The writer is reached through hooks:
+ * trace_cpu_hooks on the CPU (the helpers generated code calls,
+ * helper_trace_insn/_mem in cpu-x86/debug.c, and the CPU loop's
+ * interrupts) and trace_io_hook on the I/O bus; debug_machine.c
+ * registers them.
  */
 #include <string.h>
 #include <errno.h>
 #include <zlib.h>
 #include "debug/trace.h"
 #include "cpu-x86/cpu.h"
-#include "cpu-x86/helpers.h"
 
 #define TRACE_BUF_SIZE (1u << 20)
 #define TRACE_NBUFS    4
@@ -263,16 +265,37 @@ uint64_t trace_raw_bytes(const TraceWriter *w)
     return w->raw_bytes + w->len;
 }
 
-/* ------------------------------------------------ helpers (helpers.def) */
+/* ------------------------------------------------------------ hooks */
 
-void helper_trace_insn(CPUState *env, uint32_t id)
+/* the CPU's hooks (cpu-x86/cpu.h): opaque is the writer */
+static void trace_hook_insn(void *opaque, CPUState *env, uint32_t id)
 {
-    if (env->trace)
-        trace_insn(env->trace, env, id);
+    trace_insn(opaque, env, id);
 }
 
-void helper_trace_mem(CPUState *env, uint32_t lin, uint32_t value, uint32_t size)
+static void trace_hook_mem(void *opaque, uint32_t lin, uint32_t value, int size, bool write)
 {
-    if (env->trace)
-        trace_mem(env->trace, lin, value, (int)(size & 0xff), (size & TRACE_MEM_WRITE) != 0);
+    trace_mem(opaque, lin, value, size, write);
+}
+
+static void trace_hook_int(void *opaque, CPUState *env, int vector, int kind,
+                           uint32_t error_code)
+{
+    trace_int(opaque, env, vector, kind, error_code);
+}
+
+G_STATIC_ASSERT(TRACE_MEM_WRITE == CPU_TRACE_MEM_WRITE);
+G_STATIC_ASSERT(TRACE_INT_IRQ == CPU_INT_IRQ && TRACE_INT_NMI == CPU_INT_NMI &&
+                TRACE_INT_EXCEPTION == CPU_INT_EXCEPTION && TRACE_INT_TRIPLE == CPU_INT_TRIPLE);
+
+const CPUHooks trace_cpu_hooks = {
+    .on_insn = trace_hook_insn,
+    .on_mem = trace_hook_mem,
+    .on_int = trace_hook_int,
+};
+
+/* the I/O bus's hook (bus/ioport.h): opaque is the writer */
+void trace_io_hook(void *opaque, uint16_t port, uint32_t value, int size, bool write)
+{
+    trace_io(opaque, port, value, size, write);
 }

@@ -14,7 +14,8 @@
  * bus port accesses (trace_io).
  *
  *   TraceWriter *w = trace_open("boot.trace", &err);
- *   env->trace = w; io->trace = w;
+ *   env->trace = w; cpu_add_hooks(env, &trace_cpu_hooks, w);
+ *   io->trace = trace_io_hook; io->trace_opaque = w;
  *   ... run ...
  *   trace_close(w, env->icount);
  */
@@ -43,6 +44,11 @@ void trace_mem(TraceWriter *w, uint32_t lin, uint32_t value, int size, bool writ
 void trace_io(TraceWriter *w, uint16_t port, uint32_t value, int size, bool write);
 void trace_int(TraceWriter *w, struct CPUState *env, int vector, int kind,
                uint32_t error_code);
+
+/* the writer's hooks (opaque = the TraceWriter): on the CPU
+ * (cpu_add_hooks) and on the I/O bus (IOBus.trace) */
+extern const struct CPUHooks trace_cpu_hooks;
+void trace_io_hook(void *opaque, uint16_t port, uint32_t value, int size, bool write);
 
 /* statistics: instructions and uncompressed bytes written */
 uint64_t trace_insn_count(const TraceWriter *w);

@@ -53,7 +53,6 @@
  */
 #include <string.h>
 #include "machine/machine.h"
-#include "cpu-x86/cpuid.h"
 #include "devices/apic.h"
 #include "util/log.h"
 
@@ -183,12 +182,12 @@ static void apic_update_irq(ApicState *s)
         level = s->lint_level[0] != 0;            /* LINT0 is INTR */
     else
         level = apic_extint_pending(s) || apic_pending_vector(s) >= 0;
-    cpu_set_irq(&s->m->cpu, 0, level);
+    irq_set(&s->m->cpu_core_intr, level);       /* the CPU's INTR input */
 }
 
 static void apic_raise_nmi(ApicState *s)
 {
-    s->m->cpu.interrupt_request |= CPU_INTERRUPT_NMI;
+    irq_pulse(&s->m->cpu_core_nmi);             /* the CPU's NMI input (edge) */
 }
 
 static void apic_accept(ApicState *s, int vector, bool level);

@@ -178,7 +178,7 @@ static void chardev_flush(void *opaque)
 static void chardev_unwatch(CharDev *c)
 {
     if (c->watching)
-        machine_unwatch_fd(c->m, c->in_fd, c);
+        host_unwatch_fd(&c->m->host, c->in_fd, c);
     c->watching = false;
 }
 
@@ -205,7 +205,7 @@ static int chardev_mux(CharDev *c, uint8_t *buf, int n)
             c->mux_escape = false;
             if (b == 'x') {
                 fprintf(stderr, "\r\ntx86: terminated (Ctrl-A x)\r\n");
-                machine_request_shutdown(c->m, 0);
+                host_request_shutdown(&c->m->host, 0);
                 return o;
             } else if (b == 'h' || b == '?') {
                 fprintf(stderr, "\r\nCtrl-A x  exit tx86\r\nCtrl-A a  send Ctrl-A\r\n");
@@ -260,7 +260,7 @@ static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *))
         .flush = c->kind == CHARDEV_STDIO ? chardev_flush : NULL,
         .opaque = c,
     };
-    machine_watch_fd(c->m, &w);
+    host_watch_fd(&c->m->host, &w);
     c->watching = true;
 }
 

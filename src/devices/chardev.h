@@ -14,7 +14,7 @@
  *   null               output discarded, no input
  *   none               no device at all (chardev_spec_is_none)
  *
- * Input is read by the main loop (machine_watch_fd): the front end (the
+ * Input is read by the main loop (host_watch_fd, bus/host.h): the front end (the
  * UART) says how many bytes it can take and gets them in its receive
  * callback.  Output goes out at once (stdio is flushed at each newline and
  * whenever the main loop polls); a back end that cannot take it (no tcp

@@ -97,12 +97,12 @@ uint8_t fdc_cmos_type_for_size(uint64_t bytes)
     return 0;
 }
 
-uint8_t fdc_cmos_drive_types(const MachineConfig *cfg)
+uint8_t fdc_cmos_drive_types(const char *const fd_file[2])
 {
     uint8_t v = 0;
     for (int i = 0; i < 2; i++) {
         struct stat st;
-        if (!cfg->fd_file[i] || stat(cfg->fd_file[i], &st) < 0)
+        if (!fd_file[i] || stat(fd_file[i], &st) < 0)
             continue;
         v |= (uint8_t)(fdc_cmos_type_for_size((uint64_t)st.st_size) << (i ? 0 : 4));
     }
@@ -569,6 +569,6 @@ FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int
         return NULL;
     }
     fdc_reset(s);
-    machine_register_device(m, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
+    host_register_device(&m->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
     return s;
 }

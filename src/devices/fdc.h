@@ -16,10 +16,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
-struct MachineConfig;
 struct BlockDev;
 struct I8237State;
 typedef struct FDCState FDCState;
@@ -36,10 +35,10 @@ bool fdc_attach(FDCState *s, int drive, struct BlockDev *blk, GError **errp);
 /* CMOS drive type for an image of that many bytes: 1 = 360 KB, 2 = 1.2 MB,
  * 3 = 720 KB, 4 = 1.44 MB, 5 = 2.88 MB, 0 = not a floppy size */
 uint8_t fdc_cmos_type_for_size(uint64_t bytes);
-/* the CMOS byte 0x10 for the configured -fda/-fdb (drive A in the high
- * nibble, B in the low one; a missing or odd image counts as none).
- * Works on the configuration alone (stat of the files), so the RTC can
- * call it before or after fdc_init. */
-uint8_t fdc_cmos_drive_types(const struct MachineConfig *cfg);
+/* the CMOS byte 0x10 for the -fda/-fdb images (NULL: none; drive A in
+ * the high nibble, B in the low one; a missing or odd image counts as
+ * none).  Works on the file names alone (stat), so the RTC can call it
+ * before or after fdc_init. */
+uint8_t fdc_cmos_drive_types(const char *const fd_file[2]);
 
 #endif

@@ -25,17 +25,14 @@
  *   the gdb stub inside one OUT.  A new request aborts one in progress
  *   (ERROR), reset drops it.
  *
- * The PC's items (fw_cfg_setup_pc): RAM size, CPU counts, NUMA (none),
+ * The PC's items (pc_fw_cfg_setup in machine/pc.c): RAM size, CPU counts, NUMA (none),
  * boot menu, IRQ0 override, "etc/e820", "bootorder", "etc/boot-fail-wait",
  * "etc/sercon-port" (-nographic: SeaBIOS's text on COM1), the ACPI tables
  * ("etc/acpi/rsdp", "etc/acpi/tables", "etc/table-loader": acpi_tables.c).
  */
 #include <string.h>
 #include "machine/machine.h"
-#include "machine/pc.h"
 #include "devices/fw_cfg.h"
-#include "devices/acpi_tables.h"
-#include "devices/piix4_pm.h"
 #include "util/log.h"
 
 typedef struct FWCfgItem {
@@ -397,11 +394,6 @@ FWCfgState *fw_cfg_init(Machine *m, GError **errp)
     return s;
 }
 
-FWCfgState *pc_fw_cfg(Machine *m)
-{
-    return m && m->pc ? m->pc->fw_cfg : NULL;
-}
-
 /* ---- boot order ---------------------------------------------------------------- */
 
 bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_path,
@@ -444,67 +436,3 @@ bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_pa
     return true;
 }
 
-/* ---- the PC's items -------------------------------------------------------------- */
-
-bool fw_cfg_setup_pc(FWCfgState *s, Machine *m, GError **errp)
-{
-    const MachineConfig *c = &m->cfg;
-    uint64_t ram = c->ram_size;
-    fw_cfg_add_i64(s, FW_CFG_RAM_SIZE, ram);
-    fw_cfg_add_i16(s, FW_CFG_NOGRAPHIC, c->nographic);
-    fw_cfg_add_i16(s, FW_CFG_NB_CPUS, 1);
-    fw_cfg_add_i16(s, FW_CFG_MAX_CPUS, 1);
-    fw_cfg_add_i64(s, FW_CFG_NUMA, 0);
-    fw_cfg_add_i16(s, FW_CFG_BOOT_MENU, c->boot_menu);
-    fw_cfg_add_i32(s, FW_CFG_IRQ0_OVERRIDE, 1);
-    uint8_t uuid[16] = { 0 };
-    fw_cfg_add_bytes(s, FW_CFG_UUID, uuid, sizeof(uuid));
-
-    /* e820: { le64 address; le64 length; le32 type; } packed; RAM only,
-     * SeaBIOS reserves its own areas */
-    uint8_t e820[20] = { 0 };
-    for (int i = 0; i < 8; i++)
-        e820[8 + i] = (uint8_t)(ram >> (8 * i));
-    e820[16] = 1;                                 /* E820_RAM */
-    fw_cfg_add_file(s, "etc/e820", e820, sizeof(e820));
-
-    /* "No bootable device." then wait forever, as QEMU without
-     * -boot reboot-timeout */
-    uint32_t wait = GUINT32_TO_LE(0xffffffffu);
-    fw_cfg_add_file(s, "etc/boot-fail-wait", &wait, 4);
-
-    if (c->nographic) {
-        uint16_t port = GUINT16_TO_LE(0x3f8);
-        fw_cfg_add_file(s, "etc/sercon-port", &port, 2);
-    }
-
-    AcpiConfig acpi = {
-        .ram_size = (uint32_t)ram,
-        .pm_base = PIIX4_PM_BASE_DEFAULT,
-        .apic = m->pc && m->pc->ioapic,
-        .ioapic_id = 0,
-    };
-    acpi_build_tables(s, &acpi);
-
-    if (c->boot_order) {
-        /* the first disk and CD-ROM on the PIIX3 IDE (ide_file[] index:
-         * primary master/slave, secondary master/slave) */
-        char *hd = NULL, *cd = NULL;
-        for (int i = 0; i < 4; i++) {
-            if (!c->ide_file[i])
-                continue;
-            char *path = g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i / 2, i % 2);
-            char **slot = c->ide_cdrom[i] ? &cd : &hd;
-            if (!*slot)
-                *slot = path;
-            else
-                g_free(path);
-        }
-        bool ok = fw_cfg_set_boot_order(s, c->boot_order, hd, cd, errp);
-        g_free(hd);
-        g_free(cd);
-        if (!ok)
-            return false;
-    }
-    return true;
-}

@@ -11,7 +11,7 @@
  * Other devices and loaders add items after pc_build() created the
  * device (pc.c: fw_cfg is created in the PCI step):
  *
- *     FWCfgState *fw = pc_fw_cfg(m);
+ *     FWCfgState *fw = pc_fw_cfg(m);         // machine/pc.h
  *     fw_cfg_add_i32(fw, FW_CFG_KERNEL_SIZE, size);
  *     fw_cfg_add_bytes_owned(fw, FW_CFG_KERNEL_DATA, kernel, size); // takes g_malloc'd data
  *     fw_cfg_add_file(fw, "genroms/linuxboot.bin", rom, rom_len);   // copies
@@ -85,7 +85,7 @@ struct Machine;
 typedef struct FWCfgState FWCfgState;
 
 /* registers the ports and the standard items (signature, ID, file
- * directory); pc.c adds the machine's (fw_cfg_setup_pc) */
+ * directory); pc.c adds the machine's (pc_fw_cfg_setup) */
 FWCfgState *fw_cfg_init(struct Machine *m, GError **errp);
 void        fw_cfg_reset(FWCfgState *s);
 void        fw_cfg_free(FWCfgState *s);
@@ -93,8 +93,6 @@ void        fw_cfg_free(FWCfgState *s);
 bool        fw_cfg_dma_busy(const FWCfgState *s);
 /* bytes of DMA READ/SKIP done so far (tests) */
 uint64_t    fw_cfg_dma_bytes(const FWCfgState *s);
-/* the PC's fw_cfg (pc->fw_cfg), NULL before pc_build created it */
-FWCfgState *pc_fw_cfg(struct Machine *m);
 
 void fw_cfg_add_bytes(FWCfgState *s, uint16_t key, const void *data, size_t len);
 /* takes ownership of data (g_malloc'd) */
@@ -110,10 +108,6 @@ uint16_t fw_cfg_add_file_owned(FWCfgState *s, const char *name, void *data, size
 /* an item's current contents (tests), NULL if absent */
 const uint8_t *fw_cfg_get(FWCfgState *s, uint16_t key, size_t *len);
 const uint8_t *fw_cfg_get_file(FWCfgState *s, const char *name, size_t *len);
-
-/* the PC's items: RAM size and e820, CPUs, NUMA, boot menu and order,
- * sercon port (-nographic), ACPI tables (acpi_tables.c) */
-bool fw_cfg_setup_pc(FWCfgState *s, struct Machine *m, GError **errp);
 
 /* "bootorder" from QEMU -boot order= letters: a = floppy, c = first hard
  * disk, d = first CD-ROM, n = ignored.  hd_path / cd_path: the SeaBIOS

@@ -76,8 +76,7 @@ static void i440fx_set_pam(I440FXState *s, int n, int mode)
     PhysMem *pm = s->m->mem;
     physmem_region_set(pm, g->ro, g->base, mode == 1);
     physmem_region_set(pm, g->rw, g->base, mode == 3);
-    physmem_region_set(pm, g->wo, g->base, mode == 2);
-    pci_memory_changed(s->m, g->base, g->size);
+    physmem_region_set(pm, g->wo, g->base, mode == 2);   /* listeners: TLB, code */
 }
 
 /* segment n's nibble: PAM0[7:4] for 0xF0000 (segment 12), then
@@ -177,6 +176,6 @@ I440FXState *i440fx_init(Machine *m, PCIBus *bus, GError **errp)
             }
         }
     }
-    machine_register_device(m, s, i440fx_free, i440fx_reset);
+    host_register_device(&m->host, s, i440fx_free, i440fx_reset);
     return s;
 }

@@ -26,13 +26,12 @@
  * The IRQ lines follow the output buffer: high while it holds a byte from
  * the device whose interrupt is enabled, low once port 0x60 is read (so
  * every byte is a fresh edge for the edge-triggered 8259).  A20 changes go
- * to the CPU (cpu_set_a20); a reset asks the machine (machine_request_reset,
+ * to the A20 line the board wires to the CPU; a reset asks the machine (machine_request_reset,
  * which exits under -no-reboot).  Not emulated: the keyboard lock input,
  * parity and timeout errors, the 8042's test and password commands.
  */
 #include <string.h>
 #include "machine/machine.h"
-#include "mmu/mmu.h"
 #include "devices/i8042.h"
 #include "util/log.h"
 
@@ -57,6 +56,7 @@
 struct I8042State {
     struct Machine *m;
     IrqLine *kbd_irq, *aux_irq;
+    IrqLine *a20;               /* output port bit 1 (level 1 = on) */
     PS2Kbd *kbd;
     PS2Mouse *mouse;
     uint8_t ram[32];            /* ram[0] is the command byte */
@@ -159,7 +159,7 @@ static void i8042_reply(I8042State *s, uint8_t b, bool aux)
 
 static bool i8042_a20(I8042State *s)
 {
-    return (s->m->cpu.a20_mask & (1u << 20)) != 0;
+    return s->a20->level != 0;
 }
 
 static uint8_t i8042_output_port(I8042State *s)
@@ -172,9 +172,9 @@ static uint8_t i8042_output_port(I8042State *s)
 static void i8042_write_output_port(I8042State *s, uint8_t v)
 {
     if (!!(v & 0x02) != i8042_a20(s))
-        cpu_set_a20(&s->m->cpu, (v & 0x02) != 0);
+        irq_set(s->a20, (v & 0x02) != 0);
     if (!(v & 0x01))
-        machine_request_reset(s->m);
+        host_request_reset(&s->m->host);
 }
 
 static void i8042_set_command_byte(I8042State *s, uint8_t v)
@@ -196,7 +196,7 @@ static void i8042_command(I8042State *s, uint8_t cmd)
     }
     if (cmd >= 0xf0) {
         if (!(cmd & 0x01))
-            machine_request_reset(s->m);
+            host_request_reset(&s->m->host);
         return;
     }
     switch (cmd) {
@@ -212,8 +212,8 @@ static void i8042_command(I8042State *s, uint8_t cmd)
     case 0xae: i8042_set_command_byte(s, s->ram[0] & ~CB_KBD_DIS); break;
     case 0xc0: i8042_reply(s, 0x80, false); break;   /* keyboard not inhibited */
     case 0xd0: i8042_reply(s, i8042_output_port(s), false); break;
-    case 0xdd: cpu_set_a20(&s->m->cpu, false); break;
-    case 0xdf: cpu_set_a20(&s->m->cpu, true); break;
+    case 0xdd: irq_set(s->a20, 0); break;
+    case 0xdf: irq_set(s->a20, 1); break;
     case 0xe0: i8042_reply(s, 0x00, false); break;
     default:
         if (log_enabled(LOG_UNIMP))
@@ -293,12 +293,13 @@ void i8042_reset(I8042State *s)
     i8042_refill(s);
 }
 
-I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq)
+I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLine *a20)
 {
     I8042State *s = g_new0(I8042State, 1);
     s->m = m;
     s->kbd_irq = kbd_irq;
     s->aux_irq = aux_irq;
+    s->a20 = a20;
     s->kbd = ps2_kbd_new(i8042_notify, s);
     s->mouse = ps2_mouse_new(i8042_notify, s);
     /* 0x60 and 0x64 are two registrations: 0x61-0x63 belong to others */
@@ -306,7 +307,7 @@ I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq)
         !ioport_register(m->io, 0x64, 1, &i8042_ops, s, "i8042"))
         g_warning("i8042: ports 0x60/0x64 already taken");
     i8042_reset(s);
-    machine_register_device(m, s, (void (*)(void *))i8042_free,
+    host_register_device(&m->host, s, (void (*)(void *))i8042_free,
                             (void (*)(void *))i8042_reset);
     return s;
 }

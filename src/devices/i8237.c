@@ -242,6 +242,6 @@ I8237State *i8237_init(Machine *m)
               ioport_register(m->io, 0x81, 15, &dma_page_ops, s, "dma-page");
     if (!ok && log_enabled(LOG_UNIMP))
         log_printf("i8237: some DMA ports were already taken\n");
-    machine_register_device(m, s, (void (*)(void *))i8237_free, (void (*)(void *))i8237_reset);
+    host_register_device(&m->host, s, (void (*)(void *))i8237_free, (void (*)(void *))i8237_reset);
     return s;
 }

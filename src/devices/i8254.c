@@ -222,7 +222,7 @@ static void pit_changed(PitCounter *c, uint64_t t)
     pit_drive(c, t);
     if (c->timer) {
         pit_schedule(c, t);
-        machine_timers_changed(c->pit->m);
+        host_timers_changed(&c->pit->m->host);
     }
 }
 
@@ -492,7 +492,7 @@ I8254State *i8254_init(struct Machine *m, uint16_t base, IrqLine *irq)
     s->c[0].line = true;
     i8254_reset(s);
     ioport_register(m->io, base, 4, &pit_ops, s, "i8254");
-    machine_register_device(m, s, (void (*)(void *))i8254_free,
+    host_register_device(&m->host, s, (void (*)(void *))i8254_free,
                             (void (*)(void *))i8254_reset);
     return s;
 }

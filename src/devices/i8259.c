@@ -383,7 +383,7 @@ I8259State *i8259_init(struct Machine *m, IrqLine *output)
     ioport_register(m->io, 0x4d0, 2, &pic_elcr_ops, s, "elcr");
     m->cpu.irq_ack = i8259_irq_ack;
     m->cpu.irq_ack_opaque = s;
-    machine_register_device(m, s, (void (*)(void *))i8259_free,
+    host_register_device(&m->host, s, (void (*)(void *))i8259_free,
                             (void (*)(void *))i8259_reset);
     return s;
 }

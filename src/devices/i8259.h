@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 typedef struct I8259State I8259State;

@@ -1600,14 +1600,14 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary, GEr
         ide_free(s);
         return NULL;
     }
-    machine_register_device(m, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
+    host_register_device(&m->host, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
     return s;
 }
 
-char *ide_boot_path(const MachineConfig *cfg, bool cdrom)
+char *ide_boot_path(const char *const file[4], const bool is_cdrom[4], bool cdrom)
 {
     for (int i = 0; i < 4; i++) {
-        if (cfg->ide_cdrom[i] != cdrom || (!cfg->ide_file[i] && !cfg->ide_cdrom[i]))
+        if (is_cdrom[i] != cdrom || (!file[i] && !is_cdrom[i]))
             continue;
         return g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i >> 1, i & 1);
     }

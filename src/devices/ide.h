@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 struct BlockDev;
@@ -45,7 +45,6 @@ void ide_bm_map(IDEState *s, uint16_t base);
  * or CD-ROM (true), for fw_cfg's "bootorder", e.g.
  * "/pci@i0cf8/ide@1,1/drive@1/disk@0" (drive@ = channel, disk@ = unit);
  * NULL if there is none.  g_free the result. */
-struct MachineConfig;
-char *ide_boot_path(const struct MachineConfig *cfg, bool cdrom);
+char *ide_boot_path(const char *const file[4], const bool is_cdrom[4], bool cdrom);
 
 #endif

@@ -19,7 +19,7 @@ struct DebugExitState {
 static void debug_exit_write(void *opaque, uint16_t port, uint32_t value, int size)
 {
     DebugExitState *s = opaque;
-    machine_request_shutdown(s->machine, (int)((value << 1) | 1));
+    host_request_shutdown(&s->machine->host, (int)((value << 1) | 1));
 }
 
 static const IOPortOps debug_exit_ops = {

@@ -320,7 +320,7 @@ static void rtc_data_write(MC146818State *s, uint8_t v)
     rtc_update_irq(s);
     rtc_schedule(s, now);
     if (idx == RTC_REG_A || idx == RTC_REG_B)
-        machine_timers_changed(s->m);
+        host_timers_changed(&s->m->host);
 }
 
 static uint8_t rtc_data_read(MC146818State *s)
@@ -453,9 +453,8 @@ static uint8_t rtc_floppy_type(const char *path)
 }
 
 /* the NVRAM as QEMU's pc fills it (pc_cmos_init) */
-static void rtc_nvram_setup(MC146818State *s)
+static void rtc_nvram_setup(MC146818State *s, const MC146818Settings *cfg)
 {
-    const MachineConfig *cfg = &s->m->cfg;
     uint64_t ram = cfg->ram_size;
     uint64_t ext = ram >= (1u << 20) ? (ram >> 10) - 1024 : 0;
     uint64_t hi = ram > (16u << 20) ? (ram - (16u << 20)) >> 16 : 0;
@@ -505,14 +504,14 @@ bool mc146818_parse_date(const char *str, int64_t *secs)
 }
 
 /* where the clock starts: -rtc base= */
-static void rtc_set_base(MC146818State *s)
+static void rtc_set_base(MC146818State *s, const MC146818Settings *set)
 {
     int64_t now = rtc_now(s);
     int64_t us = g_get_real_time();
     int64_t host = us / 1000000;
-    switch (s->m->cfg.rtc_base) {
+    switch (set->rtc_base) {
     case RTC_BASE_DATE:
-        s->base_sec = s->m->cfg.rtc_date;
+        s->base_sec = set->rtc_date;
         s->base_ns = now;
         break;
     case RTC_BASE_LOCALTIME: {
@@ -550,7 +549,8 @@ void mc146818_free(MC146818State *s)
     g_free(s);
 }
 
-MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq)
+MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
+                             const MC146818Settings *set)
 {
     MC146818State *s = g_new0(MC146818State, 1);
     s->m = m;
@@ -559,13 +559,13 @@ MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq)
     s->cmos[RTC_REG_A] = 0x26;          /* 32.768 kHz divider, 1024 Hz rate */
     s->cmos[RTC_REG_B] = REG_B_24H;     /* BCD, 24 hours */
     s->cmos[RTC_REG_D] = 0x80;
-    rtc_set_base(s);
+    rtc_set_base(s, set);
     s->running = true;
     s->last_ns = rtc_now(s);
     rtc_store_time(s, rtc_secs_at(s, s->last_ns));
-    rtc_nvram_setup(s);
+    rtc_nvram_setup(s, set);
     ioport_register(m->io, base, 2, &rtc_ops, s, "mc146818");
-    machine_register_device(m, s, (void (*)(void *))mc146818_free,
+    host_register_device(&m->host, s, (void (*)(void *))mc146818_free,
                             (void (*)(void *))mc146818_reset);
     return s;
 }

@@ -3,7 +3,8 @@
  * backed CMOS RAM at ports 0x70/0x71, IRQ 8 (see mc146818.c).
  *
  * Example (pc.c):
- *     MC146818State *rtc = mc146818_init(m, 0x70, &pc->isa_irq[8]);
+ *     MC146818Settings set = { .ram_size = 128 << 20, .boot_order = "cad" };
+ *     MC146818State *rtc = mc146818_init(m, 0x70, &pc->isa_irq[8], &set);
  *     mc146818_cmos_set(rtc, 0x12, 0xf0);     // the checksum follows
  */
 #ifndef TX86_MC146818_H
@@ -11,20 +12,31 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 typedef struct MC146818State MC146818State;
 
-/* MachineConfig.rtc_base: where the clock starts (-rtc base=) */
+/* where the clock starts (-rtc base=; MachineConfig.rtc_base) */
 #define RTC_BASE_UTC       0
 #define RTC_BASE_LOCALTIME 1
-#define RTC_BASE_DATE      2    /* MachineConfig.rtc_date */
+#define RTC_BASE_DATE      2    /* MC146818Settings.rtc_date */
+
+/* what the board tells the chip at creation (pc.c fills it from the
+ * command line); read during mc146818_init only */
+typedef struct MC146818Settings {
+    uint64_t ram_size;            /* bytes: CMOS memory-size bytes */
+    const char *fd_file[2];       /* floppy images (drive types 0x10), NULL = none */
+    const char *boot_order;       /* drive letters, NULL = "cad" */
+    int rtc_base;                 /* RTC_BASE_* */
+    int64_t rtc_date;             /* RTC_BASE_DATE: seconds since 1970 */
+} MC146818Settings;
 
 /* registers base, base+1; fills the NVRAM as QEMU's pc does from the
- * machine config (memory sizes, floppies, boot order, checksum).  Joins
- * the machine's device list (reset, freed with it). */
-MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq);
+ * settings (memory sizes, floppies, boot order, checksum).  Joins the
+ * machine's device list (reset, freed with it). */
+MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
+                             const MC146818Settings *set);
 void mc146818_reset(MC146818State *s);
 void mc146818_free(MC146818State *s);
 

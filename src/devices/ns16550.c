@@ -397,7 +397,7 @@ NS16550State *ns16550_init(struct Machine *m, uint16_t base, IrqLine *irq, CharD
     ns16550_reset(s);
     if (chr)
         chardev_set_handlers(chr, ns16550_can_receive, ns16550_receive, s);
-    machine_register_device(m, s, (void (*)(void *))ns16550_free,
+    host_register_device(&m->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
     return s;
 }
@@ -411,15 +411,11 @@ void ns16550_free(NS16550State *s)
     g_free(s);
 }
 
-bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16], NS16550State *out[4],
-                              GError **errp)
+bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16],
+                              const char *const spec[4], NS16550State *out[4], GError **errp)
 {
     static const uint16_t base[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
     static const uint8_t irq[4] = { 4, 3, 4, 3 };
-    const MachineConfig *c = &m->cfg;
-    const char *spec[4] = { c->serial, c->serial_more[0], c->serial_more[1], c->serial_more[2] };
-    if (!spec[0])
-        spec[0] = c->nographic ? "stdio" : "null";
     bool stdio_used = false;
     for (int i = 0; i < 4; i++) {
         out[i] = NULL;

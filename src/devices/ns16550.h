@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 #include "devices/chardev.h"
 
 struct Machine;
@@ -26,11 +26,11 @@ typedef struct NS16550State NS16550State;
  * chr may be NULL (no host end: output dropped, no input) */
 NS16550State *ns16550_init(struct Machine *m, uint16_t base, IrqLine *irq, CharDev *chr,
                            GError **errp);
-/* the PC's COM1..COM4 from -serial (m->cfg.serial, serial_more): "none"
- * leaves a port out; no -serial at all gives COM1 with "stdio" under
- * -nographic, else "null" (a port with nothing attached) */
-bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16], NS16550State *out[4],
-                              GError **errp);
+/* the PC's COM1..COM4 from the back-end specs the board gives (-serial,
+ * chardev.h syntax): NULL or "none" leaves a port out; the board turns
+ * "no -serial at all" into COM1 "stdio" under -nographic, else "null" */
+bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16],
+                              const char *const spec[4], NS16550State *out[4], GError **errp);
 void ns16550_reset(NS16550State *s);
 void ns16550_free(NS16550State *s);
 

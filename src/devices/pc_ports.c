@@ -22,7 +22,6 @@
  */
 #include <glib.h>
 #include "machine/machine.h"
-#include "mmu/mmu.h"
 #include "devices/i8254.h"
 #include "devices/pc_ports.h"
 #include "util/log.h"
@@ -33,6 +32,7 @@ struct PCPortsState {
     struct Machine *m;
     struct I8254State *pit;
     IrqLine *ferr_irq;
+    IrqLine *a20;                   /* the A20 gate (level 1 = on) */
     uint8_t port61;                 /* bits 0-3 as written */
     uint8_t port92;                 /* bit 0 as written */
     uint8_t post;
@@ -51,7 +51,7 @@ static uint32_t ports_read(void *opaque, uint16_t port, int size)
             v |= 0x20;
         break;
     case 0x92:
-        v = (s->port92 & 1) | ((s->m->cpu.a20_mask & (1u << 20)) ? 2 : 0);
+        v = (s->port92 & 1) | (s->a20->level ? 2 : 0);
         break;
     default:                        /* 0x80, 0xF0 */
         break;
@@ -78,11 +78,11 @@ static void ports_write(void *opaque, uint16_t port, uint32_t value, int size)
     case 0x92: {
         bool reset = (v & 1) && !(s->port92 & 1);
         s->port92 = v & 1;
-        cpu_set_a20(&s->m->cpu, (v & 2) != 0);
+        irq_set(s->a20, (v & 2) != 0);
         if (reset) {
             if (log_enabled(LOG_INT))
                 log_printf("pc_ports: fast reset through port 0x92\n");
-            machine_request_reset(s->m);
+            host_request_reset(&s->m->host);
         }
         break;
     }
@@ -101,8 +101,8 @@ static const IOPortOps ports_ops = {
     .sizes = IO_SIZE_8,
 };
 
-/* the CPU's FERR# output (cpu.h fpu_ferr_handler): IRQ 13 */
-static void ports_ferr(void *opaque, int n, int level)
+/* the CPU's FERR# output (cpu.h fpu_ferr_handler, wired by pc.c): IRQ 13 */
+void pc_ports_ferr(void *opaque, int n, int level)
 {
     PCPortsState *s = opaque;
     if (level)
@@ -128,19 +128,19 @@ uint8_t pc_ports_post_code(const PCPortsState *s)
     return s->post;
 }
 
-PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq)
+PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq,
+                            IrqLine *a20)
 {
     PCPortsState *s = g_new0(PCPortsState, 1);
     s->m = m;
     s->pit = pit;
     s->ferr_irq = ferr_irq;
+    s->a20 = a20;
     ioport_register(m->io, 0x61, 1, &ports_ops, s, "port61");
     ioport_register(m->io, 0x92, 1, &ports_ops, s, "port92");
     ioport_register(m->io, 0x80, 1, &ports_ops, s, "post");
     ioport_register(m->io, 0xf0, 1, &ports_ops, s, "fpu-error");
-    m->cpu.fpu_ferr_handler = ports_ferr;
-    m->cpu.fpu_ferr_opaque = s;
-    machine_register_device(m, s, (void (*)(void *))pc_ports_free,
+    host_register_device(&m->host, s, (void (*)(void *))pc_ports_free,
                             (void (*)(void *))pc_ports_reset);
     return s;
 }

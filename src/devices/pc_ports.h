@@ -5,23 +5,29 @@
  * 0xF0 the coprocessor error latch (IRQ 13).
  *
  * Example (pc.c):
- *     PCPortsState *p = pc_ports_init(m, pit, &pc->isa_irq[13]);
+ *     PCPortsState *p = pc_ports_init(m, pit, &pc->isa_irq[13], &m->a20);
+ *     m->cpu.fpu_ferr_handler = pc_ports_ferr;  m->cpu.fpu_ferr_opaque = p;
  */
 #ifndef TX86_PC_PORTS_H
 #define TX86_PC_PORTS_H
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/irq.h"
+#include "bus/irq.h"
 
 struct Machine;
 struct I8254State;
 typedef struct PCPortsState PCPortsState;
 
 /* pit: counter 2's gate and OUT for port 0x61 (may be NULL); ferr_irq:
- * the x87 FERR# line (IRQ 13), wired to the CPU's FERR output here.
+ * IRQ 13, raised when the CPU's FERR# output (pc_ports_ferr, which the
+ * board wires to it) rises and lowered by a write to port 0xF0; a20: the
+ * A20 gate line port 92 bit 1 drives and reads back (level 1 = on).
  * Joins the machine's device list (reset, freed with it). */
-PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq);
+PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq,
+                            IrqLine *a20);
+/* IrqHandler for the CPU's FERR# output (opaque = the PCPortsState) */
+void pc_ports_ferr(void *opaque, int n, int level);
 void pc_ports_reset(PCPortsState *s);
 void pc_ports_free(PCPortsState *s);
 /* last POST code written to port 0x80 */

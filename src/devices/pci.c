@@ -22,8 +22,6 @@
 #include "machine/machine.h"
 #include "machine/pc.h"
 #include "devices/pci.h"
-#include "mmu/mmu.h"
-#include "translator/translator.h"
 #include "util/log.h"
 
 struct PCIBus {
@@ -124,24 +122,13 @@ static void pci_update_mappings(PCIDevice *d)
                                d->name, i, target);
             }
         } else {
-            uint32_t old = b->mapped;
+            /* the map's listeners (TLB, translated code) hear of both ranges */
             physmem_region_set(m->mem, b->region,
                                target == PCI_BAR_UNMAPPED ? b->region->base : target,
                                target != PCI_BAR_UNMAPPED);
             b->mapped = target;
-            if (old != PCI_BAR_UNMAPPED)
-                pci_memory_changed(m, old, b->size);
-            if (target != PCI_BAR_UNMAPPED)
-                pci_memory_changed(m, target, b->size);
         }
     }
-}
-
-void pci_memory_changed(Machine *m, uint32_t base, uint32_t size)
-{
-    tlb_flush(&m->cpu);
-    if (m->tr)
-        tb_invalidate_phys_range(m->tr, base, size);
 }
 
 static uint32_t pci_io_tramp_read(void *opaque, uint16_t port, int size)
@@ -270,7 +257,7 @@ static void pci_addr_write(void *opaque, uint16_t port, uint32_t value, int size
     if (port == 0xcf9 && size == 1) {
         bus->reset_control = (uint8_t)(value & 0x02);
         if (value & 0x04)
-            machine_request_reset(bus->m);   /* exits instead under -no-reboot */
+            host_request_reset(&bus->m->host);   /* exits instead under -no-reboot */
     }
 }
 
@@ -357,7 +344,7 @@ PCIBus *pci_bus_new(Machine *m)
         return NULL;
     }
     /* registered before the functions' own resets so BARs unmap first */
-    machine_register_device(m, bus, pci_bus_free, pci_bus_reset);
+    host_register_device(&m->host, bus, pci_bus_free, pci_bus_reset);
     return bus;
 }
 

@@ -40,8 +40,8 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "machine/ioport.h"
-#include "machine/memory.h"
+#include "bus/ioport.h"
+#include "bus/memory.h"
 
 struct Machine;
 
@@ -166,9 +166,5 @@ uint32_t pci_config_read(PCIBus *bus, int busno, int devfn, uint32_t addr, int s
 void     pci_config_write(PCIBus *bus, int busno, int devfn, uint32_t addr,
                           uint32_t val, int size);
 PCIDevice *pci_find_device(PCIBus *bus, int devfn);
-
-/* after a device changed the guest's memory map (remap of pages): flush
- * the CPU's TLB and translated code of the range */
-void pci_memory_changed(struct Machine *m, uint32_t base, uint32_t size);
 
 #endif

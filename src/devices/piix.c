@@ -132,6 +132,6 @@ PIIX3State *piix3_init(Machine *m, PCIBus *bus, GError **errp)
     s->dev->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_MULTI_FUNCTION;
     pci_bus_set_router(bus, piix3_route, s);
     piix3_reset(s);
-    machine_register_device(m, s, piix3_free, piix3_reset);
+    host_register_device(&m->host, s, piix3_free, piix3_reset);
     return s;
 }

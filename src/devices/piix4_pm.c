@@ -119,7 +119,7 @@ void piix4_pm_power_button(PIIX4PMState *s)
 static void pm_sleep(PIIX4PMState *s, int typ)
 {
     if (typ == PIIX4_SLP_TYP_S5) {
-        machine_request_shutdown(s->m, 0);
+        host_request_shutdown(&s->m->host, 0);
         return;
     }
     if (log_enabled(LOG_UNIMP))
@@ -336,6 +336,6 @@ PIIX4PMState *piix4_pm_init(Machine *m, PCIBus *bus, GError **errp)
     pci_set_wmask(s->dev, SMBBA, 1, 0xf0);
     s->overflow = timer_new(&m->clock, pm_overflow, s);
     pm_reset(s);
-    machine_register_device(m, s, pm_free, pm_reset);
+    host_register_device(&m->host, s, pm_free, pm_reset);
     return s;
 }

@@ -923,6 +923,6 @@ VGAState *vga_init(Machine *m, void *pci, GError **errp)
         }
         s->lfb_mapped = true;
     }
-    machine_register_device(m, s, vga_free_cb, vga_reset_cb);
+    host_register_device(&m->host, s, vga_free_cb, vga_reset_cb);
     return s;
 }

@@ -37,19 +37,18 @@
 #include "machine/machine.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/translate.h"
+#include "cpu-x86/mem.h"
 #include "translator/translator.h"
 #include "devices/debugcon.h"
 #include "devices/isa_debug_exit.h"
 #include "machine/pc.h"
-#include "debug/debug_machine.h"
+#include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
 #include "util/log.h"
 
 #define MACHINE_BIOS_MAX      (16u << 20)
 #define MACHINE_BIOS_ALIGN    (64u << 10)
 #define MACHINE_LOW_BIOS_SIZE (128u << 10)    /* shadow below 1 MiB */
-#define MACHINE_DEFAULT_RAM   (128ull << 20)
-#define MACHINE_MAX_RAM       (3ull << 30)
 
 /* slices are sized by the guest instructions per host ms that recent
  * slices ran (Machine.slice_rate), starting from ~100 MIPS, so a timer
@@ -146,6 +145,68 @@ static bool machine_add_devices(Machine *m, GError **errp)
     return true;
 }
 
+/* every string MachineConfig owns, by offset: machine_config_copy
+ * duplicates them, machine_config_clear frees them (a new char * field
+ * goes here and nowhere else) */
+#define CFG_STR(f)      offsetof(MachineConfig, f)
+static const struct { size_t off; int n; } config_strings[] = {
+    { CFG_STR(bios_path), 1 },
+    { CFG_STR(debugcon), 1 },
+    { CFG_STR(serial), 1 },
+    { CFG_STR(serial_more), 3 },
+    { CFG_STR(screenshot), 1 },                   /* ui/screenshot.c */
+    { CFG_STR(screendump_text), 1 },
+    { CFG_STR(log_path), 1 },
+    { CFG_STR(gdb_dev), 1 },                      /* src/debug/ */
+    { CFG_STR(trace_path), 1 },
+    { CFG_STR(ide_file), 4 },                     /* disks (block.c) */
+    { CFG_STR(fd_file), 2 },
+    { CFG_STR(boot_order), 1 },
+    { CFG_STR(kernel_path), 1 },                  /* direct kernel boot (loader.c) */
+    { CFG_STR(initrd_path), 1 },
+    { CFG_STR(append), 1 },
+    { CFG_STR(seabios_log), 1 },                  /* port 0x402 (pc.c) */
+};
+#undef CFG_STR
+
+static char **config_string(MachineConfig *cfg, int i, int k)
+{
+    return (char **)((char *)cfg + config_strings[i].off) + k;
+}
+
+void machine_config_init(MachineConfig *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->machine_type = "pc";
+    cfg->ram_size = MACHINE_DEFAULT_RAM;
+    cfg->backend = TX86_NATIVE_BACKEND ? BACKEND_NATIVE : BACKEND_INTERP;
+}
+
+void machine_config_copy(MachineConfig *dst, const MachineConfig *src)
+{
+    *dst = *src;
+    for (int i = 0; i < (int)G_N_ELEMENTS(config_strings); i++)
+        for (int k = 0; k < config_strings[i].n; k++)
+            *config_string(dst, i, k) = g_strdup(*config_string((MachineConfig *)src, i, k));
+}
+
+void machine_config_clear(MachineConfig *cfg)
+{
+    for (int i = 0; i < (int)G_N_ELEMENTS(config_strings); i++)
+        for (int k = 0; k < config_strings[i].n; k++) {
+            g_free(*config_string(cfg, i, k));
+            *config_string(cfg, i, k) = NULL;
+        }
+}
+
+const char *machine_ram_size_error(uint64_t bytes)
+{
+    G_STATIC_ASSERT(MACHINE_MIN_RAM == 1ull << 20 && MACHINE_MAX_RAM == 3072ull << 20);
+    if (bytes < MACHINE_MIN_RAM || bytes > MACHINE_MAX_RAM)
+        return "RAM size out of range (1 MiB to 3072 MiB)";
+    return NULL;
+}
+
 Machine *machine_new_bare(uint64_t ram_size, GError **errp)
 {
     MachineConfig cfg;
@@ -156,27 +217,60 @@ Machine *machine_new_bare(uint64_t ram_size, GError **errp)
     return machine_new(&cfg, errp);
 }
 
+/* the BusHost the devices see (bus/host.h): the machine's services */
+static void host_op_register_device(void *opaque, void *state, void (*free_fn)(void *),
+                                    void (*reset_fn)(void *))
+{
+    machine_register_device(opaque, state, free_fn, reset_fn);
+}
+
+static void host_op_request_reset(void *opaque)
+{
+    machine_request_reset(opaque);
+}
+
+static void host_op_request_shutdown(void *opaque, int status)
+{
+    machine_request_shutdown(opaque, status);
+}
+
+static void host_op_timers_changed(void *opaque)
+{
+    machine_timers_changed(opaque);
+}
+
+static void host_op_watch_fd(void *opaque, const HostFdWatch *w)
+{
+    machine_watch_fd(opaque, w);
+}
+
+static void host_op_unwatch_fd(void *opaque, int fd, void *fd_opaque)
+{
+    machine_unwatch_fd(opaque, fd, fd_opaque);
+}
+
+static const BusHostOps machine_host_ops = {
+    .register_device = host_op_register_device,
+    .request_reset = host_op_request_reset,
+    .request_shutdown = host_op_request_shutdown,
+    .timers_changed = host_op_timers_changed,
+    .watch_fd = host_op_watch_fd,
+    .unwatch_fd = host_op_unwatch_fd,
+};
+
+/* memory-map listener of the translator: blocks from a remapped range
+ * are stale */
+static void machine_code_memmap_changed(void *opaque, uint32_t base, uint32_t size)
+{
+    tb_invalidate_phys_range(opaque, base, size);
+}
+
 Machine *machine_new(const MachineConfig *cfg, GError **errp)
 {
     Machine *m = g_new0(Machine, 1);
-    m->cfg = *cfg;
-    m->cfg.bios_path = g_strdup(cfg->bios_path);
-    m->cfg.debugcon = g_strdup(cfg->debugcon);
-    m->cfg.serial = g_strdup(cfg->serial);
-    for (int i = 0; i < 3; i++)
-        m->cfg.serial_more[i] = g_strdup(cfg->serial_more[i]);
-    m->cfg.log_path = g_strdup(cfg->log_path);
-    for (int i = 0; i < 4; i++)                   /* disks (block.c) */
-        m->cfg.ide_file[i] = g_strdup(cfg->ide_file[i]);
-    for (int i = 0; i < 2; i++)
-        m->cfg.fd_file[i] = g_strdup(cfg->fd_file[i]);
-    m->cfg.boot_order = g_strdup(cfg->boot_order);
-    m->cfg.kernel_path = g_strdup(cfg->kernel_path);  /* direct kernel boot (loader.c) */
-    m->cfg.initrd_path = g_strdup(cfg->initrd_path);
-    m->cfg.append = g_strdup(cfg->append);
-    m->cfg.screenshot = g_strdup(cfg->screenshot);          /* ui/screenshot.c */
-    m->cfg.screendump_text = g_strdup(cfg->screendump_text);
-    m->cfg.seabios_log = g_strdup(cfg->seabios_log);        /* port 0x402 (pc.c) */
+    m->host.ops = &machine_host_ops;              /* before any device */
+    m->host.opaque = m;
+    machine_config_copy(&m->cfg, cfg);
     if (!m->cfg.machine_type)
         m->cfg.machine_type = "pc";
     if (m->cfg.ram_size == 0)
@@ -194,10 +288,9 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     } else {
         be = &backend_interp;
     }
-    if (m->cfg.ram_size > MACHINE_MAX_RAM || m->cfg.ram_size < PAGE_SIZE) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "RAM size %llu bytes out of range (4 KiB to 3 GiB)",
-                    (unsigned long long)m->cfg.ram_size);
+    if (machine_ram_size_error(m->cfg.ram_size)) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s",
+                    machine_ram_size_error(m->cfg.ram_size));
         goto fail;
     }
 
@@ -215,9 +308,14 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     if (m->cfg.bios_path && !machine_load_bios(m, m->cfg.bios_path, errp))
         goto fail;
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
-    cpu_init(&m->cpu, m);
+    irq_line_init(&m->a20, cpu_set_a20_line, &m->cpu, 0);
+    irq_line_init(&m->cpu_core_intr, cpu_set_irq, &m->cpu, 0);
+    irq_line_init(&m->cpu_core_nmi, cpu_set_nmi, &m->cpu, 0);
+    m->a20.level = 1;                             /* on at reset (cpu_reset) */
+    cpu_init(&m->cpu, m->mem);
+    m->cpu.io = m->io;                            /* the CPU's buses */
+    m->cpu.clock = &m->clock;
     cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
-    m->cpu.machine = m;
     if (m->cfg.bios_path && !pc_build(m, errp))      /* the PC's chips (pc.c) */
         goto fail;
     /* after the board: a -device or -debugcon port on a chip's ports is
@@ -225,7 +323,9 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     if (!machine_add_devices(m, errp))
         goto fail;
     cpu_reset(&m->cpu);
-    m->cpu.machine = m;
+    /* memory-map changes from now on (PCI BARs, PAM) reach the TLB and
+     * the translated code (bus/memory.h listeners), in that order */
+    physmem_add_listener(m->mem, tlb_memmap_changed, &m->cpu);
 
     X86FrontEnd *fe = x86_frontend_new(errp);
     if (!fe)
@@ -236,6 +336,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     }
     m->cpu.tr_ctx = m->tr;
+    physmem_add_listener(m->mem, machine_code_memmap_changed, m->tr);
     if (!debug_machine_init(m, errp))       /* --trace, -icount, -gdb (src/debug/) */
         goto fail;
     return m;
@@ -252,6 +353,7 @@ void machine_free(Machine *m)
     debug_machine_free(m);                     /* trace END record, gdb socket */
     if (m->tr) {
         void *fe = m->tr->frontend;
+        physmem_remove_listener(m->mem, machine_code_memmap_changed, m->tr);
         translator_free(m->tr);
         x86_frontend_free(fe);
     }
@@ -259,25 +361,9 @@ void machine_free(Machine *m)
     g_free(m->pc);
     iobus_free(m->io);
     physmem_free(m->mem);
-    g_free(m->cfg.bios_path);
-    g_free(m->cfg.debugcon);
-    g_free(m->cfg.serial);
-    for (int i = 0; i < 3; i++)
-        g_free(m->cfg.serial_more[i]);
     if (m->host_fds)
         g_array_free(m->host_fds, TRUE);
-    g_free(m->cfg.log_path);
-    for (int i = 0; i < 4; i++)                   /* disks (block.c) */
-        g_free(m->cfg.ide_file[i]);
-    for (int i = 0; i < 2; i++)
-        g_free(m->cfg.fd_file[i]);
-    g_free(m->cfg.boot_order);
-    g_free(m->cfg.kernel_path);                   /* direct kernel boot */
-    g_free(m->cfg.initrd_path);
-    g_free(m->cfg.append);
-    g_free(m->cfg.screenshot);                    /* ui/screenshot.c */
-    g_free(m->cfg.screendump_text);
-    g_free(m->cfg.seabios_log);                   /* port 0x402 (pc.c) */
+    machine_config_clear(&m->cfg);
     g_free(m);
 }
 
@@ -296,6 +382,7 @@ void machine_reset(Machine *m)
             d->reset_fn(d->state);
     }
     cpu_reset(env);
+    m->a20.level = 1;                   /* cpu_reset turned the gate on */
     env->icount = icount;
     env->interrupt_request &= ~CPU_INTERRUPT_NMI;
 }

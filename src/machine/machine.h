@@ -12,10 +12,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
-#include "machine/memory.h"
-#include "machine/ioport.h"
-#include "machine/clock.h"
-#include "machine/irq.h"
+#include "bus/memory.h"
+#include "bus/ioport.h"
+#include "bus/clock.h"
+#include "bus/irq.h"
+#include "bus/host.h"
 #include "cpu-x86/cpu.h"
 
 struct Translator;
@@ -73,12 +74,17 @@ typedef struct MachineConfig {
 
 typedef struct Machine {
     MachineConfig cfg;
+    BusHost host;                 /* what devices ask of the machine (bus/host.h) */
     PhysMem *mem;
     IOBus *io;
     VirtClock clock;
     CPUState cpu;
     struct Translator *tr;
-    IrqLine cpu_intr;             /* the CPU's INTR pin */
+    IrqLine cpu_intr;             /* the CPU's INTR pin (the local APIC takes it over as LINT0) */
+    IrqLine cpu_core_intr;        /* the core's INTR input (cpu_set_irq): the APIC drives it */
+    IrqLine cpu_core_nmi;         /* the core's NMI input (cpu_set_nmi): the APIC drives it */
+    IrqLine a20;                  /* the CPU's A20 gate (level 1 = on), driven by the
+                                   * i8042 output port and port 92 (pc.c) */
     bool shutdown_requested;
     int exit_status;              /* status tx86 exits with */
     void *devices;                /* device-owned state list (machine.c) */
@@ -89,6 +95,20 @@ typedef struct Machine {
     uint64_t slice_rate;          /* guest instructions per host ms, measured (machine_run) */
     bool reset_requested;         /* machine_request_reset() */
 } Machine;
+
+/* RAM limits (-m, machine_new): defined here only */
+#define MACHINE_DEFAULT_RAM   (128ull << 20)
+#define MACHINE_MIN_RAM       (1ull << 20)
+#define MACHINE_MAX_RAM       (3ull << 30)    /* below the PCI/ROM hole */
+/* NULL when bytes is a RAM size machine_new accepts, else the one message
+ * (-m and machine_new both show it) */
+const char *machine_ram_size_error(uint64_t bytes);
+
+void machine_config_init(MachineConfig *cfg);   /* defaults */
+/* dst = a deep copy of src (every string duplicated); dst is overwritten,
+ * not cleared first */
+void machine_config_copy(MachineConfig *dst, const MachineConfig *src);
+void machine_config_clear(MachineConfig *cfg);  /* frees the strings */
 
 Machine *machine_new(const MachineConfig *cfg, GError **errp);
 /* RAM, the buses, the CPU and the translator (interpreter) but no firmware
@@ -114,20 +134,7 @@ void     machine_register_device(Machine *m, void *state, void (*free_fn)(void *
  * by the new deadline (I/O instructions end their block unchained) */
 static inline void machine_timers_changed(Machine *m) { m->cpu.exit_request = 1; }
 
-/* Host input (chardev.c: serial back ends).  The main loop polls each
- * watched fd between CPU slices (about every millisecond) and while the
- * guest halts (poll instead of a plain sleep); ready(opaque) false means
- * "cannot take input now" (the fd is not polled), then on_input(opaque)
- * runs when the fd is readable or hung up.  A watched fd also counts as
- * something that can wake a halted guest.  flush(opaque), if not NULL,
- * runs before every poll (buffered output). */
-typedef struct HostFdWatch {
-    int fd;
-    bool (*ready)(void *opaque);            /* NULL: always ready */
-    void (*on_input)(void *opaque);
-    void (*flush)(void *opaque);            /* may be NULL */
-    void *opaque;
-} HostFdWatch;
+/* host input watched by the main loop: HostFdWatch (bus/host.h) */
 void     machine_watch_fd(Machine *m, const HostFdWatch *w);
 void     machine_unwatch_fd(Machine *m, int fd, void *opaque);
 /* poll the watched fds once, waiting up to timeout_ns (0: don't wait);

@@ -138,49 +138,6 @@ void options_usage(FILE *f)
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
-void machine_config_init(MachineConfig *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->machine_type = "pc";
-    cfg->ram_size = OPTIONS_DEFAULT_RAM;
-    cfg->backend = TX86_NATIVE_BACKEND ? BACKEND_NATIVE : BACKEND_INTERP;
-}
-
-void machine_config_clear(MachineConfig *cfg)
-{
-    g_free(cfg->bios_path);
-    g_free(cfg->debugcon);
-    g_free(cfg->serial);
-    for (int i = 0; i < 3; i++) {
-        g_free(cfg->serial_more[i]);
-        cfg->serial_more[i] = NULL;
-    }
-    g_free(cfg->log_path);
-    g_free(cfg->seabios_log);                 /* firmware */
-    cfg->seabios_log = NULL;
-    g_free(cfg->gdb_dev);                     /* debugging */
-    g_free(cfg->trace_path);
-    cfg->gdb_dev = cfg->trace_path = NULL;
-    cfg->bios_path = cfg->debugcon = cfg->serial = cfg->log_path = NULL;
-    g_free(cfg->kernel_path);                     /* direct kernel boot */
-    g_free(cfg->initrd_path);
-    g_free(cfg->append);
-    cfg->kernel_path = cfg->initrd_path = cfg->append = NULL;
-    g_free(cfg->screenshot);                      /* display (ui/screenshot.c) */
-    g_free(cfg->screendump_text);
-    cfg->screenshot = cfg->screendump_text = NULL;
-    for (int i = 0; i < 4; i++) {                 /* disks */
-        g_free(cfg->ide_file[i]);
-        cfg->ide_file[i] = NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        g_free(cfg->fd_file[i]);
-        cfg->fd_file[i] = NULL;
-    }
-    g_free(cfg->boot_order);
-    cfg->boot_order = NULL;
-}
-
 static bool opt_fail(GError **errp, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static bool opt_fail(GError **errp, int code, const char *fmt, ...)
 {
@@ -708,10 +665,9 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             g_error_free(err);
             return false;
         }
-        if (n < OPTIONS_MIN_RAM || n > OPTIONS_MAX_RAM)
-            return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                            "-m %s: RAM size out of range (1 MiB to %llu MiB)", v,
-                            (unsigned long long)(OPTIONS_MAX_RAM >> 20));
+        if (machine_ram_size_error(n))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-m %s: %s", v,
+                            machine_ram_size_error(n));
         cfg->ram_size = (n + 4095) & ~(uint64_t)4095;
         return true;
     case OPT_BIOS:

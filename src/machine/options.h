@@ -31,12 +31,7 @@ typedef enum OptionsError {
 
 GQuark options_error_quark(void);
 
-#define OPTIONS_DEFAULT_RAM (128ull << 20)
-#define OPTIONS_MIN_RAM     (1ull << 20)
-#define OPTIONS_MAX_RAM     (3ull << 30)    /* below the PCI/ROM hole */
-
-void machine_config_init(MachineConfig *cfg);   /* defaults */
-void machine_config_clear(MachineConfig *cfg);  /* frees the strings */
+/* machine_config_init/_copy/_clear and the RAM limits: machine.h */
 bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp);
 /* "128", "64M", "1G", "512K" (MiB when no suffix) -> bytes */
 bool options_parse_size(const char *s, uint64_t *bytes, GError **errp);

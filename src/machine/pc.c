@@ -25,6 +25,7 @@
 #include "devices/piix.h"
 #include "devices/piix4_pm.h"
 #include "devices/fw_cfg.h"
+#include "devices/acpi_tables.h"
 #include "devices/debugcon.h"
 #include "util/log.h"
 
@@ -76,6 +77,72 @@ static bool pc_check_drives(const MachineConfig *c, GError **errp)
     return true;
 }
 
+/* the PC's fw_cfg items, from the machine config: RAM size and e820,
+ * CPUs, NUMA, boot menu and order, sercon port (-nographic), ACPI tables
+ * (acpi_tables.c) */
+static bool pc_fw_cfg_setup(FWCfgState *s, Machine *m, GError **errp)
+{
+    const MachineConfig *c = &m->cfg;
+    uint64_t ram = c->ram_size;
+    fw_cfg_add_i64(s, FW_CFG_RAM_SIZE, ram);
+    fw_cfg_add_i16(s, FW_CFG_NOGRAPHIC, c->nographic);
+    fw_cfg_add_i16(s, FW_CFG_NB_CPUS, 1);
+    fw_cfg_add_i16(s, FW_CFG_MAX_CPUS, 1);
+    fw_cfg_add_i64(s, FW_CFG_NUMA, 0);
+    fw_cfg_add_i16(s, FW_CFG_BOOT_MENU, c->boot_menu);
+    fw_cfg_add_i32(s, FW_CFG_IRQ0_OVERRIDE, 1);
+    uint8_t uuid[16] = { 0 };
+    fw_cfg_add_bytes(s, FW_CFG_UUID, uuid, sizeof(uuid));
+
+    /* e820: { le64 address; le64 length; le32 type; } packed; RAM only,
+     * SeaBIOS reserves its own areas */
+    uint8_t e820[20] = { 0 };
+    for (int i = 0; i < 8; i++)
+        e820[8 + i] = (uint8_t)(ram >> (8 * i));
+    e820[16] = 1;                                 /* E820_RAM */
+    fw_cfg_add_file(s, "etc/e820", e820, sizeof(e820));
+
+    /* "No bootable device." then wait forever, as QEMU without
+     * -boot reboot-timeout */
+    uint32_t wait = GUINT32_TO_LE(0xffffffffu);
+    fw_cfg_add_file(s, "etc/boot-fail-wait", &wait, 4);
+
+    if (c->nographic) {
+        uint16_t port = GUINT16_TO_LE(0x3f8);
+        fw_cfg_add_file(s, "etc/sercon-port", &port, 2);
+    }
+
+    AcpiConfig acpi = {
+        .ram_size = (uint32_t)ram,
+        .pm_base = PIIX4_PM_BASE_DEFAULT,
+        .apic = m->pc && m->pc->ioapic,
+        .ioapic_id = 0,
+    };
+    acpi_build_tables(s, &acpi);
+
+    if (c->boot_order) {
+        /* the first disk and CD-ROM on the PIIX3 IDE (ide_file[] index:
+         * primary master/slave, secondary master/slave) */
+        char *hd = NULL, *cd = NULL;
+        for (int i = 0; i < 4; i++) {
+            if (!c->ide_file[i])
+                continue;
+            char *path = g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i / 2, i % 2);
+            char **slot = c->ide_cdrom[i] ? &cd : &hd;
+            if (!*slot)
+                *slot = path;
+            else
+                g_free(path);
+        }
+        bool ok = fw_cfg_set_boot_order(s, c->boot_order, hd, cd, errp);
+        g_free(hd);
+        g_free(cd);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 bool pc_build(Machine *m, GError **errp)
 {
     PCDevices *pc = g_new0(PCDevices, 1);
@@ -89,8 +156,17 @@ bool pc_build(Machine *m, GError **errp)
     pc->pic = pc->i8259;
     pc->pic_set_irq = i8259_set_irq;
     pc->pit = i8254_init(m, 0x40, &pc->isa_irq[0]);
-    pc->rtc = mc146818_init(m, 0x70, &pc->isa_irq[8]);
-    pc->ports = pc_ports_init(m, pc->pit, &pc->isa_irq[13]);
+    MC146818Settings rtc_set = {
+        .ram_size = m->cfg.ram_size,
+        .fd_file = { m->cfg.fd_file[0], m->cfg.fd_file[1] },
+        .boot_order = m->cfg.boot_order,
+        .rtc_base = m->cfg.rtc_base,
+        .rtc_date = m->cfg.rtc_date,
+    };
+    pc->rtc = mc146818_init(m, 0x70, &pc->isa_irq[8], &rtc_set);
+    pc->ports = pc_ports_init(m, pc->pit, &pc->isa_irq[13], &m->a20);
+    m->cpu.fpu_ferr_handler = pc_ports_ferr;     /* the CPU's FERR# -> IRQ 13 */
+    m->cpu.fpu_ferr_opaque = pc->ports;
 
     /* local APIC and IOAPIC (apic.c, ioapic.c), when the CPU model has an
      * APIC (CPUID.1:EDX bit 9).  apic_init takes over the CPU's INTR pin:
@@ -114,9 +190,13 @@ bool pc_build(Machine *m, GError **errp)
     }
 
     /* serial ports and the keyboard controller (ns16550.c, i8042.c) */
-    if (!ns16550_create_com_ports(m, pc->isa_irq, pc->serial, errp))  /* -serial */
+    const char *serial[4] = {                    /* -serial */
+        m->cfg.serial ? m->cfg.serial : m->cfg.nographic ? "stdio" : "null",
+        m->cfg.serial_more[0], m->cfg.serial_more[1], m->cfg.serial_more[2],
+    };
+    if (!ns16550_create_com_ports(m, pc->isa_irq, serial, pc->serial, errp))
         return false;
-    pc->i8042 = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12]);
+    pc->i8042 = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
     pc->kbd = i8042_keyboard(pc->i8042);
 
     /* PCI: host bridge, ISA bridge and PIRQ routing, ACPI PM, fw_cfg
@@ -132,7 +212,7 @@ bool pc_build(Machine *m, GError **errp)
         return false;
     machine_register_device(m, pc->fw_cfg, (void (*)(void *))fw_cfg_free,
                             (void (*)(void *))fw_cfg_reset);
-    if (!fw_cfg_setup_pc(pc->fw_cfg, m, errp))     /* RAM, e820, boot order, ACPI */
+    if (!pc_fw_cfg_setup(pc->fw_cfg, m, errp))     /* RAM, e820, boot order, ACPI */
         return false;
     if (m->cfg.seabios_log) {                      /* SeaBIOS's debug port 0x402 */
         DebugconState *dc = debugcon_init(m, 0x402, m->cfg.seabios_log, "--seabios-log", errp);
@@ -160,4 +240,9 @@ bool pc_build(Machine *m, GError **errp)
         return false;
 
     return true;
+}
+
+struct FWCfgState *pc_fw_cfg(Machine *m)
+{
+    return m && m->pc ? m->pc->fw_cfg : NULL;
 }

@@ -60,5 +60,7 @@ typedef struct PCDevices {
 /* build the PC's chips and wiring; called by machine_new() when the
  * machine has firmware (-bios or the default SeaBIOS) */
 bool pc_build(Machine *m, GError **errp);
+/* the PC's fw_cfg (pc->fw_cfg), NULL before pc_build created it */
+struct FWCfgState *pc_fw_cfg(Machine *m);
 
 #endif

@@ -1,262 +1,49 @@
 /*
- * mmu.c - guest memory access by linear address: the TLB slow path,
- * paging and physical RAM.
+ * mmu.c - the software TLB's slow path and maintenance, for any guest
+ * (see mmu.h; layout: mmu/tlb.h; design: docs/mmu.md).
  *
- * cpu_ld8/16/32 and cpu_st8/16/32 (mmu.h) and the native code generator
- * look the software TLB up inline (layout: mmu/tlb.h, design: docs/mmu.md);
- * a miss lands here:
+ * A miss of the inline lookup lands in the guest's entry point, which
+ * calls tlb_ld_slow / tlb_st_slow with its MMUContext:
  *
- *   linear --(CR0.PG: page walk, #PF + CR2, A/D bits)--> physical
- *          --(A20 mask)--> RAM/ROM page: fill the TLB entry, access host memory
- *                          MMIO / unassigned / code page store: physmem_*()
+ *   linear --(MMUGuest.translate: the guest's walk, faults)--> physical
+ *          --> RAM/ROM page: fill the TLB entry, access host memory
+ *              MMIO / unassigned / code page store: physmem_*()
  *
- * The walk (mmu_walk) handles the two paging modes of a 32-bit CPU
- * (SDM vol. 3A ch. 4):
- *   32-bit paging  CR3 -> PDE -> PTE (4 KiB), or a 4 MiB page when
- *                  CR4.PSE and PDE.PS (PSE-36 is not implemented: PDE bits
- *                  21:13 are reserved)
- *   PAE paging     PDPTE (one of four, loaded at MOV CR3/CR0/CR4 time into
- *                  env->pdpte) -> PDE -> PTE (4 KiB) or a 2 MiB page; 64-bit
- *                  entries, MAXPHYADDR 36, NX (bit 63) when EFER.NXE
- * Rights are the AND of every level's R/W and U/S (and the OR of NX);
- * CR0.WP makes read-only pages read-only for supervisor writes too.  The
- * order of checks is the SDM's: not present (P=0 in the error code), then
- * reserved bits (RSVD), level by level; then rights.  A bits are set on
- * every level of a successful walk, D on the final entry of a successful
- * write; a faulting access sets nothing.  Physical addresses above 4 GiB
- * (PAE) are unassigned: loads read all ones, stores are dropped.
- *
- * Accesses that cross a 4 KiB boundary always miss and are split
- * byte-wise; a split store translates both pages before writing any byte
- * so a #PF leaves memory untouched.  Stores to pages holding translated
- * code go through physmem_write(), whose code-write hook invalidates the
- * blocks and sets env->code_dirty; such pages never get a write tag.
- *
- * -d mmu logs every walk, #PF and flush.
+ * Fill rules: RAM gets a read tag, and a write tag when the walk allows
+ * stores without further bookkeeping (MMUWalk.may_write) and the page
+ * holds no translated code; ROM gets a read tag only; MMIO, unassigned
+ * pages and pages above 4 GiB get nothing; a page the guest watches
+ * (breakpoints) gets nothing.  Accesses that cross a 4 KiB boundary always
+ * miss and are split byte-wise; a split store translates both pages before
+ * writing any byte so a fault leaves memory untouched.  Stores to pages
+ * holding translated code go through physmem_write(), whose code-write
+ * hook invalidates the blocks.
  */
 #include <string.h>
-#include <inttypes.h>
 #include <glib.h>
 #include "mmu/mmu.h"
-#include "machine/machine.h"
-#include "cpu-x86/debug.h"
-#include "translator/translator.h"
-#include "util/log.h"
 
-enum {
-    ACC_READ = 0,
-    ACC_WRITE = 1,
-    ACC_FETCH = 2,
-    ACC_KERNEL = 4,     /* implicit supervisor access (descriptor tables) */
-};
-
-/* paging-structure entry bits (both formats; NX only in PAE entries) */
-#define PTE_P   0x001u
-#define PTE_W   0x002u
-#define PTE_U   0x004u
-#define PTE_A   0x020u
-#define PTE_D   0x040u
-#define PTE_PS  0x080u
-#define PTE_G   0x100u
-#define PTE_NX  (UINT64_C(1) << 63)
-
-/* page-fault error code bits */
-#define PFERR_P     0x01u
-#define PFERR_W     0x02u
-#define PFERR_U     0x04u
-#define PFERR_RSVD  0x08u
-#define PFERR_ID    0x10u
-
-/* control bits this file reads (named locally: cpu.h's CR4/EFER macros
- * belong to the MSR/CR code) */
-#define MMU_CR4_PSE 0x00000010u
-#define MMU_CR4_PAE 0x00000020u
-#define MMU_CR4_PGE 0x00000080u
-#define MMU_EFER_NXE (UINT64_C(1) << 11)
-
-#define MMU_MAXPHYADDR 36
-#define PAE_ADDR_MASK  (((UINT64_C(1) << MMU_MAXPHYADDR) - 1) & ~UINT64_C(0xfff))
-/* bits 62:MAXPHYADDR, reserved in every PAE entry (63 is NX) */
-#define PAE_RSVD       (~((UINT64_C(1) << MMU_MAXPHYADDR) - 1) & ~PTE_NX)
-#define PAE_LARGE_RSVD UINT64_C(0x1fe000)       /* 2 MiB PDE bits 20:13 */
-#define PDPTE_RSVD     (UINT64_C(0x1e6) | PAE_RSVD | PTE_NX)  /* 2:1, 8:5, 63:36 */
-#define PSE_LARGE_RSVD 0x003fe000u              /* 4 MiB PDE bits 21:13 (no PSE-36) */
-
-#define PHYS_NONE UINT64_C(0x100000000)         /* first address we have no memory at */
-
-/* what a successful walk found, for the TLB fill */
-typedef struct MMUWalk {
-    uint64_t pa;            /* physical address of the access */
-    bool may_write;         /* stores of this view allowed and final D set */
-    uint8_t attr;           /* TLB_ATTR_GLOBAL / TLB_ATTR_LARGE */
-} MMUWalk;
-
-static inline PhysMem *mmu_mem(CPUState *env)
+/* the entry of linear address lin in view mode */
+static inline CPUTLBEntry *tlb_entry_of(CPUTLB *tlb, int mode, uint32_t lin)
 {
-    return env->machine->mem;
+    return (CPUTLBEntry *)((uint8_t *)tlb->table[mode] + tlb_entry_offset(lin));
 }
 
-static inline bool mmu_pae(const CPUState *env)
+/* fill the entry of linear page lin (mode) after a successful translation w */
+static void tlb_fill(const MMUContext *c, uint32_t lin, const MMUWalk *w, int mode)
 {
-    return (env->cr[4] & MMU_CR4_PAE) != 0;
-}
-
-/* a paging-structure entry at physical address pa (A20 applied) */
-static uint64_t mmu_read_entry(CPUState *env, uint64_t pa, bool pae)
-{
-    PhysMem *pm = mmu_mem(env);
-    uint32_t lo;
-
-    if (pa >= PHYS_NONE)
-        return pae ? UINT64_MAX : 0xffffffffu;          /* no memory: all ones */
-    lo = physmem_read(pm, (uint32_t)pa & env->a20_mask, 4);
-    if (!pae)
-        return lo;
-    return lo | (uint64_t)physmem_read(pm, ((uint32_t)pa + 4) & env->a20_mask, 4) << 32;
-}
-
-/* A and D live in the low dword of both formats */
-static void mmu_set_bits(CPUState *env, uint64_t pa, uint64_t entry, uint32_t bits)
-{
-    if (pa < PHYS_NONE && (entry & bits) != bits)
-        physmem_write(mmu_mem(env), (uint32_t)pa & env->a20_mask, (uint32_t)entry | bits, 4);
-}
-
-static _Noreturn void mmu_page_fault(CPUState *env, uint32_t lin, uint32_t err)
-{
-    env->cr[2] = lin;
-    if (log_enabled(LOG_MMU))
-        log_printf("mmu: #PF lin=%08x err=%02x eip=%08x\n", lin, err, env->eip);
-    raise_exception(env, EXCP_PF, err);
-}
-
-/*
- * The page walk.  acc: ACC_READ/WRITE/FETCH, | ACC_KERNEL for implicit
- * supervisor accesses.  Returns true and fills *w on success.  On a fault:
- * raises #PF when `raise` is set, else returns false.  A/D bits are only
- * written when `raise` is set (a real access, not a probe).
- */
-static bool mmu_walk(CPUState *env, uint32_t lin, int acc, bool raise, MMUWalk *w)
-{
-    const bool is_write = acc & ACC_WRITE, is_fetch = acc & ACC_FETCH;
-    const bool is_user = !(acc & ACC_KERNEL) && cpu_cpl(env) == 3;
-    const bool pae = mmu_pae(env);
-    const bool nxe = pae && (env->efer & MMU_EFER_NXE);
-    uint64_t pde_addr, pde, pte_addr, pte, rsvd, rights;
-    uint32_t err = 0;
-    bool large;
-
-    if (pae) {
-        uint64_t pdpte = env->pdpte[lin >> 30];
-        if (!(pdpte & PTE_P))
-            goto fault;
-        pde_addr = (pdpte & PAE_ADDR_MASK) | ((lin >> 18) & 0xff8);
-        rsvd = PAE_RSVD | (nxe ? 0 : PTE_NX);
-    } else {
-        pde_addr = (env->cr[3] & PAGE_MASK) | ((lin >> 20) & 0xffc);
-        rsvd = 0;
-    }
-    pde = mmu_read_entry(env, pde_addr, pae);
-    if (!(pde & PTE_P))
-        goto fault;
-    large = (pde & PTE_PS) && (pae || (env->cr[4] & MMU_CR4_PSE));
-    err = PFERR_P | PFERR_RSVD;
-    if (pde & (rsvd | (large ? (pae ? PAE_LARGE_RSVD : PSE_LARGE_RSVD) : 0)))
-        goto fault;
-    if (large) {
-        pte_addr = pde_addr;
-        pte = pde;
-        if (pae)
-            w->pa = (pde & PAE_ADDR_MASK & ~UINT64_C(0x1fffff)) | (lin & 0x1fffffu);
-        else
-            w->pa = (pde & 0xffc00000u) | (lin & 0x3fffffu);
-        rights = pde;
-    } else {
-        pte_addr = pae ? (pde & PAE_ADDR_MASK) | ((lin >> 9) & 0xff8)
-                       : (pde & PAGE_MASK) | ((lin >> 10) & 0xffc);
-        pte = mmu_read_entry(env, pte_addr, pae);
-        if (!(pte & PTE_P)) {
-            err = 0;
-            goto fault;
-        }
-        if (pte & rsvd)
-            goto fault;
-        w->pa = (pae ? pte & PAE_ADDR_MASK : pte & PAGE_MASK) | (lin & 0xfffu);
-        /* W and U: AND of both levels; NX: OR of both levels */
-        rights = (pde & pte & (PTE_W | PTE_U)) | ((pde | pte) & PTE_NX);
-    }
-
-    err = PFERR_P;                           /* protection violation from here on */
-    if (is_user && !(rights & PTE_U))
-        goto fault;
-    if (is_fetch) {
-        if (nxe && (rights & PTE_NX))
-            goto fault;
-    } else if (is_write && !(rights & PTE_W) && (is_user || (env->cr[0] & CR0_WP))) {
-        goto fault;
-    }
-
-    if (raise) {
-        if (!large)
-            mmu_set_bits(env, pde_addr, pde, PTE_A);
-        mmu_set_bits(env, pte_addr, pte, PTE_A | (is_write ? PTE_D : 0));
-    }
-    w->may_write = ((rights & PTE_W) || (!is_user && !(env->cr[0] & CR0_WP))) &&
-                   (is_write || (pte & PTE_D));
-    w->attr = (large ? TLB_ATTR_LARGE : 0) |
-              ((env->cr[4] & MMU_CR4_PGE) && (pte & PTE_G) ? TLB_ATTR_GLOBAL : 0);
-    if (w->pa < PHYS_NONE)
-        w->pa &= env->a20_mask;
-    env->tlb.stats.walks++;
-    if (log_enabled(LOG_MMU))
-        log_printf("mmu: walk %08x %c%c -> %09" PRIx64 " (%s%s pde=%" PRIx64 " pte=%" PRIx64
-                   ")\n", lin, is_fetch ? 'x' : is_write ? 'w' : 'r', is_user ? 'u' : 's',
-                   w->pa, pae ? "pae" : "32", large ? " large" : "", pde, pte);
-    return true;
-
-fault:
-    if (!raise)
-        return false;
-    err |= (is_write ? PFERR_W : 0) | (is_user ? PFERR_U : 0) |
-           (is_fetch && nxe ? PFERR_ID : 0);
-    mmu_page_fault(env, lin, err);
-}
-
-/* linear -> physical for a real access (raises #PF) */
-static inline uint64_t mmu_phys(CPUState *env, uint32_t lin, int acc, MMUWalk *w)
-{
-    if (G_LIKELY(!(env->cr[0] & CR0_PG))) {
-        w->pa = lin & env->a20_mask;
-        w->may_write = true;
-        w->attr = 0;
-        return w->pa;
-    }
-    mmu_walk(env, lin, acc, true, w);
-    return w->pa;
-}
-
-static inline int mmu_acc(int mode)
-{
-    return mode == TLB_MMU_KERNEL ? ACC_KERNEL : 0;
-}
-
-/*
- * Fill the entry of linear page lin (mode) after a successful translation
- * w.  RAM: read tag, and the write tag when stores may skip the walk
- * (w->may_write) and the page holds no code.  ROM: read tag only.
- * Anything else (MMIO, unassigned, above 4 GiB): no entry.
- */
-static void mmu_tlb_fill(CPUState *env, uint32_t lin, const MMUWalk *w, int mode)
-{
-    PhysPage *p;
-    CPUTLBEntry *e = tlb_entry(env, mode, lin);
+    CPUTLB *tlb = c->tlb;
+    CPUTLBEntry *e = tlb_entry_of(tlb, mode, lin);
     uint32_t tag = (lin & PAGE_MASK) | TLB_PAGE_LOW;
-    uint8_t *attr = &env->tlb.attr[mode][(lin >> PAGE_BITS) & (TLB_SIZE - 1)];
+    uint8_t *attr = &tlb->attr[mode][(lin >> PAGE_BITS) & (TLB_SIZE - 1)];
     uintptr_t addend;
+    PhysPage *p;
 
-    if (w->pa >= PHYS_NONE || debug_page_watched(env, lin))
-        return;                 /* watched pages: every access checks (debug.h) */
-    p = physmem_page(mmu_mem(env), (uint32_t)w->pa);
+    if (w->pa >= MMU_PHYS_NONE)
+        return;
+    if (c->watching && c->guest->page_watched(c->cpu, lin))
+        return;                 /* watched pages: every access checks */
+    p = physmem_page(c->mem, (uint32_t)w->pa);
     if (!p->host || (p->kind != MEM_RAM && p->kind != MEM_ROM))
         return;
     addend = (uintptr_t)p->host - (uintptr_t)(lin & PAGE_MASK);
@@ -267,28 +54,33 @@ static void mmu_tlb_fill(CPUState *env, uint32_t lin, const MMUWalk *w, int mode
     if (p->kind == MEM_RAM && !p->has_code && w->may_write)
         e->addr_write = tag;
     *attr = w->attr;
-    env->tlb.n_global += (w->attr & TLB_ATTR_GLOBAL) != 0;
-    env->tlb.n_large += (w->attr & TLB_ATTR_LARGE) != 0;
+    tlb->n_global += (w->attr & TLB_ATTR_GLOBAL) != 0;
+    tlb->n_large += (w->attr & TLB_ATTR_LARGE) != 0;
 }
 
-static inline uint32_t mmu_ones(uint32_t size)
+static inline uint32_t tlb_ones(uint32_t size)
 {
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
+static inline int tlb_acc(int mode)
+{
+    return mode == TLB_MMU_KERNEL ? MMU_ACC_KERNEL : 0;
+}
+
 /* load of size 1/2/4 that stays inside one page */
-static inline uint32_t mmu_ld_page(CPUState *env, uint32_t lin, uint32_t size, int mode)
+static inline uint32_t tlb_ld_page(const MMUContext *c, uint32_t lin, uint32_t size, int mode)
 {
     MMUWalk w;
-    uint64_t pa = mmu_phys(env, lin, mmu_acc(mode), &w);
     PhysPage *p;
 
-    if (G_UNLIKELY(pa >= PHYS_NONE))
-        return mmu_ones(size);
-    p = physmem_page(mmu_mem(env), (uint32_t)pa);
+    c->guest->translate(c->cpu, lin, tlb_acc(mode), &w);
+    if (G_UNLIKELY(w.pa >= MMU_PHYS_NONE))
+        return tlb_ones(size);
+    p = physmem_page(c->mem, (uint32_t)w.pa);
     if (G_LIKELY(p->host != NULL)) {
-        const uint8_t *h = p->host + (pa & ~PAGE_MASK);
-        mmu_tlb_fill(env, lin, &w, mode);
+        const uint8_t *h = p->host + (w.pa & ~PAGE_MASK);
+        tlb_fill(c, lin, &w, mode);
         switch (size) {
         case 1:
             return *h;
@@ -304,16 +96,16 @@ static inline uint32_t mmu_ld_page(CPUState *env, uint32_t lin, uint32_t size, i
         }
         }
     }
-    return physmem_read(mmu_mem(env), (uint32_t)pa, (int)size);
+    return physmem_read(c->mem, (uint32_t)w.pa, (int)size);
 }
 
-static inline void mmu_st_phys(CPUState *env, uint64_t pa, uint32_t v, uint32_t size)
+static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint32_t v, uint32_t size)
 {
     PhysPage *p;
 
-    if (G_UNLIKELY(pa >= PHYS_NONE))
+    if (G_UNLIKELY(pa >= MMU_PHYS_NONE))
         return;                                 /* no memory there */
-    p = physmem_page(mmu_mem(env), (uint32_t)pa);
+    p = physmem_page(c->mem, (uint32_t)pa);
     if (G_LIKELY(p->kind == MEM_RAM && !p->has_code && p->host)) {
         uint8_t *h = p->host + (pa & ~PAGE_MASK);
         switch (size) {
@@ -331,199 +123,77 @@ static inline void mmu_st_phys(CPUState *env, uint64_t pa, uint32_t v, uint32_t 
         }
         return;
     }
-    physmem_write(mmu_mem(env), (uint32_t)pa, v, (int)size);
+    physmem_write(c->mem, (uint32_t)pa, v, (int)size);
 }
 
-uint32_t mmu_ld_slow(CPUState *env, uint32_t lin, uint32_t size, int mode)
+uint32_t tlb_ld_slow(const MMUContext *c, uint32_t lin, uint32_t size, int mode)
 {
     uint32_t v = 0;
-    uint32_t i;
 
-    env->tlb.stats.misses++;
-    debug_watch_access(env, lin, size, false);  /* data breakpoints (a fault voids it) */
+    c->tlb->stats.misses++;
+    if (c->watching)            /* data breakpoints (a fault voids it) */
+        c->guest->watch_access(c->cpu, lin, size, false);
     if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE))
-        return mmu_ld_page(env, lin, size, mode);
-    for (i = 0; i < size; i++)
-        v |= mmu_ld_page(env, lin + i, 1, mode) << (8 * i);
+        return tlb_ld_page(c, lin, size, mode);
+    for (uint32_t i = 0; i < size; i++)
+        v |= tlb_ld_page(c, lin + i, 1, mode) << (8 * i);
     return v;
 }
 
-void mmu_st_slow(CPUState *env, uint32_t lin, uint32_t v, uint32_t size, int mode)
+void tlb_st_slow(const MMUContext *c, uint32_t lin, uint32_t v, uint32_t size, int mode)
 {
-    int acc = mmu_acc(mode) | ACC_WRITE;
+    int acc = tlb_acc(mode) | MMU_ACC_WRITE;
     MMUWalk w0, w1;
-    uint64_t pa0, pa1, pa;
-    uint32_t off, i;
+    uint32_t off;
 
-    env->tlb.stats.misses++;
-    debug_watch_access(env, lin, size, true);   /* data breakpoints (a fault voids it) */
+    c->tlb->stats.misses++;
+    if (c->watching)            /* data breakpoints (a fault voids it) */
+        c->guest->watch_access(c->cpu, lin, size, true);
     if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE)) {
-        pa = mmu_phys(env, lin, acc, &w0);
-        mmu_tlb_fill(env, lin, &w0, mode);
-        mmu_st_phys(env, pa, v, size);
+        c->guest->translate(c->cpu, lin, acc, &w0);
+        tlb_fill(c, lin, &w0, mode);
+        tlb_st_phys(c, w0.pa, v, size);
         return;
     }
-    /* crossing: translate both pages first, then write byte by byte */
-    pa0 = mmu_phys(env, lin, acc, &w0);
-    pa1 = mmu_phys(env, (lin + size - 1) & PAGE_MASK, acc, &w1);
+    /* crossing: translate both pages first, then write byte by byte (the
+     * bytes of each part stay inside their page: its translation holds) */
+    c->guest->translate(c->cpu, lin, acc, &w0);
+    c->guest->translate(c->cpu, (lin + size - 1) & PAGE_MASK, acc, &w1);
     off = PAGE_SIZE - (lin & ~PAGE_MASK);
-    for (i = 0; i < size; i++) {
-        pa = i < off ? pa0 + i : pa1 + (i - off);
-        if (pa < PHYS_NONE)
-            pa &= env->a20_mask;
-        mmu_st_phys(env, pa, (v >> (8 * i)) & 0xff, 1);
+    for (uint32_t i = 0; i < size; i++) {
+        uint64_t pa = i < off ? w0.pa + i : w1.pa + (i - off);
+        tlb_st_phys(c, pa, (v >> (8 * i)) & 0xff, 1);
     }
-}
-
-uint32_t mmu_ld8_slow(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_slow(env, addr, 1, mmu_mode(env));
-}
-
-uint32_t mmu_ld16_slow(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_slow(env, addr, 2, mmu_mode(env));
-}
-
-uint32_t mmu_ld32_slow(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_slow(env, addr, 4, mmu_mode(env));
-}
-
-void mmu_st8_slow(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_slow(env, addr, v, 1, mmu_mode(env));
-}
-
-void mmu_st16_slow(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_slow(env, addr, v, 2, mmu_mode(env));
-}
-
-void mmu_st32_slow(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_slow(env, addr, v, 4, mmu_mode(env));
-}
-
-/* ----------------------------------------------------- instruction fetch */
-
-static inline CPUTLBCodeEntry *mmu_code_entry(CPUState *env, int mode, uint32_t lin,
-                                              uint8_t **attr)
-{
-    uint32_t i = (lin >> PAGE_BITS) & (TLB_CODE_SIZE - 1);
-    *attr = &env->tlb.code_attr[mode][i];
-    return &env->tlb.code[mode][i];
-}
-
-uint32_t mmu_translate_code(CPUState *env, uint32_t linear)
-{
-    int mode = mmu_mode(env);
-    uint8_t *attr;
-    CPUTLBCodeEntry *ce;
-    MMUWalk w;
-
-    if (G_LIKELY(!(env->cr[0] & CR0_PG)))
-        return linear & env->a20_mask;
-    ce = mmu_code_entry(env, mode, linear, &attr);
-    if (G_LIKELY(ce->tag == ((linear & PAGE_MASK) | TLB_PAGE_LOW)))
-        return ce->phys | (linear & ~PAGE_MASK);
-    env->tlb.stats.code_misses++;
-    mmu_walk(env, linear, ACC_FETCH, true, &w);
-    if (w.pa >= PHYS_NONE) {
-        /* nothing there: the bytes read as FF FF, which is #UD */
-        if (log_enabled(LOG_UNIMP))
-            log_printf("unimp: instruction fetch above 4 GiB (%09" PRIx64 ") -> #UD\n", w.pa);
-        raise_exception_noerr(env, EXCP_UD);
-    }
-    ce->tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
-    ce->phys = (uint32_t)w.pa & PAGE_MASK;
-    *attr = w.attr;
-    env->tlb.n_global += (w.attr & TLB_ATTR_GLOBAL) != 0;
-    env->tlb.n_large += (w.attr & TLB_ATTR_LARGE) != 0;
-    return (uint32_t)w.pa;
-}
-
-bool mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr)
-{
-    uint8_t *attr;
-    CPUTLBCodeEntry *ce;
-    MMUWalk w;
-
-    if (!(env->cr[0] & CR0_PG)) {
-        *paddr = linear & env->a20_mask;
-        return true;
-    }
-    ce = mmu_code_entry(env, mmu_mode(env), linear, &attr);
-    if (ce->tag == ((linear & PAGE_MASK) | TLB_PAGE_LOW)) {
-        *paddr = ce->phys | (linear & ~PAGE_MASK);
-        return true;
-    }
-    if (!mmu_walk(env, linear, ACC_FETCH, false, &w) || w.pa >= PHYS_NONE)
-        return false;
-    *paddr = (uint32_t)w.pa;
-    return true;
-}
-
-bool mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr)
-{
-    MMUWalk w;
-
-    if (!(env->cr[0] & CR0_PG)) {
-        *paddr = linear & env->a20_mask;
-        return true;
-    }
-    if (!mmu_walk(env, linear, write ? ACC_WRITE : ACC_READ, false, &w) || w.pa >= PHYS_NONE)
-        return false;
-    *paddr = (uint32_t)w.pa;
-    return true;
 }
 
 /* ------------------------------------------------------ TLB maintenance */
 
-static void mmu_log_flush(CPUState *env, const char *what)
+void tlb_flush_all(CPUTLB *tlb)
 {
-    const TLBStats *st = &env->tlb.stats;
-
-    log_printf("mmu: flush %s cr3=%08x [misses=%" PRIu64 " walks=%" PRIu64
-               " code_misses=%" PRIu64 " flushes=%" PRIu64 " invlpg=%" PRIu64 "]\n",
-               what, env->cr[3], st->misses, st->walks, st->code_misses, st->flushes,
-               st->page_flushes);
-}
-
-void tlb_flush(CPUState *env)
-{
-    TLBStats stats = env->tlb.stats;
+    TLBStats stats = tlb->stats;
 
     stats.flushes++;
-    memset(&env->tlb, 0, sizeof(env->tlb));
-    env->tlb.stats = stats;
-    if (log_enabled(LOG_MMU))
-        mmu_log_flush(env, "all");
+    memset(tlb, 0, sizeof(*tlb));
+    tlb->stats = stats;
 }
 
-void tlb_flush_nonglobal(CPUState *env)
+void tlb_flush_nonglobal_entries(CPUTLB *tlb)
 {
-    if (env->tlb.n_global == 0) {
-        tlb_flush(env);
-        return;
-    }
-    env->tlb.stats.flushes++;
+    tlb->stats.flushes++;
     for (int mode = 0; mode < TLB_NB_MODES; mode++) {
         for (uint32_t i = 0; i < TLB_SIZE; i++) {
-            if (!(env->tlb.attr[mode][i] & TLB_ATTR_GLOBAL)) {
-                memset(&env->tlb.table[mode][i], 0, sizeof(CPUTLBEntry));
-                env->tlb.attr[mode][i] = 0;
+            if (!(tlb->attr[mode][i] & TLB_ATTR_GLOBAL)) {
+                memset(&tlb->table[mode][i], 0, sizeof(CPUTLBEntry));
+                tlb->attr[mode][i] = 0;
             }
         }
         for (uint32_t i = 0; i < TLB_CODE_SIZE; i++) {
-            if (!(env->tlb.code_attr[mode][i] & TLB_ATTR_GLOBAL)) {
-                env->tlb.code[mode][i].tag = TLB_INVALID;
-                env->tlb.code_attr[mode][i] = 0;
+            if (!(tlb->code_attr[mode][i] & TLB_ATTR_GLOBAL)) {
+                tlb->code[mode][i].tag = TLB_INVALID;
+                tlb->code_attr[mode][i] = 0;
             }
         }
     }
-    if (log_enabled(LOG_MMU))
-        mmu_log_flush(env, "non-global");
 }
 
 /* the linear page of a valid entry (either tag) */
@@ -532,42 +202,38 @@ static inline uint32_t tlb_entry_page(const CPUTLBEntry *e)
     return (e->addr_read ? e->addr_read : e->addr_write) & PAGE_MASK;
 }
 
-void tlb_flush_page(CPUState *env, uint32_t linear)
+void tlb_flush_linear_page(CPUTLB *tlb, uint32_t linear, uint32_t big)
 {
     uint32_t tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
-    /* a big page is cached as 4 KiB pieces: drop every piece of it */
-    uint32_t big = mmu_pae(env) ? ~UINT32_C(0x1fffff) : ~UINT32_C(0x3fffff);
 
-    env->tlb.stats.page_flushes++;
+    tlb->stats.page_flushes++;
     for (int mode = 0; mode < TLB_NB_MODES; mode++) {
         uint32_t i = (linear >> PAGE_BITS) & (TLB_SIZE - 1);
         uint32_t c = (linear >> PAGE_BITS) & (TLB_CODE_SIZE - 1);
-        CPUTLBEntry *e = &env->tlb.table[mode][i];
+        CPUTLBEntry *e = &tlb->table[mode][i];
         if (e->addr_read == tag || e->addr_write == tag)
             memset(e, 0, sizeof(*e));
-        if (env->tlb.code[mode][c].tag == tag)
-            env->tlb.code[mode][c].tag = TLB_INVALID;
-        if (env->tlb.n_large == 0)
+        if (tlb->code[mode][c].tag == tag)
+            tlb->code[mode][c].tag = TLB_INVALID;
+        if (tlb->n_large == 0)
             continue;
         for (i = 0; i < TLB_SIZE; i++) {
-            e = &env->tlb.table[mode][i];
-            if ((env->tlb.attr[mode][i] & TLB_ATTR_LARGE) &&
+            e = &tlb->table[mode][i];
+            if ((tlb->attr[mode][i] & TLB_ATTR_LARGE) &&
                 (e->addr_read | e->addr_write) != TLB_INVALID &&
                 (tlb_entry_page(e) & big) == (linear & big))
                 memset(e, 0, sizeof(*e));
         }
         for (i = 0; i < TLB_CODE_SIZE; i++) {
-            CPUTLBCodeEntry *ce = &env->tlb.code[mode][i];
-            if ((env->tlb.code_attr[mode][i] & TLB_ATTR_LARGE) && ce->tag != TLB_INVALID &&
+            CPUTLBCodeEntry *ce = &tlb->code[mode][i];
+            if ((tlb->code_attr[mode][i] & TLB_ATTR_LARGE) && ce->tag != TLB_INVALID &&
                 (ce->tag & big) == (linear & big))
                 ce->tag = TLB_INVALID;
         }
     }
-    if (log_enabled(LOG_MMU))
-        log_printf("mmu: invlpg %08x\n", linear);
 }
 
-void tlb_drop_code_page(CPUState *env, const uint8_t *host_page)
+void tlb_drop_host_page(CPUTLB *tlb, const uint8_t *host_page)
 {
     uintptr_t host = (uintptr_t)host_page;
 
@@ -575,71 +241,10 @@ void tlb_drop_code_page(CPUState *env, const uint8_t *host_page)
         return;
     for (int mode = 0; mode < TLB_NB_MODES; mode++) {
         for (uint32_t i = 0; i < TLB_SIZE; i++) {
-            CPUTLBEntry *e = &env->tlb.table[mode][i];
+            CPUTLBEntry *e = &tlb->table[mode][i];
             if (e->addr_write != TLB_INVALID &&
                 e->addend + (e->addr_write & PAGE_MASK) == host)
                 e->addr_write = TLB_INVALID;
         }
     }
-}
-
-/* ------------------------------------------------- control registers */
-
-/*
- * Load the four PAE PDPTEs from the table CR3 points to (SDM 4.4.1): a
- * present PDPTE with a reserved bit set (2:1, 8:5, 63:MAXPHYADDR) makes
- * the MOV that loads them raise #GP(0), and then nothing is changed.
- */
-static void mmu_load_pdptes(CPUState *env, uint32_t cr3)
-{
-    uint64_t e[4];
-
-    for (int i = 0; i < 4; i++) {
-        e[i] = mmu_read_entry(env, (cr3 & ~0x1fu) + 8u * (uint32_t)i, true);
-        if ((e[i] & PTE_P) && (e[i] & PDPTE_RSVD)) {
-            if (log_enabled(LOG_MMU))
-                log_printf("mmu: PDPTE %d = %016" PRIx64 " has reserved bits -> #GP\n",
-                           i, e[i]);
-            raise_exception(env, EXCP_GP, 0);
-        }
-    }
-    memcpy(env->pdpte, e, sizeof(e));
-}
-
-void mmu_set_cr3(CPUState *env, uint32_t cr3)
-{
-    if ((env->cr[0] & CR0_PG) && mmu_pae(env))
-        mmu_load_pdptes(env, cr3);
-    env->cr[3] = cr3;
-    tlb_flush_nonglobal(env);
-}
-
-void mmu_update_paging(CPUState *env, uint32_t new_cr0, uint32_t new_cr4)
-{
-    uint32_t d0 = new_cr0 ^ env->cr[0], d4 = new_cr4 ^ env->cr[4];
-    const uint32_t cr4_paging = MMU_CR4_PSE | MMU_CR4_PAE | MMU_CR4_PGE;
-
-    if ((new_cr0 & CR0_PG) && (new_cr4 & MMU_CR4_PAE) &&
-        ((d0 & (CR0_PG | CR0_CD | CR0_NW)) || (d4 & cr4_paging)))
-        mmu_load_pdptes(env, env->cr[3]);
-    if ((d0 & (CR0_PE | CR0_PG | CR0_WP)) || (d4 & cr4_paging)) {
-        if (log_enabled(LOG_MMU))
-            log_printf("mmu: CR0 %08x -> %08x, CR4 %08x -> %08x\n", env->cr[0], new_cr0,
-                       env->cr[4], new_cr4);
-        tlb_flush(env);
-    }
-}
-
-void cpu_set_a20(CPUState *env, bool enabled)
-{
-    uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;
-
-    if (mask == env->a20_mask)
-        return;
-    if (log_enabled(LOG_MMU))
-        log_printf("mmu: A20 %s\n", enabled ? "on" : "off");
-    env->a20_mask = mask;
-    tlb_flush(env);
-    if (env->tr_ctx)
-        tb_flush(env->tr_ctx);
 }

@@ -1,171 +1,104 @@
 /*
- * mmu.h - the CPU's view of memory: linear addresses to guest physical.
+ * mmu.h - the software TLB and the slow path of guest memory accesses,
+ * for any guest: linear address -> host memory or the physical map.
  *
- * Generated code and helpers access guest memory by linear address
- * (segment base already added) through cpu_ld* and cpu_st*.  Each is an
- * inline software-TLB lookup (layout in mmu/tlb.h, design in docs/mmu.md):
- * on a hit the access goes straight to host memory; on a miss the slow
- * path in mmu.c translates (paging: 32-bit with 4 KiB/4 MiB pages or PAE
- * with 4 KiB/2 MiB pages and NX, #PF; A20 mask), fills
- * the entry for RAM/ROM pages and does the access (MMIO, unassigned,
- * page-crossing and code-page stores always go the slow way).  Faults
- * raise guest exceptions via raise_exception() and never return.
+ * The TLB (layout in mmu/tlb.h, design in docs/mmu.md) caches, per view
+ * (kernel/user), linear page -> host page.  Guest code looks it up inline
+ * (the guest's fast paths: x86's mem.h; the native backend emits the same
+ * lookup); a miss calls the guest's slow-path entry points below,
+ * which bind the guest (MMUContext: its TLB, memory map and MMUGuest
+ * callbacks) and call tlb_ld_slow / tlb_st_slow here.  These translate
+ * through the guest's walk (MMUGuest.translate, which raises the guest's
+ * fault and does not return), fill the entry for RAM/ROM pages and do the
+ * access; MMIO, unassigned pages, page-crossing accesses and stores to
+ * pages holding translated code always take this way.
  *
- * Stores to pages holding translated code invalidate those blocks and set
- * env->code_dirty so the running block stops after the current instruction.
+ * Nothing here knows the guest's architecture: paging, faults, the CPU
+ * state live with the guest (x86: paging.c in the x86 CPU folder).
  *
- *   uint32_t v = cpu_ld32(env, env->seg[R_DS].base + off);
+ *   MMUContext c = { &env->tlb, mem, &x86_mmu_guest, env, watching };
+ *   uint32_t v = tlb_ld_slow(&c, lin, 4, TLB_MMU_KERNEL);
  */
 #ifndef TX86_MMU_H
 #define TX86_MMU_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <string.h>
-#include "cpu-x86/cpu.h"
 #include "mmu/tlb.h"
+#include "bus/memory.h"
 
-/* the TLB view an ordinary access of the current CPL uses */
-static inline int mmu_mode(const CPUState *env)
-{
-    return (env->hflags & HF_CPL_MASK) == HF_CPL_MASK ? TLB_MMU_USER : TLB_MMU_KERNEL;
-}
+struct CPUState;
 
-static inline CPUTLBEntry *tlb_entry(CPUState *env, int mode, uint32_t addr)
-{
-    return (CPUTLBEntry *)((uint8_t *)env->tlb.table[mode] + tlb_entry_offset(addr));
-}
+/* the access a translation is for (MMUGuest.translate) */
+enum {
+    MMU_ACC_READ = 0,
+    MMU_ACC_WRITE = 1,
+    MMU_ACC_FETCH = 2,
+    MMU_ACC_KERNEL = 4,     /* implicit supervisor access (descriptor tables) */
+};
 
-/* slow paths (mmu.c): translate, fill the TLB, access; may raise #PF.
- * mode TLB_MMU_KERNEL means supervisor rights, TLB_MMU_USER user rights. */
-uint32_t mmu_ld_slow(CPUState *env, uint32_t addr, uint32_t size, int mode);
-void     mmu_st_slow(CPUState *env, uint32_t addr, uint32_t v, uint32_t size, int mode);
+/* first physical address with no memory (PAE reaches 64 GiB): loads read
+ * all ones, stores are dropped, nothing is cached */
+#define MMU_PHYS_NONE UINT64_C(0x100000000)
 
-/* fixed-size slow paths with the current CPL's mode, called by native
- * code after an inline TLB miss */
-uint32_t mmu_ld8_slow(CPUState *env, uint32_t addr);
-uint32_t mmu_ld16_slow(CPUState *env, uint32_t addr);
-uint32_t mmu_ld32_slow(CPUState *env, uint32_t addr);
-void     mmu_st8_slow(CPUState *env, uint32_t addr, uint32_t v);
-void     mmu_st16_slow(CPUState *env, uint32_t addr, uint32_t v);
-void     mmu_st32_slow(CPUState *env, uint32_t addr, uint32_t v);
+/* what a successful translation found, for the TLB fill */
+typedef struct MMUWalk {
+    uint64_t pa;            /* physical address of the access */
+    bool may_write;         /* stores of this view may use the entry (D already set) */
+    uint8_t attr;           /* TLB_ATTR_GLOBAL / TLB_ATTR_LARGE */
+} MMUWalk;
 
-static inline uint32_t mmu_ld_fast(CPUState *env, uint32_t addr, uint32_t size, int mode)
-{
-    CPUTLBEntry *e = tlb_entry(env, mode, addr);
+/* what the guest supplies (x86: its paging.c); cpu is MMUContext.cpu */
+typedef struct MMUGuest {
+    /* linear -> physical for a real access (acc: MMU_ACC_*, the view's
+     * rights): fills *w, or raises the guest's fault and does not return */
+    void (*translate)(void *cpu, uint32_t lin, int acc, MMUWalk *w);
+    /* MMUContext.watching only: keep this linear page out of the TLB */
+    bool (*page_watched)(void *cpu, uint32_t lin);
+    /* MMUContext.watching only: before each slow-path access */
+    void (*watch_access)(void *cpu, uint32_t lin, uint32_t size, bool write);
+} MMUGuest;
 
-    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1)) {
-        const uint8_t *h = (const uint8_t *)(e->addend + addr);
-        if (size == 1)
-            return *h;
-        if (size == 2) {
-            uint16_t v;
-            memcpy(&v, h, 2);
-            return v;
-        }
-        uint32_t v;
-        memcpy(&v, h, 4);
-        return v;
-    }
-    return mmu_ld_slow(env, addr, size, mode);
-}
+typedef struct MMUContext {
+    CPUTLB *tlb;
+    PhysMem *mem;
+    const MMUGuest *guest;
+    void *cpu;
+    bool watching;          /* data breakpoints/watchpoints are set */
+} MMUContext;
 
-static inline void mmu_st_fast(CPUState *env, uint32_t addr, uint32_t v, uint32_t size,
-                               int mode)
-{
-    CPUTLBEntry *e = tlb_entry(env, mode, addr);
+/* the slow path (mmu.c).  mode: TLB_MMU_KERNEL supervisor rights,
+ * TLB_MMU_USER user rights.  A page-crossing store translates both
+ * pages before it writes any byte, so a fault leaves memory untouched. */
+uint32_t tlb_ld_slow(const MMUContext *c, uint32_t lin, uint32_t size, int mode);
+void     tlb_st_slow(const MMUContext *c, uint32_t lin, uint32_t v, uint32_t size, int mode);
 
-    if (__builtin_expect(e->addr_write == tlb_tag(addr, size), 1)) {
-        uint8_t *h = (uint8_t *)(e->addend + addr);
-        if (size == 1) {
-            *h = (uint8_t)v;
-        } else if (size == 2) {
-            uint16_t w = (uint16_t)v;
-            memcpy(h, &w, 2);
-        } else {
-            memcpy(h, &v, 4);
-        }
-        return;
-    }
-    mmu_st_slow(env, addr, v, size, mode);
-}
-
-static inline uint32_t cpu_ld8(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_fast(env, addr, 1, mmu_mode(env));
-}
-static inline uint32_t cpu_ld16(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_fast(env, addr, 2, mmu_mode(env));
-}
-static inline uint32_t cpu_ld32(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_fast(env, addr, 4, mmu_mode(env));
-}
-static inline void cpu_st8(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_fast(env, addr, v, 1, mmu_mode(env));
-}
-static inline void cpu_st16(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_fast(env, addr, v, 2, mmu_mode(env));
-}
-static inline void cpu_st32(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_fast(env, addr, v, 4, mmu_mode(env));
-}
-
-/* implicit supervisor accesses (descriptor tables, TSS): as cpu_ld32 /
- * cpu_st32 but with supervisor rights whatever the CPL */
-static inline uint32_t cpu_ld32_kernel(CPUState *env, uint32_t addr)
-{
-    return mmu_ld_fast(env, addr, 4, TLB_MMU_KERNEL);
-}
-static inline void cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v)
-{
-    mmu_st_fast(env, addr, v, 4, TLB_MMU_KERNEL);
-}
-
-/* instruction fetch for the translator: physical address of a linear
- * code address with the fetch rules (U/S, NX; raises #PF like a fetch
- * would, #UD for code above 4 GiB, which reads as all ones).  Cached in a
- * small fetch TLB flushed together with the data TLB. */
-uint32_t mmu_translate_code(CPUState *env, uint32_t linear);
-/* the same without raising (and without setting A bits): false if a fetch
- * from `linear` would fault; used for the second page of a block */
-bool     mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr);
-/* translate a data access without raising or setting A/D bits: false if
- * not mapped or not allowed with the current CPL (debugger, tests) */
-bool     mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr);
-
-/* TLB maintenance (mmu.c) */
-void tlb_flush(CPUState *env);                      /* everything, globals too */
-void tlb_flush_nonglobal(CPUState *env);            /* CR3 load, task switch */
-void tlb_flush_page(CPUState *env, uint32_t linear);  /* INVLPG: both modes */
-/* the translator marks a physical page as holding code: drop every write
- * tag that reaches its host memory (host_page = PhysPage.host), so stores
- * take the slow path and its code-write hook */
-void tlb_drop_code_page(CPUState *env, const uint8_t *host_page);
+/* TLB maintenance (mmu.c); the guest's wrappers add its logging */
+void tlb_flush_all(CPUTLB *tlb);                     /* everything, globals too */
+void tlb_flush_nonglobal_entries(CPUTLB *tlb);       /* entries not marked GLOBAL */
+/* one linear page in every view and the fetch TLB, globals too, and every
+ * cached piece of a big page containing it (big_mask: ~(big page size - 1)) */
+void tlb_flush_linear_page(CPUTLB *tlb, uint32_t linear, uint32_t big_mask);
+/* drop every write tag whose host page is host_page (a page now holding
+ * code: stores must reach the code-write hook) */
+void tlb_drop_host_page(CPUTLB *tlb, const uint8_t *host_page);
 
 /*
- * Control-register hooks (helpers_sys.c, task switch).  Both may raise
- * #GP(0) before anything changed, so call them after the caller's own
- * checks and just before committing:
- *   mmu_set_cr3        MOV CR3 / task switch: loads the PAE PDPTEs when PAE
- *                      paging is on (reserved bit -> #GP(0)), sets CR3,
- *                      flushes all but global entries
- *   mmu_update_paging  MOV CR0 / LMSW / MOV CR4 with the new CR0 and CR4:
- *                      loads the PDPTEs when PAE paging results and PG,
- *                      CD, NW, PAE, PGE or PSE change; flushes everything
- *                      when PE, PG, WP, PSE, PAE or PGE change.  The caller
- *                      then stores the values.
- * An EFER.NXE change (WRMSR) calls tlb_flush.
+ * The guest's slow-path entry points: native code and the interpreter
+ * call these after an inline TLB miss (mode: the current privilege's
+ * view).  Declared here so that their names and signatures stay one
+ * contract; the guest defines them (x86: its paging.c).  They may
+ * unwind with the guest's fault (siglongjmp): callers keep nothing in
+ * caller-saved registers across the call.
  */
-void mmu_set_cr3(CPUState *env, uint32_t cr3);
-void mmu_update_paging(CPUState *env, uint32_t new_cr0, uint32_t new_cr4);
-
-/* A20 gate (port 92 / keyboard controller): sets a20_mask; on a change
- * flushes the TLB and the translated code (chains with paging off cache
- * targets by linear address) */
-void cpu_set_a20(CPUState *env, bool enabled);
+uint32_t mmu_ld_slow(struct CPUState *env, uint32_t addr, uint32_t size, int mode);
+void     mmu_st_slow(struct CPUState *env, uint32_t addr, uint32_t v, uint32_t size, int mode);
+uint32_t mmu_ld8_slow(struct CPUState *env, uint32_t addr);
+uint32_t mmu_ld16_slow(struct CPUState *env, uint32_t addr);
+uint32_t mmu_ld32_slow(struct CPUState *env, uint32_t addr);
+void     mmu_st8_slow(struct CPUState *env, uint32_t addr, uint32_t v);
+void     mmu_st16_slow(struct CPUState *env, uint32_t addr, uint32_t v);
+void     mmu_st32_slow(struct CPUState *env, uint32_t addr, uint32_t v);
 
 #endif

@@ -43,7 +43,7 @@
 #include "config.h"
 #include "translator/translator.h"
 /* physical pages (code marks, the code-write hook): a bus-level header */
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "util/log.h"
 
 #define TB_POOL_SIZE   (1u << 16)

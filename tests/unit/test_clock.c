@@ -3,7 +3,7 @@
  * (clock.c), on a manual clock so time is deterministic.
  */
 #include <CUnit/CUnit.h>
-#include "machine/clock.h"
+#include "bus/clock.h"
 
 typedef struct Rec {
     int order[16];

@@ -307,11 +307,8 @@ static void test_formats(void)
     CU_ASSERT_FALSE(fdc_attach(f.fdc, 1, b, &err));
     CU_ASSERT(err && strstr(err->message, "not a floppy format"));
     g_clear_error(&err);
-    MachineConfig cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.fd_file[0] = f.img;
-    cfg.fd_file[1] = small;
-    CU_ASSERT_EQUAL(fdc_cmos_drive_types(&cfg), 0x43);
+    const char *fd_file[2] = { f.img, small };
+    CU_ASSERT_EQUAL(fdc_cmos_drive_types(fd_file), 0x43);
     unlink(small);
     unlink(odd);
     g_free(small);

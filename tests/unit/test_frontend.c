@@ -35,7 +35,7 @@
 #include <glib/gstdio.h>
 #include "cpu-x86/frontend.h"
 #include "machine/machine.h"
-#include "machine/memory.h"
+#include "bus/memory.h"
 
 typedef enum FeMode {
     FE_REAL,        /* real mode, CS = DS = SS = 0, 16-bit */

@@ -223,7 +223,7 @@ static void test_long_watchpoint(void)
     /* serve only what is there: the watchpoint stays while connected */
     shutdown(sv[0], SHUT_WR);
     gdb_start(g, true);                 /* returns at EOF: the stub detaches */
-    CU_ASSERT_FALSE(gdb_page_watched(&m->cpu, 0x2000));   /* detached: gone */
+    CU_ASSERT_FALSE(gdb_page_watched(m->gdb, 0x2000));   /* detached: gone */
     m->gdb = NULL;
     gdb_free(g);
     close(sv[0]);
@@ -236,12 +236,12 @@ static void test_long_watchpoint(void)
     m->gdb = g;
     gdb_start(g, true);
     CU_ASSERT_TRUE(gdb_connected(g));
-    CU_ASSERT_TRUE(gdb_page_watched(&m->cpu, 0x1000));
-    CU_ASSERT_TRUE(gdb_page_watched(&m->cpu, 0x2000));     /* a middle page */
-    CU_ASSERT_TRUE(gdb_page_watched(&m->cpu, 0x3000));
-    CU_ASSERT_TRUE(gdb_page_watched(&m->cpu, 0x4000));
-    CU_ASSERT_FALSE(gdb_page_watched(&m->cpu, 0x5000));
-    CU_ASSERT_FALSE(gdb_page_watched(&m->cpu, 0x0000));
+    CU_ASSERT_TRUE(gdb_page_watched(m->gdb, 0x1000));
+    CU_ASSERT_TRUE(gdb_page_watched(m->gdb, 0x2000));     /* a middle page */
+    CU_ASSERT_TRUE(gdb_page_watched(m->gdb, 0x3000));
+    CU_ASSERT_TRUE(gdb_page_watched(m->gdb, 0x4000));
+    CU_ASSERT_FALSE(gdb_page_watched(m->gdb, 0x5000));
+    CU_ASSERT_FALSE(gdb_page_watched(m->gdb, 0x0000));
     m->gdb = NULL;
     gdb_free(g);
     close(sv[0]);

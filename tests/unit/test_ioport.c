@@ -4,7 +4,7 @@
  * registration conflicts.
  */
 #include <CUnit/CUnit.h>
-#include "machine/ioport.h"
+#include "bus/ioport.h"
 
 /* a fake device that logs every access it receives */
 typedef struct FakeDev {

@@ -24,7 +24,7 @@
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/translate.h"
 #include "machine/machine.h"
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "mmu/mmu.h"
 
 #define ENV(f) ((uint32_t)offsetof(CPUState, f))
@@ -373,8 +373,8 @@ static void rig_free(TestRig *r)
 static void rig_reset_env(TestRig *r, const GoldenCase *c)
 {
     CPUState *env = r->env;
-    memset(env, 0, offsetof(CPUState, machine));
-    env->machine = r->m;
+    memset(env, 0, offsetof(CPUState, mem));
+    env->mem = r->m->mem;
     env->a20_mask = 0xffffffff;
     env->exception_index = -1;
     env->old_exception = -1;

@@ -106,7 +106,10 @@ static bool fixture_init(Fixture *f)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq, irq_handler, f, 8);
     f->level = 0;
-    f->rtc = mc146818_init(f->m, 0x70, &f->irq);
+    MC146818Settings set = {
+        .ram_size = cfg.ram_size, .rtc_base = cfg.rtc_base, .rtc_date = cfg.rtc_date,
+    };
+    f->rtc = mc146818_init(f->m, 0x70, &f->irq, &set);
     return true;
 }
 

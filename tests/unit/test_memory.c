@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include <CUnit/CUnit.h>
-#include "machine/memory.h"
+#include "bus/memory.h"
 
 /* --- a fake MMIO device that records its last access --- */
 typedef struct FakeMmio {

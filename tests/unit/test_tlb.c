@@ -17,7 +17,7 @@
 #include <CUnit/CUnit.h>
 #include "config.h"
 #include "machine/machine.h"
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "mmu/mmu.h"
 #include "cpu-x86/helpers.h"
 #include "translator/translator.h"

@@ -12,7 +12,7 @@
 #include "debug/trace.h"
 #include "debug/trace_format.h"
 #include "machine/machine.h"
-#include "machine/clock.h"
+#include "bus/clock.h"
 #include "util/log.h"
 #include "cpu-x86/cpu.h"
 

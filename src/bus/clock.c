@@ -16,7 +16,7 @@
  */
 #include <time.h>
 #include <glib.h>
-#include "machine/clock.h"
+#include "bus/clock.h"
 
 static int64_t clock_host_ns(void)
 {

@@ -11,9 +11,8 @@
  * ones and drop writes (-d unimp logs them); -d ioport logs every access.
  */
 #include <glib.h>
-#include "machine/ioport.h"
+#include "bus/ioport.h"
 #include "util/log.h"
-#include "debug/trace.h"
 
 static uint32_t io_ones(int size)
 {
@@ -131,7 +130,7 @@ uint32_t ioport_read(IOBus *bus, uint16_t port, int size)
 {
     uint32_t v = io_read(bus, port, size);
     if (G_UNLIKELY(bus->trace))
-        trace_io(bus->trace, port, v, size, false);
+        bus->trace(bus->trace_opaque, port, v, size, false);
     if (log_enabled(LOG_IOPORT)) {
         const char *name = bus->ports[port].name;
         log_printf("ioport read  %04x size %d -> %0*x (%s)\n", port, size, size * 2, v,
@@ -148,6 +147,6 @@ void ioport_write(IOBus *bus, uint16_t port, uint32_t value, int size)
                    value & io_ones(size), name ? name : "unassigned");
     }
     if (G_UNLIKELY(bus->trace))
-        trace_io(bus->trace, port, value & io_ones(size), size, true);
+        bus->trace(bus->trace_opaque, port, value & io_ones(size), size, true);
     io_write(bus, port, value, size);
 }

@@ -56,6 +56,15 @@ typedef struct PhysPage {
 
 typedef void (*CodeWriteHook)(void *opaque, uint32_t paddr, int size);
 
+/* Memory-map listeners: whoever caches what the map says (the CPU's TLB,
+ * the translator's blocks) subscribes and is told which physical range
+ * changed: a region added, moved, turned on or off (PCI BARs, i440FX PAM
+ * shadow RAM and its write protection).  The board registers them
+ * (machine.c); devices only change the map.  QEMU's MemoryListener, in
+ * one callback. */
+typedef void (*MemMapListener)(void *opaque, uint32_t base, uint32_t size);
+#define PHYSMEM_MAX_LISTENERS 4
+
 typedef struct PhysMem {
     PhysPage *pages;        /* PHYS_PAGES entries */
     MemRegion *regions;     /* regions[0] is the "unassigned" pseudo region */
@@ -65,6 +74,11 @@ typedef struct PhysMem {
     CodeWriteHook code_write_hook;
     void *code_write_opaque;
     bool log_unassigned;    /* -d unimp */
+    struct {
+        MemMapListener fn;
+        void *opaque;
+    } listeners[PHYSMEM_MAX_LISTENERS];    /* called in registration order */
+    unsigned n_listeners;
 } PhysMem;
 
 PhysMem *physmem_new(void);
@@ -82,9 +96,8 @@ MemRegion *physmem_add_mmio(PhysMem *pm, const char *name, uint32_t base, uint32
  * MEM_UNASSIGNED with host NULL hides what lies below), created enabled
  * unless `enabled` is false.  physmem_region_set moves a region and
  * turns it on or off; the pages it left and the pages it covers are
- * recomputed from every enabled region (the latest registered wins).
- * The caller flushes the CPU's TLB and translated code of both ranges
- * (pci_memory_changed in devices/pci.c). */
+ * recomputed from every enabled region (the latest registered wins),
+ * and the listeners are told about both ranges. */
 MemRegion *physmem_add_host(PhysMem *pm, const char *name, MemKind kind, uint32_t base,
                             uint32_t size, uint8_t *host, bool enabled);
 MemRegion *physmem_add_mmio_off(PhysMem *pm, const char *name, uint32_t base, uint32_t size,
@@ -104,6 +117,11 @@ static inline PhysPage *physmem_page(PhysMem *pm, uint32_t paddr)
 {
     return &pm->pages[paddr >> PAGE_BITS];
 }
+
+void physmem_add_listener(PhysMem *pm, MemMapListener fn, void *opaque);
+void physmem_remove_listener(PhysMem *pm, MemMapListener fn, void *opaque);
+/* tell every listener that [base, base + size) changed */
+void physmem_notify(PhysMem *pm, uint32_t base, uint32_t size);
 
 void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque);
 /* the translator marks/unmarks pages that hold code */

@@ -1,10 +1,10 @@
 /*
  * debug_machine.c - wires the debugging features into a Machine (see
- * debug_machine.h): --trace (trace.c: CPU helpers, interrupts, port I/O),
+ * debug_machine.h): --trace (trace.c: its CPUHooks and the I/O bus hook),
  * -icount (clock.c reads the instruction count through machine_icount),
- * and the gdb stub (gdbstub.c; machine_run calls it).
+ * and the gdb stub (gdbstub.c: its CPUHooks; machine_run polls it).
  */
-#include "debug/debug_machine.h"
+#include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
 #include "debug/trace.h"
 #include "machine/machine.h"
@@ -29,12 +29,17 @@ bool debug_machine_init(Machine *m, GError **errp)
 {
     const MachineConfig *c = &m->cfg;
 
+    /* the CPU reaches the gdb stub through hooks (gdbstub.c), which find
+     * m->gdb: set by -gdb below or by a test's gdb_new_fd */
+    cpu_add_hooks(&m->cpu, &gdb_cpu_hooks, &m->gdb);
     if (c->trace_path) {
         TraceWriter *w = trace_open(c->trace_path, errp);
         if (!w)
             return false;
-        m->cpu.trace = w;
-        m->io->trace = w;
+        m->cpu.trace = w;               /* the front end emits the trace calls */
+        cpu_add_hooks(&m->cpu, &trace_cpu_hooks, w);
+        m->io->trace = trace_io_hook;
+        m->io->trace_opaque = w;
         if (m->tr)
             tb_flush(m->tr);            /* blocks must carry the trace calls */
     }
@@ -49,9 +54,11 @@ bool debug_machine_init(Machine *m, GError **errp)
 void debug_machine_free(Machine *m)
 {
     if (m->cpu.trace) {
+        cpu_remove_hooks(&m->cpu, &trace_cpu_hooks, m->cpu.trace);
         trace_close(m->cpu.trace, m->cpu.icount);
         m->cpu.trace = NULL;
         m->io->trace = NULL;
+        m->io->trace_opaque = NULL;
     }
     gdb_free(m->gdb);
     m->gdb = NULL;

@@ -37,7 +37,10 @@ typedef struct IOPortEntry {
 typedef struct IOBus {
     IOPortEntry ports[65536];
     bool log_unassigned;        /* -d unimp */
-    struct TraceWriter *trace;  /* --trace: port accesses recorded (debug/trace.h) */
+    /* an observer of every access (--trace registers trace_io_hook with
+     * its writer as opaque; debug_machine.c); NULL = none */
+    void (*trace)(void *opaque, uint16_t port, uint32_t value, int size, bool write);
+    void *trace_opaque;
 } IOBus;
 
 IOBus *iobus_new(void);

@@ -19,7 +19,7 @@
  */
 #include <string.h>
 #include <glib.h>
-#include "machine/memory.h"
+#include "bus/memory.h"
 #include "util/log.h"
 
 #define MEM_MAX_REGIONS 256
@@ -100,6 +100,7 @@ static MemRegion *physmem_add_region(PhysMem *pm, const char *name, MemKind kind
         p->region = (uint16_t)idx;
         p->host = host ? host + ((size_t)i << PAGE_BITS) : NULL;
     }
+    physmem_notify(pm, base, size);
     return r;
 }
 
@@ -334,8 +335,37 @@ void physmem_region_set(PhysMem *pm, MemRegion *r, uint32_t base, bool enabled)
     else
         r->base = base;
     r->disabled = !enabled;
-    if (was_on)
+    if (was_on) {
         physmem_recompute(pm, old_base, r->size);
-    if (enabled)
+        physmem_notify(pm, old_base, r->size);
+    }
+    if (enabled) {
         physmem_recompute(pm, r->base, r->size);
+        physmem_notify(pm, r->base, r->size);
+    }
+}
+
+void physmem_add_listener(PhysMem *pm, MemMapListener fn, void *opaque)
+{
+    g_assert(pm->n_listeners < PHYSMEM_MAX_LISTENERS);
+    pm->listeners[pm->n_listeners].fn = fn;
+    pm->listeners[pm->n_listeners].opaque = opaque;
+    pm->n_listeners++;
+}
+
+void physmem_remove_listener(PhysMem *pm, MemMapListener fn, void *opaque)
+{
+    for (unsigned i = 0; i < pm->n_listeners; i++)
+        if (pm->listeners[i].fn == fn && pm->listeners[i].opaque == opaque) {
+            memmove(&pm->listeners[i], &pm->listeners[i + 1],
+                    (pm->n_listeners - i - 1) * sizeof(pm->listeners[0]));
+            pm->n_listeners--;
+            return;
+        }
+}
+
+void physmem_notify(PhysMem *pm, uint32_t base, uint32_t size)
+{
+    for (unsigned i = 0; i < pm->n_listeners; i++)
+        pm->listeners[i].fn(pm->listeners[i].opaque, base, size);
 }

@@ -1,0 +1,78 @@
+/*
+ * host.h - what a device may ask of the machine that holds it, without
+ * naming the machine: join its device list (reset and free with it), ask
+ * for a system reset or a shutdown, have the main loop watch a host fd,
+ * end the CPU slice after re-arming a timer.
+ *
+ * The board fills one BusHost (machine.c: Machine.host) before it builds
+ * any device; devices call the host_* wrappers below, which go through
+ * the ops table, so no device calls into src/machine/ by name.
+ *
+ *   host_register_device(&m->host, s, (void (*)(void *))xxx_free,
+ *                        (void (*)(void *))xxx_reset);
+ *   host_request_reset(&m->host);      // the i8042's reset pulse
+ */
+#ifndef TX86_BUS_HOST_H
+#define TX86_BUS_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Host input (chardev.c: serial back ends).  The main loop polls each
+ * watched fd between CPU slices (about every millisecond) and while the
+ * guest halts (poll instead of a plain sleep); ready(opaque) false means
+ * "cannot take input now" (the fd is not polled), then on_input(opaque)
+ * runs when the fd is readable or hung up.  A watched fd also counts as
+ * something that can wake a halted guest.  flush(opaque), if not NULL,
+ * runs before every poll (buffered output). */
+typedef struct HostFdWatch {
+    int fd;
+    bool (*ready)(void *opaque);            /* NULL: always ready */
+    void (*on_input)(void *opaque);
+    void (*flush)(void *opaque);            /* may be NULL */
+    void *opaque;
+} HostFdWatch;
+
+typedef struct BusHostOps {
+    /* a device's state joins the machine: freed with it (free_fn) and
+     * reset by a machine reset (reset_fn, may be NULL) */
+    void (*register_device)(void *opaque, void *state, void (*free_fn)(void *),
+                            void (*reset_fn)(void *));
+    /* a system reset after the current instruction (or the end of tx86
+     * with status 0 under -no-reboot) */
+    void (*request_reset)(void *opaque);
+    /* stop the machine; tx86 exits with status */
+    void (*request_shutdown)(void *opaque, int status);
+    /* a timer was (re)armed from a guest I/O access: end the CPU slice at
+     * the next instruction boundary so the next one is sized by it */
+    void (*timers_changed)(void *opaque);
+    void (*watch_fd)(void *opaque, const HostFdWatch *w);
+    void (*unwatch_fd)(void *opaque, int fd, void *fd_opaque);
+} BusHostOps;
+
+typedef struct BusHost {
+    const BusHostOps *ops;
+    void *opaque;                           /* the machine */
+} BusHost;
+
+static inline void host_register_device(BusHost *h, void *state, void (*free_fn)(void *),
+                                        void (*reset_fn)(void *))
+{
+    h->ops->register_device(h->opaque, state, free_fn, reset_fn);
+}
+static inline void host_request_reset(BusHost *h) { h->ops->request_reset(h->opaque); }
+static inline void host_request_shutdown(BusHost *h, int status)
+{
+    h->ops->request_shutdown(h->opaque, status);
+}
+static inline void host_timers_changed(BusHost *h) { h->ops->timers_changed(h->opaque); }
+static inline void host_watch_fd(BusHost *h, const HostFdWatch *w)
+{
+    h->ops->watch_fd(h->opaque, w);
+}
+static inline void host_unwatch_fd(BusHost *h, int fd, void *fd_opaque)
+{
+    h->ops->unwatch_fd(h->opaque, fd, fd_opaque);
+}
+
+#endif
