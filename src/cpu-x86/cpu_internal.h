@@ -1,7 +1,7 @@
 /*
  * cpu_internal.h - functions shared by the CPU core's own files (excp.c,
- * exec.c, helpers_sys.c, helpers_string.c, helpers_arith.c); not for the
- * front end or devices.
+ * exec.c, the helpers_*.c, farctl.c, intr_pm.c, iopl.c, msr.c, seg.c,
+ * task.c, v86.c, debug.c ...); not for the front end or devices.
  *
  * Segment descriptors and loads are in seg.h, and so are the stack
  * accesses of helpers: a SegStack (seg_stack_cur) works on a private copy
@@ -27,16 +27,13 @@ void excp_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_er
 /* INT1 and other events that always go through the IDT (excp.c) */
 void excp_soft_int(CPUState *env, int vector, bool is_sw, uint32_t next_eip);
 
-/* raise #GP(0) and log "what" under -d unimp (next-issue features) */
-_Noreturn void cpu_unimp(CPUState *env, const char *what);
-
 /* descriptor reads and segment loads: seg.h (seg.c); far transfers:
  * farctl.c; protected-mode interrupt delivery: intr_pm.c */
 /* deliver vector through the IDT (intr_pm.c; called by excp_deliver) */
 void intr_pm_deliver(CPUState *env, int vector, bool is_sw, bool is_hw, bool has_error,
                      uint32_t error_code, uint32_t next_eip);
 
-/* port access permission (PM: CPL <= IOPL; the TSS bitmap is next issue) */
+/* port access permission (helpers_sys.c -> iopl_check_io: CPL <= IOPL, else the TSS I/O bitmap) */
 void cpu_check_io(CPUState *env, uint32_t port, int size);
 
 /* write the low size bytes of GPR n (size 1 means AL..BL only) */

@@ -119,13 +119,6 @@ void helper_raise_ud(CPUState *env)
     raise_exception_noerr(env, EXCP_UD);
 }
 
-_Noreturn void cpu_unimp(CPUState *env, const char *what)
-{
-    if (log_enabled(LOG_UNIMP))
-        log_printf("unimp: %s not implemented (eip=%08x) -> #GP(0)\n", what, env->eip);
-    raise_exception(env, EXCP_GP, 0);
-}
-
 static void do_interrupt_real(CPUState *env, int vector, uint32_t next_eip)
 {
     SegStack st;

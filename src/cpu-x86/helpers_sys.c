@@ -10,10 +10,9 @@
  * restartable.  Helpers that change eip themselves (far jumps, INT, IRET)
  * are followed by an unchained block exit.
  *
- * Protected mode is the basic, same-privilege subset: descriptors are
- * read from the GDT/LDT with present/type/DPL checks; call gates, task
- * switches and privilege changes raise #GP and are logged as not
- * implemented (the next issue, see docs/cpu.md).
+ * Segment loads and descriptor checks are seg.c, far transfers through
+ * call gates and privilege changes farctl.c, task switches task.c,
+ * protected-mode interrupt delivery intr_pm.c (docs/cpu.md).
  */
 #include <glib.h>
 #include "cpu-x86/cpu.h"

@@ -476,8 +476,8 @@ static void machine_sleep_until(Machine *m, int64_t deadline)
 }
 
 /* can anything wake a halted CPU?  An NMI or IRQ already pending, or
- * (with IF=1) a timer that may raise one.  Host input devices will add
- * themselves here. */
+ * (with IF=1) a timer that may raise one, or host input a device watches
+ * (Machine.host_fds). */
 static bool machine_can_wake(Machine *m)
 {
     CPUState *env = &m->cpu;

@@ -64,7 +64,8 @@ static const OptDesc opt_table[] = {
     { "help",       OPT_HELP,       false },
     { "h",          OPT_HELP,       false },
     { "version",    OPT_VERSION,    false },
-    /* later issues */
+    /* disks, Linux and multiboot boot, debugging, display; OPT_LATER rows
+     * are recognised and refused with "not supported yet" */
     { "hda", OPT_HDA, true },    { "hdb", OPT_HDB, true },       /* disks (opt_disk) */
     { "hdc", OPT_HDC, true },    { "hdd", OPT_HDD, true },
     { "cdrom", OPT_CDROM, true }, { "fda", OPT_FDA, true },
