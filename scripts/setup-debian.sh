@@ -15,6 +15,9 @@ pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso
 # serial_login.py drives its console)
 pkgs="$pkgs debootstrap debian-archive-keyring grub-pc-bin grub-common e2fsprogs
       python3"
+# test oracles, never run by tx86 itself: qemu-img and qemu-system-i386
+# (tests/boot/image_lock.sh's cross-locking checks, make bench's comparison)
+pkgs="$pkgs qemu-system-x86 qemu-utils"
 # clang's libFuzzer with ASan/UBSan runtimes (make fuzz-smoke, tests/fuzz/);
 # the linter of make check-shell, and git (make check-fresh clones the tree)
 pkgs="$pkgs clang-14 libclang-rt-14-dev shellcheck git"
