@@ -47,19 +47,8 @@ static inline uint32_t mmu_ld_fast(CPUState *env, uint32_t addr, uint32_t size, 
 {
     CPUTLBEntry *e = tlb_entry(env, mode, addr);
 
-    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1)) {
-        const uint8_t *h = (const uint8_t *)(e->addend + addr);
-        if (size == 1)
-            return *h;
-        if (size == 2) {
-            uint16_t v;
-            memcpy(&v, h, 2);
-            return v;
-        }
-        uint32_t v;
-        memcpy(&v, h, 4);
-        return v;
-    }
+    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1))
+        return tlb_host_ld(e->addend + addr, size);
     return mmu_ld_slow(env, addr, size, mode);
 }
 
@@ -69,15 +58,7 @@ static inline void mmu_st_fast(CPUState *env, uint32_t addr, uint32_t v, uint32_
     CPUTLBEntry *e = tlb_entry(env, mode, addr);
 
     if (__builtin_expect(e->addr_write == tlb_tag(addr, size), 1)) {
-        uint8_t *h = (uint8_t *)(e->addend + addr);
-        if (size == 1) {
-            *h = (uint8_t)v;
-        } else if (size == 2) {
-            uint16_t w = (uint16_t)v;
-            memcpy(h, &w, 2);
-        } else {
-            memcpy(h, &v, 4);
-        }
+        tlb_host_st(e->addend + addr, v, size);
         return;
     }
     mmu_st_slow(env, addr, v, size, mode);

@@ -49,6 +49,7 @@
 #include <stdint.h>
 #include <assert.h>
 #include <stddef.h>
+#include <string.h>
 
 #define TLB_BITS      8
 #define TLB_SIZE      (1u << TLB_BITS)
@@ -116,6 +117,37 @@ static inline uint32_t tlb_entry_offset(uint32_t addr)
 static inline uint32_t tlb_tag(uint32_t addr, uint32_t size)
 {
     return (addr + size - 1) | TLB_PAGE_LOW;
+}
+
+/* a 1-, 2- or 4-byte little-endian access to the host memory an entry
+ * maps (e->addend + addr), once the tag matched: every C fast path
+ * (cpu-x86/mem.h, the interpreter) */
+static inline uint32_t tlb_host_ld(uintptr_t host, uint32_t size)
+{
+    const uint8_t *h = (const uint8_t *)host;
+    if (size == 1)
+        return *h;
+    if (size == 2) {
+        uint16_t v;
+        memcpy(&v, h, 2);
+        return v;
+    }
+    uint32_t v;
+    memcpy(&v, h, 4);
+    return v;
+}
+
+static inline void tlb_host_st(uintptr_t host, uint32_t v, uint32_t size)
+{
+    uint8_t *h = (uint8_t *)host;
+    if (size == 1) {
+        *h = (uint8_t)v;
+    } else if (size == 2) {
+        uint16_t w = (uint16_t)v;
+        memcpy(h, &w, 2);
+    } else {
+        memcpy(h, &v, 4);
+    }
 }
 
 #endif

@@ -125,83 +125,52 @@ static IRTemp opt_resolve(OptCtx *c, IRTemp t)
     return t;
 }
 
-/* result of a pure I32 op on constants; false if op is not foldable */
-static bool opt_fold32(int op, uint32_t a, uint32_t b, uint32_t *r)
-{
-    switch (op) {
-    case IR_MOV:    *r = a; return true;
-    case IR_ADD:    *r = a + b; return true;
-    case IR_SUB:    *r = a - b; return true;
-    case IR_MUL:    *r = a * b; return true;
-    case IR_AND:    *r = a & b; return true;
-    case IR_OR:     *r = a | b; return true;
-    case IR_XOR:    *r = a ^ b; return true;
-    case IR_SHL:    *r = a << (b & 31); return true;
-    case IR_SHR:    *r = a >> (b & 31); return true;
-    case IR_SAR:    *r = (uint32_t)((int32_t)a >> (b & 31)); return true;
-    case IR_ROL:    b &= 31; *r = b ? (a << b) | (a >> (32 - b)) : a; return true;
-    case IR_ROR:    b &= 31; *r = b ? (a >> b) | (a << (32 - b)) : a; return true;
-    case IR_NOT:    *r = ~a; return true;
-    case IR_NEG:    *r = -a; return true;
-    case IR_EXT8S:  *r = (uint32_t)(int32_t)(int8_t)a; return true;
-    case IR_EXT8U:  *r = a & 0xff; return true;
-    case IR_EXT16S: *r = (uint32_t)(int32_t)(int16_t)a; return true;
-    case IR_EXT16U: *r = a & 0xffff; return true;
-    case IR_SETEQ:  *r = a == b; return true;
-    case IR_SETNE:  *r = a != b; return true;
-    case IR_SETLTU: *r = a < b; return true;
-    case IR_SETLEU: *r = a <= b; return true;
-    case IR_SETLT:  *r = (int32_t)a < (int32_t)b; return true;
-    case IR_SETLE:  *r = (int32_t)a <= (int32_t)b; return true;
-    default:        return false;
-    }
-}
-
-/* the same at 64 bits, plus the conversions between widths (whose
- * inputs or outputs are I32: the caller keeps values in range) */
-static bool opt_fold64(int op, uint64_t a, uint64_t b, uint64_t *r)
-{
-    switch (op) {
-    case IR_MOV:    *r = a; return true;
-    case IR_ADD:    *r = a + b; return true;
-    case IR_SUB:    *r = a - b; return true;
-    case IR_MUL:    *r = a * b; return true;
-    case IR_AND:    *r = a & b; return true;
-    case IR_OR:     *r = a | b; return true;
-    case IR_XOR:    *r = a ^ b; return true;
-    case IR_SHL:    *r = a << (b & 63); return true;
-    case IR_SHR:    *r = a >> (b & 63); return true;
-    case IR_SAR:    *r = (uint64_t)((int64_t)a >> (b & 63)); return true;
-    case IR_ROL:    b &= 63; *r = b ? (a << b) | (a >> (64 - b)) : a; return true;
-    case IR_ROR:    b &= 63; *r = b ? (a >> b) | (a << (64 - b)) : a; return true;
-    case IR_NOT:    *r = ~a; return true;
-    case IR_NEG:    *r = -a; return true;
-    case IR_EXT8S:  *r = (uint64_t)(int64_t)(int8_t)a; return true;
-    case IR_EXT8U:  *r = a & 0xff; return true;
-    case IR_EXT16S: *r = (uint64_t)(int64_t)(int16_t)a; return true;
-    case IR_EXT16U: *r = a & 0xffff; return true;
-    case IR_EXT32U: *r = (uint32_t)a; return true;
-    case IR_EXT32S: *r = (uint64_t)(int64_t)(int32_t)a; return true;
-    case IR_TRUNC:  *r = (uint32_t)a; return true;
-    case IR_SETEQ:  *r = a == b; return true;
-    case IR_SETNE:  *r = a != b; return true;
-    case IR_SETLTU: *r = a < b; return true;
-    case IR_SETLEU: *r = a <= b; return true;
-    case IR_SETLT:  *r = (int64_t)a < (int64_t)b; return true;
-    case IR_SETLE:  *r = (int64_t)a <= (int64_t)b; return true;
-    default:        return false;
-    }
-}
-
-/* fold i at its width */
+/* fold i at its width (I32 or I64): the result of a pure op on constants,
+ * false if the op is not foldable.  The conversions between widths fold
+ * as I64 insns only (their inputs or outputs are I32: in range). */
 static bool opt_fold(const IRInsn *i, uint64_t a, uint64_t b, uint64_t *r)
 {
-    if (i->type == IR_I64)
-        return opt_fold64(i->op, a, b, r);
-    uint32_t r32;
-    if (!opt_fold32(i->op, (uint32_t)a, (uint32_t)b, &r32))
-        return false;
-    *r = r32;
+    const bool wide = i->type == IR_I64;
+    const unsigned bits = wide ? 64 : 32, sh = bits - 1;
+    const uint64_t mask = wide ? UINT64_MAX : UINT32_MAX;
+    a &= mask;
+    b &= mask;
+    const int64_t sa = wide ? (int64_t)a : (int32_t)a;
+    const int64_t sb = wide ? (int64_t)b : (int32_t)b;
+    const unsigned n = (unsigned)(b & sh);
+    uint64_t v;
+
+    switch (i->op) {
+    case IR_MOV:    v = a; break;
+    case IR_ADD:    v = a + b; break;
+    case IR_SUB:    v = a - b; break;
+    case IR_MUL:    v = a * b; break;
+    case IR_AND:    v = a & b; break;
+    case IR_OR:     v = a | b; break;
+    case IR_XOR:    v = a ^ b; break;
+    case IR_SHL:    v = a << n; break;
+    case IR_SHR:    v = a >> n; break;
+    case IR_SAR:    v = (uint64_t)(sa >> n); break;
+    case IR_ROL:    v = n ? (a << n) | (a >> (bits - n)) : a; break;
+    case IR_ROR:    v = n ? (a >> n) | (a << (bits - n)) : a; break;
+    case IR_NOT:    v = ~a; break;
+    case IR_NEG:    v = -a; break;
+    case IR_EXT8S:  v = (uint64_t)(int64_t)(int8_t)a; break;
+    case IR_EXT8U:  v = a & 0xff; break;
+    case IR_EXT16S: v = (uint64_t)(int64_t)(int16_t)a; break;
+    case IR_EXT16U: v = a & 0xffff; break;
+    case IR_EXT32U: if (!wide) return false; v = (uint32_t)a; break;
+    case IR_EXT32S: if (!wide) return false; v = (uint64_t)(int64_t)(int32_t)a; break;
+    case IR_TRUNC:  if (!wide) return false; v = (uint32_t)a; break;
+    case IR_SETEQ:  v = a == b; break;
+    case IR_SETNE:  v = a != b; break;
+    case IR_SETLTU: v = a < b; break;
+    case IR_SETLEU: v = a <= b; break;
+    case IR_SETLT:  v = sa < sb; break;
+    case IR_SETLE:  v = sa <= sb; break;
+    default:        return false;
+    }
+    *r = v & mask;
     return true;
 }
 

@@ -247,19 +247,8 @@ static inline uint32_t interp_ld(Translator *t, void *env, uint32_t tlb_off,
                                  uint32_t addr, uint32_t size, int k)
 {
     const CPUTLBEntry *e = interp_tlb(env, tlb_off, addr);
-    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1)) {
-        const uint8_t *h = (const uint8_t *)(e->addend + addr);
-        if (size == 1)
-            return *h;
-        if (size == 2) {
-            uint16_t v;
-            memcpy(&v, h, 2);
-            return v;
-        }
-        uint32_t v;
-        memcpy(&v, h, 4);
-        return v;
-    }
+    if (__builtin_expect(e->addr_read == tlb_tag(addr, size), 1))
+        return tlb_host_ld(e->addend + addr, size);
     return t->guest->ld_slow[k](env, addr);
 }
 
@@ -268,15 +257,7 @@ static inline void interp_st(Translator *t, void *env, uint32_t tlb_off,
 {
     const CPUTLBEntry *e = interp_tlb(env, tlb_off, addr);
     if (__builtin_expect(e->addr_write == tlb_tag(addr, size), 1)) {
-        uint8_t *h = (uint8_t *)(e->addend + addr);
-        if (size == 1) {
-            *h = (uint8_t)v;
-        } else if (size == 2) {
-            uint16_t w = (uint16_t)v;
-            memcpy(h, &w, 2);
-        } else {
-            memcpy(h, &v, 4);
-        }
+        tlb_host_st(e->addend + addr, v, size);
         return;
     }
     t->guest->st_slow[k](env, addr, v);
