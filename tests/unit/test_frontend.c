@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
+#include "unit_util.h"
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "cpu-x86/frontend.h"
@@ -169,23 +170,6 @@ static const FrontendCase cases[] = {
 
 #define CODE_END 0x2000u        /* the bytes end here, at a page boundary */
 
-static int parse_hex(const char *s, uint8_t *b, int max)
-{
-    int n = 0;
-    unsigned v;
-    while (*s && n < max) {
-        if (*s == ' ') {
-            s++;
-            continue;
-        }
-        if (sscanf(s, "%2x", &v) != 1)
-            break;
-        b[n++] = (uint8_t)v;
-        s += 2;
-    }
-    return n;
-}
-
 static void set_seg(SegmentCache *sc, uint16_t sel, uint32_t base, uint32_t limit, uint32_t flags)
 {
     sc->selector = sel;
@@ -312,7 +296,7 @@ static gchar *print_ir(const IRBlock *ir)
 static gchar *render_case(Machine *m, const FrontendCase *c, IRBlock *ir, gchar **verify_error)
 {
     uint8_t bytes[64];
-    int len = parse_hex(c->hex, bytes, sizeof(bytes));
+    int len = unit_parse_hex(c->hex, bytes, sizeof(bytes));
     GString *out = g_string_new(NULL);
     GError *err = NULL;
 
@@ -494,7 +478,7 @@ static void test_cc_live(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(cc_cases); i++) {
         uint8_t bytes[64];
-        int len = parse_hex(cc_cases[i].hex, bytes, sizeof(bytes));
+        int len = unit_parse_hex(cc_cases[i].hex, bytes, sizeof(bytes));
         GString *dead = g_string_new(NULL);
         describe(bytes, len, cc_cases[i].code32, NULL, dead);
         if (strcmp(dead->str, cc_cases[i].dead)) {

@@ -6,6 +6,7 @@
  * Capstone 4.0.2 wherever Capstone decodes the form at all.
  */
 #include <CUnit/CUnit.h>
+#include "unit_util.h"
 #include <stdio.h>
 #include "cpu-x86/frontend.h"
 
@@ -70,29 +71,12 @@ static const HintCase hint_cases[] = {
     { "0f1f8000000000", 7, true, 7 },
 };
 
-static int parse_hex(const char *s, uint8_t *b, int max)
-{
-    int n = 0;
-    unsigned v;
-    while (*s && n < max) {
-        if (*s == ' ') {
-            s++;
-            continue;
-        }
-        if (sscanf(s, "%2x", &v) != 1)
-            break;
-        b[n++] = (uint8_t)v;
-        s += 2;
-    }
-    return n;
-}
-
 static void test_hint_nop_len(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(hint_cases); i++) {
         const HintCase *c = &hint_cases[i];
         uint8_t b[32];
-        int n = parse_hex(c->hex, b, (int)sizeof b);
+        int n = unit_parse_hex(c->hex, b, (int)sizeof b);
         int got = x86_hint_nop_len(b, c->avail ? c->avail : n, c->code32);
         if (got != c->len) {
             printf("\n  %s (%d-bit, %d bytes): length %d, want %d", c->hex,
