@@ -62,12 +62,6 @@ LAYERS
 # "-", NAME the header as written in the #include.  Every entry is a
 # layering debt with its reason.
 cat > "$tmp/allow" <<'ALLOW'
-# --- the front end emits a trace DEF record per translated instruction
-# by name (to become a CPUHooks member like the debuggers' other hooks)
-call     cpu-x86     debug    trace_def_insn      translate.c: a DEF record per translated insn
-include  cpu-x86     -        debug/trace.h       translate.c: trace_def_insn, TRACE_MEM_WRITE
-
-
 # --- devices are created with the board (Machine *, PCDevices), the
 # xxx_init(machine, ...) shape of STYLE.md, and read their buses from it
 # (m->mem, m->io, m->clock), their siblings from PCDevices, and ide.c and

@@ -166,6 +166,16 @@ void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
         }
 }
 
+uint32_t cpu_hook_translate_insn(CPUState *env, uint32_t lin, uint32_t phys, uint8_t mode,
+                                 const uint8_t *bytes, int len)
+{
+    for (int i = 0; i < env->n_hooks; i++)
+        if (env->hooks[i].ops->on_translate_insn)
+            return env->hooks[i].ops->on_translate_insn(env->hooks[i].opaque, lin, phys, mode,
+                                                        bytes, len);
+    return 0;
+}
+
 void cpu_set_a20(CPUState *env, bool enabled)
 {
     uint32_t mask = enabled ? 0xffffffffu : 0xffefffffu;

@@ -46,6 +46,11 @@ typedef struct CPUHooks {
     void (*on_mem)(void *opaque, uint32_t lin, uint32_t value, int size, bool write);
     void (*on_int)(void *opaque, struct CPUState *env, int vector, int kind,
                    uint32_t error_code);                       /* kind: CPU_INT_* */
+    /* the front end translated an instruction (linear and physical pc,
+     * CPU_TRACE_MODE_* bits, its bytes): the trace's DEF record; returns
+     * the id generated code passes to on_insn */
+    uint32_t (*on_translate_insn)(void *opaque, uint32_t lin, uint32_t phys, uint8_t mode,
+                                  const uint8_t *bytes, int len);
 } CPUHooks;
 #define CPU_MAX_HOOKS 2
 /* env->gdb_step bits (the gdb stub sets them) */
@@ -58,6 +63,11 @@ typedef struct CPUHooks {
 #define CPU_INT_TRIPLE    3
 /* helper_trace_mem's size argument: size | CPU_TRACE_MEM_WRITE (= trace.h's TRACE_MEM_WRITE) */
 #define CPU_TRACE_MEM_WRITE 0x100
+/* CPUHooks.on_translate_insn's mode bits (= trace_format.h's TRACE_MODE_*) */
+#define CPU_TRACE_MODE_CODE32 0x01
+#define CPU_TRACE_MODE_PE     0x02
+#define CPU_TRACE_MODE_VM     0x04
+#define CPU_TRACE_MODE_PG     0x08
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, NUM_SEGS };
@@ -320,6 +330,9 @@ void cpu_set_nmi(void *opaque, int n, int level);
 /* the debuggers' hooks (CPUHooks): added once, removed by the same pair */
 void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque);
 void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque);
+/* the front end's call of the first on_translate_insn hook (0 if none) */
+uint32_t cpu_hook_translate_insn(CPUState *env, uint32_t lin, uint32_t phys, uint8_t mode,
+                                 const uint8_t *bytes, int len);
 
 /* A20 gate: sets a20_mask; on a change flushes the TLB and the
  * translated code (chains with paging off cache targets by linear

@@ -33,7 +33,6 @@
 #include "cpu-x86/seg.h"
 #include "bus/memory.h"
 #include "mmu/mmu.h"
-#include "debug/trace.h"
 #include "util/log.h"
 
 #define ENV_OFF(field) ((uint32_t)offsetof(CPUState, field))
@@ -333,7 +332,7 @@ IRTemp gen_ea_plus(DisasContext *s, int idx, IRTemp extra)
 /* --trace: record a data access (after it succeeded) */
 static void gen_trace_mem(DisasContext *s, int size, IRTemp lin, IRTemp v, bool write)
 {
-    IRTemp args[3] = { lin, v, ir_movi(s->ir, (uint32_t)size | (write ? TRACE_MEM_WRITE : 0)) };
+    IRTemp args[3] = { lin, v, ir_movi(s->ir, (uint32_t)size | (write ? CPU_TRACE_MEM_WRITE : 0)) };
     ir_call(s->ir, HELPER_trace_mem, 3, args);
 }
 
@@ -1246,11 +1245,11 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
             /* --trace: the instruction is DEFined now, its execution recorded by id */
             uint32_t lin = tb->cs_base + di->pc;
             uint32_t len = (di->next_pc - di->pc) & (s->code32 ? ~0u : 0xffffu);
-            uint8_t mode = (s->code32 ? TRACE_MODE_CODE32 : 0) |
-                           ((tb->hflags & HF_PE) ? TRACE_MODE_PE : 0) |
-                           ((tb->hflags & HF_VM) ? TRACE_MODE_VM : 0) |
-                           ((tb->hflags & HF_PG) ? TRACE_MODE_PG : 0);
-            IRTemp id = ir_movi(ir, trace_def_insn(env->trace, lin,
+            uint8_t mode = (s->code32 ? CPU_TRACE_MODE_CODE32 : 0) |
+                           ((tb->hflags & HF_PE) ? CPU_TRACE_MODE_PE : 0) |
+                           ((tb->hflags & HF_VM) ? CPU_TRACE_MODE_VM : 0) |
+                           ((tb->hflags & HF_PG) ? CPU_TRACE_MODE_PG : 0);
+            IRTemp id = ir_movi(ir, cpu_hook_translate_insn(env, lin,
                                                    (tb->phys_pc & PAGE_MASK) | (lin & ~PAGE_MASK),
                                                    mode, di->buf, (int)MIN(len, di->len)));
             ir_call(ir, HELPER_trace_insn, 1, &id);

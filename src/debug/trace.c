@@ -284,7 +284,15 @@ static void trace_hook_int(void *opaque, CPUState *env, int vector, int kind,
     trace_int(opaque, env, vector, kind, error_code);
 }
 
+static uint32_t trace_hook_translate_insn(void *opaque, uint32_t lin, uint32_t phys,
+                                          uint8_t mode, const uint8_t *bytes, int len)
+{
+    return trace_def_insn(opaque, lin, phys, mode, bytes, len);
+}
+
 G_STATIC_ASSERT(TRACE_MEM_WRITE == CPU_TRACE_MEM_WRITE);
+G_STATIC_ASSERT(TRACE_MODE_CODE32 == CPU_TRACE_MODE_CODE32 && TRACE_MODE_PE == CPU_TRACE_MODE_PE &&
+                TRACE_MODE_VM == CPU_TRACE_MODE_VM && TRACE_MODE_PG == CPU_TRACE_MODE_PG);
 G_STATIC_ASSERT(TRACE_INT_IRQ == CPU_INT_IRQ && TRACE_INT_NMI == CPU_INT_NMI &&
                 TRACE_INT_EXCEPTION == CPU_INT_EXCEPTION && TRACE_INT_TRIPLE == CPU_INT_TRIPLE);
 
@@ -292,6 +300,7 @@ const CPUHooks trace_cpu_hooks = {
     .on_insn = trace_hook_insn,
     .on_mem = trace_hook_mem,
     .on_int = trace_hook_int,
+    .on_translate_insn = trace_hook_translate_insn,
 };
 
 /* the I/O bus's hook (bus/ioport.h): opaque is the writer */
