@@ -64,10 +64,11 @@ LAYERS
 cat > "$tmp/allow" <<'ALLOW'
 # --- devices are created with the board (Machine *, PCDevices), the
 # xxx_init(machine, ...) shape of STYLE.md, and read their buses from it
-# (m->mem, m->io, m->clock), their siblings from PCDevices, and ide.c and
-# fdc.c their drives from m->cfg.  They call nothing of the board: its
-# services go through Machine.host (bus/host.h).  Next: give each device
-# its buses, host and settings at creation, and drop these includes.
+# (m->mem, m->io, m->clock) and their siblings from PCDevices; their
+# settings come as arguments (DriveSpec, MC146818Settings ...), none reads
+# MachineConfig.  They call nothing of the board: its services go through
+# Machine.host (bus/host.h).  Next: give each device its buses and host at
+# creation, and drop these includes.
 include  devices  -        machine/machine.h       Machine: mem, io, clock, cpu
 include  devices  -        machine/pc.h            PCDevices: the sibling chips (pci.c, piix.c, fw_cfg.c ...)
 # The local APIC (apic.c) is part of the CPU: one per CPU, mapped by the

@@ -58,6 +58,17 @@ typedef enum BlockLocking {
 BlockDev *block_open(const char *path, bool readonly, bool snapshot, GError **errp);
 BlockDev *block_open_locking(const char *path, bool readonly, bool snapshot,
                              BlockLocking locking, GError **errp);
+
+/* a drive as the board configures it for a disk controller (ide_init,
+ * fdc_init): the image and how to open it; file NULL = no image (an
+ * empty CD-ROM drive when cdrom) */
+typedef struct DriveSpec {
+    const char *file;
+    bool readonly;
+    bool cdrom;                 /* IDE: an ATAPI CD-ROM (opened read-only) */
+    bool snapshot;              /* -snapshot: writes kept in memory */
+    BlockLocking locking;
+} DriveSpec;
 /* the same file (device and inode) by whatever path; false if either
  * cannot be stat()ed */
 bool      block_same_file(const char *a, const char *b);

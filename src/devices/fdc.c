@@ -542,7 +542,7 @@ void fdc_free(FDCState *s)
 }
 
 FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int dma_chan,
-                   GError **errp)
+                   const DriveSpec *drives, GError **errp)
 {
     FDCState *s = g_new0(FDCState, 1);
     s->m = m;
@@ -550,12 +550,11 @@ FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int
     s->dma = dma;
     s->dma_chan = dma_chan;
     s->base = base;
-    const MachineConfig *c = &m->cfg;
-    for (int i = 0; i < 2; i++) {
-        if (!c->fd_file[i])
+    for (int i = 0; drives && i < 2; i++) {
+        if (!drives[i].file)
             continue;
-        BlockDev *blk = block_open_locking(c->fd_file[i], c->fd_readonly[i], c->snapshot,
-                                           c->fd_locking[i], errp);
+        BlockDev *blk = block_open_locking(drives[i].file, drives[i].readonly,
+                                           drives[i].snapshot, drives[i].locking, errp);
         if (!blk || !fdc_attach(s, i, blk, errp)) {
             fdc_free(s);
             return NULL;

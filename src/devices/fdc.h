@@ -23,8 +23,11 @@ struct BlockDev;
 struct I8237State;
 typedef struct FDCState FDCState;
 
+/* drives[0..1]: the images (NULL: none) */
+struct DriveSpec;
 FDCState *fdc_init(struct Machine *m, uint16_t base, IrqLine *irq,
-                   struct I8237State *dma, int dma_chan, GError **errp);
+                   struct I8237State *dma, int dma_chan, const struct DriveSpec *drives,
+                   GError **errp);
 void fdc_reset(FDCState *s);
 void fdc_free(FDCState *s);
 /* attach an opened image to drive 0/1 (tests; fdc_init uses it); false

@@ -1558,32 +1558,32 @@ static IDEState *ide_new(Machine *m, IrqLine *irq0, IrqLine *irq1)
     return s;
 }
 
-IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary, GError **errp)
+IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
+                   const DriveSpec *drives, GError **errp)
 {
     IDEState *s = ide_new(m, irq_primary, irq_secondary);
-    const MachineConfig *c = &m->cfg;
-    for (int i = 0; i < 4; i++) {
-        if (c->ide_cdrom[i] && !c->ide_file[i]) {
+    for (int i = 0; drives && i < 4; i++) {
+        const DriveSpec *d = &drives[i];
+        if (d->cdrom && !d->file) {
             ide_attach(s, i, NULL, true);           /* empty CD-ROM drive */
             continue;
         }
-        if (!c->ide_file[i])
+        if (!d->file)
             continue;
-        BlockDev *blk = block_open_locking(c->ide_file[i], c->ide_readonly[i] || c->ide_cdrom[i],
-                                           c->snapshot, c->ide_locking[i], errp);
+        BlockDev *blk = block_open_locking(d->file, d->readonly || d->cdrom,
+                                           d->snapshot, d->locking, errp);
         if (!blk) {
             ide_free(s);
             return NULL;
         }
-        if (c->ide_cdrom[i] && block_sectors(blk) < 4) {
+        if (d->cdrom && block_sectors(blk) < 4) {
             g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "CD-ROM image '%s' is smaller than one 2048-byte sector",
-                        c->ide_file[i]);
+                        "CD-ROM image '%s' is smaller than one 2048-byte sector", d->file);
             block_close(blk);
             ide_free(s);
             return NULL;
         }
-        ide_attach(s, i, blk, c->ide_cdrom[i]);
+        ide_attach(s, i, blk, d->cdrom);
     }
     for (int ch = 0; ch < 2; ch++) {
         IDEBus *b = &s->bus[ch];

@@ -24,12 +24,13 @@ struct Machine;
 struct BlockDev;
 typedef struct IDEState IDEState;
 
-/* builds the controller with the drives of m->cfg (images are opened
+/* builds the controller with drives[0..3] (NULL: none; images are opened
  * here: a missing or bad image is an error), registers the legacy ports
  * and, when the PCI bus exists, the PCI function; registers itself with
  * the machine (freed and reset with it) */
+struct DriveSpec;
 IDEState *ide_init(struct Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
-                   GError **errp);
+                   const struct DriveSpec *drives, GError **errp);
 void ide_reset(IDEState *s);
 void ide_free(IDEState *s);
 

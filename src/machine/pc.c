@@ -225,10 +225,18 @@ bool pc_build(Machine *m, GError **errp)
     /* disks: IDE/ATA/ATAPI with bus-master DMA, floppy (ide.c, fdc.c) */
     if (!pc_check_drives(&m->cfg, errp))
         return false;
-    if (!(pc->ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], errp)))
+    DriveSpec ide_drives[4], fd_drives[2];
+    for (int i = 0; i < 4; i++)
+        ide_drives[i] = (DriveSpec){ m->cfg.ide_file[i], m->cfg.ide_readonly[i],
+                                     m->cfg.ide_cdrom[i], m->cfg.snapshot,
+                                     (BlockLocking)m->cfg.ide_locking[i] };
+    for (int i = 0; i < 2; i++)
+        fd_drives[i] = (DriveSpec){ m->cfg.fd_file[i], m->cfg.fd_readonly[i], false,
+                                    m->cfg.snapshot, (BlockLocking)m->cfg.fd_locking[i] };
+    if (!(pc->ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], ide_drives, errp)))
         return false;
     pc->dma = i8237_init(m);
-    if (!(pc->fdc = fdc_init(m, 0x3f0, &pc->isa_irq[6], pc->dma, 2, errp)))
+    if (!(pc->fdc = fdc_init(m, 0x3f0, &pc->isa_irq[6], pc->dma, 2, fd_drives, errp)))
         return false;
 
     /* display: VGA with the Bochs VBE interface (vga.c) */

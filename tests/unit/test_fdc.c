@@ -59,7 +59,7 @@ static bool fixture_init(Fixture *f)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq, irq_handler, f, 6);
     f->dma = i8237_init(f->m);
-    f->fdc = fdc_init(f->m, 0x3f0, &f->irq, f->dma, 2, &err);
+    f->fdc = fdc_init(f->m, 0x3f0, &f->irq, f->dma, 2, NULL, &err);
     if (!f->fdc)
         return false;
     f->img = make_floppy(1474560);
