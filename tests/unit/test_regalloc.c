@@ -235,6 +235,15 @@ static void toy_no_translate(void *fe, void *env, TranslationBlock *tb, IRBlock 
     g_assert_not_reached();
 }
 
+/* a translator for the toy guest on backend be (blocks come from parse()) */
+static Translator *toy_translator(const Backend *be, void *env)
+{
+    GError *err = NULL;
+    Translator *t = translator_new(be, &toy_guest, NULL, toy_no_translate, NULL, env, &err);
+    g_assert_no_error(err);
+    return t;
+}
+
 static const char toy_block[] =
     "t0 = get_reg $0; t1 = get_reg $1\n"
     "t2 = call @mac, t0, t1\n"          /* r0 * r1 + r3 */
@@ -258,10 +267,7 @@ static void test_toy_guest_backends(void)
     for (size_t k = 0; k < G_N_ELEMENTS(backends); k++) {
         for (int hit = 0; hit < 2; hit++) {
             ToyEnv *env = g_new0(ToyEnv, 1);
-            GError *err = NULL;
-            Translator *t = translator_new(backends[k], &toy_guest, NULL, toy_no_translate,
-                                           NULL, env, &err);
-            g_assert_no_error(err);
+            Translator *t = toy_translator(backends[k], env);
             IRBlock b;
             parse(&b, toy_block);
             ir_optimize(&b);
@@ -381,10 +387,7 @@ static void test_toy_guest_i64(void)
     for (size_t k = 0; k < G_N_ELEMENTS(backends); k++) {
         for (int opt = 0; opt < 2; opt++) {
             ToyEnv *env = g_new0(ToyEnv, 1);
-            GError *err = NULL;
-            Translator *t = translator_new(backends[k], &toy_guest, NULL, toy_no_translate,
-                                           NULL, env, &err);
-            g_assert_no_error(err);
+            Translator *t = toy_translator(backends[k], env);
             IRBlock b;
             parse(&b, toy_block64);
             if (opt) {
