@@ -10,8 +10,10 @@
 #   bus         util                         memory map, I/O ports, clock, IRQ lines
 #   mmu         util bus                     TLB, slow-path loads/stores
 #   translator  util bus mmu                 IR, passes, block cache, backends
-#   cpu-x86     util bus mmu translator      front end, helpers, exceptions, paging
-#   devices     util bus                     one file per chip
+#   cpu-x86     util bus mmu translator      front end, helpers, exceptions, paging,
+#                                            the local APIC
+#   devices     util bus                     one file per chip, created with its
+#                                            buses (bus/buses.h)
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
 #   ui          util bus devices machine     screenshots, curses
@@ -62,22 +64,6 @@ LAYERS
 # "-", NAME the header as written in the #include.  Every entry is a
 # layering debt with its reason.
 cat > "$tmp/allow" <<'ALLOW'
-# --- devices are created with the board (Machine *, PCDevices), the
-# xxx_init(machine, ...) shape of STYLE.md, and read their buses from it
-# (m->mem, m->io, m->clock) and their siblings from PCDevices; their
-# settings come as arguments (DriveSpec, MC146818Settings ...), none reads
-# MachineConfig.  They call nothing of the board: its services go through
-# Machine.host (bus/host.h).  Next: give each device its buses and host at
-# creation, and drop these includes.
-include  devices  -        machine/machine.h       Machine: mem, io, clock, cpu
-include  devices  -        machine/pc.h            PCDevices: the sibling chips (pci.c, piix.c, fw_cfg.c ...)
-# The local APIC (apic.c) is part of the CPU: one per CPU, mapped by the
-# CPU's IA32_APIC_BASE MSR, delivering into the core.  It belongs in
-# cpu-x86/ and moves there once it is given its CPU and buses at creation;
-# today it drives the core through the board's lines (Machine.cpu_core_intr,
-# cpu_core_nmi) and still reads msr_apic_base and hooks irq_ack through
-# Machine (the machine/machine.h entry above).
-
 # --- the gdb stub is given the Machine (memory, CPU); a kill asks
 # Machine.host (bus/host.h) for the shutdown
 include  debug    -        machine/machine.h         gdbstub.c: m->cpu, m->mem

@@ -247,7 +247,7 @@ typedef struct CPUState {
     uint64_t msr_misc_enable;    /* IA32_MISC_ENABLE */
     uint64_t msr_perfevtsel[2];  /* PERFEVTSEL0/1 (0x186/0x187) */
     uint64_t msr_pmc[2];         /* PERFCTR0/1 (0xC1/0xC2), 40 bits, do not count */
-    /* the local APIC (devices/apic.c) hears every IA32_APIC_BASE write; NULL = none */
+    /* the local APIC (apic.c) hears every IA32_APIC_BASE write; NULL = none */
     void   (*apic_base_changed)(void *opaque);
     void    *apic_opaque;
     /* --- x87 FPU (fpu/) --- */

@@ -6,7 +6,7 @@
  * (protection work), DE (debug registers), PSE, PAE, PGE and NX (paging),
  * TSC, MSR, CX8, CMOV, SEP, MTRR and PAT (MTRRs and PAT are kept as state;
  * there are no caches to apply them to) and APIC (the default model only:
- * the local APIC is a device, devices/apic.c).  MMX, FXSR, SSE, MCE, MCA
+ * the local APIC is apic.c, created by the board).  MMX, FXSR, SSE, MCE, MCA
  * and PSE36 are claimed by no model.  The default model "tx86" is a P6
  * (family 6) that Debian's 686 kernel accepts (it needs FPU, CX8, CMOV,
  * TSC) with a brand string and NX in leaf 0x80000001.

@@ -13,7 +13,7 @@
  *               writes ignored: no microcode) on family 6
  *   0x1B        IA32_APIC_BASE on models claiming an APIC (tx86): base and
  *               global enable, BSP read-only; writes reach the local APIC
- *               (devices/apic.c) through CPUState.apic_base_changed
+ *               (apic.c) through CPUState.apic_base_changed
  *   0xC1, 0xC2  PERFCTR0/1, 0x186/0x187 PERFEVTSEL0/1 (P6): state only,
  *               the counters do not count; RDPMC reads them
  *   0xFE, 0x2FF, 0x250.., 0x200..  MTRRs (8 variable, fixed): state only,
@@ -232,7 +232,7 @@ static void msr_write(CPUState *env, uint32_t msr, uint64_t v)
         /* BSP (bit 8) is read-only: there is one CPU, the bootstrap one */
         env->msr_apic_base = (v & ~(uint64_t)(1u << 8)) | (env->msr_apic_base & (1u << 8));
         if (env->apic_base_changed)
-            env->apic_base_changed(env->apic_opaque);   /* devices/apic.c */
+            env->apic_base_changed(env->apic_opaque);   /* apic.c */
         return;
     case MSR_IA32_PERFCTR0: case MSR_IA32_PERFCTR1:
         /* P6: the low 32 bits, sign-extended to the 40-bit counter */

@@ -2,7 +2,7 @@
  * chardev.c - host back ends for the serial ports (see chardev.h).
  *
  * Not a chip: the host side of a serial line.  Each back end has at most
- * one input fd, which the main loop watches (machine_watch_fd) while the
+ * one input fd, which the main loop watches (host_watch_fd) while the
  * front end can take bytes; output is written as the guest sends it.
  * Back ends follow QEMU's -chardev/-serial behaviour as documented in its
  * manual (spec syntax, "char device redirected to" message, the Ctrl-A
@@ -26,7 +26,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/chardev.h"
 
 typedef enum CharDevKind {
@@ -36,7 +36,7 @@ typedef enum CharDevKind {
 #define CHARDEV_ESCAPE 0x01     /* Ctrl-A, the stdio mux escape */
 
 struct CharDev {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     CharDevKind kind;
     char *label;
     FILE *out;                  /* stdio, file: buffered output */
@@ -178,7 +178,7 @@ static void chardev_flush(void *opaque)
 static void chardev_unwatch(CharDev *c)
 {
     if (c->watching)
-        host_unwatch_fd(&c->m->host, c->in_fd, c);
+        host_unwatch_fd(c->buses.host, c->in_fd, c);
     c->watching = false;
 }
 
@@ -205,7 +205,7 @@ static int chardev_mux(CharDev *c, uint8_t *buf, int n)
             c->mux_escape = false;
             if (b == 'x') {
                 fprintf(stderr, "\r\ntx86: terminated (Ctrl-A x)\r\n");
-                host_request_shutdown(&c->m->host, 0);
+                host_request_shutdown(c->buses.host, 0);
                 return o;
             } else if (b == 'h' || b == '?') {
                 fprintf(stderr, "\r\nCtrl-A x  exit tx86\r\nCtrl-A a  send Ctrl-A\r\n");
@@ -260,7 +260,7 @@ static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *))
         .flush = c->kind == CHARDEV_STDIO ? chardev_flush : NULL,
         .opaque = c,
     };
-    host_watch_fd(&c->m->host, &w);
+    host_watch_fd(c->buses.host, &w);
     c->watching = true;
 }
 
@@ -373,14 +373,14 @@ static void chardev_open_stdio(CharDev *c)
     chardev_watch(c, STDIN_FILENO, chardev_on_input);
 }
 
-CharDev *chardev_new(struct Machine *m, const char *spec, const char *label, GError **errp)
+CharDev *chardev_new(const Buses *b, const char *spec, const char *label, GError **errp)
 {
     CharDevKind kind;
     TcpSpec tcp;
     if (!chardev_parse(spec, &kind, &tcp, label, errp))
         return NULL;
     CharDev *c = g_new0(CharDev, 1);
-    c->m = m;
+    c->buses = *b;
     c->kind = kind;
     c->label = g_strdup(label);
     c->in_fd = c->out_fd = c->listen_fd = c->pty_slave = -1;

@@ -21,7 +21,7 @@
  * client, a full pty) drops it, as a serial line with nobody listening.
  *
  * Example:
- *     CharDev *c = chardev_new(m, "stdio", "serial0", &err);
+ *     CharDev *c = chardev_new(&m->bus, "stdio", "serial0", &err);
  *     chardev_set_handlers(c, uart_can_receive, uart_receive, uart);
  *     chardev_write(c, (const uint8_t *)"hi\n", 3);
  */
@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 typedef struct CharDev CharDev;
 
 typedef int  (*CharDevCanReceive)(void *opaque);                   /* bytes it takes now */
@@ -42,7 +42,7 @@ typedef void (*CharDevReceive)(void *opaque, const uint8_t *buf, int len);
 bool     chardev_spec_check(const char *spec, GError **errp);
 bool     chardev_spec_is_none(const char *spec);
 /* open a back end; label names it in messages ("serial0") */
-CharDev *chardev_new(struct Machine *m, const char *spec, const char *label, GError **errp);
+CharDev *chardev_new(const struct Buses *b, const char *spec, const char *label, GError **errp);
 void     chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
                               CharDevReceive receive, void *opaque);
 /* returns the number of bytes taken (the rest is dropped) */

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/debugcon.h"
 
 struct DebugconState {
@@ -39,7 +39,7 @@ static const IOPortOps debugcon_ops = {
     .sizes = IO_SIZE_8,
 };
 
-DebugconState *debugcon_init(Machine *m, uint16_t port, const char *spec, const char *opt,
+DebugconState *debugcon_init(const Buses *b, uint16_t port, const char *spec, const char *opt,
                              GError **errp)
 {
     DebugconState *s = g_new0(DebugconState, 1);
@@ -61,8 +61,8 @@ DebugconState *debugcon_init(Machine *m, uint16_t port, const char *spec, const 
         g_free(s);
         return NULL;
     }
-    if (!ioport_register(m->io, port, 1, &debugcon_ops, s, "debugcon")) {
-        const char *owner = ioport_owner(m->io, port);
+    if (!ioport_register(b->io, port, 1, &debugcon_ops, s, "debugcon")) {
+        const char *owner = ioport_owner(b->io, port);
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "%s: port 0x%x is already in use by %s", opt, port,
                     owner ? owner : "another device");

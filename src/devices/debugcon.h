@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 typedef struct DebugconState DebugconState;
 
 /* spec: "stdio" or "file:PATH" (as accepted by -debugcon); opt names the
  * option in messages ("-debugcon", "--seabios-log") */
-DebugconState *debugcon_init(struct Machine *m, uint16_t port, const char *spec,
+DebugconState *debugcon_init(const struct Buses *b, uint16_t port, const char *spec,
                              const char *opt, GError **errp);
 void debugcon_reset(DebugconState *s);
 void debugcon_free(DebugconState *s);

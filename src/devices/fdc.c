@@ -19,7 +19,7 @@
  */
 #include <string.h>
 #include <sys/stat.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/fdc.h"
 #include "devices/i8237.h"
 #include "devices/block.h"
@@ -51,7 +51,7 @@ typedef struct FloppyDrive {
 typedef enum FDCPhase { PH_CMD, PH_RESULT } FDCPhase;
 
 struct FDCState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IrqLine *irq;
     I8237State *dma;
     int dma_chan;
@@ -541,11 +541,11 @@ void fdc_free(FDCState *s)
     g_free(s);
 }
 
-FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int dma_chan,
+FDCState *fdc_init(const Buses *b, uint16_t base, IrqLine *irq, I8237State *dma, int dma_chan,
                    const DriveSpec *drives, GError **errp)
 {
     FDCState *s = g_new0(FDCState, 1);
-    s->m = m;
+    s->buses = *b;
     s->irq = irq;
     s->dma = dma;
     s->dma_chan = dma_chan;
@@ -560,14 +560,14 @@ FDCState *fdc_init(Machine *m, uint16_t base, IrqLine *irq, I8237State *dma, int
             return NULL;
         }
     }
-    if (!ioport_register(m->io, base, 6, &fdc_ops, s, "fdc") ||
-        !ioport_register(m->io, base + 7, 1, &fdc_ops, s, "fdc")) {
+    if (!ioport_register(b->io, base, 6, &fdc_ops, s, "fdc") ||
+        !ioport_register(b->io, base + 7, 1, &fdc_ops, s, "fdc")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "fdc: ports 0x%x-0x%x are already in use", base, base + 7);
         fdc_free(s);
         return NULL;
     }
     fdc_reset(s);
-    host_register_device(&m->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
+    host_register_device(b->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
     return s;
 }

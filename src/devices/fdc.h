@@ -2,13 +2,13 @@
  * fdc.h - the Intel 82077AA floppy disk controller at 0x3F0-0x3F5 and
  * 0x3F7, IRQ 6, ISA DMA channel 2, with up to two drives (fdc.c).
  *
- * Drives come from MachineConfig (fd_file[0..1], -fda/-fdb); the image
- * size gives the geometry: 1.44 MB (80/2/18), 720 KB (80/2/9), and the
- * 1.2 MB, 360 KB and 2.88 MB formats.
+ * Drives come as DriveSpec arguments (devices/block.h; the board makes
+ * them from -fda/-fdb); the image size gives the geometry: 1.44 MB
+ * (80/2/18), 720 KB (80/2/9), and the 1.2 MB, 360 KB and 2.88 MB formats.
  *
  * Example (pc.c):
- *     I8237State *dma = i8237_init(m);
- *     FDCState *fdc = fdc_init(m, 0x3f0, &pc->isa_irq[6], dma, 2, errp);
+ *     I8237State *dma = i8237_init(&m->bus);
+ *     FDCState *fdc = fdc_init(&m->bus, 0x3f0, &pc->isa_irq[6], dma, 2, fd_drives, errp);
  */
 #ifndef TX86_FDC_H
 #define TX86_FDC_H
@@ -18,14 +18,14 @@
 #include <glib.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 struct BlockDev;
 struct I8237State;
 typedef struct FDCState FDCState;
 
 /* drives[0..1]: the images (NULL: none) */
 struct DriveSpec;
-FDCState *fdc_init(struct Machine *m, uint16_t base, IrqLine *irq,
+FDCState *fdc_init(const struct Buses *b, uint16_t base, IrqLine *irq,
                    struct I8237State *dma, int dma_chan, const struct DriveSpec *drives,
                    GError **errp);
 void fdc_reset(FDCState *s);

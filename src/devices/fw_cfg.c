@@ -31,7 +31,7 @@
  * ("etc/acpi/rsdp", "etc/acpi/tables", "etc/table-loader": acpi_tables.c).
  */
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/fw_cfg.h"
 #include "util/log.h"
 
@@ -46,7 +46,7 @@ typedef struct FWCfgFile {
 } FWCfgFile;
 
 struct FWCfgState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     GHashTable *items;            /* key -> FWCfgItem * */
     FWCfgFile files[FW_CFG_FILE_SLOTS];
     unsigned n_files;
@@ -220,7 +220,7 @@ static void fw_cfg_dma_finish(FWCfgState *s, bool error)
     s->dma_busy = false;
     s->dma_left = 0;
     timer_del(s->dma_timer);
-    physmem_write_buf(s->m->mem, s->dma_acc, &result, 4);
+    physmem_write_buf(s->buses.mem, s->dma_acc, &result, 4);
 }
 
 /*
@@ -231,7 +231,7 @@ static void fw_cfg_dma_finish(FWCfgState *s, bool error)
 static void fw_cfg_dma_step(FWCfgState *s)
 {
     static const uint8_t zeros[PAGE_SIZE];
-    PhysMem *pm = s->m->mem;
+    PhysMem *pm = s->buses.mem;
     bool read = s->dma_control & FW_CFG_DMA_CTL_READ;
     size_t len = 0;
     const uint8_t *d = fw_cfg_get(s, s->cur_key, &len);
@@ -261,7 +261,7 @@ static void fw_cfg_dma_step(FWCfgState *s)
     if (s->dma_left == 0)
         fw_cfg_dma_finish(s, false);
     else
-        timer_mod(s->dma_timer, clock_now(&s->m->clock) + FW_CFG_DMA_STEP_NS);
+        timer_mod(s->dma_timer, clock_now(s->buses.clock) + FW_CFG_DMA_STEP_NS);
 }
 
 static void fw_cfg_dma_timer_cb(void *opaque)
@@ -273,7 +273,7 @@ static void fw_cfg_dma_timer_cb(void *opaque)
 
 static void fw_cfg_dma(FWCfgState *s, uint64_t addr)
 {
-    PhysMem *pm = s->m->mem;
+    PhysMem *pm = s->buses.mem;
     uint8_t acc[16];
     if (s->dma_busy)
         fw_cfg_dma_finish(s, true);               /* a new request aborts the old */
@@ -374,15 +374,15 @@ void fw_cfg_free(FWCfgState *s)
     g_free(s);
 }
 
-FWCfgState *fw_cfg_init(Machine *m, GError **errp)
+FWCfgState *fw_cfg_init(const Buses *b, GError **errp)
 {
     FWCfgState *s = g_new0(FWCfgState, 1);
-    s->m = m;
+    s->buses = *b;
     s->items = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fw_cfg_item_free);
-    s->dma_timer = timer_new(&m->clock, fw_cfg_dma_timer_cb, s);
-    if (!ioport_register(m->io, FW_CFG_PORT_SEL, 1, &fw_cfg_sel_ops, s, "fw_cfg-sel") ||
-        !ioport_register(m->io, FW_CFG_PORT_DATA, 1, &fw_cfg_data_ops, s, "fw_cfg-data") ||
-        !ioport_register(m->io, FW_CFG_PORT_DMA, 8, &fw_cfg_dma_ops, s, "fw_cfg-dma")) {
+    s->dma_timer = timer_new(b->clock, fw_cfg_dma_timer_cb, s);
+    if (!ioport_register(b->io, FW_CFG_PORT_SEL, 1, &fw_cfg_sel_ops, s, "fw_cfg-sel") ||
+        !ioport_register(b->io, FW_CFG_PORT_DATA, 1, &fw_cfg_data_ops, s, "fw_cfg-data") ||
+        !ioport_register(b->io, FW_CFG_PORT_DMA, 8, &fw_cfg_dma_ops, s, "fw_cfg-dma")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "fw_cfg: ports 0x510-0x51b are taken");
         fw_cfg_free(s);

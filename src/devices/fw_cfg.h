@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 
 #define FW_CFG_PORT_SEL       0x510
 #define FW_CFG_PORT_DATA      0x511
@@ -86,7 +86,7 @@ typedef struct FWCfgState FWCfgState;
 
 /* registers the ports and the standard items (signature, ID, file
  * directory); pc.c adds the machine's (pc_fw_cfg_setup) */
-FWCfgState *fw_cfg_init(struct Machine *m, GError **errp);
+FWCfgState *fw_cfg_init(const struct Buses *b, GError **errp);
 void        fw_cfg_reset(FWCfgState *s);
 void        fw_cfg_free(FWCfgState *s);
 /* a DMA request is still in progress (its control word not yet cleared) */

@@ -23,8 +23,7 @@
  * reporting, the host bridge's own bus arbitration registers.
  */
 #include <string.h>
-#include "machine/machine.h"
-#include "machine/pc.h"
+#include "bus/buses.h"
 #include "devices/pci.h"
 #include "devices/i440fx.h"
 #include "util/log.h"
@@ -42,7 +41,7 @@ typedef struct PamSegment {
 } PamSegment;
 
 struct I440FXState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     PCIDevice *dev;
     PamSegment seg[PAM_SEGMENTS];
 };
@@ -73,7 +72,7 @@ static void i440fx_set_pam(I440FXState *s, int n, int mode)
     if (!g->ram || g->mode == mode)
         return;
     g->mode = mode;
-    PhysMem *pm = s->m->mem;
+    PhysMem *pm = s->buses.mem;
     physmem_region_set(pm, g->ro, g->base, mode == 1);
     physmem_region_set(pm, g->rw, g->base, mode == 3);
     physmem_region_set(pm, g->wo, g->base, mode == 2);   /* listeners: TLB, code */
@@ -128,10 +127,10 @@ static void i440fx_free(void *opaque)
     g_free(opaque);
 }
 
-I440FXState *i440fx_init(Machine *m, PCIBus *bus, GError **errp)
+I440FXState *i440fx_init(const Buses *b, PCIBus *bus, GError **errp)
 {
     I440FXState *s = g_new0(I440FXState, 1);
-    s->m = m;
+    s->buses = *b;
     s->dev = pci_register_function(bus, PCI_DEVFN(0, 0), "i440fx", 0x8086, 0x1237, 0x02,
                                    0x060000, &i440fx_pci_ops, s);
     if (!s->dev) {
@@ -154,7 +153,7 @@ I440FXState *i440fx_init(Machine *m, PCIBus *bus, GError **errp)
 
     /* the PAM segments: "PCI" side = what is mapped now (BIOS ROM at
      * 0xE0000-0xFFFFF); below 0xE0000 PCI reads all ones */
-    PhysMem *pm = m->mem;
+    PhysMem *pm = b->mem;
     physmem_add_host(pm, "pci-c0000", MEM_UNASSIGNED, PAM_BASE, 0x20000, NULL, true);
     for (int n = 0; n < PAM_SEGMENTS; n++) {
         PamSegment *g = &s->seg[n];
@@ -176,6 +175,6 @@ I440FXState *i440fx_init(Machine *m, PCIBus *bus, GError **errp)
             }
         }
     }
-    host_register_device(&m->host, s, i440fx_free, i440fx_reset);
+    host_register_device(b->host, s, i440fx_free, i440fx_reset);
     return s;
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 struct PCIBus;
 typedef struct I440FXState I440FXState;
 
@@ -17,7 +17,7 @@ typedef struct I440FXState I440FXState;
 #define I440FX_SMRAM  0x72
 
 /* the host bridge on bus (devfn 0); PAM starts "all to ROM/PCI" */
-I440FXState *i440fx_init(struct Machine *m, struct PCIBus *bus, GError **errp);
+I440FXState *i440fx_init(const struct Buses *b, struct PCIBus *bus, GError **errp);
 /* how the 16 KiB (64 KiB for 0xF0000) segment holding addr is routed:
  * bit 0 reads from RAM, bit 1 writes to RAM (the PAM nibble's RE/WE) */
 int i440fx_pam_mode(I440FXState *s, uint32_t addr);

@@ -26,12 +26,12 @@
  * The IRQ lines follow the output buffer: high while it holds a byte from
  * the device whose interrupt is enabled, low once port 0x60 is read (so
  * every byte is a fresh edge for the edge-triggered 8259).  A20 changes go
- * to the A20 line the board wires to the CPU; a reset asks the machine (machine_request_reset,
- * which exits under -no-reboot).  Not emulated: the keyboard lock input,
+ * to the A20 line the board wires to the CPU; a reset asks the machine
+ * (host_request_reset, which exits under -no-reboot).  Not emulated: the keyboard lock input,
  * parity and timeout errors, the 8042's test and password commands.
  */
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/i8042.h"
 #include "util/log.h"
 
@@ -54,7 +54,7 @@
 #define CTRL_QUEUE 8
 
 struct I8042State {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IrqLine *kbd_irq, *aux_irq;
     IrqLine *a20;               /* output port bit 1 (level 1 = on) */
     PS2Kbd *kbd;
@@ -174,7 +174,7 @@ static void i8042_write_output_port(I8042State *s, uint8_t v)
     if (!!(v & 0x02) != i8042_a20(s))
         irq_set(s->a20, (v & 0x02) != 0);
     if (!(v & 0x01))
-        host_request_reset(&s->m->host);
+        host_request_reset(s->buses.host);
 }
 
 static void i8042_set_command_byte(I8042State *s, uint8_t v)
@@ -196,7 +196,7 @@ static void i8042_command(I8042State *s, uint8_t cmd)
     }
     if (cmd >= 0xf0) {
         if (!(cmd & 0x01))
-            host_request_reset(&s->m->host);
+            host_request_reset(s->buses.host);
         return;
     }
     switch (cmd) {
@@ -293,21 +293,21 @@ void i8042_reset(I8042State *s)
     i8042_refill(s);
 }
 
-I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLine *a20)
+I8042State *i8042_init(const Buses *b, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLine *a20)
 {
     I8042State *s = g_new0(I8042State, 1);
-    s->m = m;
+    s->buses = *b;
     s->kbd_irq = kbd_irq;
     s->aux_irq = aux_irq;
     s->a20 = a20;
     s->kbd = ps2_kbd_new(i8042_notify, s);
     s->mouse = ps2_mouse_new(i8042_notify, s);
     /* 0x60 and 0x64 are two registrations: 0x61-0x63 belong to others */
-    if (!ioport_register(m->io, 0x60, 1, &i8042_ops, s, "i8042") ||
-        !ioport_register(m->io, 0x64, 1, &i8042_ops, s, "i8042"))
+    if (!ioport_register(b->io, 0x60, 1, &i8042_ops, s, "i8042") ||
+        !ioport_register(b->io, 0x64, 1, &i8042_ops, s, "i8042"))
         g_warning("i8042: ports 0x60/0x64 already taken");
     i8042_reset(s);
-    host_register_device(&m->host, s, (void (*)(void *))i8042_free,
+    host_register_device(b->host, s, (void (*)(void *))i8042_free,
                             (void (*)(void *))i8042_reset);
     return s;
 }

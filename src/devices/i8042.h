@@ -3,7 +3,7 @@
  * and 0x64) with a PS/2 keyboard (IRQ 1) and mouse (IRQ 12).  See i8042.c.
  *
  * Example (pc.c):
- *     I8042State *kbc = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
+ *     I8042State *kbc = i8042_init(&m->bus, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
  *     ps2_kbd_put_key(i8042_keyboard(kbc), PS2_KEY_ENTER, true);
  * Joins the machine's device list (reset, freed with it).
  */
@@ -15,12 +15,12 @@
 #include "bus/irq.h"
 #include "devices/ps2.h"
 
-struct Machine;
+struct Buses;
 typedef struct I8042State I8042State;
 
 /* a20: the A20 gate line output port bit 1 drives and reads back
  * (level 1 = on; the board wires it to the CPU) */
-I8042State *i8042_init(struct Machine *m, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLine *a20);
+I8042State *i8042_init(const struct Buses *b, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLine *a20);
 void        i8042_reset(I8042State *s);
 void        i8042_free(I8042State *s);
 /* the devices behind it, for host input (curses, tests) */

@@ -12,7 +12,7 @@
  * a non-RAM page is dropped / reads 0xff, never host memory.
  */
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/i8237.h"
 #include "util/log.h"
 
@@ -31,7 +31,7 @@ typedef struct DMACtrl {
 } DMACtrl;
 
 struct I8237State {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     DMACtrl c[2];
     uint8_t extra_page[16];             /* unused page register ports */
 };
@@ -173,7 +173,7 @@ int i8237_transfer(I8237State *s, int chan, uint8_t *buf, int len, I8237Dir dir)
     int shift = c->dshift;                      /* 16-bit channels move words */
     int type = (ch->mode >> 2) & 3;
     bool down = ch->mode & 0x20;
-    PhysMem *pm = s->m->mem;
+    PhysMem *pm = s->buses.mem;
     int done = 0;
     bool tc = false;
     c->status &= (uint8_t)~(1 << (chan & 3));
@@ -231,17 +231,17 @@ void i8237_free(I8237State *s)
     g_free(s);
 }
 
-I8237State *i8237_init(Machine *m)
+I8237State *i8237_init(const Buses *b)
 {
     I8237State *s = g_new0(I8237State, 1);
-    s->m = m;
+    s->buses = *b;
     s->c[1].dshift = 1;
     i8237_reset(s);
-    bool ok = ioport_register(m->io, 0x00, 16, &dma_ops, s, "dma1") &&
-              ioport_register(m->io, 0xc0, 32, &dma_ops, s, "dma2") &&
-              ioport_register(m->io, 0x81, 15, &dma_page_ops, s, "dma-page");
+    bool ok = ioport_register(b->io, 0x00, 16, &dma_ops, s, "dma1") &&
+              ioport_register(b->io, 0xc0, 32, &dma_ops, s, "dma2") &&
+              ioport_register(b->io, 0x81, 15, &dma_page_ops, s, "dma-page");
     if (!ok && log_enabled(LOG_UNIMP))
         log_printf("i8237: some DMA ports were already taken\n");
-    host_register_device(&m->host, s, (void (*)(void *))i8237_free, (void (*)(void *))i8237_reset);
+    host_register_device(b->host, s, (void (*)(void *))i8237_free, (void (*)(void *))i8237_reset);
     return s;
 }

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-struct Machine;
+struct Buses;
 typedef struct I8237State I8237State;
 
 typedef enum I8237Dir {
@@ -26,7 +26,7 @@ typedef enum I8237Dir {
     I8237_FROM_MEMORY,          /* memory -> device (a "read" transfer) */
 } I8237Dir;
 
-I8237State *i8237_init(struct Machine *m);
+I8237State *i8237_init(const struct Buses *b);
 void i8237_reset(I8237State *s);
 void i8237_free(I8237State *s);
 

@@ -27,7 +27,7 @@
  * an odd count the value read is approximate (OUT timing is exact).
  */
 #include <glib.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/i8254.h"
 #include "util/log.h"
 
@@ -62,7 +62,7 @@ typedef struct PitCounter {
 } PitCounter;
 
 struct I8254State {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     uint16_t base;
     PitCounter c[3];
 };
@@ -80,7 +80,7 @@ static int64_t pit_ns(uint64_t ticks)
 
 static uint64_t pit_now(const PitCounter *c)
 {
-    return pit_ticks(clock_now(&c->pit->m->clock));
+    return pit_ticks(clock_now(c->pit->buses.clock));
 }
 
 /* ticks elapsed in the counting element */
@@ -222,7 +222,7 @@ static void pit_changed(PitCounter *c, uint64_t t)
     pit_drive(c, t);
     if (c->timer) {
         pit_schedule(c, t);
-        host_timers_changed(&c->pit->m->host);
+        host_timers_changed(c->pit->buses.host);
     }
 }
 
@@ -479,20 +479,20 @@ void i8254_free(I8254State *s)
     g_free(s);
 }
 
-I8254State *i8254_init(struct Machine *m, uint16_t base, IrqLine *irq)
+I8254State *i8254_init(const Buses *b, uint16_t base, IrqLine *irq)
 {
     I8254State *s = g_new0(I8254State, 1);
-    s->m = m;
+    s->buses = *b;
     s->base = base;
     s->c[0].irq = irq;
-    s->c[0].timer = timer_new(&m->clock, pit_timer_cb, &s->c[0]);
+    s->c[0].timer = timer_new(b->clock, pit_timer_cb, &s->c[0]);
     /* OUT is high after the control word of every mode but 0: count the
      * line as high from power-on (without an edge), so a BIOS programming
      * mode 2 or 3 gets its first IRQ 0 at the end of the first period */
     s->c[0].line = true;
     i8254_reset(s);
-    ioport_register(m->io, base, 4, &pit_ops, s, "i8254");
-    host_register_device(&m->host, s, (void (*)(void *))i8254_free,
+    ioport_register(b->io, base, 4, &pit_ops, s, "i8254");
+    host_register_device(b->host, s, (void (*)(void *))i8254_free,
                             (void (*)(void *))i8254_reset);
     return s;
 }

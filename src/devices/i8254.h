@@ -4,7 +4,7 @@
  * OUT are bits 0 and 5 of port 0x61 (pc_ports.c).
  *
  * Example (pc.c):
- *     I8254State *pit = i8254_init(m, 0x40, &pc->isa_irq[0]);
+ *     I8254State *pit = i8254_init(&m->bus, 0x40, &pc->isa_irq[0]);
  *     i8254_set_gate(pit, 2, 1);
  *     bool out2 = i8254_get_out(pit, 2);
  */
@@ -15,14 +15,14 @@
 #include <stdbool.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 typedef struct I8254State I8254State;
 
 #define PIT_FREQ_HZ 1193182     /* 14.31818 MHz / 12 */
 
 /* registers base..base+3; irq = counter 0's OUT (may be NULL).  Joins
  * the machine's device list (reset, freed with it). */
-I8254State *i8254_init(struct Machine *m, uint16_t base, IrqLine *irq);
+I8254State *i8254_init(const struct Buses *b, uint16_t base, IrqLine *irq);
 void i8254_reset(I8254State *s);
 void i8254_free(I8254State *s);
 

@@ -25,7 +25,7 @@
  * says.
  */
 #include <glib.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/i8259.h"
 #include "util/log.h"
 
@@ -49,7 +49,7 @@ typedef struct PicChip {
 } PicChip;
 
 struct I8259State {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     PicChip chip[2];        /* 0 = master, 1 = slave */
     IrqLine *output;        /* master INT: CPU INTR or the APIC's LINT0 */
     bool out_level;
@@ -369,21 +369,19 @@ bool i8259_output_level(const I8259State *s)
     return s->out_level;
 }
 
-I8259State *i8259_init(struct Machine *m, IrqLine *output)
+I8259State *i8259_init(const Buses *b, IrqLine *output)
 {
     I8259State *s = g_new0(I8259State, 1);
-    s->m = m;
+    s->buses = *b;
     s->output = output;
     s->chip[0].is_master = true;
     s->chip[0].elcr_mask = 0xf8;        /* IRQ 0, 1, 2 always edge */
     s->chip[1].elcr_mask = 0xde;        /* IRQ 8, 13 always edge */
     i8259_reset(s);
-    ioport_register(m->io, 0x20, 2, &pic_ops, s, "i8259-master");
-    ioport_register(m->io, 0xa0, 2, &pic_ops, s, "i8259-slave");
-    ioport_register(m->io, 0x4d0, 2, &pic_elcr_ops, s, "elcr");
-    m->cpu.irq_ack = i8259_irq_ack;
-    m->cpu.irq_ack_opaque = s;
-    host_register_device(&m->host, s, (void (*)(void *))i8259_free,
+    ioport_register(b->io, 0x20, 2, &pic_ops, s, "i8259-master");
+    ioport_register(b->io, 0xa0, 2, &pic_ops, s, "i8259-slave");
+    ioport_register(b->io, 0x4d0, 2, &pic_elcr_ops, s, "elcr");
+    host_register_device(b->host, s, (void (*)(void *))i8259_free,
                             (void (*)(void *))i8259_reset);
     return s;
 }

@@ -4,12 +4,13 @@
  * PIIX edge/level control registers (ELCR, 0x4D0/0x4D1).  See i8259.c.
  *
  * Example (pc.c):
- *     I8259State *pic = i8259_init(m, &m->cpu_intr);
+ *     I8259State *pic = i8259_init(&m->bus, &m->cpu_intr);
+ *     m->cpu.irq_ack = i8259_irq_ack;           // the CPU's INTA: the board's wiring
+ *     m->cpu.irq_ack_opaque = pic;
  *     i8259_set_irq(pic, 4, 1);                 // ISA IRQ 4 goes high
- *     m->cpu.irq_ack = i8259_irq_ack;           // done by i8259_init
- * The local APIC takes the INT output over with i8259_set_output(pic,
- * &lint0) and installs its own irq_ack hook, calling i8259_ack() for
- * ExtINT deliveries.
+ * The local APIC (cpu-x86/apic.c) takes the INT output's line over as its
+ * LINT0 and installs its own irq_ack hook, calling the i8259's (kept from
+ * before) for ExtINT deliveries.
  */
 #ifndef TX86_I8259_H
 #define TX86_I8259_H
@@ -18,13 +19,14 @@
 #include <stdbool.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 typedef struct I8259State I8259State;
 
 /* registers ports 0x20-0x21, 0xA0-0xA1, 0x4D0-0x4D1; drives output (the
- * master's INT pin); installs i8259_irq_ack as m->cpu.irq_ack.  Joins the
- * machine's device list (reset, freed with it). */
-I8259State *i8259_init(struct Machine *m, IrqLine *output);
+ * master's INT pin).  The CPU's acknowledge is the board's to wire
+ * (CPUState.irq_ack = i8259_irq_ack).  Joins the machine's device list
+ * (reset, freed with it). */
+I8259State *i8259_init(const struct Buses *b, IrqLine *output);
 void i8259_reset(I8259State *s);
 void i8259_free(I8259State *s);
 

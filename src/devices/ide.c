@@ -19,8 +19,7 @@
  * status), one session/track.
  */
 #include <string.h>
-#include "machine/machine.h"
-#include "machine/pc.h"
+#include "bus/buses.h"
 #include "devices/ide.h"
 #include "devices/block.h"
 #include "devices/pci.h"
@@ -147,7 +146,7 @@ struct IDEBus {
 };
 
 struct IDEState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IDEBus bus[2];
     uint16_t bm_base;           /* 0: bus-master registers unmapped */
     void *pci;                  /* the PCI function, if registered */
@@ -431,7 +430,7 @@ static void ide_write_block(IDEDrive *d)
  * describes; returns the bytes moved (less when the table ran out) */
 static uint32_t ide_prd_xfer(IDEBus *b, PrdCursor *c, uint8_t *buf, uint32_t len, bool to_mem)
 {
-    PhysMem *pm = b->ide->m->mem;
+    PhysMem *pm = b->ide->buses.mem;
     uint32_t done = 0;
     while (done < len) {
         if (c->left == 0) {
@@ -487,7 +486,7 @@ static void ide_dma_run(IDEBus *b)
             if (!budget) {
                 *cur = c;
                 ide_set_lba(d, d->lba);
-                timer_mod(b->dma_timer, clock_now(&b->ide->m->clock) + IDE_DMA_STEP_NS);
+                timer_mod(b->dma_timer, clock_now(b->ide->buses.clock) + IDE_DMA_STEP_NS);
                 return;
             }
             uint32_t n = MIN(d->left, IDE_BUF_SIZE / 512);
@@ -517,7 +516,7 @@ static void ide_dma_run(IDEBus *b)
         for (;;) {
             if (!budget && (d->left || d->reply_end > d->pos)) {
                 *cur = c;
-                timer_mod(b->dma_timer, clock_now(&b->ide->m->clock) + IDE_DMA_STEP_NS);
+                timer_mod(b->dma_timer, clock_now(b->ide->buses.clock) + IDE_DMA_STEP_NS);
                 return;
             }
             if (d->reply_end > d->pos) {
@@ -1442,10 +1441,10 @@ void ide_bm_map(IDEState *s, uint16_t base)
     if (s->bm_base == base)
         return;
     if (s->bm_base)
-        ioport_unregister(s->m->io, s->bm_base, 16, s);
+        ioport_unregister(s->buses.io, s->bm_base, 16, s);
     s->bm_base = base;
     if (base)
-        ioport_register(s->m->io, base, 16, &ide_bm_ops, s, "ide-bm");
+        ioport_register(s->buses.io, base, 16, &ide_bm_ops, s, "ide-bm");
 }
 
 /* ------------------------------------------------------------- set-up */
@@ -1455,11 +1454,10 @@ static const PCIDeviceOps ide_pci_ops = { 0 };
 /* PIIX3 function 1: class 01 01 80 (IDE, legacy mode both channels,
  * bus master); BAR4 = the bus-master registers; IDETIM (0x40-0x43),
  * SIDETIM (0x44) and the UDMA registers are plain storage */
-static bool ide_pci_register(IDEState *s, Machine *m, GError **errp)
+static bool ide_pci_register(IDEState *s, PCIBus *bus, GError **errp)
 {
-    PCIBus *bus = pc_pci_bus(m);
     if (!bus)
-        return true;                                /* bare machine: legacy ports only */
+        return true;                                /* no PCI bus: legacy ports only */
     PCIDevice *d = pci_register_function(bus, PCI_DEVFN(1, 1), "piix3-ide", 0x8086, 0x7010,
                                          0x00, 0x010180, &ide_pci_ops, s);
     if (!d) {
@@ -1536,10 +1534,10 @@ void ide_free(IDEState *s)
     g_free(s);
 }
 
-static IDEState *ide_new(Machine *m, IrqLine *irq0, IrqLine *irq1)
+static IDEState *ide_new(const Buses *buses, IrqLine *irq0, IrqLine *irq1)
 {
     IDEState *s = g_new0(IDEState, 1);
-    s->m = m;
+    s->buses = *buses;
     static const uint16_t iobase[2] = { 0x1f0, 0x170 }, ctl[2] = { 0x3f6, 0x376 };
     for (int c = 0; c < 2; c++) {
         IDEBus *b = &s->bus[c];
@@ -1548,7 +1546,7 @@ static IDEState *ide_new(Machine *m, IrqLine *irq0, IrqLine *irq1)
         b->irq = c ? irq1 : irq0;
         b->iobase = iobase[c];
         b->ctlport = ctl[c];
-        b->dma_timer = timer_new(&m->clock, ide_dma_timer_cb, b);
+        b->dma_timer = timer_new(buses->clock, ide_dma_timer_cb, b);
         for (int i = 0; i < 2; i++) {
             b->drive[i].bus = b;
             b->drive[i].unit = i;
@@ -1558,10 +1556,10 @@ static IDEState *ide_new(Machine *m, IrqLine *irq0, IrqLine *irq1)
     return s;
 }
 
-IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
-                   const DriveSpec *drives, GError **errp)
+IDEState *ide_init(const Buses *buses, PCIBus *pci, IrqLine *irq_primary,
+                   IrqLine *irq_secondary, const DriveSpec *drives, GError **errp)
 {
-    IDEState *s = ide_new(m, irq_primary, irq_secondary);
+    IDEState *s = ide_new(buses, irq_primary, irq_secondary);
     for (int i = 0; drives && i < 4; i++) {
         const DriveSpec *d = &drives[i];
         if (d->cdrom && !d->file) {
@@ -1587,8 +1585,9 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
     }
     for (int ch = 0; ch < 2; ch++) {
         IDEBus *b = &s->bus[ch];
-        if (!ioport_register(m->io, b->iobase, 8, &ide_io_ops, b, ch ? "ide1" : "ide0") ||
-            !ioport_register(m->io, b->ctlport, 1, &ide_ctl_ops, b, ch ? "ide1-ctl" : "ide0-ctl")) {
+        if (!ioport_register(buses->io, b->iobase, 8, &ide_io_ops, b, ch ? "ide1" : "ide0") ||
+            !ioport_register(buses->io, b->ctlport, 1, &ide_ctl_ops, b,
+                             ch ? "ide1-ctl" : "ide0-ctl")) {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                         "ide: ports 0x%x/0x%x are already in use", b->iobase, b->ctlport);
             ide_free(s);
@@ -1596,11 +1595,11 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
         }
     }
     ide_reset(s);
-    if (!ide_pci_register(s, m, errp)) {
+    if (!ide_pci_register(s, pci, errp)) {
         ide_free(s);
         return NULL;
     }
-    host_register_device(&m->host, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
+    host_register_device(buses->host, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
     return s;
 }
 

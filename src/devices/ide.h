@@ -6,11 +6,14 @@
  *   secondary  0x170-0x177, 0x376                                   IRQ 15
  *   bus master BAR4: 16 I/O ports (command, status, PRD pointer per channel)
  *
- * Drives come from MachineConfig (ide_file[0..3]: primary master/slave,
- * secondary master/slave; ide_cdrom[] marks ATAPI CD-ROMs).
+ * Drives come as DriveSpec arguments (devices/block.h; the board makes
+ * them from -hda..-hdd, -cdrom, -drive): index 0..3 = primary
+ * master/slave, secondary master/slave; DriveSpec.cdrom marks ATAPI
+ * CD-ROMs.
  *
  * Example (pc.c):
- *     IDEState *ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], errp);
+ *     IDEState *ide = ide_init(&m->bus, pc->pci_bus, &pc->isa_irq[14], &pc->isa_irq[15],
+ *                              ide_drives, errp);
  */
 #ifndef TX86_IDE_H
 #define TX86_IDE_H
@@ -20,17 +23,18 @@
 #include <glib.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 struct BlockDev;
 typedef struct IDEState IDEState;
 
 /* builds the controller with drives[0..3] (NULL: none; images are opened
  * here: a missing or bad image is an error), registers the legacy ports
- * and, when the PCI bus exists, the PCI function; registers itself with
- * the machine (freed and reset with it) */
+ * and, when pci is not NULL, the PCI function 00:01.1 on it; registers
+ * itself with the machine (freed and reset with it) */
 struct DriveSpec;
-IDEState *ide_init(struct Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
-                   const struct DriveSpec *drives, GError **errp);
+struct PCIBus;
+IDEState *ide_init(const struct Buses *b, struct PCIBus *pci, IrqLine *irq_primary,
+                   IrqLine *irq_secondary, const struct DriveSpec *drives, GError **errp);
 void ide_reset(IDEState *s);
 void ide_free(IDEState *s);
 

@@ -29,7 +29,7 @@
  * their lines active-high, and the firmware tables say so); there is no
  * EOI register (that came with version 0x20).
  */
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/ioapic.h"
 #include "util/log.h"
 
@@ -43,7 +43,7 @@
 #define RTE_WRITABLE   (0xff00000000000000ull | 0x1afffull)
 
 struct IOAPICState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     uint32_t base;
     uint8_t regsel;               /* IOREGSEL */
     uint32_t id;                  /* IOAPICID (bits 27:24) */
@@ -183,15 +183,15 @@ void ioapic_reset(IOAPICState *s)
     /* pin levels are wires: they keep what the devices drive */
 }
 
-IOAPICState *ioapic_init(Machine *m, uint32_t base, IOAPICDeliverFn deliver,
+IOAPICState *ioapic_init(const Buses *b, uint32_t base, IOAPICDeliverFn deliver,
                          void *deliver_opaque, GError **errp)
 {
     IOAPICState *s = g_new0(IOAPICState, 1);
-    s->m = m;
+    s->buses = *b;
     s->base = base;
     s->deliver = deliver;
     s->deliver_opaque = deliver_opaque;
-    if (!physmem_add_mmio(m->mem, "ioapic", base, 0x1000, &ioapic_mem_ops, s)) {
+    if (!physmem_add_mmio(b->mem, "ioapic", base, 0x1000, &ioapic_mem_ops, s)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "ioapic: cannot map the I/O APIC at %#x", base);
         g_free(s);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 typedef struct IOAPICState IOAPICState;
 
 #define IOAPIC_DEFAULT_BASE 0xfec00000u
@@ -25,7 +25,7 @@ typedef struct IOAPICState IOAPICState;
 typedef void (*IOAPICDeliverFn)(void *opaque, uint8_t dest, bool logical, int mode,
                                 int vector, bool level);
 
-IOAPICState *ioapic_init(struct Machine *m, uint32_t base, IOAPICDeliverFn deliver,
+IOAPICState *ioapic_init(const struct Buses *b, uint32_t base, IOAPICDeliverFn deliver,
                          void *deliver_opaque, GError **errp);
 void ioapic_reset(IOAPICState *s);
 void ioapic_free(IOAPICState *s);

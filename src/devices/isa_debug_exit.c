@@ -7,11 +7,11 @@
  * Used by test ROMs: -device isa-debug-exit,iobase=0xf4,iosize=0x04.
  * Reference: QEMU hw/misc/debugexit.c (behaviour only).
  */
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/isa_debug_exit.h"
 
 struct DebugExitState {
-    Machine *machine;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     uint16_t iobase;
     unsigned iosize;
 };
@@ -19,7 +19,7 @@ struct DebugExitState {
 static void debug_exit_write(void *opaque, uint16_t port, uint32_t value, int size)
 {
     DebugExitState *s = opaque;
-    host_request_shutdown(&s->machine->host, (int)((value << 1) | 1));
+    host_request_shutdown(s->buses.host, (int)((value << 1) | 1));
 }
 
 static const IOPortOps debug_exit_ops = {
@@ -28,16 +28,16 @@ static const IOPortOps debug_exit_ops = {
     .sizes = IO_SIZE_8 | IO_SIZE_16 | IO_SIZE_32,
 };
 
-DebugExitState *isa_debug_exit_init(Machine *m, uint16_t iobase, unsigned iosize, GError **errp)
+DebugExitState *isa_debug_exit_init(const Buses *b, uint16_t iobase, unsigned iosize, GError **errp)
 {
     DebugExitState *s = g_new0(DebugExitState, 1);
-    s->machine = m;
+    s->buses = *b;
     s->iobase = iobase;
     s->iosize = iosize;
-    int taken = ioport_first_taken(m->io, iobase, iosize);
-    if (taken >= 0 || !ioport_register(m->io, iobase, iosize, &debug_exit_ops, s,
+    int taken = ioport_first_taken(b->io, iobase, iosize);
+    if (taken >= 0 || !ioport_register(b->io, iobase, iosize, &debug_exit_ops, s,
                                        "isa-debug-exit")) {
-        const char *owner = taken >= 0 ? ioport_owner(m->io, (uint16_t)taken) : NULL;
+        const char *owner = taken >= 0 ? ioport_owner(b->io, (uint16_t)taken) : NULL;
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "-device isa-debug-exit: ports 0x%x-0x%x overlap port 0x%x of %s",
                     iobase, iobase + iosize - 1, taken, owner ? owner : "another device");

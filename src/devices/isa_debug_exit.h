@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 typedef struct DebugExitState DebugExitState;
 
-DebugExitState *isa_debug_exit_init(struct Machine *m, uint16_t iobase, unsigned iosize,
+DebugExitState *isa_debug_exit_init(const struct Buses *b, uint16_t iobase, unsigned iosize,
                                     GError **errp);
 void isa_debug_exit_free(DebugExitState *s);
 

@@ -38,7 +38,7 @@
 #include <time.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/mc146818.h"
 #include "util/log.h"
 
@@ -74,7 +74,7 @@
 #define RTC_UIP_NS 244000ll     /* UIP before the update (datasheet: 244 us) */
 
 struct MC146818State {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IrqLine *irq;
     uint8_t cmos[128];
     uint8_t index;
@@ -89,7 +89,7 @@ struct MC146818State {
 
 static int64_t rtc_now(MC146818State *s)
 {
-    return clock_now(&s->m->clock);
+    return clock_now(s->buses.clock);
 }
 
 static int64_t rtc_floordiv(int64_t a, int64_t b)
@@ -320,7 +320,7 @@ static void rtc_data_write(MC146818State *s, uint8_t v)
     rtc_update_irq(s);
     rtc_schedule(s, now);
     if (idx == RTC_REG_A || idx == RTC_REG_B)
-        host_timers_changed(&s->m->host);
+        host_timers_changed(s->buses.host);
 }
 
 static uint8_t rtc_data_read(MC146818State *s)
@@ -549,13 +549,13 @@ void mc146818_free(MC146818State *s)
     g_free(s);
 }
 
-MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
+MC146818State *mc146818_init(const Buses *b, uint16_t base, IrqLine *irq,
                              const MC146818Settings *set)
 {
     MC146818State *s = g_new0(MC146818State, 1);
-    s->m = m;
+    s->buses = *b;
     s->irq = irq;
-    s->timer = timer_new(&m->clock, rtc_timer_cb, s);
+    s->timer = timer_new(b->clock, rtc_timer_cb, s);
     s->cmos[RTC_REG_A] = 0x26;          /* 32.768 kHz divider, 1024 Hz rate */
     s->cmos[RTC_REG_B] = REG_B_24H;     /* BCD, 24 hours */
     s->cmos[RTC_REG_D] = 0x80;
@@ -564,8 +564,8 @@ MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
     s->last_ns = rtc_now(s);
     rtc_store_time(s, rtc_secs_at(s, s->last_ns));
     rtc_nvram_setup(s, set);
-    ioport_register(m->io, base, 2, &rtc_ops, s, "mc146818");
-    host_register_device(&m->host, s, (void (*)(void *))mc146818_free,
+    ioport_register(b->io, base, 2, &rtc_ops, s, "mc146818");
+    host_register_device(b->host, s, (void (*)(void *))mc146818_free,
                             (void (*)(void *))mc146818_reset);
     return s;
 }

@@ -4,7 +4,7 @@
  *
  * Example (pc.c):
  *     MC146818Settings set = { .ram_size = 128 << 20, .boot_order = "cad" };
- *     MC146818State *rtc = mc146818_init(m, 0x70, &pc->isa_irq[8], &set);
+ *     MC146818State *rtc = mc146818_init(&m->bus, 0x70, &pc->isa_irq[8], &set);
  *     mc146818_cmos_set(rtc, 0x12, 0xf0);     // the checksum follows
  */
 #ifndef TX86_MC146818_H
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 typedef struct MC146818State MC146818State;
 
 /* where the clock starts (-rtc base=; MachineConfig.rtc_base) */
@@ -35,7 +35,7 @@ typedef struct MC146818Settings {
 /* registers base, base+1; fills the NVRAM as QEMU's pc does from the
  * settings (memory sizes, floppies, boot order, checksum).  Joins the
  * machine's device list (reset, freed with it). */
-MC146818State *mc146818_init(struct Machine *m, uint16_t base, IrqLine *irq,
+MC146818State *mc146818_init(const struct Buses *b, uint16_t base, IrqLine *irq,
                              const MC146818Settings *set);
 void mc146818_reset(MC146818State *s);
 void mc146818_free(MC146818State *s);

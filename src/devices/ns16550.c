@@ -31,7 +31,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/ns16550.h"
 #include "util/log.h"
 
@@ -83,7 +83,7 @@
 #define MSR_HOST_LINES (MSR_CTS | MSR_DSR | MSR_DCD)
 
 struct NS16550State {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IrqLine *irq;
     CharDev *chr;
     uint16_t base;
@@ -169,7 +169,7 @@ static void uart_update_msr(NS16550State *s)
 static void uart_rearm_timeout(NS16550State *s)
 {
     if ((s->fcr & FCR_ENABLE) && s->rx_count)
-        timer_mod(s->timeout_timer, clock_now(&s->m->clock) + 4 * uart_char_ns(s));
+        timer_mod(s->timeout_timer, clock_now(s->buses.clock) + 4 * uart_char_ns(s));
     else
         timer_del(s->timeout_timer);
 }
@@ -376,17 +376,17 @@ void ns16550_reset(NS16550State *s)
     uart_update_irq(s);
 }
 
-NS16550State *ns16550_init(struct Machine *m, uint16_t base, IrqLine *irq, CharDev *chr,
+NS16550State *ns16550_init(const Buses *b, uint16_t base, IrqLine *irq, CharDev *chr,
                            GError **errp)
 {
     NS16550State *s = g_new0(NS16550State, 1);
-    s->m = m;
+    s->buses = *b;
     s->base = base;
     s->irq = irq;
     s->chr = chr;
     s->divisor = 12;                  /* 9600 baud until the firmware sets it */
-    s->timeout_timer = timer_new(&m->clock, uart_timeout, s);
-    if (!ioport_register(m->io, base, 8, &ns16550_ops, s, "ns16550")) {
+    s->timeout_timer = timer_new(b->clock, uart_timeout, s);
+    if (!ioport_register(b->io, base, 8, &ns16550_ops, s, "ns16550")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "serial port: ports %#x-%#x are already in use", base, base + 7);
         s->chr = NULL;                /* the caller still owns it */
@@ -397,7 +397,7 @@ NS16550State *ns16550_init(struct Machine *m, uint16_t base, IrqLine *irq, CharD
     ns16550_reset(s);
     if (chr)
         chardev_set_handlers(chr, ns16550_can_receive, ns16550_receive, s);
-    host_register_device(&m->host, s, (void (*)(void *))ns16550_free,
+    host_register_device(b->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
     return s;
 }
@@ -411,7 +411,7 @@ void ns16550_free(NS16550State *s)
     g_free(s);
 }
 
-bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16],
+bool ns16550_create_com_ports(const Buses *b, IrqLine isa_irq[16],
                               const char *const spec[4], NS16550State *out[4], GError **errp)
 {
     static const uint16_t base[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
@@ -430,10 +430,10 @@ bool ns16550_create_com_ports(struct Machine *m, IrqLine isa_irq[16],
         stdio_used |= is_stdio;
         char label[16];
         snprintf(label, sizeof(label), "serial%d", i);
-        CharDev *chr = chardev_new(m, spec[i], label, errp);
+        CharDev *chr = chardev_new(b, spec[i], label, errp);
         if (!chr)
             return false;
-        out[i] = ns16550_init(m, base[i], &isa_irq[irq[i]], chr, errp);
+        out[i] = ns16550_init(b, base[i], &isa_irq[irq[i]], chr, errp);
         if (!out[i]) {
             chardev_free(chr);
             return false;

@@ -21,7 +21,7 @@
  * back.
  */
 #include <glib.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/i8254.h"
 #include "devices/pc_ports.h"
 #include "util/log.h"
@@ -29,7 +29,7 @@
 #define REFRESH_NS 15085            /* DRAM refresh request period */
 
 struct PCPortsState {
-    struct Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     struct I8254State *pit;
     IrqLine *ferr_irq;
     IrqLine *a20;                   /* the A20 gate (level 1 = on) */
@@ -45,7 +45,7 @@ static uint32_t ports_read(void *opaque, uint16_t port, int size)
     switch (port) {
     case 0x61:
         v = s->port61 & 0x0f;
-        if ((clock_now(&s->m->clock) / REFRESH_NS) & 1)
+        if ((clock_now(s->buses.clock) / REFRESH_NS) & 1)
             v |= 0x10;
         if (s->pit && i8254_get_out(s->pit, 2))
             v |= 0x20;
@@ -82,7 +82,7 @@ static void ports_write(void *opaque, uint16_t port, uint32_t value, int size)
         if (reset) {
             if (log_enabled(LOG_INT))
                 log_printf("pc_ports: fast reset through port 0x92\n");
-            host_request_reset(&s->m->host);
+            host_request_reset(s->buses.host);
         }
         break;
     }
@@ -128,19 +128,19 @@ uint8_t pc_ports_post_code(const PCPortsState *s)
     return s->post;
 }
 
-PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq,
+PCPortsState *pc_ports_init(const Buses *b, struct I8254State *pit, IrqLine *ferr_irq,
                             IrqLine *a20)
 {
     PCPortsState *s = g_new0(PCPortsState, 1);
-    s->m = m;
+    s->buses = *b;
     s->pit = pit;
     s->ferr_irq = ferr_irq;
     s->a20 = a20;
-    ioport_register(m->io, 0x61, 1, &ports_ops, s, "port61");
-    ioport_register(m->io, 0x92, 1, &ports_ops, s, "port92");
-    ioport_register(m->io, 0x80, 1, &ports_ops, s, "post");
-    ioport_register(m->io, 0xf0, 1, &ports_ops, s, "fpu-error");
-    host_register_device(&m->host, s, (void (*)(void *))pc_ports_free,
+    ioport_register(b->io, 0x61, 1, &ports_ops, s, "port61");
+    ioport_register(b->io, 0x92, 1, &ports_ops, s, "port92");
+    ioport_register(b->io, 0x80, 1, &ports_ops, s, "post");
+    ioport_register(b->io, 0xf0, 1, &ports_ops, s, "fpu-error");
+    host_register_device(b->host, s, (void (*)(void *))pc_ports_free,
                             (void (*)(void *))pc_ports_reset);
     return s;
 }

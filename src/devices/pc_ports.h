@@ -5,7 +5,7 @@
  * 0xF0 the coprocessor error latch (IRQ 13).
  *
  * Example (pc.c):
- *     PCPortsState *p = pc_ports_init(m, pit, &pc->isa_irq[13], &m->a20);
+ *     PCPortsState *p = pc_ports_init(&m->bus, pit, &pc->isa_irq[13], &m->a20);
  *     m->cpu.fpu_ferr_handler = pc_ports_ferr;  m->cpu.fpu_ferr_opaque = p;
  */
 #ifndef TX86_PC_PORTS_H
@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 struct I8254State;
 typedef struct PCPortsState PCPortsState;
 
@@ -24,7 +24,7 @@ typedef struct PCPortsState PCPortsState;
  * board wires to it) rises and lowered by a write to port 0xF0; a20: the
  * A20 gate line port 92 bit 1 drives and reads back (level 1 = on).
  * Joins the machine's device list (reset, freed with it). */
-PCPortsState *pc_ports_init(struct Machine *m, struct I8254State *pit, IrqLine *ferr_irq,
+PCPortsState *pc_ports_init(const struct Buses *b, struct I8254State *pit, IrqLine *ferr_irq,
                             IrqLine *a20);
 /* IrqHandler for the CPU's FERR# output (opaque = the PCPortsState) */
 void pc_ports_ferr(void *opaque, int n, int level);

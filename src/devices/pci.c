@@ -7,7 +7,7 @@
  *
  * Only bus 0 exists (no bridges).  Byte and word accesses to 0xCF8-0xCFB
  * do not reach CONFIG_ADDRESS; the byte at 0xCF9 is the PIIX3 reset
- * control register (bit 2: reset the machine through machine_request_reset,
+ * control register (bit 2: reset the machine through host_request_reset,
  * which ends tx86 with status 0 under -no-reboot).
  *
  * The bus keeps the header's generic registers itself; BARs are stored as
@@ -19,13 +19,12 @@
  */
 #include <string.h>
 #include <glib.h>
-#include "machine/machine.h"
-#include "machine/pc.h"
+#include "bus/buses.h"
 #include "devices/pci.h"
 #include "util/log.h"
 
 struct PCIBus {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     uint32_t config_address;      /* 0xCF8 */
     uint8_t reset_control;        /* 0xCF9 (PIIX3 RCR) */
     PCIDevice *devs[256];         /* by devfn */
@@ -100,7 +99,7 @@ static uint32_t pci_bar_target(PCIDevice *d, int bar)
 
 static void pci_update_mappings(PCIDevice *d)
 {
-    Machine *m = d->bus->m;
+    const Buses *buses = &d->bus->buses;
     for (int i = 0; i <= PCI_ROM_SLOT; i++) {
         PCIBar *b = &d->bars[i];
         if (b->kind == PCI_BAR_NONE)
@@ -111,10 +110,10 @@ static void pci_update_mappings(PCIDevice *d)
         if (b->kind == PCI_BAR_IO) {
             PCIIoBar *tramp = b->opaque;
             if (b->mapped != PCI_BAR_UNMAPPED)
-                ioport_unregister(m->io, (uint16_t)b->mapped, b->size, tramp);
+                ioport_unregister(buses->io, (uint16_t)b->mapped, b->size, tramp);
             b->mapped = PCI_BAR_UNMAPPED;
             if (target != PCI_BAR_UNMAPPED) {
-                if (ioport_register(m->io, (uint16_t)target, b->size, &tramp->ops, tramp,
+                if (ioport_register(buses->io, (uint16_t)target, b->size, &tramp->ops, tramp,
                                     b->name))
                     b->mapped = target;
                 else if (log_enabled(LOG_UNIMP))
@@ -123,7 +122,7 @@ static void pci_update_mappings(PCIDevice *d)
             }
         } else {
             /* the map's listeners (TLB, translated code) hear of both ranges */
-            physmem_region_set(m->mem, b->region,
+            physmem_region_set(buses->mem, b->region,
                                target == PCI_BAR_UNMAPPED ? b->region->base : target,
                                target != PCI_BAR_UNMAPPED);
             b->mapped = target;
@@ -257,7 +256,7 @@ static void pci_addr_write(void *opaque, uint16_t port, uint32_t value, int size
     if (port == 0xcf9 && size == 1) {
         bus->reset_control = (uint8_t)(value & 0x02);
         if (value & 0x04)
-            host_request_reset(&bus->m->host);   /* exits instead under -no-reboot */
+            host_request_reset(bus->buses.host);   /* exits instead under -no-reboot */
     }
 }
 
@@ -334,23 +333,18 @@ static void pci_bus_reset(void *opaque)
             pci_device_reset(bus->devs[i]);
 }
 
-PCIBus *pci_bus_new(Machine *m)
+PCIBus *pci_bus_new(const Buses *b)
 {
     PCIBus *bus = g_new0(PCIBus, 1);
-    bus->m = m;
-    if (!ioport_register(m->io, 0xcf8, 4, &pci_addr_ops, bus, "pci-config-address") ||
-        !ioport_register(m->io, 0xcfc, 4, &pci_data_ops, bus, "pci-config-data")) {
+    bus->buses = *b;
+    if (!ioport_register(b->io, 0xcf8, 4, &pci_addr_ops, bus, "pci-config-address") ||
+        !ioport_register(b->io, 0xcfc, 4, &pci_data_ops, bus, "pci-config-data")) {
         g_free(bus);
         return NULL;
     }
     /* registered before the functions' own resets so BARs unmap first */
-    host_register_device(&m->host, bus, pci_bus_free, pci_bus_reset);
+    host_register_device(b->host, bus, pci_bus_free, pci_bus_reset);
     return bus;
-}
-
-PCIBus *pc_pci_bus(Machine *m)
-{
-    return m && m->pc ? m->pc->pci_bus : NULL;
 }
 
 void pci_set_wmask(PCIDevice *d, uint32_t addr, int len, uint8_t mask)
@@ -446,7 +440,7 @@ void pci_register_mem_bar(PCIDevice *d, int bar, uint32_t size, unsigned flags,
     b->mem_ops = ops;
     b->opaque = opaque;
     b->name = name;
-    b->region = physmem_add_mmio_off(d->bus->m->mem, name, 0, size, ops, opaque);
+    b->region = physmem_add_mmio_off(d->bus->buses.mem, name, 0, size, ops, opaque);
     if (!b->region) {
         b->kind = PCI_BAR_NONE;
         return;
@@ -465,7 +459,7 @@ void pci_register_ram_bar(PCIDevice *d, int bar, uint32_t size, unsigned flags,
     b->type_bits = (uint8_t)(flags & PCI_BAR_PREFETCH);
     b->host = host;
     b->name = name;
-    b->region = physmem_add_host(d->bus->m->mem, name, MEM_RAM, 0, size, host, false);
+    b->region = physmem_add_host(d->bus->buses.mem, name, MEM_RAM, 0, size, host, false);
     if (!b->region) {
         b->kind = PCI_BAR_NONE;
         return;
@@ -489,7 +483,7 @@ void pci_set_rom(PCIDevice *d, const uint8_t *data, uint32_t len)
     b->size = size;
     b->type_bits = 0;
     b->name = "pci-rom";
-    b->region = physmem_add_host(d->bus->m->mem, "pci-rom", MEM_ROM, 0, span, b->host, false);
+    b->region = physmem_add_host(d->bus->buses.mem, "pci-rom", MEM_ROM, 0, span, b->host, false);
     if (!b->region) {
         g_free(b->host);
         b->host = NULL;

@@ -9,7 +9,7 @@
  * How a device joins the bus (IDE, VGA, ...):
  *
  *     static const PCIDeviceOps ide_pci_ops = { .config_write = ide_cfg_write };
- *     PCIDevice *d = pci_register_function(pc_pci_bus(m), PCI_DEVFN(1, 1), "piix3-ide",
+ *     PCIDevice *d = pci_register_function(pci_bus, PCI_DEVFN(1, 1), "piix3-ide",
  *                                          0x8086, 0x7010, 0x00, 0x010180,
  *                                          &ide_pci_ops, ide);
  *     pci_register_io_bar(d, 4, 16, &bmdma_ops, ide, "piix3-bmdma");
@@ -43,7 +43,7 @@
 #include "bus/ioport.h"
 #include "bus/memory.h"
 
-struct Machine;
+struct Buses;
 
 #define PCI_DEVFN(slot, fn)   ((((slot) & 0x1f) << 3) | ((fn) & 7))
 #define PCI_SLOT(devfn)       (((devfn) >> 3) & 0x1f)
@@ -120,10 +120,9 @@ struct PCIDevice {
     int irq_level;              /* bit 0: INTx the device drives; bit 1: counted by the bus */
 };
 
-/* the bus: registers ports 0xCF8-0xCFF; freed with the machine */
-PCIBus *pci_bus_new(struct Machine *m);
-/* the PC's bus (pc->pci_bus), NULL on machines without PCI */
-PCIBus *pc_pci_bus(struct Machine *m);
+/* the bus: registers ports 0xCF8-0xCFF; freed with the machine.  The
+ * board hands it to the functions it creates (i440fx_init, ide_init ...) */
+PCIBus *pci_bus_new(const struct Buses *b);
 
 /* a function at devfn (PCI_DEVFN(slot, fn)); class_code is class <<
  * 16 | subclass << 8 | prog-if.  Returns NULL if devfn is taken.  The

@@ -9,21 +9,23 @@
  * PIRQ A-D after the i440FX swizzle).  PIRQRCn bit 7 set disables the
  * route; otherwise bits 3:0 name the ISA IRQ (3-7, 9-12, 14, 15 are
  * legal).  Several PIRQs may share an ISA IRQ: the line is the OR.  The
- * ISA IRQ reaches the i8259 and the IOAPIC through pc->isa_irq[]; the
- * PIRQ itself also drives IOAPIC pins 16-19 (pc.h) for guests that route
- * PCI interrupts there.  The ELCR (level-triggered PCI IRQs) is the
- * i8259's (ports 0x4D0/0x4D1, i8259.c); SeaBIOS programs both.
+ * ISA IRQ lines are the board's (given to piix3_init; pc.c fans them out to
+ * the i8259 and the IOAPIC); the PIRQ itself also leaves the chip on the
+ * pirq_out lines, which the board wires to IOAPIC pins 16-19 (pc.h) for
+ * guests that route PCI interrupts there.  The ELCR (level-triggered PCI
+ * IRQs) is the i8259's (ports 0x4D0/0x4D1, i8259.c); SeaBIOS programs both.
  * Not emulated: the motherboard DMA and IRQ registers beyond storage,
  * deterministic latency, the ISA clock divisor (stored only).
  */
 #include <string.h>
-#include "machine/machine.h"
-#include "machine/pc.h"
+#include "bus/buses.h"
 #include "devices/pci.h"
 #include "devices/piix.h"
 
 struct PIIX3State {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
+    IrqLine *isa_irq;             /* ISA IRQ 0-15 (16 lines), NULL = none */
+    IrqLine *pirq_out;            /* PIRQ A-D as they leave the chip (4 lines), NULL = none */
     PCIDevice *dev;
     int pirq_level[4];            /* wired-OR level of PIRQ A-D */
     int isa_level[16];            /* what we drive on each ISA IRQ */
@@ -50,13 +52,12 @@ static void piix3_update(PIIX3State *s)
         if (irq >= 0 && s->pirq_level[p])
             want[irq] = 1;
     }
-    PCDevices *pc = s->m->pc;
     for (int i = 0; i < 16; i++) {
         if (want[i] == s->isa_level[i])
             continue;
         s->isa_level[i] = want[i];
-        if (pc)
-            irq_set(&pc->isa_irq[i], want[i]);
+        if (s->isa_irq)
+            irq_set(&s->isa_irq[i], want[i]);
     }
 }
 
@@ -65,12 +66,8 @@ static void piix3_route(void *opaque, int pirq, int level)
     PIIX3State *s = opaque;
     s->pirq_level[pirq & 3] = level;
     piix3_update(s);
-    PCDevices *pc = s->m->pc;
-    if (pc) {
-        irq_set(&pc->pci_irq[pirq & 3], level);
-        if (pc->ioapic_set_irq)
-            pc->ioapic_set_irq(pc->ioapic, 16 + (pirq & 3), level);
-    }
+    if (s->pirq_out)
+        irq_set(&s->pirq_out[pirq & 3], level);
 }
 
 static void piix3_config_write(PCIDevice *d, uint32_t addr, uint32_t val, int size)
@@ -117,10 +114,13 @@ static void piix3_free(void *opaque)
     g_free(opaque);
 }
 
-PIIX3State *piix3_init(Machine *m, PCIBus *bus, GError **errp)
+PIIX3State *piix3_init(const Buses *b, PCIBus *bus, IrqLine isa_irq[16], IrqLine pirq_out[4],
+                       GError **errp)
 {
     PIIX3State *s = g_new0(PIIX3State, 1);
-    s->m = m;
+    s->buses = *b;
+    s->isa_irq = isa_irq;
+    s->pirq_out = pirq_out;
     s->dev = pci_register_function(bus, PCI_DEVFN(PIIX_SLOT, 0), "piix3", 0x8086, 0x7000,
                                    0x00, 0x060100, &piix3_pci_ops, s);
     if (!s->dev) {
@@ -132,6 +132,6 @@ PIIX3State *piix3_init(Machine *m, PCIBus *bus, GError **errp)
     s->dev->config[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_MULTI_FUNCTION;
     pci_bus_set_router(bus, piix3_route, s);
     piix3_reset(s);
-    host_register_device(&m->host, s, piix3_free, piix3_reset);
+    host_register_device(b->host, s, piix3_free, piix3_reset);
     return s;
 }

@@ -28,8 +28,7 @@
  * global/device standby timers, SMBus slaves.
  */
 #include <string.h>
-#include "machine/machine.h"
-#include "machine/pc.h"
+#include "bus/buses.h"
 #include "devices/pci.h"
 #include "devices/piix4_pm.h"
 #include "util/log.h"
@@ -53,7 +52,8 @@
 #define CNT_SLP_EN  0x2000
 
 struct PIIX4PMState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
+    IrqLine *sci;                 /* the SCI: ISA IRQ 9 on the PC, NULL = not wired */
     PCIDevice *dev;
     uint16_t pm_base;             /* mapped PM I/O base, 0 = not mapped */
     uint16_t smb_base;            /* mapped SMBus base, 0 = not mapped */
@@ -66,7 +66,7 @@ struct PIIX4PMState {
 
 static uint64_t pm_ticks(PIIX4PMState *s)
 {
-    int64_t ns = clock_now(&s->m->clock);
+    int64_t ns = clock_now(s->buses.clock);
     if (ns < 0)
         ns = 0;
     uint64_t sec = (uint64_t)ns / 1000000000u, rem = (uint64_t)ns % 1000000000u;
@@ -83,8 +83,7 @@ static void pm_update_sci(PIIX4PMState *s)
     int level = (s->sts & s->en & EN_MASK) != 0;
     if (level != s->sci_level) {
         s->sci_level = level;
-        if (s->m->pc)
-            irq_set(&s->m->pc->isa_irq[PIIX4_PM_SCI_IRQ], level);
+        irq_set(s->sci, level);
     }
 }
 
@@ -119,7 +118,7 @@ void piix4_pm_power_button(PIIX4PMState *s)
 static void pm_sleep(PIIX4PMState *s, int typ)
 {
     if (typ == PIIX4_SLP_TYP_S5) {
-        host_request_shutdown(&s->m->host, 0);
+        host_request_shutdown(s->buses.host, 0);
         return;
     }
     if (log_enabled(LOG_UNIMP))
@@ -263,7 +262,7 @@ static const IOPortOps apm_io_ops = { .read = apm_read, .write = apm_write, .siz
 static void pm_update_io(PIIX4PMState *s)
 {
     const uint8_t *c = s->dev->config;
-    IOBus *io = s->m->io;
+    IOBus *io = s->buses.io;
     uint16_t pm = (uint16_t)((c[PMBA] | c[PMBA + 1] << 8) & 0xffc0);
     if (!(c[PMREGMISC] & 1))
         pm = 0;
@@ -317,13 +316,14 @@ static void pm_free(void *opaque)
     g_free(s);
 }
 
-PIIX4PMState *piix4_pm_init(Machine *m, PCIBus *bus, GError **errp)
+PIIX4PMState *piix4_pm_init(const Buses *b, PCIBus *bus, IrqLine *sci, GError **errp)
 {
     PIIX4PMState *s = g_new0(PIIX4PMState, 1);
-    s->m = m;
+    s->buses = *b;
+    s->sci = sci;
     s->dev = pci_register_function(bus, PCI_DEVFN(1, 3), "piix4-pm", 0x8086, 0x7113, 0x03,
                                    0x068000, &pm_pci_ops, s);
-    if (!s->dev || !ioport_register(m->io, 0xb2, 2, &apm_io_ops, s, "apm")) {
+    if (!s->dev || !ioport_register(b->io, 0xb2, 2, &apm_io_ops, s, "apm")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "piix4_pm: PCI 00:01.3 or ports 0xb2-0xb3 taken");
         g_free(s);
@@ -334,8 +334,8 @@ PIIX4PMState *piix4_pm_init(Machine *m, PCIBus *bus, GError **errp)
     pci_set_wmask(s->dev, 0x40, 0xc0, 0xff);
     pci_set_wmask(s->dev, PMBA, 1, 0xc0);     /* bits 15:6 */
     pci_set_wmask(s->dev, SMBBA, 1, 0xf0);
-    s->overflow = timer_new(&m->clock, pm_overflow, s);
+    s->overflow = timer_new(b->clock, pm_overflow, s);
     pm_reset(s);
-    host_register_device(&m->host, s, pm_free, pm_reset);
+    host_register_device(b->host, s, pm_free, pm_reset);
     return s;
 }

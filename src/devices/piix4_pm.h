@@ -10,8 +10,9 @@
 
 #include <stdint.h>
 #include <glib.h>
+#include "bus/irq.h"
 
-struct Machine;
+struct Buses;
 struct PCIBus;
 typedef struct PIIX4PMState PIIX4PMState;
 
@@ -28,7 +29,10 @@ typedef struct PIIX4PMState PIIX4PMState;
 #define PIIX4_PM1_CNT  0x04
 #define PIIX4_PM_TMR   0x08
 
-PIIX4PMState *piix4_pm_init(struct Machine *m, struct PCIBus *bus, GError **errp);
+/* sci: the line the SCI drives (the board's ISA IRQ PIIX4_PM_SCI_IRQ),
+ * NULL = not wired */
+PIIX4PMState *piix4_pm_init(const struct Buses *b, struct PCIBus *bus, IrqLine *sci,
+                            GError **errp);
 /* the PM timer's current 24-bit value */
 uint32_t piix4_pm_timer(PIIX4PMState *s);
 /* the power button (sets PWRBTN_STS, SCI if enabled) */

@@ -31,7 +31,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "machine/machine.h"
+#include "bus/buses.h"
 #include "devices/vga.h"
 #include "devices/pci.h"
 #include "util/log.h"
@@ -41,7 +41,7 @@
 #define VGA_VRETRACE_NS  1000000        /* vertical retrace lasts ~1 ms */
 
 struct VGAState {
-    Machine *m;
+    Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     uint8_t *vram;
     /* general registers */
     uint8_t misc;                       /* misc output (0x3C2 / 0x3CC) */
@@ -105,7 +105,7 @@ static bool vga_port_ok(VGAState *s, uint16_t port)
 
 static uint8_t vga_status1(VGAState *s)
 {
-    int64_t t = clock_now(&s->m->clock) % VGA_RETRACE_NS;
+    int64_t t = clock_now(s->buses.clock) % VGA_RETRACE_NS;
     uint8_t v;
     s->ar_flip = false;
     s->st01_toggle ^= 1;
@@ -866,21 +866,21 @@ static void vga_reset_cb(void *opaque)
     vga_reset(opaque);
 }
 
-VGAState *vga_init(Machine *m, void *pci, GError **errp)
+VGAState *vga_init(const Buses *b, void *pci, GError **errp)
 {
     VGAState *s = g_new0(VGAState, 1);
-    s->m = m;
+    s->buses = *b;
     s->vram = g_malloc0(VGA_VRAM_SIZE);
     vga_reset(s);
 
-    if (!ioport_register(m->io, 0x3B0, 0x30, &vga_ioport_ops, s, "vga") ||
-        !ioport_register(m->io, 0x1CE, 2, &vga_vbe_ioport_ops, s, "vga-vbe")) {
+    if (!ioport_register(b->io, 0x3B0, 0x30, &vga_ioport_ops, s, "vga") ||
+        !ioport_register(b->io, 0x1CE, 2, &vga_vbe_ioport_ops, s, "vga-vbe")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "vga: ports 0x3B0-0x3DF or 0x1CE-0x1CF already in use");
         vga_free(s);
         return NULL;
     }
-    if (!physmem_add_mmio(m->mem, "vga-window", 0xA0000, 0x20000, &vga_mem_ops, s)) {
+    if (!physmem_add_mmio(b->mem, "vga-window", 0xA0000, 0x20000, &vga_mem_ops, s)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "vga: cannot map 0xA0000");
         vga_free(s);
         return NULL;
@@ -916,13 +916,13 @@ VGAState *vga_init(Machine *m, void *pci, GError **errp)
     } else {
         /* no PCI: the framebuffer where SeaVGABIOS looks without a BAR */
         s->lfb_addr = VGA_LFB_DEFAULT_ADDR;
-        if (!physmem_add_ram(m->mem, s->lfb_addr, VGA_VRAM_SIZE, s->vram)) {
+        if (!physmem_add_ram(b->mem, s->lfb_addr, VGA_VRAM_SIZE, s->vram)) {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "vga: cannot map the LFB");
             vga_free(s);
             return NULL;
         }
         s->lfb_mapped = true;
     }
-    host_register_device(&m->host, s, vga_free_cb, vga_reset_cb);
+    host_register_device(b->host, s, vga_free_cb, vga_reset_cb);
     return s;
 }

@@ -9,7 +9,7 @@
  * the character cells of a text mode.
  *
  * Example:
- *     VGAState *vga = vga_init(m, NULL, &err);      // legacy ports + memory
+ *     VGAState *vga = vga_init(&m->bus, NULL, &err);      // legacy ports + memory
  *     VGAImage img = { 0 };
  *     if (vga_render(vga, &img)) ... img.rgb (img.width * img.height * 3)
  *     vga_image_clear(&img);
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
-struct Machine;
+struct Buses;
 typedef struct VGAState VGAState;
 
 #define VGA_VRAM_SIZE        (16u << 20)     /* 16 MiB, like QEMU's default */
@@ -66,7 +66,7 @@ typedef struct VGATextScreen {
 /* pci: the PCI bus to put the adapter on (a struct PCIBus *), or NULL for
  * an ISA-style adapter whose linear framebuffer sits at
  * VGA_LFB_DEFAULT_ADDR (unit tests, and SeaVGABIOS's fallback). */
-VGAState *vga_init(struct Machine *m, void *pci, GError **errp);
+VGAState *vga_init(const struct Buses *b, void *pci, GError **errp);
 void      vga_reset(VGAState *s);
 void      vga_free(VGAState *s);
 

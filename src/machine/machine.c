@@ -5,7 +5,9 @@
  *   physical memory   RAM at 0 (-m, default 128 MiB); with -bios the whole
  *                     image at 4 GiB - size and its last 128 KiB (or all of
  *                     a 64 KiB image) again just below 1 MiB (0xE0000-0xFFFFF)
- *   I/O bus, clock    empty port table; host-monotonic virtual clock
+ *   I/O bus, clock    empty port table; host-monotonic virtual clock;
+ *                     Machine.bus (bus/buses.h) names them and the host
+ *                     services for the devices
  *   devices           debugcon (port 0xE9) and isa-debug-exit when asked for
  *   CPU               cpu_init + cpu_reset (F000:FFF0), INTR pin as cpu_intr
  *   translator        the x86 front end + the interpreter or native backend
@@ -129,14 +131,14 @@ static bool machine_add_devices(Machine *m, GError **errp)
 {
     const MachineConfig *c = &m->cfg;
     if (c->debugcon) {
-        DebugconState *s = debugcon_init(m, 0xe9, c->debugcon, "-debugcon", errp);
+        DebugconState *s = debugcon_init(&m->bus, 0xe9, c->debugcon, "-debugcon", errp);
         if (!s)
             return false;
         machine_add_device(m, s, (void (*)(void *))debugcon_free)->reset_fn =
             (void (*)(void *))debugcon_reset;
     }
     if (c->has_debug_exit) {
-        DebugExitState *s = isa_debug_exit_init(m, (uint16_t)c->debug_exit_iobase,
+        DebugExitState *s = isa_debug_exit_init(&m->bus, (uint16_t)c->debug_exit_iobase,
                                                 c->debug_exit_iosize, errp);
         if (!s)
             return false;
@@ -300,6 +302,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->io->log_unassigned = log_enabled(LOG_UNIMP);
     clock_init(&m->clock, false);
     debug_machine_clock_init(m);               /* -icount, before devices read the clock */
+    m->bus = (Buses){ .mem = m->mem, .io = m->io, .clock = &m->clock, .host = &m->host };
 
     if (!physmem_add_ram(m->mem, 0, (uint32_t)m->cfg.ram_size, NULL)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "cannot map RAM");
@@ -309,8 +312,6 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     irq_line_init(&m->cpu_intr, machine_cpu_intr, m, 0);
     irq_line_init(&m->a20, cpu_set_a20_line, &m->cpu, 0);
-    irq_line_init(&m->cpu_core_intr, cpu_set_irq, &m->cpu, 0);
-    irq_line_init(&m->cpu_core_nmi, cpu_set_nmi, &m->cpu, 0);
     m->a20.level = 1;                             /* on at reset (cpu_reset) */
     cpu_init(&m->cpu, m->mem);
     m->cpu.io = m->io;                            /* the CPU's buses */

@@ -17,6 +17,7 @@
 #include "bus/clock.h"
 #include "bus/irq.h"
 #include "bus/host.h"
+#include "bus/buses.h"
 #include "cpu-x86/cpu.h"
 
 struct Translator;
@@ -80,9 +81,9 @@ typedef struct Machine {
     VirtClock clock;
     CPUState cpu;
     struct Translator *tr;
+    Buses bus;                    /* mem, io, clock, host: what devices are built on
+                                   * (bus/buses.h), filled before any device */
     IrqLine cpu_intr;             /* the CPU's INTR pin (the local APIC takes it over as LINT0) */
-    IrqLine cpu_core_intr;        /* the core's INTR input (cpu_set_irq): the APIC drives it */
-    IrqLine cpu_core_nmi;         /* the core's NMI input (cpu_set_nmi): the APIC drives it */
     IrqLine a20;                  /* the CPU's A20 gate (level 1 = on), driven by the
                                    * i8042 output port and port 92 (pc.c) */
     bool shutdown_requested;

@@ -10,7 +10,7 @@
 #include "devices/i8254.h"
 #include "devices/mc146818.h"
 #include "devices/pc_ports.h"
-#include "devices/apic.h"
+#include "cpu-x86/apic.h"
 #include "devices/ioapic.h"
 #include "devices/vga.h"
 #include "devices/ns16550.h"
@@ -37,6 +37,14 @@ static void pc_isa_irq_set(void *opaque, int n, int level)
         pc->pic_set_irq(pc->pic, n, level);
     if (pc->ioapic_set_irq)
         pc->ioapic_set_irq(pc->ioapic, n == 0 ? 2 : n, level);
+}
+
+/* PIRQ A-D, as the PIIX3 passes them on, reach IOAPIC pins 16-19 */
+static void pc_pirq_set(void *opaque, int n, int level)
+{
+    PCDevices *pc = opaque;
+    if (pc->ioapic_set_irq)
+        pc->ioapic_set_irq(pc->ioapic, 16 + n, level);
 }
 
 /* One image file on two drives (by any path: block_same_file compares
@@ -149,13 +157,17 @@ bool pc_build(Machine *m, GError **errp)
     m->pc = pc;
     for (int i = 0; i < 16; i++)
         irq_line_init(&pc->isa_irq[i], pc_isa_irq_set, pc, i);
+    for (int i = 0; i < 4; i++)
+        irq_line_init(&pc->pci_irq[i], pc_pirq_set, pc, i);
 
     /* interrupt controllers and timers (i8259.c, i8254.c, mc146818.c,
      * port 0x61/0x92/0x80 in pc_ports.c) */
-    pc->i8259 = i8259_init(m, &m->cpu_intr);     /* INTR; m->cpu.irq_ack */
+    pc->i8259 = i8259_init(&m->bus, &m->cpu_intr);   /* drives INTR */
+    m->cpu.irq_ack = i8259_irq_ack;                  /* the CPU's INTA cycle */
+    m->cpu.irq_ack_opaque = pc->i8259;
     pc->pic = pc->i8259;
     pc->pic_set_irq = i8259_set_irq;
-    pc->pit = i8254_init(m, 0x40, &pc->isa_irq[0]);
+    pc->pit = i8254_init(&m->bus, 0x40, &pc->isa_irq[0]);
     MC146818Settings rtc_set = {
         .ram_size = m->cfg.ram_size,
         .fd_file = { m->cfg.fd_file[0], m->cfg.fd_file[1] },
@@ -163,22 +175,23 @@ bool pc_build(Machine *m, GError **errp)
         .rtc_base = m->cfg.rtc_base,
         .rtc_date = m->cfg.rtc_date,
     };
-    pc->rtc = mc146818_init(m, 0x70, &pc->isa_irq[8], &rtc_set);
-    pc->ports = pc_ports_init(m, pc->pit, &pc->isa_irq[13], &m->a20);
+    pc->rtc = mc146818_init(&m->bus, 0x70, &pc->isa_irq[8], &rtc_set);
+    pc->ports = pc_ports_init(&m->bus, pc->pit, &pc->isa_irq[13], &m->a20);
     m->cpu.fpu_ferr_handler = pc_ports_ferr;     /* the CPU's FERR# -> IRQ 13 */
     m->cpu.fpu_ferr_opaque = pc->ports;
 
     /* local APIC and IOAPIC (apic.c, ioapic.c), when the CPU model has an
-     * APIC (CPUID.1:EDX bit 9).  apic_init takes over the CPU's INTR pin:
-     * Machine.cpu_intr (the i8259's output) becomes LINT0 and the i8259's
-     * irq_ack is kept for ExtINT; the IOAPIC's messages go to the APIC */
+     * APIC (CPUID.1:EDX bit 9).  apic_init (cpu-x86/apic.c) takes over the
+     * CPU's INTR pin: Machine.cpu_intr (the i8259's output) becomes LINT0
+     * and the i8259's irq_ack is kept for ExtINT; the IOAPIC's messages go
+     * to the APIC, the APIC's EOIs of level-triggered vectors to the IOAPIC */
     if (cpuid_has(&m->cpu, CPUID_APIC)) {
-        ApicState *apic = apic_init(m, APIC_DEFAULT_BASE, errp);
+        ApicState *apic = apic_init(&m->cpu, &m->bus, APIC_DEFAULT_BASE, &m->cpu_intr, errp);
         if (!apic)
             return false;
         machine_register_device(m, apic, (void (*)(void *))apic_free,
                                 (void (*)(void *))apic_reset);
-        IOAPICState *io = ioapic_init(m, IOAPIC_DEFAULT_BASE, apic_bus_deliver, apic, errp);
+        IOAPICState *io = ioapic_init(&m->bus, IOAPIC_DEFAULT_BASE, apic_bus_deliver, apic, errp);
         if (!io)
             return false;
         machine_register_device(m, io, (void (*)(void *))ioapic_free,
@@ -194,28 +207,29 @@ bool pc_build(Machine *m, GError **errp)
         m->cfg.serial ? m->cfg.serial : m->cfg.nographic ? "stdio" : "null",
         m->cfg.serial_more[0], m->cfg.serial_more[1], m->cfg.serial_more[2],
     };
-    if (!ns16550_create_com_ports(m, pc->isa_irq, serial, pc->serial, errp))
+    if (!ns16550_create_com_ports(&m->bus, pc->isa_irq, serial, pc->serial, errp))
         return false;
-    pc->i8042 = i8042_init(m, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
+    pc->i8042 = i8042_init(&m->bus, &pc->isa_irq[1], &pc->isa_irq[12], &m->a20);
     pc->kbd = i8042_keyboard(pc->i8042);
 
     /* PCI: host bridge, ISA bridge and PIRQ routing, ACPI PM, fw_cfg
      * (i440fx.c, piix.c, piix4_pm.c, fw_cfg.c) */
-    if (!(pc->pci_bus = pci_bus_new(m))) {
+    if (!(pc->pci_bus = pci_bus_new(&m->bus))) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "pci: ports 0xcf8-0xcff taken");
         return false;
     }
-    if (!(pc->i440fx = i440fx_init(m, pc->pci_bus, errp)) ||
-        !(pc->piix3 = piix3_init(m, pc->pci_bus, errp)) ||
-        !(pc->pm = piix4_pm_init(m, pc->pci_bus, errp)) ||
-        !(pc->fw_cfg = fw_cfg_init(m, errp)))
+    if (!(pc->i440fx = i440fx_init(&m->bus, pc->pci_bus, errp)) ||
+        !(pc->piix3 = piix3_init(&m->bus, pc->pci_bus, pc->isa_irq, pc->pci_irq, errp)) ||
+        !(pc->pm = piix4_pm_init(&m->bus, pc->pci_bus, &pc->isa_irq[PIIX4_PM_SCI_IRQ],
+                                 errp)) ||
+        !(pc->fw_cfg = fw_cfg_init(&m->bus, errp)))
         return false;
     machine_register_device(m, pc->fw_cfg, (void (*)(void *))fw_cfg_free,
                             (void (*)(void *))fw_cfg_reset);
     if (!pc_fw_cfg_setup(pc->fw_cfg, m, errp))     /* RAM, e820, boot order, ACPI */
         return false;
     if (m->cfg.seabios_log) {                      /* SeaBIOS's debug port 0x402 */
-        DebugconState *dc = debugcon_init(m, 0x402, m->cfg.seabios_log, "--seabios-log", errp);
+        DebugconState *dc = debugcon_init(&m->bus, 0x402, m->cfg.seabios_log, "--seabios-log", errp);
         if (!dc)
             return false;
         machine_register_device(m, dc, (void (*)(void *))debugcon_free,
@@ -233,14 +247,15 @@ bool pc_build(Machine *m, GError **errp)
     for (int i = 0; i < 2; i++)
         fd_drives[i] = (DriveSpec){ m->cfg.fd_file[i], m->cfg.fd_readonly[i], false,
                                     m->cfg.snapshot, (BlockLocking)m->cfg.fd_locking[i] };
-    if (!(pc->ide = ide_init(m, &pc->isa_irq[14], &pc->isa_irq[15], ide_drives, errp)))
+    if (!(pc->ide = ide_init(&m->bus, pc->pci_bus, &pc->isa_irq[14], &pc->isa_irq[15],
+                              ide_drives, errp)))
         return false;
-    pc->dma = i8237_init(m);
-    if (!(pc->fdc = fdc_init(m, 0x3f0, &pc->isa_irq[6], pc->dma, 2, fd_drives, errp)))
+    pc->dma = i8237_init(&m->bus);
+    if (!(pc->fdc = fdc_init(&m->bus, 0x3f0, &pc->isa_irq[6], pc->dma, 2, fd_drives, errp)))
         return false;
 
     /* display: VGA with the Bochs VBE interface (vga.c) */
-    if (!m->cfg.vga_none && !(pc->vga = vga_init(m, pc->pci_bus, errp)))
+    if (!m->cfg.vga_none && !(pc->vga = vga_init(&m->bus, pc->pci_bus, errp)))
         return false;
 
     /* -kernel/-initrd/-append: items and option ROM through fw_cfg (loader.c) */

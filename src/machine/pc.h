@@ -3,17 +3,18 @@
  * where they sit and how their interrupt lines are wired (pc.c).
  *
  * Each chip lives in its own file under src/devices/ with the one shape
- * every device has (STYLE.md): an XxxState, xxx_init(machine, ...) that
- * registers its ports/MMIO and returns the state, xxx_reset(), a static
- * const ops table.  pc_build() calls those inits in order and wires the
- * interrupt lines; a device never calls an interrupt controller directly:
- * it drives an IrqLine.
+ * every device has (STYLE.md): an XxxState, xxx_init(&m->bus, ...) that
+ * registers its ports/MMIO on the buses it is given (bus/buses.h) and
+ * returns the state, xxx_reset(), a static const ops table.  pc_build()
+ * calls those inits in order, hands each its sibling chips and interrupt
+ * lines as arguments, and wires the lines; a device never calls an
+ * interrupt controller directly: it drives an IrqLine.
  *
  * Interrupt routing (as on QEMU's "pc" machine, which SeaBIOS and Linux
  * expect):
  *   isa_irq[n] (n = 0..15)  -> i8259 pin n  and  IOAPIC pin n (IRQ0 -> pin 2)
  *   PCI INTA-D of a slot    -> PIIX3 PIRQ routing -> isa_irq[PIRQRCn] and
- *                              IOAPIC pins 16-19
+ *                              pci_irq[PIRQ] -> IOAPIC pins 16-19
  *   i8259 INT output        -> the CPU's INTR pin (Machine.cpu_intr), or the
  *                              local APIC's LINT0 when the APIC is enabled
  */
@@ -26,7 +27,7 @@
 
 typedef struct PCDevices {
     IrqLine isa_irq[16];          /* ISA IRQ lines, fanned out by pc.c */
-    IrqLine pci_irq[4];           /* PIRQA-D (PIIX3 routing) */
+    IrqLine pci_irq[4];           /* PIRQA-D as the PIIX3 passes them on -> IOAPIC 16-19 */
 
     /* interrupt controllers: set by their init functions */
     void *pic;                    /* struct I8259State *, i8259.c */
@@ -44,8 +45,8 @@ typedef struct PCDevices {
     struct PIIX3State *piix3;     /* piix.c: ISA bridge 00:01.0, PIRQ routing */
     struct PIIX4PMState *pm;      /* piix4_pm.c: ACPI PM 00:01.3, SCI, S5 */
     struct FWCfgState *fw_cfg;    /* fw_cfg.c: ports 0x510/0x511/0x514 (fw_cfg.h) */
-    struct ApicState *apic;       /* apic.c: local APIC at 0xFEE00000, NULL if the
-                                   * CPU model has none (then no IOAPIC either) */
+    struct ApicState *apic;       /* cpu-x86/apic.c: the CPU's local APIC at 0xFEE00000,
+                                   * NULL if the CPU model has none (then no IOAPIC) */
     struct VGAState *vga;         /* vga.c: VGA + Bochs VBE, PCI 00:02.0; NULL with -vga none */
     struct NS16550State *serial[4]; /* ns16550.c: COM1-4 (0x3F8/4, 0x2F8/3, 0x3E8/4,
                                      * 0x2E8/3), NULL = -serial none / not given */

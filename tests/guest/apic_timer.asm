@@ -1,4 +1,4 @@
-; apic_timer.asm - guest test of the local APIC (src/devices/apic.c): CPUID.APIC
+; apic_timer.asm - guest test of the local APIC (src/cpu-x86/apic.c): CPUID.APIC
 ; and IA32_APIC_BASE, the ID/version registers, the timer in periodic mode
 ; (interrupts counted over HLT, timed with the TSC) and one-shot mode, self-IPIs
 ; through the ICR, TPR masking, nested priority classes and EOI order, a self

@@ -1,5 +1,5 @@
 /*
- * test_apic.c - unit tests for the local APIC (src/devices/apic.c),
+ * test_apic.c - unit tests for the local APIC (src/cpu-x86/apic.c),
  * driven through its MMIO registers on a bare machine with a manual clock:
  * register reset values and writable bits, self-IPIs with priority
  * classes, TPR/PPR and EOI, the timer in one-shot and periodic mode with
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "machine/machine.h"
-#include "devices/apic.h"
+#include "cpu-x86/apic.h"
 
 #define A(off) (APIC_DEFAULT_BASE + (off))
 
@@ -49,7 +49,7 @@ static ApicFixture *fx_new(void)
     clock_init(&f->m->clock, true);
     f->m->cpu.irq_ack = fake_pic_ack;        /* as the i8259 would */
     f->m->cpu.irq_ack_opaque = f;
-    f->apic = apic_init(f->m, APIC_DEFAULT_BASE, &err);
+    f->apic = apic_init(&f->m->cpu, &f->m->bus, APIC_DEFAULT_BASE, &f->m->cpu_intr, &err);
     g_assert(f->apic);
     machine_register_device(f->m, f->apic, (void (*)(void *))apic_free,
                             (void (*)(void *))apic_reset);

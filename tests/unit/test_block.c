@@ -386,7 +386,7 @@ static void test_flush(void)
     IrqLine irq[2];
     irq_line_init(&irq[0], NULL, NULL, 0);
     irq_line_init(&irq[1], NULL, NULL, 1);
-    IDEState *ide = ide_init(m, &irq[0], &irq[1], NULL, &err);
+    IDEState *ide = ide_init(&m->bus, NULL, &irq[0], &irq[1], NULL, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ide);
     BlockDev *b = block_open(path, false, false, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);

@@ -68,11 +68,11 @@ static void test_null_and_file(void)
 {
     Machine *m = bare_machine();
     GError *err = NULL;
-    CharDev *c = chardev_new(m, "null", "t", &err);
+    CharDev *c = chardev_new(&m->bus, "null", "t", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_EQUAL(chardev_write(c, (const uint8_t *)"abc", 3), 3);
     chardev_free(c);
-    c = chardev_new(m, "file:/nonexistent-dir/x", "serial0", &err);
+    c = chardev_new(&m->bus, "file:/nonexistent-dir/x", "serial0", &err);
     CU_ASSERT_PTR_NULL(c);
     CU_ASSERT_PTR_NOT_NULL(err);
     if (err)
@@ -112,7 +112,7 @@ static void test_tcp_server(void)
     for (int tries = 0; tries < 20 && !c; tries++) {
         port = 20000 + (int)((getpid() * 7 + tries * 131) % 30000);
         gchar *spec = g_strdup_printf("tcp:127.0.0.1:%d,server,nowait", port);
-        c = chardev_new(m, spec, "serial0", &err);
+        c = chardev_new(&m->bus, spec, "serial0", &err);
         g_clear_error(&err);
         g_free(spec);
     }
@@ -161,7 +161,7 @@ static CharDev *tcp_server(Machine *m, const char *spec_fmt, int *port)
     for (int tries = 0; tries < 20 && !c; tries++) {
         *port = 20000 + (int)((getpid() * 11 + tries * 257) % 30000);
         gchar *spec = g_strdup_printf(spec_fmt, *port);
-        c = chardev_new(m, spec, "serial0", &err);
+        c = chardev_new(&m->bus, spec, "serial0", &err);
         g_clear_error(&err);
         g_free(spec);
     }

@@ -58,8 +58,8 @@ static bool fixture_init(Fixture *f)
         return false;
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq, irq_handler, f, 6);
-    f->dma = i8237_init(f->m);
-    f->fdc = fdc_init(f->m, 0x3f0, &f->irq, f->dma, 2, NULL, &err);
+    f->dma = i8237_init(&f->m->bus);
+    f->fdc = fdc_init(&f->m->bus, 0x3f0, &f->irq, f->dma, 2, NULL, &err);
     if (!f->fdc)
         return false;
     f->img = make_floppy(1474560);

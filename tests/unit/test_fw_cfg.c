@@ -47,7 +47,7 @@ static void test_items(void)
     Machine *m = new_machine();
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     GError *err = NULL;
-    FWCfgState *s = fw_cfg_init(m, &err);
+    FWCfgState *s = fw_cfg_init(&m->bus, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     uint8_t buf[64];
     read_item(m, FW_CFG_SIGNATURE, buf, 6);
@@ -92,7 +92,7 @@ static void test_dma(void)
     Machine *m = new_machine();
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     GError *err = NULL;
-    FWCfgState *s = fw_cfg_init(m, &err);
+    FWCfgState *s = fw_cfg_init(&m->bus, &err);
     uint8_t data[300];
     for (int i = 0; i < 300; i++)
         data[i] = (uint8_t)i;
@@ -149,7 +149,7 @@ static void test_dma_bounded(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     m->clock.manual = true;                       /* steps follow clock_advance */
     GError *err = NULL;
-    FWCfgState *s = fw_cfg_init(m, &err);
+    FWCfgState *s = fw_cfg_init(&m->bus, &err);
     uint8_t data[16];
     memset(data, 0x5a, sizeof(data));
     uint16_t key = fw_cfg_add_file(s, "blob", data, sizeof(data));
@@ -228,7 +228,7 @@ static void test_acpi(void)
     Machine *m = new_machine();
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     GError *err = NULL;
-    FWCfgState *s = fw_cfg_init(m, &err);
+    FWCfgState *s = fw_cfg_init(&m->bus, &err);
     AcpiConfig cfg = { .ram_size = 128u << 20, .pm_base = 0x600, .apic = true };
     acpi_build_tables(s, &cfg);
     size_t tlen, rlen, llen;

@@ -40,7 +40,7 @@ static KbcFixture *fx_new(void)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq1, fx_irq, f, 0);
     irq_line_init(&f->irq12, fx_irq, f, 1);
-    f->kbc = i8042_init(f->m, &f->irq1, &f->irq12, &f->m->a20);
+    f->kbc = i8042_init(&f->m->bus, &f->irq1, &f->irq12, &f->m->a20);
     return f;
 }
 

@@ -120,7 +120,7 @@ static bool fixture_init(Fixture *f)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq, irq_handler, f, 0);
     f->level = f->edges = 0;
-    f->pit = i8254_init(f->m, 0x40, &f->irq);
+    f->pit = i8254_init(&f->m->bus, 0x40, &f->irq);
     CU_ASSERT_EQUAL(f->edges, 0);       /* no edge at power-on */
     return true;
 }

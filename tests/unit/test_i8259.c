@@ -118,7 +118,9 @@ static bool fixture_init(Fixture *f)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->out, out_handler, f, 0);
     f->level = 0;
-    f->pic = i8259_init(f->m, &f->out);
+    f->pic = i8259_init(&f->m->bus, &f->out);
+    f->m->cpu.irq_ack = i8259_irq_ack;          /* the CPU's INTA, as pc.c wires it */
+    f->m->cpu.irq_ack_opaque = f->pic;
     static const uint8_t init[][2] = {
         { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
         { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },

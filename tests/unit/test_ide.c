@@ -58,7 +58,7 @@ static bool fixture_init(Fixture *f, bool snapshot)
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq[0], irq_handler, f, 0);
     irq_line_init(&f->irq[1], irq_handler, f, 1);
-    f->ide = ide_init(f->m, &f->irq[0], &f->irq[1], NULL, &err);
+    f->ide = ide_init(&f->m->bus, NULL, &f->irq[0], &f->irq[1], NULL, &err);
     if (!f->ide)
         return false;
     f->disk = make_image(DISK_SECTORS, 512, 0);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "machine/machine.h"
-#include "devices/apic.h"
+#include "cpu-x86/apic.h"
 #include "devices/ioapic.h"
 
 typedef struct Msg { uint8_t dest; bool logical; int mode, vector; bool level; } Msg;
@@ -44,7 +44,7 @@ static IoFixture *fx_new(void)
     IoFixture *f = g_new0(IoFixture, 1);
     GError *err = NULL;
     f->m = bare_machine();
-    f->io = ioapic_init(f->m, IOAPIC_DEFAULT_BASE, fake_deliver, f, &err);
+    f->io = ioapic_init(&f->m->bus, IOAPIC_DEFAULT_BASE, fake_deliver, f, &err);
     g_assert(f->io);
     machine_register_device(f->m, f->io, (void (*)(void *))ioapic_free,
                             (void (*)(void *))ioapic_reset);
@@ -178,10 +178,10 @@ static void test_ioapic_with_apic(void)
 {
     Machine *m = bare_machine();
     GError *err = NULL;
-    ApicState *apic = apic_init(m, APIC_DEFAULT_BASE, &err);
+    ApicState *apic = apic_init(&m->cpu, &m->bus, APIC_DEFAULT_BASE, &m->cpu_intr, &err);
     g_assert(apic);
     machine_register_device(m, apic, (void (*)(void *))apic_free, (void (*)(void *))apic_reset);
-    IOAPICState *io = ioapic_init(m, IOAPIC_DEFAULT_BASE, apic_bus_deliver, apic, &err);
+    IOAPICState *io = ioapic_init(&m->bus, IOAPIC_DEFAULT_BASE, apic_bus_deliver, apic, &err);
     g_assert(io);
     machine_register_device(m, io, (void (*)(void *))ioapic_free, (void (*)(void *))ioapic_reset);
     apic_set_eoi_listener(apic, ioapic_eoi, io);

@@ -109,7 +109,7 @@ static bool fixture_init(Fixture *f)
     MC146818Settings set = {
         .ram_size = cfg.ram_size, .rtc_base = cfg.rtc_base, .rtc_date = cfg.rtc_date,
     };
-    f->rtc = mc146818_init(f->m, 0x70, &f->irq, &set);
+    f->rtc = mc146818_init(&f->m->bus, 0x70, &f->irq, &set);
     return true;
 }
 

@@ -43,9 +43,9 @@ static UartFixture *fx_new(const char *spec)
     g_assert(f->m);
     clock_init(&f->m->clock, true);
     irq_line_init(&f->irq, fx_irq, f, 4);
-    CharDev *chr = spec ? chardev_new(f->m, spec, "serial0", &err) : NULL;
+    CharDev *chr = spec ? chardev_new(&f->m->bus, spec, "serial0", &err) : NULL;
     g_assert(!spec || chr);
-    f->u = ns16550_init(f->m, BASE, &f->irq, chr, &err);
+    f->u = ns16550_init(&f->m->bus, BASE, &f->irq, chr, &err);
     g_assert(f->u);
     return f;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "machine/machine.h"
-#include "machine/pc.h"
 #include "devices/pci.h"
 #include "devices/i440fx.h"
 #include "devices/piix.h"
@@ -15,11 +14,12 @@
 typedef struct Fixture {
     Machine *m;
     PCIBus *bus;
+    IrqLine isa_irq[16];          /* the ISA IRQ lines the PIIX3 drives */
     int isa_level[16];
     uint8_t regs[16];             /* the test device's I/O and MMIO registers */
 } Fixture;
 
-static void isa_irq(void *opaque, int n, int level)
+static void isa_irq_set(void *opaque, int n, int level)
 {
     Fixture *f = opaque;
     f->isa_level[n] = level;
@@ -40,16 +40,14 @@ static bool fixture_init(Fixture *f, bool with_rom)
         return false;
     }
     clock_init(&f->m->clock, true);
-    f->m->pc = g_new0(PCDevices, 1);
     for (int i = 0; i < 16; i++)
-        irq_line_init(&f->m->pc->isa_irq[i], isa_irq, f, i);
+        irq_line_init(&f->isa_irq[i], isa_irq_set, f, i);
     if (with_rom) {                          /* a fake BIOS at 0xE0000 */
         static uint8_t rom[0x20000];
         memset(rom, 0xb1, sizeof(rom));
         physmem_add_rom(f->m->mem, 0xe0000, rom, sizeof(rom));
     }
-    f->bus = pci_bus_new(f->m);
-    f->m->pc->pci_bus = f->bus;
+    f->bus = pci_bus_new(&f->m->bus);
     return f->bus != NULL;
 }
 
@@ -190,7 +188,7 @@ static void test_pam(void)
     f.m->mem->ram[0xf0010] = 0x11;               /* DRAM under the BIOS */
     f.m->mem->ram[0xc4000] = 0x22;
     GError *err = NULL;
-    I440FXState *s = i440fx_init(f.m, f.bus, &err);
+    I440FXState *s = i440fx_init(&f.m->bus, f.bus, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     PhysMem *pm = f.m->mem;
     static const struct { int reg; uint8_t val; uint32_t addr; uint8_t read; uint8_t write_back;
@@ -233,7 +231,10 @@ static void test_pirq(void)
     Fixture f;
     CU_ASSERT_FATAL(fixture_init(&f, false));
     GError *err = NULL;
-    PIIX3State *p = piix3_init(f.m, f.bus, &err);
+    IrqLine pirq[4];                             /* PIRQ A-D out (no handler: levels only) */
+    for (int i = 0; i < 4; i++)
+        irq_line_init(&pirq[i], NULL, NULL, i);
+    PIIX3State *p = piix3_init(&f.m->bus, f.bus, f.isa_irq, pirq, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(cfg_read(&f, PCI_DEVFN(1, 0), 0x00, 4), 0x70008086);
     CU_ASSERT_EQUAL(cfg_read(&f, PCI_DEVFN(1, 0), 0x60, 4), 0x80808080);
@@ -245,6 +246,7 @@ static void test_pirq(void)
     CU_ASSERT_EQUAL(pci_irq_pirq(b), 2);
     pci_set_irq(a, 1);
     CU_ASSERT_EQUAL(f.isa_level[11], 0);         /* route disabled */
+    CU_ASSERT_EQUAL(pirq[2].level, 1);           /* the PIRQ itself (IOAPIC pin 18) */
     cfg_write(&f, PCI_DEVFN(1, 0), 0x62, 11, 1); /* PIRQC -> IRQ 11 */
     CU_ASSERT_EQUAL(f.isa_level[11], 1);
     pci_set_irq(b, 1);
@@ -260,6 +262,7 @@ static void test_pirq(void)
     CU_ASSERT_EQUAL(piix3_pirq_to_isa(p, 2), 10);
     pci_set_irq(b, 0);
     CU_ASSERT_EQUAL(f.isa_level[10], 0);
+    CU_ASSERT_EQUAL(pirq[2].level, 0);
     machine_free(f.m);
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "machine/machine.h"
-#include "machine/pc.h"
 #include "devices/pci.h"
 #include "devices/piix4_pm.h"
 
@@ -31,11 +30,10 @@ static void test_pm(void)
     Machine *m = machine_new_bare(1u << 20, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     clock_init(&m->clock, true);
-    m->pc = g_new0(PCDevices, 1);
-    for (int i = 0; i < 16; i++)
-        irq_line_init(&m->pc->isa_irq[i], isa_irq, NULL, i);
-    PCIBus *bus = pci_bus_new(m);
-    PIIX4PMState *s = piix4_pm_init(m, bus, &err);
+    IrqLine sci;
+    irq_line_init(&sci, isa_irq, NULL, PIIX4_PM_SCI_IRQ);
+    PCIBus *bus = pci_bus_new(&m->bus);
+    PIIX4PMState *s = piix4_pm_init(&m->bus, bus, &sci, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     sci_level = 0;
 

@@ -32,7 +32,7 @@ static VgaFixture fx_new(void)
     f.m = machine_new(&cfg, &err);
     g_assert(f.m);
     clock_init(&f.m->clock, true);
-    f.vga = vga_init(f.m, NULL, &err);
+    f.vga = vga_init(&f.m->bus, NULL, &err);
     g_assert(f.vga);
     return f;
 }

@@ -75,11 +75,11 @@ static bool rig_new(Rig *r, bool floppy, GError **errp)
     for (int i = 0; i < 3; i++)
         irq_line_init(&r->irq[i], irq_ignore, r, i);
     if (floppy) {
-        I8237State *dma = i8237_init(r->m);
-        r->fdc = fdc_init(r->m, 0x3f0, &r->irq[2], dma, 2, NULL, errp);
+        I8237State *dma = i8237_init(&r->m->bus);
+        r->fdc = fdc_init(&r->m->bus, 0x3f0, &r->irq[2], dma, 2, NULL, errp);
         return r->fdc != NULL;
     }
-    r->ide = ide_init(r->m, &r->irq[0], &r->irq[1], NULL, errp);
+    r->ide = ide_init(&r->m->bus, NULL, &r->irq[0], &r->irq[1], NULL, errp);
     if (!r->ide)
         return false;
     ide_bm_map(r->ide, BM_BASE);

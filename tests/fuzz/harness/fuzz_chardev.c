@@ -81,10 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clock_init(&m->clock, true);
     IrqLine irq;
     irq_line_init(&irq, irq_ignore, NULL, 4);
-    CharDev *chr = chardev_new(m, "stdio", "serial0", &err);
+    CharDev *chr = chardev_new(&m->bus, "stdio", "serial0", &err);
     if (!chr)
         abort();
-    NS16550State *u = ns16550_init(m, BASE, &irq, chr, &err);
+    NS16550State *u = ns16550_init(&m->bus, BASE, &irq, chr, &err);
     if (!u)
         abort();
 

@@ -1,26 +1,33 @@
 /*
  * apic.h - the CPU's local APIC (P6-family integrated xAPIC), apic.c.
  *
- * One local APIC for the one CPU, memory-mapped at IA32_APIC_BASE
- * (0xFEE00000).  When it exists it owns the CPU's INTR pin: the i8259's
- * output (Machine.cpu_intr) becomes its LINT0 input, CPUState.irq_ack
- * becomes apic_irq_ack (which asks the i8259 for the vector only for ExtINT
- * deliveries), and the IOAPIC sends it interrupt messages through
- * apic_bus_deliver().
+ * Part of the CPU: one local APIC per CPU, memory-mapped at the CPU's
+ * IA32_APIC_BASE (0xFEE00000), delivering into its core (cpu_set_irq,
+ * cpu_set_nmi).  It is created with its CPUState and the buses
+ * (bus/buses.h: the memory map for its registers, the clock for its
+ * timer) and names no device: the board wires it.  When it exists it owns
+ * the CPU's INTR pin: the line the i8259 drives (the board's
+ * Machine.cpu_intr) becomes its LINT0 input, CPUState.irq_ack becomes
+ * apic_irq_ack (which asks the i8259's previous irq_ack for the vector
+ * only for ExtINT deliveries), the IOAPIC sends it interrupt messages
+ * through apic_bus_deliver(), and EOIs of level-triggered vectors go back
+ * to whatever apic_set_eoi_listener() named (the IOAPIC's ioapic_eoi).
  *
  * Example (pc.c):
- *     ApicState *a = apic_init(m, APIC_DEFAULT_BASE, errp);
- *     IOAPICState *io = ioapic_init(m, IOAPIC_DEFAULT_BASE, apic_bus_deliver, a, errp);
+ *     ApicState *a = apic_init(&m->cpu, &m->bus, APIC_DEFAULT_BASE, &m->cpu_intr, errp);
+ *     IOAPICState *io = ioapic_init(&m->bus, IOAPIC_DEFAULT_BASE, apic_bus_deliver, a, errp);
  *     apic_set_eoi_listener(a, ioapic_eoi, io);
  */
-#ifndef TX86_APIC_H
-#define TX86_APIC_H
+#ifndef TX86_CPU_APIC_H
+#define TX86_CPU_APIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+#include "bus/irq.h"
 
-struct Machine;
+struct Buses;
+struct CPUState;
 typedef struct ApicState ApicState;
 
 #define APIC_DEFAULT_BASE 0xfee00000u
@@ -35,9 +42,13 @@ enum {
  * (timer, performance counter, LINT0, LINT1, error: as on a P6) */
 #define APIC_VERSION_VALUE 0x00040014u
 
-/* maps the APIC at base, takes over Machine.cpu_intr and CPUState.irq_ack
- * (the previous irq_ack, the i8259's INTA, is kept for ExtINT) */
-ApicState *apic_init(struct Machine *m, uint32_t base, GError **errp);
+/* maps the APIC of cpu at base (b->mem), its timer on b->clock; takes over
+ * the CPU's INTR pin intr_pin (its handler becomes LINT0's; NULL: no
+ * line to take over) and cpu->irq_ack (the previous one, the i8259's
+ * INTA, is kept for ExtINT), and hooks cpu->apic_base_changed.  The
+ * caller registers it with the machine (apic_free, apic_reset). */
+ApicState *apic_init(struct CPUState *cpu, const struct Buses *b, uint32_t base,
+                     IrqLine *intr_pin, GError **errp);
 void apic_reset(ApicState *s);
 void apic_free(ApicState *s);
 

@@ -1,5 +1,9 @@
 /*
  * apic.c - the local APIC of a P6-family CPU (one CPU: the bootstrap one).
+ * Part of the CPU (cpu-x86/): created with its CPUState and the buses,
+ * it reads IA32_APIC_BASE there and drives the core's INTR and NMI
+ * inputs; the board gives it the INTR pin's line (LINT0) and its EOI
+ * listener (the IOAPIC), so it names no device.
  *
  * Reference: Intel SDM Vol. 3A, chapter 10 "Advanced Programmable Interrupt
  * Controller (APIC)" (register map table 10-1, LVT 10.5, timer 10.5.4,
@@ -52,8 +56,9 @@
  *    lower one) reach the CPU at the end of the running block chain.
  */
 #include <string.h>
-#include "machine/machine.h"
-#include "devices/apic.h"
+#include "bus/buses.h"
+#include "cpu-x86/cpu.h"
+#include "cpu-x86/apic.h"
 #include "util/log.h"
 
 #define APIC_BASE_ENABLE   (1u << 11)
@@ -84,7 +89,8 @@ static const uint32_t lvt_write_mask[LVT_N] = {
 #define ESR_RECV_ILLEGAL   (1u << 6)
 
 struct ApicState {
-    Machine *m;
+    CPUState *cpu;                /* the CPU it belongs to: IA32_APIC_BASE, INTR, NMI */
+    Buses buses;                  /* memory map (its registers), clock (its timer) */
     uint32_t base;                /* where the registers are mapped */
     uint32_t id;                  /* APIC ID register (bits 27:24) */
     uint32_t tpr;
@@ -126,7 +132,7 @@ static inline bool bit_test(const uint32_t *v, int n) { return v[n >> 5] >> (n &
  * whenever apic_init ran) */
 static bool apic_hw_enabled(const ApicState *s)
 {
-    return (s->m->cpu.msr_apic_base & APIC_BASE_ENABLE) != 0;
+    return (s->cpu->msr_apic_base & APIC_BASE_ENABLE) != 0;
 }
 
 static bool apic_sw_enabled(const ApicState *s)
@@ -182,12 +188,12 @@ static void apic_update_irq(ApicState *s)
         level = s->lint_level[0] != 0;            /* LINT0 is INTR */
     else
         level = apic_extint_pending(s) || apic_pending_vector(s) >= 0;
-    irq_set(&s->m->cpu_core_intr, level);       /* the CPU's INTR input */
+    cpu_set_irq(s->cpu, 0, level);              /* the core's INTR input */
 }
 
 static void apic_raise_nmi(ApicState *s)
 {
-    irq_pulse(&s->m->cpu_core_nmi);             /* the CPU's NMI input (edge) */
+    cpu_set_nmi(s->cpu, 0, 1);                  /* the core's NMI input (an edge) */
 }
 
 static void apic_accept(ApicState *s, int vector, bool level);
@@ -255,7 +261,7 @@ static uint32_t apic_current_count(ApicState *s)
 {
     if (!s->timer_running || !s->initial_count)
         return 0;
-    int64_t ticks = (clock_now(&s->m->clock) - s->timer_start) >> apic_timer_shift(s);
+    int64_t ticks = (clock_now(s->buses.clock) - s->timer_start) >> apic_timer_shift(s);
     if (ticks < 0)
         ticks = 0;
     if (s->lvt[LVT_TIMER] & LVT_TIMER_PERIODIC)
@@ -274,7 +280,7 @@ static void apic_timer_arm(ApicState *s)
 static void apic_timer_cb(void *opaque)
 {
     ApicState *s = opaque;
-    int64_t now = clock_now(&s->m->clock);
+    int64_t now = clock_now(s->buses.clock);
     int64_t period = apic_timer_period(s);
 
     if (!s->timer_running || period <= 0)
@@ -440,7 +446,7 @@ int apic_irq_ack(void *apic)
 static void apic_base_changed(void *opaque)
 {
     ApicState *s = opaque;
-    uint32_t base = (uint32_t)s->m->cpu.msr_apic_base & APIC_BASE_ADDR;
+    uint32_t base = (uint32_t)s->cpu->msr_apic_base & APIC_BASE_ADDR;
 
     if (base != s->base && log_enabled(LOG_UNIMP))
         log_printf("apic: relocation to %#x not emulated (registers stay at %#x)\n",
@@ -455,7 +461,7 @@ static void apic_base_changed(void *opaque)
 static bool apic_mapped(const ApicState *s)
 {
     return apic_hw_enabled(s) &&
-           ((uint32_t)s->m->cpu.msr_apic_base & APIC_BASE_ADDR) == s->base;
+           ((uint32_t)s->cpu->msr_apic_base & APIC_BASE_ADDR) == s->base;
 }
 
 static uint32_t apic_reg_read(ApicState *s, unsigned reg)
@@ -556,14 +562,14 @@ static void apic_reg_write(ApicState *s, unsigned reg, uint32_t v)
     case 0x38:
         s->initial_count = v;
         s->timer_running = v != 0;
-        s->timer_start = clock_now(&s->m->clock);
+        s->timer_start = clock_now(s->buses.clock);
         apic_timer_arm(s);
         break;
     case 0x3e: {
         uint32_t cur = apic_current_count(s);
         s->dcr = v & 0xbu;
         if (s->timer_running) {                 /* go on from the current count */
-            s->timer_start = clock_now(&s->m->clock) -
+            s->timer_start = clock_now(s->buses.clock) -
                              ((int64_t)(s->initial_count - cur) << apic_timer_shift(s));
             apic_timer_arm(s);
         }
@@ -631,29 +637,33 @@ void apic_reset(ApicState *s)
     apic_update_irq(s);
 }
 
-ApicState *apic_init(Machine *m, uint32_t base, GError **errp)
+ApicState *apic_init(CPUState *cpu, const Buses *b, uint32_t base, IrqLine *intr_pin,
+                     GError **errp)
 {
     ApicState *s = g_new0(ApicState, 1);
-    s->m = m;
+    s->cpu = cpu;
+    s->buses = *b;
     s->base = base & APIC_BASE_ADDR;
-    if (!physmem_add_mmio(m->mem, "apic", s->base, 0x1000, &apic_mem_ops, s)) {
+    if (!physmem_add_mmio(b->mem, "apic", s->base, 0x1000, &apic_mem_ops, s)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "apic: cannot map the local APIC at %#x", s->base);
         g_free(s);
         return NULL;
     }
-    s->timer = timer_new(&m->clock, apic_timer_cb, s);
+    s->timer = timer_new(b->clock, apic_timer_cb, s);
     /* the i8259 keeps its INTA for ExtINT; the APIC answers the CPU */
-    s->pic_ack = m->cpu.irq_ack;
-    s->pic_ack_opaque = m->cpu.irq_ack_opaque;
-    m->cpu.irq_ack = apic_irq_ack;
-    m->cpu.irq_ack_opaque = s;
+    s->pic_ack = cpu->irq_ack;
+    s->pic_ack_opaque = cpu->irq_ack_opaque;
+    cpu->irq_ack = apic_irq_ack;
+    cpu->irq_ack_opaque = s;
     /* whatever drives the CPU's INTR pin (the i8259) now drives LINT0 */
-    s->lint_level[0] = m->cpu_intr.level != 0;
-    irq_line_init(&m->cpu_intr, apic_set_lint, s, 0);
-    m->cpu_intr.level = s->lint_level[0];
-    m->cpu.apic_base_changed = apic_base_changed;
-    m->cpu.apic_opaque = s;
+    if (intr_pin) {
+        s->lint_level[0] = intr_pin->level != 0;
+        irq_line_init(intr_pin, apic_set_lint, s, 0);
+        intr_pin->level = s->lint_level[0];
+    }
+    cpu->apic_base_changed = apic_base_changed;
+    cpu->apic_opaque = s;
     apic_reset(s);
     return s;
 }
@@ -662,13 +672,13 @@ void apic_free(ApicState *s)
 {
     if (!s)
         return;
-    if (s->m->cpu.apic_opaque == s) {
-        s->m->cpu.apic_base_changed = NULL;
-        s->m->cpu.apic_opaque = NULL;
+    if (s->cpu->apic_opaque == s) {
+        s->cpu->apic_base_changed = NULL;
+        s->cpu->apic_opaque = NULL;
     }
-    if (s->m->cpu.irq_ack_opaque == s) {
-        s->m->cpu.irq_ack = s->pic_ack;
-        s->m->cpu.irq_ack_opaque = s->pic_ack_opaque;
+    if (s->cpu->irq_ack_opaque == s) {
+        s->cpu->irq_ack = s->pic_ack;
+        s->cpu->irq_ack_opaque = s->pic_ack_opaque;
     }
     timer_free(s->timer);
     g_free(s);
