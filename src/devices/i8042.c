@@ -27,8 +27,9 @@
  * the device whose interrupt is enabled, low once port 0x60 is read (so
  * every byte is a fresh edge for the edge-triggered 8259).  A20 changes go
  * to the A20 line the board wires to the CPU; a reset asks the machine
- * (host_request_reset, which exits under -no-reboot).  Not emulated: the keyboard lock input,
- * parity and timeout errors, the 8042's test and password commands.
+ * (host_request_reset, which exits under -no-reboot).  Not emulated: the
+ * keyboard lock input, parity and timeout errors, the 8042's test and
+ * password commands.
  */
 #include <string.h>
 #include "bus/buses.h"
