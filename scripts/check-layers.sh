@@ -77,10 +77,6 @@ include  devices  -        machine/pc.h            PCDevices: the sibling chips 
 # today it drives the core through the board's lines (Machine.cpu_core_intr,
 # cpu_core_nmi) and still reads msr_apic_base and hooks irq_ack through
 # Machine (the machine/machine.h entry above).
-
-# --- the gdb stub is given the Machine (memory, CPU); a kill asks
-# Machine.host (bus/host.h) for the shutdown
-include  debug    -        machine/machine.h         gdbstub.c: m->cpu, m->mem
 ALLOW
 
 
