@@ -604,7 +604,7 @@ static bool gdb_mem(GdbStub *g, uint32_t addr, uint8_t *buf, uint32_t len, bool 
     CPUState *env = g->t.cpu;
     while (len) {
         uint32_t chunk = MIN(len, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
-        uint32_t pa = addr;
+        GuestPhys pa = addr;
         if (!g->phys_mem && !mmu_probe(env, addr, false, &pa))
             return false;
         bool ok = write ? physmem_write_buf(g->t.mem, pa, buf, chunk)
