@@ -66,6 +66,7 @@ step setup build scripts/setup-debian.sh
 if step configure build ./configure && step build build make -j"$jobs"; then
     step check-unit test make check-unit
     step check-layers test make check-layers
+    step check-width test make check-width
     step check-guest test make check-guest
     step check-fuzz test make check-fuzz
     step check-boot test make check-boot

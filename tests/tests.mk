@@ -14,6 +14,10 @@
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
 #   make check-boot-linux  Linux by -kernel alone (tests/boot/boot.mk)
+#   make check-width  the sources and unit tests compile warning-free (-Werror)
+#                     with GuestPhys 64 bits wide (bus/addr.h): every
+#                     physical address is typed GuestPhys, no uint32_t and
+#                     no function-pointer cast hides one; syntax only
 #   make check-shell  shellcheck of the scripts a fresh machine runs
 #   make check-fresh  the README's main command in a fresh Debian 12 chroot
 #                     (scripts/check-fresh-setup.sh: root, debootstrap, network)
@@ -38,11 +42,12 @@ include tests/fuzz/fuzz.mk
 -include tests/boot/boot.mk
 -include tests/debug/debug.mk
 
-.PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh FORCE
+.PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh \
+	check-width FORCE
 
 tests: $(UNIT_BIN) $(GUEST_BINS) $(FUZZROM) $(PMSTUB)
 
-check: check-unit check-guest check-fuzz check-diff
+check: check-unit check-width check-guest check-fuzz check-diff
 
 # the registration list, rewritten only when the set of test files changes
 $(UNIT_LIST): FORCE
@@ -77,6 +82,18 @@ check-guest: tx86 $(GUEST_BINS)
 	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-guestdir.XXXXXX") && cd "$$d" && \
 	sh "$(CURDIR)/tests/guest/run-guest.sh" "$(CURDIR)/tx86" "$(GUEST_BACKENDS)" \
 	    $(abspath $(GUEST_BINS)); rc=$$?; rm -rf "$$d"; exit $$rc
+
+# GuestPhys = uint64_t is a check, never a build: compile only, every file
+# (a "FAIL file" line each with gcc's messages), then no cast to a
+# GuestDesc callback type anywhere
+WIDTH_SRCS := $(filter-out tests/unit/test_main.c,$(ALL_SRCS) $(UNIT_SRCS))
+check-width:
+	@p=0; f=0; for c in $(WIDTH_SRCS); do \
+	    if $(CC) $(ALL_CFLAGS) $(CUNIT_CFLAGS) -DTX86_GUEST_PHYS_64 -Werror -fsyntax-only $$c; \
+	    then p=$$((p + 1)); else f=$$((f + 1)); echo "FAIL $$c"; fi; done; \
+	if grep -rnE '\((GuestLoadFn|GuestStoreFn|GuestLoad64Fn|GuestStore64Fn|GuestMisalignedFn|GuestPhys \(\*\)|bool \(\*\)\(void \*, GuestVirt)' src; \
+	then f=$$((f + 1)); echo "FAIL: a cast to a GuestDesc callback type (above)"; else p=$$((p + 1)); fi; \
+	echo "width: $$p passed, $$f failed"; [ $$f -eq 0 ]
 
 # the scripts of the README's two commands and their set-up steps
 SHELL_CHECKED := scripts/setup-debian.sh scripts/run-tests.sh scripts/check-fresh-setup.sh \

@@ -17,6 +17,7 @@
  * store (of any kind, including physmem_write_buf) into a page whose
  * has_code flag is set calls the code-write hook after the data is stored.
  */
+#include <inttypes.h>
 #include <string.h>
 #include <glib.h>
 #include "bus/memory.h"
@@ -158,7 +159,7 @@ void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque)
 }
 
 /* one access that stays inside one page */
-static uint32_t physmem_read_page(PhysMem *pm, uint32_t paddr, int size)
+static uint32_t physmem_read_page(PhysMem *pm, GuestPhys paddr, int size)
 {
     PhysPage *p = physmem_page(pm, paddr);
     if (p->host)
@@ -170,11 +171,11 @@ static uint32_t physmem_read_page(PhysMem *pm, uint32_t paddr, int size)
         return mem_ones(size);
     }
     if (pm->log_unassigned)
-        log_printf("unassigned memory read  %08x size %d\n", paddr, size);
+        log_printf("unassigned memory read  %08" PRIx64 " size %d\n", (uint64_t)paddr, size);
     return mem_ones(size);
 }
 
-static void physmem_write_page(PhysMem *pm, uint32_t paddr, uint32_t value, int size)
+static void physmem_write_page(PhysMem *pm, GuestPhys paddr, uint32_t value, int size)
 {
     PhysPage *p = physmem_page(pm, paddr);
     switch (p->kind) {
@@ -191,33 +192,35 @@ static void physmem_write_page(PhysMem *pm, uint32_t paddr, uint32_t value, int 
     }
     case MEM_ROM:
         if (log_enabled(LOG_GUEST_ERRORS))
-            log_printf("write to ROM ignored: %08x size %d value %x\n", paddr, size, value);
+            log_printf("write to ROM ignored: %08" PRIx64 " size %d value %x\n", (uint64_t)paddr,
+                       size, value);
         return;
     default:
         if (pm->log_unassigned)
-            log_printf("unassigned memory write %08x size %d value %x\n", paddr, size, value);
+            log_printf("unassigned memory write %08" PRIx64 " size %d value %x\n",
+                       (uint64_t)paddr, size, value);
         return;
     }
 }
 
-uint32_t physmem_read(PhysMem *pm, uint32_t paddr, int size)
+uint32_t physmem_read(PhysMem *pm, GuestPhys paddr, int size)
 {
     if (G_LIKELY((paddr & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE))
         return physmem_read_page(pm, paddr, size);
     uint32_t v = 0;
     for (int i = 0; i < size; i++)
-        v |= physmem_read_page(pm, paddr + (uint32_t)i, 1) << (8 * i);
+        v |= physmem_read_page(pm, paddr + (GuestPhys)i, 1) << (8 * i);
     return v;
 }
 
-void physmem_write(PhysMem *pm, uint32_t paddr, uint32_t value, int size)
+void physmem_write(PhysMem *pm, GuestPhys paddr, uint32_t value, int size)
 {
     if (G_LIKELY((paddr & ~PAGE_MASK) + (uint32_t)size <= PAGE_SIZE)) {
         physmem_write_page(pm, paddr, value, size);
         return;
     }
     for (int i = 0; i < size; i++)
-        physmem_write_page(pm, paddr + (uint32_t)i, (value >> (8 * i)) & 0xff, 1);
+        physmem_write_page(pm, paddr + (GuestPhys)i, (value >> (8 * i)) & 0xff, 1);
 }
 
 /*
@@ -226,7 +229,7 @@ void physmem_write(PhysMem *pm, uint32_t paddr, uint32_t value, int size)
  * function returns false.  Writes to ROM are dropped too (as a DMA would
  * see it) but count as mapped.  The address wraps at 4 GiB.
  */
-bool physmem_read_buf(PhysMem *pm, uint32_t paddr, void *buf, size_t len)
+bool physmem_read_buf(PhysMem *pm, GuestPhys paddr, void *buf, size_t len)
 {
     uint8_t *out = buf;
     bool ok = true;
@@ -242,12 +245,12 @@ bool physmem_read_buf(PhysMem *pm, uint32_t paddr, void *buf, size_t len)
         }
         out += chunk;
         len -= chunk;
-        paddr += (uint32_t)chunk;
+        paddr += (GuestPhys)chunk;
     }
     return ok;
 }
 
-bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len)
+bool physmem_write_buf(PhysMem *pm, GuestPhys paddr, const void *buf, size_t len)
 {
     const uint8_t *in = buf;
     bool ok = true;
@@ -264,7 +267,7 @@ bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len)
         }
         in += chunk;
         len -= chunk;
-        paddr += (uint32_t)chunk;
+        paddr += (GuestPhys)chunk;
     }
     return ok;
 }

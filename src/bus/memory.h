@@ -6,6 +6,9 @@
  * pages point straight at host memory; MMIO pages name a region whose ops
  * are called; unassigned pages read as all ones and ignore writes.
  *
+ * Addresses are GuestPhys (bus/addr.h); region bases and sizes, MMIO
+ * offsets and listener ranges stay 32-bit (the map covers 4 GiB).
+ *
  * Pages that hold translated guest code are flagged; a write to such a page
  * calls the code-write hook (the translator invalidates its blocks).
  *
@@ -21,6 +24,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "bus/addr.h"
 
 #define PAGE_BITS 12
 #define PAGE_SIZE (1u << PAGE_BITS)
@@ -54,7 +58,7 @@ typedef struct PhysPage {
     uint8_t has_code;       /* translated code lives here */
 } PhysPage;
 
-typedef void (*CodeWriteHook)(void *opaque, uint32_t paddr, int size);
+typedef void (*CodeWriteHook)(void *opaque, GuestPhys paddr, int size);
 
 /* Memory-map listeners: whoever caches what the map says (the CPU's TLB,
  * the translator's blocks) subscribes and is told which physical range
@@ -106,14 +110,14 @@ void       physmem_region_set(PhysMem *pm, MemRegion *r, uint32_t base, bool ena
 
 /* access by physical address; any size 1/2/4 and any alignment (accesses
  * that cross a page boundary are split) */
-uint32_t physmem_read(PhysMem *pm, uint32_t paddr, int size);
-void     physmem_write(PhysMem *pm, uint32_t paddr, uint32_t value, int size);
+uint32_t physmem_read(PhysMem *pm, GuestPhys paddr, int size);
+void     physmem_write(PhysMem *pm, GuestPhys paddr, uint32_t value, int size);
 /* bulk copies (loaders, DMA, debugger); return false if any byte was
  * not RAM/ROM (those bytes read 0xff / are dropped) */
-bool physmem_read_buf(PhysMem *pm, uint32_t paddr, void *buf, size_t len);
-bool physmem_write_buf(PhysMem *pm, uint32_t paddr, const void *buf, size_t len);
+bool physmem_read_buf(PhysMem *pm, GuestPhys paddr, void *buf, size_t len);
+bool physmem_write_buf(PhysMem *pm, GuestPhys paddr, const void *buf, size_t len);
 
-static inline PhysPage *physmem_page(PhysMem *pm, uint32_t paddr)
+static inline PhysPage *physmem_page(PhysMem *pm, GuestPhys paddr)
 {
     return &pm->pages[paddr >> PAGE_BITS];
 }
@@ -125,7 +129,7 @@ void physmem_notify(PhysMem *pm, uint32_t base, uint32_t size);
 
 void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque);
 /* the translator marks/unmarks pages that hold code */
-static inline void physmem_mark_code(PhysMem *pm, uint32_t paddr, bool on)
+static inline void physmem_mark_code(PhysMem *pm, GuestPhys paddr, bool on)
 {
     pm->pages[paddr >> PAGE_BITS].has_code = on;
 }

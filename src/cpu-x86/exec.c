@@ -65,6 +65,7 @@
  * while data breakpoints are enabled, leaves a block as soon as
  * dbg_pending is set.
  */
+#include <inttypes.h>
 #include <glib.h>
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
@@ -238,7 +239,8 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             /* the block's key, never its host address: -d exec logs of two
              * -icount runs compare byte for byte */
             if (log_enabled(LOG_EXEC) && log_filter_pass(env->seg[R_CS].base + env->eip))
-                log_printf("Trace 0: %08x [%08x/%08x/%04x] %04x:%08x\n", tb->phys_pc,
+                log_printf("Trace 0: %08" PRIx64 " [%08x/%08x/%04x] %04x:%08x\n",
+                           (uint64_t)tb->phys_pc,
                            tb->cs_base, tb->pc, tb->hflags,
                            env->seg[R_CS].selector, env->eip);
         }

@@ -56,6 +56,16 @@ static int x86_tlb_mode(uint32_t hflags)
     return (hflags & HF_CPL_MASK) == HF_CPL_MASK ? TLB_MMU_USER : TLB_MMU_KERNEL;
 }
 
+/* an MO_ALIGN access that is not aligned.  The front end emits no
+ * MO_ALIGN yet; the first users (MOVAPS-like SSE accesses) fault with
+ * #GP(0), which is what this raises.  Alignment checking (#AC(0) when
+ * CR0.AM, EFLAGS.AC and CPL 3) will need the MemOp to say which check an
+ * access wants, and then return for accesses the check lets through. */
+static void x86_misaligned(void *env, GuestVirt addr, uint32_t memop, bool write)
+{
+    raise_exception(env, EXCP_GP, 0);
+}
+
 static void x86_code_page_added(void *env, const uint8_t *host_page)
 {
     tlb_drop_code_page(env, host_page);
@@ -87,13 +97,13 @@ const GuestDesc x86_guest = {
     .tlb_offset = offsetof(CPUState, tlb.table),
     .tlb_views = TLB_NB_MODES,
     .tlb_mode = x86_tlb_mode,
-    /* same machine-level signatures with CPUState * for void * */
-    .ld_slow = { (GuestLoadFn)mmu_ld8_slow, (GuestLoadFn)mmu_ld16_slow,
-                 (GuestLoadFn)mmu_ld32_slow },
-    .st_slow = { (GuestStoreFn)mmu_st8_slow, (GuestStoreFn)mmu_st16_slow,
-                 (GuestStoreFn)mmu_st32_slow },
+    .ld_slow = { mmu_ld8_slow, mmu_ld16_slow, mmu_ld32_slow },
+    .st_slow = { mmu_st8_slow, mmu_st16_slow, mmu_st32_slow },
+    .ld_slow64 = mmu_ld64_slow,
+    .st_slow64 = mmu_st64_slow,
+    .misaligned = x86_misaligned,
 
-    .code_phys = (GuestPhys (*)(void *, GuestVirt))mmu_translate_code,
-    .probe_code = (bool (*)(void *, GuestVirt, GuestPhys *))mmu_probe_code,
+    .code_phys = mmu_translate_code,
+    .probe_code = mmu_probe_code,
     .code_page_added = x86_code_page_added,
 };

@@ -103,14 +103,16 @@ static inline void cpu_st32_kernel(CPUState *env, uint32_t addr, uint32_t v)
 /* instruction fetch for the translator: physical address of a linear
  * code address with the fetch rules (U/S, NX; raises #PF like a fetch
  * would, #UD for code above 4 GiB, which reads as all ones).  Cached in a
- * small fetch TLB flushed together with the data TLB. */
-uint32_t mmu_translate_code(CPUState *env, uint32_t linear);
+ * small fetch TLB flushed together with the data TLB.  With the next one
+ * the GuestDesc's code_phys / probe_code (guest.c): env is the CPUState,
+ * the types exactly the callbacks'. */
+GuestPhys mmu_translate_code(void *env, GuestVirt linear);
 /* the same without raising (and without setting A bits): false if a fetch
  * from `linear` would fault; used for the second page of a block */
-bool     mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr);
+bool     mmu_probe_code(void *env, GuestVirt linear, GuestPhys *paddr);
 /* translate a data access without raising or setting A/D bits: false if
  * not mapped or not allowed with the current CPL (debugger, tests) */
-bool     mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr);
+bool     mmu_probe(CPUState *env, GuestVirt linear, bool write, GuestPhys *paddr);
 
 /* TLB maintenance (paging.c, over mmu.c's; -d mmu logs them) */
 void tlb_flush(CPUState *env);                      /* everything, globals too */

@@ -205,7 +205,7 @@ fault:
 /* ------------------------------------------- the neutral TLB's guest */
 
 /* MMUGuest.translate: linear -> physical for a real access (raises #PF) */
-static void x86_translate(void *cpu, uint32_t lin, int acc, MMUWalk *w)
+static void x86_translate(void *cpu, GuestVirt lin, int acc, MMUWalk *w)
 {
     CPUState *env = cpu;
 
@@ -218,12 +218,12 @@ static void x86_translate(void *cpu, uint32_t lin, int acc, MMUWalk *w)
     mmu_walk(env, lin, acc, true, w);
 }
 
-static bool x86_page_watched(void *cpu, uint32_t lin)
+static bool x86_page_watched(void *cpu, GuestVirt lin)
 {
     return debug_page_watched(cpu, lin);
 }
 
-static void x86_watch_access(void *cpu, uint32_t lin, uint32_t size, bool write)
+static void x86_watch_access(void *cpu, GuestVirt lin, uint32_t size, bool write)
 {
     debug_watch_access(cpu, lin, size, write);
 }
@@ -245,51 +245,66 @@ static inline MMUContext x86_mmu_context(CPUState *env)
     };
 }
 
-uint32_t mmu_ld_slow(CPUState *env, uint32_t lin, uint32_t size, int mode)
+uint32_t mmu_ld_slow(CPUState *env, GuestVirt lin, uint32_t size, int mode)
 {
     MMUContext c = x86_mmu_context(env);
-    return tlb_ld_slow(&c, lin, size, mode);
+    return (uint32_t)tlb_ld_slow(&c, lin, size, mode);
 }
 
-void mmu_st_slow(CPUState *env, uint32_t lin, uint32_t v, uint32_t size, int mode)
+void mmu_st_slow(CPUState *env, GuestVirt lin, uint32_t v, uint32_t size, int mode)
 {
     MMUContext c = x86_mmu_context(env);
     tlb_st_slow(&c, lin, v, size, mode);
 }
 
-uint32_t mmu_ld8_slow(CPUState *env, uint32_t addr)
+/* the GuestDesc slow paths (guest.c): env is the CPUState */
+uint32_t mmu_ld8_slow(void *env, GuestVirt addr)
 {
     return mmu_ld_slow(env, addr, 1, mmu_mode(env));
 }
 
-uint32_t mmu_ld16_slow(CPUState *env, uint32_t addr)
+uint32_t mmu_ld16_slow(void *env, GuestVirt addr)
 {
     return mmu_ld_slow(env, addr, 2, mmu_mode(env));
 }
 
-uint32_t mmu_ld32_slow(CPUState *env, uint32_t addr)
+uint32_t mmu_ld32_slow(void *env, GuestVirt addr)
 {
     return mmu_ld_slow(env, addr, 4, mmu_mode(env));
 }
 
-void mmu_st8_slow(CPUState *env, uint32_t addr, uint32_t v)
+/* 8 bytes (IR ld.64; MMX/SSE/x87 m64 later): one access through the
+ * neutral slow path, which splits page-crossing and MMIO accesses */
+uint64_t mmu_ld64_slow(void *env, GuestVirt addr)
+{
+    MMUContext c = x86_mmu_context(env);
+    return tlb_ld_slow(&c, addr, 8, mmu_mode(env));
+}
+
+void mmu_st8_slow(void *env, GuestVirt addr, uint32_t v)
 {
     mmu_st_slow(env, addr, v, 1, mmu_mode(env));
 }
 
-void mmu_st16_slow(CPUState *env, uint32_t addr, uint32_t v)
+void mmu_st16_slow(void *env, GuestVirt addr, uint32_t v)
 {
     mmu_st_slow(env, addr, v, 2, mmu_mode(env));
 }
 
-void mmu_st32_slow(CPUState *env, uint32_t addr, uint32_t v)
+void mmu_st32_slow(void *env, GuestVirt addr, uint32_t v)
 {
     mmu_st_slow(env, addr, v, 4, mmu_mode(env));
 }
 
+void mmu_st64_slow(void *env, GuestVirt addr, uint64_t v)
+{
+    MMUContext c = x86_mmu_context(env);
+    tlb_st_slow(&c, addr, v, 8, mmu_mode(env));
+}
+
 /* ----------------------------------------------------- instruction fetch */
 
-static inline CPUTLBCodeEntry *mmu_code_entry(CPUState *env, int mode, uint32_t lin,
+static inline CPUTLBCodeEntry *mmu_code_entry(CPUState *env, int mode, GuestVirt lin,
                                               uint8_t **attr)
 {
     uint32_t i = (lin >> PAGE_BITS) & (TLB_CODE_SIZE - 1);
@@ -297,8 +312,9 @@ static inline CPUTLBCodeEntry *mmu_code_entry(CPUState *env, int mode, uint32_t 
     return &env->tlb.code[mode][i];
 }
 
-uint32_t mmu_translate_code(CPUState *env, uint32_t linear)
+GuestPhys mmu_translate_code(void *cpu, GuestVirt linear)
 {
+    CPUState *env = cpu;
     int mode = mmu_mode(env);
     uint8_t *attr;
     CPUTLBCodeEntry *ce;
@@ -318,15 +334,16 @@ uint32_t mmu_translate_code(CPUState *env, uint32_t linear)
         raise_exception_noerr(env, EXCP_UD);
     }
     ce->tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
-    ce->phys = (uint32_t)w.pa & PAGE_MASK;
+    ce->phys = (GuestPhys)w.pa & PAGE_MASK;
     *attr = w.attr;
     env->tlb.n_global += (w.attr & TLB_ATTR_GLOBAL) != 0;
     env->tlb.n_large += (w.attr & TLB_ATTR_LARGE) != 0;
-    return (uint32_t)w.pa;
+    return (GuestPhys)w.pa;
 }
 
-bool mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr)
+bool mmu_probe_code(void *cpu, GuestVirt linear, GuestPhys *paddr)
 {
+    CPUState *env = cpu;
     uint8_t *attr;
     CPUTLBCodeEntry *ce;
     MMUWalk w;
@@ -342,11 +359,11 @@ bool mmu_probe_code(CPUState *env, uint32_t linear, uint32_t *paddr)
     }
     if (!mmu_walk(env, linear, MMU_ACC_FETCH, false, &w) || w.pa >= PHYS_NONE)
         return false;
-    *paddr = (uint32_t)w.pa;
+    *paddr = (GuestPhys)w.pa;
     return true;
 }
 
-bool mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr)
+bool mmu_probe(CPUState *env, GuestVirt linear, bool write, GuestPhys *paddr)
 {
     MMUWalk w;
 
@@ -356,7 +373,7 @@ bool mmu_probe(CPUState *env, uint32_t linear, bool write, uint32_t *paddr)
     }
     if (!mmu_walk(env, linear, write ? MMU_ACC_WRITE : MMU_ACC_READ, false, &w) || w.pa >= PHYS_NONE)
         return false;
-    *paddr = (uint32_t)w.pa;
+    *paddr = (GuestPhys)w.pa;
     return true;
 }
 

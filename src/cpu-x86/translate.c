@@ -1006,7 +1006,7 @@ static bool is_ss_load(const cs_insn *insn)
 typedef struct DecodedInsn {
     uint32_t pc;
     uint32_t next_pc;
-    uint32_t p2;                /* physical address in the next page (if read) */
+    GuestPhys p2;               /* physical address in the next page (if read) */
     uint8_t buf[X86_MAX_INSN_LEN];
     uint8_t len;                /* valid bytes in buf */
     uint8_t hint;               /* hint-NOP length (hintnop.c; Capstone not asked), or 0 */

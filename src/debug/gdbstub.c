@@ -42,7 +42,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "debug/gdbstub.h"
-#include "machine/machine.h"
+#include "bus/host.h"
+#include "bus/memory.h"
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/debug.h"
 #include "cpu-x86/mem.h"
@@ -66,7 +67,7 @@ typedef struct GdbWatch {
 } GdbWatch;
 
 struct GdbStub {
-    Machine *m;
+    GdbTarget t;                /* the CPU, memory and host debugged */
     int listen_fd;              /* -1: none (gdb_new_fd) */
     int in_fd, out_fd;          /* the connection (often one socket), -1 none */
     bool out_sock;              /* out_fd is a socket: send(MSG_NOSIGNAL) */
@@ -486,7 +487,7 @@ static bool parse_bytes(const char *s, uint8_t *out, size_t n)
 
 static void gdb_update_flags(GdbStub *g)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     env->dbg_gdb_flags = (g->nbp ? DBG_GDB | DBG_IBP : 0) | (g->nwp ? DBG_GDB | DBG_WATCH : 0);
     debug_update(env);
     env->dbg_dirty = 1;             /* flush blocks and TLB before running */
@@ -505,7 +506,7 @@ static uint32_t gdb_pc(const CPUState *env)
 
 static void gdb_set_step(GdbStub *g, bool on)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     uint32_t want = on ? GDB_STEP_ON | (g->irq_step ? 0 : GDB_STEP_NOIRQ) : 0;
     if ((env->gdb_step != 0) != on)
         env->dbg_dirty = 1;         /* block length changes: flush */
@@ -531,7 +532,7 @@ static void hex_le(GString *s, uint64_t v, int bytes)
 
 static void gdb_reg_hex(GdbStub *g, GString *s, int n)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     static const int seg_order[6] = { R_CS, R_SS, R_DS, R_ES, R_FS, R_GS };
 
     if (n < 8) {
@@ -583,7 +584,7 @@ static int gdb_reg_size(int n)
  * the register's gdb_reg_size(n) bytes, little-endian */
 static void gdb_set_reg(GdbStub *g, int n, const uint8_t *b)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
                  (uint32_t)b[3] << 24;
     if (n < 8) {
@@ -600,14 +601,14 @@ static void gdb_set_reg(GdbStub *g, int n, const uint8_t *b)
 
 static bool gdb_mem(GdbStub *g, uint32_t addr, uint8_t *buf, uint32_t len, bool write)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     while (len) {
         uint32_t chunk = MIN(len, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
-        uint32_t pa = addr;
+        GuestPhys pa = addr;
         if (!g->phys_mem && !mmu_probe(env, addr, false, &pa))
             return false;
-        bool ok = write ? physmem_write_buf(g->m->mem, pa, buf, chunk)
-                        : physmem_read_buf(g->m->mem, pa, buf, chunk);
+        bool ok = write ? physmem_write_buf(g->t.mem, pa, buf, chunk)
+                        : physmem_read_buf(g->t.mem, pa, buf, chunk);
         if (!ok)
             return false;
         addr += chunk;
@@ -662,7 +663,7 @@ static void gdb_monitor(GdbStub *g, const char *pkt, const char *hex)
         gdb_bad(g, pkt);
         return;
     }
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     gchar *out = NULL;
     if (!strcmp(cmd, "phys on") || !strcmp(cmd, "phys off")) {
         g->phys_mem = !strcmp(cmd, "phys on");
@@ -895,7 +896,7 @@ static void gdb_query(GdbStub *g, const char *pkt)
 /* c/s [ADDR]: false (and E01) when ADDR is malformed */
 static bool gdb_resume(GdbStub *g, const char *pkt)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
     const char *p = pkt + 1;
     uint64_t a;
     if (*p) {
@@ -921,7 +922,7 @@ static void gdb_leave(GdbStub *g, bool kill)
     gdb_detach_state(g);
     gdb_close_conn(g);
     if (kill)
-        host_request_shutdown(&g->m->host, 0);
+        host_request_shutdown(g->t.host, 0);
 }
 
 /* one packet (NUL-terminated payload); true when the machine resumes or
@@ -1000,17 +1001,17 @@ static void gdb_serve(GdbStub *g, bool announce)
 
 /* ------------------------------------------------------------ public */
 
-static GdbStub *gdb_alloc(Machine *m)
+static GdbStub *gdb_alloc(const GdbTarget *t)
 {
     GdbStub *g = g_new0(GdbStub, 1);
-    g->m = m;
+    g->t = *t;
     g->in_fd = g->out_fd = g->listen_fd = -1;
     return g;
 }
 
-GdbStub *gdb_new(Machine *m, const char *dev, GError **errp)
+GdbStub *gdb_new(const GdbTarget *t, const char *dev, GError **errp)
 {
-    GdbStub *g = gdb_alloc(m);
+    GdbStub *g = gdb_alloc(t);
     if (!gdb_listen(g, dev, errp)) {
         gdb_free(g);
         return NULL;
@@ -1018,9 +1019,9 @@ GdbStub *gdb_new(Machine *m, const char *dev, GError **errp)
     return g;
 }
 
-GdbStub *gdb_new_fd(Machine *m, int in_fd, int out_fd)
+GdbStub *gdb_new_fd(const GdbTarget *t, int in_fd, int out_fd)
 {
-    GdbStub *g = gdb_alloc(m);
+    GdbStub *g = gdb_alloc(t);
     gdb_set_conn(g, in_fd, out_fd);
     return g;
 }
@@ -1065,7 +1066,7 @@ void gdb_start(GdbStub *g, bool wait)
 
 void gdb_poll(GdbStub *g)
 {
-    CPUState *env = &g->m->cpu;
+    CPUState *env = g->t.cpu;
 
     if (g->stepping && (env->icount != g->step_icount || env->halted)) {
         g->stop = STOP_STEP;

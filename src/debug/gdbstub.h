@@ -29,14 +29,25 @@
 #include <stdbool.h>
 #include <glib.h>
 
-struct Machine;
 struct CPUState;
+struct PhysMem;
+struct BusHost;
 
 /* env->gdb_step: GDB_STEP_ON, GDB_STEP_NOIRQ (cpu-x86/cpu.h) */
 
 typedef struct GdbStub GdbStub;
 
-GdbStub *gdb_new(struct Machine *m, const char *dev, GError **errp);
+/* what the stub debugs, given at creation (the board: debug_machine.c):
+ * the CPU it reads, writes, stops and steps, the physical map its
+ * "monitor phys" accesses go to, and the host services a kill asks for
+ * the shutdown.  The stub keeps the pointers, not a copy. */
+typedef struct GdbTarget {
+    struct CPUState *cpu;
+    struct PhysMem *mem;
+    struct BusHost *host;
+} GdbTarget;
+
+GdbStub *gdb_new(const GdbTarget *t, const char *dev, GError **errp);
 /* For tests and fuzzing: serve a connection that is already open, reading
  * packets from in_fd and writing replies to out_fd (the same fd for a
  * socket; a pipe for input and /dev/null for output also work, but a
@@ -46,7 +57,7 @@ GdbStub *gdb_new(struct Machine *m, const char *dev, GError **errp);
  *     gdb_start(g, true);
  *     while (gdb_connected(g)) { gdb_poll(g); if (gdb_connected(g)) gdb_stopped(g); }
  */
-GdbStub *gdb_new_fd(struct Machine *m, int in_fd, int out_fd);
+GdbStub *gdb_new_fd(const GdbTarget *t, int in_fd, int out_fd);
 bool     gdb_connected(const GdbStub *g);
 void     gdb_free(GdbStub *g);
 /* before the first instruction: with wait (-S), wait for gdb and serve it */

@@ -44,7 +44,8 @@ bool debug_machine_init(Machine *m, GError **errp)
             tb_flush(m->tr);            /* blocks must carry the trace calls */
     }
     if (c->gdb_dev) {
-        m->gdb = gdb_new(m, c->gdb_dev, errp);
+        GdbTarget t = { .cpu = &m->cpu, .mem = m->mem, .host = &m->host };
+        m->gdb = gdb_new(&t, c->gdb_dev, errp);
         if (!m->gdb)
             return false;
     }

@@ -13,8 +13,9 @@
  * stores without further bookkeeping (MMUWalk.may_write) and the page
  * holds no translated code; ROM gets a read tag only; MMIO, unassigned
  * pages and pages above 4 GiB get nothing; a page the guest watches
- * (breakpoints) gets nothing.  Accesses that cross a 4 KiB boundary always
- * miss and are split byte-wise; a split store translates both pages before
+ * (breakpoints) gets nothing.  Accesses are 1, 2, 4 or 8 bytes (8: the
+ * IR's 64-bit loads and stores; two 4-byte accesses on MMIO).  Accesses
+ * that cross a 4 KiB boundary always miss and are split byte-wise; a split store translates both pages before
  * writing any byte so a fault leaves memory untouched.  Stores to pages
  * holding translated code go through physmem_write(), whose code-write
  * hook invalidates the blocks.
@@ -24,17 +25,17 @@
 #include "mmu/mmu.h"
 
 /* the entry of linear address lin in view mode */
-static inline CPUTLBEntry *tlb_entry_of(CPUTLB *tlb, int mode, uint32_t lin)
+static inline CPUTLBEntry *tlb_entry_of(CPUTLB *tlb, int mode, GuestVirt lin)
 {
     return (CPUTLBEntry *)((uint8_t *)tlb->table[mode] + tlb_entry_offset(lin));
 }
 
 /* fill the entry of linear page lin (mode) after a successful translation w */
-static void tlb_fill(const MMUContext *c, uint32_t lin, const MMUWalk *w, int mode)
+static void tlb_fill(const MMUContext *c, GuestVirt lin, const MMUWalk *w, int mode)
 {
     CPUTLB *tlb = c->tlb;
     CPUTLBEntry *e = tlb_entry_of(tlb, mode, lin);
-    uint32_t tag = (lin & PAGE_MASK) | TLB_PAGE_LOW;
+    GuestVirt tag = (lin & PAGE_MASK) | TLB_PAGE_LOW;
     uint8_t *attr = &tlb->attr[mode][(lin >> PAGE_BITS) & (TLB_SIZE - 1)];
     uintptr_t addend;
     PhysPage *p;
@@ -43,7 +44,7 @@ static void tlb_fill(const MMUContext *c, uint32_t lin, const MMUWalk *w, int mo
         return;
     if (c->watching && c->guest->page_watched(c->cpu, lin))
         return;                 /* watched pages: every access checks */
-    p = physmem_page(c->mem, (uint32_t)w->pa);
+    p = physmem_page(c->mem, (GuestPhys)w->pa);
     if (!p->host || (p->kind != MEM_RAM && p->kind != MEM_ROM))
         return;
     addend = (uintptr_t)p->host - (uintptr_t)(lin & PAGE_MASK);
@@ -58,9 +59,9 @@ static void tlb_fill(const MMUContext *c, uint32_t lin, const MMUWalk *w, int mo
     tlb->n_large += (w->attr & TLB_ATTR_LARGE) != 0;
 }
 
-static inline uint32_t tlb_ones(uint32_t size)
+static inline uint64_t tlb_ones(uint32_t size)
 {
-    return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    return size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
 }
 
 static inline int tlb_acc(int mode)
@@ -68,8 +69,26 @@ static inline int tlb_acc(int mode)
     return mode == TLB_MMU_KERNEL ? MMU_ACC_KERNEL : 0;
 }
 
-/* load of size 1/2/4 that stays inside one page */
-static inline uint32_t tlb_ld_page(const MMUContext *c, uint32_t lin, uint32_t size, int mode)
+/* physical memory outside RAM/ROM: 8 bytes are two 4-byte accesses */
+static uint64_t tlb_phys_read(const MMUContext *c, GuestPhys pa, uint32_t size)
+{
+    if (size == 8)
+        return physmem_read(c->mem, pa, 4) | (uint64_t)physmem_read(c->mem, pa + 4, 4) << 32;
+    return physmem_read(c->mem, pa, (int)size);
+}
+
+static void tlb_phys_write(const MMUContext *c, GuestPhys pa, uint64_t v, uint32_t size)
+{
+    if (size == 8) {
+        physmem_write(c->mem, pa, (uint32_t)v, 4);
+        physmem_write(c->mem, pa + 4, (uint32_t)(v >> 32), 4);
+        return;
+    }
+    physmem_write(c->mem, pa, (uint32_t)v, (int)size);
+}
+
+/* load of size 1/2/4/8 that stays inside one page */
+static inline uint64_t tlb_ld_page(const MMUContext *c, GuestVirt lin, uint32_t size, int mode)
 {
     MMUWalk w;
     PhysPage *p;
@@ -77,7 +96,7 @@ static inline uint32_t tlb_ld_page(const MMUContext *c, uint32_t lin, uint32_t s
     c->guest->translate(c->cpu, lin, tlb_acc(mode), &w);
     if (G_UNLIKELY(w.pa >= MMU_PHYS_NONE))
         return tlb_ones(size);
-    p = physmem_page(c->mem, (uint32_t)w.pa);
+    p = physmem_page(c->mem, (GuestPhys)w.pa);
     if (G_LIKELY(p->host != NULL)) {
         const uint8_t *h = p->host + (w.pa & ~PAGE_MASK);
         tlb_fill(c, lin, &w, mode);
@@ -89,23 +108,28 @@ static inline uint32_t tlb_ld_page(const MMUContext *c, uint32_t lin, uint32_t s
             memcpy(&v, h, 2);
             return v;
         }
-        default: {
+        case 4: {
             uint32_t v;
             memcpy(&v, h, 4);
             return v;
         }
+        default: {
+            uint64_t v;
+            memcpy(&v, h, 8);
+            return v;
+        }
         }
     }
-    return physmem_read(c->mem, (uint32_t)w.pa, (int)size);
+    return tlb_phys_read(c, (GuestPhys)w.pa, size);
 }
 
-static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint32_t v, uint32_t size)
+static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint64_t v, uint32_t size)
 {
     PhysPage *p;
 
     if (G_UNLIKELY(pa >= MMU_PHYS_NONE))
         return;                                 /* no memory there */
-    p = physmem_page(c->mem, (uint32_t)pa);
+    p = physmem_page(c->mem, (GuestPhys)pa);
     if (G_LIKELY(p->kind == MEM_RAM && !p->has_code && p->host)) {
         uint8_t *h = p->host + (pa & ~PAGE_MASK);
         switch (size) {
@@ -117,18 +141,23 @@ static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint32_t v, uin
             memcpy(h, &w, 2);
             break;
         }
+        case 4: {
+            uint32_t w = (uint32_t)v;
+            memcpy(h, &w, 4);
+            break;
+        }
         default:
-            memcpy(h, &v, 4);
+            memcpy(h, &v, 8);
             break;
         }
         return;
     }
-    physmem_write(c->mem, (uint32_t)pa, v, (int)size);
+    tlb_phys_write(c, (GuestPhys)pa, v, size);
 }
 
-uint32_t tlb_ld_slow(const MMUContext *c, uint32_t lin, uint32_t size, int mode)
+uint64_t tlb_ld_slow(const MMUContext *c, GuestVirt lin, uint32_t size, int mode)
 {
-    uint32_t v = 0;
+    uint64_t v = 0;
 
     c->tlb->stats.misses++;
     if (c->watching)            /* data breakpoints (a fault voids it) */
@@ -140,7 +169,7 @@ uint32_t tlb_ld_slow(const MMUContext *c, uint32_t lin, uint32_t size, int mode)
     return v;
 }
 
-void tlb_st_slow(const MMUContext *c, uint32_t lin, uint32_t v, uint32_t size, int mode)
+void tlb_st_slow(const MMUContext *c, GuestVirt lin, uint64_t v, uint32_t size, int mode)
 {
     int acc = tlb_acc(mode) | MMU_ACC_WRITE;
     MMUWalk w0, w1;
@@ -197,14 +226,14 @@ void tlb_flush_nonglobal_entries(CPUTLB *tlb)
 }
 
 /* the linear page of a valid entry (either tag) */
-static inline uint32_t tlb_entry_page(const CPUTLBEntry *e)
+static inline GuestVirt tlb_entry_page(const CPUTLBEntry *e)
 {
     return (e->addr_read ? e->addr_read : e->addr_write) & PAGE_MASK;
 }
 
-void tlb_flush_linear_page(CPUTLB *tlb, uint32_t linear, uint32_t big)
+void tlb_flush_linear_page(CPUTLB *tlb, GuestVirt linear, uint32_t big)
 {
-    uint32_t tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
+    GuestVirt tag = (linear & PAGE_MASK) | TLB_PAGE_LOW;
 
     tlb->stats.page_flushes++;
     for (int mode = 0; mode < TLB_NB_MODES; mode++) {

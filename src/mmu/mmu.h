@@ -17,7 +17,7 @@
  * state live with the guest (x86: paging.c in the x86 CPU folder).
  *
  *   MMUContext c = { &env->tlb, mem, &x86_mmu_guest, env, watching };
- *   uint32_t v = tlb_ld_slow(&c, lin, 4, TLB_MMU_KERNEL);
+ *   uint32_t v = (uint32_t)tlb_ld_slow(&c, lin, 4, TLB_MMU_KERNEL);
  */
 #ifndef TX86_MMU_H
 #define TX86_MMU_H
@@ -53,11 +53,11 @@ typedef struct MMUWalk {
 typedef struct MMUGuest {
     /* linear -> physical for a real access (acc: MMU_ACC_*, the view's
      * rights): fills *w, or raises the guest's fault and does not return */
-    void (*translate)(void *cpu, uint32_t lin, int acc, MMUWalk *w);
+    void (*translate)(void *cpu, GuestVirt lin, int acc, MMUWalk *w);
     /* MMUContext.watching only: keep this linear page out of the TLB */
-    bool (*page_watched)(void *cpu, uint32_t lin);
+    bool (*page_watched)(void *cpu, GuestVirt lin);
     /* MMUContext.watching only: before each slow-path access */
-    void (*watch_access)(void *cpu, uint32_t lin, uint32_t size, bool write);
+    void (*watch_access)(void *cpu, GuestVirt lin, uint32_t size, bool write);
 } MMUGuest;
 
 typedef struct MMUContext {
@@ -68,18 +68,21 @@ typedef struct MMUContext {
     bool watching;          /* data breakpoints/watchpoints are set */
 } MMUContext;
 
-/* the slow path (mmu.c).  mode: TLB_MMU_KERNEL supervisor rights,
- * TLB_MMU_USER user rights.  A page-crossing store translates both
- * pages before it writes any byte, so a fault leaves memory untouched. */
-uint32_t tlb_ld_slow(const MMUContext *c, uint32_t lin, uint32_t size, int mode);
-void     tlb_st_slow(const MMUContext *c, uint32_t lin, uint32_t v, uint32_t size, int mode);
+/* the slow path (mmu.c): an access of size 1, 2, 4 or 8 bytes (the
+ * value in the low bytes).  mode: TLB_MMU_KERNEL supervisor rights,
+ * TLB_MMU_USER user rights.  A page-crossing access is split into bytes;
+ * a page-crossing store translates both pages before it writes any byte,
+ * so a fault leaves memory untouched.  8-byte MMIO accesses are two
+ * 4-byte ones, low half first. */
+uint64_t tlb_ld_slow(const MMUContext *c, GuestVirt lin, uint32_t size, int mode);
+void     tlb_st_slow(const MMUContext *c, GuestVirt lin, uint64_t v, uint32_t size, int mode);
 
 /* TLB maintenance (mmu.c); the guest's wrappers add its logging */
 void tlb_flush_all(CPUTLB *tlb);                     /* everything, globals too */
 void tlb_flush_nonglobal_entries(CPUTLB *tlb);       /* entries not marked GLOBAL */
 /* one linear page in every view and the fetch TLB, globals too, and every
  * cached piece of a big page containing it (big_mask: ~(big page size - 1)) */
-void tlb_flush_linear_page(CPUTLB *tlb, uint32_t linear, uint32_t big_mask);
+void tlb_flush_linear_page(CPUTLB *tlb, GuestVirt linear, uint32_t big_mask);
 /* drop every write tag whose host page is host_page (a page now holding
  * code: stores must reach the code-write hook) */
 void tlb_drop_host_page(CPUTLB *tlb, const uint8_t *host_page);
@@ -90,15 +93,19 @@ void tlb_drop_host_page(CPUTLB *tlb, const uint8_t *host_page);
  * view).  Declared here so that their names and signatures stay one
  * contract; the guest defines them (x86: its paging.c).  They may
  * unwind with the guest's fault (siglongjmp): callers keep nothing in
- * caller-saved registers across the call.
+ * caller-saved registers across the call.  The fixed-size forms take the
+ * env as void *: they are the GuestDesc slow paths (translator/guest.h
+ * GuestLoadFn ...) with exactly those types, no function-pointer casts.
  */
-uint32_t mmu_ld_slow(struct CPUState *env, uint32_t addr, uint32_t size, int mode);
-void     mmu_st_slow(struct CPUState *env, uint32_t addr, uint32_t v, uint32_t size, int mode);
-uint32_t mmu_ld8_slow(struct CPUState *env, uint32_t addr);
-uint32_t mmu_ld16_slow(struct CPUState *env, uint32_t addr);
-uint32_t mmu_ld32_slow(struct CPUState *env, uint32_t addr);
-void     mmu_st8_slow(struct CPUState *env, uint32_t addr, uint32_t v);
-void     mmu_st16_slow(struct CPUState *env, uint32_t addr, uint32_t v);
-void     mmu_st32_slow(struct CPUState *env, uint32_t addr, uint32_t v);
+uint32_t mmu_ld_slow(struct CPUState *env, GuestVirt addr, uint32_t size, int mode);
+void     mmu_st_slow(struct CPUState *env, GuestVirt addr, uint32_t v, uint32_t size, int mode);
+uint32_t mmu_ld8_slow(void *env, GuestVirt addr);
+uint32_t mmu_ld16_slow(void *env, GuestVirt addr);
+uint32_t mmu_ld32_slow(void *env, GuestVirt addr);
+uint64_t mmu_ld64_slow(void *env, GuestVirt addr);
+void     mmu_st8_slow(void *env, GuestVirt addr, uint32_t v);
+void     mmu_st16_slow(void *env, GuestVirt addr, uint32_t v);
+void     mmu_st32_slow(void *env, GuestVirt addr, uint32_t v);
+void     mmu_st64_slow(void *env, GuestVirt addr, uint64_t v);
 
 #endif

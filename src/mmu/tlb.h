@@ -10,8 +10,8 @@
  *
  * Entry layout (16 bytes, checked below; codegen hard-codes the offsets):
  *
- *   +0  uint32_t addr_read   tag for loads:  (linear page) | 0xfff, or 0
- *   +4  uint32_t addr_write  tag for stores: (linear page) | 0xfff, or 0
+ *   +0  GuestVirt addr_read  tag for loads:  (linear page) | 0xfff, or 0
+ *   +4  GuestVirt addr_write tag for stores: (linear page) | 0xfff, or 0
  *   +8  uintptr_t addend     host address of the page minus its linear address
  *
  * A tag is the page address with the 12 offset bits set, so an all-zero
@@ -50,6 +50,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <string.h>
+#include "bus/addr.h"
 
 #define TLB_BITS      8
 #define TLB_SIZE      (1u << TLB_BITS)
@@ -59,14 +60,15 @@
 enum { TLB_MMU_KERNEL = 0, TLB_MMU_USER = 1, TLB_NB_MODES = 2 };
 
 typedef struct CPUTLBEntry {
-    uint32_t addr_read;               /* page | 0xfff if loads may use addend, else 0 */
-    uint32_t addr_write;              /* page | 0xfff if stores may use addend, else 0 */
+    GuestVirt addr_read;              /* page | 0xfff if loads may use addend, else 0 */
+    GuestVirt addr_write;             /* page | 0xfff if stores may use addend, else 0 */
     uintptr_t addend;                 /* host page pointer - linear page address */
 #if UINTPTR_MAX == UINT32_MAX
     uint32_t pad;                     /* 32-bit hosts: keep 16 bytes */
 #endif
 } CPUTLBEntry;
 
+static_assert(sizeof(GuestVirt) == 4, "codegen compares 32-bit tags (widening GuestVirt changes the layout)");
 static_assert(sizeof(CPUTLBEntry) == 16, "CPUTLBEntry must be 16 bytes (codegen)");
 static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "codegen: addr_read at +0");
 static_assert(offsetof(CPUTLBEntry, addr_write) == 4, "codegen: addr_write at +4");
@@ -78,8 +80,8 @@ static_assert(offsetof(CPUTLBEntry, addend) == 8, "codegen: addend at +8");
 #define TLB_CODE_SIZE (1u << TLB_CODE_BITS)
 
 typedef struct CPUTLBCodeEntry {
-    uint32_t tag;                     /* linear page | 0xfff, or 0 */
-    uint32_t phys;                    /* physical page address */
+    GuestVirt tag;                    /* linear page | 0xfff, or 0 */
+    GuestPhys phys;                   /* physical page address */
 } CPUTLBCodeEntry;
 
 /* attributes of an entry (CPUTLB.attr / code_attr), for flushes only */
@@ -108,15 +110,26 @@ typedef struct CPUTLB {
 static_assert(offsetof(CPUTLB, table) == 0, "codegen: the entry table starts CPUTLB");
 
 /* byte offset of the entry for `addr` inside one mode's table */
-static inline uint32_t tlb_entry_offset(uint32_t addr)
+static inline uint32_t tlb_entry_offset(GuestVirt addr)
 {
     return (addr >> (12 - 4)) & ((TLB_SIZE - 1) << 4);
 }
 
 /* tag that a `size`-byte access at addr must match */
-static inline uint32_t tlb_tag(uint32_t addr, uint32_t size)
+static inline GuestVirt tlb_tag(GuestVirt addr, uint32_t size)
 {
     return (addr + size - 1) | TLB_PAGE_LOW;
+}
+
+/* the same for an access that must also be aligned to `align` bytes (a
+ * power of two, at most size): the last byte's address keeps its low
+ * log2(align) bits out of the OR, and they are all ones exactly when addr
+ * is aligned, so a misaligned access never equals a tag (whose 12 low
+ * bits are set) and misses.  An aligned access never crosses a page.
+ * align 1 is tlb_tag. */
+static inline GuestVirt tlb_tag_aligned(GuestVirt addr, uint32_t size, uint32_t align)
+{
+    return (addr + size - 1) | (TLB_PAGE_LOW & ~(align - 1));
 }
 
 /* a 1-, 2- or 4-byte little-endian access to the host memory an entry
@@ -148,6 +161,19 @@ static inline void tlb_host_st(uintptr_t host, uint32_t v, uint32_t size)
     } else {
         memcpy(h, &v, 4);
     }
+}
+
+/* the 8-byte forms (64-bit IR loads and stores: the interpreter) */
+static inline uint64_t tlb_host_ld64(uintptr_t host)
+{
+    uint64_t v;
+    memcpy(&v, (const void *)host, 8);
+    return v;
+}
+
+static inline void tlb_host_st64(uintptr_t host, uint64_t v)
+{
+    memcpy((void *)host, &v, 8);
 }
 
 #endif

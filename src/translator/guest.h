@@ -17,8 +17,9 @@
  *     a chain from this block" (single-stepping);
  *   - the helper table (name, function, typed signature, HF_* flags);
  *   - memory: where the software TLB (mmu/tlb.h layout) starts in env, the
- *     TLB view of a block's flags, and the slow paths the backends call
- *     after an inline lookup misses;
+ *     TLB view of a block's flags, the slow paths the backends call
+ *     after an inline lookup misses (8 to 64 bits) and the hook for
+ *     misaligned MO_ALIGN accesses;
  *   - callbacks for the block cache: code address to physical, the same
  *     without faulting (second page of a block), and "this physical page
  *     now holds code" (so guest stores to it reach the code-write hook).
@@ -37,15 +38,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/* guest addresses as the translator sees them: GuestVirt is what a block's
- * pc, code base and guest loads/stores use (x86: linear addresses),
- * GuestPhys what the block cache keys and tracks code pages by.  Both are
- * 32 bits for the x86 guest; widening one is this line plus the GuestDesc
- * callbacks below once mmu/ and the physical memory map use the same
- * types (docs/translator.md). */
-typedef uint32_t GuestVirt;
-typedef uint32_t GuestPhys;
-#define GUEST_PHYS_NONE ((GuestPhys)-1)    /* "no second page" */
+/* guest addresses (bus/addr.h, shared with the memory map and the mmu):
+ * GuestVirt is what a block's pc, code base and guest loads/stores use
+ * (x86: linear addresses), GuestPhys what the block cache keys and tracks
+ * code pages by; the callbacks below take exactly these types */
+#include "bus/addr.h"
 
 /* the type of an IR temp, a guest register or a helper's argument:
  * the IR is typed (ir.h); IR_V128 is reserved (the verifier rejects it),
@@ -85,9 +82,18 @@ typedef struct GuestGlobal {
     uint8_t type;       /* IRType: I32 (4 bytes) or I64 (8) */
 } GuestGlobal;
 
-/* TLB slow paths: translate, fill the entry, access; may raise (longjmp) */
+/* TLB slow paths: translate, fill the entry, access (any alignment,
+ * page-crossing included); may raise (longjmp).  1/2/4 bytes in a
+ * uint32_t (zero-extended by a load), 8 bytes in a uint64_t. */
 typedef uint32_t (*GuestLoadFn)(void *env, GuestVirt addr);
 typedef void     (*GuestStoreFn)(void *env, GuestVirt addr, uint32_t v);
+typedef uint64_t (*GuestLoad64Fn)(void *env, GuestVirt addr);
+typedef void     (*GuestStore64Fn)(void *env, GuestVirt addr, uint64_t v);
+/* an access with MO_ALIGN (translator/ir.h) whose address is not aligned
+ * to its size, before its slow path: memop is the access's MemOp, write
+ * true for a store.  It raises the guest's fault (longjmp) or returns,
+ * and then the access is done as an unaligned one. */
+typedef void     (*GuestMisalignedFn)(void *env, GuestVirt addr, uint32_t memop, bool write);
 
 typedef struct GuestDesc {
     const char *name;
@@ -122,12 +128,16 @@ typedef struct GuestDesc {
     /* memory: the software TLB (mmu/tlb.h) at env + tlb_offset, one table
      * of TLB_SIZE entries per view; a block's loads and stores use view
      * tlb_mode(block flags) on their inline fast path, and the slow paths
-     * (8/16/32 bits) on a miss */
+     * on a miss (a misaligned MO_ALIGN access always misses and calls
+     * `misaligned` first) */
     uint32_t tlb_offset;
     uint32_t tlb_views;             /* number of views (MemOp views < it) */
     int (*tlb_mode)(uint32_t flags);
-    GuestLoadFn ld_slow[3];
+    GuestLoadFn ld_slow[3];         /* 8, 16, 32 bits */
     GuestStoreFn st_slow[3];
+    GuestLoad64Fn ld_slow64;        /* 64 bits; NULL: the verifier rejects */
+    GuestStore64Fn st_slow64;       /*   64-bit loads / stores */
+    GuestMisalignedFn misaligned;   /* NULL: the verifier rejects MO_ALIGN */
 
     /* block cache callbacks */
     GuestPhys (*code_phys)(void *env, GuestVirt linear);            /* may raise */

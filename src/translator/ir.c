@@ -689,10 +689,10 @@ static const char *ir_verify_type(const GuestDesc *g, const IRInsn *insn)
         return "TLB view out of range";
     if (mo & ~(MO_SIZE | MO_SIGN | MO_VIEW_MASK | MO_ALIGN))
         return "bad MemOp bits";
-    if (mo & MO_ALIGN)
-        return "aligned access: no backend implements the check yet";
-    if (insn->type != IR_I32)
-        return "64-bit load/store: no backend implements them yet (no 64-bit TLB slow path)";
+    if ((mo & MO_ALIGN) && !g->misaligned)
+        return "MO_ALIGN: the guest has no misaligned-access hook";
+    if ((mo & MO_SIZE) == MO_64 && (insn->op == IR_LD ? !g->ld_slow64 : !g->st_slow64))
+        return "64-bit load/store: the guest has no 64-bit slow path";
     return NULL;
 }
 

@@ -101,8 +101,10 @@ static inline unsigned ir_type_bits(IRType t) { return t == IR_I64 ? 64 : 32; }
  *   bit 2     MO_SIGN: a load sign-extends to the op's type (else zero)
  *   bits 3-5  TLB view: 0 = the block's default (GuestDesc.tlb_mode of
  *             its flags), n = view n-1 (MO_VIEW(n-1)), < GuestDesc.tlb_views
- *   bit 6     MO_ALIGN: natural alignment required (no backend implements
- *             the check yet: the verifier rejects it; x86 needs none)
+ *   bit 6     MO_ALIGN: natural alignment required: a misaligned access
+ *             takes the slow path, which calls GuestDesc.misaligned first
+ *             (the verifier requires that hook; x86 emits none yet)
+ * A 64-bit access (MO_64, I64 only) needs GuestDesc.ld_slow64/st_slow64.
  * Textual form: ld.u8 ld.s8 ld.u16 ld.s16 ld.32 (I64: ld.i64.u32 ...
  * ld.i64.64), st.8 st.16 st.32 st.64, then .vN for an explicit view and
  * .al for MO_ALIGN.

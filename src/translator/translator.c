@@ -92,7 +92,7 @@ static inline uint32_t tb_hash(GuestPhys phys_pc, GuestVirt pc, GuestVirt cs_bas
     return h & ((1u << TB_HASH_BITS) - 1);
 }
 
-static void tr_code_write_hook(void *opaque, uint32_t paddr, int size)
+static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 {
     tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
 }

@@ -25,6 +25,14 @@ static Machine *gdb_test_machine(void)
     return m;
 }
 
+/* a stub on one connection, debugging what the board would give it:
+ * the machine's CPU, memory and host */
+static GdbStub *gdb_stub_on(Machine *m, int fd)
+{
+    GdbTarget t = { .cpu = &m->cpu, .mem = m->mem, .host = &m->host };
+    return gdb_new_fd(&t, fd, fd);
+}
+
 static GString *gdb_packet_of(const char *payload)
 {
     unsigned sum = 0;
@@ -54,7 +62,7 @@ static GString *gdb_session(Machine *m, const char *raw, size_t len, bool keep)
     CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     CU_ASSERT_FATAL(write(sv[0], raw, len) == (ssize_t)len);
     shutdown(sv[0], SHUT_WR);
-    GdbStub *g = gdb_new_fd(m, sv[1], sv[1]);
+    GdbStub *g = gdb_stub_on(m, sv[1]);
     gdb_serve_to_eof(m, g);
     GString *out = g_string_new(NULL);
     char buf[4096];
@@ -200,13 +208,53 @@ static void test_client_gone(void)
     for (int i = 0; i < 50; i++)
         CU_ASSERT_FATAL(write(sv[0], req->str, req->len) == (ssize_t)req->len);
     close(sv[0]);
-    GdbStub *g = gdb_new_fd(m, sv[1], sv[1]);
+    GdbStub *g = gdb_stub_on(m, sv[1]);
     gdb_serve_to_eof(m, g);
     CU_ASSERT_FALSE(gdb_connected(g));
     CU_ASSERT_FALSE(m->shutdown_requested);
     m->gdb = NULL;
     gdb_free(g);
     g_string_free(req, TRUE);
+    machine_free(m);
+}
+
+/* the stub uses only what it was given: a kill asks the GdbTarget's host
+ * (here a counting one, not the machine's) for the shutdown, and 'g'
+ * reads the GdbTarget's CPU */
+static int gdb_test_shutdowns, gdb_test_status = -1;
+static void gdb_test_shutdown(void *opaque, int status)
+{
+    gdb_test_shutdowns++;
+    gdb_test_status = status;
+}
+
+static void test_target_host(void)
+{
+    Machine *m = gdb_test_machine();
+    static const BusHostOps ops = { .request_shutdown = gdb_test_shutdown };
+    BusHost host = { .ops = &ops };
+    GdbTarget t = { .cpu = &m->cpu, .mem = m->mem, .host = &host };
+    int sv[2];
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    m->cpu.regs[R_EAX] = 0x12345678;
+    GString *req = gdb_packet_of("g");
+    GString *k = gdb_packet_of("k");
+    g_string_append_len(req, k->str, k->len);
+    CU_ASSERT_FATAL(write(sv[0], req->str, req->len) == (ssize_t)req->len);
+    shutdown(sv[0], SHUT_WR);
+    GdbStub *g = gdb_new_fd(&t, sv[1], sv[1]);
+    gdb_serve_to_eof(m, g);
+    char buf[64] = "";
+    CU_ASSERT_FATAL(read(sv[0], buf, sizeof(buf) - 1) > 10);
+    CU_ASSERT_EQUAL(strncmp(buf, "+$78563412", 10), 0);     /* eax, little-endian */
+    CU_ASSERT_EQUAL(gdb_test_shutdowns, 1);
+    CU_ASSERT_EQUAL(gdb_test_status, 0);
+    CU_ASSERT_FALSE(m->shutdown_requested);                 /* not the machine's host */
+    m->gdb = NULL;
+    gdb_free(g);
+    close(sv[0]);
+    g_string_free(req, TRUE);
+    g_string_free(k, TRUE);
     machine_free(m);
 }
 
@@ -218,7 +266,7 @@ static void test_long_watchpoint(void)
     int sv[2];
     CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     CU_ASSERT_FATAL(write(sv[0], req->str, req->len) == (ssize_t)req->len);
-    GdbStub *g = gdb_new_fd(m, sv[1], sv[1]);
+    GdbStub *g = gdb_stub_on(m, sv[1]);
     m->gdb = g;
     /* serve only what is there: the watchpoint stays while connected */
     shutdown(sv[0], SHUT_WR);
@@ -232,7 +280,7 @@ static void test_long_watchpoint(void)
     GString *two = g_string_new(req->str);
     g_string_append(two, "$c#63");      /* resume: the stub returns, connected */
     CU_ASSERT_FATAL(write(sv[0], two->str, two->len) == (ssize_t)two->len);
-    g = gdb_new_fd(m, sv[1], sv[1]);
+    g = gdb_stub_on(m, sv[1]);
     m->gdb = g;
     gdb_start(g, true);
     CU_ASSERT_TRUE(gdb_connected(g));
@@ -258,4 +306,5 @@ void register_gdbstub_tests(void)
     CU_add_test(s, "overlong packet and noise", test_overlong_and_noise);
     CU_add_test(s, "client gone before the replies", test_client_gone);
     CU_add_test(s, "long watchpoint", test_long_watchpoint);
+    CU_add_test(s, "kill goes to the given host", test_target_host);
 }

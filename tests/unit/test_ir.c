@@ -320,6 +320,36 @@ static const GoldenCase golden[] = {
       "call @raise_exception, t1, t2\n"
       "t3 = movi $2; set_reg $0, t3; exit",
       {0}, { 1, 0, 0, 0, 0, 0, 0, 0 }, .exception = EXCP_GP },
+    /* 64-bit loads and stores through the x86 guest's TLB and its 64-bit
+     * slow paths: a miss fills, the next access hits; one crossing a page
+     * (0xffc: half in each page) is split; narrower I64 loads extend */
+    { "x86-64-bit-access",
+      "t0 = get_reg $0; t1 = get_reg $1; t2 = ext32u t0; t3 = ext32u t1\n"
+      "t4 = movi.i64 $32; t5 = shl.i64 t3, t4; t6 = or.i64 t5, t2\n"
+      "t7 = movi $0x300; st.i64.64 t7, t6; t8 = movi $0xffc; st.i64.64 t8, t6\n"
+      "t9 = ld.i64.64 t8; t10 = trunc t9; set_reg $2, t10\n"
+      "t11 = shr.i64 t9, t4; t12 = trunc t11; set_reg $3, t12\n"
+      "t13 = movi $0x307; t14 = ld.i64.s8 t13; t15 = shr.i64 t14, t4; t16 = trunc t15\n"
+      "set_reg $4, t16; t17 = ld.i64.64 t7; t18 = trunc t17; set_reg $5, t18; exit",
+      { 0x89abcdef, 0x81234567 },
+      { 0x89abcdef, 0x81234567, 0x89abcdef, 0x81234567, 0xffffffff, 0x89abcdef, 0, 0 },
+      .mem_addr = 0x1000, .mem_size = 4, .mem_val = 0x81234567,
+      .exit = TB_EXIT_NOCHAIN },
+    /* MO_ALIGN: an aligned access runs, a misaligned one reaches x86's
+     * misaligned hook, which raises #GP(0) before any byte moves */
+    { "x86-aligned-access",
+      "t0 = movi $0x304; t1 = get_reg $0; st.32.al t0, t1; t2 = ld.32.al t0\n"
+      "set_reg $1, t2; t3 = movi $0x300; t4 = ld.i64.64.al t3; t5 = trunc t4\n"
+      "set_reg $2, t5; exit",
+      { 0x5a5a1234 }, { 0x5a5a1234, 0x5a5a1234, 0, 0, 0, 0, 0, 0 },
+      .mem_addr = 0x304, .mem_size = 4, .mem_val = 0x5a5a1234,
+      .exit = TB_EXIT_NOCHAIN },
+    { "x86-misaligned-access-gp",
+      "t0 = movi $1; set_reg $0, t0; t1 = movi $0x306; t2 = movi $0x77\n"
+      "st.32.al t1, t2; t3 = movi $2; set_reg $0, t3; exit",
+      {0}, { 1, 0, 0, 0, 0, 0, 0, 0 },
+      .mem_addr = 0x306, .mem_size = 4, .mem_val = 0,
+      .exception = EXCP_GP },
     /* a side exit (brz over an exit) keeps the optimiser's knowledge */
     { "side-exit-label",
       "t0 = get_reg $0; set_reg $1, t0; t1 = ld_env $0x48\n"

@@ -30,7 +30,7 @@ static const MemOps fake_ops = { fake_read, fake_write };
 
 /* --- code-write hook recorder --- */
 typedef struct HookLog { int calls; uint32_t paddr; int size; } HookLog;
-static void hook_rec(void *opaque, uint32_t paddr, int size)
+static void hook_rec(void *opaque, GuestPhys paddr, int size)
 {
     HookLog *h = opaque;
     h->calls++; h->paddr = paddr; h->size = size;

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <CUnit/CUnit.h>
 #include "config.h"
 #include "translator/translator.h"
@@ -31,6 +32,10 @@ typedef struct ToyEnv {
     CPUTLBEntry tlb[TLB_SIZE];  /* one view */
     uint8_t mem[256];           /* what the slow paths reach */
     uint32_t slow_calls;
+    uint32_t slow64_calls;      /* of them, the 64-bit ones */
+    uint32_t mis_calls;         /* the misaligned hook: calls, last arguments */
+    uint32_t mis_addr, mis_memop;
+    bool mis_write;
 } ToyEnv;
 
 #define TOY_OFF(f) ((uint32_t)offsetof(ToyEnv, f))
@@ -40,28 +45,47 @@ static uint32_t toy_mac(void *env, uint32_t a, uint32_t b)
     return a * b + ((ToyEnv *)env)->r[3];
 }
 
-static uint32_t toy_ld(ToyEnv *e, uint32_t addr, int size)
+static uint64_t toy_ld(ToyEnv *e, uint32_t addr, int size)
 {
-    uint32_t v = 0;
+    uint64_t v = 0;
     e->slow_calls++;
     for (int i = 0; i < size; i++)
-        v |= (uint32_t)e->mem[(addr + i) & 255] << (8 * i);
+        v |= (uint64_t)e->mem[(addr + i) & 255] << (8 * i);
     return v;
 }
 
-static void toy_st(ToyEnv *e, uint32_t addr, uint32_t v, int size)
+static void toy_st(ToyEnv *e, uint32_t addr, uint64_t v, int size)
 {
     e->slow_calls++;
     for (int i = 0; i < size; i++)
         e->mem[(addr + i) & 255] = (uint8_t)(v >> (8 * i));
 }
 
-static uint32_t toy_ld8(void *e, uint32_t a)  { return toy_ld(e, a, 1); }
-static uint32_t toy_ld16(void *e, uint32_t a) { return toy_ld(e, a, 2); }
-static uint32_t toy_ld32(void *e, uint32_t a) { return toy_ld(e, a, 4); }
-static void toy_st8(void *e, uint32_t a, uint32_t v)  { toy_st(e, a, v, 1); }
-static void toy_st16(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 2); }
-static void toy_st32(void *e, uint32_t a, uint32_t v) { toy_st(e, a, v, 4); }
+static uint32_t toy_ld8(void *e, GuestVirt a)  { return (uint32_t)toy_ld(e, a, 1); }
+static uint32_t toy_ld16(void *e, GuestVirt a) { return (uint32_t)toy_ld(e, a, 2); }
+static uint32_t toy_ld32(void *e, GuestVirt a) { return (uint32_t)toy_ld(e, a, 4); }
+static void toy_st8(void *e, GuestVirt a, uint32_t v)  { toy_st(e, a, v, 1); }
+static void toy_st16(void *e, GuestVirt a, uint32_t v) { toy_st(e, a, v, 2); }
+static void toy_st32(void *e, GuestVirt a, uint32_t v) { toy_st(e, a, v, 4); }
+static uint64_t toy_ld64(void *e, GuestVirt a)
+{
+    ((ToyEnv *)e)->slow64_calls++;
+    return toy_ld(e, a, 8);
+}
+static void toy_st64(void *e, GuestVirt a, uint64_t v)
+{
+    ((ToyEnv *)e)->slow64_calls++;
+    toy_st(e, a, v, 8);
+}
+/* records and returns: the access then goes on through the slow path */
+static void toy_misaligned(void *env, GuestVirt a, uint32_t memop, bool write)
+{
+    ToyEnv *e = env;
+    e->mis_calls++;
+    e->mis_addr = a;
+    e->mis_memop = memop;
+    e->mis_write = write;
+}
 static int toy_tlb_mode(uint32_t flags) { return 0; }
 
 /* an I64 helper: a * b + r3, its I64 argument in a full register */
@@ -90,6 +114,28 @@ static const GuestDesc toy_guest = {
     .fields = toy_fields, .n_fields = G_N_ELEMENTS(toy_fields),
     .forward_end = TOY_OFF(budget),
     .volatile_words = toy_volatile, .n_volatile = 1,
+    .code_dirty = TOY_OFF(dirty),
+    .icount_left = TOY_OFF(budget),
+    .key_pc = TOY_OFF(pc), .key_cs_base = TOY_OFF(zero), .key_cs_limit = TOY_OFF(zero),
+    .key_flags = TOY_OFF(flags),
+    .helpers = toy_helpers, .n_helpers = G_N_ELEMENTS(toy_helpers),
+    .tlb_offset = TOY_OFF(tlb),
+    .tlb_views = 1,
+    .tlb_mode = toy_tlb_mode,
+    .ld_slow = { toy_ld8, toy_ld16, toy_ld32 },
+    .st_slow = { toy_st8, toy_st16, toy_st32 },
+    .ld_slow64 = toy_ld64,
+    .st_slow64 = toy_st64,
+    .misaligned = toy_misaligned,
+};
+
+/* the same guest without 64-bit slow paths and misaligned hook: the
+ * verifier must refuse 64-bit and MO_ALIGN accesses for it */
+static const GuestDesc toy_guest_min = {
+    .name = "toy-min",
+    .env_size = TOY_OFF(tlb),
+    .regs = toy_regs, .n_regs = G_N_ELEMENTS(toy_regs),
+    .forward_end = TOY_OFF(budget),
     .code_dirty = TOY_OFF(dirty),
     .icount_left = TOY_OFF(budget),
     .key_pc = TOY_OFF(pc), .key_cs_base = TOY_OFF(zero), .key_cs_limit = TOY_OFF(zero),
@@ -452,12 +498,11 @@ static void test_toy_guest_verify(void)
         "t0 = get_reg $0; t0 = ext32u t0; exit",             /* a temp has one type */
         "t0 = movi.v128 $0; exit",           /* reserved */
         "t0 = ld_env.i64 $0x2c; exit",       /* I64 env words are 8-aligned */
-        "t0 = movi $0; t1 = ld.i64.64 t0; exit",             /* no 64-bit memory yet */
         "t0 = movi $0; t1 = ld.64 t0; exit",                 /* wider than I32 */
+        "t0 = movi $0; t1 = ld.i64.s64 t0; exit",            /* full width, signed */
         "t0 = movi $0; t1 = ld.s32 t0; exit",                /* full width, signed */
         "t0 = movi $0; st.s8 t0, t0; exit",
         "t0 = movi $0; t1 = ld.u8.v1 t0; exit",              /* the toy has one view */
-        "t0 = movi $0; t1 = ld.u8.al t0; exit",              /* alignment: not yet */
         "t0 = movi $0; brz.i64 L0, t0; label L0; exit",
     };
     IRBlock b;
@@ -479,6 +524,9 @@ static void test_toy_guest_verify(void)
         "t4 = trunc t3; set_reg $1, t4; set_reg.i64 $5, t3; exit",
         "t0 = movi $0; t1 = ld.s8.v0 t0; t2 = ld.s16 t0; st.16.v0 t0, t1; exit",
         "t0 = movi.i64 $-1; t1 = movi $3; t2 = call @mac64, t0, t1; st_env.i64 $0x38, t2; exit",
+        /* 64-bit and aligned accesses (the toy has the slow paths and the hook) */
+        "t0 = movi $0; t1 = ld.i64.64 t0; st.i64.64 t0, t1; t2 = ld.i64.s32 t0; exit",
+        "t0 = movi $0; t1 = ld.u8.al t0; st.32.al t0, t1; t2 = ld.i64.64.al t0; exit",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
         GError *err = NULL;
@@ -489,7 +537,153 @@ static void test_toy_guest_verify(void)
             g_clear_error(&err);
         }
     }
+    /* a guest without ld_slow64/st_slow64/misaligned: refused */
+    static const char *const need_hooks[] = {
+        "t0 = movi $0; t1 = ld.i64.64 t0; exit",
+        "t0 = movi $0; t1 = movi.i64 $1; st.i64.64 t0, t1; exit",
+        "t0 = movi $0; t1 = ld.u8.al t0; exit",
+        "t0 = movi $0; st.16.al t0, t0; exit",
+    };
+    IRBlock m;
+    ir_block_init(&m, &toy_guest_min);
+    for (size_t i = 0; i < G_N_ELEMENTS(need_hooks); i++) {
+        CU_ASSERT_FATAL(ir_parse(&m, need_hooks[i], NULL));
+        CU_ASSERT(!ir_verify(&m, NULL));
+        CU_ASSERT_FATAL(ir_parse(&b, need_hooks[i], NULL));     /* the toy: fine */
+        CU_ASSERT(ir_verify(&b, NULL));
+    }
+    ir_block_free(&m);
     ir_block_free(&b);
+}
+
+/*
+ * Loads and stores of every width on both backends, against a model: page
+ * 0 is in the TLB (host_page), page 1 is not (the toy's slow paths, whose
+ * memory is env->mem: which bytes changed says which path ran).  A 64-bit
+ * access inside page 0 hits; one crossing into page 1 must miss, as must
+ * a misaligned MO_ALIGN access, which calls the misaligned hook (once,
+ * with its address, MemOp and direction) before its slow path; an aligned
+ * one hits and calls nothing.  A temp live in a caller-saved register
+ * across the access (t9) must survive the slow path and the hook.
+ */
+static const struct ToyMemCase {
+    uint32_t addr;
+    const char *op;             /* "ld.i64.64", "st.32.al", ... */
+} toy_mem_cases[] = {
+    { 0x010, "ld.i64.64" }, { 0x013, "ld.i64.64" }, { 0xffc, "ld.i64.64" },
+    { 0xff9, "ld.i64.64" }, { 0x1010, "ld.i64.64" },
+    { 0x020, "st.i64.64" }, { 0xffd, "st.i64.64" }, { 0x1020, "st.i64.64" },
+    { 0x081, "ld.i64.s8" }, { 0x081, "ld.i64.u8" }, { 0x082, "ld.i64.s16" },
+    { 0x082, "ld.i64.u16" }, { 0x084, "ld.i64.s32" }, { 0x084, "ld.i64.u32" },
+    { 0x1081, "ld.i64.s8" }, { 0x1082, "ld.i64.s16" }, { 0x1084, "ld.i64.s32" },
+    { 0x1084, "ld.i64.u32" }, { 0x1081, "ld.i64.u16" },
+    { 0x030, "st.i64.8" }, { 0x031, "st.i64.16" }, { 0x1034, "st.i64.32" },
+    /* MO_ALIGN */
+    { 0x014, "ld.32.al" }, { 0x016, "ld.32.al" }, { 0x1014, "ld.32.al" }, { 0x1015, "ld.32.al" },
+    { 0x015, "ld.u8.al" }, { 0x017, "ld.s16.al" }, { 0x018, "ld.u16.al" },
+    { 0x018, "ld.i64.64.al" }, { 0x01c, "ld.i64.64.al" }, { 0xffc, "ld.i64.64.al" },
+    { 0x024, "st.32.al" }, { 0x026, "st.32.al" }, { 0x02a, "st.16.al" }, { 0x029, "st.16.al" },
+    { 0x028, "st.i64.64.al" }, { 0x02c, "st.i64.64.al" }, { 0x1038, "st.i64.64.al" },
+    { 0x083, "ld.i64.s32.al" }, { 0x084, "ld.i64.s32.al" },
+};
+
+static void test_toy_guest_mem(void)
+{
+    static const Backend *const backends[] = {
+        &backend_interp,
+#if TX86_NATIVE_BACKEND
+        &backend_x86_64,
+#endif
+    };
+    static uint8_t host_page[4096], host_want[4096];
+    for (size_t k = 0; k < G_N_ELEMENTS(backends); k++) {
+        for (size_t c = 0; c < G_N_ELEMENTS(toy_mem_cases); c++) {
+            const struct ToyMemCase *tc = &toy_mem_cases[c];
+            bool store = tc->op[0] == 's';
+            bool i64 = strstr(tc->op, ".i64") != NULL;
+            bool align = strstr(tc->op, ".al") != NULL;
+            const char *sz = tc->op + 3 + (i64 ? 4 : 0);     /* after "ld." / "st." [".i64"] */
+            bool sign = *sz == 's';
+            uint32_t size = (uint32_t)atoi(sz + (*sz == 's' || *sz == 'u')) / 8;
+            /* r0: address; r1 + 1 kept across the access; store value in
+             * q1 / r3; a load's result in q0 / r2 */
+            char *acc = store ? g_strdup_printf("t1 = get_reg%s $%d; %s t0, t1",
+                                                i64 ? ".i64" : "", i64 ? 5 : 3, tc->op)
+                              : g_strdup_printf("t1 = %s t0; set_reg%s $%d, t1", tc->op,
+                                                i64 ? ".i64" : "", i64 ? 4 : 2);
+            char *text = g_strdup_printf(
+                "t9 = get_reg $1; t8 = movi $1; t9 = add t9, t8; t0 = get_reg $0\n"
+                "%s\nset_reg $1, t9; exit", acc);
+            g_free(acc);
+            ToyEnv *env = g_new0(ToyEnv, 1);
+            Translator *t = toy_translator(backends[k], env);
+            IRBlock b;
+            parse(&b, text);
+            MemOp memop = 0;
+            for (uint32_t i = 0; i < b.n_insns; i++)
+                if (b.insns[i].op == IR_LD || b.insns[i].op == IR_ST)
+                    memop = b.insns[i].memop;
+            TranslationBlock tb;
+            memset(&tb, 0, sizeof(tb));
+            CU_ASSERT_FATAL(t->backend->compile(t, &tb, &b));
+
+            for (int i = 0; i < 4096; i++)
+                host_page[i] = (uint8_t)(i * 7 + 0x81);
+            for (int i = 0; i < 256; i++)
+                env->mem[i] = (uint8_t)(0x90 + i * 3);
+            env->tlb[0].addr_read = env->tlb[0].addr_write = TLB_PAGE_LOW;
+            env->tlb[0].addend = (uintptr_t)host_page;
+            env->r[0] = tc->addr;
+            env->r[1] = 41;
+            env->r[3] = 0xc3c2c1c0u;
+            env->q[1] = 0xf7f6f5f4f3f2f1f0ull;
+            env->budget = 100;
+            memcpy(host_want, host_page, sizeof(host_page));
+            uint8_t mem_want[256];
+            memcpy(mem_want, env->mem, sizeof(mem_want));
+
+            /* the model */
+            bool misaligned = align && (tc->addr & (size - 1));
+            bool hit = tc->addr < 0x1000 && tc->addr + size <= 0x1000 && !misaligned;
+            uint64_t raw = 0, val = i64 ? env->q[1] : env->r[3];
+            for (uint32_t i = 0; i < size; i++) {
+                uint32_t a = tc->addr + i;
+                if (store) {
+                    if (hit)
+                        host_want[a] = (uint8_t)(val >> (8 * i));
+                    else
+                        mem_want[a & 255] = (uint8_t)(val >> (8 * i));
+                } else {
+                    raw |= (uint64_t)(hit ? host_page[a] : env->mem[a & 255]) << (8 * i);
+                }
+            }
+            if (sign && size < 8)
+                raw = (uint64_t)((int64_t)(raw << (64 - 8 * size)) >> (64 - 8 * size));
+
+            int exit = t->backend->exec(t, env, &tb);
+            CU_ASSERT_EQUAL(exit, TB_EXIT_NOCHAIN);
+            bool ok = env->r[1] == 42 && env->slow_calls == (hit ? 0u : 1u) &&
+                      env->slow64_calls == (!hit && size == 8 ? 1u : 0u) &&
+                      env->mis_calls == (misaligned ? 1u : 0u) &&
+                      memcmp(host_page, host_want, sizeof(host_page)) == 0 &&
+                      memcmp(env->mem, mem_want, sizeof(mem_want)) == 0;
+            if (!store)
+                ok &= i64 ? env->q[0] == raw : env->r[2] == (uint32_t)raw;
+            if (misaligned)
+                ok &= env->mis_addr == tc->addr && env->mis_write == store &&
+                      env->mis_memop == memop && (memop & MO_ALIGN);
+            CU_ASSERT(ok);
+            if (!ok)
+                fprintf(stderr, "toy mem %s: %s at %#x: r1 %u slow %u/%u mis %u, "
+                        "q0 %#llx r2 %#x want %#llx\n", backends[k]->name, tc->op, tc->addr,
+                        env->r[1], env->slow_calls, env->slow64_calls, env->mis_calls,
+                        (unsigned long long)env->q[0], env->r[2], (unsigned long long)raw);
+            ir_block_free(&b);
+            translator_free(t);
+            g_free(env);
+            g_free(text);
+        }
+    }
 }
 
 void register_regalloc_tests(void)
@@ -502,4 +696,5 @@ void register_regalloc_tests(void)
     CU_add_test(g, "a toy guest on both backends (TLB hit and miss)", test_toy_guest_backends);
     CU_add_test(g, "the verifier bounds the toy's registers, env, helpers", test_toy_guest_verify);
     CU_add_test(g, "I64 temps, registers, env words, helper on both backends", test_toy_guest_i64);
+    CU_add_test(g, "64-bit and MO_ALIGN loads/stores: hit, crossing, miss, hook", test_toy_guest_mem);
 }

@@ -61,6 +61,102 @@ static void count_write(void *o, uint32_t off, uint32_t v, int size)
 }
 static const MemOps count_ops = { count_read, count_write };
 
+/* --- an MMIO device that logs its accesses --- */
+typedef struct LogDev {
+    int n;
+    struct { uint32_t off, val; int size; bool write; } acc[8];
+} LogDev;
+static uint32_t log_read(void *o, uint32_t off, int size)
+{
+    LogDev *d = o;
+    uint32_t v = 0xa0000000u | off;
+    if (d->n < 8)
+        d->acc[d->n] = (typeof(d->acc[0])){ off, v, size, false };
+    d->n++;
+    return v;
+}
+static void log_write(void *o, uint32_t off, uint32_t v, int size)
+{
+    LogDev *d = o;
+    if (d->n < 8)
+        d->acc[d->n] = (typeof(d->acc[0])){ off, v, size, true };
+    d->n++;
+}
+static const MemOps log_ops = { log_read, log_write };
+
+/*
+ * The 8-byte slow paths the GuestDesc gives the backends (IR ld.64 /
+ * st.64): inside a RAM page (and the entry filled), across two pages
+ * (bytes land in both; a crossing store whose second page faults writes
+ * nothing), on MMIO (two 4-byte accesses, low half first, nothing
+ * cached), on ROM (read, stores dropped).
+ */
+static void test_tlb_slow64(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    LogDev dev = { 0 };
+    static const uint8_t rom[PAGE_SIZE] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    physmem_add_mmio(m->mem, "log", 0x10000000u, PAGE_SIZE, &log_ops, &dev);
+    physmem_add_rom(m->mem, 0x20000000u, rom, PAGE_SIZE);
+    tlb_flush(env);
+
+    /* RAM inside a page: both halves, and the entry is filled */
+    mmu_st64_slow(env, 0x5008, 0x0123456789abcdefull);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x5008), 0x89abcdefu);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x500c), 0x01234567u);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x5008)->addr_write, tag(0x5000));
+    CU_ASSERT_EQUAL(mmu_ld64_slow(env, 0x5008), 0x0123456789abcdefull);
+    /* crossing at every split point */
+    for (uint32_t k = 1; k < 8; k++) {
+        uint32_t a = 0x6000 - k;
+        uint64_t v = 0x1122334455667788ull * k;
+        mmu_st64_slow(env, a, v);
+        for (uint32_t i = 0; i < 8; i++)
+            CU_ASSERT_EQUAL(m->mem->ram[a + i], (uint8_t)(v >> (8 * i)));
+        CU_ASSERT_EQUAL(mmu_ld64_slow(env, a), v);
+    }
+    /* MMIO: two 4-byte accesses, low half first, never an entry */
+    CU_ASSERT_EQUAL(mmu_ld64_slow(env, 0x10000010u), 0xa0000014a0000010ull);
+    mmu_st64_slow(env, 0x10000020u, 0xcafef00d12345678ull);
+    CU_ASSERT_EQUAL(dev.n, 4);
+    CU_ASSERT(dev.acc[0].off == 0x10 && dev.acc[0].size == 4 && !dev.acc[0].write);
+    CU_ASSERT(dev.acc[1].off == 0x14 && dev.acc[1].size == 4 && !dev.acc[1].write);
+    CU_ASSERT(dev.acc[2].off == 0x20 && dev.acc[2].val == 0x12345678u && dev.acc[2].write);
+    CU_ASSERT(dev.acc[3].off == 0x24 && dev.acc[3].val == 0xcafef00du && dev.acc[3].write);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x10000010u)->addr_read, TLB_INVALID);
+    /* ROM: read, stores dropped */
+    CU_ASSERT_EQUAL(mmu_ld64_slow(env, 0x20000000u), 0x0807060504030201ull);
+    mmu_st64_slow(env, 0x20000000u, 0);
+    CU_ASSERT_EQUAL(mmu_ld64_slow(env, 0x20000000u), 0x0807060504030201ull);
+
+    /* paging: a crossing store whose second page is not present faults
+     * (#PF, CR2 = that page) and writes no byte of the first */
+    enum { PD = 0x80000, PT = 0x81000 };
+    memset(m->mem->ram + PD, 0, 2 * PAGE_SIZE);
+    physmem_write(m->mem, PD, PT | 3, 4);
+    for (uint32_t i = 0; i < 0x10; i++)             /* identity 0..64 KiB, not 0x7000 */
+        if (i != 7)
+            physmem_write(m->mem, PT + 4 * i, (i << 12) | 3, 4);
+    env->exception_index = -1;
+    env->old_exception = -1;
+    helper_write_cr(env, 3, PD);
+    helper_write_cr(env, 0, env->cr[0] | CR0_PE | CR0_PG);
+    memset(m->mem->ram + 0x6ff8, 0x5a, 8);
+    volatile int vec = -1;
+    if (sigsetjmp(env->jmp_env, 0) == 0)
+        mmu_st64_slow(env, 0x6ffc, 0);
+    else
+        vec = env->exception_index;
+    CU_ASSERT_EQUAL(vec, EXCP_PF);
+    CU_ASSERT_EQUAL(env->cr[2], 0x7000);
+    for (int i = 0; i < 8; i++)
+        CU_ASSERT_EQUAL(m->mem->ram[0x6ff8 + i], 0x5a);
+    CU_ASSERT_EQUAL(mmu_ld64_slow(env, 0x6ff8), 0x5a5a5a5a5a5a5a5aull);
+    machine_free(m);
+}
+
 /*
  * SMC cost: stores to data bytes of a page holding 64 blocks must not
  * compare every block with the written bytes (translator.c's code bitmap);
@@ -363,7 +459,7 @@ static void test_tlb_a20_global_pae(void)
     CPUState *env = &m->cpu;
     PhysMem *pm = m->mem;
     Translator *t = env->tr_ctx;
-    uint32_t pa = 0;
+    GuestPhys pa = 0;
 
     env->exception_index = -1;
     env->old_exception = -1;
@@ -540,6 +636,7 @@ void register_tlb_tests(void)
 {
     CU_pSuite s = CU_add_suite("tlb", NULL, NULL);
     CU_add_test(s, "fill rules: RAM, ROM, MMIO, crossing, A20", test_tlb_fill_rules);
+    CU_add_test(s, "64-bit slow path: RAM, crossing, MMIO, ROM, #PF", test_tlb_slow64);
     CU_add_test(s, "code pages have no write tag", test_tlb_code_pages);
     CU_add_test(s, "paging: views, rights, flushes, D bit", test_tlb_paging);
     CU_add_test(s, "A20, global pages, PDPTE loads, fetch TLB", test_tlb_a20_global_pae);

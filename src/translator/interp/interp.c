@@ -12,7 +12,8 @@
  * own index is remapped at compile time), and I64 ops are one case of the
  * switch (IOP_I64, the IR opcode in d; IOP_MOVI64, IOP_BRZ64/BRNZ64 apart);
  * a load or store is one internal opcode per size and sign (IOP_*) with
- * its view's TLB offset in imm.  The internal opcodes follow the IR's, so
+ * its view's TLB offset in imm; 64-bit and MO_ALIGN accesses are one
+ * more (IOP_MEM, interp_mem) that decodes its MemOp when it runs.  The internal opcodes follow the IR's, so
  * the switch stays one dense jump table.
  * Blocks with I32 temps only keep the IR's numbering.
  *
@@ -51,7 +52,10 @@ enum {
     IOP_ST8, IOP_ST16, IOP_ST32,
     IOP_MOVI64, IOP_BRZ64, IOP_BRNZ64,
     IOP_I64,            /* any other I64 op: the IROpcode in d */
+    IOP_MEM,            /* any other load/store (I64, MO_ALIGN): MemOp in c,
+                           IOP_MEM_* in d */
 };
+enum { IOP_MEM_STORE = 1, IOP_MEM_I64 = 2 };
 
 typedef struct InterpCode {
     uint32_t n_ops;
@@ -185,7 +189,17 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
         } else if (in->op == IR_GET_REG || in->op == IR_SET_REG) {
             o->imm = ir_reg_offset(t->guest, (uint32_t)in->imm);
         }
-        if (in->type == IR_I64) {
+        if ((in->op == IR_LD || in->op == IR_ST) &&
+            (in->type == IR_I64 || (in->memop & MO_ALIGN))) {
+            /* out of the hot switch: interp_mem */
+            o->op = IOP_MEM;
+            o->c = in->memop;
+            o->d = (uint16_t)((in->op == IR_ST ? IOP_MEM_STORE : 0) |
+                              (in->type == IR_I64 ? IOP_MEM_I64 : 0));
+            int view = memop_view(in->memop, t->guest->tlb_mode(tb->hflags));
+            o->imm = t->guest->tlb_offset +
+                     (uint32_t)view * (uint32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
+        } else if (in->type == IR_I64) {
             if (in->op == IR_MOVI) {
                 o->op = IOP_MOVI64;
                 o->c = (uint16_t)(in->imm >> 32);
@@ -197,7 +211,7 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
                 o->d = in->op;      /* no I64 op has more than two inputs */
             }
         } else if (in->op == IR_LD || in->op == IR_ST) {
-            /* I32 only (the verifier rejects the rest) */
+            /* I32 without MO_ALIGN (the rest: IOP_MEM above) */
             MemOp mo = in->memop;
             int sz = mo & MO_SIZE;
             o->op = in->op == IR_ST ? (uint16_t)(IOP_ST8 + sz) :
@@ -286,6 +300,56 @@ static inline uint64_t interp_get64(const uint32_t *T, uint32_t w)
 static inline void interp_set64(uint32_t *T, uint32_t w, uint64_t v)
 {
     memcpy(&T[w], &v, 8);
+}
+
+/* a load or store of any MemOp and type (IOP_MEM): 64-bit accesses and
+ * MO_ALIGN.  An aligned access compares the tag with the alignment bits
+ * kept (tlb_tag_aligned), so a misaligned one misses; the miss calls the
+ * guest's misaligned hook first if the address is not aligned, then the
+ * slow path of the size. */
+static void interp_mem(Translator *t, const InterpOp *o, uint32_t *T, void *env)
+{
+    const GuestDesc *g = t->guest;
+    MemOp mo = (MemOp)o->c;
+    bool store = o->d & IOP_MEM_STORE, i64 = o->d & IOP_MEM_I64;
+    uint32_t size = memop_bytes(mo), k = mo & MO_SIZE;
+    uint32_t align = (mo & MO_ALIGN) ? size : 1;
+    uint32_t addr = T[o->a];
+    const CPUTLBEntry *e = interp_tlb(env, o->imm, addr);
+    GuestVirt tag = tlb_tag_aligned(addr, size, align);
+
+    if (store) {
+        uint64_t v = i64 ? interp_get64(T, o->b) : T[o->b];
+        if (__builtin_expect(e->addr_write == tag, 1)) {
+            if (size == 8)
+                tlb_host_st64(e->addend + addr, v);
+            else
+                tlb_host_st(e->addend + addr, (uint32_t)v, size);
+            return;
+        }
+        if (addr & (align - 1))
+            g->misaligned(env, addr, mo, true);
+        if (size == 8)
+            g->st_slow64(env, addr, v);
+        else
+            g->st_slow[k](env, addr, (uint32_t)v);
+        return;
+    }
+    uint64_t v;
+    if (__builtin_expect(e->addr_read == tag, 1)) {
+        v = size == 8 ? tlb_host_ld64(e->addend + addr) : tlb_host_ld(e->addend + addr, size);
+    } else {
+        if (addr & (align - 1))
+            g->misaligned(env, addr, mo, false);
+        v = size == 8 ? g->ld_slow64(env, addr) : g->ld_slow[k](env, addr);
+    }
+    if (mo & MO_SIGN)
+        v = size == 1 ? (uint64_t)(int64_t)(int8_t)v : size == 2 ? (uint64_t)(int64_t)(int16_t)v
+                      : (uint64_t)(int64_t)(int32_t)v;
+    if (i64)
+        interp_set64(T, o->out, v);
+    else
+        T[o->out] = (uint32_t)v;
 }
 
 /* the I64 ops, out of the hot switch */
@@ -433,6 +497,9 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
         case IOP_I64:
             interp_exec64(o, T, env);
             break;
+        case IOP_MEM:
+            interp_mem(t, o, T, env);
+            break;
         case IOP_BRZ64:
             if (interp_get64(T, o->a) == 0) {
                 o = ops + o->imm;
@@ -464,7 +531,7 @@ static void interp_dump(Translator *t, TranslationBlock *tb, FILE *f)
         const InterpOp *o = &code->ops[i];
         static const char *const iop_name[] = { "LD8U", "LD8S", "LD16U", "LD16S", "LD32",
                                                 "ST8", "ST16", "ST32", "MOVI64", "BRZ64",
-                                                "BRNZ64", "I64" };
+                                                "BRNZ64", "I64", "MEM" };
         const char *name = o->op >= IOP_LD8U ? iop_name[o->op - IOP_LD8U] :
                            ir_op_desc[o->op].name;
         fprintf(f, "  %4u: %-10s out=%u in=%u,%u,%u,%u imm=0x%x\n", i, name,

@@ -43,7 +43,8 @@
  * Types: I32 ops use the 32-bit forms (every 32-bit result is
  * zero-extended in its register, which EXT32U relies on), I64 ops the
  * same code with REX.W (Emitter.w64); I64 constants get a location, not
- * an immediate.  Loads and stores are I32 only for now.
+ * an immediate.  Loads and stores of I64 temps use the 64-bit load, store
+ * and sign-extension forms and the guest's 64-bit slow paths.
  *
  * Instruction selection: two-address ALU forms built in the destination
  * register (`mov r, a; op r, b`, operands register, [rsp+slot] or
@@ -245,21 +246,25 @@ static void cg_exit(Emitter *e, const CgBlock *b)
 }
 
 static_assert(G_N_ELEMENTS(cg_call_args) >= IR_MAX_IN + 1, "env and every helper argument");
+static_assert(G_N_ELEMENTS(cg_call_args) >= 4, "the misaligned hook's four arguments");
 
 /*
  * Inline TLB lookup for a `size`-byte access at the address in register
  * ar (zero-extended, as every 32-bit result is); tag_off is
  * offsetof(CPUTLBEntry, addr_read / addr_write).  Leaves rcx = host
  * address base (add ar) on a hit and returns the jne rel32 field to patch
- * to the out-of-line slow path.
+ * to the out-of-line slow path.  An access that must be aligned (align =
+ * size, MO_ALIGN; else 1) keeps the alignment bits of its last byte out of
+ * the OR (tlb_tag_aligned): a misaligned address misses, at no cost.
  */
-static uint8_t *cg_tlb_lookup(Emitter *e, int ar, int32_t tlb_off, int size, int32_t tag_off)
+static uint8_t *cg_tlb_lookup(Emitter *e, int ar, int32_t tlb_off, int size, int align,
+                              int32_t tag_off)
 {
     if (size > 1)
         emit_lea_r32_disp8(e, HR_RAX, ar, (int8_t)(size - 1));
     else
         emit_mov_r_loc(e, HR_RAX, loc_reg(ar));
-    emit_alu_r_imm32(e, 1, HR_RAX, TLB_PAGE_LOW);                 /* or eax, 0xfff */
+    emit_alu_r_imm32(e, 1, HR_RAX, TLB_PAGE_LOW & ~(uint32_t)(align - 1)); /* or eax, 0xfff */
     emit_mov_r_loc(e, HR_RCX, loc_reg(ar));
     emit_shr_r_imm(e, HR_RCX, 12 - 4);
     emit_alu_r_imm32(e, 4, HR_RCX, (TLB_SIZE - 1) << 4);           /* and ecx, 0xff0 */
@@ -276,19 +281,29 @@ static uint8_t *cg_tlb_lookup(Emitter *e, int ar, int32_t tlb_off, int size, int
  * the hit path falls straight through:
  *     miss: stores sunk here (cg_plan_sinking)
  *           mov esi, addr; [mov edx, val]; push the caller-saved temps in use
- *           mov rdi, rbx; call mmu_xxN_slow; pop them; [mov out, eax]
+ *           mov rdi, rbx
+ *           [MO_ALIGN: test esi, size-1; jz 1f; push rsi; push rdx
+ *                      mov edx, memop; mov ecx, is_store; call misaligned
+ *                      pop rdx; pop rsi; mov rdi, rbx; 1:]
+ *           call mmu_xxN_slow; pop them; [extend; mov out, eax/rax]
  *           jmp resume
  * esi still holds the address when the fast path jumps here.  A fault
  * longjmps out of the call: the pushed registers are simply dropped.
+ * I64 accesses (w64) move the value and the result at 64 bits; a
+ * narrower I64 load's result is extended from the slow path's uint32_t.
  */
 typedef struct CgSlowPath {
     uint8_t *jne;           /* rel32 field of the fast path's jne */
     int addr_reg;           /* register holding the address (esi: loaded) */
     uint32_t sunk;          /* first store sunk here (cg_plan_sinking) */
     uint8_t *resume;        /* first byte after the fast path */
-    const void *fn;         /* the guest's ld_slow[] / st_slow[] */
+    const void *fn;         /* the guest's ld_slow[] / st_slow[] (64) */
+    const void *misaligned; /* MO_ALIGN: the guest's hook, else NULL */
     bool is_load;
-    uint8_t sext;           /* load: movsx opcode byte (0xbe, 0xbf) or 0 */
+    bool w64;               /* an I64 access */
+    uint8_t size;           /* bytes */
+    uint8_t memop;          /* MemOp, for the misaligned hook */
+    uint8_t sext;           /* load: movsx opcode byte (0xbe, 0xbf; 0x63 I64 from 32) or 0 */
     HostLoc loc;            /* load: destination; store: the value */
 } CgSlowPath;
 
@@ -327,20 +342,51 @@ static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_re
     for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k])
         cg_emit_env_store(e, ir->guest, &ir->insns[k], loc[ir->insns[k].in[0]]);
     emit_mov_r_loc(e, h->arg_regs[1], loc_reg(sp->addr_reg));
+    e->w64 = sp->w64;
     if (!sp->is_load)
         emit_mov_r_loc(e, h->arg_regs[2], sp->loc);   /* before rsp moves: may be a slot */
+    e->w64 = false;
     for (int k = 0; k < n_saved; k++)
         emit_push(e, saved[k]);
     emit_rsp_adjust(e, -pad);
     emit_mov_r64_r64(e, h->arg_regs[0], h->env_reg);
+    if (sp->misaligned) {
+        /* test esi, size-1; jz over; the hook(env, addr, memop, is_store)
+         * with the slow path's arguments kept (two pushes: rsp stays aligned) */
+        emit_op_rm(e, false, 0xf7, 0, 0, loc_reg(h->arg_regs[1]), false);
+        emit32(e, (uint32_t)sp->size - 1);
+        uint8_t *aligned = emit_jcc32(e, CC_HO_E);
+        emit_push(e, h->arg_regs[1]);
+        emit_push(e, h->arg_regs[2]);
+        emit_mov_r_imm(e, h->arg_regs[2], sp->memop);
+        emit_mov_r_imm(e, h->arg_regs[3], sp->is_load ? 0 : 1);
+        emit_call(e, sp->misaligned);
+        emit_pop(e, h->arg_regs[2]);
+        emit_pop(e, h->arg_regs[1]);
+        emit_mov_r64_r64(e, h->arg_regs[0], h->env_reg);
+        emit_patch_rel32(aligned, e->p);
+    }
     emit_call(e, sp->fn);
     emit_rsp_adjust(e, pad);
     for (int k = n_saved; k-- > 0;)
         emit_pop(e, saved[k]);
-    if (sp->sext)
+    if (sp->is_load && sp->w64 && sp->size < 8) {
+        /* the slow path returned a uint32_t: extend it to 64 bits */
+        if (sp->sext == 0x63)
+            emit_op_rm(e, true, 0x63, 0, h->ret_reg, loc_reg(h->ret_reg), false);
+        else if (sp->sext) {
+            e->w64 = true;
+            emit_movx(e, sp->sext, h->ret_reg, loc_reg(h->ret_reg));
+            e->w64 = false;
+        } else
+            emit_op_rm(e, false, 0x8b, 0, h->ret_reg, loc_reg(h->ret_reg), false);
+    } else if (sp->sext) {
         emit_movx(e, sp->sext, h->ret_reg, loc_reg(h->ret_reg));
+    }
+    e->w64 = sp->w64;
     if (sp->is_load)
         emit_mov_loc_r(e, sp->loc, h->ret_reg);
+    e->w64 = false;
     emit_patch_rel32(emit_jmp32(e), sp->resume);
 }
 
@@ -353,40 +399,70 @@ static int cg_addr_reg(Emitter *e, HostLoc addr)
     return HR_RSI;
 }
 
-/* an I32 load (1, 2 or 4 bytes, sign-extended if sign) */
-static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, bool sign,
-                    HostLoc addr, HostLoc out, CgSlowPath *sp)
+/* the guest's slow path for a load or store of `size` bytes */
+static const void *cg_slow_fn(const GuestDesc *g, bool load, int size)
 {
-    int ar = cg_addr_reg(e, addr);
-    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
-                                  (int32_t)offsetof(CPUTLBEntry, addr_read));
-    int r = out.reg >= 0 ? out.reg : HR_RAX;
-    uint8_t sext = size == 1 ? 0xbe : 0xbf;
-    if (size == 1)
-        emit_op_sib(e, false, false, 0x0f, sign ? sext : 0xb6, r, HR_RCX, ar, 0, false);
-    else if (size == 2)
-        emit_op_sib(e, false, false, 0x0f, sign ? sext : 0xb7, r, HR_RCX, ar, 0, false);
-    else
-        emit_op_sib(e, false, false, 0x8b, 0, r, HR_RCX, ar, 0, false);
-    emit_mov_loc_r(e, out, r);
-    *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
-                        .loc = out, .sext = sign && size < 4 ? sext : 0,
-                        .fn = (const void *)g->ld_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+    int k = size == 1 ? 0 : size == 2 ? 1 : 2;
+    if (size == 8)
+        return load ? (const void *)g->ld_slow64 : (const void *)g->st_slow64;
+    return load ? (const void *)g->ld_slow[k] : (const void *)g->st_slow[k];
 }
 
-static void cg_store(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, HostLoc addr,
-                     HostLoc val, CgSlowPath *sp)
+/* a load of 1, 2, 4 or 8 bytes (8: I64 only) into an I32 or I64 (w64)
+ * temp, sign-extended to it if sign, else zero-extended; memop's
+ * MO_ALIGN makes a misaligned address miss */
+static void cg_load(Emitter *e, const GuestDesc *g, int32_t tlb_off, MemOp memop, bool w64,
+                    HostLoc addr, HostLoc out, CgSlowPath *sp)
 {
+    int size = (int)memop_bytes(memop);
+    bool sign = (memop & MO_SIGN) != 0;
+    int align = (memop & MO_ALIGN) ? size : 1;
+    e->w64 = false;
+    int ar = cg_addr_reg(e, addr);
+    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size, align,
+                                  (int32_t)offsetof(CPUTLBEntry, addr_read));
+    int r = out.reg >= 0 ? out.reg : HR_RAX;
+    uint8_t sext = size == 1 ? 0xbe : size == 2 ? 0xbf : 0x63;
+    if (size == 1)      /* movzx r32 / movsx r32|r64, byte */
+        emit_op_sib(e, false, sign && w64, 0x0f, sign ? sext : 0xb6, r, HR_RCX, ar, 0, false);
+    else if (size == 2)
+        emit_op_sib(e, false, sign && w64, 0x0f, sign ? sext : 0xb7, r, HR_RCX, ar, 0, false);
+    else if (size == 4 && sign)                             /* movsxd r64 (I64 only) */
+        emit_op_sib(e, false, true, 0x63, 0, r, HR_RCX, ar, 0, false);
+    else                                                    /* mov r32 / r64 */
+        emit_op_sib(e, false, size == 8, 0x8b, 0, r, HR_RCX, ar, 0, false);
+    e->w64 = w64;
+    emit_mov_loc_r(e, out, r);
+    e->w64 = false;
+    *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = true,
+                        .loc = out, .sext = sign && size < 8 ? sext : 0, .w64 = w64,
+                        .size = (uint8_t)size, .memop = memop,
+                        .misaligned = align > 1 ? (const void *)g->misaligned : NULL,
+                        .fn = cg_slow_fn(g, true, size) };
+    if (!w64 && size == 4)
+        sp->sext = 0;
+}
+
+/* a store of 1, 2, 4 or 8 bytes (8: from an I64 temp, w64) */
+static void cg_store(Emitter *e, const GuestDesc *g, int32_t tlb_off, MemOp memop, bool w64,
+                     HostLoc addr, HostLoc val, CgSlowPath *sp)
+{
+    int size = (int)memop_bytes(memop);
+    int align = (memop & MO_ALIGN) ? size : 1;
+    e->w64 = false;
     int ar = cg_addr_reg(e, addr);
     /* the stored value: straight from its register (not SPL..DIL as a
      * byte: they would need a REX prefix) or immediate, else through edx */
     int src = val.reg;
     if (loc_is_mem(val) || (size == 1 && src >= 4 && src <= 7)) {
+        e->w64 = size == 8;
         emit_mov_r_loc(e, HR_RDX, val);
+        e->w64 = false;
         src = HR_RDX;
     }
-    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size,
+    uint8_t *miss = cg_tlb_lookup(e, ar, tlb_off, size, align,
                                   (int32_t)offsetof(CPUTLBEntry, addr_write));
+    g_assert(!(size == 8 && loc_is_imm(val)));      /* I64 constants have a location */
     if (loc_is_imm(val)) {
         emit_op_sib(e, size == 2, false, size == 1 ? 0xc6 : 0xc7, 0, 0, HR_RCX, ar,
                     0, false);
@@ -398,11 +474,13 @@ static void cg_store(Emitter *e, const GuestDesc *g, int32_t tlb_off, int size, 
         } else
             emit32(e, (uint32_t)val.disp);
     } else {
-        emit_op_sib(e, size == 2, false, size == 1 ? 0x88 : 0x89, 0, src, HR_RCX, ar,
+        emit_op_sib(e, size == 2, size == 8, size == 1 ? 0x88 : 0x89, 0, src, HR_RCX, ar,
                     0, false);
     }
     *sp = (CgSlowPath){ .jne = miss, .addr_reg = ar, .resume = e->p, .is_load = false, .loc = val,
-                        .fn = (const void *)g->st_slow[size == 1 ? 0 : size == 2 ? 1 : 2] };
+                        .w64 = w64, .size = (uint8_t)size, .memop = memop,
+                        .misaligned = align > 1 ? (const void *)g->misaligned : NULL,
+                        .fn = cg_slow_fn(g, false, size) };
 }
 
 /* cmp a, b for any operand kinds (ecx is scratch) */
@@ -680,16 +758,14 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         }
         case IR_LD:
         case IR_ST: {
-            /* I32 accesses of 1, 2 or 4 bytes (the verifier rejects the
-             * rest: no 64-bit slow path yet) in the MemOp's TLB view */
+            /* 1, 2, 4 or 8 bytes, I32 or I64, in the MemOp's TLB view */
             int32_t tlb_off = (int32_t)g->tlb_offset + memop_view(in->memop, block_view) *
                               (int32_t)(TLB_SIZE * sizeof(CPUTLBEntry));
-            int size = (int)memop_bytes(in->memop);
-            g_assert(in->type == IR_I32 && size <= 4);
+            bool w64 = in->type == IR_I64;
             if (in->op == IR_LD)
-                cg_load(&e, g, tlb_off, size, in->memop & MO_SIGN, a, out, &slow[n_slow]);
+                cg_load(&e, g, tlb_off, in->memop, w64, a, out, &slow[n_slow]);
             else
-                cg_store(&e, g, tlb_off, size, a, bv, &slow[n_slow]);
+                cg_store(&e, g, tlb_off, in->memop, w64, a, bv, &slow[n_slow]);
             slow[n_slow++].sunk = sink_head[n];
             break;
         }

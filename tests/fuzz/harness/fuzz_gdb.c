@@ -63,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (out < 0)
         abort();
 
-    GdbStub *g = gdb_new_fd(m, p[0], out);
+    GdbTarget t = { .cpu = &m->cpu, .mem = m->mem, .host = &m->host };
+    GdbStub *g = gdb_new_fd(&t, p[0], out);
     m->gdb = g;                         /* the CPU hooks find it here */
     gdb_start(g, true);
     while (gdb_connected(g)) {
