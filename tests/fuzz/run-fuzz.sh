@@ -9,9 +9,11 @@
 # on each backend, with --max-insns 200000 -no-reboot.  A failure prints the
 # command that reproduces it.  Ends with "fuzz: N passed, N failed".
 set -u
-tx86=$1; fuzzrom=$2; stub=$3; backends=$4; first=$5; last=$6
-dir=${TMPDIR:-/tmp}/tx86-fuzz.$$
-mkdir -p "$dir"
+# absolute paths: tx86 runs in the temporary directory, so a file it might
+# leave behind lands there and not in the tree
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+tx86=$(abs "$1"); fuzzrom=$(abs "$2"); stub=$(abs "$3"); backends=$4; first=$5; last=$6
+dir=$(mktemp -d "${TMPDIR:-/tmp}/tx86-fuzz.XXXXXX") || exit 1
 pass=0; fail=0
 seed=$first
 while [ "$seed" -le "$last" ]; do
@@ -19,8 +21,8 @@ while [ "$seed" -le "$last" ]; do
         rom=$dir/rom-$mode.bin
         if [ "$mode" = pm ]; then "$fuzzrom" "$seed" pm "$stub" "$rom"; else "$fuzzrom" "$seed" real "$rom"; fi || exit 1
         for be in $backends; do
-            timeout 30 "$tx86" --backend="$be" -bios "$rom" -nographic -display none \
-                --max-insns 200000 -no-reboot </dev/null >/dev/null 2>"$dir/err"
+            (cd "$dir" && timeout 30 "$tx86" --backend="$be" -bios "$rom" -nographic \
+                -display none --max-insns 200000 -no-reboot </dev/null >/dev/null 2>"$dir/err")
             rc=$?
             # 0/1: guest ended (halt, triple fault, max-insns); debug exit
             # is impossible (no isa-debug-exit device); >= 124: timeout or signal
