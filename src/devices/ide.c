@@ -1570,8 +1570,7 @@ IDEState *ide_init(Machine *m, IrqLine *irq_primary, IrqLine *irq_secondary,
         }
         if (!d->file)
             continue;
-        BlockDev *blk = block_open_locking(d->file, d->readonly || d->cdrom,
-                                           d->snapshot, d->locking, errp);
+        BlockDev *blk = block_open_drive(d, errp);
         if (!blk) {
             ide_free(s);
             return NULL;
