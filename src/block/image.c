@@ -359,12 +359,12 @@ Image *image_open(const char *path, ImageFormat format, bool writable, BlockLock
     return image_open_depth(path, format, writable, locking, 0, errp);
 }
 
-Image *image_open_backing(const Image *parent, const char *path, ImageFormat format,
-                          GError **errp)
+Image *image_open_backing(const Image *parent, const char *role, const char *path,
+                          ImageFormat format, GError **errp)
 {
     if (parent->depth + 1 >= IMAGE_MAX_DEPTH) {
         file_error(errp, ELOOP, parent->path,
-                   "backing file chain longer than 16 images (a loop?)");
+                   "chain of backing files or extents longer than 16 images (a loop?)");
         return NULL;
     }
     GError *err = NULL;
@@ -372,8 +372,8 @@ Image *image_open_backing(const Image *parent, const char *path, ImageFormat for
     if (!img && parent->depth > 0) {
         g_propagate_error(errp, err);           /* named once, by the drive's image */
     } else if (!img) {
-        g_set_error(errp, G_FILE_ERROR, err->code, "disk image '%s': backing file: %s",
-                    parent->path, err->message);
+        g_set_error(errp, G_FILE_ERROR, err->code, "disk image '%s': %s: %s",
+                    parent->path, role, err->message);
         g_error_free(err);
     }
     return img;

@@ -92,10 +92,10 @@ struct Image {
 
 Image *image_open(const char *path, ImageFormat format, bool writable, BlockLocking locking,
                   GError **errp);
-/* a file an image refers to (backing file, VMDK extent): read-only,
+/* a file an image refers to (role: "backing file", "extent"): read-only,
  * reader locks, one level deeper than parent; errors name both files */
-Image *image_open_backing(const Image *parent, const char *path, ImageFormat format,
-                          GError **errp);
+Image *image_open_backing(const Image *parent, const char *role, const char *path,
+                          ImageFormat format, GError **errp);
 void   image_close(Image *img);
 bool   image_read(Image *img, uint64_t off, void *buf, size_t len);
 bool   image_write(Image *img, uint64_t off, const void *buf, size_t len);

@@ -744,7 +744,7 @@ static bool qcow2_open(Image *img, GError **errp)
             goto fail;
         }
         char *path = image_relative_path(img, name);
-        s->backing = image_open_backing(img, path, f, errp);
+        s->backing = image_open_backing(img, "backing file", path, f, errp);
         g_free(path);
         if (!s->backing)
             goto fail;

@@ -181,7 +181,7 @@ static bool vmdk_parse_extent(Image *img, Vmdk *s, const char *line, uint64_t *p
                                "SPARSE, ZERO)", type);
         }
         e.file_off = offset * 512;
-        e.file = image_open_backing(img, path, f, errp);
+        e.file = image_open_backing(img, "extent", path, f, errp);
         g_free(path);
         if (!e.file)
             return false;

@@ -490,7 +490,7 @@ static const BadImage bad_images[] = {
     { "qemu-img create -q -f vmdk x.img 1M", 20, 8, 3, true, "grain size" },
     { "qemu-img create -q -f vmdk x.img 1M", 44, 4, 0, true, "grain table" },
     { "qemu-img create -q -f vmdk -o subformat=monolithicFlat x.img 1M && rm x-flat.*",
-      -1, 0, 0, false, "backing file" },
+      -1, 0, 0, false, "extent" },
     { "printf '# Disk DescriptorFile\\nRW 10 FLAT x.raw 0\\n' > x.img", -1, 0, 0, false,
       "quoted" },
     { "printf '# Disk DescriptorFile\\nparentCID=12345678\\nRW 10 ZERO\\n' > x.img", -1, 0, 0,
