@@ -146,6 +146,8 @@ static uint8_t *l2_get(Image *img, Qcow2 *s, uint64_t off)
         if (s->l2c[i].used < victim->used)
             victim = &s->l2c[i];
     }
+    if (!victim->data)
+        victim->data = g_malloc(s->cs);         /* slots fill as tables are used */
     if (off % s->cs || !image_pread(img, victim->data, s->cs, off)) {
         victim->off = 0;
         victim->used = 0;
@@ -378,6 +380,10 @@ static bool read_compressed(Image *img, Qcow2 *s, uint64_t e)
 {
     if (s->ubuf_entry == e)
         return true;
+    if (!s->ubuf) {
+        s->ubuf = g_malloc(s->cs);
+        s->cbuf = g_malloc(2 * s->cs + 512);
+    }
     unsigned x = 62 - (s->cluster_bits - 8);
     uint64_t off = e & ((1ull << x) - 1);
     uint64_t sectors = ((e >> x) & ((1ull << (s->cluster_bits - 8)) - 1)) + 1;
@@ -713,13 +719,11 @@ static bool qcow2_open(Image *img, GError **errp)
 
     s->l2c_n = (unsigned)CLAMP((8u << 20) >> s->cluster_bits, 4, 32);
     s->l2c = g_new0(L2Slot, s->l2c_n);
-    for (unsigned i = 0; i < s->l2c_n; i++)
-        s->l2c[i].data = g_malloc(s->cs);
     s->rb = g_malloc(s->cs);
-    s->ubuf = g_malloc(s->cs);
-    s->cbuf = g_malloc(2 * s->cs + 512);
-    s->wbuf = g_malloc(s->cs);
-    s->zbuf = g_malloc0(s->cs);
+    if (img->writable) {                        /* ubuf, cbuf: at the first compressed read */
+        s->wbuf = g_malloc(s->cs);
+        s->zbuf = g_malloc0(s->cs);
+    }
     s->next_free = (img->file_size + s->cs - 1) & ~(s->cs - 1);
 
     /* the backing file: relative to this image's directory */

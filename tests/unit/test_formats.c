@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <CUnit/CUnit.h>
 #include <glib/gstdio.h>
 #include "devices/block.h"
