@@ -18,6 +18,7 @@
  * Without qemu-img (scripts/setup-debian.sh installs qemu-utils) each test
  * says it is skipped.
  */
+#define _GNU_SOURCE                     /* memmem */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -380,7 +381,7 @@ static void patch(const char *path, off_t off, const void *bytes, size_t n)
     close(fd);
 }
 
-/* the dirty bit, -snapshot, and the backing file's lock */
+/* the dirty bit, -snapshot, the backing file's lock, a probed backing format */
 static void test_qcow2_state(void)
 {
     if (!have_qemu_img())
@@ -434,6 +435,25 @@ static void test_qcow2_state(void)
     CU_ASSERT_PTR_NOT_NULL(b);
     uint8_t rd[512];
     CU_ASSERT_TRUE(b && block_read(b, 5, rd, 1) && !memcmp(rd, buf, 512));
+    block_close(b);
+    g_clear_error(&err);
+
+    /* no backing format extension (its type changed to an unknown one,
+     * which readers skip): the backing file's format is probed */
+    gchar *hdr;
+    gsize hlen;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(img, &hdr, &hlen, NULL));
+    const uint8_t ext[4] = { 0xe2, 0x79, 0x2a, 0xca }, other[4] = { 0x12, 0x34, 0x56, 0x78 };
+    uint8_t *at = memmem(hdr, MIN(hlen, 4096), ext, 4);
+    CU_ASSERT_PTR_NOT_NULL(at);
+    if (at)
+        patch(img, at - (uint8_t *)hdr, other, 4);
+    g_free(hdr);
+    b = block_open(img, true, false, &err);
+    CU_ASSERT_PTR_NOT_NULL(b);
+    uint8_t want[512];
+    pattern_sector(40, want);                   /* data, not zeros */
+    CU_ASSERT_TRUE(b && block_read(b, 40, rd, 1) && !memcmp(rd, want, 512));
     block_close(b);
     g_clear_error(&err);
     g_free(img);
