@@ -554,7 +554,8 @@ static void test_bad_formats(void)
     }
 }
 
-/* an L2 entry pointing past the end: the read fails, nothing crashes */
+/* a qcow2 L2 entry, a VHD BAT entry, a VDI block map entry pointing past
+ * the end: the request fails (the guest's I/O error), nothing crashes */
 static void test_qcow2_bad_entry(void)
 {
     if (!have_qemu_img())
@@ -580,6 +581,32 @@ static void test_qcow2_bad_entry(void)
     CU_ASSERT_FALSE(block_write(b, 129, buf, 1));
     block_close(b);
     g_free(path);
+
+    /* a VHD BAT entry and a VDI block map entry past the end */
+    static const struct { const char *make, *file; off_t entry; bool le; } others[] = {
+        { "qemu-img convert -O vpc src.raw x.vhd", "x.vhd", 512 + 1024, false },
+        { "qemu-img convert -O vdi src.raw x.vdi", "x.vdi", -1, true },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
+        CU_ASSERT_EQUAL_FATAL(sh(dir, NULL, "%s", others[i].make), 0);
+        path = g_build_filename(dir, others[i].file, NULL);
+        fd = open(path, O_RDWR);
+        CU_ASSERT_FATAL(fd >= 0);
+        off_t at = others[i].entry;
+        uint8_t v[4];
+        if (at < 0) {                           /* VDI: the block map's offset */
+            CU_ASSERT_FATAL(pread(fd, v, 4, 0x154) == 4);
+            at = image_le32(v);
+        }
+        image_put_be32(v, 0x7ffffff0u);         /* the same both ways round */
+        CU_ASSERT_FATAL(pwrite(fd, v, 4, at) == 4);
+        close(fd);
+        b = block_open(path, true, false, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_FALSE(block_read(b, 40, buf, 1));               /* block 0 */
+        block_close(b);
+        g_free(path);
+    }
     tmpdir_free(dir);
 }
 
@@ -590,5 +617,5 @@ void register_formats_tests(void)
     CU_add_test(s, "qcow2 writes: qemu-img check and compare", test_qcow2_writes);
     CU_add_test(s, "qcow2 dirty bit, -snapshot, backing lock", test_qcow2_state);
     CU_add_test(s, "malformed images give clear errors", test_bad_formats);
-    CU_add_test(s, "qcow2 metadata past the end: I/O error", test_qcow2_bad_entry);
+    CU_add_test(s, "metadata past the end: I/O error", test_qcow2_bad_entry);
 }
