@@ -8,15 +8,16 @@
 #
 #   util        -
 #   bus         util                         memory map, I/O ports, clock, IRQ lines
+#   block       util                         disk image formats, image locks
 #   mmu         util bus                     TLB, slow-path loads/stores
 #   translator  util bus mmu                 IR, passes, block cache, backends
 #   cpu-x86     util bus mmu translator      front end, helpers, exceptions, paging,
 #                                            the local APIC
-#   devices     util bus                     one file per chip, created with its
+#   devices     util bus block               one file per chip, created with its
 #                                            buses (bus/buses.h)
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
-#   ui          util bus devices machine     screenshots, curses
+#   ui          util bus block devices machine    screenshots, curses
 #   main, tools everything                   the programs
 #
 # Three checks, each violation on one line:
@@ -48,15 +49,16 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 cat > "$tmp/layers" <<'LAYERS'
 util
 bus         util
+block       util
 mmu         util bus
 translator  util bus mmu
 cpu-x86     util bus mmu translator
-devices     util bus
+devices     util bus block
 debug       util bus mmu translator cpu-x86
-machine     util bus mmu translator cpu-x86 devices debug
-ui          util bus devices machine
-main        util bus mmu translator cpu-x86 devices debug machine ui
-tools       util bus mmu translator cpu-x86 devices debug machine ui
+machine     util bus block mmu translator cpu-x86 devices debug
+ui          util bus block devices machine
+main        util bus block mmu translator cpu-x86 devices debug machine ui
+tools       util bus block mmu translator cpu-x86 devices debug machine ui
 LAYERS
 
 # The allow-list: "KIND FROM TO NAME  reason".  KIND call: FROM/TO are

@@ -1,29 +1,20 @@
 /*
- * block.h - raw disk image back end shared by the IDE disks, the ATAPI
- * CD-ROM and the floppy drives (block.c).
+ * block.h - the drives' disk image front end shared by the IDE disks, the
+ * ATAPI CD-ROM and the floppy drives (block.c), over the block layer
+ * (block/image.h: the image formats raw, qcow2, vmdk, vdi, vpc, and the
+ * QEMU-style image locks).
  *
- * An image is a host file read and written in 512-byte sectors with
- * pread/pwrite.  Opened read-only (readonly=on, CD-ROMs, read-only files)
- * writes fail; with -snapshot the file is opened read-only and written
- * sectors are kept in memory (a hash table sector -> 512 bytes), so the
- * guest sees its writes and the image file never changes.
+ * A drive's image is read and written in 512-byte sectors.  Opened
+ * read-only (readonly=on, CD-ROMs, read-only files) writes fail; with
+ * -snapshot the image is opened read-only and written sectors are kept in
+ * memory (a hash table sector -> 512 bytes), so the guest sees its writes
+ * and the image file never changes, whatever its format.  The format is
+ * -drive format= or probed from the file's first bytes (docs/block.md).
  *
- * Locking, as QEMU's file-posix driver does it, so that tx86 and QEMU
- * (qemu-system-*, qemu-img) see each other: open file description locks
- * (fcntl F_OFD_SETLK, all of them shared/read locks) on single bytes of
- * the image.  Byte 100+P says "I use permission P", byte 200+P says "I do
- * not let others use permission P"; P is QEMU's permission bit number
- * (0 consistent read, 1 write, 3 resize).  A writer holds 100, 101, 201,
- * 203; a reader (readonly=on, CD-ROMs, -snapshot) holds 100, 201, 203.
- * Opening tests (F_OFD_GETLK) the opposite bytes held by other open file
- * descriptions: two writers, or a writer and a reader, refuse each other;
- * readers share.  As the locks belong to the open file description, two
- * drives of one tx86 on the same file conflict the same way, and the
- * kernel drops them when the file is closed or tx86 dies.
- *
- * Data safety: a write returns after pwrite() has put the sectors in the
- * host file (no cache in tx86; the guest's command completes after that),
- * so killing tx86 loses nothing the guest saw written; block_flush() (the
+ * Data safety: a write returns after the format driver has put the
+ * sectors (and any metadata they needed) in the host file (no cache of
+ * dirty data in tx86; the guest's command completes after that), so
+ * killing tx86 loses nothing the guest saw written; block_flush() (the
  * guest's FLUSH CACHE) is fdatasync(), which makes them survive a host
  * crash too.
  *
@@ -40,24 +31,21 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
+#include "block/image.h"
 
 #define BLOCK_SECTOR_SIZE 512
 
 typedef struct BlockDev BlockDev;
 
-/* -drive locking=: QEMU's values */
-typedef enum BlockLocking {
-    BLOCK_LOCKING_AUTO,     /* lock; a file system without OFD locks: no lock */
-    BLOCK_LOCKING_ON,       /* lock; failing to lock is an error */
-    BLOCK_LOCKING_OFF,      /* no lock, no check */
-} BlockLocking;
-
 /* Errors are clear one-liners naming the file: missing, unreadable, a
- * directory, empty, not a multiple of 512 bytes, or locked by another
- * user.  block_open() locks with BLOCK_LOCKING_AUTO. */
+ * directory, empty, not a multiple of 512 bytes (raw), a malformed or
+ * unsupported image, or locked by another user.  block_open() probes the
+ * format and locks with BLOCK_LOCKING_AUTO. */
 BlockDev *block_open(const char *path, bool readonly, bool snapshot, GError **errp);
 BlockDev *block_open_locking(const char *path, bool readonly, bool snapshot,
                              BlockLocking locking, GError **errp);
+BlockDev *block_open_format(const char *path, ImageFormat format, bool readonly, bool snapshot,
+                            BlockLocking locking, GError **errp);
 
 /* a drive as the board configures it for a disk controller (ide_init,
  * fdc_init): the image and how to open it; file NULL = no image (an
@@ -68,7 +56,11 @@ typedef struct DriveSpec {
     bool cdrom;                 /* IDE: an ATAPI CD-ROM (opened read-only) */
     bool snapshot;              /* -snapshot: writes kept in memory */
     BlockLocking locking;
+    ImageFormat format;         /* -drive format=; 0: probed */
 } DriveSpec;
+/* a drive's image as DriveSpec says (file must not be NULL); a CD-ROM is
+ * opened read-only */
+BlockDev *block_open_drive(const DriveSpec *d, GError **errp);
 /* the same file (device and inode) by whatever path; false if either
  * cannot be stat()ed */
 bool      block_same_file(const char *a, const char *b);
@@ -78,6 +70,7 @@ uint64_t  block_sectors(const BlockDev *b);     /* image size / 512 */
 uint64_t  block_size(const BlockDev *b);        /* bytes */
 bool      block_readonly(const BlockDev *b);    /* writes refused */
 const char *block_path(const BlockDev *b);
+const char *block_format(const BlockDev *b);    /* "raw", "qcow2", ... */
 
 /* whole sectors; false on a host I/O error, a range past the end, or a
  * write to a read-only image (nothing is written then) */

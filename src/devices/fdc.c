@@ -553,8 +553,7 @@ FDCState *fdc_init(const Buses *b, uint16_t base, IrqLine *irq, I8237State *dma,
     for (int i = 0; drives && i < 2; i++) {
         if (!drives[i].file)
             continue;
-        BlockDev *blk = block_open_locking(drives[i].file, drives[i].readonly,
-                                           drives[i].snapshot, drives[i].locking, errp);
+        BlockDev *blk = block_open_drive(&drives[i], errp);
         if (!blk || !fdc_attach(s, i, blk, errp)) {
             fdc_free(s);
             return NULL;

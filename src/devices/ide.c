@@ -1568,8 +1568,7 @@ IDEState *ide_init(const Buses *buses, PCIBus *pci, IrqLine *irq_primary,
         }
         if (!d->file)
             continue;
-        BlockDev *blk = block_open_locking(d->file, d->readonly || d->cdrom,
-                                           d->snapshot, d->locking, errp);
+        BlockDev *blk = block_open_drive(d, errp);
         if (!blk) {
             ide_free(s);
             return NULL;

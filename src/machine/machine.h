@@ -59,6 +59,8 @@ typedef struct MachineConfig {
     bool fd_readonly[2];
     int ide_locking[4];           /* -drive locking=: BlockLocking (block.h), 0 = auto */
     int fd_locking[2];
+    int ide_format[4];            /* -drive format=: ImageFormat (block/image.h), 0 = probe */
+    int fd_format[2];
     bool snapshot;                /* -snapshot: writes kept in memory */
     char *boot_order;             /* -boot order=: drive letters "a", "c", "d", "n"..., NULL = default */
     bool boot_menu;               /* -boot menu=on */

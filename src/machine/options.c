@@ -127,10 +127,12 @@ void options_usage(FILE *f)
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
 "  --help, --version\n"
 "\n"
-"  -hda/-hdb/-hdc/-hdd FILE  raw disk image as IDE primary/secondary master/slave\n"
+"  -hda/-hdb/-hdc/-hdd FILE  disk image (raw, qcow2, vmdk, vdi; probed) as IDE primary/\n"
+"                         secondary master/slave\n"
 "  -cdrom FILE            ISO image as the CD-ROM (IDE secondary master)\n"
 "  -fda/-fdb FILE         floppy image (1.44 MB, 720 KB, 1.2 MB, 360 KB, 2.88 MB)\n"
-"  -drive file=F[,format=raw][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on]\n"
+"  -drive file=F[,format=raw|qcow2|vmdk|vdi|vpc][,if=ide|floppy][,index=N]\n"
+"         [,media=disk|cdrom][,readonly=on]  format: probed when not given (docs/block.md)\n"
 "         [,locking=auto|on|off]  image locks shared with QEMU (docs/devices.md)\n"
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
@@ -409,7 +411,7 @@ static bool opt_rtc(const char *v, MachineConfig *cfg, GError **errp)
 /* disks: put an image on IDE index 0-3 or floppy 0-1 (index -1: the
  * first free one); locking: BlockLocking (block.h) */
 static bool opt_add_drive(MachineConfig *cfg, bool floppy, int index, const char *file,
-                          bool cdrom, bool readonly, int locking, const char *opt,
+                          bool cdrom, bool readonly, int locking, int format, const char *opt,
                           GError **errp)
 {
     int n = floppy ? 2 : 4;
@@ -436,10 +438,12 @@ static bool opt_add_drive(MachineConfig *cfg, bool floppy, int index, const char
     if (floppy) {
         cfg->fd_readonly[index] = readonly;
         cfg->fd_locking[index] = locking;
+        cfg->fd_format[index] = format;
     } else {
         cfg->ide_cdrom[index] = cdrom;
         cfg->ide_readonly[index] = readonly || cdrom;
         cfg->ide_locking[index] = locking;
+        cfg->ide_format[index] = format;
     }
     return true;
 }
@@ -448,8 +452,8 @@ static bool opt_add_drive(MachineConfig *cfg, bool floppy, int index, const char
 static bool opt_add_disk(MachineConfig *cfg, bool floppy, int index, const char *file,
                          bool cdrom, bool readonly, const char *opt, GError **errp)
 {
-    return opt_add_drive(cfg, floppy, index, file, cdrom, readonly, BLOCK_LOCKING_AUTO, opt,
-                         errp);
+    return opt_add_drive(cfg, floppy, index, file, cdrom, readonly, BLOCK_LOCKING_AUTO,
+                         IMAGE_FORMAT_PROBE, opt, errp);
 }
 
 static bool opt_bool(const char *v, bool *out)
@@ -463,7 +467,7 @@ static bool opt_bool(const char *v, bool *out)
     return true;
 }
 
-/* -drive file=F,format=raw,if=ide|floppy,index=N,media=disk|cdrom,readonly=on
+/* -drive file=F,format=raw|qcow2|...,if=ide|floppy,index=N,media=disk|cdrom,readonly=on
  * (",," in a value is a comma, as in QEMU) */
 static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
 {
@@ -486,7 +490,7 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
 
     const char *file = NULL;
     bool floppy = false, cdrom = false, readonly = false, ok = true;
-    int index = -1, locking = BLOCK_LOCKING_AUTO;
+    int index = -1, locking = BLOCK_LOCKING_AUTO, format = IMAGE_FORMAT_PROBE;
     for (guint i = 0; ok && i < items->len; i++) {
         const char *it = items->pdata[i];
         const char *eq = strchr(it, '=');
@@ -511,9 +515,10 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
         else if (!strcmp(key, "file"))
             file = val;
         else if (!strcmp(key, "format")) {
-            if (strcmp(val, "raw"))
+            if ((format = image_format_by_name(val)) == IMAGE_FORMAT_PROBE)
                 ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
-                              "-drive: format '%s' is not supported (only raw)", val);
+                              "-drive: format '%s' is not supported (%s)", val,
+                              image_format_names());
         } else if (!strcmp(key, "if")) {
             if (!strcmp(val, "floppy"))
                 floppy = true;
@@ -564,7 +569,8 @@ static bool opt_drive(const char *v, MachineConfig *cfg, GError **errp)
     if (ok && floppy && cdrom)
         ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-drive: a floppy cannot be media=cdrom");
     if (ok)
-        ok = opt_add_drive(cfg, floppy, index, file, cdrom, readonly, locking, "-drive", errp);
+        ok = opt_add_drive(cfg, floppy, index, file, cdrom, readonly, locking, format, "-drive",
+                           errp);
     g_ptr_array_free(items, TRUE);
     return ok;
 }

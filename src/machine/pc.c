@@ -243,10 +243,12 @@ bool pc_build(Machine *m, GError **errp)
     for (int i = 0; i < 4; i++)
         ide_drives[i] = (DriveSpec){ m->cfg.ide_file[i], m->cfg.ide_readonly[i],
                                      m->cfg.ide_cdrom[i], m->cfg.snapshot,
-                                     (BlockLocking)m->cfg.ide_locking[i] };
+                                     (BlockLocking)m->cfg.ide_locking[i],
+                                     (ImageFormat)m->cfg.ide_format[i] };
     for (int i = 0; i < 2; i++)
         fd_drives[i] = (DriveSpec){ m->cfg.fd_file[i], m->cfg.fd_readonly[i], false,
-                                    m->cfg.snapshot, (BlockLocking)m->cfg.fd_locking[i] };
+                                    m->cfg.snapshot, (BlockLocking)m->cfg.fd_locking[i],
+                                    (ImageFormat)m->cfg.fd_format[i] };
     if (!(pc->ide = ide_init(&m->bus, pc->pci_bus, &pc->isa_irq[14], &pc->isa_irq[15],
                               ide_drives, errp)))
         return false;

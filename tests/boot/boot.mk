@@ -13,9 +13,10 @@ BOOT_TESTS += tests/boot/seabios_vga.sh
 BOOT_TESTS += tests/boot/seabios_post.sh
 BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
+BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 
-.PHONY: check-boot check-boot-linux check-boot-qemu check-kill guests
+.PHONY: check-boot check-boot-linux check-boot-qemu check-kill check-formats guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -23,6 +24,14 @@ guests:
 # debian.sh boots on each backend this build has (DEBIAN_BACKENDS overrides)
 check-boot: tx86 firmware
 	DEBIAN_BACKENDS="$${DEBIAN_BACKENDS:-$(GUEST_BACKENDS)}" sh tests/boot/run-boot.sh ./tx86 $(BOOT_TESTS)
+
+# the disk image formats alone (docs/block.md): the unit tests against
+# qemu-img (tests/unit/test_formats.c) and the boot test (formats.sh, also
+# part of check-boot)
+check-formats: tx86 firmware $(UNIT_BIN)
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-unit.XXXXXX") && cd "$$d" && \
+	    "$(CURDIR)/$(UNIT_BIN)" formats; rc=$$?; rm -rf "$$d"; [ $$rc -eq 0 ]
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/formats.sh
 
 # Linux by -kernel alone (tests/boot/linux_kernel.sh): scripts/run-tests.sh
 # runs it in the --enable-debug build, where the IR verifier checks every

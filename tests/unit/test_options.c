@@ -95,7 +95,7 @@ static const OptCase cases[] = {
     { "-hda @BIOS@ -hdb @BIOS@ -cdrom @BIOS@ -fda @BIOS@ -snapshot -boot order=dca", OK },
     { "-hda @BIOS@ -drive file=x,index=0", BAD, "index 0 is already used" },
     { "-cdrom @BIOS@ -hdc @BIOS@", BAD, "index 2 is already used" },
-    { "-drive file=x,format=qcow2", BAD, "only raw" },
+    { "-drive file=x,format=qcow3", BAD, "format 'qcow3' is not supported" },
     { "-drive file=x,if=scsi", BAD, "ide or floppy" },
     { "-drive file=x,if=floppy,index=2", BAD, "out of range" },
     { "-drive if=ide", BAD, "file= is missing" },

@@ -1,6 +1,7 @@
 /*
  * fuzz_block.c - libFuzzer harness for disk images: opening one
- * (src/devices/block.c) and reading and writing it directly, through the
+ * (src/devices/block.c over the block layer src/block/: every format's
+ * header and table parsing) and reading and writing it directly, through the
  * IDE controller's ports (ide.c, ATA and ATAPI, bus-master DMA) or through
  * the floppy controller (fdc.c with ISA DMA, i8237.c).
  *
@@ -12,9 +13,12 @@
  *   byte 2  image size in 4 KiB units (IDE, block), or the floppy format
  * The image lives in an anonymous memory file, grown sparsely to its size.
  *
- * A new image format (qcow2, vmdk, ...) becomes a new entry in formats[]:
- * its name and how block_open is asked for it; the image bytes then come
- * straight from the input, so the format's parser is what gets fuzzed.
+ * Each image format is an entry in formats[] (probe, raw, qcow2, vmdk,
+ * vdi, vpc): the image bytes come straight from the input, so the format's
+ * parser is what gets fuzzed.  Seeds: tests/fuzz/corpus/block/, the format
+ * ones written by tests/fuzz/make-block-seeds.py.  A qcow2 image may name a
+ * backing file and a VMDK descriptor extent files: paths relative to the
+ * memory file's /proc/self/fd/ directory, opened read-only.
  */
 #include <stdlib.h>
 #include <glib.h>
@@ -29,13 +33,18 @@
 #define RAM_SIZE (1u << 20)
 #define MAX_OPS 4096
 
-typedef struct ImageFormat {
+typedef struct FuzzFormat {
     const char *name;
-    BlockDev *(*open)(const char *path, bool readonly, bool snapshot, GError **errp);
-} ImageFormat;
+    ImageFormat format;
+} FuzzFormat;
 
-static const ImageFormat formats[] = {
-    { "raw", block_open },
+static const FuzzFormat formats[] = {
+    { "probe", IMAGE_FORMAT_PROBE },    /* index 0: the raw seeds probe */
+    { "raw", IMAGE_FORMAT_RAW },
+    { "qcow2", IMAGE_FORMAT_QCOW2 },
+    { "vmdk", IMAGE_FORMAT_VMDK },
+    { "vdi", IMAGE_FORMAT_VDI },
+    { "vpc", IMAGE_FORMAT_VPC },
 };
 
 static const uint64_t floppy_sizes[] = { 368640, 737280, 1228800, 1474560, 2949120, 4096 };
@@ -176,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzInput in = { data, size, 0 };
     uint8_t flags = fuzz_u8(&in);
-    const ImageFormat *fmt = &formats[fuzz_u8(&in) % G_N_ELEMENTS(formats)];
+    const FuzzFormat *fmt = &formats[fuzz_u8(&in) % G_N_ELEMENTS(formats)];
     uint8_t size_sel = fuzz_u8(&in);
     size_t ops_len, img_len;
     const uint8_t *ops_data = fuzz_part(&in, FUZZ_SEP, &ops_len);
@@ -199,7 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     FuzzInput ops = { ops_data, ops_len, 0 };
     GError *err = NULL;
-    BlockDev *b = fmt->open(path, readonly || (cdrom && path_kind == 2), snapshot, &err);
+    BlockDev *b = block_open_format(path, fmt->format, readonly || (cdrom && path_kind == 2),
+                                    snapshot, BLOCK_LOCKING_AUTO, &err);
     if (!b) {
         if (!err || !strstr(err->message, path))
             abort();                                /* errors name the file */
