@@ -15,6 +15,9 @@
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
 #   ui          util bus devices machine     screenshots, curses
+#   monitor     util bus mmu translator cpu-x86 devices debug machine ui
+#                                            human monitor, QMP (beside ui:
+#                                            its screendump writes through ui)
 #   main, tools everything                   the programs
 #
 # Three checks, each violation on one line:
@@ -53,8 +56,9 @@ devices     util bus
 debug       util bus mmu translator cpu-x86
 machine     util bus mmu translator cpu-x86 devices debug
 ui          util bus devices machine
-main        util bus mmu translator cpu-x86 devices debug machine ui
-tools       util bus mmu translator cpu-x86 devices debug machine ui
+monitor     util bus mmu translator cpu-x86 devices debug machine ui
+main        util bus mmu translator cpu-x86 devices debug machine ui monitor
+tools       util bus mmu translator cpu-x86 devices debug machine ui monitor
 LAYERS
 
 # The allow-list: "KIND FROM TO NAME  reason".  KIND call: FROM/TO are
