@@ -15,6 +15,8 @@
  *
  * machine_run() is the main loop:
  *     loop: shutdown requested?  -> return exit_status
+ *           reset requested?     -> machine_reset (listeners: RESET)
+ *           stopped (monitor)?   -> poll host fds only, up to 100 ms
  *           fire expired timers
  *           host input?   every ~1 ms: poll the watched fds (serial
  *                         back ends, machine_watch_fd), non-blocking
@@ -28,6 +30,9 @@
  *           triple fault -> -no-reboot: message, status 0 (as QEMU);
  *                           else machine_reset() and go on from the reset
  *                           vector (RAM kept, like a PC's shutdown reset)
+ * Run state for the monitor (src/monitor/): machine_stop/machine_cont
+ * pause the CPU and the virtual clock; stop, resume, reset, the power
+ * button and the final shutdown reach MachineListeners (QMP events).
  */
 #include <errno.h>
 #include <poll.h>
