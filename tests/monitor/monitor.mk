@@ -4,9 +4,10 @@
 #   monitor_test.py     QMP and HMP against the keys ROM and SeaBIOS: every
 #                       command, events, bad input, several clients, media
 #                       change, screendump
-#   monitor_linux.py    the Linux guest of tests/boot: keys typed with
-#                       send-key reach its console, system_powerdown powers
-#                       it off (POWERDOWN, SHUTDOWN); skipped without it
+#   monitor_linux.py    the Linux guest of tests/boot: it sees CD eject and
+#                       change, keys typed with send-key reach its console,
+#                       system_powerdown powers it off (POWERDOWN, SHUTDOWN);
+#                       skipped without the guest
 # Each script ends with "monitor...: N passed, N failed".
 
 MONITOR_ROM := $(BUILD)/tests/monitor/keys_rom.bin

@@ -8,7 +8,9 @@
 #
 #   monitor_linux.py ./tx86
 #
-# Checks: send-key typing "echo" + Enter reaches tty1 (the line comes back
+# It also reads the CD-ROM's id.txt every second.
+# Checks: eject and blockdev-change-medium are seen by Linux (no disc, then
+# the new disc's file), send-key typing "echo" + Enter reaches tty1 (the line comes back
 # on the serial port), HMP sendkey the same, the serial shell answers
 # through the serial port while the monitor watches, stop/cont with a
 # running Linux, system_powerdown -> POWERDOWN, the guest powers off ->
@@ -40,6 +42,20 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 insmod /mon/evdev.ko
 insmod /mon/button.ko
+for m in scsi_common scsi_mod libata ata_piix; do insmod /modules/$m.ko; done
+for m in cdrom sr_mod isofs; do insmod /mon/$m.ko; done
+# the CD's id.txt whenever it changes ("none": no disc)
+(last=
+ while true; do
+     id=none
+     if mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
+         id=$(cat /mnt/id.txt)
+         umount /mnt
+     fi
+     [ "$id" != "$last" ] && echo "TX86-MON-CD $id" >/dev/console
+     last=$id
+     sleep 1
+ done) &
 mkdir -p /etc/acpi/PWRF
 printf '#!/bin/sh\necho TX86-MON-POWERBUTTON >/dev/console\npoweroff -f\n' > /etc/acpi/PWRF/00000080
 chmod 755 /etc/acpi/PWRF/00000080
@@ -83,7 +99,10 @@ def main():
             skip("cannot build the Linux guest (tests/boot/get-guests.sh)")
     mods = {}
     for name, rel in (("evdev.ko", "drivers/input/evdev.ko"),
-                      ("button.ko", "drivers/acpi/button.ko")):
+                      ("button.ko", "drivers/acpi/button.ko"),
+                      ("cdrom.ko", "drivers/cdrom/cdrom.ko"),
+                      ("sr_mod.ko", "drivers/scsi/sr_mod.ko"),
+                      ("isofs.ko", "fs/isofs/isofs.ko")):
         found = sorted(glob.glob(os.path.join(G, "kernel/lib/modules/*/kernel", rel)))
         if not found:
             skip("no %s in %s/kernel" % (name, G))
@@ -94,10 +113,20 @@ def main():
     try:
         with gzip.open(os.path.join(G, "initrd.gz"), "rb") as f:
             base = f.read()
-        over = newc([("mon", 0o040755, b""),
-                     ("mon/evdev.ko", 0o100644, mods["evdev.ko"]),
-                     ("mon/button.ko", 0o100644, mods["button.ko"]),
-                     ("init", 0o100755, INIT.encode())])
+        over = newc([("mon", 0o040755, b"")] +
+                    [("mon/" + n, 0o100644, data) for n, data in sorted(mods.items())] +
+                    [("init", 0o100755, INIT.encode())])
+        isos = {}
+        for name in ("one", "two"):         # CDs whose id.txt says their name
+            src = os.path.join(d, name)
+            os.mkdir(src)
+            with open(os.path.join(src, "id.txt"), "w") as f:
+                f.write(name + "\n")
+            isos[name] = os.path.join(d, name + ".iso")
+            r = subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", isos[name], src],
+                               capture_output=True)
+            if r.returncode:
+                skip("xorriso cannot make a CD image: " + r.stderr.decode()[-200:])
         initrd = os.path.join(d, "initrd")
         with gzip.open(initrd, "wb") as f:
             f.write(base + over)            # a later archive overrides /init
@@ -107,6 +136,7 @@ def main():
         p = subprocess.Popen([TX86, "-m", "128", "-kernel", os.path.join(G, "vmlinuz"),
                               "-initrd", initrd, "-append", "console=ttyS0 nokaslr",
                               "-display", "none", "-serial", "file:" + ser,
+                              "-cdrom", isos["one"],
                               "-qmp", "unix:%s,server,nowait" % qsock,
                               "-monitor", "unix:%s,server,nowait" % msock],
                              cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -123,6 +153,16 @@ def main():
         check("linux: boots to the test's shell", ok, serial()[-500:])
         if not ok:
             return
+        check("linux: reads the first CD", wait_for(lambda: "TX86-MON-CD one" in serial(), 60),
+              serial()[-300:])
+        r = q.cmd("eject", {"device": "ide1-cd0"})
+        check("linux: eject: the guest finds no disc",
+              r == {"return": {}} and wait_for(lambda: "TX86-MON-CD none" in serial(), 60),
+              (r, serial()[-300:]))
+        r = q.cmd("blockdev-change-medium", {"device": "ide1-cd0", "filename": isos["two"]})
+        check("linux: blockdev-change-medium: the guest reads the new CD",
+              r == {"return": {}} and wait_for(lambda: "TX86-MON-CD two" in serial(), 60),
+              (r, serial()[-300:]))
         keys = [{"type": "qcode", "data": k} for k in "hello"]
         for k in keys + [{"type": "qcode", "data": "ret"}]:
             r = q.cmd("send-key", {"keys": [k]})
