@@ -53,6 +53,10 @@ struct CharDev {
     CharDevMuxInput mux_input;  /* the monitor sharing the back end */
     CharDevMuxFocus mux_focus;
     void *mux_opaque;
+    /* mon:stdio: input read ahead for the front end, so that a Ctrl-A
+     * escape gets through while the guest does not read its port */
+    uint8_t pend[256];
+    int npend;
     char *spec;
     CharDevCanReceive can_receive;
     CharDevReceive receive;
@@ -171,7 +175,21 @@ bool chardev_spec_check(const char *spec, GError **errp)
 static bool chardev_ready(void *opaque)
 {
     CharDev *c = opaque;
-    return c->mon_focus || (c->can_receive && c->can_receive(c->opaque) > 0);
+    if (c->mon_focus || (c->mux_mon && c->npend < (int)sizeof(c->pend)))
+        return true;
+    return c->can_receive && c->can_receive(c->opaque) > 0;
+}
+
+/* mon:stdio: hand read-ahead input to the front end as it takes it */
+static void chardev_drain(CharDev *c)
+{
+    int want = c->npend && c->can_receive ? c->can_receive(c->opaque) : 0;
+    if (want <= 0 || !c->receive)
+        return;
+    int n = MIN(want, c->npend);
+    c->receive(c->opaque, c->pend, n);
+    memmove(c->pend, c->pend + n, (size_t)(c->npend - n));
+    c->npend -= n;
 }
 
 static void chardev_flush(void *opaque)
@@ -179,6 +197,8 @@ static void chardev_flush(void *opaque)
     CharDev *c = opaque;
     if (c->out)
         fflush(c->out);
+    if (c->npend)
+        chardev_drain(c);
 }
 
 static void chardev_unwatch(CharDev *c)
@@ -209,6 +229,13 @@ static void chardev_deliver(CharDev *c, const uint8_t *buf, int len)
         return;
     if (c->mon_focus) {
         c->mux_input(c->mux_opaque, buf, len);
+        return;
+    }
+    if (c->mux_mon) {           /* queued behind what waits already */
+        int n = MIN(len, (int)sizeof(c->pend) - c->npend);
+        memcpy(c->pend + c->npend, buf, (size_t)n);
+        c->npend += n;
+        chardev_drain(c);
         return;
     }
     int want = c->can_receive ? c->can_receive(c->opaque) : 0;
@@ -258,7 +285,8 @@ static void chardev_on_input(void *opaque)
     CharDev *c = opaque;
     uint8_t buf[256];
     int want = c->mon_focus ? (int)sizeof(buf)
-                            : c->can_receive ? c->can_receive(c->opaque) : 0;
+             : c->mux_mon ? (int)sizeof(c->pend) - c->npend
+             : c->can_receive ? c->can_receive(c->opaque) : 0;
     if (want <= 0)
         return;
     /* room for the Ctrl-A the mux may have held back */

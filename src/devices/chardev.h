@@ -7,7 +7,9 @@
  *                      (QEMU's -nographic muxing)
  *   mon:stdio          the same, shared with the monitor (chardev_set_mux):
  *                      Ctrl-A c switches the input between the serial port
- *                      and the monitor, also when stdin is a pipe
+ *                      and the monitor, also when stdin is a pipe; input is
+ *                      read ahead (256 bytes) so an escape gets through
+ *                      while the guest does not read (-nographic's default)
  *   file:PATH          output to PATH (truncated), no input
  *   pty                a new pseudo-terminal; its slave path is printed
  *   tcp:[HOST]:PORT,server[,nowait|,wait=off]

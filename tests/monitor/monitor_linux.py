@@ -180,6 +180,31 @@ def main():
         time.sleep(0.5)
         q.cmd("cont")
         check("linux: cont", q.event("RESUME") is not None)
+        # -nographic (COM1 = mon:stdio): a long line typed at once reaches
+        # the shell whole, then the monitor takes over with Ctrl-A c
+        p2 = subprocess.Popen([TX86, "-m", "128", "-kernel", os.path.join(G, "vmlinuz"),
+                               "-initrd", initrd, "-append", "console=ttyS0 nokaslr",
+                               "-nographic", "-no-reboot"], cwd=d, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            out = monitor_test.read_until(p2, b"TX86-MON-READY", 240)
+            p2.stdin.write(b"echo " + b"x" * 300 + b" | wc -c\n")
+            p2.stdin.flush()
+            out = monitor_test.read_until(p2, b"\n301", 60)
+            check("linux -nographic: a 300-byte line typed at once arrives whole",
+                  "\n301" in out, out[-300:])
+            p2.stdin.write(b"\x01cinfo status\n")
+            p2.stdin.flush()
+            out = monitor_test.read_until(p2, b"VM status", 30)
+            check("linux -nographic: Ctrl-A c, info status", "VM status: running" in out,
+                  out[-300:])
+            p2.stdin.write(b"quit\n")
+            p2.stdin.flush()
+            check("linux -nographic: quit", p2.wait(timeout=30) == 0)
+        finally:
+            if p2.poll() is None:
+                p2.kill()
+                p2.wait()
         r = q.cmd("system_powerdown")
         ev = q.event("POWERDOWN")
         check("linux: system_powerdown -> POWERDOWN", r == {"return": {}} and ev is not None,

@@ -551,6 +551,19 @@ def part_stdio():
         p.stdin.flush()
         check("mon:stdio: Ctrl-A x quits", p.wait(timeout=20) == 0)
 
+        # -nographic: COM1 is mon:stdio; Ctrl-A c works although the
+        # guest never reads its serial port (the input is read ahead)
+        p = subprocess.Popen([TX86, "-bios", ROM, "-nographic"], cwd=d,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(b"typed ahead for the serial port\x01cinfo status\n")
+        p.stdin.flush()
+        out = read_until(p, b"VM status")
+        check("-nographic: the monitor behind Ctrl-A c", "VM status: running" in out, out)
+        p.stdin.write(b"\x01x")
+        p.stdin.flush()
+        check("-nographic: Ctrl-A x quits", p.wait(timeout=20) == 0)
+
         # errors on the command line are one line, status 1
         for args, what in ((["-monitor", "stdio", "-serial", "stdio"], "stdio twice"),
                            (["-qmp", "unix:" + d + "/x.sock"], "no server"),
