@@ -374,7 +374,8 @@ static void cmd_xp(MonCtx *ctx, char **argv, int argc, GString *out)
 
 static void info_status(MonCtx *ctx, GString *out)
 {
-    hmp_printf(out, "VM status: %s\n", mon_run_state(ctx->m));
+    hmp_printf(out, "VM status: %s%s\n", mon_run_state(ctx->m),
+               ctx->prelaunch ? " (prelaunch)" : "");
 }
 
 static void info_version(MonCtx *ctx, GString *out)

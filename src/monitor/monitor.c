@@ -129,6 +129,8 @@ static void mon_mux_focus(void *opaque, bool monitor)
 static void mon_machine_event(void *opaque, MachineEvent ev, const char *reason)
 {
     Monitor *mon = opaque;
+    if (ev == MACHINE_EVENT_RESUME)
+        mon->ctx.prelaunch = false;
     for (guint i = 0; i < mon->qmp_clients->len; i++) {
         MonQmpClient *qc = g_ptr_array_index(mon->qmp_clients, i);
         qmp_session_machine_event(qc->q, ev, reason);
@@ -208,8 +210,10 @@ Monitor *monitor_new(Machine *m, GError **errp)
         }
     }
     /* -S without -gdb: QEMU's "start stopped"; cont starts the CPU */
-    if (c->gdb_wait && !c->gdb_dev)
+    if (c->gdb_wait && !c->gdb_dev) {
         machine_stop(m);
+        mon->ctx.prelaunch = true;
+    }
     return mon;
 
 fail:

@@ -32,6 +32,7 @@ typedef struct MonCtx {
     struct Machine *m;
     GArray *chardevs;           /* MonChardev, NULL: none */
     unsigned mouse_buttons;     /* input-send-event btn state */
+    bool prelaunch;             /* -S without -gdb, until the first cont */
 } MonCtx;
 
 /* ---- the human monitor (hmp.c) ---- */

@@ -261,7 +261,8 @@ static void q_system_powerdown(QmpCall *c)
 static void q_query_status(QmpCall *c)
 {
     JsonObject *o = json_object_new();
-    json_object_set_string_member(o, "status", mon_run_state(c->m));
+    json_object_set_string_member(o, "status",
+                                  c->ctx->prelaunch ? "prelaunch" : mon_run_state(c->m));
     json_object_set_boolean_member(o, "singlestep", false);
     json_object_set_boolean_member(o, "running", !c->m->stopped);
     c->ret = node_object(o);

@@ -541,7 +541,8 @@ def part_stdio():
         p.stdin.write(b"info status\n")
         p.stdin.flush()
         out = read_until(p, b"(qemu) ")
-        check("-S without -gdb: stopped at the start", "VM status: paused" in out, out)
+        check("-S without -gdb: stopped at the start", "VM status: paused (prelaunch)" in out,
+              out)
         p.stdin.write(b"cont\ninfo status\n")
         p.stdin.flush()
         out = read_until(p, b"running")
@@ -563,6 +564,21 @@ def part_stdio():
         p.stdin.write(b"\x01x")
         p.stdin.flush()
         check("-nographic: Ctrl-A x quits", p.wait(timeout=20) == 0)
+
+        # without nowait: the guest starts once the first client is there
+        qsock = os.path.join(d, "w.sock")
+        p = subprocess.Popen([TX86, "-bios", ROM, "-display", "none", "-debugcon", "stdio",
+                              "-qmp", "unix:%s,server" % qsock], cwd=d,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        early = read_until(p, b"READY", 1.5)
+        check("-qmp ...,server (wait): nothing runs before a client", "READY" not in early,
+              early)
+        q = Qmp(qsock)
+        out = read_until(p, b"READY")
+        check("-qmp ...,server (wait): runs once a client connected", "READY" in out, out)
+        q.cmd("quit")
+        check("-qmp wait: quit", p.wait(timeout=20) == 0)
 
         # errors on the command line are one line, status 1
         for args, what in ((["-monitor", "stdio", "-serial", "stdio"], "stdio twice"),
