@@ -64,6 +64,9 @@
 #define SLICE_RATE_MAX        10000000
 #define SLICE_MIN             1000
 #define SLICE_MAX             (10u * 1000 * 1000)
+/* host fds polled at once: serial ports, gdb, the monitor's and QMP's
+ * listeners and their clients (8 each) fit */
+#define MACHINE_MAX_WATCH     64
 
 typedef struct MachineDevice {
     void *state;
@@ -512,14 +515,14 @@ bool machine_poll_host(Machine *m, int64_t timeout_ns)
 {
     GArray *a = m->host_fds;
     guint n = a ? a->len : 0;
-    struct pollfd pfd[16];
-    HostFdWatch watch[16];
+    struct pollfd pfd[MACHINE_MAX_WATCH];
+    HostFdWatch watch[MACHINE_MAX_WATCH];
     int np = 0;
     for (guint i = 0; i < n; i++) {
         HostFdWatch *w = &g_array_index(a, HostFdWatch, i);
         if (w->flush)
             w->flush(w->opaque);
-        if (np < 16 && (!w->ready || w->ready(w->opaque))) {
+        if (np < MACHINE_MAX_WATCH && (!w->ready || w->ready(w->opaque))) {
             watch[np] = *w;
             pfd[np].fd = w->fd;
             pfd[np].events = POLLIN;

@@ -353,6 +353,23 @@ def part_rom():
         check("two clients: both see RESUME", q.event("RESUME") is not None and
               q2.event("RESUME") is not None)
         q2.close()
+        time.sleep(0.2)                 # tx86 notices q2 left
+        more = [Qmp(qsock) for _ in range(7)]   # 8 with q: the limit
+        check("eight clients at once, each served",
+              all(c.cmd("query-name").get("return") == {"name": "testvm"} for c in more))
+        c9 = socket.socket(socket.AF_UNIX)
+        c9.connect(qsock)
+        c9.settimeout(10)
+        data = b""
+        while True:
+            chunk = c9.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        check("a ninth client is told and closed", b"too many" in data, data)
+        c9.close()
+        for c in more:
+            c.close()
 
         # HMP over tcp
         h = Hmp(("127.0.0.1", hport))
