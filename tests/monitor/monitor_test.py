@@ -13,17 +13,22 @@
 #              guest's keyboard port, human-monitor-command (x, xp, info
 #              registers), HMP over tcp, two QMP clients at once, garbage
 #              and oversized input (errors, client stays), a client closing
-#              mid-message, system_reset (RESET, the ROM starts again),
+#              mid-message, eight clients at once and a ninth refused,
+#              system_reset (RESET, the ROM starts again),
 #              quit (SHUTDOWN, exit status 0)
 #   seabios    SeaBIOS with -cdrom, -qmp tcp:...,server=on,wait=off:
 #              query-block, eject, blockdev-change-medium, errors
 #              (DeviceNotFound, not removable), screendump as PPM and PNG
 #              whose size matches the text mode (720x400)
 #   stdio      -monitor stdio and -serial mon:stdio (Ctrl-A c, Ctrl-A x)
-#              through pipes; -S without -gdb starts stopped
+#              through pipes and a pty (echo, Backspace); -nographic's
+#              default mux; -S without -gdb starts stopped (prelaunch);
+#              -qmp without nowait waits for its client; command-line
+#              errors
 # Only the Python standard library.  Last line: "monitor: N passed, N failed".
 import json
 import os
+import pty
 import select
 import socket
 import struct
@@ -568,6 +573,35 @@ def part_stdio():
         p.stdin.write(b"\x01c\x01x")
         p.stdin.flush()
         check("mon:stdio: Ctrl-A x quits", p.wait(timeout=20) == 0)
+
+        # mon:stdio on a terminal (a pty): raw mode, the monitor echoes
+        # what is typed, Backspace edits, Enter is CR
+        master, slave = pty.openpty()
+        p = subprocess.Popen([TX86, "-bios", ROM, "-display", "none", "-serial", "mon:stdio"],
+                             cwd=d, stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+        os.close(slave)
+
+        def pty_until(needle, timeout=20):
+            data = b""
+            end = time.time() + timeout
+            while needle not in data and time.time() < end:
+                r, _, _ = select.select([master], [], [], 0.2)
+                if r:
+                    try:
+                        data += os.read(master, 65536)
+                    except OSError:
+                        break
+            return data.decode("latin-1")
+        os.write(master, b"\x01c")
+        out = pty_until(b"(qemu) ")
+        os.write(master, b"info nameX" + b"\x7f" * 5 + b"status\r")
+        out = pty_until(b"VM status: running")
+        check("mon:stdio on a pty: echo, Backspace, CR",
+              "info nameX" + "\b \b" * 5 + "status" in out and "VM status: running" in out,
+              out)
+        os.write(master, b"\x01x")
+        check("mon:stdio on a pty: Ctrl-A x", p.wait(timeout=20) == 0)
+        os.close(master)
 
         # -nographic: COM1 is mon:stdio; Ctrl-A c works although the
         # guest never reads its serial port (the input is read ahead)
