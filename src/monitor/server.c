@@ -34,6 +34,7 @@ struct MonConn {
     MonServer *srv;
     int fd;
     GString *out;               /* unsent output */
+    GByteArray *backlog;        /* input read but not yet given to the session */
     bool dead;                  /* close at the next input turn */
     void *session;
 };
@@ -147,6 +148,7 @@ static void mon_conn_free(MonConn *c)
         s->ops->close(c->session);
     close(c->fd);
     g_string_free(c->out, TRUE);
+    g_byte_array_free(c->backlog, TRUE);
     g_ptr_array_remove(s->conns, c);
     g_free(c);
 }
@@ -187,10 +189,25 @@ void mon_conn_write(void *conn, const char *buf, size_t len)
         mon_conn_kill(c);
 }
 
+/* give the session what was read, MON_FEED_STEP bytes at a time, while
+ * the client takes its replies: a client that sends many requests and
+ * reads nothing stops being read (its replies stay below MON_OUT_SOFT
+ * plus what the last step's commands print) instead of being cut off */
+static void mon_conn_feed(MonConn *c)
+{
+    guint done = 0;
+    while (done < c->backlog->len && !c->dead && c->out->len < MON_OUT_SOFT) {
+        guint n = MIN(c->backlog->len - done, MON_FEED_STEP);
+        c->srv->ops->input(c->session, c->backlog->data + done, n);
+        done += n;
+    }
+    g_byte_array_remove_range(c->backlog, 0, done);
+}
+
 static bool mon_conn_ready(void *opaque)
 {
     MonConn *c = opaque;
-    return c->dead || c->out->len < MON_OUT_SOFT;
+    return c->dead || (!c->backlog->len && c->out->len < MON_OUT_SOFT);
 }
 
 static void mon_conn_flush(void *opaque)
@@ -198,6 +215,8 @@ static void mon_conn_flush(void *opaque)
     MonConn *c = opaque;
     if (!c->dead && c->out->len && !mon_conn_send(c))
         mon_conn_kill(c);
+    if (!c->dead && c->backlog->len && c->out->len < MON_OUT_SOFT)
+        mon_conn_feed(c);               /* writes only: the watch list stays */
 }
 
 static void mon_conn_input(void *opaque)
@@ -209,7 +228,8 @@ static void mon_conn_input(void *opaque)
         if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         if (n > 0) {
-            c->srv->ops->input(c->session, buf, (size_t)n);
+            g_byte_array_append(c->backlog, buf, (guint)n);
+            mon_conn_feed(c);
             if (!c->dead)
                 return;
         }
@@ -237,6 +257,7 @@ static void mon_server_accept(void *opaque)
     c->srv = s;
     c->fd = fd;
     c->out = g_string_new(NULL);
+    c->backlog = g_byte_array_new();
     g_ptr_array_add(s->conns, c);
     HostFdWatch w = {
         .fd = fd, .ready = mon_conn_ready, .on_input = mon_conn_input,

@@ -8,9 +8,11 @@
  *
  * Several clients at once (at most MON_MAX_CLIENTS; one more is told so
  * and closed).  Bounded: input is read at most MON_READ_CHUNK bytes per
- * main-loop turn and not at all while the client's unsent output exceeds
- * MON_OUT_SOFT; output beyond MON_OUT_MAX (a client that never reads)
- * ends that connection.  A client that leaves at any byte only ends its
+ * main-loop turn, handed to the session MON_FEED_STEP bytes at a time
+ * while the client's unsent output is below MON_OUT_SOFT (the rest waits,
+ * and nothing more is read, until the client reads its replies); output
+ * beyond MON_OUT_MAX (events for a client that never reads) ends that
+ * connection.  A client that leaves at any byte only ends its
  * connection (send with MSG_NOSIGNAL).
  *
  * Example:
@@ -33,6 +35,7 @@ typedef struct MonConn MonConn;
 #define MON_READ_CHUNK  4096
 #define MON_OUT_SOFT    (256u << 10)
 #define MON_OUT_MAX     (8u << 20)
+#define MON_FEED_STEP   16      /* input bytes handed over between output checks */
 
 typedef struct MonConnOps {
     /* a client connected: its session (written to with mon_conn_write) */

@@ -342,6 +342,17 @@ def part_rom():
         check("the client is still served after bad input",
               r.get("return", {}).get("status") == "running", r)
 
+        # a client that sends many requests and reads late: not cut off,
+        # every reply arrives whole (input waits while replies pile up)
+        heavy = json.dumps({"execute": "human-monitor-command",
+                            "arguments": {"command-line": "xp /65536xb 0"}}).encode() + b"\n"
+        q.send_raw(heavy * 30)
+        time.sleep(2)
+        replies = [q.reply() for _ in range(30)]
+        check("30 pipelined requests read late: 30 whole replies",
+              all(len(r.get("return", "")) > 400000 for r in replies),
+              [len(str(r)) for r in replies])
+
         # a client closing mid-message; two clients at once
         c = socket.socket(socket.AF_UNIX)
         c.connect(qsock)
