@@ -18,6 +18,9 @@
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
 #   ui          util bus block devices machine    screenshots, curses
+#   monitor     util bus block mmu translator cpu-x86 devices debug machine ui
+#                                            human monitor, QMP (beside ui:
+#                                            its screendump writes through ui)
 #   main, tools everything                   the programs
 #
 # Three checks, each violation on one line:
@@ -57,8 +60,9 @@ devices     util bus block
 debug       util bus mmu translator cpu-x86
 machine     util bus block mmu translator cpu-x86 devices debug
 ui          util bus block devices machine
-main        util bus block mmu translator cpu-x86 devices debug machine ui
-tools       util bus block mmu translator cpu-x86 devices debug machine ui
+monitor     util bus block mmu translator cpu-x86 devices debug machine ui
+main        util bus block mmu translator cpu-x86 devices debug machine ui monitor
+tools       util bus block mmu translator cpu-x86 devices debug machine ui monitor
 LAYERS
 
 # The allow-list: "KIND FROM TO NAME  reason".  KIND call: FROM/TO are

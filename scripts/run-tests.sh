@@ -3,9 +3,9 @@
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
-#      robustness + differential), the boot, kill (2 rounds) and debug tests,
-#      then make fuzz-smoke (libFuzzer harnesses under ASan + UBSan,
-#      tests/fuzz/libfuzzer.mk)
+#      robustness + differential), the boot, kill (2 rounds), debug and
+#      monitor tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
+#      UBSan, tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
 #      with the IR verifier (check-unit check-guest check-diff-short
@@ -72,6 +72,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-boot test make check-boot
     step check-kill test make check-kill KILL_ROUNDS=2    # 20 rounds: docs/testing.md
     step check-debug test make check-debug
+    step check-monitor test make check-monitor
     step check-diff test make check-diff
     step fuzz-smoke test make -j"$jobs" fuzz-smoke
 fi

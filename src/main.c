@@ -17,6 +17,7 @@
 #include "util/log.h"
 #include "ui/curses.h"
 #include "ui/screenshot.h"
+#include "monitor/monitor.h"
 
 int main(int argc, char **argv)
 {
@@ -65,8 +66,16 @@ int main(int argc, char **argv)
         machine_free(m);
         return 1;
     }
+    Monitor *mon = monitor_new(m, &err);    /* -monitor, -qmp, mon:stdio (src/monitor/) */
+    if (!mon) {
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_free(m);
+        return 1;
+    }
     screenshot_start(m);                    /* --screendump-text FILE follows the screen */
     status = machine_run(m);
+    monitor_free(mon);
     if (!screenshot_at_exit(m, &err)) {     /* --screenshot, --screendump-text */
         fprintf(stderr, "tx86: %s\n", err->message);
         g_clear_error(&err);

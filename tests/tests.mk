@@ -11,6 +11,7 @@
 #   make fuzz-smoke   libFuzzer harnesses, short runs (tests/fuzz/libfuzzer.mk);
 #                     make fuzz FUZZ_SECONDS=N for long ones
 #   make check-debug  gdb stub, -icount determinism, tx86-trace (tests/debug)
+#   make check-monitor  the monitor and QMP over sockets and stdio (tests/monitor)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
 #   make check-boot-linux  Linux by -kernel alone (tests/boot/boot.mk)
@@ -41,6 +42,7 @@ endif
 include tests/fuzz/fuzz.mk
 -include tests/boot/boot.mk
 -include tests/debug/debug.mk
+-include tests/monitor/monitor.mk
 
 .PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh \
 	check-width FORCE

@@ -57,6 +57,22 @@ void clock_advance(VirtClock *c, int64_t ns)
     c->manual_now += ns;
 }
 
+void clock_pause(VirtClock *c)
+{
+    if (!c->running)
+        return;
+    c->virt_base = clock_now(c);
+    c->running = false;
+}
+
+void clock_resume(VirtClock *c)
+{
+    if (c->running)
+        return;
+    c->host_base = clock_host_ns();
+    c->running = true;
+}
+
 void clock_set_icount(VirtClock *c, int shift, uint64_t (*fn)(void *opaque), void *opaque)
 {
     g_assert(shift >= 0 && shift <= 20);

@@ -46,6 +46,11 @@ typedef struct VirtClock {
 void    clock_init(VirtClock *c, bool manual);
 int64_t clock_now(VirtClock *c);
 void    clock_advance(VirtClock *c, int64_t ns);   /* manual clocks only */
+/* a stopped machine (monitor "stop"): host time no longer moves virtual
+ * time until clock_resume (icount and manual clocks move only with the
+ * CPU or the test anyway) */
+void    clock_pause(VirtClock *c);
+void    clock_resume(VirtClock *c);
 /* -icount: time follows fn(opaque) << shift from now on (0 .. 20) */
 void    clock_set_icount(VirtClock *c, int shift, uint64_t (*fn)(void *opaque), void *opaque);
 static inline bool clock_is_icount(const VirtClock *c) { return c->icount_fn != 0; }

@@ -48,6 +48,16 @@ struct CharDev {
     bool tty_raw;               /* stdio: stdin's termios saved in tty_saved */
     struct termios tty_saved;
     bool mux_escape;            /* stdio: Ctrl-A seen */
+    bool mux_mon;               /* "mon:stdio": escapes also without a terminal */
+    bool mon_focus;             /* mon:stdio: input goes to the monitor (Ctrl-A c) */
+    CharDevMuxInput mux_input;  /* the monitor sharing the back end */
+    CharDevMuxFocus mux_focus;
+    void *mux_opaque;
+    /* mon:stdio: input read ahead for the front end, so that a Ctrl-A
+     * escape gets through while the guest does not read its port */
+    uint8_t pend[256];
+    int npend;
+    char *spec;
     CharDevCanReceive can_receive;
     CharDevReceive receive;
     void *opaque;
@@ -165,7 +175,21 @@ bool chardev_spec_check(const char *spec, GError **errp)
 static bool chardev_ready(void *opaque)
 {
     CharDev *c = opaque;
+    if (c->mon_focus || (c->mux_mon && c->npend < (int)sizeof(c->pend)))
+        return true;
     return c->can_receive && c->can_receive(c->opaque) > 0;
+}
+
+/* mon:stdio: hand read-ahead input to the front end as it takes it */
+static void chardev_drain(CharDev *c)
+{
+    int want = c->npend && c->can_receive ? c->can_receive(c->opaque) : 0;
+    if (want <= 0 || !c->receive)
+        return;
+    int n = MIN(want, c->npend);
+    c->receive(c->opaque, c->pend, n);
+    memmove(c->pend, c->pend + n, (size_t)(c->npend - n));
+    c->npend -= n;
 }
 
 static void chardev_flush(void *opaque)
@@ -173,6 +197,8 @@ static void chardev_flush(void *opaque)
     CharDev *c = opaque;
     if (c->out)
         fflush(c->out);
+    if (c->npend)
+        chardev_drain(c);
 }
 
 static void chardev_unwatch(CharDev *c)
@@ -195,40 +221,72 @@ static void chardev_tcp_disconnect(CharDev *c)
     chardev_watch(c, c->listen_fd, chardev_tcp_accept);
 }
 
-/* stdio: Ctrl-A x quits, Ctrl-A Ctrl-A (or a) sends Ctrl-A, Ctrl-A h helps */
-static int chardev_mux(CharDev *c, uint8_t *buf, int n)
+/* input to whoever has it: the monitor (mon:stdio, Ctrl-A c) or the
+ * front end (no more than it takes now) */
+static void chardev_deliver(CharDev *c, const uint8_t *buf, int len)
 {
-    int o = 0;
+    if (len <= 0)
+        return;
+    if (c->mon_focus) {
+        c->mux_input(c->mux_opaque, buf, len);
+        return;
+    }
+    if (c->mux_mon) {           /* queued behind what waits already */
+        int n = MIN(len, (int)sizeof(c->pend) - c->npend);
+        memcpy(c->pend + c->npend, buf, (size_t)n);
+        c->npend += n;
+        chardev_drain(c);
+        return;
+    }
+    int want = c->can_receive ? c->can_receive(c->opaque) : 0;
+    if (want > 0 && c->receive)
+        c->receive(c->opaque, buf, MIN(len, want));
+}
+
+/* stdio: Ctrl-A x quits, Ctrl-A Ctrl-A (or a) sends Ctrl-A, Ctrl-A c
+ * switches to the monitor and back (mon:stdio), Ctrl-A h helps */
+static void chardev_mux(CharDev *c, uint8_t *buf, int n)
+{
+    int start = 0, o = 0;           /* buf[start..o) waits for delivery */
     for (int i = 0; i < n; i++) {
         uint8_t b = buf[i];
         if (c->mux_escape) {
             c->mux_escape = false;
             if (b == 'x') {
+                chardev_deliver(c, buf + start, o - start);
                 fprintf(stderr, "\r\ntx86: terminated (Ctrl-A x)\r\n");
                 host_request_shutdown(c->buses.host, 0);
-                return o;
+                return;
+            } else if (b == 'c' && c->mux_input) {
+                chardev_deliver(c, buf + start, o - start);
+                start = o;
+                c->mon_focus = !c->mon_focus;
+                c->mux_focus(c->mux_opaque, c->mon_focus);
             } else if (b == 'h' || b == '?') {
-                fprintf(stderr, "\r\nCtrl-A x  exit tx86\r\nCtrl-A a  send Ctrl-A\r\n");
+                fprintf(stderr, "\r\nCtrl-A x  exit tx86\r\nCtrl-A a  send Ctrl-A\r\n%s",
+                        c->mux_input ? "Ctrl-A c  switch between console and monitor\r\n" : "");
             } else if (b == CHARDEV_ESCAPE || b == 'a') {
                 buf[o++] = CHARDEV_ESCAPE;
             } else {
                 buf[o++] = CHARDEV_ESCAPE;
                 buf[o++] = b;       /* o <= i: there is room */
             }
-        } else if (b == CHARDEV_ESCAPE && c->tty_raw) {
+        } else if (b == CHARDEV_ESCAPE && (c->tty_raw || c->mux_mon)) {
             c->mux_escape = true;
         } else {
             buf[o++] = b;
         }
     }
-    return o;
+    chardev_deliver(c, buf + start, o - start);
 }
 
 static void chardev_on_input(void *opaque)
 {
     CharDev *c = opaque;
     uint8_t buf[256];
-    int want = c->can_receive ? c->can_receive(c->opaque) : 0;
+    int want = c->mon_focus ? (int)sizeof(buf)
+             : c->mux_mon ? (int)sizeof(c->pend) - c->npend
+             : c->can_receive ? c->can_receive(c->opaque) : 0;
     if (want <= 0)
         return;
     /* room for the Ctrl-A the mux may have held back */
@@ -244,11 +302,10 @@ static void chardev_on_input(void *opaque)
         }
         return;
     }
-    int len = (int)n;
     if (c->kind == CHARDEV_STDIO)
-        len = chardev_mux(c, buf, len);
-    if (len > 0 && c->receive)
-        c->receive(c->opaque, buf, MIN(len, want));
+        chardev_mux(c, buf, (int)n);
+    else if (c->receive)
+        c->receive(c->opaque, buf, MIN((int)n, want));
 }
 
 static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *))
@@ -383,6 +440,8 @@ CharDev *chardev_new(const Buses *b, const char *spec, const char *label, GError
     c->buses = *b;
     c->kind = kind;
     c->label = g_strdup(label);
+    c->spec = g_strdup(spec);
+    c->mux_mon = g_str_has_prefix(spec, "mon:");
     c->in_fd = c->out_fd = c->listen_fd = c->pty_slave = -1;
     bool ok = true;
     switch (kind) {
@@ -450,6 +509,32 @@ int chardev_write(CharDev *c, const uint8_t *buf, int len)
     return 0;
 }
 
+bool chardev_is_mux(const CharDev *c)
+{
+    return c->mux_mon;
+}
+
+void chardev_set_mux(CharDev *c, CharDevMuxInput input, CharDevMuxFocus focus, void *opaque)
+{
+    if (!c->mux_mon)
+        return;
+    c->mux_input = input;
+    c->mux_focus = focus;
+    c->mux_opaque = opaque;
+    if (!input)
+        c->mon_focus = false;
+}
+
+const char *chardev_spec(const CharDev *c)
+{
+    return c->spec;
+}
+
+const char *chardev_label(const CharDev *c)
+{
+    return c->label;
+}
+
 bool chardev_connected(CharDev *c)
 {
     return c->kind != CHARDEV_TCP || c->out_fd >= 0;
@@ -475,5 +560,6 @@ void chardev_free(CharDev *c)
     if (c->pty_slave >= 0)
         close(c->pty_slave);
     g_free(c->label);
+    g_free(c->spec);
     g_free(c);
 }

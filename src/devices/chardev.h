@@ -4,7 +4,12 @@
  *
  *   stdio              stdout / stdin; a terminal is put in raw mode (restored
  *                      at exit) and Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A
- *                      (QEMU's -nographic muxing); "mon:stdio" is the same
+ *                      (QEMU's -nographic muxing)
+ *   mon:stdio          the same, shared with the monitor (chardev_set_mux):
+ *                      Ctrl-A c switches the input between the serial port
+ *                      and the monitor, also when stdin is a pipe; input is
+ *                      read ahead (256 bytes) so an escape gets through
+ *                      while the guest does not read (-nographic's default)
  *   file:PATH          output to PATH (truncated), no input
  *   pty                a new pseudo-terminal; its slave path is printed
  *   tcp:[HOST]:PORT,server[,nowait|,wait=off]
@@ -47,6 +52,21 @@ void     chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
                               CharDevReceive receive, void *opaque);
 /* returns the number of bytes taken (the rest is dropped) */
 int      chardev_write(CharDev *c, const uint8_t *buf, int len);
+/* "mon:stdio": a monitor shares this back end (src/monitor/).  Ctrl-A c
+ * switches the input between the front end and the monitor: while the
+ * monitor has it, input(opaque) gets the bytes and focus(opaque, true) is
+ * called when it takes over, focus(opaque, false) when it gives back.
+ * The monitor writes with chardev_write.  Nothing happens for back ends
+ * not opened as "mon:...". */
+typedef void (*CharDevMuxInput)(void *opaque, const uint8_t *buf, int len);
+typedef void (*CharDevMuxFocus)(void *opaque, bool monitor);
+bool     chardev_is_mux(const CharDev *c);
+void     chardev_set_mux(CharDev *c, CharDevMuxInput input, CharDevMuxFocus focus,
+                         void *opaque);
+/* the back end's spec as given ("stdio", "tcp::4444,server,nowait") and
+ * its label ("serial0"): query-chardev */
+const char *chardev_spec(const CharDev *c);
+const char *chardev_label(const CharDev *c);
 /* the host end is connected (tcp client present, pty/stdio/file always) */
 bool     chardev_connected(CharDev *c);
 void     chardev_free(CharDev *c);

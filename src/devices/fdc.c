@@ -570,3 +570,15 @@ FDCState *fdc_init(const Buses *b, uint16_t base, IrqLine *irq, I8237State *dma,
     host_register_device(b->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
     return s;
 }
+
+BlockDev *fdc_medium(FDCState *s, int drive)
+{
+    return s->drive[drive & 1].blk;
+}
+
+bool fdc_change_medium(FDCState *s, int drive, BlockDev *blk, GError **errp)
+{
+    bool ok = fdc_attach(s, drive, blk, errp);
+    s->drive[drive & 1].changed = true;         /* DIR bit 7 until a seek */
+    return ok;
+}

@@ -35,6 +35,13 @@ void fdc_free(FDCState *s);
  * blk afterwards (on failure too). */
 bool fdc_attach(FDCState *s, int drive, struct BlockDev *blk, GError **errp);
 
+/* the medium of drive 0/1 (NULL: none), for the monitor */
+struct BlockDev *fdc_medium(FDCState *s, int drive);
+/* a new medium (blk, NULL: ejected) in drive 0/1, as the monitor's
+ * change and eject do: the disk change line (DIR bit 7) goes on.  False
+ * with an error if blk's size is not a floppy format (blk is closed). */
+bool fdc_change_medium(FDCState *s, int drive, struct BlockDev *blk, GError **errp);
+
 /* CMOS drive type for an image of that many bytes: 1 = 360 KB, 2 = 1.2 MB,
  * 3 = 720 KB, 4 = 1.44 MB, 5 = 2.88 MB, 0 = not a floppy size */
 uint8_t fdc_cmos_type_for_size(uint64_t bytes);

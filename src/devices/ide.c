@@ -15,8 +15,10 @@
  * channel's IRQ line is the selected drive's INTRQ gated by nIEN.
  *
  * Departures: no power management timers, no SMART, no HPA/security;
- * ATAPI has no audio, no eject of the image (START STOP UNIT answers good
- * status), one session/track.
+ * ATAPI has no audio, no eject of the image by the guest (START STOP UNIT
+ * answers good status), one session/track.  The monitor changes and
+ * ejects CDs (ide_change_medium): UNIT ATTENTION, then NOT READY while
+ * the drive is empty.
  */
 #include <string.h>
 #include "bus/buses.h"
@@ -1610,4 +1612,36 @@ char *ide_boot_path(const char *const file[4], const bool is_cdrom[4], bool cdro
         return g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i >> 1, i & 1);
     }
     return NULL;
+}
+
+void ide_drive_info(IDEState *s, int index, IDEDriveInfo *info)
+{
+    IDEDrive *d = &s->bus[(index >> 1) & 1].drive[index & 1];
+    info->present = d->blk || d->atapi;
+    info->cdrom = d->atapi;
+    info->locked = d->locked;
+    info->blk = d->blk;
+}
+
+bool ide_change_medium(IDEState *s, int index, BlockDev *blk, bool force, GError **errp)
+{
+    IDEDrive *d = &s->bus[(index >> 1) & 1].drive[index & 1];
+    if (!d->atapi) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "Device has no removable media (not a CD-ROM)");
+        return false;
+    }
+    if (d->locked && !force) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                    "Device is locked (the guest prevents medium removal)");
+        return false;
+    }
+    if (d->blk)
+        block_close(d->blk);
+    d->blk = blk;
+    d->sectors = blk ? block_sectors(blk) / 4 : 0;
+    d->unit_attention = true;           /* medium may have changed */
+    if (force)
+        d->locked = false;
+    return true;
 }

@@ -42,6 +42,22 @@ void ide_free(IDEState *s);
  * the controller owns the BlockDev afterwards */
 void ide_attach(IDEState *s, int index, struct BlockDev *blk, bool cdrom);
 
+/* the monitor's view of drive index 0..3 (query-block, info block) */
+typedef struct IDEDriveInfo {
+    bool present;               /* a disk, or a CD-ROM drive (with or without medium) */
+    bool cdrom;
+    bool locked;                /* PREVENT ALLOW MEDIUM REMOVAL */
+    struct BlockDev *blk;       /* the medium, NULL: none */
+} IDEDriveInfo;
+void ide_drive_info(IDEState *s, int index, IDEDriveInfo *info);
+/* a CD-ROM drive gets a new medium (blk; NULL: ejected), as the monitor's
+ * change and eject do: the guest's next command sees UNIT ATTENTION
+ * (medium may have changed).  False with an error if the drive is not a
+ * CD-ROM, or is locked by the guest and force is false; blk is then not
+ * taken (the caller closes it); otherwise the controller owns it. */
+bool ide_change_medium(IDEState *s, int index, struct BlockDev *blk, bool force,
+                       GError **errp);
+
 /* the bus-master registers at base .. base+15 (what BAR4 maps); 0 unmaps.
  * ide_init maps them through PCI; tests call it directly. */
 void ide_bm_map(IDEState *s, uint16_t base);

@@ -441,3 +441,8 @@ bool ns16550_create_com_ports(const Buses *b, IrqLine isa_irq[16],
     }
     return true;
 }
+
+CharDev *ns16550_chardev(NS16550State *s)
+{
+    return s->chr;
+}

@@ -32,6 +32,8 @@ NS16550State *ns16550_init(const struct Buses *b, uint16_t base, IrqLine *irq, C
 bool ns16550_create_com_ports(const struct Buses *b, IrqLine isa_irq[16],
                               const char *const spec[4], NS16550State *out[4], GError **errp);
 void ns16550_reset(NS16550State *s);
+/* its host back end (NULL: none), for the monitor (mon:stdio, query-chardev) */
+CharDev *ns16550_chardev(NS16550State *s);
 void ns16550_free(NS16550State *s);
 
 /* host side, also for tests: how many bytes the receiver takes now, and

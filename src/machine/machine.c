@@ -17,6 +17,8 @@
  *
  * machine_run() is the main loop:
  *     loop: shutdown requested?  -> return exit_status
+ *           reset requested?     -> machine_reset (listeners: RESET)
+ *           stopped (monitor)?   -> poll host fds only, up to 100 ms
  *           fire expired timers
  *           host input?   every ~1 ms: poll the watched fds (serial
  *                         back ends, machine_watch_fd), non-blocking
@@ -30,6 +32,9 @@
  *           triple fault -> -no-reboot: message, status 0 (as QEMU);
  *                           else machine_reset() and go on from the reset
  *                           vector (RAM kept, like a PC's shutdown reset)
+ * Run state for the monitor (src/monitor/): machine_stop/machine_cont
+ * pause the CPU and the virtual clock; stop, resume, reset, the power
+ * button and the final shutdown reach MachineListeners (QMP events).
  */
 #include <errno.h>
 #include <poll.h>
@@ -46,6 +51,7 @@
 #include "machine/pc.h"
 #include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
+#include "devices/piix4_pm.h"
 #include "util/log.h"
 
 #define MACHINE_BIOS_MAX      (16u << 20)
@@ -60,6 +66,9 @@
 #define SLICE_RATE_MAX        10000000
 #define SLICE_MIN             1000
 #define SLICE_MAX             (10u * 1000 * 1000)
+/* host fds polled at once: serial ports, gdb, the monitor's and QMP's
+ * listeners and their clients (8 each) fit */
+#define MACHINE_MAX_WATCH     64
 
 typedef struct MachineDevice {
     void *state;
@@ -168,6 +177,9 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(initrd_path), 1 },
     { CFG_STR(append), 1 },
     { CFG_STR(seabios_log), 1 },                  /* port 0x402 (pc.c) */
+    { CFG_STR(monitor_dev), 1 },                  /* src/monitor/ */
+    { CFG_STR(qmp_dev), 1 },
+    { CFG_STR(name), 1 },
 };
 #undef CFG_STR
 
@@ -364,6 +376,8 @@ void machine_free(Machine *m)
     physmem_free(m->mem);
     if (m->host_fds)
         g_array_free(m->host_fds, TRUE);
+    if (m->listeners)
+        g_array_free(m->listeners, TRUE);
     machine_config_clear(&m->cfg);
     g_free(m);
 }
@@ -390,17 +404,93 @@ void machine_reset(Machine *m)
 
 void machine_request_reset(Machine *m)
 {
+    machine_request_reset_reason(m, "guest-reset");
+}
+
+void machine_request_reset_reason(Machine *m, const char *reason)
+{
     m->reset_requested = true;
+    m->reset_reason = reason;
     m->cpu.exit_request = 1;
     m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
 }
 
 void machine_request_shutdown(Machine *m, int status)
 {
+    machine_request_shutdown_reason(m, status, "guest-shutdown");
+}
+
+void machine_request_shutdown_reason(Machine *m, int status, const char *reason)
+{
+    if (!m->shutdown_requested)
+        m->shutdown_reason = reason;
     m->shutdown_requested = true;
     m->exit_status = status;
     m->cpu.exit_request = 1;
     m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
+}
+
+typedef struct MachineListenerEntry {
+    MachineListener fn;
+    void *opaque;
+} MachineListenerEntry;
+
+void machine_add_listener(Machine *m, MachineListener fn, void *opaque)
+{
+    if (!m->listeners)
+        m->listeners = g_array_new(FALSE, FALSE, sizeof(MachineListenerEntry));
+    MachineListenerEntry e = { fn, opaque };
+    g_array_append_val((GArray *)m->listeners, e);
+}
+
+void machine_remove_listener(Machine *m, MachineListener fn, void *opaque)
+{
+    GArray *a = m->listeners;
+    for (guint i = 0; a && i < a->len; i++) {
+        MachineListenerEntry *e = &g_array_index(a, MachineListenerEntry, i);
+        if (e->fn == fn && e->opaque == opaque) {
+            g_array_remove_index(a, i);
+            return;
+        }
+    }
+}
+
+static void machine_notify(Machine *m, MachineEvent ev, const char *reason)
+{
+    GArray *a = m->listeners;
+    for (guint i = 0; a && i < a->len; i++) {
+        MachineListenerEntry e = g_array_index(a, MachineListenerEntry, i);
+        e.fn(e.opaque, ev, reason);
+    }
+}
+
+void machine_stop(Machine *m)
+{
+    if (m->stopped)
+        return;
+    m->stopped = true;
+    clock_pause(&m->clock);
+    m->cpu.exit_request = 1;
+    machine_notify(m, MACHINE_EVENT_STOP, NULL);
+}
+
+void machine_cont(Machine *m)
+{
+    if (!m->stopped)
+        return;
+    m->stopped = false;
+    clock_resume(&m->clock);
+    machine_notify(m, MACHINE_EVENT_RESUME, NULL);
+}
+
+bool machine_powerdown(Machine *m)
+{
+    if (!m->pc || !m->pc->pm)
+        return false;
+    machine_notify(m, MACHINE_EVENT_POWERDOWN, NULL);
+    piix4_pm_power_button(m->pc->pm);
+    m->cpu.exit_request = 1;            /* the SCI is seen at once */
+    return true;
 }
 
 void machine_watch_fd(Machine *m, const HostFdWatch *w)
@@ -426,14 +516,14 @@ bool machine_poll_host(Machine *m, int64_t timeout_ns)
 {
     GArray *a = m->host_fds;
     guint n = a ? a->len : 0;
-    struct pollfd pfd[16];
-    HostFdWatch watch[16];
+    struct pollfd pfd[MACHINE_MAX_WATCH];
+    HostFdWatch watch[MACHINE_MAX_WATCH];
     int np = 0;
     for (guint i = 0; i < n; i++) {
         HostFdWatch *w = &g_array_index(a, HostFdWatch, i);
         if (w->flush)
             w->flush(w->opaque);
-        if (np < 16 && (!w->ready || w->ready(w->opaque))) {
+        if (np < MACHINE_MAX_WATCH && (!w->ready || w->ready(w->opaque))) {
             watch[np] = *w;
             pfd[np].fd = w->fd;
             pfd[np].events = POLLIN;
@@ -553,9 +643,15 @@ int machine_run(Machine *m)
             if (m->cfg.no_reboot) {
                 machine_note("system reset requested: exiting (-no-reboot)\n");
                 m->exit_status = 0;
+                m->shutdown_reason = m->reset_reason;
                 break;
             }
             machine_reset(m);
+            machine_notify(m, MACHINE_EVENT_RESET, m->reset_reason);
+        }
+        if (m->stopped) {                  /* monitor "stop": host input only */
+            machine_poll_host(m, 100000000);
+            continue;
         }
         clock_run_timers(&m->clock);
         if (m->host_fds && !env->halted &&
@@ -609,7 +705,7 @@ int machine_run(Machine *m)
             machine_note("guest exception %d (error code %#x) at %04x:%08x; stopping\n",
                     env->exception_index, env->error_code, env->seg[R_CS].selector, env->eip);
             m->exit_status = 1;
-            return m->exit_status;
+            goto out;
         case CPU_EXIT_SHUTDOWN:
             if (m->shutdown_requested)
                 break;
@@ -618,14 +714,19 @@ int machine_run(Machine *m)
             if (m->cfg.no_reboot) {
                 machine_note("triple fault: guest shut down (-no-reboot)\n");
                 m->exit_status = 0;
-                return m->exit_status;
+                m->shutdown_reason = "guest-reset";
+                goto out;
             }
             if (log_enabled(LOG_INT))
                 log_printf("triple fault: machine reset\n");
             machine_reset(m);
+            machine_notify(m, MACHINE_EVENT_RESET, "guest-reset");
             break;
         }
     }
+out:
     fflush(stdout);
+    machine_notify(m, MACHINE_EVENT_SHUTDOWN,
+                   m->shutdown_reason ? m->shutdown_reason : "guest-shutdown");
     return m->exit_status;
 }

@@ -73,7 +73,25 @@ typedef struct MachineConfig {
     int64_t rtc_date;             /* base=DATE: seconds since 1970 the RTC starts at */
     /* firmware (fw_cfg.c, pc.c) */
     char *seabios_log;            /* --seabios-log: port 0x402 console, "stdio"/"file:PATH" */
+    /* the monitor and QMP (src/monitor/, docs/monitor.md) */
+    char *monitor_dev;            /* -monitor: "stdio", "unix:PATH,server,nowait", "tcp:..." */
+    char *qmp_dev;                /* -qmp: "unix:PATH,server,nowait", "tcp:HOST:PORT,..." */
+    char *name;                   /* -name: the guest's name (query-name) */
 } MachineConfig;
+
+/* what a stopped, resumed, reset or ending machine tells its listeners
+ * (the monitor's QMP events; machine_add_listener) */
+typedef enum MachineEvent {
+    MACHINE_EVENT_STOP,           /* machine_stop: the CPU no longer runs */
+    MACHINE_EVENT_RESUME,         /* machine_cont */
+    MACHINE_EVENT_RESET,          /* a system reset happened; reason as QEMU's */
+    MACHINE_EVENT_POWERDOWN,      /* the ACPI power button was pressed */
+    MACHINE_EVENT_SHUTDOWN,       /* machine_run is returning; reason as QEMU's */
+} MachineEvent;
+/* reason: QEMU's ShutdownCause names ("guest-shutdown", "host-qmp-quit",
+ * "guest-reset", "host-qmp-system-reset", ...), NULL for STOP, RESUME,
+ * POWERDOWN */
+typedef void (*MachineListener)(void *opaque, MachineEvent ev, const char *reason);
 
 typedef struct Machine {
     MachineConfig cfg;
@@ -97,6 +115,12 @@ typedef struct Machine {
     int64_t host_poll_last;       /* host monotonic ns of the last non-blocking poll */
     uint64_t slice_rate;          /* guest instructions per host ms, measured (machine_run) */
     bool reset_requested;         /* machine_request_reset() */
+    /* run state (monitor stop/cont): a stopped machine runs no CPU and no
+     * virtual time; the main loop only serves host fds */
+    bool stopped;
+    const char *reset_reason;     /* of the pending reset (MachineListener) */
+    const char *shutdown_reason;  /* of the pending shutdown */
+    void *listeners;              /* GArray of MachineListenerEntry (machine.c) */
 } Machine;
 
 /* RAM limits (-m, machine_new): defined here only */
@@ -136,6 +160,22 @@ void     machine_register_device(Machine *m, void *state, void (*free_fn)(void *
  * at the next instruction boundary so the main loop sizes the next one
  * by the new deadline (I/O instructions end their block unchained) */
 static inline void machine_timers_changed(Machine *m) { m->cpu.exit_request = 1; }
+
+/* run state, for the monitor (src/monitor/): stop and cont tell the
+ * listeners (STOP/RESUME) when the state changes; a stopped machine keeps
+ * serving host input and reacts to resets and shutdowns */
+void     machine_stop(Machine *m);
+void     machine_cont(Machine *m);
+/* a system reset at the next main-loop turn, with QEMU's reason
+ * ("host-qmp-system-reset"); under -no-reboot tx86 ends instead */
+void     machine_request_reset_reason(Machine *m, const char *reason);
+/* end machine_run with status and reason ("host-qmp-quit") */
+void     machine_request_shutdown_reason(Machine *m, int status, const char *reason);
+/* press the ACPI power button (PIIX4 PM: PWRBTN_STS and the SCI); false
+ * when the machine has no ACPI PM device */
+bool     machine_powerdown(Machine *m);
+void     machine_add_listener(Machine *m, MachineListener fn, void *opaque);
+void     machine_remove_listener(Machine *m, MachineListener fn, void *opaque);
 
 /* host input watched by the main loop: HostFdWatch (bus/host.h) */
 void     machine_watch_fd(Machine *m, const HostFdWatch *w);

@@ -33,6 +33,7 @@ typedef enum OptId {
     OPT_HDA, OPT_HDB, OPT_HDC, OPT_HDD, OPT_CDROM, OPT_FDA, OPT_FDB,   /* disks */
     OPT_DRIVE, OPT_SNAPSHOT, OPT_BOOT,
     OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
+    OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -81,7 +82,10 @@ static const OptDesc opt_table[] = {
     { "vga", OPT_VGA, true },  { "dfilter", OPT_DFILTER, true },
     { "screenshot", OPT_SCREENSHOT, true },     /* tx86: PNG of the screen at exit */
     { "screendump-text", OPT_SCREENDUMP_TEXT, true },
-    { "monitor", OPT_LATER, true }, { "loadvm", OPT_LATER, true },
+    { "monitor", OPT_MONITOR, true }, { "qmp", OPT_QMP, true },
+    { "name", OPT_NAME, true },
+    { "mon", OPT_LATER, true }, { "chardev", OPT_LATER, true },
+    { "loadvm", OPT_LATER, true },
 };
 
 void options_usage(FILE *f)
@@ -103,7 +107,13 @@ void options_usage(FILE *f)
 "                         exit (- = stdout, at exit only)\n"
 "  -serial DEV            COM1, again for COM2..COM4: stdio, file:PATH, pty,\n"
 "                         tcp:[HOST]:PORT,server[,nowait], null or none\n"
-"                         [stdio with -nographic]\n"
+"                         mon:stdio shares stdio with the monitor (Ctrl-A c\n"
+"                         switches) [mon:stdio with -nographic]\n"
+"  -monitor DEV           the human monitor: stdio, unix:PATH,server,nowait,\n"
+"                         tcp:[HOST]:PORT,server,nowait or none (docs/monitor.md)\n"
+"  -qmp DEV               QMP (JSON): unix:PATH,server,nowait or\n"
+"                         tcp:[HOST]:PORT,server,nowait (wait: start on connect)\n"
+"  -name NAME             the guest's name (query-name)\n"
 "  -debugcon DEV          port 0xE9 console: stdio, file:PATH or none\n"
 "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
 "                         writing V to the port exits with status (V<<1)|1\n"
@@ -137,7 +147,7 @@ void options_usage(FILE *f)
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
-"Recognised but not supported yet: -smp -netdev -nic -monitor -loadvm\n",
+"Recognised but not supported yet: -smp -netdev -nic -mon -chardev -loadvm\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -656,6 +666,51 @@ static bool opt_output_file_ok(const char *path, const char *opt, GError **errp)
     return ok;
 }
 
+/* -monitor and -qmp: the back end's form is checked here, its options
+ * and the socket when the monitor starts (src/monitor/server.c) */
+static bool opt_monitor(OptId id, const char *v, MachineConfig *cfg, GError **errp)
+{
+    const char *opt = id == OPT_MONITOR ? "-monitor" : "-qmp";
+    char **dst = id == OPT_MONITOR ? &cfg->monitor_dev : &cfg->qmp_dev;
+    if (!strcmp(v, "none") || !strcmp(v, "null")) {
+        g_free(*dst);
+        *dst = NULL;
+        return true;
+    }
+    bool ok = g_str_has_prefix(v, "unix:") || g_str_has_prefix(v, "tcp:") ||
+              (id == OPT_MONITOR && !strcmp(v, "stdio"));
+    if (!ok)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s '%s' is not supported (%s"
+                        "unix:PATH,server,nowait, tcp:[HOST]:PORT,server,nowait or none)",
+                        opt, v, id == OPT_MONITOR ? "stdio, " : "");
+    g_free(*dst);
+    *dst = g_strdup(v);
+    return true;
+}
+
+/* -name NAME or -name guest=NAME[,process=..][,debug-threads=..] */
+static bool opt_name(const char *v, MachineConfig *cfg, GError **errp)
+{
+    gchar **parts = g_strsplit(v, ",", -1);
+    bool ok = true;
+    for (gchar **p = parts; ok && *p; p++) {
+        const char *name = NULL;
+        if (p == parts && !strchr(*p, '='))
+            name = *p;
+        else if (g_str_has_prefix(*p, "guest="))
+            name = *p + 6;
+        else if (!g_str_has_prefix(*p, "process=") && !g_str_has_prefix(*p, "debug-threads="))
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-name: '%s' is not supported "
+                          "(NAME or guest=NAME)", *p);
+        if (name) {
+            g_free(cfg->name);
+            cfg->name = g_strdup(name);
+        }
+    }
+    g_strfreev(parts);
+    return ok;
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -833,6 +888,10 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_HDA: case OPT_HDB: case OPT_HDC: case OPT_HDD: case OPT_CDROM:
     case OPT_FDA: case OPT_FDB: case OPT_DRIVE: case OPT_SNAPSHOT: case OPT_BOOT:
         return opt_disk(o->id, v, cfg, errp);
+    case OPT_MONITOR: case OPT_QMP:
+        return opt_monitor(o->id, v, cfg, errp);
+    case OPT_NAME:
+        return opt_name(v, cfg, errp);
     case OPT_LATER:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED,
                         "option '-%s' is not supported yet", o->name);

@@ -3,6 +3,7 @@
  * (clock.c), on a manual clock so time is deterministic.
  */
 #include <CUnit/CUnit.h>
+#include <glib.h>
 #include "bus/clock.h"
 
 typedef struct Rec {
@@ -92,10 +93,31 @@ static void test_host_clock(void)
     CU_ASSERT_TRUE(a < 1000000000);          /* starts near 0 */
 }
 
+/* a paused host clock stands still and goes on from there (monitor stop) */
+static void test_pause(void)
+{
+    VirtClock c;
+    clock_init(&c, false);
+    g_usleep(2000);
+    clock_pause(&c);
+    int64_t t0 = clock_now(&c);
+    CU_ASSERT(t0 >= 2000000);
+    g_usleep(20000);
+    CU_ASSERT_EQUAL(clock_now(&c), t0);
+    clock_pause(&c);                        /* twice: no change */
+    CU_ASSERT_EQUAL(clock_now(&c), t0);
+    clock_resume(&c);
+    int64_t t1 = clock_now(&c);
+    CU_ASSERT(t1 >= t0 && t1 < t0 + 15000000);      /* the 20 ms pause not counted */
+    g_usleep(2000);
+    CU_ASSERT(clock_now(&c) >= t1 + 2000000);
+}
+
 void register_clock_tests(void)
 {
     CU_pSuite s = CU_add_suite("clock", NULL, NULL);
     CU_add_test(s, "timers fire in deadline order", test_order);
     CU_add_test(s, "periodic re-arm from the callback", test_periodic);
     CU_add_test(s, "host monotonic clock starts at 0", test_host_clock);
+    CU_add_test(s, "pause and resume (monitor stop/cont)", test_pause);
 }

@@ -80,7 +80,12 @@ static const OptCase cases[] = {
     { "-gdb unix:/tmp/g.sock", OK }, { "-gdb serial", BAD, "use tcp::PORT" },
     { "-smp 2", LATER, "'-smp'" },
     { "-icount 0", OK }, { "-icount shift=3", OK },
-    { "-icount shift=auto", BAD, "shift=N" }, { "--trace t.trc", OK }, { "-monitor stdio", LATER, "'-monitor'" },
+    { "-icount shift=auto", BAD, "shift=N" }, { "--trace t.trc", OK }, { "-monitor stdio", OK },
+    { "-monitor unix:/tmp/m.sock,server,nowait -qmp tcp::4444,server=on,wait=off", OK },
+    { "-monitor vc", BAD, "-monitor 'vc' is not supported" },
+    { "-qmp stdio", BAD, "-qmp 'stdio' is not supported" },
+    { "-name guest=vm1,debug-threads=on", OK }, { "-name a,colour=1", BAD, "'colour=1'" },
+    { "-mon chardev=m", LATER, "'-mon'" }, { "-chardev socket,id=m", LATER, "'-chardev'" },
     { "-drive file=x", BAD, "cannot find" }, { "-boot c", OK },
     { "-rtc base=utc", OK }, { "-vga std", OK },
     { "-rtc base=localtime,clock=vm,driftfix=slew", OK },     /* RTC (mc146818.c) */
