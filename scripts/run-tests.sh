@@ -63,7 +63,16 @@ step() {
 }
 
 step setup build scripts/setup-debian.sh
+# no_warnings LOG: the compiler warned about nothing (a warning such as an
+# incompatible pointer type is often a bug a merge brought in)
+no_warnings() {
+    if grep -n 'warning:' "$1"; then
+        echo "build-warnings: 0 passed, 1 failed"; return 1
+    fi
+    echo "build-warnings: 1 passed, 0 failed"
+}
 if step configure build ./configure && step build build make -j"$jobs"; then
+    step build-warnings test no_warnings "$logs/build.log"
     step check-unit test make check-unit
     step check-layers test make check-layers
     step check-width test make check-width

@@ -172,7 +172,7 @@ Monitor *monitor_new(Machine *m, GError **errp)
                         "port already uses stdio (use -serial mon:stdio to share it)");
             goto fail;
         }
-        mon->stdio_chr = chardev_new(m, "stdio", "compat_monitor0", errp);
+        mon->stdio_chr = chardev_new(&m->bus, "stdio", "compat_monitor0", errp);
         if (!mon->stdio_chr)
             goto fail;
         mon->stdio_hmp = hmp_session_new(&mon->ctx, mon_chr_write, mon->stdio_chr,
