@@ -40,7 +40,6 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include "debug/gdbstub.h"
 #include "bus/host.h"
 #include "bus/memory.h"
@@ -48,6 +47,7 @@
 #include "cpu-x86/debug.h"
 #include "cpu-x86/mem.h"
 #include "util/log.h"
+#include "util/sock.h"
 
 #define GDB_MAX_BP    64
 #define GDB_MAX_WP    16
@@ -71,9 +71,7 @@ struct GdbStub {
     int listen_fd;              /* -1: none (gdb_new_fd) */
     int in_fd, out_fd;          /* the connection (often one socket), -1 none */
     bool out_sock;              /* out_fd is a socket: send(MSG_NOSIGNAL) */
-    char *unix_path;            /* our socket, removed at the end ... */
-    dev_t unix_dev;             /* ... if it is still this inode */
-    ino_t unix_ino;
+    UnixSocket unix_sock;       /* -gdb unix:PATH, removed at the end (util/sock.h) */
     int notes;                  /* stderr lines for this connection */
     bool no_ack;                /* QStartNoAckMode */
     bool phys_mem;              /* monitor phys on: m/M take physical addresses */
@@ -324,50 +322,6 @@ static int gdb_recv(GdbStub *g, char *buf, size_t size)
     }
 }
 
-/* -gdb unix:PATH: an existing PATH is replaced only if it is a socket
- * nobody listens on (left by an earlier run) */
-static bool gdb_listen_unix(GdbStub *g, const char *dev, const char *path, GError **errp)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    struct stat st;
-    if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
-        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "-gdb %s: bad socket path", dev);
-        return false;
-    }
-    strcpy(sa.sun_path, path);
-    if (lstat(path, &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                        "-gdb %s: %s exists and is not a socket; not replacing it", dev, path);
-            return false;
-        }
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-        if (probe >= 0)
-            close(probe);
-        if (live) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                        "-gdb %s: another program listens on %s", dev, path);
-            return false;
-        }
-        unlink(path);                   /* a stale socket */
-    } else if (errno != ENOENT) {
-        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "-gdb %s: %s: %s", dev, path, g_strerror(errno));
-        return false;
-    }
-    g->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    /* bind never replaces: whatever appeared at PATH meanwhile makes it fail */
-    if (g->listen_fd < 0 || bind(g->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        return false;
-    if (lstat(path, &st) == 0) {
-        g->unix_path = g_strdup(path);
-        g->unix_dev = st.st_dev;
-        g->unix_ino = st.st_ino;
-    }
-    return true;
-}
-
 /* -gdb tcp:[HOST]:PORT: HOST defaults to 127.0.0.1 (local debugging only) */
 static bool gdb_listen_tcp(GdbStub *g, const char *dev, GError **errp)
 {
@@ -402,9 +356,15 @@ static bool gdb_listen(GdbStub *g, const char *dev, GError **errp)
 {
     bool ok;
     if (g_str_has_prefix(dev, "unix:")) {
+        /* an existing PATH is replaced only if it is a socket nobody
+         * listens on (left by an earlier run) */
         gchar **parts = g_strsplit(dev + 5, ",", 2);
-        ok = gdb_listen_unix(g, dev, parts[0] ? parts[0] : "", errp);
+        gchar *what = g_strdup_printf("-gdb %s", dev);
+        g->listen_fd = unix_socket_listen(&g->unix_sock, parts[0] ? parts[0] : "", 1, what,
+                                          errp);
+        g_free(what);
         g_strfreev(parts);
+        return g->listen_fd >= 0;
     } else if (g_str_has_prefix(dev, "tcp:")) {
         ok = gdb_listen_tcp(g, dev, errp);
     } else {
@@ -1033,17 +993,12 @@ bool gdb_connected(const GdbStub *g)
 
 void gdb_free(GdbStub *g)
 {
-    struct stat st;
     if (!g)
         return;
     gdb_close_conn(g);
     if (g->listen_fd >= 0)
         close(g->listen_fd);
-    /* remove our socket, not what someone may have put in its place */
-    if (g->unix_path && lstat(g->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-        st.st_dev == g->unix_dev && st.st_ino == g->unix_ino)
-        unlink(g->unix_path);
-    g_free(g->unix_path);
+    unix_socket_remove(&g->unix_sock);   /* ours, not what replaced it */
     g_free(g);
 }
 

@@ -29,6 +29,7 @@
 #include <sys/un.h>
 #include "machine/machine.h"
 #include "monitor/server.h"
+#include "util/sock.h"
 
 struct MonConn {
     MonServer *srv;
@@ -46,9 +47,7 @@ struct MonServer {
     char *opt;                  /* "-qmp", for messages */
     int listen_fd;
     GPtrArray *conns;           /* MonConn */
-    char *unix_path;            /* our socket, removed at the end ... */
-    dev_t unix_dev;             /* ... if it is still this inode */
-    ino_t unix_ino;
+    UnixSocket unix_sock;       /* unix:PATH, removed at the end (util/sock.h) */
 };
 
 typedef struct MonSpec {
@@ -271,40 +270,10 @@ static void mon_server_accept(void *opaque)
 
 static bool mon_listen_unix(MonServer *s, const char *spec, const char *path, GError **errp)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    struct stat st;
-    strcpy(sa.sun_path, path);          /* length checked by mon_spec_parse */
-    if (lstat(path, &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                        "%s %s: %s exists and is not a socket; not replacing it",
-                        s->opt, spec, path);
-            return false;
-        }
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-        if (probe >= 0)
-            close(probe);
-        if (live) {
-            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                        "%s %s: another program listens on %s", s->opt, spec, path);
-            return false;
-        }
-        unlink(path);                   /* a stale socket */
-    }
-    s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-        listen(s->listen_fd, MON_MAX_CLIENTS) < 0) {
-        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "%s %s: cannot listen: %s", s->opt, spec, g_strerror(errno));
-        return false;
-    }
-    if (lstat(path, &st) == 0) {
-        s->unix_path = g_strdup(path);
-        s->unix_dev = st.st_dev;
-        s->unix_ino = st.st_ino;
-    }
-    return true;
+    gchar *what = g_strdup_printf("%s %s", s->opt, spec);
+    s->listen_fd = unix_socket_listen(&s->unix_sock, path, MON_MAX_CLIENTS, what, errp);
+    g_free(what);
+    return s->listen_fd >= 0;
 }
 
 static bool mon_listen_tcp(MonServer *s, const char *spec, const MonSpec *p, GError **errp)
@@ -382,7 +351,6 @@ MonServer *mon_server_new(struct Machine *m, const char *opt, const char *spec,
 
 void mon_server_free(MonServer *s)
 {
-    struct stat st;
     if (!s)
         return;
     while (s->conns->len)
@@ -392,11 +360,7 @@ void mon_server_free(MonServer *s)
         host_unwatch_fd(&s->m->host, s->listen_fd, s);
         close(s->listen_fd);
     }
-    /* remove our socket, not what someone may have put in its place */
-    if (s->unix_path && lstat(s->unix_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-        st.st_dev == s->unix_dev && st.st_ino == s->unix_ino)
-        unlink(s->unix_path);
-    g_free(s->unix_path);
+    unix_socket_remove(&s->unix_sock);   /* ours, not what replaced it */
     g_free(s->opt);
     g_free(s);
 }
