@@ -12,7 +12,9 @@
 #   translator  util bus mmu                 IR, passes, block cache, backends
 #   cpu-x86     util bus mmu translator      front end, helpers, exceptions, paging,
 #                                            the local APIC
-#   devices     util bus                     one file per chip, created with its
+#   net         util bus                     NetClient pairs, user networking
+#                                            (libslirp), the network options
+#   devices     util bus net                 one file per chip, created with its
 #                                            buses (bus/buses.h)
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
@@ -51,12 +53,13 @@ bus         util
 mmu         util bus
 translator  util bus mmu
 cpu-x86     util bus mmu translator
-devices     util bus
+net         util bus
+devices     util bus net
 debug       util bus mmu translator cpu-x86
-machine     util bus mmu translator cpu-x86 devices debug
+machine     util bus mmu translator cpu-x86 net devices debug
 ui          util bus devices machine
-main        util bus mmu translator cpu-x86 devices debug machine ui
-tools       util bus mmu translator cpu-x86 devices debug machine ui
+main        util bus mmu translator cpu-x86 net devices debug machine ui
+tools       util bus mmu translator cpu-x86 net devices debug machine ui
 LAYERS
 
 # The allow-list: "KIND FROM TO NAME  reason".  KIND call: FROM/TO are

@@ -168,6 +168,7 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(initrd_path), 1 },
     { CFG_STR(append), 1 },
     { CFG_STR(seabios_log), 1 },                  /* port 0x402 (pc.c) */
+    { CFG_STR(net_opts), 16 },                    /* network (pc_net.c) */
 };
 #undef CFG_STR
 

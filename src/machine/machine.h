@@ -71,6 +71,8 @@ typedef struct MachineConfig {
     int64_t rtc_date;             /* base=DATE: seconds since 1970 the RTC starts at */
     /* firmware (fw_cfg.c, pc.c) */
     char *seabios_log;            /* --seabios-log: port 0x402 console, "stdio"/"file:PATH" */
+    /* network (-netdev, -nic, -net, -device NIC): "KIND:VALUE" (net/net_opts.h) */
+    char *net_opts[16];
 } MachineConfig;
 
 typedef struct Machine {
