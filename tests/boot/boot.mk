@@ -15,7 +15,7 @@ BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/debian.sh
 
-.PHONY: check-boot check-boot-linux check-boot-qemu check-kill guests
+.PHONY: check-boot check-boot-linux check-boot-qemu check-kill check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -30,6 +30,10 @@ check-boot: tx86 firmware
 # build/guests saves fetching the guests again; BOOT_TIMEOUT=seconds)
 check-boot-linux: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/linux_kernel.sh
+
+# user-mode networking with each NIC model (tests/boot/net.sh, docs/net.md)
+check-net: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/net.sh
 
 check-boot-qemu:
 	sh tests/boot/run-boot.sh $$(command -v qemu-system-i386) $(BOOT_TESTS)
