@@ -15,6 +15,7 @@
 #include "net/net_opts.h"
 #include "net/net_slirp.h"
 #include "devices/e1000.h"
+#include "devices/ne2000.h"
 
 static int pc_net_free_slot(PCIBus *pci)
 {
@@ -60,9 +61,27 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
             machine_register_device(m, e, (void (*)(void *))e1000_free,
                                     (void (*)(void *))e1000_reset);
             nc = e1000_net_client(e);
+        } else if (!strcmp(n->model, "ne2k_pci") || !strcmp(n->model, "ne2k_isa")) {
+            bool isa = !strcmp(n->model, "ne2k_isa");
+            int slot = isa ? 0 : pc_net_free_slot(pci);
+            Ne2000State *ne = isa ? ne2000_isa_init(&m->bus, (uint16_t)n->iobase,
+                                                    &isa_irq[n->irq], n->mac, errp)
+                            : slot < 0 ? NULL
+                            : ne2000_pci_init(&m->bus, pci, PCI_DEVFN(slot, 0), n->mac, errp);
+            if (!ne) {
+                if (slot < 0)
+                    g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                                "ne2k_pci: no free PCI slot");
+                ok = false;
+                break;
+            }
+            machine_register_device(m, ne, (void (*)(void *))ne2000_free,
+                                    (void (*)(void *))ne2000_reset);
+            nc = ne2000_net_client(ne);
         } else {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                        "NIC model '%s' is not implemented yet (e1000)", n->model);
+                        "NIC model '%s' is not implemented yet (e1000, ne2k_pci, ne2k_isa)",
+                        n->model);
             ok = false;
             break;
         }

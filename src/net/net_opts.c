@@ -282,6 +282,17 @@ static bool parse_nic(NetPlan *p, gchar **kv, const char *opt, const char *model
             ok = check_model(v, errp);
             g_free(n->model);
             n->model = g_strdup(v);
+        } else if (!strcmp(key, "iobase") || !strcmp(key, "irq")) {
+            char *end;
+            long num = strtol(v, &end, 0);
+            bool io = key[0] == 'i' && key[1] == 'o';
+            if (!*v || *end || num < 1 || num > (io ? 0xffe0 : 15))
+                ok = fail(errp, "%s: %s=%s out of range (iobase 0x1-0xffe0, irq 1-15)", opt,
+                          key, v);
+            else if (io)
+                n->iobase = (int)num;
+            else
+                n->irq = (int)num;
         } else if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "bus") ||
                    !strcmp(key, "addr") || !strcmp(key, "romfile"))
             ;   /* accepted, not used */
@@ -416,6 +427,12 @@ bool net_plan_finish(NetPlan *p, GError **errp)
         if (!strcmp(n->model, "e1000-82540em")) {
             g_free(n->model);
             n->model = g_strdup("e1000");
+        }
+        if ((n->iobase || n->irq) && strcmp(n->model, "ne2k_isa"))
+            return fail(errp, "NIC %s: iobase= and irq= are for ne2k_isa", n->model);
+        if (!strcmp(n->model, "ne2k_isa")) {
+            n->iobase = n->iobase ? n->iobase : 0x300;    /* QEMU's defaults */
+            n->irq = n->irq ? n->irq : 9;
         }
         if (n->netdev && strcmp(n->netdev, NET_HUB_ID) && !net_plan_find_user(p, n->netdev))
             return fail(errp, "NIC %s: no -netdev with id '%s'", n->model, n->netdev);

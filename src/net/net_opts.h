@@ -56,6 +56,7 @@ typedef struct NetNicSpec {
     char *netdev;                 /* back end id, NULL: not connected */
     uint8_t mac[6];
     bool has_mac;                 /* else 52:54:00:12:34:56 + NIC index */
+    int iobase, irq;              /* ne2k_isa: iobase=, irq= (0: 0x300, 9) */
 } NetNicSpec;
 
 typedef struct NetPlan {

@@ -5,7 +5,8 @@
 # build/guests (read only: build/guests may be shared between trees).
 #
 # Its /init (tx86.mode=net on the kernel command line) loads the NIC driver
-# named by tx86.nic= (e1000, ne2k_pci, ne2k_isa, rtl8139), asks DHCP for an
+# named by tx86.nic= (e1000, ne2k_pci, ne2k_isa at 0x300 and IRQ tx86.irq=,
+# default 9; rtl8139), asks DHCP for an
 # address (udhcpc), fetches http://GATEWAY:tx86.port=/host.bin (the host's
 # HTTP server through slirp) and prints its md5, then serves /www/guest.bin
 # on port 80 (busybox httpd, reached from the host through hostfwd) until
@@ -35,7 +36,7 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/modules" \
          "$root/etc" "$root/www"
 cp "$G/busybox/bin/busybox" "$root/bin/busybox"
-for m in e1000 8390 ne2k-pci ne 8139too mii; do
+for m in e1000 8390 8390p ne2k-pci ne 8139too mii; do
     f=$(find "$moddir" -name "$m.ko" | head -n 1)
     [ -n "$f" ] || { echo "get-net-guests: module $m not found" >&2; exit 1; }
     cp "$f" "$root/modules/$m.ko"
@@ -60,10 +61,11 @@ exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-nic=e1000 port=8000
+nic=e1000 port=8000 irq=9
 for a in $(cat /proc/cmdline); do
     case "$a" in
     tx86.nic=*) nic=${a#tx86.nic=};;
+    tx86.irq=*) irq=${a#tx86.irq=};;
     tx86.port=*) port=${a#tx86.port=};;
     esac
 done
@@ -71,13 +73,17 @@ echo "TX86-USERSPACE-UP mode=net nic=$nic"
 case "$nic" in
 e1000) insmod /modules/e1000.ko ;;
 ne2k_pci) insmod /modules/8390.ko && insmod /modules/ne2k-pci.ko ;;
-ne2k_isa) insmod /modules/8390.ko && insmod /modules/ne.ko io=0x300 irq=9 ;;
+ne2k_isa) insmod /modules/8390p.ko && insmod /modules/ne.ko io=0x300 irq=$irq ;;
 rtl8139) insmod /modules/mii.ko && insmod /modules/8139too.ko ;;
 esac || echo "TX86-FAIL insmod $nic"
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 ip link set lo up
-ip link set eth0 up && echo "TX86-NET-UP"
+if ! ip link set eth0 up; then
+    echo "TX86-FAIL no eth0"
+    poweroff -f
+fi
+echo "TX86-NET-UP"
 udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
 gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
 if wget -q -O /tmp/host.bin "http://$gw:$port/host.bin"; then

@@ -36,7 +36,8 @@ def free_port():
 
 
 def main():
-    tx86, guests, net_guests, model, log_path = sys.argv[1:6]
+    tx86, guests, net_guests, model, log_path = map(os.path.abspath, sys.argv[1:6])
+    model = os.path.basename(model)
     failures = []
     with tempfile.TemporaryDirectory(prefix="tx86-net.") as tmp:
         data = os.urandom(256 * 1024 + 123)
@@ -51,13 +52,18 @@ def main():
         port = server.server_address[1]
         threading.Thread(target=server.serve_forever, daemon=True).start()
         fwd = free_port()
+        # ne2k_isa: QEMU's IRQ 9 is the ACPI SCI's, which Linux will not
+        # share with the ne driver; IRQ 5 is free on the PC
+        extra_dev, extra_append = "", ""
+        if model == "ne2k_isa":
+            extra_dev, extra_append = ",irq=5", " tx86.irq=5"
 
         cmd = [tx86, "-m", "128", "-kernel", os.path.join(guests, "vmlinuz"),
                "-initrd", os.path.join(net_guests, "initrd-net.gz"),
-               "-append", "console=ttyS0 nokaslr tx86.mode=net tx86.nic=%s tx86.port=%d"
-               % (model, port),
+               "-append", "console=ttyS0 nokaslr tx86.mode=net tx86.nic=%s tx86.port=%d%s"
+               % (model, port, extra_append),
                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % fwd,
-               "-device", "%s,netdev=n0" % model,
+               "-device", "%s,netdev=n0%s" % (model, extra_dev),
                "-nographic", "-no-reboot"]
         log = open(log_path, "wb")
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
