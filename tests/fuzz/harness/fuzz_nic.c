@@ -17,6 +17,9 @@
  *           5  NE2000 port read: offset op>>3, size
  *           6  a frame for the NE2000: length u16 (0..2047), its bytes
  *           7  time passes (timers run), queues are flushed
+ * A machine per input costs ~14 ms (its RAM and translator), hence fewer
+ * smoke runs:
+ * FUZZ-SMOKE-RUNS: 1000
  */
 #include <stdlib.h>
 #include <glib.h>
