@@ -112,7 +112,8 @@ void options_usage(FILE *f)
 "  -netdev user,id=ID[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT][,net=ADDR/N]\n"
 "         [,host=][,dhcpstart=][,dns=][,tftp=DIR][,bootfile=F][,restrict=on|off]\n"
 "                         user-mode network (libslirp): NAT, DHCP, DNS (docs/net.md)\n"
-"  -device e1000,netdev=ID[,mac=52:54:00:12:34:56]  a NIC on that network\n"
+"  -device e1000|ne2k_pci|ne2k_isa|rtl8139,netdev=ID[,mac=52:54:00:12:34:56]\n"
+"                         a NIC on that network (ne2k_isa: iobase=0x300,irq=9)\n"
 "  -nic user[,model=e1000][,mac=][,hostfwd=...]  both at once; -nic none\n"
 "  -net nic[,model=][,macaddr=] -net user[,...]  the same, old style; -net none\n"
 "                         [no NIC unless asked for]\n"
@@ -144,7 +145,7 @@ void options_usage(FILE *f)
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
-"Recognised but not supported yet: -smp -netdev -nic -monitor -loadvm\n",
+"Recognised but not supported yet: -smp -monitor -loadvm\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -264,7 +265,10 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
 {
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
         printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
-               "name \"e1000\", bus PCI (properties netdev, mac)\n");
+               "name \"e1000\", bus PCI (properties netdev, mac)\n"
+               "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
+               "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
+               "name \"rtl8139\", bus PCI (properties netdev, mac)\n");
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "help printed");
     }
     gchar **parts = g_strsplit(v, ",", -1);

@@ -16,6 +16,7 @@
 #include "net/net_slirp.h"
 #include "devices/e1000.h"
 #include "devices/ne2000.h"
+#include "devices/rtl8139.h"
 
 static int pc_net_free_slot(PCIBus *pci)
 {
@@ -78,10 +79,23 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
             machine_register_device(m, ne, (void (*)(void *))ne2000_free,
                                     (void (*)(void *))ne2000_reset);
             nc = ne2000_net_client(ne);
+        } else if (!strcmp(n->model, "rtl8139")) {
+            int slot = pc_net_free_slot(pci);
+            Rtl8139State *r = slot < 0 ? NULL : rtl8139_init(&m->bus, pci, PCI_DEVFN(slot, 0),
+                                                             n->mac, errp);
+            if (!r) {
+                if (slot < 0)
+                    g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                                "rtl8139: no free PCI slot");
+                ok = false;
+                break;
+            }
+            machine_register_device(m, r, (void (*)(void *))rtl8139_free,
+                                    (void (*)(void *))rtl8139_reset);
+            nc = rtl8139_net_client(r);
         } else {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                        "NIC model '%s' is not implemented yet (e1000, ne2k_pci, ne2k_isa)",
-                        n->model);
+                        "NIC model '%s' is not implemented", n->model);
             ok = false;
             break;
         }

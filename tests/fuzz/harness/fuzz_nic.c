@@ -1,8 +1,8 @@
 /*
  * fuzz_nic.c - libFuzzer harness for the network cards' guest-facing and
- * wire-facing paths: the e1000 (src/devices/e1000.c) and the NE2000
- * (ne2000.c, PCI flavour) on a 1 MiB RAM machine whose memory the input
- * fills, with register accesses (ring set-ups, doorbells, EEPROM and PHY
+ * wire-facing paths: the e1000 (src/devices/e1000.c), the NE2000
+ * (ne2000.c, PCI flavour) and the RTL8139 (rtl8139.c) on a 1 MiB RAM
+ * machine whose memory the input fills, with register accesses (ring set-ups, doorbells, EEPROM and PHY
  * bit-banging, remote DMA) interleaved with frames arriving from a fake
  * back end and with time passing.  What the NICs transmit goes to the
  * fake back end, which counts it.  The checks are the sanitizers': no
@@ -13,9 +13,12 @@
  *           1  e1000 register read: offset u16 (x4)
  *           2  guest RAM write: address u16 (x16), 1..32 bytes (op>>3)
  *           3  a frame for the e1000: length u16 (0..2047), its bytes
- *           4  NE2000 port write: offset op>>3 (0..31), size, value u32
- *           5  NE2000 port read: offset op>>3, size
- *           6  a frame for the NE2000: length u16 (0..2047), its bytes
+ *           4  port write: a byte B (size B&3; B&4: the RTL8139 at offset
+ *              (op>>3)*8 + (B>>3&7), else the NE2000 at offset op>>3),
+ *              value u32
+ *           5  port read: B as for 4
+ *           6  a frame for the NE2000 (length bit 15 clear) or the RTL8139:
+ *              length u16 (low 11 bits), its bytes
  *           7  time passes (timers run), queues are flushed
  * A machine per input costs ~14 ms (its RAM and translator), hence fewer
  * smoke runs:
@@ -28,6 +31,7 @@
 #include "devices/pci.h"
 #include "devices/e1000.h"
 #include "devices/ne2000.h"
+#include "devices/rtl8139.h"
 #include "net/net.h"
 
 #define MAX_OPS 2048
@@ -55,12 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     PCIBus *bus = pci_bus_new(&m->bus);
     E1000State *e = bus ? e1000_init(&m->bus, bus, PCI_DEVFN(3, 0), mac, &err) : NULL;
     Ne2000State *ne = bus ? ne2000_pci_init(&m->bus, bus, PCI_DEVFN(4, 0), mac, &err) : NULL;
-    if (!e || !ne)
+    Rtl8139State *rt = bus ? rtl8139_init(&m->bus, bus, PCI_DEVFN(5, 0), mac, &err) : NULL;
+    if (!e || !ne || !rt)
         abort();
     NetClient *peer_e = net_client_new(&sink_ops, NULL, "sink-e1000");
     NetClient *peer_n = net_client_new(&sink_ops, NULL, "sink-ne2000");
+    NetClient *peer_r = net_client_new(&sink_ops, NULL, "sink-rtl8139");
     net_connect(e1000_net_client(e), peer_e);
     net_connect(ne2000_net_client(ne), peer_n);
+    net_connect(rtl8139_net_client(rt), peer_r);
 
     static const int sizes[4] = { 1, 2, 4, 4 };
     FuzzInput in = { data, size, 0 };
@@ -84,32 +91,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 3:
         case 6: {
-            size_t want = fuzz_u16(&in) % 2048, len;
-            const uint8_t *p = fuzz_bytes(&in, want, &len);
+            uint16_t l = fuzz_u16(&in);
+            size_t len;
+            const uint8_t *p = fuzz_bytes(&in, l % 2048, &len);
             if (len)
-                net_send((op & 7) == 3 ? peer_e : peer_n, p, len);
+                net_send((op & 7) == 3 ? peer_e : (l & 0x8000) ? peer_r : peer_n, p, len);
             break;
         }
-        case 4: {
-            int sz = sizes[fuzz_u8(&in) & 3];
-            ne2000_io_write(ne, op >> 3, fuzz_u32(&in), sz);
+        case 4:
+        case 5: {
+            uint8_t b = fuzz_u8(&in);
+            int sz = sizes[b & 3];
+            uint32_t roff = (uint32_t)(op >> 3) * 8 + (b >> 3 & 7);
+            if ((op & 7) == 4) {
+                uint32_t v = fuzz_u32(&in);
+                if (b & 4)
+                    rtl8139_reg_write(rt, roff, v, sz);
+                else
+                    ne2000_io_write(ne, op >> 3, v, sz);
+            } else if (b & 4) {
+                rtl8139_reg_read(rt, roff, sz);
+            } else {
+                ne2000_io_read(ne, op >> 3, sz);
+            }
             break;
         }
-        case 5:
-            ne2000_io_read(ne, op >> 3, sizes[fuzz_u8(&in) & 3]);
-            break;
         case 7:
             clock_advance(&m->clock, 1000 * (1 + (op >> 3)));
             clock_run_timers(&m->clock);
             net_flush(e1000_net_client(e));
             net_flush(ne2000_net_client(ne));
+            net_flush(rtl8139_net_client(rt));
             break;
         }
     }
     e1000_free(e);
     ne2000_free(ne);
+    rtl8139_free(rt);
     net_client_free(peer_e);
     net_client_free(peer_n);
+    net_client_free(peer_r);
     machine_free(m);
     return 0;
 }
