@@ -20,6 +20,5 @@ for model in ${NET_MODELS:-e1000 ne2k_pci ne2k_isa rtl8139}; do
         "$BOOT_LOG_DIR/net-$model.log" || boot_failures=$((boot_failures + 1))
 done
 boot_secs=$(( $(date +%s) - boot_t0 ))
-boot_log=$BOOT_LOG_DIR/net-last.log
 [ $boot_failures -eq 0 ] || { echo "  logs: $BOOT_LOG_DIR/net-MODEL.log"; exit 1; }
 echo "  ok (${boot_secs}s)"
