@@ -1,13 +1,18 @@
 /*
  * test_net.c - unit tests for the net layer (src/net/): NetClient pairs
- * and their bounded queues, the checksum and CRC helpers, and the network
- * options as the board sees them all together (net_plan_finish).
+ * and their bounded queues, the checksum and CRC helpers, the network
+ * options as the board sees them all together (net_plan_finish), and the
+ * libslirp back end driven by hand (ARP from the gateway, hostfwd on
+ * 127.0.0.1 only).
  */
 #include <string.h>
 #include <arpa/inet.h>
 #include <CUnit/CUnit.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "net/net.h"
 #include "net/net_opts.h"
+#include "net/net_slirp.h"
 
 typedef struct Sink {
     bool open;                    /* can_receive */
@@ -139,6 +144,51 @@ static void test_defaults(void)
     net_plan_clear(&p);
 }
 
+/* the libslirp back end without a main loop (host NULL, net_slirp_poll by
+ * hand): the gateway answers ARP at once; hostfwd listens on 127.0.0.1
+ * and a port already taken is a clear error */
+static void test_slirp(void)
+{
+    NetPlan p;
+    GError *err = NULL;
+    memset(&p, 0, sizeof(p));
+    int probe = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+    CU_ASSERT_FATAL(probe >= 0 && bind(probe, (struct sockaddr *)&a, sizeof(a)) == 0);
+    socklen_t al = sizeof(a);
+    getsockname(probe, (struct sockaddr *)&a, &al);
+    close(probe);
+    gchar *opt = g_strdup_printf("user,id=n,hostfwd=tcp:127.0.0.1:%d-:80", ntohs(a.sin_port));
+    CU_ASSERT_TRUE_FATAL(net_plan_add(&p, "netdev", opt, &err));
+    CU_ASSERT_TRUE_FATAL(net_plan_finish(&p, &err));
+    NetSlirp *s = net_slirp_new(NULL, &p.user[0], &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    /* the same port again: refused with a message */
+    NetSlirp *s2 = net_slirp_new(NULL, &p.user[0], &err);
+    CU_ASSERT_PTR_NULL(s2);
+    CU_ASSERT(err && strstr(err->message, "cannot listen"));
+    g_clear_error(&err);
+    g_free(opt);
+
+    Sink nic = { true };
+    NetClient *nc = net_client_new(&sink_ops, &nic, "nic");
+    net_connect(nc, net_slirp_client(s));
+    static const uint8_t arp[42] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
+        0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,                     /* request */
+        0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15,             /* sender */
+        0, 0, 0, 0, 0, 0, 10, 0, 2, 2,                                /* who has 10.0.2.2 */
+    };
+    CU_ASSERT_TRUE(net_send(nc, arp, sizeof(arp)));
+    net_slirp_poll(s);
+    CU_ASSERT_EQUAL(nic.got, 1);
+    CU_ASSERT(nic.last_len >= 42);
+    CU_ASSERT_EQUAL(nic.last0, 0x52);                  /* to the guest's MAC */
+    net_client_free(nc);
+    net_slirp_free(s);
+    net_plan_clear(&p);
+}
+
 void register_net_tests(void)
 {
     CU_pSuite s = CU_add_suite("net", NULL, NULL);
@@ -146,4 +196,5 @@ void register_net_tests(void)
     CU_add_test(s, "checksum, CRC, MAC helpers", test_helpers);
     CU_add_test(s, "option sets", test_plans);
     CU_add_test(s, "default addresses and MACs", test_defaults);
+    CU_add_test(s, "libslirp back end: ARP, hostfwd", test_slirp);
 }
