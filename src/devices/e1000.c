@@ -558,7 +558,7 @@ static void e1000_tx_tso(E1000State *s, const uint8_t *pkt, size_t len, uint8_t 
         if ((popts & TXD_POPTS_IXSM) && ip4) {
             if ((size_t)c->ipcso + 2 <= flen) {
                 f[c->ipcso] = f[c->ipcso + 1] = 0;
-                e1000_csum(f, flen, c->ipcss, c->ipcso, c->ipcse ? c->ipcse : hdr - 1, 0);
+                e1000_csum(f, flen, c->ipcss, c->ipcso, (uint32_t)(c->ipcse ? c->ipcse : hdr - 1), 0);
             }
         }
         if (popts & TXD_POPTS_TXSM) {
