@@ -13,7 +13,9 @@
 #   translator  util bus mmu                 IR, passes, block cache, backends
 #   cpu-x86     util bus mmu translator      front end, helpers, exceptions, paging,
 #                                            the local APIC
-#   devices     util bus block               one file per chip, created with its
+#   net         util bus                     NetClient pairs, user networking
+#                                            (libslirp), the network options
+#   devices     util bus block net           one file per chip, created with its
 #                                            buses (bus/buses.h)
 #   debug       util bus mmu translator cpu-x86    gdb stub, tracer
 #   machine     everything above             the board: assembly, options, loader
@@ -56,13 +58,14 @@ block       util
 mmu         util bus
 translator  util bus mmu
 cpu-x86     util bus mmu translator
-devices     util bus block
+net         util bus
+devices     util bus block net
 debug       util bus mmu translator cpu-x86
-machine     util bus block mmu translator cpu-x86 devices debug
+machine     util bus block mmu translator cpu-x86 net devices debug
 ui          util bus block devices machine
-monitor     util bus block mmu translator cpu-x86 devices debug machine ui
-main        util bus block mmu translator cpu-x86 devices debug machine ui monitor
-tools       util bus block mmu translator cpu-x86 devices debug machine ui monitor
+monitor     util bus block mmu translator cpu-x86 net devices debug machine ui
+main        util bus block mmu translator cpu-x86 net devices debug machine ui monitor
+tools       util bus block mmu translator cpu-x86 net devices debug machine ui monitor
 LAYERS
 
 # The allow-list: "KIND FROM TO NAME  reason".  KIND call: FROM/TO are

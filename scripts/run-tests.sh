@@ -79,6 +79,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-guest test make check-guest
     step check-fuzz test make check-fuzz
     step check-boot test make check-boot
+    step check-net test make check-net          # user networking, each NIC (docs/net.md)
     step check-kill test make check-kill KILL_ROUNDS=2    # 20 rounds: docs/testing.md
     step check-debug test make check-debug
     step check-monitor test make check-monitor

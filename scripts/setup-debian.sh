@@ -6,7 +6,7 @@
 set -eu
 
 pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
-      zlib1g-dev libcunit1-dev nasm libncurses-dev libjson-glib-dev"
+      zlib1g-dev libcunit1-dev nasm libncurses-dev libjson-glib-dev libslirp-dev"
 # firmware tx86 runs by default, and what the boot and debug tests use to
 # build guest images (tests/boot, tests/debug)
 pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso

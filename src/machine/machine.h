@@ -77,6 +77,8 @@ typedef struct MachineConfig {
     char *monitor_dev;            /* -monitor: "stdio", "unix:PATH,server,nowait", "tcp:..." */
     char *qmp_dev;                /* -qmp: "unix:PATH,server,nowait", "tcp:HOST:PORT,..." */
     char *name;                   /* -name: the guest's name (query-name) */
+    /* network (-netdev, -nic, -net, -device NIC): "KIND:VALUE" (net/net_opts.h) */
+    char *net_opts[16];
 } MachineConfig;
 
 /* what a stopped, resumed, reset or ending machine tells its listeners

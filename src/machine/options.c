@@ -18,6 +18,7 @@
 #include "devices/block.h"
 #include "devices/chardev.h"
 #include "devices/mc146818.h"
+#include "net/net_opts.h"
 #include "util/log.h"
 
 G_DEFINE_QUARK(tx86-options-error-quark, options_error)
@@ -34,6 +35,7 @@ typedef enum OptId {
     OPT_DRIVE, OPT_SNAPSHOT, OPT_BOOT,
     OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
     OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
+    OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -78,7 +80,7 @@ static const OptDesc opt_table[] = {
     { "gdb", OPT_GDB, true },  { "icount", OPT_ICOUNT, true },
     { "trace", OPT_TRACE, true },
     { "smp", OPT_LATER, true },
-    { "netdev", OPT_LATER, true }, { "nic", OPT_LATER, true },
+    { "netdev", OPT_NETDEV, true }, { "nic", OPT_NIC, true }, { "net", OPT_NET, true },
     { "vga", OPT_VGA, true },  { "dfilter", OPT_DFILTER, true },
     { "screenshot", OPT_SCREENSHOT, true },     /* tx86: PNG of the screen at exit */
     { "screendump-text", OPT_SCREENDUMP_TEXT, true },
@@ -117,6 +119,14 @@ void options_usage(FILE *f)
 "  -debugcon DEV          port 0xE9 console: stdio, file:PATH or none\n"
 "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
 "                         writing V to the port exits with status (V<<1)|1\n"
+"  -netdev user,id=ID[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT][,net=ADDR/N]\n"
+"         [,host=][,dhcpstart=][,dns=][,tftp=DIR][,bootfile=F][,restrict=on|off]\n"
+"                         user-mode network (libslirp): NAT, DHCP, DNS (docs/net.md)\n"
+"  -device e1000|ne2k_pci|ne2k_isa|rtl8139,netdev=ID[,mac=52:54:00:12:34:56]\n"
+"                         a NIC on that network (ne2k_isa: iobase=0x300,irq=9)\n"
+"  -nic user[,model=e1000][,mac=][,hostfwd=...]  both at once; -nic none\n"
+"  -net nic[,model=][,macaddr=] -net user[,...]  the same, old style; -net none\n"
+"                         [no NIC unless asked for]\n"
 "  -cpu MODEL             CPU model (-cpu help lists them) [" CPUID_DEFAULT_MODEL "]\n"
 "  -no-reboot             exit instead of rebooting on a triple fault\n"
 "  -rtc base=utc|localtime|DATE  RTC start time; DATE 2006-06-17[T16:01:21] [utc]\n"
@@ -147,7 +157,7 @@ void options_usage(FILE *f)
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
-"Recognised but not supported yet: -smp -netdev -nic -mon -chardev -loadvm\n",
+"Recognised but not supported yet: -smp -mon -chardev -loadvm\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -240,14 +250,45 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
     return ok;
 }
 
+/* -netdev, -nic, -net and -device NIC: checked alone here, kept as
+ * "KIND:VALUE" for the board (machine/pc_net.c) */
+static bool opt_net(const char *kind, const char *v, MachineConfig *cfg, GError **errp)
+{
+    NetPlan plan;
+    GError *err = NULL;
+    memset(&plan, 0, sizeof(plan));
+    bool ok = net_plan_add(&plan, kind, v, &err);
+    net_plan_clear(&plan);
+    if (!ok) {
+        opt_fail(errp, OPTIONS_ERROR_INVALID, "%s", err->message);
+        g_error_free(err);
+        return false;
+    }
+    for (int i = 0; i < (int)G_N_ELEMENTS(cfg->net_opts); i++)
+        if (!cfg->net_opts[i]) {
+            cfg->net_opts[i] = g_strdup_printf("%s:%s", kind, v);
+            return true;
+        }
+    return opt_fail(errp, OPTIONS_ERROR_INVALID, "too many network options (at most %d)",
+                    (int)G_N_ELEMENTS(cfg->net_opts));
+}
+
 static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
 {
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
-        printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n");
+        printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
+               "name \"e1000\", bus PCI (properties netdev, mac)\n"
+               "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
+               "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
+               "name \"rtl8139\", bus PCI (properties netdev, mac)\n");
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "help printed");
     }
     gchar **parts = g_strsplit(v, ",", -1);
     bool ok = true;
+    if (parts[0] && net_is_nic_model(parts[0])) {
+        ok = opt_net("device", v, cfg, errp);
+        goto out;
+    }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
         ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "device '%s' is not supported",
                       parts[0] ? parts[0] : "");
@@ -801,6 +842,12 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_debugcon(v, cfg, errp);
     case OPT_DEVICE:
         return opt_device(v, cfg, errp);
+    case OPT_NETDEV:
+        return opt_net("netdev", v, cfg, errp);
+    case OPT_NIC:
+        return opt_net("nic", v, cfg, errp);
+    case OPT_NET:
+        return opt_net("net", v, cfg, errp);
     case OPT_NO_REBOOT:
         cfg->no_reboot = true;
         return true;

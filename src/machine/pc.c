@@ -20,6 +20,7 @@
 #include "devices/fdc.h"
 #include "devices/block.h"
 #include "machine/loader.h"
+#include "machine/pc_net.h"
 #include "devices/pci.h"               /* PCI, PAM, PIRQ, ACPI PM, fw_cfg (P4) */
 #include "devices/i440fx.h"
 #include "devices/piix.h"
@@ -261,6 +262,10 @@ bool pc_build(Machine *m, GError **errp)
 
     /* display: VGA with the Bochs VBE interface (vga.c) */
     if (!m->cfg.vga_none && !(pc->vga = vga_init(&m->bus, pc->pci_bus, errp)))
+        return false;
+
+    /* network: user-mode back ends and NICs (pc_net.c) */
+    if (!pc_net_build(m, pc->pci_bus, pc->isa_irq, errp))
         return false;
 
     /* -kernel/-initrd/-append: items and option ROM through fw_cfg (loader.c) */
