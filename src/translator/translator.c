@@ -40,6 +40,7 @@
  * (the backend's dump) are printed here; -d in_asm by the front end.
  */
 #include <string.h>
+#include <inttypes.h>
 #include "config.h"
 #include "translator/translator.h"
 /* physical pages (code marks, the code-write hook): a bus-level header */
@@ -92,6 +93,15 @@ static inline uint32_t tb_hash(GuestPhys phys_pc, GuestVirt pc, GuestVirt cs_bas
     return h & ((1u << TB_HASH_BITS) - 1);
 }
 
+/* jump cache index of linear pc: the bits above the page offset pick a
+ * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run */
+static inline uint32_t tb_jc_hash(GuestVirt lin)
+{
+    uint32_t tmp = lin ^ (lin >> (PAGE_BITS - TB_JC_PAGE_BITS));
+    return ((tmp >> (PAGE_BITS - TB_JC_PAGE_BITS)) & (TB_JC_SIZE - TB_JC_PAGE_SIZE)) |
+           (tmp & (TB_JC_PAGE_SIZE - 1));
+}
+
 static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 {
     tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
@@ -117,6 +127,7 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     t->mem = mem;
     t->hash_size = 1u << TB_HASH_BITS;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
+    t->jc = g_new0(TranslationBlock *, TB_JC_SIZE);
     t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
@@ -127,6 +138,7 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
         g_free(p->pool);
         g_hash_table_destroy(t->page_tbs);
         g_free(t->hash);
+        g_free(t->jc);
         g_free(p);
         return NULL;
     }
@@ -135,11 +147,26 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     return t;
 }
 
+static void tr_log_stats(Translator *t, const char *what)
+{
+    const TranslatorStats *st = &t->stats;
+    log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
+               " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
+               " indirect=%" PRIu64 " indirect_miss=%" PRIu64 " jc_flushes=%" PRIu64
+               " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 "\n",
+               what, st->blocks_translated, st->blocks_invalidated, st->flushes,
+               tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
+               st->jc_indirect, st->jc_indirect_miss, st->jc_flushes, st->jc_page_flushes,
+               st->jumps_patched);
+}
+
 void translator_free(Translator *t)
 {
     if (!t)
         return;
     TranslatorPriv *p = tr_priv(t);
+    if (log_enabled(LOG_TB))
+        tr_log_stats(t, "exit");
     tb_flush(t);
     if (t->mem)
         physmem_set_code_hook(t->mem, NULL, NULL);
@@ -147,6 +174,7 @@ void translator_free(Translator *t)
     ir_block_free(&t->ir);
     g_hash_table_destroy(t->page_tbs);
     g_free(t->hash);
+    g_free(t->jc);
     g_free(p->pool);
     g_free(p);
 }
@@ -420,6 +448,8 @@ void tb_flush(Translator *t)
     TranslatorPriv *p = tr_priv(t);
     GHashTableIter it;
     gpointer key, val;
+    if (log_enabled(LOG_TB) && p->pool_used)
+        tr_log_stats(t, "flush");
     if (t->mem) {
         g_hash_table_iter_init(&it, t->page_tbs);
         while (g_hash_table_iter_next(&it, &key, &val))
@@ -427,6 +457,8 @@ void tb_flush(Translator *t)
     }
     g_hash_table_remove_all(t->page_tbs);
     memset(t->hash, 0, sizeof(*t->hash) * t->hash_size);
+    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);     /* the slots are recycled */
+    t->jc_used = false;
     memset(p->pool, 0, sizeof(*p->pool) * p->pool_used);
     p->pool_used = 0;
     t->backend->flush(t);
@@ -536,6 +568,15 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     return tb;
 }
 
+/* a jump cache entry for this key (the block is valid, so its slot is
+ * not recycled; the physical side: see "the jump cache" below) */
+static inline bool tb_jc_match(const TranslationBlock *tb, GuestVirt pc, GuestVirt cs_base,
+                               uint32_t cs_limit, uint32_t hflags)
+{
+    return tb->pc == pc && tb->cs_base == cs_base && tb->hflags == hflags &&
+           tb->cs_limit == cs_limit && tb->valid;
+}
+
 TranslationBlock *tb_find(Translator *t, void *env)
 {
     TranslatorPriv *p = tr_priv(t);
@@ -543,12 +584,98 @@ TranslationBlock *tb_find(Translator *t, void *env)
     GuestVirt cs_base = env_word(env, p->key_cs_base);
     uint32_t cs_limit = env_word(env, p->key_cs_limit);
     uint32_t hflags = env_word(env, p->key_flags);
-    GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
+    uint32_t h = tb_jc_hash(cs_base + pc);
+    TranslationBlock *tb = t->jc[h];
     t->stats.lookups++;
-    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
+    if (tb && tb_jc_match(tb, pc, cs_base, cs_limit, hflags)) {
+        t->stats.jc_hits++;
+        return tb;
+    }
+    GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
+    tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
         tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
+    t->jc[h] = tb;
+    t->jc_used = true;
     return tb;
+}
+
+/* ------------------------------------------------------- the jump cache
+ *
+ * t->jc[tb_jc_hash(cs_base + pc)] remembers the last block tb_find
+ * returned for that linear pc.  An entry is used when its block is still
+ * valid (SMC invalidation clears `valid`; tb_flush clears the cache, so a
+ * recycled slot is never reached) and its key words equal env's: pc,
+ * cs_base, cs_limit and flags.  The physical half of the key is not
+ * compared: the entry was filled right after code_phys (or a hash hit
+ * that followed it) and is dropped whenever the guest's TLB drops the
+ * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes), so it
+ * is exactly as current as the TLB.  A block's second page is covered by
+ * the page flush, which also clears the page before the flushed one.
+ */
+
+void tb_jc_flush(Translator *t)
+{
+    if (!t || !t->jc_used)
+        return;
+    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);
+    t->jc_used = false;
+    t->stats.jc_flushes++;
+}
+
+void tb_jc_flush_page(Translator *t, GuestVirt linear)
+{
+    if (!t || !t->jc_used)
+        return;
+    for (int k = 0; k < 2; k++) {
+        GuestVirt page = (linear & PAGE_MASK) - (GuestVirt)k * PAGE_SIZE;
+        uint32_t first = tb_jc_hash(page) & (TB_JC_SIZE - TB_JC_PAGE_SIZE);
+        memset(&t->jc[first], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+    }
+    t->stats.jc_page_flushes++;
+}
+
+bool tb_exit_lookup(const Translator *t, const TranslationBlock *tb)
+{
+    return t->patching && !(tb->hflags & tr_priv((Translator *)t)->flags_nochain);
+}
+
+bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot)
+{
+    TranslatorPriv *p = tr_priv((Translator *)t);
+    if (!tb_exit_lookup(t, tb) || tb->jmp_pc[slot] == UINT32_MAX ||
+        !(tb->hflags & p->flags_paging))
+        return false;
+    GuestVirt src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
+    GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    GuestVirt dst_page = (tb->cs_base + tb->jmp_pc[slot]) & PAGE_MASK;
+    return dst_page != src_page && dst_page != src_last;      /* tb_next's rule */
+}
+
+const void *tb_lookup_indirect(Translator *t, void *env)
+{
+    TranslatorPriv *p = tr_priv(t);
+    const GuestDesc *g = t->guest;
+
+    if (env_word(env, g->code_dirty))
+        goto miss;                      /* the loop does a full tb_find */
+    for (uint32_t i = 0; i < g->n_exit_words; i++)
+        if (env_word(env, g->exit_words[i]))
+            goto miss;                  /* an exit or interrupt request, a trap */
+    if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
+        goto miss;                      /* every dispatched block is logged */
+    GuestVirt pc = env_word(env, p->key_pc);
+    GuestVirt cs_base = env_word(env, p->key_cs_base);
+    uint32_t hflags = env_word(env, p->key_flags);
+    TranslationBlock *tb = t->jc[tb_jc_hash(cs_base + pc)];
+    if (!tb || (hflags & p->flags_nochain) ||
+        !tb_jc_match(tb, pc, cs_base, env_word(env, p->key_cs_limit), hflags))
+        goto miss;
+    t->stats.jc_indirect++;
+    return tb->code;
+miss:
+    t->stats.jc_indirect_miss++;
+    return NULL;
 }
 
 /* patch tb's slot to n when that is safe (n is the dispatcher's choice

@@ -515,6 +515,7 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
         case IR_GOTO_TB:
             return (int)o->imm;
         case IR_EXIT:
+        case IR_LOOKUP_TB:      /* the CPU loop's tb_find tries the jump cache */
             return TB_EXIT_NOCHAIN;
         default:
             g_assert_not_reached();

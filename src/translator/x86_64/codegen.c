@@ -20,6 +20,11 @@
  *     stub_n:   mov rax, tb | n; jmp epilogue
  *   exit:       [add rsp, extra]; sub [icount_left], n_insns
  *               mov rax, tb | TB_EXIT_NOCHAIN; jmp epilogue
+ *   lookup_tb, and goto_tb n to another page (tb_slot_lookup):
+ *               [add rsp, extra]; sub [icount_left], n_insns; jle stub
+ *               mov rdi, t; mov rsi, rbx; call tb_lookup_indirect
+ *               test rax, rax; je stub; jmp rax     ; the jump cache's block
+ *     stub:     mov rax, tb | TB_EXIT_NOCHAIN (or n); jmp epilogue
  *   slow paths of the TLB lookups (below)
  *
  * The budget check of a chained successor is the jg on the flags of the
@@ -227,10 +232,38 @@ static void cg_exit_account(Emitter *e, const CgBlock *b)
     emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, b->tb->n_insns);
 }
 
-/* sub [icount_left], n_insns; jg successor (patched) or the stub: the
- * budget check for the successor is done here, on the flags of the sub */
-static void cg_goto_tb(Emitter *e, const CgBlock *b, int slot)
+/* the exit `exit` (a slot or TB_EXIT_NOCHAIN) through the jump cache:
+ * while the budget lasts, ask tb_lookup_indirect (translator.c) for the
+ * block at env's pc and jump straight to it; NULL: the exit stub */
+static void cg_exit_lookup(Emitter *e, const CgBlock *b, Translator *t, int exit)
 {
+    cg_exit_account(e, b);
+    uint8_t *spent = emit_jcc32(e, CC_HO_LE);
+    emit_mov_r64_imm(e, HR_RDI, (uint64_t)(uintptr_t)t);
+    emit_mov_r64_r64(e, HR_RSI, HR_RBX);
+    emit_call(e, (const void *)tb_lookup_indirect);
+    emit8(e, 0x48);
+    emit8(e, 0x85);
+    emit8(e, 0xc0);                         /* test rax, rax */
+    uint8_t *none = emit_jcc32(e, CC_HO_E);
+    emit8(e, 0xff);
+    emit8(e, 0xe0);                         /* jmp rax */
+    emit_patch_rel32(spent, e->p);
+    emit_patch_rel32(none, e->p);
+    cg_exit_stub(e, b, exit);
+}
+
+/* sub [icount_left], n_insns; jg successor (patched) or the stub: the
+ * budget check for the successor is done here, on the flags of the sub.
+ * A slot whose target is on another page (never patched, tb_slot_lookup)
+ * goes through the jump cache instead. */
+static void cg_goto_tb(Emitter *e, const CgBlock *b, Translator *t, int slot)
+{
+    if (tb_slot_lookup(t, b->tb, slot)) {
+        b->tb->jmp_insn_offset[slot] = 0;   /* nothing to patch */
+        cg_exit_lookup(e, b, t, slot);
+        return;
+    }
     cg_exit_account(e, b);
     uint8_t *rel = emit_jcc32(e, CC_HO_G);
     emit_patch_rel32(rel, e->p);            /* unpatched: to the stub below */
@@ -243,6 +276,16 @@ static void cg_exit(Emitter *e, const CgBlock *b)
 {
     cg_exit_account(e, b);
     cg_exit_stub(e, b, TB_EXIT_NOCHAIN);
+}
+
+/* an indirect branch (LOOKUP_TB): through the jump cache unless chaining
+ * is off (-d nochain, -d exec, -d cpu) or tb single-steps */
+static void cg_lookup_tb(Emitter *e, const CgBlock *b, Translator *t)
+{
+    if (tb_exit_lookup(t, b->tb))
+        cg_exit_lookup(e, b, t, TB_EXIT_NOCHAIN);
+    else
+        cg_exit(e, b);
 }
 
 static_assert(G_N_ELEMENTS(cg_call_args) >= IR_MAX_IN + 1, "env and every helper argument");
@@ -804,10 +847,13 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                                     in->imm };
             break;
         case IR_GOTO_TB:
-            cg_goto_tb(&e, &b, (int)in->imm);
+            cg_goto_tb(&e, &b, t, (int)in->imm);
             break;
         case IR_EXIT:
             cg_exit(&e, &b);
+            break;
+        case IR_LOOKUP_TB:
+            cg_lookup_tb(&e, &b, t);
             break;
         default:
             g_assert_not_reached();
