@@ -47,8 +47,12 @@
 #include "bus/memory.h"
 #include "util/log.h"
 
-#define TB_POOL_SIZE   (1u << 16)
-#define TB_HASH_BITS   15
+/* the block pool: one TranslationBlock per TB_CODE_PER_BLOCK bytes of
+ * the translation cache (t->tb_size; native code averages about 420
+ * bytes a block on the Linux boot, so the code buffer, not the pool,
+ * fills first); the hash has half as many buckets as the pool (a power
+ * of two) */
+#define TB_CODE_PER_BLOCK 256u
 
 /* the blocks of one physical page (value of Translator.page_tbs) */
 typedef struct TBPage {
@@ -63,8 +67,8 @@ static void tb_page_free(gpointer p);
 /* the Translator plus what only this file needs */
 typedef struct TranslatorPriv {
     Translator pub;
-    TranslationBlock *pool;     /* TB_POOL_SIZE blocks */
-    uint32_t pool_used;
+    TranslationBlock *pool;     /* pool_size blocks */
+    uint32_t pool_size, pool_used;
     /* copied from the GuestDesc: the block key's env offsets and flag bits */
     uint32_t key_pc, key_cs_base, key_cs_limit, key_flags;
     uint32_t flags_paging, flags_nochain;
@@ -83,14 +87,14 @@ static inline uint32_t env_word(const void *env, uint32_t off)
     return v;
 }
 
-static inline uint32_t tb_hash(GuestPhys phys_pc, GuestVirt pc, GuestVirt cs_base,
-                               uint32_t hflags)
+static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt pc,
+                               GuestVirt cs_base, uint32_t hflags)
 {
     uint32_t h = phys_pc * 0x9e3779b1u;
     h ^= (pc + cs_base) * 0x85ebca6bu;
     h ^= hflags * 0xc2b2ae35u;
     h ^= h >> 15;
-    return h & ((1u << TB_HASH_BITS) - 1);
+    return h & (t->hash_size - 1);
 }
 
 /* jump cache index of linear pc: the bits above the page offset pick a
@@ -109,7 +113,7 @@ static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 
 Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           void *cpu, GError **errp)
+                           void *cpu, size_t tb_size, GError **errp)
 {
     TranslatorPriv *p = g_new0(TranslatorPriv, 1);
     Translator *t = &p->pub;
@@ -125,7 +129,14 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     t->frontend = frontend;
     t->cpu = cpu;
     t->mem = mem;
-    t->hash_size = 1u << TB_HASH_BITS;
+    if (tb_size == 0)
+        tb_size = TB_SIZE_DEFAULT;
+    tb_size = CLAMP(tb_size, TB_SIZE_MIN, TB_SIZE_MAX);
+    t->tb_size = tb_size;
+    p->pool_size = (uint32_t)(tb_size / TB_CODE_PER_BLOCK);
+    t->hash_size = 1;
+    while (t->hash_size < p->pool_size / 2)
+        t->hash_size <<= 1;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
     t->jc = g_new0(TranslationBlock *, TB_JC_SIZE);
     t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
@@ -133,7 +144,7 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     t->patching = t->chaining && be->patch_jump != NULL &&
                   !log_enabled(LOG_EXEC | LOG_CPU);
     ir_block_init(&t->ir, guest);
-    p->pool = g_new0(TranslationBlock, TB_POOL_SIZE);
+    p->pool = g_new0(TranslationBlock, p->pool_size);   /* pages committed as used */
     if (!be->init(t, errp)) {
         g_free(p->pool);
         g_hash_table_destroy(t->page_tbs);
@@ -153,11 +164,11 @@ static void tr_log_stats(Translator *t, const char *what)
     log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
                " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
                " indirect=%" PRIu64 " indirect_miss=%" PRIu64 " jc_flushes=%" PRIu64
-               " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 "\n",
+               " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 " code_bytes=%" PRIu64 "\n",
                what, st->blocks_translated, st->blocks_invalidated, st->flushes,
                tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
                st->jc_indirect, st->jc_indirect_miss, st->jc_flushes, st->jc_page_flushes,
-               st->jumps_patched);
+               st->jumps_patched, st->code_bytes);
 }
 
 void translator_free(Translator *t)
@@ -303,7 +314,7 @@ static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 
 static void tb_hash_remove(Translator *t, TranslationBlock *tb)
 {
-    uint32_t h = tb_hash(tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
+    uint32_t h = tb_hash(t, tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
     TranslationBlock **pp = &t->hash[h];
     while (*pp && *pp != tb)
         pp = &(*pp)->hash_next;
@@ -480,7 +491,7 @@ static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt p
                                    GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
 {
-    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
         if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
@@ -503,7 +514,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
                                      uint32_t hflags)
 {
     TranslatorPriv *p = tr_priv(t);
-    if (p->pool_used == TB_POOL_SIZE)
+    if (p->pool_used == p->pool_size)
         tb_flush(t);
     /* the slot is taken only once translation succeeded: a fetch fault
      * longjmps out of translate() and the slot is simply reused */
@@ -554,7 +565,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     }
 
     tb->valid = true;
-    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
     tb->hash_next = t->hash[h];
     t->hash[h] = tb;
     tb_page_add(t, tb, 0);
@@ -565,6 +576,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
             tb_page_add(t, tb, 1);
     }
     t->stats.blocks_translated++;
+    t->stats.code_bytes += tb->code_size;
     return tb;
 }
 

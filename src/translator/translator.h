@@ -34,6 +34,12 @@ struct PhysMem;
 struct Translator;
 
 #define TB_MAX_INSNS 64         /* guest instructions per block at most */
+/* the translation cache (translator_new's tb_size, -tb-size): the native
+ * backend's code buffer, the interpreter's arena, and one block of the
+ * pool per 256 bytes of it; filled, it is flushed whole */
+#define TB_SIZE_DEFAULT (64u << 20)
+#define TB_SIZE_MIN     (1u << 20)
+#define TB_SIZE_MAX     (1024u << 20)
 #define TB_BITS_THRESHOLD 8     /* SMC: code-write hook calls on a page before
                                    it gets a code bitmap (translator.c) */
 
@@ -104,6 +110,7 @@ typedef struct TranslatorStats {
     uint64_t smc_walks;         /* code-page stores that walked the page's blocks */
     uint64_t smc_skipped;       /* code-page stores the code bitmap answered */
     uint64_t smc_checked;       /* blocks compared with written bytes in those walks */
+    uint64_t code_bytes;        /* backend code of all translated blocks */
     uint64_t jc_hits;           /* tb_find answered by the jump cache */
     uint64_t jc_indirect;       /* indirect exits (LOOKUP_TB) that went straight on */
     uint64_t jc_indirect_miss;  /* ... that returned to the CPU loop */
@@ -133,6 +140,8 @@ typedef struct Translator {
     uint32_t hash_size;
     GHashTable *page_tbs;       /* phys page number -> its blocks (TBPage) */
     struct PhysMem *mem;
+    size_t tb_size;             /* bytes of the translation cache (backends size
+                                   their code buffer or arena from it) */
     IRBlock ir;                 /* scratch IR for the block being built */
     bool chaining;              /* false under -d nochain */
     bool patching;              /* direct chaining: chaining, backend has
@@ -144,10 +153,11 @@ typedef struct Translator {
     TranslatorStats stats;
 } Translator;
 
-/* registers itself as mem's code-write hook */
+/* registers itself as mem's code-write hook; tb_size: bytes of the
+ * translation cache, 0 for TB_SIZE_DEFAULT (clamped to TB_SIZE_MIN..MAX) */
 Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           void *cpu, GError **errp);
+                           void *cpu, size_t tb_size, GError **errp);
 void        translator_free(Translator *t);
 /* find or translate the block for the CPU's current state.  May raise a
  * guest exception (#PF on fetch) via the CPU's jmp_env. */

@@ -92,7 +92,6 @@
 #include "translator/x86_64/emit.h"
 #include "mmu/tlb.h"
 
-#define CG_BUFFER_SIZE   (64u << 20)
 #define CG_MAX_PER_INSN  128    /* host bytes one IR op can need, at most */
 #define CG_BLOCK_EXTRA   256    /* entry check, guard exit, stubs, alignment */
 #define CG_FRAME         1024   /* shared spill area: 256 slots (multiple of 16) */
@@ -170,19 +169,20 @@ static bool cg_init(Translator *t, GError **errp)
     CodegenState *s = g_new0(CodegenState, 1);
     /* ask for an address near our own code so calls can use rel32 */
     uintptr_t near = ((uintptr_t)t->guest->ld_slow[0] & ~(uintptr_t)0xfffff) - (512u << 20);
-    void *p = mmap((void *)near, CG_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t size = t->tb_size;           /* pages are committed as code is written */
+    void *p = mmap((void *)near, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         g_set_error(errp, TX86_IR_ERROR, 20,
-                    "cannot map %u MiB of executable memory for the code buffer",
-                    CG_BUFFER_SIZE >> 20);
+                    "cannot map %zu MiB of executable memory for the code buffer",
+                    size >> 20);
         g_free(s);
         return false;
     }
     s->guest = t->guest;
     s->icount_left = (int32_t)t->guest->icount_left;
     s->buf = p;
-    s->size = CG_BUFFER_SIZE;
+    s->size = size;
     cg_emit_trampolines(s);
     s->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &s->cs) == CS_ERR_OK;
     t->backend_state = s;
