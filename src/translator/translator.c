@@ -34,8 +34,14 @@
  *   (GuestDesc.code_page_added; x86 drops its TLB write tags) so guest
  *   stores to it reach the code-write hook.
  *
- * TBs come from a fixed pool; when it or the backend's code buffer is
- * full the whole cache is flushed (simple and, with a big buffer, rare).
+ *   The jump cache (t->jc): linear pc -> the block tb_find last returned
+ *       for it; tb_find asks it first, native LOOKUP_TB exits and
+ *       cross-page GOTO_TBs through tb_lookup_indirect; cleared by the
+ *       guest's TLB flushes (tb_jc_flush, tb_jc_flush_page) and tb_flush.
+ *
+ * TBs come from a pool sized from t->tb_size (one per TB_CODE_PER_BLOCK
+ * bytes); when it or the backend's code buffer is full the whole cache is
+ * flushed (simple and, with a big enough cache, rare).
  * Debug output: -d op (IR before and after optimisation) and -d out_asm
  * (the backend's dump) are printed here; -d in_asm by the front end.
  */
