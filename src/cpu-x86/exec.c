@@ -61,6 +61,12 @@
  * was taken in t->last_tb.  Interrupts and exit requests need no check in a
  * chain: everything that sets them (I/O helpers, IF/mode changes) ends its
  * block with an unchained exit, and timers run between cpu_exec calls.
+ * Indirect branches (and jumps to another page) may also continue in
+ * generated code through the jump cache (translator.c, tb_lookup_indirect),
+ * but only while exit_request, interrupt_request, dbg_pending and
+ * code_dirty are all clear (x86_guest.exit_words), and never out of an
+ * HF_TF or HF_INHIBIT_IRQ block (flags_nochain) nor with breakpoints set
+ * (gen_jmp_indirect): so they never skip what this loop checks.
  * Likewise the front end never chains into an instruction breakpoint and,
  * while data breakpoints are enabled, leaves a block as soon as
  * dbg_pending is set.

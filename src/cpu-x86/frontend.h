@@ -189,6 +189,7 @@ void   gen_flush_flags(DisasContext *s);           /* materialise into CC_OP_EFL
 void   gen_sync_eip(DisasContext *s);              /* env->eip = pc (if not done) */
 void   gen_jmp_imm(DisasContext *s, uint32_t eip, int slot);  /* ends block */
 void   gen_jmp_temp(DisasContext *s, IRTemp eip);  /* indirect, ends block */
+void   gen_jmp_indirect(DisasContext *s, IRTemp eip); /* near JMP/CALL/RET: jump cache */
 void   gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error);
 /* #UD, logged once per distinct bytes under -d unimp (translate.c):
  * gen_ud: the encoding is invalid (LOCK misuse, bad operand form, UD2...);

@@ -6,7 +6,8 @@
  * encoding.imm_offset/imm_size) and the effective operand size: 0x66 in
  * 32-bit code truncates the target to 16 bits.  Direct targets end the
  * block with GOTO_TB (slot 0 = taken, slot 1 = fall-through), indirect
- * ones with EXIT.  The table's arg holds the condition (0 = O .. 15 = G).
+ * ones with LOOKUP_TB (gen_jmp_indirect: the jump cache).  The table's
+ * arg holds the condition (0 = O .. 15 = G).
  *
  * A target past the CS limit is #GP(0) at the branch, before it writes
  * anything (SDM vol. 2 "JMP", "Jcc", "CALL", "RET", "LOOP", "JCXZ": "IF
@@ -110,7 +111,7 @@ void gen_JMP(DisasContext *s)
     } else {
         IRTemp t = near_target(s, gen_ld_op(s, 0));
         gen_check_target(s, t);
-        gen_jmp_temp(s, t);
+        gen_jmp_indirect(s, t);
     }
 }
 
@@ -129,7 +130,7 @@ void gen_CALL(DisasContext *s)
         IRTemp t = near_target(s, gen_ld_op(s, 0));
         gen_check_target(s, t);
         gen_push(s, s->opsize, ret);
-        gen_jmp_temp(s, t);
+        gen_jmp_indirect(s, t);
     }
 }
 
@@ -139,7 +140,7 @@ void gen_RET(DisasContext *s)
     IRTemp t = near_target(s, gen_pop_peek(s, s->opsize, 0));
     gen_check_target(s, t);                 /* before ESP moves */
     gen_adjust_esp(s, (int32_t)(s->opsize + n));
-    gen_jmp_temp(s, t);
+    gen_jmp_indirect(s, t);
 }
 
 /* LOOP/LOOPE/LOOPNE: arg = 0 plain, 1 LOOPE, 2 LOOPNE; CX or ECX by address size */

@@ -50,6 +50,15 @@ static const uint32_t x86_volatile[] = {
     offsetof(CPUState, code_dirty),
 };
 
+/* what the CPU loop must see before the next block: an indirect exit
+ * (LOOKUP_TB) goes back to it instead of the jump cache while any is set
+ * (exit requests, a pending interrupt or NMI, a pending #DB trap) */
+static const uint32_t x86_exit_words[] = {
+    offsetof(CPUState, exit_request),
+    offsetof(CPUState, interrupt_request),
+    offsetof(CPUState, dbg_pending),
+};
+
 /* the TLB view of a block: user for CPL 3, else kernel */
 static int x86_tlb_mode(uint32_t hflags)
 {
@@ -83,13 +92,15 @@ const GuestDesc x86_guest = {
     .n_volatile = G_N_ELEMENTS(x86_volatile),
     .code_dirty = offsetof(CPUState, code_dirty),
     .icount_left = offsetof(CPUState, icount_left),
+    .exit_words = x86_exit_words,
+    .n_exit_words = G_N_ELEMENTS(x86_exit_words),
 
     .key_pc = offsetof(CPUState, eip),
     .key_cs_base = offsetof(CPUState, seg[R_CS].base),
     .key_cs_limit = offsetof(CPUState, seg[R_CS].limit),
     .key_flags = offsetof(CPUState, hflags),
     .flags_paging = HF_PG,
-    .flags_nochain = HF_TF,
+    .flags_nochain = HF_TF | HF_INHIBIT_IRQ,
 
     .helpers = helper_table,
     .n_helpers = HELPER_COUNT,

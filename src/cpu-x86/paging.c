@@ -33,6 +33,7 @@
 #include "cpu-x86/mem.h"
 #include "cpu-x86/debug.h"
 #include "bus/memory.h"
+#include "translator/translator.h"
 #include "util/log.h"
 
 /* paging-structure entry bits (both formats; NX only in PAE entries) */
@@ -389,9 +390,17 @@ static void mmu_log_flush(CPUState *env, const char *what)
                st->page_flushes);
 }
 
+/*
+ * The translator's jump cache maps linear pcs to blocks, so it forgets
+ * what the TLB forgets: every flush here clears it too (whole, or the
+ * flushed page and the one before it, whose blocks may reach into it).
+ * A page inside a big page cached in 4 KiB pieces (TLB n_large) may stand
+ * for the whole big page: then the whole cache goes.
+ */
 void tlb_flush(CPUState *env)
 {
     tlb_flush_all(&env->tlb);
+    tb_jc_flush(env->tr_ctx);
     if (log_enabled(LOG_MMU))
         mmu_log_flush(env, "all");
 }
@@ -403,6 +412,7 @@ void tlb_flush_nonglobal(CPUState *env)
         return;
     }
     tlb_flush_nonglobal_entries(&env->tlb);
+    tb_jc_flush(env->tr_ctx);
     if (log_enabled(LOG_MMU))
         mmu_log_flush(env, "non-global");
 }
@@ -412,6 +422,10 @@ void tlb_flush_page(CPUState *env, uint32_t linear)
     /* a big page is cached as 4 KiB pieces: drop every piece of it */
     tlb_flush_linear_page(&env->tlb, linear,
                           mmu_pae(env) ? ~UINT32_C(0x1fffff) : ~UINT32_C(0x3fffff));
+    if (env->tlb.n_large)
+        tb_jc_flush(env->tr_ctx);
+    else
+        tb_jc_flush_page(env->tr_ctx, linear);
     if (log_enabled(LOG_MMU))
         log_printf("mmu: invlpg %08x\n", linear);
 }

@@ -757,6 +757,26 @@ void gen_jmp_temp(DisasContext *s, IRTemp eip)
     s->is_jmp = DISAS_JUMP;
 }
 
+/*
+ * A near indirect branch (JMP/CALL r/m, RET): LOOKUP_TB, which a chaining
+ * backend may follow through the jump cache without the CPU loop, unless
+ * the loop has to see the next instruction boundary: a single-step or
+ * interrupt-shadow block (HF_TF, HF_INHIBIT_IRQ: one instruction, then #DB
+ * or the interrupt check), instruction breakpoints or watchpoints (DR7 or
+ * gdb: the loop checks them, as gen_jmp_imm never chains into one), gdb
+ * single-step.  Changing any of these flushes the blocks.
+ */
+void gen_jmp_indirect(DisasContext *s, IRTemp eip)
+{
+    ir_st_env(s->ir, ENV_OFF(eip), eip);
+    if ((s->hflags & (HF_TF | HF_INHIBIT_IRQ)) || s->env->gdb_step ||
+        (s->env->dbg_flags & (DBG_IBP | DBG_WATCH | DBG_GDB)))
+        ir_exit(s->ir);
+    else
+        ir_lookup_tb(s->ir);
+    s->is_jmp = DISAS_JUMP;
+}
+
 void gen_exception(DisasContext *s, int vector, uint32_t error_code, bool has_error)
 {
     gen_helper(s, HELPER_raise_exception, 2, ir_movi(s->ir, vector),

@@ -214,6 +214,15 @@ void machine_config_clear(MachineConfig *cfg)
         }
 }
 
+/* more RAM runs more software, whose code the cache should hold without
+ * flushing (a full flush translates all of it again); the code buffer
+ * and the block pool are reserved, not committed: RSS grows only with the
+ * code actually generated (docs/translator.md, "Translation cache size") */
+uint64_t machine_tb_size(uint64_t ram_size)
+{
+    return CLAMP(ram_size / 2, UINT64_C(64) << 20, UINT64_C(512) << 20);
+}
+
 const char *machine_ram_size_error(uint64_t bytes)
 {
     G_STATIC_ASSERT(MACHINE_MIN_RAM == 1ull << 20 && MACHINE_MAX_RAM == 3072ull << 20);
@@ -344,7 +353,9 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     X86FrontEnd *fe = x86_frontend_new(errp);
     if (!fe)
         goto fail;
-    m->tr = translator_new(be, &x86_guest, m->mem, machine_translate, fe, &m->cpu, errp);
+    m->tr = translator_new(be, &x86_guest, m->mem, machine_translate, fe, &m->cpu,
+                           m->cfg.tb_size ? m->cfg.tb_size : machine_tb_size(m->cfg.ram_size),
+                           errp);
     if (!m->tr) {
         x86_frontend_free(fe);
         goto fail;

@@ -41,6 +41,8 @@ typedef struct MachineConfig {
     bool has_debug_exit;          /* -device isa-debug-exit */
     uint32_t debug_exit_iobase, debug_exit_iosize;
     BackendKind backend;
+    uint64_t tb_size;             /* -tb-size / -accel tcg,tb-size=: translation cache
+                                     bytes, 0 = machine_tb_size(ram_size) */
     uint64_t max_insns;           /* --max-insns, 0 = unlimited */
     unsigned log_items;           /* -d mask (LOG_*), applied by main */
     char *log_path;               /* -D FILE, NULL = stderr */
@@ -132,6 +134,8 @@ typedef struct Machine {
 /* NULL when bytes is a RAM size machine_new accepts, else the one message
  * (-m and machine_new both show it) */
 const char *machine_ram_size_error(uint64_t bytes);
+/* the default translation cache for a RAM size: half of it, 64..512 MiB */
+uint64_t machine_tb_size(uint64_t ram_size);
 
 void machine_config_init(MachineConfig *cfg);   /* defaults */
 /* dst = a deep copy of src (every string duplicated); dst is overwritten,

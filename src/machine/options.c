@@ -36,6 +36,7 @@ typedef enum OptId {
     OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
     OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
     OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
+    OPT_TB_SIZE,        /* -tb-size MiB: the translation cache (translator.h) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -64,6 +65,7 @@ static const OptDesc opt_table[] = {
     { "backend",    OPT_BACKEND,    true },
     { "max-insns",  OPT_MAX_INSNS,  true },
     { "seabios-log", OPT_SEABIOS_LOG, true },
+    { "tb-size",    OPT_TB_SIZE,    true },
     { "help",       OPT_HELP,       false },
     { "h",          OPT_HELP,       false },
     { "version",    OPT_VERSION,    false },
@@ -141,7 +143,8 @@ void options_usage(FILE *f)
 "  -s                     same as -gdb tcp::1234\n"
 "  -S                     stop before the first instruction (wait for gdb)\n"
 "  -icount shift=N        virtual time = instructions << N ns: runs repeat exactly\n"
-"  -accel tcg             the only accelerator\n"
+"  -accel tcg[,tb-size=N] the only accelerator; N as for -tb-size\n"
+"  -tb-size N             translation cache in MiB, 1 to 1024 [RAM / 2, 64 to 512]\n"
 "  --backend=native|interp  translator backend [%s]\n"
 "  --max-insns N          stop (status 0) after N guest instructions\n"
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
@@ -752,6 +755,18 @@ static bool opt_name(const char *v, MachineConfig *cfg, GError **errp)
     return ok;
 }
 
+/* -tb-size N, -accel tcg,tb-size=N: MiB, as QEMU */
+static bool opt_tb_size(const char *v, MachineConfig *cfg, GError **errp)
+{
+    char *end;
+    guint64 n = g_ascii_strtoull(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 1024)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                        "tb-size '%s': give the translation cache in MiB, 1 to 1024", v);
+    cfg->tb_size = n << 20;
+    return true;
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -866,11 +881,20 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         g_free(cfg->log_path);
         cfg->log_path = g_strdup(v);
         return true;
-    case OPT_ACCEL:
-        if (!strcmp(v, "tcg") || g_str_has_prefix(v, "tcg,"))
-            return true;
-        return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                        "accelerator '%s' is not supported (only tcg)", v);
+    case OPT_ACCEL: {
+        if (strcmp(v, "tcg") && !g_str_has_prefix(v, "tcg,"))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "accelerator '%s' is not supported (only tcg)", v);
+        gchar **parts = g_strsplit(v, ",", -1);
+        bool ok = true;
+        for (gchar **p = parts + 1; ok && *p; p++)
+            if (g_str_has_prefix(*p, "tb-size="))
+                ok = opt_tb_size(*p + 8, cfg, errp);     /* other properties: ignored */
+        g_strfreev(parts);
+        return ok;
+    }
+    case OPT_TB_SIZE:
+        return opt_tb_size(v, cfg, errp);
     case OPT_ENABLE_KVM:
         return opt_fail(errp, OPTIONS_ERROR_INVALID, "KVM is not supported (only tcg)");
     case OPT_BACKEND:

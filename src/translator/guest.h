@@ -113,6 +113,10 @@ typedef struct GuestDesc {
                                        to 1 when a store invalidated blocks */
     uint32_t icount_left;           /* env offset of the int32 instruction budget a
                                        chaining backend decrements (translator.md) */
+    const uint32_t *exit_words;     /* env offsets of uint32 words that, when non-zero,
+                                       make an indirect exit (LOOKUP_TB) return to the
+                                       CPU loop instead of taking the jump cache */
+    uint32_t n_exit_words;
 
     /* the block key, read from env by tb_find / tb_next */
     uint32_t key_pc, key_cs_base, key_cs_limit, key_flags;  /* env offsets */

@@ -293,6 +293,11 @@ void ir_exit(IRBlock *b)
     ir_emit(b, IR_EXIT, IR_I32, IR_NO_TEMP, 0, NULL, 0);
 }
 
+void ir_lookup_tb(IRBlock *b)
+{
+    ir_emit(b, IR_LOOKUP_TB, IR_I32, IR_NO_TEMP, 0, NULL, 0);
+}
+
 /* the type of insn's output temp (IR_VOID: none), from its type rule */
 static IRType ir_out_type(const GuestDesc *g, const IRInsn *insn)
 {
@@ -827,7 +832,8 @@ bool ir_verify(const IRBlock *b, GError **errp)
     }
     {
         const IRInsn *last = &b->insns[b->n_insns - 1];
-        bool ends = last->op == IR_GOTO_TB || last->op == IR_EXIT || last->op == IR_BR ||
+        bool ends = last->op == IR_GOTO_TB || last->op == IR_EXIT || last->op == IR_LOOKUP_TB ||
+                    last->op == IR_BR ||
                     (last->op == IR_CALL && (g->helpers[last->imm].flags & HF_NORETURN));
         if (!ends) {
             ir_verify_fail(errp, b->n_insns - 1, last, "block does not end with an exit");

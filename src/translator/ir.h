@@ -189,6 +189,7 @@ void   ir_brnz(IRBlock *b, IRTemp cond, uint32_t label);
 void   ir_insn_start(IRBlock *b, uint64_t pc);
 void   ir_goto_tb(IRBlock *b, int slot);
 void   ir_exit(IRBlock *b);
+void   ir_lookup_tb(IRBlock *b);     /* indirect branch: env pc, jump cache (ir.def) */
 
 #define ir_add(b, x, y) ir_binop(b, IR_ADD, x, y)
 #define ir_sub(b, x, y) ir_binop(b, IR_SUB, x, y)

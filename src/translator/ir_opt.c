@@ -249,7 +249,7 @@ static bool opt_env_wide(const IRInsn *i)
 
 static bool opt_falls_through(const IRInsn *i)
 {
-    return i->op != IR_BR && i->op != IR_EXIT && i->op != IR_GOTO_TB;
+    return i->op != IR_BR && i->op != IR_EXIT && i->op != IR_GOTO_TB && i->op != IR_LOOKUP_TB;
 }
 
 /*

@@ -34,20 +34,31 @@
  *   (GuestDesc.code_page_added; x86 drops its TLB write tags) so guest
  *   stores to it reach the code-write hook.
  *
- * TBs come from a fixed pool; when it or the backend's code buffer is
- * full the whole cache is flushed (simple and, with a big buffer, rare).
+ *   The jump cache (t->jc): linear pc -> the block tb_find last returned
+ *       for it; tb_find asks it first, native LOOKUP_TB exits and
+ *       cross-page GOTO_TBs through tb_lookup_indirect; cleared by the
+ *       guest's TLB flushes (tb_jc_flush, tb_jc_flush_page) and tb_flush.
+ *
+ * TBs come from a pool sized from t->tb_size (one per TB_CODE_PER_BLOCK
+ * bytes); when it or the backend's code buffer is full the whole cache is
+ * flushed (simple and, with a big enough cache, rare).
  * Debug output: -d op (IR before and after optimisation) and -d out_asm
  * (the backend's dump) are printed here; -d in_asm by the front end.
  */
 #include <string.h>
+#include <inttypes.h>
 #include "config.h"
 #include "translator/translator.h"
 /* physical pages (code marks, the code-write hook): a bus-level header */
 #include "bus/memory.h"
 #include "util/log.h"
 
-#define TB_POOL_SIZE   (1u << 16)
-#define TB_HASH_BITS   15
+/* the block pool: one TranslationBlock per TB_CODE_PER_BLOCK bytes of
+ * the translation cache (t->tb_size; native code averages about 420
+ * bytes a block on the Linux boot, so the code buffer, not the pool,
+ * fills first); the hash has half as many buckets as the pool (a power
+ * of two) */
+#define TB_CODE_PER_BLOCK 256u
 
 /* the blocks of one physical page (value of Translator.page_tbs) */
 typedef struct TBPage {
@@ -62,8 +73,8 @@ static void tb_page_free(gpointer p);
 /* the Translator plus what only this file needs */
 typedef struct TranslatorPriv {
     Translator pub;
-    TranslationBlock *pool;     /* TB_POOL_SIZE blocks */
-    uint32_t pool_used;
+    TranslationBlock *pool;     /* pool_size blocks */
+    uint32_t pool_size, pool_used;
     /* copied from the GuestDesc: the block key's env offsets and flag bits */
     uint32_t key_pc, key_cs_base, key_cs_limit, key_flags;
     uint32_t flags_paging, flags_nochain;
@@ -82,14 +93,23 @@ static inline uint32_t env_word(const void *env, uint32_t off)
     return v;
 }
 
-static inline uint32_t tb_hash(GuestPhys phys_pc, GuestVirt pc, GuestVirt cs_base,
-                               uint32_t hflags)
+static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt pc,
+                               GuestVirt cs_base, uint32_t hflags)
 {
     uint32_t h = phys_pc * 0x9e3779b1u;
     h ^= (pc + cs_base) * 0x85ebca6bu;
     h ^= hflags * 0xc2b2ae35u;
     h ^= h >> 15;
-    return h & ((1u << TB_HASH_BITS) - 1);
+    return h & (t->hash_size - 1);
+}
+
+/* jump cache index of linear pc: the bits above the page offset pick a
+ * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run */
+static inline uint32_t tb_jc_hash(GuestVirt lin)
+{
+    uint32_t tmp = lin ^ (lin >> (PAGE_BITS - TB_JC_PAGE_BITS));
+    return ((tmp >> (PAGE_BITS - TB_JC_PAGE_BITS)) & (TB_JC_SIZE - TB_JC_PAGE_SIZE)) |
+           (tmp & (TB_JC_PAGE_SIZE - 1));
 }
 
 static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
@@ -99,7 +119,7 @@ static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 
 Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           void *cpu, GError **errp)
+                           void *cpu, size_t tb_size, GError **errp)
 {
     TranslatorPriv *p = g_new0(TranslatorPriv, 1);
     Translator *t = &p->pub;
@@ -115,18 +135,27 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     t->frontend = frontend;
     t->cpu = cpu;
     t->mem = mem;
-    t->hash_size = 1u << TB_HASH_BITS;
+    if (tb_size == 0)
+        tb_size = TB_SIZE_DEFAULT;
+    tb_size = CLAMP(tb_size, TB_SIZE_MIN, TB_SIZE_MAX);
+    t->tb_size = tb_size;
+    p->pool_size = (uint32_t)(tb_size / TB_CODE_PER_BLOCK);
+    t->hash_size = 1;
+    while (t->hash_size < p->pool_size / 2)
+        t->hash_size <<= 1;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
+    t->jc = g_new0(TranslationBlock *, TB_JC_SIZE);
     t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
                   !log_enabled(LOG_EXEC | LOG_CPU);
     ir_block_init(&t->ir, guest);
-    p->pool = g_new0(TranslationBlock, TB_POOL_SIZE);
+    p->pool = g_new0(TranslationBlock, p->pool_size);   /* pages committed as used */
     if (!be->init(t, errp)) {
         g_free(p->pool);
         g_hash_table_destroy(t->page_tbs);
         g_free(t->hash);
+        g_free(t->jc);
         g_free(p);
         return NULL;
     }
@@ -135,11 +164,26 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     return t;
 }
 
+static void tr_log_stats(Translator *t, const char *what)
+{
+    const TranslatorStats *st = &t->stats;
+    log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
+               " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
+               " indirect=%" PRIu64 " indirect_miss=%" PRIu64 " jc_flushes=%" PRIu64
+               " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 " code_bytes=%" PRIu64 "\n",
+               what, st->blocks_translated, st->blocks_invalidated, st->flushes,
+               tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
+               st->jc_indirect, st->jc_indirect_miss, st->jc_flushes, st->jc_page_flushes,
+               st->jumps_patched, st->code_bytes);
+}
+
 void translator_free(Translator *t)
 {
     if (!t)
         return;
     TranslatorPriv *p = tr_priv(t);
+    if (log_enabled(LOG_TB))
+        tr_log_stats(t, "exit");
     tb_flush(t);
     if (t->mem)
         physmem_set_code_hook(t->mem, NULL, NULL);
@@ -147,6 +191,7 @@ void translator_free(Translator *t)
     ir_block_free(&t->ir);
     g_hash_table_destroy(t->page_tbs);
     g_free(t->hash);
+    g_free(t->jc);
     g_free(p->pool);
     g_free(p);
 }
@@ -275,7 +320,7 @@ static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 
 static void tb_hash_remove(Translator *t, TranslationBlock *tb)
 {
-    uint32_t h = tb_hash(tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
+    uint32_t h = tb_hash(t, tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
     TranslationBlock **pp = &t->hash[h];
     while (*pp && *pp != tb)
         pp = &(*pp)->hash_next;
@@ -420,6 +465,8 @@ void tb_flush(Translator *t)
     TranslatorPriv *p = tr_priv(t);
     GHashTableIter it;
     gpointer key, val;
+    if (log_enabled(LOG_TB) && p->pool_used)
+        tr_log_stats(t, "flush");
     if (t->mem) {
         g_hash_table_iter_init(&it, t->page_tbs);
         while (g_hash_table_iter_next(&it, &key, &val))
@@ -427,6 +474,8 @@ void tb_flush(Translator *t)
     }
     g_hash_table_remove_all(t->page_tbs);
     memset(t->hash, 0, sizeof(*t->hash) * t->hash_size);
+    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);     /* the slots are recycled */
+    t->jc_used = false;
     memset(p->pool, 0, sizeof(*p->pool) * p->pool_used);
     p->pool_used = 0;
     t->backend->flush(t);
@@ -448,7 +497,7 @@ static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt p
                                    GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
 {
-    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
         if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
@@ -471,7 +520,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
                                      uint32_t hflags)
 {
     TranslatorPriv *p = tr_priv(t);
-    if (p->pool_used == TB_POOL_SIZE)
+    if (p->pool_used == p->pool_size)
         tb_flush(t);
     /* the slot is taken only once translation succeeded: a fetch fault
      * longjmps out of translate() and the slot is simply reused */
@@ -522,7 +571,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     }
 
     tb->valid = true;
-    uint32_t h = tb_hash(phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
     tb->hash_next = t->hash[h];
     t->hash[h] = tb;
     tb_page_add(t, tb, 0);
@@ -533,7 +582,17 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
             tb_page_add(t, tb, 1);
     }
     t->stats.blocks_translated++;
+    t->stats.code_bytes += tb->code_size;
     return tb;
+}
+
+/* a jump cache entry for this key (the block is valid, so its slot is
+ * not recycled; the physical side: see "the jump cache" below) */
+static inline bool tb_jc_match(const TranslationBlock *tb, GuestVirt pc, GuestVirt cs_base,
+                               uint32_t cs_limit, uint32_t hflags)
+{
+    return tb->pc == pc && tb->cs_base == cs_base && tb->hflags == hflags &&
+           tb->cs_limit == cs_limit && tb->valid;
 }
 
 TranslationBlock *tb_find(Translator *t, void *env)
@@ -543,12 +602,98 @@ TranslationBlock *tb_find(Translator *t, void *env)
     GuestVirt cs_base = env_word(env, p->key_cs_base);
     uint32_t cs_limit = env_word(env, p->key_cs_limit);
     uint32_t hflags = env_word(env, p->key_flags);
-    GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
+    uint32_t h = tb_jc_hash(cs_base + pc);
+    TranslationBlock *tb = t->jc[h];
     t->stats.lookups++;
-    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
+    if (tb && tb_jc_match(tb, pc, cs_base, cs_limit, hflags)) {
+        t->stats.jc_hits++;
+        return tb;
+    }
+    GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
+    tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
         tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
+    t->jc[h] = tb;
+    t->jc_used = true;
     return tb;
+}
+
+/* ------------------------------------------------------- the jump cache
+ *
+ * t->jc[tb_jc_hash(cs_base + pc)] remembers the last block tb_find
+ * returned for that linear pc.  An entry is used when its block is still
+ * valid (SMC invalidation clears `valid`; tb_flush clears the cache, so a
+ * recycled slot is never reached) and its key words equal env's: pc,
+ * cs_base, cs_limit and flags.  The physical half of the key is not
+ * compared: the entry was filled right after code_phys (or a hash hit
+ * that followed it) and is dropped whenever the guest's TLB drops the
+ * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes), so it
+ * is exactly as current as the TLB.  A block's second page is covered by
+ * the page flush, which also clears the page before the flushed one.
+ */
+
+void tb_jc_flush(Translator *t)
+{
+    if (!t || !t->jc_used)
+        return;
+    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);
+    t->jc_used = false;
+    t->stats.jc_flushes++;
+}
+
+void tb_jc_flush_page(Translator *t, GuestVirt linear)
+{
+    if (!t || !t->jc_used)
+        return;
+    for (int k = 0; k < 2; k++) {
+        GuestVirt page = (linear & PAGE_MASK) - (GuestVirt)k * PAGE_SIZE;
+        uint32_t first = tb_jc_hash(page) & (TB_JC_SIZE - TB_JC_PAGE_SIZE);
+        memset(&t->jc[first], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+    }
+    t->stats.jc_page_flushes++;
+}
+
+bool tb_exit_lookup(const Translator *t, const TranslationBlock *tb)
+{
+    return t->patching && !(tb->hflags & tr_priv((Translator *)t)->flags_nochain);
+}
+
+bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot)
+{
+    TranslatorPriv *p = tr_priv((Translator *)t);
+    if (!tb_exit_lookup(t, tb) || tb->jmp_pc[slot] == UINT32_MAX ||
+        !(tb->hflags & p->flags_paging))
+        return false;
+    GuestVirt src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
+    GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    GuestVirt dst_page = (tb->cs_base + tb->jmp_pc[slot]) & PAGE_MASK;
+    return dst_page != src_page && dst_page != src_last;      /* tb_next's rule */
+}
+
+const void *tb_lookup_indirect(Translator *t, void *env)
+{
+    TranslatorPriv *p = tr_priv(t);
+    const GuestDesc *g = t->guest;
+
+    if (env_word(env, g->code_dirty))
+        goto miss;                      /* the loop does a full tb_find */
+    for (uint32_t i = 0; i < g->n_exit_words; i++)
+        if (env_word(env, g->exit_words[i]))
+            goto miss;                  /* an exit or interrupt request, a trap */
+    if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
+        goto miss;                      /* every dispatched block is logged */
+    GuestVirt pc = env_word(env, p->key_pc);
+    GuestVirt cs_base = env_word(env, p->key_cs_base);
+    uint32_t hflags = env_word(env, p->key_flags);
+    TranslationBlock *tb = t->jc[tb_jc_hash(cs_base + pc)];
+    if (!tb || (hflags & p->flags_nochain) ||
+        !tb_jc_match(tb, pc, cs_base, env_word(env, p->key_cs_limit), hflags))
+        goto miss;
+    t->stats.jc_indirect++;
+    return tb->code;
+miss:
+    t->stats.jc_indirect_miss++;
+    return NULL;
 }
 
 /* patch tb's slot to n when that is safe (n is the dispatcher's choice

@@ -34,6 +34,12 @@ struct PhysMem;
 struct Translator;
 
 #define TB_MAX_INSNS 64         /* guest instructions per block at most */
+/* the translation cache (translator_new's tb_size, -tb-size): the native
+ * backend's code buffer, the interpreter's arena, and one block of the
+ * pool per 256 bytes of it; filled, it is flushed whole */
+#define TB_SIZE_DEFAULT (64u << 20)
+#define TB_SIZE_MIN     (1u << 20)
+#define TB_SIZE_MAX     (1024u << 20)
 #define TB_BITS_THRESHOLD 8     /* SMC: code-write hook calls on a page before
                                    it gets a code bitmap (translator.c) */
 
@@ -104,7 +110,20 @@ typedef struct TranslatorStats {
     uint64_t smc_walks;         /* code-page stores that walked the page's blocks */
     uint64_t smc_skipped;       /* code-page stores the code bitmap answered */
     uint64_t smc_checked;       /* blocks compared with written bytes in those walks */
+    uint64_t code_bytes;        /* backend code of all translated blocks */
+    uint64_t jc_hits;           /* tb_find answered by the jump cache */
+    uint64_t jc_indirect;       /* indirect exits (LOOKUP_TB) that went straight on */
+    uint64_t jc_indirect_miss;  /* ... that returned to the CPU loop */
+    uint64_t jc_flushes, jc_page_flushes;
 } TranslatorStats;
+
+/* the jump cache: virtual (linear) pc -> TB, 2^TB_JC_BITS entries; the
+ * index keeps a page's entries in one run of TB_JC_PAGE_SIZE so that a
+ * page flush clears one run (QEMU's tb_jmp_cache_hash_func) */
+#define TB_JC_BITS      12
+#define TB_JC_SIZE      (1u << TB_JC_BITS)
+#define TB_JC_PAGE_BITS (TB_JC_BITS / 2)
+#define TB_JC_PAGE_SIZE (1u << TB_JC_PAGE_BITS)
 
 /* the guest front end: fills ir for tb (x86: translate.c in src/cpu-x86) */
 typedef void (*TranslateFn)(void *fe, void *env,
@@ -121,22 +140,47 @@ typedef struct Translator {
     uint32_t hash_size;
     GHashTable *page_tbs;       /* phys page number -> its blocks (TBPage) */
     struct PhysMem *mem;
+    size_t tb_size;             /* bytes of the translation cache (backends size
+                                   their code buffer or arena from it) */
     IRBlock ir;                 /* scratch IR for the block being built */
     bool chaining;              /* false under -d nochain */
     bool patching;              /* direct chaining: chaining, backend has
                                    patch_jump, no -d exec / -d cpu */
     TranslationBlock *last_tb;  /* set by a chaining backend's exec */
+    TranslationBlock **jc;      /* jump cache, TB_JC_SIZE entries (tb_jc_hash of
+                                   cs_base + pc); valid while the TLB is */
+    bool jc_used;               /* an entry was filled since the last clear */
     TranslatorStats stats;
 } Translator;
 
-/* registers itself as mem's code-write hook */
+/* registers itself as mem's code-write hook; tb_size: bytes of the
+ * translation cache, 0 for TB_SIZE_DEFAULT (clamped to TB_SIZE_MIN..MAX) */
 Translator *translator_new(const Backend *be, const GuestDesc *guest, struct PhysMem *mem,
                            TranslateFn translate, void *frontend,
-                           void *cpu, GError **errp);
+                           void *cpu, size_t tb_size, GError **errp);
 void        translator_free(Translator *t);
 /* find or translate the block for the CPU's current state.  May raise a
  * guest exception (#PF on fetch) via the CPU's jmp_env. */
 TranslationBlock *tb_find(Translator *t, void *env);
+/* the jump cache: what virtual->physical mappings the TLB drops, the
+ * jump cache must drop too (the guest calls these from its TLB flushes):
+ * everything, or the entries of the linear page of `linear` and of the
+ * page before it (a block starting there may reach into it) */
+void tb_jc_flush(Translator *t);
+void tb_jc_flush_page(Translator *t, GuestVirt linear);
+/* called by native code at a LOOKUP_TB exit (the budget already
+ * checked): the host code of the block for env's current state if the
+ * jump cache has it and nothing asks the CPU loop to look (the guest's
+ * exit words, code_dirty, single-stepping, -d exec), else NULL */
+const void *tb_lookup_indirect(Translator *t, void *env);
+/* for a backend compiling tb: true when its GOTO_TB `slot` should look
+ * its successor up in the jump cache (tb_lookup_indirect) instead of
+ * returning to the CPU loop: chaining is on and allowed out of tb, but the
+ * slot's static target lies on another linear page than the block, with
+ * paging on, so tb_next will never cache nor patch it */
+bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot);
+/* the same question for a LOOKUP_TB exit of tb */
+bool tb_exit_lookup(const Translator *t, const TranslationBlock *tb);
 /* invalidate every block touching the physical range (SMC) */
 void tb_invalidate_phys_range(Translator *t, GuestPhys start, uint32_t len);
 void tb_flush(Translator *t);

@@ -26,6 +26,7 @@
     X(MMU,     "mmu",     "log page walks and TLB flushes") \
     X(IOPORT,  "ioport",  "log port I/O") \
     X(NOCHAIN, "nochain", "do not chain translated blocks") \
+    X(TB,      "tb",      "log block cache flushes and its counters at exit") \
     X(GUEST_ERRORS, "guest_errors", "log guest errors")
 
 enum {

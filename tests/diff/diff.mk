@@ -31,6 +31,9 @@ ifeq ($(HAVE_M32),1)
 difftest: $(DIFF_BIN) $(DIFF_NATIVE)
 
 $(DIFF_OBJS): tests/diff/diffcase.h tests/diff/diffgen.h
+# the tx86 headers they include (MachineConfig's layout...): a stale
+# difftest.o against a new libtx86.a crashes
+-include $(DIFF_OBJS:.o=.d)
 
 $(DIFF_BIN): $(DIFF_OBJS) $(BUILD)/libtx86.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(LIBS)

@@ -380,11 +380,11 @@ static TestRig *rig_new(void)
     physmem_add_ram(r->m->mem, 0, 64 << 10, NULL);
     r->env = &r->m->cpu;
     GError *err = NULL;
-    r->tr[0] = translator_new(&backend_interp, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, &err);
+    r->tr[0] = translator_new(&backend_interp, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, 0, &err);
     g_assert_no_error(err);
     r->env->tr_ctx = r->tr[0];      /* the last one made, as translator_new once did */
 #if TX86_NATIVE_BACKEND
-    r->tr[1] = translator_new(&backend_x86_64, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, &err);
+    r->tr[1] = translator_new(&backend_x86_64, &x86_guest, r->m->mem, dummy_translate, NULL, r->env, 0, &err);
     g_assert_no_error(err);
     r->env->tr_ctx = r->tr[1];
 #endif
@@ -756,7 +756,7 @@ static void test_tb_cache(void)
         translator_free(t);
         GError *err = NULL;
         t = r->tr[be] = translator_new(backend, &x86_guest, r->m->mem, toy_translate, NULL,
-                                       env, &err);
+                                       env, 0, &err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         env->tr_ctx = t;
         rig_reset_env(r, &blank);

@@ -278,7 +278,7 @@ static void toy_no_translate(void *fe, void *env, TranslationBlock *tb, IRBlock 
 static Translator *toy_translator(const Backend *be, void *env)
 {
     GError *err = NULL;
-    Translator *t = translator_new(be, &toy_guest, NULL, toy_no_translate, NULL, env, &err);
+    Translator *t = translator_new(be, &toy_guest, NULL, toy_no_translate, NULL, env, 0, &err);
     g_assert_no_error(err);
     return t;
 }

@@ -32,7 +32,6 @@
 #include "translator/translator.h"
 #include "mmu/tlb.h"
 
-#define INTERP_ARENA_SIZE (32u << 20)
 
 typedef struct InterpOp {
     uint16_t op;        /* IROpcode (I32 form) or IOP_* */
@@ -68,7 +67,7 @@ typedef struct InterpState {
     ffi_cif *cif;                       /* [n_helpers], from their signatures */
     ffi_type **arg_types;               /* [n_helpers][1 + HELPER_MAX_ARGS] */
     uint8_t *arena;
-    size_t arena_used;
+    size_t arena_size, arena_used;      /* t->tb_size / 2 */
     uint32_t *temps;                    /* scratch temps for exec */
     uint32_t temps_cap;
 } InterpState;
@@ -97,7 +96,8 @@ static bool interp_init(Translator *t, GError **errp)
             return false;
         }
     }
-    s->arena = g_malloc(INTERP_ARENA_SIZE);   /* large: pages committed lazily */
+    s->arena_size = t->tb_size / 2;
+    s->arena = g_malloc(s->arena_size);     /* large: pages committed lazily */
     s->temps_cap = 256;
     s->temps = g_new0(uint32_t, s->temps_cap);
     t->backend_state = s;
@@ -134,7 +134,7 @@ static bool interp_compile(Translator *t, TranslationBlock *tb, const IRBlock *i
     }
     size_t bytes = sizeof(InterpCode) + n_ops * sizeof(InterpOp);
     bytes = (bytes + 15) & ~(size_t)15;
-    if (s->arena_used + bytes > INTERP_ARENA_SIZE)
+    if (s->arena_used + bytes > s->arena_size)
         return false;
     InterpCode *code = (InterpCode *)(s->arena + s->arena_used);
 
@@ -515,6 +515,7 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
         case IR_GOTO_TB:
             return (int)o->imm;
         case IR_EXIT:
+        case IR_LOOKUP_TB:      /* the CPU loop's tb_find tries the jump cache */
             return TB_EXIT_NOCHAIN;
         default:
             g_assert_not_reached();

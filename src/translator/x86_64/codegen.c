@@ -20,6 +20,11 @@
  *     stub_n:   mov rax, tb | n; jmp epilogue
  *   exit:       [add rsp, extra]; sub [icount_left], n_insns
  *               mov rax, tb | TB_EXIT_NOCHAIN; jmp epilogue
+ *   lookup_tb, and goto_tb n to another page (tb_slot_lookup):
+ *               [add rsp, extra]; sub [icount_left], n_insns; jle stub
+ *               mov rdi, t; mov rsi, rbx; call tb_lookup_indirect
+ *               test rax, rax; je stub; jmp rax     ; the jump cache's block
+ *     stub:     mov rax, tb | TB_EXIT_NOCHAIN (or n); jmp epilogue
  *   slow paths of the TLB lookups (below)
  *
  * The budget check of a chained successor is the jg on the flags of the
@@ -87,7 +92,6 @@
 #include "translator/x86_64/emit.h"
 #include "mmu/tlb.h"
 
-#define CG_BUFFER_SIZE   (64u << 20)
 #define CG_MAX_PER_INSN  128    /* host bytes one IR op can need, at most */
 #define CG_BLOCK_EXTRA   256    /* entry check, guard exit, stubs, alignment */
 #define CG_FRAME         1024   /* shared spill area: 256 slots (multiple of 16) */
@@ -165,19 +169,20 @@ static bool cg_init(Translator *t, GError **errp)
     CodegenState *s = g_new0(CodegenState, 1);
     /* ask for an address near our own code so calls can use rel32 */
     uintptr_t near = ((uintptr_t)t->guest->ld_slow[0] & ~(uintptr_t)0xfffff) - (512u << 20);
-    void *p = mmap((void *)near, CG_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t size = t->tb_size;           /* pages are committed as code is written */
+    void *p = mmap((void *)near, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         g_set_error(errp, TX86_IR_ERROR, 20,
-                    "cannot map %u MiB of executable memory for the code buffer",
-                    CG_BUFFER_SIZE >> 20);
+                    "cannot map %zu MiB of executable memory for the code buffer",
+                    size >> 20);
         g_free(s);
         return false;
     }
     s->guest = t->guest;
     s->icount_left = (int32_t)t->guest->icount_left;
     s->buf = p;
-    s->size = CG_BUFFER_SIZE;
+    s->size = size;
     cg_emit_trampolines(s);
     s->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &s->cs) == CS_ERR_OK;
     t->backend_state = s;
@@ -227,10 +232,38 @@ static void cg_exit_account(Emitter *e, const CgBlock *b)
     emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, b->tb->n_insns);
 }
 
-/* sub [icount_left], n_insns; jg successor (patched) or the stub: the
- * budget check for the successor is done here, on the flags of the sub */
-static void cg_goto_tb(Emitter *e, const CgBlock *b, int slot)
+/* the exit `exit` (a slot or TB_EXIT_NOCHAIN) through the jump cache:
+ * while the budget lasts, ask tb_lookup_indirect (translator.c) for the
+ * block at env's pc and jump straight to it; NULL: the exit stub */
+static void cg_exit_lookup(Emitter *e, const CgBlock *b, Translator *t, int exit)
 {
+    cg_exit_account(e, b);
+    uint8_t *spent = emit_jcc32(e, CC_HO_LE);
+    emit_mov_r64_imm(e, HR_RDI, (uint64_t)(uintptr_t)t);
+    emit_mov_r64_r64(e, HR_RSI, HR_RBX);
+    emit_call(e, (const void *)tb_lookup_indirect);
+    emit8(e, 0x48);
+    emit8(e, 0x85);
+    emit8(e, 0xc0);                         /* test rax, rax */
+    uint8_t *none = emit_jcc32(e, CC_HO_E);
+    emit8(e, 0xff);
+    emit8(e, 0xe0);                         /* jmp rax */
+    emit_patch_rel32(spent, e->p);
+    emit_patch_rel32(none, e->p);
+    cg_exit_stub(e, b, exit);
+}
+
+/* sub [icount_left], n_insns; jg successor (patched) or the stub: the
+ * budget check for the successor is done here, on the flags of the sub.
+ * A slot whose target is on another page (never patched, tb_slot_lookup)
+ * goes through the jump cache instead. */
+static void cg_goto_tb(Emitter *e, const CgBlock *b, Translator *t, int slot)
+{
+    if (tb_slot_lookup(t, b->tb, slot)) {
+        b->tb->jmp_insn_offset[slot] = 0;   /* nothing to patch */
+        cg_exit_lookup(e, b, t, slot);
+        return;
+    }
     cg_exit_account(e, b);
     uint8_t *rel = emit_jcc32(e, CC_HO_G);
     emit_patch_rel32(rel, e->p);            /* unpatched: to the stub below */
@@ -243,6 +276,16 @@ static void cg_exit(Emitter *e, const CgBlock *b)
 {
     cg_exit_account(e, b);
     cg_exit_stub(e, b, TB_EXIT_NOCHAIN);
+}
+
+/* an indirect branch (LOOKUP_TB): through the jump cache unless chaining
+ * is off (-d nochain, -d exec, -d cpu) or tb single-steps */
+static void cg_lookup_tb(Emitter *e, const CgBlock *b, Translator *t)
+{
+    if (tb_exit_lookup(t, b->tb))
+        cg_exit_lookup(e, b, t, TB_EXIT_NOCHAIN);
+    else
+        cg_exit(e, b);
 }
 
 static_assert(G_N_ELEMENTS(cg_call_args) >= IR_MAX_IN + 1, "env and every helper argument");
@@ -804,10 +847,13 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                                     in->imm };
             break;
         case IR_GOTO_TB:
-            cg_goto_tb(&e, &b, (int)in->imm);
+            cg_goto_tb(&e, &b, t, (int)in->imm);
             break;
         case IR_EXIT:
             cg_exit(&e, &b);
+            break;
+        case IR_LOOKUP_TB:
+            cg_lookup_tb(&e, &b, t);
             break;
         default:
             g_assert_not_reached();
