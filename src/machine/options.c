@@ -36,7 +36,7 @@ typedef enum OptId {
     OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
     OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
     OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
-    OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NO_HPET, OPT_KEYMAP,
+    OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NOOP, OPT_KEYMAP,
     OPT_USB, OPT_NO_ACPI, OPT_VNC, OPT_PARALLEL,  /* QEMU scripts' usual options (docs/qemu-compat.md) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
@@ -83,7 +83,8 @@ static const OptDesc opt_table[] = {
     { "trace", OPT_TRACE, true },
     { "smp", OPT_SMP, true },
     { "nodefaults", OPT_NODEFAULTS, false }, { "pidfile", OPT_PIDFILE, true },
-    { "daemonize", OPT_DAEMONIZE, false }, { "no-hpet", OPT_NO_HPET, false },
+    { "daemonize", OPT_DAEMONIZE, false }, { "no-hpet", OPT_NOOP, false },
+    { "no-user-config", OPT_NOOP, false },
     { "k", OPT_KEYMAP, true }, { "usb", OPT_USB, false }, { "usbdevice", OPT_USB, true },
     { "no-acpi", OPT_NO_ACPI, false }, { "vnc", OPT_VNC, true },
     { "netdev", OPT_NETDEV, true }, { "nic", OPT_NIC, true }, { "net", OPT_NET, true },
@@ -109,6 +110,11 @@ static const OptDesc opt_table[] = {
     { "watchdog-action", OPT_LATER, true }, { "msg", OPT_LATER, true },
     { "tpmdev", OPT_LATER, true }, { "option-rom", OPT_LATER, true },
     { "fw_cfg", OPT_LATER, true }, { "L", OPT_LATER, true },
+    { "pflash", OPT_LATER, true }, { "smbios", OPT_LATER, true },
+    { "acpitable", OPT_LATER, true }, { "echr", OPT_LATER, true },
+    { "qmp-pretty", OPT_LATER, true }, { "no-fd-bootchk", OPT_LATER, false },
+    { "win2k-hack", OPT_LATER, false }, { "singlestep", OPT_LATER, false },
+    { "plugin", OPT_LATER, true }, { "only-migratable", OPT_LATER, false },
 };
 
 void options_usage(FILE *f)
@@ -913,7 +919,8 @@ static bool opt_qemu_script(OptId id, const char *v, MachineConfig *cfg, GError 
     case OPT_DAEMONIZE:
         cfg->daemonize = true;
         return true;
-    case OPT_NO_HPET:               /* tx86's PC has no HPET */
+    case OPT_NOOP:                  /* -no-hpet: the PC has no HPET; -no-user-config:
+                                     * tx86 reads no configuration file */
         return true;
     case OPT_KEYMAP:
         if (!strcmp(v, "en-us"))
@@ -1137,7 +1144,7 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_NAME:
         return opt_name(v, cfg, errp);
     case OPT_NODEFAULTS: case OPT_SMP: case OPT_PIDFILE: case OPT_DAEMONIZE:
-    case OPT_NO_HPET: case OPT_KEYMAP: case OPT_USB: case OPT_NO_ACPI: case OPT_VNC:
+    case OPT_NOOP: case OPT_KEYMAP: case OPT_USB: case OPT_NO_ACPI: case OPT_VNC:
     case OPT_PARALLEL:
         return opt_qemu_script(o->id, v, cfg, errp);
     case OPT_LATER:

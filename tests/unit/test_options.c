@@ -194,7 +194,8 @@ static const OptCase cases[] = {
     { "-parallel none", OK }, { "-parallel stdio", LATER, "no parallel port" },
     { "-spice port=5900", LATER, "'-spice'" }, { "-audiodev none,id=a", LATER, "'-audiodev'" },
     { "-blockdev driver=file", LATER, "'-blockdev'" }, { "-object rng-random,id=r", LATER, "'-object'" },
-    { "-uuid 1-2", LATER, "'-uuid'" }, { "-mem-prealloc", LATER, "'-mem-prealloc'" },
+    { "-uuid 1-2", LATER, "'-uuid'" }, { "-no-user-config", OK },
+    { "-pflash f.bin", LATER, "'-pflash'" }, { "-smbios type=0", LATER, "'-smbios'" }, { "-mem-prealloc", LATER, "'-mem-prealloc'" },
 };
 
 static void test_table(void)
