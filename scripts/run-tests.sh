@@ -3,8 +3,8 @@
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
-#      robustness + differential), the boot, kill (2 rounds), debug and
-#      monitor tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
+#      robustness + differential), the QEMU script options (check-qemu-opts),
+#      the boot, kill (2 rounds), debug and monitor tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
 #      UBSan, tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
@@ -77,6 +77,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-layers test make check-layers
     step check-width test make check-width
     step check-guest test make check-guest
+    step check-qemu-opts test make check-qemu-opts   # -nodefaults, -pidfile, -daemonize
     step check-fuzz test make check-fuzz
     step check-boot test make check-boot
     step check-net test make check-net          # user networking, each NIC (docs/net.md)

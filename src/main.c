@@ -18,6 +18,7 @@
 #include "ui/curses.h"
 #include "ui/screenshot.h"
 #include "monitor/monitor.h"
+#include "util/daemon.h"
 
 int main(int argc, char **argv)
 {
@@ -53,17 +54,30 @@ int main(int argc, char **argv)
         cfg.bios_path = g_strdup(TX86_SEABIOS);
     }
 
+    /* -daemonize forks here: the parent waits for daemon_ready() below and
+     * the child's set-up errors still reach the terminal (util/daemon.c) */
+    DaemonState dmn = DAEMON_STATE_INIT;
+    if ((cfg.daemonize && !daemon_fork(&dmn, &err)) ||
+        (cfg.pidfile && !daemon_pidfile_write(&dmn, cfg.pidfile, &err))) {
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_config_clear(&cfg);
+        daemon_finish(&dmn);
+        return 1;
+    }
     Machine *m = machine_new(&cfg, &err);
     machine_config_clear(&cfg);
     if (!m) {
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
+        daemon_finish(&dmn);
         return 1;
     }
     if (m->cfg.display_curses && !curses_start(m, &err)) {      /* ui/curses.c */
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
         machine_free(m);
+        daemon_finish(&dmn);
         return 1;
     }
     Monitor *mon = monitor_new(m, &err);    /* -monitor, -qmp, mon:stdio (src/monitor/) */
@@ -71,9 +85,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
         machine_free(m);
+        daemon_finish(&dmn);
         return 1;
     }
     screenshot_start(m);                    /* --screendump-text FILE follows the screen */
+    daemon_ready(&dmn);                     /* -daemonize: detach, the parent exits 0 */
     status = machine_run(m);
     monitor_free(mon);
     if (!screenshot_at_exit(m, &err)) {     /* --screenshot, --screendump-text */
@@ -83,6 +99,7 @@ int main(int argc, char **argv)
             status = 1;
     }
     machine_free(m);
+    daemon_finish(&dmn);                    /* -pidfile: removed */
     log_flush();
     fflush(stdout);
     return status;

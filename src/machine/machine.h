@@ -35,6 +35,10 @@ typedef struct MachineConfig {
     bool display_none;
     bool display_curses;          /* -display curses: the text screen in the terminal (ui/curses.c) */
     bool vga_none;                /* -vga none: no VGA adapter (vga.c) */
+    bool vga_explicit;            /* -vga or -device VGA given (-nodefaults keeps it) */
+    bool nodefaults;              /* -nodefaults: no VGA, COM1 or monitor unless asked for */
+    char *pidfile;                /* -pidfile FILE: tx86's pid, removed at exit (main.c) */
+    bool daemonize;               /* -daemonize: detach once the machine is built (main.c) */
     char *screenshot;             /* --screenshot FILE: PNG of the screen at exit (ui/screenshot.c) */
     char *screendump_text;        /* --screendump-text FILE|-: the text screen at exit */
     bool no_reboot;

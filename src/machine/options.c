@@ -37,6 +37,8 @@ typedef enum OptId {
     OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
     OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
     OPT_TB_SIZE,        /* -tb-size MiB: the translation cache (translator.h) */
+    OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NOOP, OPT_KEYMAP,
+    OPT_USB, OPT_NO_ACPI, OPT_VNC, OPT_PARALLEL,  /* QEMU scripts' usual options (docs/qemu-compat.md) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -81,7 +83,12 @@ static const OptDesc opt_table[] = {
     { "s", OPT_GDB_S, false },   { "S", OPT_GDB_WAIT, false },
     { "gdb", OPT_GDB, true },  { "icount", OPT_ICOUNT, true },
     { "trace", OPT_TRACE, true },
-    { "smp", OPT_LATER, true },
+    { "smp", OPT_SMP, true },
+    { "nodefaults", OPT_NODEFAULTS, false }, { "pidfile", OPT_PIDFILE, true },
+    { "daemonize", OPT_DAEMONIZE, false }, { "no-hpet", OPT_NOOP, false },
+    { "no-user-config", OPT_NOOP, false },
+    { "k", OPT_KEYMAP, true }, { "usb", OPT_USB, false }, { "usbdevice", OPT_USB, true },
+    { "no-acpi", OPT_NO_ACPI, false }, { "vnc", OPT_VNC, true },
     { "netdev", OPT_NETDEV, true }, { "nic", OPT_NIC, true }, { "net", OPT_NET, true },
     { "vga", OPT_VGA, true },  { "dfilter", OPT_DFILTER, true },
     { "screenshot", OPT_SCREENSHOT, true },     /* tx86: PNG of the screen at exit */
@@ -89,7 +96,27 @@ static const OptDesc opt_table[] = {
     { "monitor", OPT_MONITOR, true }, { "qmp", OPT_QMP, true },
     { "name", OPT_NAME, true },
     { "mon", OPT_LATER, true }, { "chardev", OPT_LATER, true },
-    { "loadvm", OPT_LATER, true },
+    { "loadvm", OPT_LATER, true }, { "spice", OPT_LATER, true },
+    { "audiodev", OPT_LATER, true }, { "audio", OPT_LATER, true },
+    { "blockdev", OPT_LATER, true }, { "object", OPT_LATER, true },
+    { "incoming", OPT_LATER, true }, { "numa", OPT_LATER, true },
+    { "global", OPT_LATER, true }, { "fsdev", OPT_LATER, true },
+    { "virtfs", OPT_LATER, true }, { "uuid", OPT_LATER, true },
+    { "mem-path", OPT_LATER, true }, { "mem-prealloc", OPT_LATER, false },
+    { "runas", OPT_LATER, true }, { "chroot", OPT_LATER, true },
+    { "sandbox", OPT_LATER, true }, { "readconfig", OPT_LATER, true },
+    { "overcommit", OPT_LATER, true }, { "parallel", OPT_PARALLEL, true },
+    { "full-screen", OPT_LATER, false }, { "semihosting", OPT_LATER, false },
+    { "add-fd", OPT_LATER, true }, { "set", OPT_LATER, true },
+    { "no-shutdown", OPT_LATER, false }, { "action", OPT_LATER, true },
+    { "watchdog-action", OPT_LATER, true }, { "msg", OPT_LATER, true },
+    { "tpmdev", OPT_LATER, true }, { "option-rom", OPT_LATER, true },
+    { "fw_cfg", OPT_LATER, true }, { "L", OPT_LATER, true },
+    { "pflash", OPT_LATER, true }, { "smbios", OPT_LATER, true },
+    { "acpitable", OPT_LATER, true }, { "echr", OPT_LATER, true },
+    { "qmp-pretty", OPT_LATER, true }, { "no-fd-bootchk", OPT_LATER, false },
+    { "win2k-hack", OPT_LATER, false }, { "singlestep", OPT_LATER, false },
+    { "plugin", OPT_LATER, true }, { "only-migratable", OPT_LATER, false },
 };
 
 void options_usage(FILE *f)
@@ -98,7 +125,7 @@ void options_usage(FILE *f)
 "usage: tx86 [options]\n"
 "tx86 %s - a full-system x86 PC emulator (QEMU-compatible options)\n"
 "\n"
-"  -M pc, -machine pc     machine type (only the PC)\n"
+"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same)\n"
 "  -m SIZE                RAM size, MiB unless suffixed K, M or G [128]\n"
 "  -bios FILE             firmware image: multiple of 64 KiB, at most 16 MiB,\n"
 "                         mapped below 4 GiB, its last 128 KiB also at 0xE0000\n"
@@ -106,6 +133,7 @@ void options_usage(FILE *f)
 "  -display none          same, for the display only\n"
 "  -display curses        the VGA text screen in this terminal, keys to the keyboard\n"
 "  -vga std|none          the VGA adapter (stdvga with Bochs VBE) or none [std]\n"
+"  -device VGA            the same as -vga std (with -nodefaults)\n"
 "  --screenshot FILE      save the screen as PNG when tx86 exits\n"
 "  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
 "                         exit (- = stdout, at exit only)\n"
@@ -117,7 +145,15 @@ void options_usage(FILE *f)
 "                         tcp:[HOST]:PORT,server,nowait or none (docs/monitor.md)\n"
 "  -qmp DEV               QMP (JSON): unix:PATH,server,nowait or\n"
 "                         tcp:[HOST]:PORT,server,nowait (wait: start on connect)\n"
-"  -name NAME             the guest's name (query-name)\n"
+"  -name NAME             the guest's name (query-name); also guest=NAME[,process=..]\n"
+"  -nodefaults            no default devices: no VGA unless -vga std/-device VGA,\n"
+"                         no COM1 unless -serial, no monitor with -nographic\n"
+"  -pidfile FILE          write tx86's pid to FILE (locked; removed at exit)\n"
+"  -daemonize             detach once the machine is built (no stdio back ends)\n"
+"  -smp 1                 one CPU (cpus=1[,cores=1,threads=1,sockets=1,maxcpus=1])\n"
+"  -k en-us               keyboard layout (only en-us; keys go to the guest as\n"
+"                         scancodes)\n"
+"  -no-hpet               accepted: the PC has no HPET\n"
 "  -debugcon DEV          port 0xE9 console: stdio, file:PATH or none\n"
 "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
 "                         writing V to the port exits with status (V<<1)|1\n"
@@ -160,7 +196,8 @@ void options_usage(FILE *f)
 "  -snapshot              keep disk writes in memory, never in the image files\n"
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
-"Recognised but not supported yet: -smp -mon -chardev -loadvm\n",
+"Recognised but not supported yet (docs/qemu-compat.md): -smp N>1 -mon -chardev\n"
+"  -loadvm -usb -usbdevice -no-acpi -vnc -spice -audiodev -blockdev -object ...\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -218,6 +255,10 @@ bool options_parse_size(const char *s, uint64_t *bytes, GError **errp)
     return true;
 }
 
+#define OPT_USB_MSG "USB is not supported yet (no USB controller: the PS/2 keyboard and " \
+                    "mouse are there)"
+#define OPT_NO_ACPI_MSG "a PC without ACPI (-no-acpi, -machine acpi=off) is not supported yet"
+
 static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
 {
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
@@ -240,12 +281,24 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
                 ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                               "accelerator '%s' is not supported (only tcg)", item + 6);
             continue;
+        } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off") ||
+                   !strcmp(item, "usb=off") || !strcmp(item, "vmport=off")) {
+            continue;                               /* what tx86's PC is anyway */
+        } else if (!strcmp(item, "usb=on")) {
+            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
+            continue;
+        } else if (!strcmp(item, "acpi=off")) {
+            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_NO_ACPI_MSG);
+            continue;
         } else {
             ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                           "machine property '%s' is not supported", item);
             continue;
         }
-        if (strcmp(item, "pc"))
+        if (!strcmp(item, "q35") || g_str_has_prefix(item, "pc-q35"))
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "machine type '%s' is not supported: "
+                          "tx86 emulates the i440FX PC only (-M pc)", item);
+        else if (strcmp(item, "pc") && !g_str_has_prefix(item, "pc-i440fx-"))
             ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                           "machine type '%s' is not supported (only 'pc'; -M help)", item);
     }
@@ -276,10 +329,53 @@ static bool opt_net(const char *kind, const char *v, MachineConfig *cfg, GError 
                     (int)G_N_ELEMENTS(cfg->net_opts));
 }
 
+/* -device names QEMU users often pass that tx86 does not have yet: why,
+ * or what to use instead (docs/qemu-compat.md); NULL for other names */
+static const char *opt_device_later(const char *name)
+{
+    static const struct { const char *prefix, *why; } later[] = {
+        { "usb-", "no USB controller: the PS/2 keyboard and mouse are there" },
+        { "piix3-usb-uhci", "no USB controller yet" }, { "piix4-usb-uhci", "no USB yet" },
+        { "ich9-usb-", "no USB controller yet" }, { "qemu-xhci", "no USB controller yet" },
+        { "nec-usb-xhci", "no USB controller yet" },
+        { "virtio-", "no virtio devices yet: use IDE disks and e1000/rtl8139/ne2k NICs" },
+        { "ide-hd", "use -drive file=F,if=ide or -hda" },
+        { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
+        { "floppy", "use -drive file=F,if=floppy or -fda" },
+        { "isa-serial", "use -serial (COM1..COM4)" }, { "isa-parallel", "no parallel port" },
+        { "cirrus-vga", "the VGA is stdvga: -vga std" },
+        { "isa-cirrus-vga", "the VGA is stdvga: -vga std" },
+        { "bochs-display", "the VGA is stdvga: -vga std" }, { "qxl", "-vga std" },
+        { "vmware-svga", "-vga std" }, { "ramfb", "-vga std" },
+        { "secondary-vga", "one VGA only" }, { "isa-vga", "-vga std (PCI)" },
+        { "sb16", "no sound devices yet" }, { "AC97", "no sound devices yet" },
+        { "intel-hda", "no sound devices yet" }, { "hda-", "no sound devices yet" },
+        { "adlib", "no sound devices yet" }, { "gus", "no sound devices yet" },
+        { "cs4231a", "no sound devices yet" }, { "ES1370", "no sound devices yet" },
+        { "pcspk", "no PC speaker sound yet" }, { "pvpanic", "no pvpanic yet" },
+        { "i6300esb", "no watchdog yet" }, { "ib700", "no watchdog yet" },
+        { "pcnet", "use e1000, rtl8139, ne2k_pci or ne2k_isa" },
+        { "i82559", "use e1000, rtl8139, ne2k_pci or ne2k_isa" },
+        { "i82551", "use e1000, rtl8139, ne2k_pci or ne2k_isa" },
+        { "e1000e", "use e1000" }, { "vmxnet3", "use e1000" },
+        { "lsi53c895a", "no SCSI yet: use IDE" }, { "megasas", "no SCSI yet: use IDE" },
+        { "scsi-", "no SCSI yet: use IDE" }, { "ahci", "no AHCI yet: use IDE" },
+        { "nvme", "no NVMe yet: use IDE" }, { "tpm-", "no TPM yet" },
+        { "vfio-pci", "no device pass-through" }, { "ivshmem", "no shared memory device" },
+        { "pci-bridge", "one PCI bus only" },
+        { "intel-iommu", "no IOMMU" }, { "hpet", "no HPET" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(later); i++)
+        if (g_str_has_prefix(name, later[i].prefix))
+            return later[i].why;
+    return NULL;
+}
+
 static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
 {
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
         printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
+               "name \"VGA\", bus PCI (the stdvga of -vga std)\n"
                "name \"e1000\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
@@ -292,9 +388,23 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
         ok = opt_net("device", v, cfg, errp);
         goto out;
     }
+    if (parts[0] && !strcmp(parts[0], "VGA")) {    /* the stdvga of -vga std */
+        for (gchar **p = parts + 1; ok && *p; p++)
+            if (!g_str_has_prefix(*p, "id="))
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device VGA: property '%s' is "
+                              "not supported (only id=)", *p);
+        cfg->vga_none = false;
+        cfg->vga_explicit = true;
+        goto out;
+    }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
-        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "device '%s' is not supported",
-                      parts[0] ? parts[0] : "");
+        const char *later = parts[0] ? opt_device_later(parts[0]) : NULL;
+        if (later)
+            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "device '%s' is not supported "
+                          "yet (%s)", parts[0], later);
+        else
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "device '%s' is not supported "
+                          "(-device help lists them)", parts[0] ? parts[0] : "");
         goto out;
     }
     uint64_t iobase = 0x501, iosize = 0x02;     /* QEMU's defaults */
@@ -665,6 +775,12 @@ static bool opt_boot(const char *v, MachineConfig *cfg, GError **errp)
                           "n = network)", order);
             continue;
         }
+        if (strpbrk(order, "np")) {
+            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-boot %s: network boot is not "
+                          "supported yet (the NICs have no PXE ROM; use -kernel, or a disk)",
+                          order);
+            continue;
+        }
         g_free(cfg->boot_order);
         cfg->boot_order = g_strdup(order);
     }
@@ -767,6 +883,85 @@ static bool opt_tb_size(const char *v, MachineConfig *cfg, GError **errp)
     return true;
 }
 
+/* -smp [cpus=]N[,maxcpus=,sockets=,dies=,clusters=,cores=,threads=]: every
+ * count given must be 1 (an absent cpus= is 1 too) */
+static bool opt_smp(const char *v, GError **errp)
+{
+    static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies", "clusters",
+                                        "cores", "threads" };
+    gchar **parts = g_strsplit(v, ",", -1);
+    bool ok = true, more = false;
+    if (!parts[0] || !*parts[0])
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-smp '%s': give a CPU count (-smp 1)", v);
+    for (gchar **p = parts; ok && *p; p++) {
+        const char *val = NULL;
+        uint64_t n;
+        if (p == parts && !strchr(*p, '='))
+            val = *p;
+        for (size_t k = 0; !val && k < G_N_ELEMENTS(keys); k++)
+            if (g_str_has_prefix(*p, keys[k]) && (*p)[strlen(keys[k])] == '=')
+                val = *p + strlen(keys[k]) + 1;
+        if (!val)
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-smp: '%s' is not supported (cpus=, "
+                          "maxcpus=, sockets=, dies=, clusters=, cores=, threads=)", *p);
+        else if (!opt_parse_uint(val, &n) || n == 0)
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-smp: bad count in '%s'", *p);
+        else if (n > 1)
+            more = true;
+    }
+    g_strfreev(parts);
+    if (ok && more)
+        ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "option '-smp' %s: tx86 emulates one "
+                      "CPU; SMP comes later (use -smp 1)", v);
+    return ok;
+}
+
+/* the options of QEMU users' scripts (docs/qemu-compat.md) */
+static bool opt_qemu_script(OptId id, const char *v, MachineConfig *cfg, GError **errp)
+{
+    switch (id) {
+    case OPT_NODEFAULTS:            /* resolved at the end of options_parse */
+        cfg->nodefaults = true;
+        return true;
+    case OPT_SMP:
+        return opt_smp(v, errp);
+    case OPT_PIDFILE:
+        if (!opt_output_file_ok(v, "-pidfile", errp))
+            return false;
+        g_free(cfg->pidfile);
+        cfg->pidfile = g_strdup(v);
+        return true;
+    case OPT_DAEMONIZE:
+        cfg->daemonize = true;
+        return true;
+    case OPT_NOOP:                  /* -no-hpet: the PC has no HPET; -no-user-config:
+                                     * tx86 reads no configuration file */
+        return true;
+    case OPT_KEYMAP:
+        if (!strcmp(v, "en-us"))
+            return true;
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-k %s: only the en-us layout is "
+                        "supported (tx86 has no VNC; keys reach the guest as PC scancodes, so "
+                        "set the layout in the guest)", v);
+    case OPT_USB:
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
+    case OPT_NO_ACPI:
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_NO_ACPI_MSG);
+    case OPT_VNC:
+        if (!strcmp(v, "none"))
+            return true;
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-vnc is not supported yet: tx86 "
+                        "has no VNC server (use -display curses or --screenshot)");
+    case OPT_PARALLEL:              /* the PC has no parallel port */
+        if (!strcmp(v, "none") || !strcmp(v, "null"))
+            return true;
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-parallel %s: there is no "
+                        "parallel port yet (-parallel none)", v);
+    default:
+        g_assert_not_reached();
+    }
+}
+
 static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError **errp)
 {
     uint64_t n;
@@ -811,9 +1006,17 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             cfg->display_curses = true;     /* ui/curses.c; ",charset=" ignored */
             return true;
         }
+        if (!strcmp(v, "sdl") || !strcmp(v, "gtk") || !strcmp(v, "vnc") ||
+            !strcmp(v, "spice-app") || !strcmp(v, "egl-headless") || !strcmp(v, "dbus") ||
+            !strcmp(v, "cocoa") || !strcmp(v, "default") || g_str_has_prefix(v, "sdl,") ||
+            g_str_has_prefix(v, "gtk,") || g_str_has_prefix(v, "vnc="))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "display '%s' is not available "
+                            "yet: tx86 has no window or VNC server (use -display curses, "
+                            "-display none or -nographic; --screenshot saves the screen)", v);
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "display '%s' is not available (use -display none or -nographic)", v);
     case OPT_VGA:       /* vga.c */
+        cfg->vga_explicit = true;
         if (!strcmp(v, "std")) {
             cfg->vga_none = false;
             return true;
@@ -896,7 +1099,8 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_TB_SIZE:
         return opt_tb_size(v, cfg, errp);
     case OPT_ENABLE_KVM:
-        return opt_fail(errp, OPTIONS_ERROR_INVALID, "KVM is not supported (only tcg)");
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "KVM is not supported: tx86 translates "
+                        "guest code itself (only tcg; drop -enable-kvm or use -accel tcg)");
     case OPT_BACKEND:
         if (!strcmp(v, "interp")) {
             cfg->backend = BACKEND_INTERP;
@@ -963,6 +1167,10 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_monitor(o->id, v, cfg, errp);
     case OPT_NAME:
         return opt_name(v, cfg, errp);
+    case OPT_NODEFAULTS: case OPT_SMP: case OPT_PIDFILE: case OPT_DAEMONIZE:
+    case OPT_NOOP: case OPT_KEYMAP: case OPT_USB: case OPT_NO_ACPI: case OPT_VNC:
+    case OPT_PARALLEL:
+        return opt_qemu_script(o->id, v, cfg, errp);
     case OPT_LATER:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED,
                         "option '-%s' is not supported yet", o->name);
@@ -986,6 +1194,36 @@ static bool opt_is_option(const char *arg)
     if (arg[0] != '-' || arg[1] != '-')
         return false;
     return opt_find(arg + 2, strcspn(arg + 2, "=")) != NULL;
+}
+
+/* -daemonize: the daemon has no terminal, so nothing may use stdio (as
+ * QEMU, which also refuses -nographic's stdio console) */
+static bool opt_daemonize_ok(const MachineConfig *cfg, GError **errp)
+{
+    const char *what = NULL, *hint = "";
+    if (cfg->nographic && !cfg->nodefaults && !cfg->serial) {
+        what = "-nographic";
+        hint = ": it puts COM1 and the monitor on stdio; add -serial FILE or -nodefaults";
+    }
+    if (cfg->display_curses)
+        what = "-display curses";
+    for (int i = 0; !what && i < 4; i++) {
+        const char *s = i ? cfg->serial_more[i - 1] : cfg->serial;
+        if (s && (!strcmp(s, "stdio") || !strcmp(s, "mon:stdio")))
+            what = "-serial stdio";
+    }
+    if (!what && cfg->monitor_dev && !strcmp(cfg->monitor_dev, "stdio"))
+        what = "-monitor stdio";
+    if (!what && cfg->debugcon && !strcmp(cfg->debugcon, "stdio"))
+        what = "-debugcon stdio";
+    if (!what && cfg->seabios_log && !strcmp(cfg->seabios_log, "stdio"))
+        what = "--seabios-log stdio";
+    if (!what && cfg->screendump_text && !strcmp(cfg->screendump_text, "-"))
+        what = "--screendump-text -";
+    if (what)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "%s cannot be used with -daemonize "
+                        "(the daemon has no terminal%s)", what, hint);
+    return true;
 }
 
 bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
@@ -1024,6 +1262,10 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (!opt_one(o, val, cfg, errp))
             return false;
     }
+    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga std / -device VGA */
+        cfg->vga_none = true;
+    if (cfg->daemonize && !opt_daemonize_ok(cfg, errp))
+        return false;
     if ((cfg->initrd_path || cfg->append) && !cfg->kernel_path)   /* as QEMU */
         return opt_fail(errp, OPTIONS_ERROR_INVALID, "-%s only allowed with -kernel option",
                         cfg->initrd_path ? "initrd" : "append");

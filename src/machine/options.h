@@ -3,8 +3,9 @@
  *
  * options_parse() understands the subset of qemu-system-i386 options tx86
  * implements, refuses the ones planned for later issues with "option
- * '-smp' is not supported yet", and adds tx86's own (--backend,
- * --max-insns).  Both "-opt value" and "-opt=value" / "--opt=value" work.
+ * '-loadvm' is not supported yet" (docs/qemu-compat.md lists them), and
+ * adds tx86's own (--backend, --max-insns).  Both "-opt value" and
+ * "-opt=value" / "--opt=value" work.
  * It prints nothing on error: the GError message is the one line main()
  * shows.  Informational options (--help, --version, -d help, -M help)
  * print to stdout and return false with OPTIONS_ERROR_EXIT_OK.

@@ -206,9 +206,11 @@ bool pc_build(Machine *m, GError **errp)
     /* serial ports and the keyboard controller (ns16550.c, i8042.c) */
     const char *serial[4] = {                    /* -serial */
         /* -nographic: COM1 on stdio, shared with the monitor unless
-         * -monitor puts it elsewhere (as QEMU; src/monitor/) */
+         * -monitor puts it elsewhere (as QEMU; src/monitor/); -nodefaults:
+         * no COM1 unless -serial */
         m->cfg.serial ? m->cfg.serial
-                      : m->cfg.nographic ? (m->cfg.monitor_dev ? "stdio" : "mon:stdio") : "null",
+        : m->cfg.nodefaults ? NULL
+        : m->cfg.nographic ? (m->cfg.monitor_dev ? "stdio" : "mon:stdio") : "null",
         m->cfg.serial_more[0], m->cfg.serial_more[1], m->cfg.serial_more[2],
     };
     if (!ns16550_create_com_ports(&m->bus, pc->isa_irq, serial, pc->serial, errp))

@@ -145,7 +145,8 @@ static void mon_add_chardev(Monitor *mon, const char *label, const char *spec)
 
 static bool mon_serial_on_stdio(Machine *m)
 {
-    const char *com1 = m->cfg.serial ? m->cfg.serial : m->cfg.nographic ? "stdio" : NULL;
+    const char *com1 = m->cfg.serial ? m->cfg.serial
+                     : m->cfg.nographic && !m->cfg.nodefaults ? "stdio" : NULL;
     if (com1 && (!strcmp(com1, "stdio") || !strcmp(com1, "mon:stdio")))
         return true;
     for (int i = 0; i < 3; i++)

@@ -232,7 +232,8 @@ bool screenshot_at_exit(Machine *m, GError **errp)
     VGAState *vga = m->pc ? m->pc->vga : NULL;
     if (!vga) {
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "--screenshot/--screendump-text: the machine has no VGA (-vga none?)");
+                    "--screenshot/--screendump-text: the machine has no VGA (-vga none, or "
+                    "-nodefaults without -vga std?)");
         return false;
     }
     if (txt && !screendump_text(vga, txt, errp))

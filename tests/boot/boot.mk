@@ -16,7 +16,7 @@ BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 
-.PHONY: check-boot check-boot-linux check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-qemu-opts check-boot check-boot-linux check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -39,6 +39,11 @@ check-formats: tx86 firmware $(UNIT_BIN)
 # build/guests saves fetching the guests again; BOOT_TIMEOUT=seconds)
 check-boot-linux: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/linux_kernel.sh
+
+# -nodefaults, -pidfile and -daemonize end to end with a small ROM, no
+# guest images (tests/boot/qemu_opts.sh, docs/qemu-compat.md; ~10 s)
+check-qemu-opts: tx86
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/qemu_opts.sh
 
 # user-mode networking with each NIC model (tests/boot/net.sh, docs/net.md)
 check-net: tx86 firmware

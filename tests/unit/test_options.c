@@ -151,6 +151,55 @@ static const OptCase cases[] = {
     { "--screendump-text /nonexistent/s.txt", BAD, "does not exist" },
     { "--screendump-text --version", BAD, "requires an argument (got the option '--version'" },
     { "-hda --snapshot", BAD, "requires an argument" },
+    /* what QEMU users' scripts pass (docs/qemu-compat.md) */
+    { "-nodefaults", OK }, { "-nodefaults -vga std -serial null", OK },
+    { "-nodefaults=1", BAD, "takes no argument" },
+    { "-smp 1", OK }, { "-smp cpus=1", OK }, { "-smp 1,maxcpus=1", OK },
+    { "-smp cpus=1,cores=1,threads=1,sockets=1,maxcpus=1", OK },
+    { "-smp cpus=1,dies=1,clusters=1", OK },
+    { "-smp 4", LATER, "tx86 emulates one CPU; SMP comes later" },
+    { "-smp cpus=1,cores=2", LATER, "one CPU" }, { "-smp 1,maxcpus=8", LATER, "one CPU" },
+    { "-smp 0", BAD, "bad count in '0'" }, { "-smp two", BAD, "bad count" },
+    { "-smp 1,colour=2", BAD, "'colour=2' is not supported" }, { "-smp=", BAD, "give a CPU count" },
+    { "-name vm1", OK }, { "-name guest=vm1,process=tx86-vm1", OK },
+    { "-pidfile /tmp/tx86-test.pid", OK }, { "-pidfile=@BIOS@", OK },
+    { "-pidfile /nonexistent/x.pid", BAD, "directory '/nonexistent' does not exist" },
+    { "-pidfile /tmp", BAD, "is a directory" }, { "-pidfile", BAD, "requires an argument" },
+    { "-daemonize -nodefaults", OK }, { "-daemonize -display none -serial file:/tmp/s", OK },
+    { "-daemonize -serial stdio", BAD, "-serial stdio cannot be used with -daemonize" },
+    { "-daemonize -serial null -serial mon:stdio", BAD, "-serial stdio cannot be used" },
+    { "-daemonize -nographic", BAD, "-nographic" }, { "-nographic -daemonize -nodefaults", OK },
+    { "-daemonize -monitor stdio", BAD, "-monitor stdio cannot be used with -daemonize" },
+    { "-daemonize -debugcon stdio", BAD, "-debugcon stdio cannot be used" },
+    { "-daemonize -display curses", BAD, "-display curses cannot be used" },
+    { "-no-hpet", OK }, { "-k en-us", OK },
+    { "-k de", LATER, "only the en-us layout" },
+    { "-usb", LATER, "USB is not supported yet" }, { "-usbdevice tablet", LATER, "USB" },
+    { "-device usb-tablet", LATER, "device 'usb-tablet' is not supported yet (no USB" },
+    { "-device piix3-usb-uhci", LATER, "not supported yet" },
+    { "-machine pc,usb=on", LATER, "USB is not supported yet" }, { "-M pc,usb=off", OK },
+    { "-no-acpi", LATER, "without ACPI" }, { "-machine acpi=off", LATER, "without ACPI" },
+    { "-machine pc,acpi=off", LATER, "without ACPI" }, { "-machine pc,acpi=on,hpet=off", OK },
+    { "-enable-kvm", BAD, "use -accel tcg" }, { "-accel kvm", BAD, "only tcg" },
+    { "-machine pc,accel=tcg", OK }, { "-M pc-i440fx-7.2", OK },
+    { "-machine q35", BAD, "i440FX PC only" }, { "-M pc-q35-7.2", BAD, "i440FX PC only" },
+    { "-M isapc", BAD, "not supported" },
+    { "-display sdl", BAD, "not available yet: tx86 has no window or VNC server" },
+    { "-display vnc=:0", BAD, "not available yet" }, { "-display none", OK },
+    { "-vnc :0", LATER, "no VNC server" }, { "-vnc none", OK },
+    { "-vga cirrus", BAD, "(std or none)" }, { "-vga qxl", BAD, "(std or none)" },
+    { "-device VGA", OK }, { "-device VGA,id=video0", OK },
+    { "-device VGA,vgamem_mb=16", BAD, "only id=" },
+    { "-device cirrus-vga", LATER, "stdvga" }, { "-device virtio-blk-pci", LATER, "virtio" },
+    { "-device ide-hd,drive=d0", LATER, "-drive file=F,if=ide" },
+    { "-device sb16", LATER, "no sound" }, { "-device frobnicator", BAD, "-device help" },
+    { "-boot n", LATER, "network boot is not supported yet" },
+    { "-boot order=cn", LATER, "network boot" }, { "-boot once=d", OK },
+    { "-parallel none", OK }, { "-parallel stdio", LATER, "no parallel port" },
+    { "-spice port=5900", LATER, "'-spice'" }, { "-audiodev none,id=a", LATER, "'-audiodev'" },
+    { "-blockdev driver=file", LATER, "'-blockdev'" }, { "-object rng-random,id=r", LATER, "'-object'" },
+    { "-uuid 1-2", LATER, "'-uuid'" }, { "-no-user-config", OK },
+    { "-pflash f.bin", LATER, "'-pflash'" }, { "-smbios type=0", LATER, "'-smbios'" }, { "-mem-prealloc", LATER, "'-mem-prealloc'" },
 };
 
 static void test_table(void)
@@ -187,6 +236,8 @@ static void test_table(void)
             printf("\n  case '%s': %s\n", c->cmd, err ? err->message : "parsed but should not");
         CU_ASSERT_EQUAL(ok, want_ok);
         if (!ok && !want_ok) {
+            if (err->code != c->result)
+                printf("\n  case '%s': error code %d, want %d\n", c->cmd, err->code, c->result);
             CU_ASSERT_EQUAL(err->code, c->result);
             if (c->msg && !strstr(err->message, c->msg)) {
                 printf("\n  case '%s': message '%s' lacks '%s'\n", c->cmd, err->message, c->msg);
@@ -247,6 +298,45 @@ static void test_fields(void)
     machine_config_clear(&cfg);
 }
 
+/* -nodefaults: the VGA only when -vga std or -device VGA asks for it
+ * (before or after), -pidfile and -daemonize kept */
+static void test_nodefaults(void)
+{
+    static const struct { const char *cmd; bool vga_none, nodefaults, daemonize; } t[] = {
+        { "tx86", false, false, false },
+        { "tx86 -nodefaults", true, true, false },
+        { "tx86 -nodefaults -vga std", false, true, false },
+        { "tx86 -vga std -nodefaults", false, true, false },
+        { "tx86 -device VGA -nodefaults -daemonize", false, true, true },
+        { "tx86 -nodefaults -vga none", true, true, false },
+        { "tx86 -vga none", true, false, false },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        gchar **argv = g_strsplit(t[i].cmd, " ", -1);
+        MachineConfig cfg;
+        GError *err = NULL;
+        machine_config_init(&cfg);
+        CU_ASSERT_TRUE(options_parse((int)g_strv_length(argv), argv, &cfg, &err));
+        CU_ASSERT_EQUAL(cfg.vga_none, t[i].vga_none);
+        CU_ASSERT_EQUAL(cfg.nodefaults, t[i].nodefaults);
+        CU_ASSERT_EQUAL(cfg.daemonize, t[i].daemonize);
+        if (err)
+            g_error_free(err);
+        machine_config_clear(&cfg);
+        g_strfreev(argv);
+    }
+    char *argv[] = { "tx86", "-pidfile", "/tmp/tx86-unit.pid", NULL };
+    MachineConfig cfg, copy;
+    machine_config_init(&cfg);
+    CU_ASSERT_TRUE_FATAL(options_parse(3, argv, &cfg, NULL));
+    CU_ASSERT_STRING_EQUAL(cfg.pidfile, "/tmp/tx86-unit.pid");
+    machine_config_copy(&copy, &cfg);               /* a string field: copied */
+    CU_ASSERT_PTR_NOT_EQUAL(copy.pidfile, cfg.pidfile);
+    CU_ASSERT_STRING_EQUAL(copy.pidfile, "/tmp/tx86-unit.pid");
+    machine_config_clear(&copy);
+    machine_config_clear(&cfg);
+}
+
 static void test_native_backend(void)
 {
     char *argv[] = { "tx86", "--backend=native", NULL };
@@ -288,6 +378,7 @@ void register_options_tests(void)
     CU_pSuite s = CU_add_suite("options", NULL, NULL);
     CU_add_test(s, "command-line table", test_table);
     CU_add_test(s, "fields filled", test_fields);
+    CU_add_test(s, "-nodefaults, -pidfile, -daemonize", test_nodefaults);
     CU_add_test(s, "--backend=native availability", test_native_backend);
     CU_add_test(s, "size suffixes", test_sizes);
 }
