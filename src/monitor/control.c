@@ -265,7 +265,7 @@ bool mon_read_mem(Machine *m, uint64_t addr, bool phys, uint8_t *buf, uint32_t l
     uint32_t a = (uint32_t)addr;
     while (len) {
         uint32_t chunk = MIN(len, 4096 - (a & 4095));
-        uint32_t pa = a;
+        GuestPhys pa = a;
         if (!phys && !mmu_probe(&m->cpu, a, false, &pa))
             return false;
         if (!physmem_read_buf(m->mem, pa, buf, chunk))
