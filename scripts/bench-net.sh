@@ -7,10 +7,12 @@
 # by Python's http.server bound to 127.0.0.1 on a free port; the guest
 # (Debian's i386 kernel and the network initramfs, tests/boot/get-net-guests.sh,
 # tx86.mode=netbench) gets an address by DHCP, fetches
-# http://10.0.2.2:PORT/bench.bin into RAM timed by /proc/uptime, prints the
-# md5 of what it got, and powers off.  Prints per engine the best transfer
-# time, the throughput and the tx86/QEMU ratio; a run whose md5 differs
-# from the file's is reported BAD and not counted (exit status 1).
+# http://10.0.2.2:PORT/bench.bin into RAM between two markers on its serial
+# console, prints the md5 of what it got, and powers off.  Prints per engine
+# the best transfer time (host clock between the markers' arrival: the
+# guest's own clock lags under tx86, docs/PERFORMANCE.md "Network"), the
+# throughput and the tx86/QEMU ratio; a run whose md5 differs from the
+# file's is reported BAD and not counted (exit status 1).
 # docs/PERFORMANCE.md ("Network") records the figures.
 #
 #   scripts/bench-net.sh [RUNS]            (default 2)
@@ -93,7 +95,7 @@ run() {
         echo "bench-net: $1 run $2: BAD: the guest got md5 $(echo "$fig" | cut -d' ' -f3) ($(echo "$fig" | cut -d' ' -f2) bytes), the file is $md5" >&2
         bad=1
     else
-        echo "bench-net: $1 run $2: $(echo "$fig" | cut -d' ' -f1) s (host $(echo "$fig" | cut -d' ' -f4) s), md5 ok" >&2
+        echo "bench-net: $1 run $2: $(echo "$fig" | cut -d' ' -f4) s (guest clock $(echo "$fig" | cut -d' ' -f1) s), md5 ok" >&2
         echo "$fig" > "$out/$1.$2.fig"
     fi
 }
@@ -107,22 +109,21 @@ while [ $i -le "$runs" ]; do
     i=$((i + 1))
 done
 
-# best (smallest) transfer time per engine: FIELD 1 guest, 4 host seconds
+# best (smallest) transfer time per engine: FIELD 4 host, 1 guest seconds
 best() {
     cat "$out"/"$1".*.fig 2> /dev/null | awk -v k="$2" '$k > 0 && (b == "" || $k < b) { b = $k }
         END { print (b == "" ? "-" : b) }'
 }
 mbs() { awk -v t="$1" -v m="$size_mb" 'BEGIN { if (t == "-") print "-"; else printf "%.1f", m / t }'; }
-printf '%-8s %-8s %10s %10s %10s\n' nic engine seconds MiB/s host-s
-for e in tx86 qemu; do
-    t=-; h=-
-    [ "$e" = tx86 ] || [ -n "$qemu" ] && { t=$(best "$e" 1); h=$(best "$e" 4); }
-    printf '%-8s %-8s %10s %10s %10s\n' "$nic" "$e" "$t" "$(mbs "$t")" "$h"
+printf '%-8s %-8s %10s %10s %10s\n' nic engine seconds MiB/s guest-s
+best_tx86=- best_qemu=-
+for e in $engines; do
+    t=$(best "$e" 4)
+    printf '%-8s %-8s %10s %10s %10s\n' "$nic" "$e" "$t" "$(mbs "$t")" "$(best "$e" 1)"
     eval "best_$e=\$t"
 done
-# shellcheck disable=SC2154  # best_tx86 and best_qemu are set by the eval
 awk -v a="$best_tx86" -v b="$best_qemu" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "tx86/qemu time ratio: -";
     else printf "tx86/qemu time ratio: %.2f\n", a / b }'
-echo "(best of $runs, $size_mb MiB; seconds: the guest's /proc/uptime around the fetch;"
-echo " host-s: host clock between the guest's start and end markers; logs in $out)"
+echo "(best of $runs, $size_mb MiB; seconds: host clock between the guest's markers around"
+echo " the fetch; guest-s: the guest's /proc/uptime, which lags under tx86; logs in $out)"
 exit $bad
