@@ -11,8 +11,10 @@
 # console, prints the md5 of what it got, and powers off.  Prints per engine
 # the best transfer time (host clock between the markers' arrival: the
 # guest's own clock lags under tx86, docs/PERFORMANCE.md "Network"), the
-# throughput and the tx86/QEMU ratio; a run whose md5 differs from the
-# file's is reported BAD and not counted (exit status 1).
+# throughput, the engine's CPU time (all threads) over the same interval,
+# the figure least hurt by a shared machine, and the tx86/QEMU ratios; a
+# run whose md5 differs from the file's is reported BAD and not counted
+# (exit status 1).
 # docs/PERFORMANCE.md ("Network") records the figures.
 #
 #   scripts/bench-net.sh [RUNS]            (default 2)
@@ -73,21 +75,31 @@ net="-netdev user,id=n0 -device $nic,netdev=n0"
 bad=0
 
 # run ENGINE N: the guest's output in $out/ENGINE.N.log with a host
-# timestamp on each line, its figure ("SECONDS BYTES MD5 HOST-SECONDS") in
-# $out/ENGINE.N.fig when the bytes were right
+# timestamp on each line and the engine's CPU ticks (all its threads) at
+# the markers; its figure ("GUEST-SECONDS BYTES MD5 SECONDS CPU-SECONDS")
+# in $out/ENGINE.N.fig when the bytes were right
+hz=$(getconf CLK_TCK 2> /dev/null || echo 100)
 run() {
     case $1 in
     tx86) cmd="./tx86" ;;
     qemu) cmd="$qemu -M pc -accel tcg" ;;
     esac
-    # shellcheck disable=SC2086  # $pin, $cmd, $args and $net are word lists
-    timeout "$limit" $pin $cmd $args "$cmdline" $net -nographic -no-reboot \
-        < /dev/null 2>&1 |
+    rm -f "$out/pid"
+    # shellcheck disable=SC2016,SC2086  # $$ is the inner shell's; $pin, $cmd, $args and $net are word lists
+    timeout "$limit" sh -c 'echo $$ > "$0"; exec "$@"' "$out/pid" \
+        $pin $cmd $args "$cmdline" $net -nographic -no-reboot < /dev/null 2>&1 |
         while IFS= read -r line; do
             printf '%s %s\n' "$(date +%s.%N)" "$line"
+            case $line in
+            TX86-NETBENCH-START*|TX86-NETBENCH-END*)
+                echo "0 TX86-CPU $(awk '{ print $14 + $15 }' "/proc/$(cat "$out/pid")/stat" 2> /dev/null)" ;;
+            esac
         done > "$out/$1.$2.log"
-    fig=$(awk '{ sub(/\r$/, "") } $2 == "TX86-NETBENCH-START" { t0 = $1 } $2 == "TX86-NETBENCH-END" { t1 = $1 }
-        $2 == "TX86-NETBENCH" { printf "%s %s %s %.2f\n", $3, $4, $5, t1 - t0 }' "$out/$1.$2.log")
+    fig=$(awk -v hz="$hz" '{ sub(/\r$/, "") }
+        $2 == "TX86-CPU" { c[n++] = $3 }
+        $2 == "TX86-NETBENCH-START" { t0 = $1 } $2 == "TX86-NETBENCH-END" { t1 = $1 }
+        $2 == "TX86-NETBENCH" { printf "%s %s %s %.2f %.2f\n", $3, $4, $5, t1 - t0, (c[1] - c[0]) / hz }' \
+        "$out/$1.$2.log")
     if [ -z "$fig" ]; then
         echo "bench-net: $1 run $2: no figure (log $out/$1.$2.log)" >&2
         bad=1
@@ -95,7 +107,7 @@ run() {
         echo "bench-net: $1 run $2: BAD: the guest got md5 $(echo "$fig" | cut -d' ' -f3) ($(echo "$fig" | cut -d' ' -f2) bytes), the file is $md5" >&2
         bad=1
     else
-        echo "bench-net: $1 run $2: $(echo "$fig" | cut -d' ' -f4) s (guest clock $(echo "$fig" | cut -d' ' -f1) s), md5 ok" >&2
+        echo "bench-net: $1 run $2: $(echo "$fig" | cut -d' ' -f4) s, CPU $(echo "$fig" | cut -d' ' -f5) s (guest clock $(echo "$fig" | cut -d' ' -f1) s), md5 ok" >&2
         echo "$fig" > "$out/$1.$2.fig"
     fi
 }
@@ -109,21 +121,24 @@ while [ $i -le "$runs" ]; do
     i=$((i + 1))
 done
 
-# best (smallest) transfer time per engine: FIELD 4 host, 1 guest seconds
+# best (smallest) figure per engine: FIELD 4 seconds, 5 CPU, 1 guest seconds
 best() {
     cat "$out"/"$1".*.fig 2> /dev/null | awk -v k="$2" '$k > 0 && (b == "" || $k < b) { b = $k }
         END { print (b == "" ? "-" : b) }'
 }
 mbs() { awk -v t="$1" -v m="$size_mb" 'BEGIN { if (t == "-") print "-"; else printf "%.1f", m / t }'; }
-printf '%-8s %-8s %10s %10s %10s\n' nic engine seconds MiB/s guest-s
-best_tx86=- best_qemu=-
+printf '%-8s %-8s %10s %10s %10s %10s\n' nic engine seconds MiB/s cpu-s guest-s
+best_tx86=- best_qemu=- cpu_tx86=- cpu_qemu=-
 for e in $engines; do
     t=$(best "$e" 4)
-    printf '%-8s %-8s %10s %10s %10s\n' "$nic" "$e" "$t" "$(mbs "$t")" "$(best "$e" 1)"
-    eval "best_$e=\$t"
+    c=$(best "$e" 5)
+    printf '%-8s %-8s %10s %10s %10s %10s\n' "$nic" "$e" "$t" "$(mbs "$t")" "$c" "$(best "$e" 1)"
+    eval "best_$e=\$t cpu_$e=\$c"
 done
-awk -v a="$best_tx86" -v b="$best_qemu" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "tx86/qemu time ratio: -";
-    else printf "tx86/qemu time ratio: %.2f\n", a / b }'
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-";
+    else printf "%.2f\n", a / b }'; }
+echo "tx86/qemu ratio: time $(ratio "$best_tx86" "$best_qemu"), CPU $(ratio "$cpu_tx86" "$cpu_qemu")"
 echo "(best of $runs, $size_mb MiB; seconds: host clock between the guest's markers around"
-echo " the fetch; guest-s: the guest's /proc/uptime, which lags under tx86; logs in $out)"
+echo " the fetch; cpu-s: the engine's CPU time (all threads) in that interval; guest-s:"
+echo " the guest's /proc/uptime, which lags under tx86; logs in $out)"
 exit $bad
