@@ -14,6 +14,12 @@
 # Markers: TX86-NET-UP, TX86-DHCP ADDR, TX86-NET-MD5 HASH, TX86-SERVING
 # HASH, TX86-NET-DONE; TX86-FAIL ... on errors.
 #
+# tx86.mode=netbench (scripts/bench-net.sh) instead fetches tx86.url= into
+# /tmp (RAM: give the guest memory for the file) between the markers
+# TX86-NETBENCH-START and TX86-NETBENCH-END, timed by /proc/uptime,
+# prints "TX86-NETBENCH SECONDS BYTES MD5" (the md5 taken after the timed
+# fetch) and powers off.
+#
 # Cached: rebuilt when this script changes (initrd-net.key) or the guests
 # are rebuilt.
 set -eu
@@ -61,15 +67,17 @@ exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-nic=e1000 port=8000 irq=9
+nic=e1000 port=8000 irq=9 mode=net url=
 for a in $(cat /proc/cmdline); do
     case "$a" in
+    tx86.mode=*) mode=${a#tx86.mode=};;
+    tx86.url=*) url=${a#tx86.url=};;
     tx86.nic=*) nic=${a#tx86.nic=};;
     tx86.irq=*) irq=${a#tx86.irq=};;
     tx86.port=*) port=${a#tx86.port=};;
     esac
 done
-echo "TX86-USERSPACE-UP mode=net nic=$nic"
+echo "TX86-USERSPACE-UP mode=$mode nic=$nic"
 case "$nic" in
 e1000) insmod /modules/e1000.ko ;;
 ne2k_pci) insmod /modules/8390.ko && insmod /modules/ne2k-pci.ko ;;
@@ -86,6 +94,16 @@ fi
 echo "TX86-NET-UP"
 udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
 gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
+if [ "$mode" = netbench ]; then
+    echo "TX86-NETBENCH-START"
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    wget -q -O /tmp/bench.bin "$url" || echo "TX86-FAIL wget $url"
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "TX86-NETBENCH-END"
+    size=$(wc -c < /tmp/bench.bin)
+    echo "TX86-NETBENCH $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $size $(md5sum /tmp/bench.bin | cut -d' ' -f1)"
+    poweroff -f
+fi
 if wget -q -O /tmp/host.bin "http://$gw:$port/host.bin"; then
     echo "TX86-NET-MD5 $(md5sum /tmp/host.bin | cut -d' ' -f1)"
 else
