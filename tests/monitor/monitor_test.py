@@ -71,24 +71,30 @@ def wait_for(pred, timeout=20.0):
     return pred()
 
 
+def connect(addr, timeout=20.0):
+    """a socket connected to addr (a unix path or a (host, port) pair),
+    retried while tx86 is still starting; replies time out after 20 s"""
+    fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
+    end = time.time() + timeout
+    while True:
+        sock = socket.socket(fam)
+        try:
+            sock.connect(addr)
+            break
+        except OSError:
+            sock.close()
+            if time.time() > end:
+                raise
+            time.sleep(0.1)
+    sock.settimeout(20)
+    return sock
+
+
 class Qmp:
     """a QMP client: replies and events, in order"""
 
     def __init__(self, addr, negotiate=True):
-        fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
-        self.sock = None
-        end = time.time() + 20
-        while True:
-            try:
-                self.sock = socket.socket(fam)
-                self.sock.connect(addr)
-                break
-            except OSError:
-                self.sock.close()
-                if time.time() > end:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(20)
+        self.sock = connect(addr)
         self.buf = b""
         self.events = []
         self.greeting = self.read()
@@ -150,19 +156,7 @@ class Hmp:
     """a human-monitor client over a socket"""
 
     def __init__(self, addr):
-        fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
-        end = time.time() + 20
-        while True:
-            try:
-                self.sock = socket.socket(fam)
-                self.sock.connect(addr)
-                break
-            except OSError:
-                self.sock.close()
-                if time.time() > end:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(20)
+        self.sock = connect(addr)
         self.banner = self.until_prompt()
 
     def until_prompt(self):
