@@ -25,6 +25,7 @@
 #include "machine/machine.h"
 #include "machine/pc.h"
 #include "devices/fw_cfg.h"
+#include "util/error.h"
 
 #define MB_MAGIC          0x1BADB002u
 #define MB_SEARCH         8192u
@@ -48,17 +49,7 @@ static void put32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
 
-static bool loader_fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static bool loader_fail(GError **errp, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, msg);
-    g_free(msg);
-    return false;
-}
+#define loader_fail(errp, ...) error_fail(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, __VA_ARGS__)
 
 static void blob_set(LoaderBlob *b, uint32_t addr, const void *data, uint32_t size)
 {

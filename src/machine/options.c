@@ -20,6 +20,7 @@
 #include "devices/mc146818.h"
 #include "net/net_opts.h"
 #include "util/log.h"
+#include "util/error.h"
 
 G_DEFINE_QUARK(tx86-options-error-quark, options_error)
 
@@ -201,17 +202,7 @@ void options_usage(FILE *f)
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
-static bool opt_fail(GError **errp, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static bool opt_fail(GError **errp, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(errp, OPTIONS_ERROR, code, msg);
-    g_free(msg);
-    return false;
-}
+#define opt_fail(errp, code, ...) error_fail(errp, OPTIONS_ERROR, code, __VA_ARGS__)
 
 /* unsigned integer, any base C accepts (0x.., 0..), the whole string */
 static bool opt_parse_uint(const char *s, uint64_t *out)

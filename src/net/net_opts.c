@@ -9,20 +9,11 @@
 #include <arpa/inet.h>
 #include "net/net_opts.h"
 #include "net/net.h"
+#include "util/error.h"
 
 static const char *const nic_models[] = { "e1000", "ne2k_pci", "ne2k_isa", "rtl8139" };
 
-static bool fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static bool fail(GError **errp, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, msg);
-    g_free(msg);
-    return false;
-}
+#define fail(errp, ...) error_fail(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, __VA_ARGS__)
 
 bool net_is_nic_model(const char *name)
 {

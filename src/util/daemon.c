@@ -15,18 +15,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "util/daemon.h"
+#include "util/error.h"
 
-static bool daemon_fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static bool daemon_fail(GError **errp, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
-    g_free(msg);
-    return false;
-}
+#define daemon_fail(errp, ...) error_fail(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, __VA_ARGS__)
 
 bool daemon_fork(DaemonState *d, GError **errp)
 {
