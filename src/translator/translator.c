@@ -35,9 +35,10 @@
  *   stores to it reach the code-write hook.
  *
  *   The jump cache (t->jc): linear pc -> the block tb_find last returned
- *       for it; tb_find asks it first, native LOOKUP_TB exits and
- *       cross-page GOTO_TBs through tb_lookup_indirect; cleared by the
- *       guest's TLB flushes (tb_jc_flush, tb_jc_flush_page) and tb_flush.
+ *       for it, with its key words; tb_find asks it first, native
+ *       LOOKUP_TB exits and cross-page GOTO_TBs look in it inline;
+ *       cleared by the guest's TLB flushes (tb_jc_flush,
+ *       tb_jc_flush_page) and tb_flush, an entry by tb_invalidate.
  *
  * TBs come from a pool sized from t->tb_size (one per TB_CODE_PER_BLOCK
  * bytes); when it or the backend's code buffer is full the whole cache is
@@ -103,15 +104,6 @@ static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt
     return h & (t->hash_size - 1);
 }
 
-/* jump cache index of linear pc: the bits above the page offset pick a
- * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run */
-static inline uint32_t tb_jc_hash(GuestVirt lin)
-{
-    uint32_t tmp = lin ^ (lin >> (PAGE_BITS - TB_JC_PAGE_BITS));
-    return ((tmp >> (PAGE_BITS - TB_JC_PAGE_BITS)) & (TB_JC_SIZE - TB_JC_PAGE_SIZE)) |
-           (tmp & (TB_JC_PAGE_SIZE - 1));
-}
-
 static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 {
     tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
@@ -144,7 +136,7 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     while (t->hash_size < p->pool_size / 2)
         t->hash_size <<= 1;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
-    t->jc = g_new0(TranslationBlock *, TB_JC_SIZE);
+    t->jc = g_new0(TbJcEntry, TB_JC_SIZE);
     t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
@@ -169,11 +161,11 @@ static void tr_log_stats(Translator *t, const char *what)
     const TranslatorStats *st = &t->stats;
     log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
                " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
-               " indirect=%" PRIu64 " indirect_miss=%" PRIu64 " jc_flushes=%" PRIu64
+               " jc_flushes=%" PRIu64
                " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 " code_bytes=%" PRIu64 "\n",
                what, st->blocks_translated, st->blocks_invalidated, st->flushes,
                tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
-               st->jc_indirect, st->jc_indirect_miss, st->jc_flushes, st->jc_page_flushes,
+               st->jc_flushes, st->jc_page_flushes,
                st->jumps_patched, st->code_bytes);
 }
 
@@ -393,6 +385,9 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
         tb_jmp_unlink_in(t, tb);
     }
     tb->valid = false;
+    TbJcEntry *je = &t->jc[tb_jc_hash(tb->cs_base + tb->pc)];
+    if (je->tb == tb)
+        memset(je, 0, sizeof(*je));     /* native lookups read no `valid` */
     tb_hash_remove(t, tb);
     tb_page_remove(t, tb, 0);
     if (tb->phys_page2 != GUEST_PHYS_NONE)
@@ -586,13 +581,13 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     return tb;
 }
 
-/* a jump cache entry for this key (the block is valid, so its slot is
- * not recycled; the physical side: see "the jump cache" below) */
-static inline bool tb_jc_match(const TranslationBlock *tb, GuestVirt pc, GuestVirt cs_base,
+/* the jump cache entry for this key, when it holds a block for it (a
+ * block in the cache is valid: tb_invalidate empties its entry) */
+static inline bool tb_jc_match(const TbJcEntry *je, GuestVirt pc, GuestVirt cs_base,
                                uint32_t cs_limit, uint32_t hflags)
 {
-    return tb->pc == pc && tb->cs_base == cs_base && tb->hflags == hflags &&
-           tb->cs_limit == cs_limit && tb->valid;
+    return je->tb && je->pc == pc && je->cs_base == cs_base && je->hflags == hflags &&
+           je->cs_limit == cs_limit;
 }
 
 TranslationBlock *tb_find(Translator *t, void *env)
@@ -602,18 +597,21 @@ TranslationBlock *tb_find(Translator *t, void *env)
     GuestVirt cs_base = env_word(env, p->key_cs_base);
     uint32_t cs_limit = env_word(env, p->key_cs_limit);
     uint32_t hflags = env_word(env, p->key_flags);
-    uint32_t h = tb_jc_hash(cs_base + pc);
-    TranslationBlock *tb = t->jc[h];
+    TbJcEntry *je = &t->jc[tb_jc_hash(cs_base + pc)];
     t->stats.lookups++;
-    if (tb && tb_jc_match(tb, pc, cs_base, cs_limit, hflags)) {
+    if (tb_jc_match(je, pc, cs_base, cs_limit, hflags)) {
         t->stats.jc_hits++;
-        return tb;
+        return je->tb;
     }
     GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
-    tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
+    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
         tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
-    t->jc[h] = tb;
+    *je = (TbJcEntry){
+        .pc = pc, .cs_base = cs_base, .cs_limit = cs_limit, .hflags = hflags,
+        .code = (hflags & p->flags_nochain) ? NULL : tb->code,
+        .tb = tb,
+    };
     t->jc_used = true;
     return tb;
 }
@@ -621,10 +619,12 @@ TranslationBlock *tb_find(Translator *t, void *env)
 /* ------------------------------------------------------- the jump cache
  *
  * t->jc[tb_jc_hash(cs_base + pc)] remembers the last block tb_find
- * returned for that linear pc.  An entry is used when its block is still
- * valid (SMC invalidation clears `valid`; tb_flush clears the cache, so a
- * recycled slot is never reached) and its key words equal env's: pc,
- * cs_base, cs_limit and flags.  The physical half of the key is not
+ * returned for that linear pc, with that block's key words.  An entry
+ * holds a valid block (SMC invalidation empties the block's entry;
+ * tb_flush clears the cache, so a recycled slot is never reached) and is
+ * used when its key words equal env's: pc, cs_base, cs_limit and flags.
+ * The native backend does that comparison inline (codegen.c,
+ * cg_exit_lookup) and jumps to the entry's code.  The physical half of the key is not
  * compared: the entry was filled right after code_phys (or a hash hit
  * that followed it) and is dropped whenever the guest's TLB drops the
  * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes), so it
@@ -668,32 +668,6 @@ bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot)
     GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
     GuestVirt dst_page = (tb->cs_base + tb->jmp_pc[slot]) & PAGE_MASK;
     return dst_page != src_page && dst_page != src_last;      /* tb_next's rule */
-}
-
-const void *tb_lookup_indirect(Translator *t, void *env)
-{
-    TranslatorPriv *p = tr_priv(t);
-    const GuestDesc *g = t->guest;
-
-    if (env_word(env, g->code_dirty))
-        goto miss;                      /* the loop does a full tb_find */
-    for (uint32_t i = 0; i < g->n_exit_words; i++)
-        if (env_word(env, g->exit_words[i]))
-            goto miss;                  /* an exit or interrupt request, a trap */
-    if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
-        goto miss;                      /* every dispatched block is logged */
-    GuestVirt pc = env_word(env, p->key_pc);
-    GuestVirt cs_base = env_word(env, p->key_cs_base);
-    uint32_t hflags = env_word(env, p->key_flags);
-    TranslationBlock *tb = t->jc[tb_jc_hash(cs_base + pc)];
-    if (!tb || (hflags & p->flags_nochain) ||
-        !tb_jc_match(tb, pc, cs_base, env_word(env, p->key_cs_limit), hflags))
-        goto miss;
-    t->stats.jc_indirect++;
-    return tb->code;
-miss:
-    t->stats.jc_indirect_miss++;
-    return NULL;
 }
 
 /* patch tb's slot to n when that is safe (n is the dispatcher's choice
