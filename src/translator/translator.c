@@ -94,11 +94,14 @@ static inline uint32_t env_word(const void *env, uint32_t off)
     return v;
 }
 
-static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt pc,
-                               GuestVirt cs_base, uint32_t hflags)
+/* the hash of a block's key less pc: a position-independent block
+ * (tb->pcrel) is found from any pc its code is mapped at */
+static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt cs_base,
+                               uint32_t hflags)
 {
-    uint32_t h = phys_pc * 0x9e3779b1u;
-    h ^= (pc + cs_base) * 0x85ebca6bu;
+    uint32_t h = (uint32_t)phys_pc * 0x9e3779b1u;
+    h ^= (uint32_t)((uint64_t)phys_pc >> 32) * 0x27d4eb2fu;
+    h ^= cs_base * 0x85ebca6bu;
     h ^= hflags * 0xc2b2ae35u;
     h ^= h >> 15;
     return h & (t->hash_size - 1);
@@ -312,7 +315,7 @@ static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 
 static void tb_hash_remove(Translator *t, TranslationBlock *tb)
 {
-    uint32_t h = tb_hash(t, tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
+    uint32_t h = tb_hash(t, tb->phys_pc, tb->cs_base, tb->hflags);
     TranslationBlock **pp = &t->hash[h];
     while (*pp && *pp != tb)
         pp = &(*pp)->hash_next;
@@ -377,6 +380,25 @@ static void tb_jmp_unlink_in(Translator *t, TranslationBlock *dst)
     }
 }
 
+/* empty the jump cache entries that hold tb (native lookups read no
+ * `valid`).  A pcrel block may be in the entry of any linear pc with its
+ * page offset: tb_jc_hash's low TB_JC_PAGE_BITS bits depend on the page
+ * offset only, so one entry per run is a candidate. */
+static void tb_jc_forget(Translator *t, const TranslationBlock *tb)
+{
+    uint32_t h = tb_jc_hash(tb->cs_base + tb->pc);
+    if (!tb->pcrel) {
+        if (t->jc[h].tb == tb)
+            memset(&t->jc[h], 0, sizeof(t->jc[h]));
+        return;
+    }
+    for (uint32_t run = 0; run < TB_JC_SIZE; run += TB_JC_PAGE_SIZE) {
+        TbJcEntry *je = &t->jc[run | (h & (TB_JC_PAGE_SIZE - 1))];
+        if (je->tb == tb)
+            memset(je, 0, sizeof(*je));
+    }
+}
+
 static void tb_invalidate(Translator *t, TranslationBlock *tb)
 {
     if (t->backend->patch_jump) {
@@ -385,9 +407,7 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
         tb_jmp_unlink_in(t, tb);
     }
     tb->valid = false;
-    TbJcEntry *je = &t->jc[tb_jc_hash(tb->cs_base + tb->pc)];
-    if (je->tb == tb)
-        memset(je, 0, sizeof(*je));     /* native lookups read no `valid` */
+    tb_jc_forget(t, tb);
     tb_hash_remove(t, tb);
     tb_page_remove(t, tb, 0);
     if (tb->phys_page2 != GUEST_PHYS_NONE)
@@ -492,9 +512,9 @@ static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt p
                                    GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
 {
-    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
-        if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
+        if (tb->phys_pc != phys_pc || (!tb->pcrel && tb->pc != pc) || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
         if (tb->phys_page2 != GUEST_PHYS_NONE && (hflags & tr_priv(t)->flags_paging)) {
@@ -566,7 +586,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     }
 
     tb->valid = true;
-    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, cs_base, hflags);
     tb->hash_next = t->hash[h];
     t->hash[h] = tb;
     tb_page_add(t, tb, 0);
@@ -677,7 +697,10 @@ static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, Translat
     if (!t->patching || tb->jmp_dest[slot] || !tb->jmp_insn_offset[slot] ||
         G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
         return;
-    if (!tb->valid || !n->valid || n->pc != tb->jmp_pc[slot] ||
+    /* n is the block at env's pc, which is slot's target; a jump patched
+     * into a pcrel block runs wherever that block runs, so it needs a
+     * pcrel successor (on the same page: the same physical code) */
+    if (!tb->valid || !n->valid || (tb->pcrel ? !n->pcrel : !n->pcrel && n->pc != tb->jmp_pc[slot]) ||
         n->cs_base != tb->cs_base || n->cs_limit != tb->cs_limit || n->hflags != tb->hflags ||
         (tb->hflags & tr_priv(t)->flags_nochain))
         return;
@@ -689,8 +712,11 @@ TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int ex
     TranslatorPriv *p = tr_priv(t);
     if (exit > TB_EXIT_SLOT1 || !t->chaining)
         return tb_find(t, env);
+    GuestVirt pc = env_word(env, p->key_pc);
     TranslationBlock *n = tb->jmp_tb[exit];
-    if (n && n->valid && n->pc == env_word(env, p->key_pc) &&
+    /* a cached successor is on one of tb's pages (below), so a pcrel one
+     * is the code at pc wherever tb runs */
+    if (n && n->valid && (n->pcrel || n->pc == pc) &&
         n->cs_base == env_word(env, p->key_cs_base) &&
         n->cs_limit == env_word(env, p->key_cs_limit) &&
         n->hflags == env_word(env, p->key_flags)) {
@@ -699,13 +725,16 @@ TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int ex
         return n;
     }
     uint64_t flushes = t->stats.flushes;
-    GuestVirt src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
-    GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    /* where tb runs now: pc is its slot's target, jmp_pc[exit] in the
+     * pc tb was translated for (the same for a block that is not pcrel) */
+    GuestVirt start = tb->cs_base + tb->pc + (pc - tb->jmp_pc[exit]);
+    GuestVirt src_page = start & PAGE_MASK;
+    GuestVirt src_last = (start + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
     bool src_valid = tb->valid;
     n = tb_find(t, env);
     /* tb may have been recycled by a flush inside tb_find */
     if (src_valid && t->stats.flushes == flushes && tb->valid) {
-        GuestVirt dst_page = (n->cs_base + n->pc) & PAGE_MASK;
+        GuestVirt dst_page = (env_word(env, p->key_cs_base) + pc) & PAGE_MASK;
         if (!(env_word(env, p->key_flags) & p->flags_paging) || dst_page == src_page ||
             dst_page == src_last) {
             tb->jmp_tb[exit] = n;

@@ -54,6 +54,11 @@ typedef struct TranslationBlock {
     uint32_t size;              /* guest bytes covered */
     uint32_t n_insns;           /* guest instructions */
     bool     valid;             /* false once invalidated */
+    bool     pcrel;             /* set by the front end: the code computes every
+                                   pc it writes from the pc it was entered at, so
+                                   it serves any pc whose linear address maps to
+                                   phys_pc (pc is then only the pc it was first
+                                   translated for): looked up without pc */
     void    *code;              /* backend's executable form */
     size_t   code_size;         /* host bytes (native) */
     struct TranslationBlock *hash_next;
