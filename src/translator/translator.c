@@ -490,7 +490,7 @@ void tb_flush(Translator *t)
     g_hash_table_remove_all(t->page_tbs);
     memset(t->hash, 0, sizeof(*t->hash) * t->hash_size);
     memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);     /* the slots are recycled */
-    t->jc_used = false;
+    memset(t->jc_runs, 0, sizeof(t->jc_runs));
     memset(p->pool, 0, sizeof(*p->pool) * p->pool_used);
     p->pool_used = 0;
     t->backend->flush(t);
@@ -632,7 +632,8 @@ TranslationBlock *tb_find(Translator *t, void *env)
         .code = (hflags & p->flags_nochain) ? NULL : tb->code,
         .tb = tb,
     };
-    t->jc_used = true;
+    uint32_t run = (uint32_t)(je - t->jc) / TB_JC_PAGE_SIZE;
+    t->jc_runs[run / 64] |= 1ull << (run % 64);
     return tb;
 }
 
@@ -652,23 +653,41 @@ TranslationBlock *tb_find(Translator *t, void *env)
  * the page flush, which also clears the page before the flushed one.
  */
 
+/* clear the run of entries `run` if anything was filled in it */
+static inline void tb_jc_clear_run(Translator *t, uint32_t run)
+{
+    uint64_t bit = 1ull << (run % 64);
+    if (t->jc_runs[run / 64] & bit) {
+        memset(&t->jc[run * TB_JC_PAGE_SIZE], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+        t->jc_runs[run / 64] &= ~bit;
+    }
+}
+
+/* a flush clears only the runs filled since they were last cleared: a
+ * process switch (CR3) costs what the last process used, not the whole
+ * cache */
 void tb_jc_flush(Translator *t)
 {
-    if (!t || !t->jc_used)
+    if (!t)
         return;
-    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);
-    t->jc_used = false;
-    t->stats.jc_flushes++;
+    bool any = false;
+    for (uint32_t w = 0; w < G_N_ELEMENTS(t->jc_runs); w++) {
+        while (t->jc_runs[w]) {
+            tb_jc_clear_run(t, w * 64 + (uint32_t)__builtin_ctzll(t->jc_runs[w]));
+            any = true;
+        }
+    }
+    if (any)
+        t->stats.jc_flushes++;
 }
 
 void tb_jc_flush_page(Translator *t, GuestVirt linear)
 {
-    if (!t || !t->jc_used)
+    if (!t)
         return;
     for (int k = 0; k < 2; k++) {
         GuestVirt page = (linear & PAGE_MASK) - (GuestVirt)k * PAGE_SIZE;
-        uint32_t first = tb_jc_hash(page) & (TB_JC_SIZE - TB_JC_PAGE_SIZE);
-        memset(&t->jc[first], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+        tb_jc_clear_run(t, tb_jc_hash(page) / TB_JC_PAGE_SIZE);
     }
     t->stats.jc_page_flushes++;
 }

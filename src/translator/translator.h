@@ -124,11 +124,12 @@ typedef struct TranslatorStats {
 /* the jump cache: virtual (linear) pc -> TB, 2^TB_JC_BITS entries; the
  * index keeps a page's entries in one run of TB_JC_PAGE_SIZE so that a
  * page flush clears one run (QEMU's tb_jmp_cache_hash_func) */
-#define TB_JC_BITS      12
+#define TB_JC_BITS      14
 #define TB_JC_SIZE      (1u << TB_JC_BITS)
 #define TB_JC_PAGE_BITS (TB_JC_BITS / 2)
 #define TB_JC_PAGE_SIZE (1u << TB_JC_PAGE_BITS)
 #define TB_JC_SHIFT     (12 - TB_JC_PAGE_BITS)   /* PAGE_BITS - TB_JC_PAGE_BITS */
+#define TB_JC_RUNS      (TB_JC_SIZE / TB_JC_PAGE_SIZE)
 
 /* jump cache index of linear pc: the bits above the page offset pick a
  * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run.  The
@@ -176,7 +177,8 @@ typedef struct Translator {
     TranslationBlock *last_tb;  /* set by a chaining backend's exec */
     TbJcEntry *jc;              /* jump cache, TB_JC_SIZE entries (tb_jc_hash of
                                    cs_base + pc); valid while the TLB is */
-    bool jc_used;               /* an entry was filled since the last clear */
+    uint64_t jc_runs[(TB_JC_RUNS + 63) / 64];  /* runs with an entry filled since
+                                   they were last cleared: what a flush clears */
     TranslatorStats stats;
 } Translator;
 
