@@ -133,8 +133,9 @@ void options_usage(FILE *f)
 "  -nographic             no display window\n"
 "  -display none          same, for the display only\n"
 "  -display curses        the VGA text screen in this terminal, keys to the keyboard\n"
-"  -vga std|none          the VGA adapter (stdvga with Bochs VBE) or none [std]\n"
+"  -vga std|cirrus|none   the VGA adapter (stdvga with Bochs VBE, CL-GD5446) or none [std]\n"
 "  -device VGA            the same as -vga std (with -nodefaults)\n"
+"  -device cirrus-vga     the same as -vga cirrus\n"
 "  --screenshot FILE      save the screen as PNG when tx86 exits\n"
 "  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
 "                         exit (- = stdout, at exit only)\n"
@@ -273,8 +274,12 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
                               "accelerator '%s' is not supported (only tcg)", item + 6);
             continue;
         } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off") ||
-                   !strcmp(item, "usb=off") || !strcmp(item, "vmport=off")) {
+                   !strcmp(item, "usb=off")) {
             continue;                               /* what tx86's PC is anyway */
+        } else if (!strcmp(item, "vmport=off") || !strcmp(item, "vmport=on") ||
+                   !strcmp(item, "vmport=auto")) {
+            cfg->vmport_off = !strcmp(item, "vmport=off");   /* vmport.c */
+            continue;
         } else if (!strcmp(item, "usb=on")) {
             ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
             continue;
@@ -334,8 +339,7 @@ static const char *opt_device_later(const char *name)
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
         { "floppy", "use -drive file=F,if=floppy or -fda" },
         { "isa-serial", "use -serial (COM1..COM4)" }, { "isa-parallel", "no parallel port" },
-        { "cirrus-vga", "the VGA is stdvga: -vga std" },
-        { "isa-cirrus-vga", "the VGA is stdvga: -vga std" },
+        { "isa-cirrus-vga", "the Cirrus VGA is PCI: -vga cirrus" },
         { "bochs-display", "the VGA is stdvga: -vga std" }, { "qxl", "-vga std" },
         { "vmware-svga", "-vga std" }, { "ramfb", "-vga std" },
         { "secondary-vga", "one VGA only" }, { "isa-vga", "-vga std (PCI)" },
@@ -367,6 +371,7 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
         printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
                "name \"VGA\", bus PCI (the stdvga of -vga std)\n"
+               "name \"cirrus-vga\", bus PCI (the CL-GD5446 of -vga cirrus)\n"
                "name \"e1000\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
@@ -379,13 +384,15 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
         ok = opt_net("device", v, cfg, errp);
         goto out;
     }
-    if (parts[0] && !strcmp(parts[0], "VGA")) {    /* the stdvga of -vga std */
+    if (parts[0] && (!strcmp(parts[0], "VGA") || !strcmp(parts[0], "cirrus-vga"))) {
+        /* the stdvga of -vga std, the CL-GD5446 of -vga cirrus */
         for (gchar **p = parts + 1; ok && *p; p++)
             if (!g_str_has_prefix(*p, "id="))
-                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device VGA: property '%s' is "
-                              "not supported (only id=)", *p);
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: property '%s' is "
+                              "not supported (only id=)", parts[0], *p);
         cfg->vga_none = false;
         cfg->vga_explicit = true;
+        cfg->vga_cirrus = !strcmp(parts[0], "cirrus-vga");
         goto out;
     }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
@@ -1006,10 +1013,11 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
                             "-display none or -nographic; --screenshot saves the screen)", v);
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "display '%s' is not available (use -display none or -nographic)", v);
-    case OPT_VGA:       /* vga.c */
+    case OPT_VGA:       /* vga.c, cirrus.c */
         cfg->vga_explicit = true;
-        if (!strcmp(v, "std")) {
+        if (!strcmp(v, "std") || !strcmp(v, "cirrus")) {
             cfg->vga_none = false;
+            cfg->vga_cirrus = !strcmp(v, "cirrus");
             return true;
         }
         if (!strcmp(v, "none")) {
@@ -1017,7 +1025,7 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             return true;
         }
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                        "-vga '%s' is not supported (std or none)", v);
+                        "-vga '%s' is not supported (std, cirrus or none)", v);
     case OPT_SCREENSHOT:
         if (!opt_output_file_ok(v, "--screenshot", errp))
             return false;
