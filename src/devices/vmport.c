@@ -2,8 +2,8 @@
  * vmport.c - the VMware backdoor: I/O port 0x5658, read with a 32-bit IN
  * while EAX holds the magic 0x564D5868 ("VMXh"), ECX the command (low 16
  * bits) and EBX its argument; the answer comes back in EAX-EDX.  tx86
- * implements what QEMU's pc machine offers (vmport=auto): GETVERSION,
- * GETRAMSIZE and the vmmouse absolute pointer.
+ * implements GETVERSION and the vmmouse absolute pointer of what QEMU's pc
+ * machine offers (vmport=auto).
  *
  * References: the backdoor protocol as open-vm-tools documents it
  * (lib/include/backdoor_def.h: command numbers) and the vmmouse protocol
@@ -22,7 +22,8 @@
  *
  * The registers come from the port bus (ioport_cpu_regs, bus/ioport.h),
  * which the board points at the CPU.  A read of another size, without the
- * magic, or without registers returns all ones and changes nothing.
+ * magic or with an unknown command returns all ones and changes nothing
+ * else (as QEMU 7.2); so does one without registers or not 32 bits wide.
  */
 #include <string.h>
 #include "bus/buses.h"
@@ -37,7 +38,6 @@ enum { R_AX, R_CX, R_DX, R_BX };        /* order of the register array */
 struct VMPortState {
     Buses buses;
     PS2Mouse *mouse;
-    uint64_t ram_size;
     bool enabled, absolute;
     uint32_t queue[VMMOUSE_QUEUE];
     unsigned head, count;
@@ -88,17 +88,13 @@ static void vmmouse_command(VMPortState *s, uint32_t cmd)
 void vmport_call(VMPortState *s, uint32_t regs[8])
 {
     if (regs[R_AX] != VMPORT_MAGIC) {
-        regs[R_AX] = 0xffffffffu;
+        regs[R_AX] = 0xffffffffu;       /* as QEMU 7.2: all ones, nothing else */
         return;
     }
     uint32_t arg = regs[R_BX];
     switch (regs[R_CX] & 0xffff) {
     case VMPORT_CMD_GETVERSION:
         regs[R_AX] = VMPORT_VERSION;
-        regs[R_BX] = VMPORT_MAGIC;
-        break;
-    case VMPORT_CMD_GETRAMSIZE:             /* MiB in EAX as QEMU's does */
-        regs[R_AX] = (uint32_t)(s->ram_size >> 20);
         regs[R_BX] = VMPORT_MAGIC;
         break;
     case VMPORT_CMD_ABSPOINTER_STATUS:
@@ -180,12 +176,11 @@ static void vmport_free(void *opaque)
     g_free(opaque);
 }
 
-VMPortState *vmport_init(const Buses *b, PS2Mouse *mouse, uint64_t ram_size, GError **errp)
+VMPortState *vmport_init(const Buses *b, PS2Mouse *mouse, GError **errp)
 {
     VMPortState *s = g_new0(VMPortState, 1);
     s->buses = *b;
     s->mouse = mouse;
-    s->ram_size = ram_size;
     if (!ioport_register(b->io, VMPORT_PORT, 1, &vmport_ops, s, "vmport")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "vmport: port 0x5658 already in use");

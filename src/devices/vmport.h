@@ -23,7 +23,6 @@ typedef struct VMPortState VMPortState;
 #define VMPORT_MAGIC       0x564D5868u      /* "VMXh" in EAX, returned in EBX */
 /* commands (ECX low 16 bits) */
 #define VMPORT_CMD_GETVERSION     10
-#define VMPORT_CMD_GETRAMSIZE     20
 #define VMPORT_CMD_ABSPOINTER_DATA    39
 #define VMPORT_CMD_ABSPOINTER_STATUS  40
 #define VMPORT_CMD_ABSPOINTER_COMMAND 41
@@ -40,10 +39,8 @@ typedef struct VMPortState VMPortState;
 #define VMMOUSE_MIDDLE_BUTTON   0x08
 #define VMMOUSE_RELATIVE_PACKET 0x00010000u
 
-/* mouse: the PS/2 mouse whose interrupt announces new data (i8042's);
- * ram_size: what GETRAMSIZE reports */
-VMPortState *vmport_init(const struct Buses *b, PS2Mouse *mouse, uint64_t ram_size,
-                         GError **errp);
+/* mouse: the PS/2 mouse whose interrupt announces new data (i8042's) */
+VMPortState *vmport_init(const struct Buses *b, PS2Mouse *mouse, GError **errp);
 /* an absolute pointer event (x, y in 0..0xFFFF, dz wheel); false when
  * the guest has not asked for absolute mode (then use relative events) */
 bool vmmouse_absolute(VMPortState *s, unsigned x, unsigned y, int dz, unsigned buttons);

@@ -285,7 +285,7 @@ bool pc_build(Machine *m, GError **errp)
     if (!m->cfg.vmport_off) {
         m->io->cpu_regs = pc_cpu_regs;
         m->io->cpu_regs_opaque = &m->cpu;
-        if (!(pc->vmport = vmport_init(&m->bus, i8042_mouse(pc->i8042), m->cfg.ram_size, errp)))
+        if (!(pc->vmport = vmport_init(&m->bus, i8042_mouse(pc->i8042), errp)))
             return false;
     }
 
