@@ -45,8 +45,12 @@
  *   (-d guest_errors) and nothing is written; each byte access is also
  *   bounded on its own.
  *
- * Not emulated: the hardware cursor, extended write modes 4/5 of the
- * window, screen-to-system blits, the video window, DDC, interlace timing.
+ * - The hardware cursor (SR12, SR13, SR10/SR11 and the extended DAC
+ *   colours 0 and 15 that SR12 bit 1 opens), drawn over vga_render()'s
+ *   frame (VGAExtension.overlay).
+ *
+ * Not emulated: extended write modes 4/5 of the window, screen-to-system
+ * blits, the video window, DDC, interlace timing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +71,10 @@ struct CirrusState {
     uint8_t cr[0x40];
     uint8_t hidden_dac;
     uint8_t dac_reads;                  /* consecutive reads of 0x3C6 */
+    /* hardware cursor */
+    uint16_t cursor_x, cursor_y;        /* SR10/SR11 with the index's bits 7:5 */
+    uint8_t cursor_pal[16 * 3];         /* extended DAC entries (SR12 bit 1): 0 bg, 15 fg */
+    uint8_t cursor_dac_w, cursor_dac_r, cursor_dac_sub;
     bool blt_busy;                      /* a system-source blit waits for data */
     /* a system-to-screen blit in progress */
     uint8_t row[CIRRUS_BLT_MAX_ROW];
@@ -364,6 +372,10 @@ static void cirrus_sr_write(CirrusState *s, uint8_t idx, uint8_t v)
         break;
     case 0x10: case 0x11:               /* cursor position: index bits 7:5 are its low bits */
         s->sr[idx & 0x1f] = v;
+        if ((idx & 0x1f) == 0x10)
+            s->cursor_x = (uint16_t)(v << 3 | idx >> 5);
+        else
+            s->cursor_y = (uint16_t)(v << 3 | idx >> 5);
         break;
     default:
         if (idx < sizeof(s->sr))
@@ -392,6 +404,14 @@ static bool cirrus_io_read(void *opaque, uint16_t port, uint8_t *val)
         return false;
     }
     s->dac_reads = 0;
+    if (port == 0x3C9 && (s->sr[0x12] & 0x02)) {    /* the cursor's colours */
+        *val = s->cursor_pal[(s->cursor_dac_r & 0x0f) * 3 + s->cursor_dac_sub];
+        if (++s->cursor_dac_sub == 3) {
+            s->cursor_dac_sub = 0;
+            s->cursor_dac_r++;
+        }
+        return true;
+    }
     switch (port) {
     case 0x3C4:
         *val = s->sr_index;
@@ -434,6 +454,20 @@ static bool cirrus_io_write(void *opaque, uint16_t port, uint8_t v)
         return true;
     }
     s->dac_reads = 0;
+    if (s->sr[0x12] & 0x02) {           /* DAC accesses reach the cursor's colours */
+        switch (port) {
+        case 0x3C7: s->cursor_dac_r = v; s->cursor_dac_sub = 0; return false;
+        case 0x3C8: s->cursor_dac_w = v; s->cursor_dac_sub = 0; return false;
+        case 0x3C9:
+            s->cursor_pal[(s->cursor_dac_w & 0x0f) * 3 + s->cursor_dac_sub] = v & 0x3f;
+            if (++s->cursor_dac_sub == 3) {
+                s->cursor_dac_sub = 0;
+                s->cursor_dac_w++;
+            }
+            return true;
+        default: break;
+        }
+    }
     switch (port) {
     case 0x3C4:
         s->sr_index = v;
@@ -672,12 +706,52 @@ static bool cirrus_scanout(void *opaque, VGAScanout *so)
     return true;
 }
 
+/* the hardware cursor (SR12 bit 0; bit 2 = 64x64, else 32x32) over the
+ * frame: its two bit planes sit in the last 16 KiB of video memory, the
+ * pattern SR13 chooses (32x32: 256 bytes, plane 0 in the first 128, 4 bytes
+ * a row; 64x64: 1 KiB, 16 bytes a row, plane 0 in the first 8).  Plane
+ * bits (1, 0): 00 transparent, 01 inverted, 10 colour 0, 11 colour 1
+ * (extended DAC entries 0 and 15). */
+static void cirrus_overlay(void *opaque, VGAImage *img)
+{
+    CirrusState *s = opaque;
+    if (!(s->sr[0x12] & 0x01) || !cirrus_extended(s))
+        return;
+    bool large = s->sr[0x12] & 0x04;
+    unsigned size = large ? 64 : 32, row = large ? 16 : 4, poff = large ? 8 : 128;
+    uint32_t base = CIRRUS_VRAM_SIZE - 16384 + (s->sr[0x13] & (large ? 0x3c : 0x3f)) * 256u;
+    uint8_t col[2][3];
+    for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 3; k++)
+            col[c][k] = (uint8_t)(s->cursor_pal[(c ? 15 : 0) * 3 + k] * 255 / 63);
+    for (unsigned y = 0; y < size; y++) {
+        unsigned sy = s->cursor_y + y;
+        if (sy >= (unsigned)img->height)
+            break;
+        const uint8_t *p = s->vram + base + y * row;
+        for (unsigned x = 0; x < size; x++) {
+            unsigned sx = s->cursor_x + x;
+            if (sx >= (unsigned)img->width)
+                break;
+            unsigned b0 = p[x / 8] >> (7 - x % 8) & 1, b1 = p[poff + x / 8] >> (7 - x % 8) & 1;
+            uint8_t *px = img->rgb + ((size_t)sy * img->width + sx) * 3;
+            if (b1) {
+                memcpy(px, col[b0], 3);
+            } else if (b0) {
+                for (int k = 0; k < 3; k++)
+                    px[k] ^= 0xff;
+            }
+        }
+    }
+}
+
 static const VGAExtension cirrus_ext = {
     .io_read = cirrus_io_read,
     .io_write = cirrus_io_write,
     .mem_read = cirrus_mem_read,
     .mem_write = cirrus_mem_write,
     .scanout = cirrus_scanout,
+    .overlay = cirrus_overlay,
 };
 
 /* ------------------------------------------------------------------ */
@@ -698,6 +772,9 @@ static void cirrus_reset(void *opaque)
     s->gr[0x06] = 0;
     s->hidden_dac = 0;
     s->dac_reads = 0;
+    s->cursor_x = s->cursor_y = 0;
+    memset(s->cursor_pal, 0, sizeof(s->cursor_pal));
+    s->cursor_dac_w = s->cursor_dac_r = s->cursor_dac_sub = 0;
     s->blt_busy = false;
     s->row_fill = s->row_y = s->row_bytes = 0;
 }

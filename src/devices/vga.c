@@ -865,6 +865,8 @@ bool vga_render(VGAState *s, VGAImage *img)
         ok = vga_render_text(s, img);
     if (!ok)
         img->width = img->height = 0;
+    else if (s->ext && s->ext->overlay)
+        s->ext->overlay(s->ext_opaque, img);
     return ok;
 }
 

@@ -89,13 +89,15 @@ typedef struct VGAScanout {
  * the misc register selects (they may watch one, like an index, and
  * return false to let the VGA do its part); mem_read/mem_write every byte
  * of the 0xA0000 window (offset from 0xA0000); scanout, when it returns
- * true, says what vga_render() draws. */
+ * true, says what vga_render() draws; overlay draws over every frame
+ * vga_render() made (a hardware cursor). */
 typedef struct VGAExtension {
     bool (*io_read)(void *opaque, uint16_t port, uint8_t *val);
     bool (*io_write)(void *opaque, uint16_t port, uint8_t val);
     bool (*mem_read)(void *opaque, uint32_t off, uint8_t *val);
     bool (*mem_write)(void *opaque, uint32_t off, uint8_t val);
     bool (*scanout)(void *opaque, VGAScanout *so);
+    void (*overlay)(void *opaque, VGAImage *img);   /* after a frame: a cursor */
 } VGAExtension;
 void vga_set_extension(VGAState *s, const VGAExtension *ext, void *opaque);
 

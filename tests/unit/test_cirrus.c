@@ -3,7 +3,8 @@
  * the VMware backdoor with the vmmouse (src/devices/vmport.c), through the
  * ports, the 0xA0000 window and the BAR decoders of a RAM-only machine:
  * register unlock and IDs, the hidden DAC, a 16 bpp mode rendered by
- * vga_render(), banking, each kind of blit with known results, blits
+ * vga_render(), banking, the hardware cursor, each kind of blit with
+ * known results, blits
  * reaching outside the 4 MiB of video memory (refused, nothing written),
  * and the backdoor protocol, also through a 32-bit IN with registers.
  */
@@ -182,6 +183,59 @@ static void test_cirrus_mode(void)
     gr(&f, 0x06, 0x0e);
     physmem_write(f.m->mem, 0xB8000, 'A', 1);
     CU_ASSERT_EQUAL(f.vram[0], 'A');
+    machine_free(f.m);
+}
+
+static void test_cirrus_cursor(void)
+{
+    CirrusFixture f = fx_new();
+    seq(&f, 0x06, 0x12);
+    cr(&f, 0x11, 0x00);
+    cr(&f, 0x01, 640 / 8 - 1);
+    cr(&f, 0x12, (480 - 1) & 0xff);
+    cr(&f, 0x07, 0x02);
+    cr(&f, 0x13, 640 / 8);
+    gr(&f, 0x06, 0x05);
+    seq(&f, 0x07, 0x01);                            /* 8 bpp */
+    /* the cursor's colours through the extended DAC entries 0 and 15 */
+    seq(&f, 0x12, 0x02);
+    outb(&f, 0x3c8, 0x00);
+    outb(&f, 0x3c9, 63); outb(&f, 0x3c9, 0); outb(&f, 0x3c9, 0);     /* colour 0: red */
+    outb(&f, 0x3c8, 0x0f);
+    outb(&f, 0x3c9, 0); outb(&f, 0x3c9, 63); outb(&f, 0x3c9, 0);     /* colour 1: green */
+    outb(&f, 0x3c7, 0x0f);
+    CU_ASSERT(inb(&f, 0x3c9) == 0 && inb(&f, 0x3c9) == 63 && inb(&f, 0x3c9) == 0);
+    seq(&f, 0x12, 0x01);                            /* shown, 32x32, DAC back */
+    outb(&f, 0x3c7, 0x00);
+    CU_ASSERT_EQUAL(inb(&f, 0x3c9), 0);             /* the VGA's entry 0 kept black */
+    /* pattern 0: row 0 plane 0 = 11000000, plane 1 = 10100000 */
+    uint32_t base = CIRRUS_VRAM_SIZE - 16384;
+    f.vram[base] = 0xc0;
+    f.vram[base + 128] = 0xa0;
+    /* position (13, 7): SR10/SR11 hold bits 10:3, the index bits 7:5 bits 2:0 */
+    seq(&f, 0x10 | (13 & 7) << 5, 13 >> 3);
+    seq(&f, 0x11 | (7 & 7) << 5, 7 >> 3);
+    VGAImage img = { 0 };
+    CU_ASSERT_TRUE(vga_render(cirrus_vga(f.c), &img));
+    const uint8_t *p = img.rgb + ((size_t)7 * 640 + 13) * 3;
+    CU_ASSERT(p[0] == 0 && p[1] == 255 && p[2] == 0);           /* 11: colour 1 */
+    CU_ASSERT(p[3] == 255 && p[4] == 255 && p[5] == 255);       /* 01: black inverted */
+    CU_ASSERT(p[6] == 255 && p[7] == 0 && p[8] == 0);           /* 10: colour 0 */
+    CU_ASSERT(p[9] == 0 && p[10] == 0 && p[11] == 0);           /* 00: the screen */
+    /* hidden: the frame alone */
+    seq(&f, 0x12, 0x00);
+    CU_ASSERT_TRUE(vga_render(cirrus_vga(f.c), &img));
+    p = img.rgb + ((size_t)7 * 640 + 13) * 3;
+    CU_ASSERT(p[0] == 0 && p[1] == 0 && p[2] == 0);
+    /* a cursor hanging off the right and bottom edges is clipped */
+    seq(&f, 0x12, 0x05);                            /* 64x64 */
+    seq(&f, 0x10 | (7 << 5), 639 >> 3);
+    seq(&f, 0x11 | (7 << 5), 479 >> 3);
+    memset(f.vram + base, 0xff, 1024);
+    CU_ASSERT_TRUE(vga_render(cirrus_vga(f.c), &img));
+    p = img.rgb + ((size_t)479 * 640 + 639) * 3;
+    CU_ASSERT(p[0] == 0 && p[1] == 255 && p[2] == 0);
+    vga_image_clear(&img);
     machine_free(f.m);
 }
 
@@ -459,6 +513,7 @@ void register_cirrus_tests(void)
     CU_add_test(s, "registers: SR6 unlock, IDs, memory straps, hidden DAC, BAR1",
                 test_cirrus_registers);
     CU_add_test(s, "16/15/32 bpp scan-out, start address, banked window", test_cirrus_mode);
+    CU_add_test(s, "hardware cursor: colours, planes, position, clipping", test_cirrus_cursor);
     CU_add_test(s, "blits: copy, ROPs, backwards, MMIO registers, transparency",
                 test_cirrus_blit_copy);
     CU_add_test(s, "blits: colour expansion, patterns, solid fill, system source",
