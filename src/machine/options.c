@@ -126,7 +126,8 @@ void options_usage(FILE *f)
 "usage: tx86 [options]\n"
 "tx86 %s - a full-system x86 PC emulator (QEMU-compatible options)\n"
 "\n"
-"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same)\n"
+"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same);\n"
+"                         ,vmport=off: no VMware backdoor/vmmouse (port 0x5658)\n"
 "  -m SIZE                RAM size, MiB unless suffixed K, M or G [128]\n"
 "  -bios FILE             firmware image: multiple of 64 KiB, at most 16 MiB,\n"
 "                         mapped below 4 GiB, its last 128 KiB also at 0xE0000\n"
@@ -148,7 +149,7 @@ void options_usage(FILE *f)
 "  -qmp DEV               QMP (JSON): unix:PATH,server,nowait or\n"
 "                         tcp:[HOST]:PORT,server,nowait (wait: start on connect)\n"
 "  -name NAME             the guest's name (query-name); also guest=NAME[,process=..]\n"
-"  -nodefaults            no default devices: no VGA unless -vga std/-device VGA,\n"
+"  -nodefaults            no default devices: no VGA unless -vga/-device VGA|cirrus-vga,\n"
 "                         no COM1 unless -serial, no monitor with -nographic\n"
 "  -pidfile FILE          write tx86's pid to FILE (locked; removed at exit)\n"
 "  -daemonize             detach once the machine is built (no stdio back ends)\n"
@@ -1261,7 +1262,7 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (!opt_one(o, val, cfg, errp))
             return false;
     }
-    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga std / -device VGA */
+    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga / -device VGA|cirrus-vga */
         cfg->vga_none = true;
     if (cfg->daemonize && !opt_daemonize_ok(cfg, errp))
         return false;
