@@ -36,6 +36,8 @@ typedef struct MachineConfig {
     bool display_curses;          /* -display curses: the text screen in the terminal (ui/curses.c) */
     bool vga_none;                /* -vga none: no VGA adapter (vga.c) */
     bool vga_explicit;            /* -vga or -device VGA given (-nodefaults keeps it) */
+    bool vga_cirrus;              /* -vga cirrus, -device cirrus-vga: CL-GD5446 (cirrus.c) */
+    bool vmport_off;              /* -machine vmport=off: no VMware backdoor (vmport.c) */
     bool nodefaults;              /* -nodefaults: no VGA, COM1 or monitor unless asked for */
     char *pidfile;                /* -pidfile FILE: tx86's pid, removed at exit (main.c) */
     bool daemonize;               /* -daemonize: detach once the machine is built (main.c) */

@@ -126,15 +126,17 @@ void options_usage(FILE *f)
 "usage: tx86 [options]\n"
 "tx86 %s - a full-system x86 PC emulator (QEMU-compatible options)\n"
 "\n"
-"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same)\n"
+"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same);\n"
+"                         ,vmport=off: no VMware backdoor/vmmouse (port 0x5658)\n"
 "  -m SIZE                RAM size, MiB unless suffixed K, M or G [128]\n"
 "  -bios FILE             firmware image: multiple of 64 KiB, at most 16 MiB,\n"
 "                         mapped below 4 GiB, its last 128 KiB also at 0xE0000\n"
 "  -nographic             no display window\n"
 "  -display none          same, for the display only\n"
 "  -display curses        the VGA text screen in this terminal, keys to the keyboard\n"
-"  -vga std|none          the VGA adapter (stdvga with Bochs VBE) or none [std]\n"
+"  -vga std|cirrus|none   the VGA adapter (stdvga with Bochs VBE, CL-GD5446) or none [std]\n"
 "  -device VGA            the same as -vga std (with -nodefaults)\n"
+"  -device cirrus-vga     the same as -vga cirrus\n"
 "  --screenshot FILE      save the screen as PNG when tx86 exits\n"
 "  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
 "                         exit (- = stdout, at exit only)\n"
@@ -147,7 +149,7 @@ void options_usage(FILE *f)
 "  -qmp DEV               QMP (JSON): unix:PATH,server,nowait or\n"
 "                         tcp:[HOST]:PORT,server,nowait (wait: start on connect)\n"
 "  -name NAME             the guest's name (query-name); also guest=NAME[,process=..]\n"
-"  -nodefaults            no default devices: no VGA unless -vga std/-device VGA,\n"
+"  -nodefaults            no default devices: no VGA unless -vga/-device VGA|cirrus-vga,\n"
 "                         no COM1 unless -serial, no monitor with -nographic\n"
 "  -pidfile FILE          write tx86's pid to FILE (locked; removed at exit)\n"
 "  -daemonize             detach once the machine is built (no stdio back ends)\n"
@@ -273,8 +275,12 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
                               "accelerator '%s' is not supported (only tcg)", item + 6);
             continue;
         } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off") ||
-                   !strcmp(item, "usb=off") || !strcmp(item, "vmport=off")) {
+                   !strcmp(item, "usb=off")) {
             continue;                               /* what tx86's PC is anyway */
+        } else if (!strcmp(item, "vmport=off") || !strcmp(item, "vmport=on") ||
+                   !strcmp(item, "vmport=auto")) {
+            cfg->vmport_off = !strcmp(item, "vmport=off");   /* vmport.c */
+            continue;
         } else if (!strcmp(item, "usb=on")) {
             ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
             continue;
@@ -334,8 +340,7 @@ static const char *opt_device_later(const char *name)
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
         { "floppy", "use -drive file=F,if=floppy or -fda" },
         { "isa-serial", "use -serial (COM1..COM4)" }, { "isa-parallel", "no parallel port" },
-        { "cirrus-vga", "the VGA is stdvga: -vga std" },
-        { "isa-cirrus-vga", "the VGA is stdvga: -vga std" },
+        { "isa-cirrus-vga", "the Cirrus VGA is PCI: -vga cirrus" },
         { "bochs-display", "the VGA is stdvga: -vga std" }, { "qxl", "-vga std" },
         { "vmware-svga", "-vga std" }, { "ramfb", "-vga std" },
         { "secondary-vga", "one VGA only" }, { "isa-vga", "-vga std (PCI)" },
@@ -367,6 +372,7 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
         printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
                "name \"VGA\", bus PCI (the stdvga of -vga std)\n"
+               "name \"cirrus-vga\", bus PCI (the CL-GD5446 of -vga cirrus)\n"
                "name \"e1000\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
@@ -379,13 +385,15 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
         ok = opt_net("device", v, cfg, errp);
         goto out;
     }
-    if (parts[0] && !strcmp(parts[0], "VGA")) {    /* the stdvga of -vga std */
+    if (parts[0] && (!strcmp(parts[0], "VGA") || !strcmp(parts[0], "cirrus-vga"))) {
+        /* the stdvga of -vga std, the CL-GD5446 of -vga cirrus */
         for (gchar **p = parts + 1; ok && *p; p++)
             if (!g_str_has_prefix(*p, "id="))
-                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device VGA: property '%s' is "
-                              "not supported (only id=)", *p);
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: property '%s' is "
+                              "not supported (only id=)", parts[0], *p);
         cfg->vga_none = false;
         cfg->vga_explicit = true;
+        cfg->vga_cirrus = !strcmp(parts[0], "cirrus-vga");
         goto out;
     }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
@@ -1006,10 +1014,11 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
                             "-display none or -nographic; --screenshot saves the screen)", v);
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "display '%s' is not available (use -display none or -nographic)", v);
-    case OPT_VGA:       /* vga.c */
+    case OPT_VGA:       /* vga.c, cirrus.c */
         cfg->vga_explicit = true;
-        if (!strcmp(v, "std")) {
+        if (!strcmp(v, "std") || !strcmp(v, "cirrus")) {
             cfg->vga_none = false;
+            cfg->vga_cirrus = !strcmp(v, "cirrus");
             return true;
         }
         if (!strcmp(v, "none")) {
@@ -1017,7 +1026,7 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             return true;
         }
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                        "-vga '%s' is not supported (std or none)", v);
+                        "-vga '%s' is not supported (std, cirrus or none)", v);
     case OPT_SCREENSHOT:
         if (!opt_output_file_ok(v, "--screenshot", errp))
             return false;
@@ -1253,7 +1262,7 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (!opt_one(o, val, cfg, errp))
             return false;
     }
-    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga std / -device VGA */
+    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga / -device VGA|cirrus-vga */
         cfg->vga_none = true;
     if (cfg->daemonize && !opt_daemonize_ok(cfg, errp))
         return false;

@@ -56,7 +56,8 @@ static const OptCase cases[] = {
     { "-display none", OK },
     { "-display gtk", BAD, "not available" },
     { "-display curses", OK },
-    { "-vga none", OK }, { "-vga cirrus", BAD, "not supported (std or none)" },
+    { "-vga none", OK }, { "-vga cirrus", OK },
+    { "-vga vmware", BAD, "not supported (std, cirrus or none)" },
     { "--screenshot /tmp/s.png --screendump-text -", OK },
     { "-serial stdio", OK },
     { "-debugcon stdio", OK, NULL, 0, "stdio" },
@@ -187,10 +188,14 @@ static const OptCase cases[] = {
     { "-display sdl", BAD, "not available yet: tx86 has no window or VNC server" },
     { "-display vnc=:0", BAD, "not available yet" }, { "-display none", OK },
     { "-vnc :0", LATER, "no VNC server" }, { "-vnc none", OK },
-    { "-vga cirrus", BAD, "(std or none)" }, { "-vga qxl", BAD, "(std or none)" },
+    { "-vga cirrus -nodefaults", OK }, { "-vga qxl", BAD, "(std, cirrus or none)" },
     { "-device VGA", OK }, { "-device VGA,id=video0", OK },
     { "-device VGA,vgamem_mb=16", BAD, "only id=" },
-    { "-device cirrus-vga", LATER, "stdvga" }, { "-device virtio-blk-pci", LATER, "virtio" },
+    { "-device cirrus-vga", OK }, { "-device cirrus-vga,id=v", OK },
+    { "-device cirrus-vga,vgamem_mb=8", BAD, "only id=" },
+    { "-device isa-cirrus-vga", LATER, "-vga cirrus" },
+    { "-M pc,vmport=off", OK }, { "-machine pc,vmport=on", OK },
+    { "-machine pc,vmport=auto", OK }, { "-machine pc,vmport=maybe", BAD, "not supported" }, { "-device virtio-blk-pci", LATER, "virtio" },
     { "-device ide-hd,drive=d0", LATER, "-drive file=F,if=ide" },
     { "-device sb16", LATER, "no sound" }, { "-device frobnicator", BAD, "-device help" },
     { "-boot n", LATER, "network boot is not supported yet" },
@@ -302,9 +307,12 @@ static void test_fields(void)
  * (before or after), -pidfile and -daemonize kept */
 static void test_nodefaults(void)
 {
-    static const struct { const char *cmd; bool vga_none, nodefaults, daemonize; } t[] = {
+    static const struct { const char *cmd; bool vga_none, nodefaults, daemonize, cirrus; } t[] = {
         { "tx86", false, false, false },
         { "tx86 -nodefaults", true, true, false },
+        { "tx86 -nodefaults -vga cirrus", false, true, false, true },
+        { "tx86 -device cirrus-vga -nodefaults", false, true, false, true },
+        { "tx86 -vga cirrus -vga std", false, false, false, false },
         { "tx86 -nodefaults -vga std", false, true, false },
         { "tx86 -vga std -nodefaults", false, true, false },
         { "tx86 -device VGA -nodefaults -daemonize", false, true, true },
@@ -320,10 +328,25 @@ static void test_nodefaults(void)
         CU_ASSERT_EQUAL(cfg.vga_none, t[i].vga_none);
         CU_ASSERT_EQUAL(cfg.nodefaults, t[i].nodefaults);
         CU_ASSERT_EQUAL(cfg.daemonize, t[i].daemonize);
+        CU_ASSERT_EQUAL(cfg.vga_cirrus, t[i].cirrus);
         if (err)
             g_error_free(err);
         machine_config_clear(&cfg);
         g_strfreev(argv);
+    }
+    /* the VMware backdoor is on unless -machine vmport=off (vmport.c) */
+    static const struct { const char *cmd; bool off; } vp[] = {
+        { "tx86", false }, { "tx86 -M pc,vmport=off", true },
+        { "tx86 -machine vmport=off -machine vmport=auto", false },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(vp); i++) {
+        gchar **av = g_strsplit(vp[i].cmd, " ", -1);
+        MachineConfig c;
+        machine_config_init(&c);
+        CU_ASSERT_TRUE(options_parse((int)g_strv_length(av), av, &c, NULL));
+        CU_ASSERT_EQUAL(c.vmport_off, vp[i].off);
+        machine_config_clear(&c);
+        g_strfreev(av);
     }
     char *argv[] = { "tx86", "-pidfile", "/tmp/tx86-unit.pid", NULL };
     MachineConfig cfg, copy;
