@@ -288,7 +288,33 @@ bool sdl_start(DisplayState *d, bool full_screen, GError **errp)
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");   /* Alt+Tab etc. to the guest while grabbed */
-    if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
+    /* only a desktop's video drivers: SDL would go on to others (KMSDRM
+     * takes over the console) when X11 and Wayland fail */
+    const char *drivers[2];
+    int n = 0;
+    const char *env = g_getenv("SDL_VIDEODRIVER");
+    const char *x = g_getenv("DISPLAY"), *wl = g_getenv("WAYLAND_DISPLAY");
+    if (env && *env)
+        drivers[n++] = env;
+    else {
+        if (x && *x)
+            drivers[n++] = "x11";
+        if (wl && *wl)
+            drivers[n++] = "wayland";
+    }
+    if (!n) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "-display sdl: cannot open a window: neither $DISPLAY nor "
+                    "$WAYLAND_DISPLAY is set");
+        return false;
+    }
+    int i;
+    for (i = 0; i < n; i++) {
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, drivers[i]);
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+            break;
+    }
+    if (i == n) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "-display sdl: cannot open a window: %s", SDL_GetError());
         return false;
