@@ -268,7 +268,7 @@ static void sdl_free(void *opaque)
         SDL_DestroyTexture(ui->tex);
     SDL_DestroyRenderer(ui->ren);
     SDL_DestroyWindow(ui->win);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    SDL_Quit();                             /* also SDL's D-Bus connection */
     g_free(ui);
 }
 
@@ -317,6 +317,7 @@ bool sdl_start(DisplayState *d, bool full_screen, GError **errp)
     if (i == n) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "-display sdl: cannot open a window: %s", SDL_GetError());
+        SDL_Quit();
         return false;
     }
     SdlUI *ui = g_new0(SdlUI, 1);
@@ -335,7 +336,7 @@ bool sdl_start(DisplayState *d, bool full_screen, GError **errp)
                     "-display sdl: cannot open a window: %s", SDL_GetError());
         if (ui->win)
             SDL_DestroyWindow(ui->win);
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        SDL_Quit();                             /* also SDL's D-Bus connection */
         g_free(ui);
         return false;
     }

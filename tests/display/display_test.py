@@ -606,6 +606,19 @@ def vnc_test(tmp):
         check("vnc: a port in use: exit 1 with a message",
               r.returncode == 1 and "cannot listen" in r.stderr, r.stderr)
         check("vnc: tx86 still runs at the end", g.p.poll() is None, g.err.decode())
+        c4 = Rfb(port)                  # a client connected while tx86 ends
+        c4.update(False)
+        try:
+            g.hmp("quit")
+        except (OSError, EOFError):
+            pass
+        try:
+            rc = g.p.wait(10)
+        except subprocess.TimeoutExpired:
+            rc = None
+        c4.close()
+        check("vnc: quit with a client connected: status 0, a clean exit", rc == 0,
+              "%s %s" % (rc, g.err.decode()[-2000:]))
     finally:
         g.stop()
 
