@@ -10,6 +10,11 @@
 ; (mouse), hex.  Each keyboard make code (bit 7 clear) also draws an 8x8
 ; block of colour = the code, left to right along the bottom rows, so the
 ; screen changes as keys arrive.
+;
+; Esc (make code 01) switches the screen to a Bochs VBE mode, 640x480x8
+; (cleared: black), and turns the i8042's translation off: from then on
+; the guest sees the keyboard's own scancode set 2 (a = 1C, release F0 1C).
+; The tests check that the window and VNC follow the size change.
 bits 16
 org 0
 
@@ -20,6 +25,7 @@ start:
     mov ss, ax
     mov sp, 0x7000
     mov word [0x500], 0             ; next block's x
+    mov byte [0x502], 0             ; 1 once Esc switched to VBE
 
     ; ---- mode 13h by registers
     mov dx, 0x3c2
@@ -177,8 +183,56 @@ start:
     jne .loop
     test ah, 0x80
     jnz .loop
+    cmp ah, 0x01
+    jne .blk
+    cmp byte [0x502], 0
+    jne .blk
+    call vbe_mode
+    jmp .loop
+.blk:
     call block
     jmp .loop
+
+; Esc: VBE 640x480x8 (banked, memory cleared), set 2 without translation
+vbe_mode:
+    mov byte [0x502], 1
+    mov dx, 0x1ce
+    mov ax, 4                       ; ENABLE = 0 while the mode changes
+    out dx, ax
+    inc dx
+    xor ax, ax
+    out dx, ax
+    dec dx
+    mov ax, 1                       ; XRES
+    out dx, ax
+    inc dx
+    mov ax, 640
+    out dx, ax
+    dec dx
+    mov ax, 2                       ; YRES
+    out dx, ax
+    inc dx
+    mov ax, 480
+    out dx, ax
+    dec dx
+    mov ax, 3                       ; BPP
+    out dx, ax
+    inc dx
+    mov ax, 8
+    out dx, ax
+    dec dx
+    mov ax, 4                       ; ENABLE
+    out dx, ax
+    inc dx
+    mov ax, 1
+    out dx, ax
+    mov al, 0x60                    ; command byte 0x04: no translation
+    call kbc_cmd
+    mov al, 0x04
+    call kbc_data
+    mov si, msg_vbe
+    call puts
+    ret
 
 ; an 8x8 block of colour AH at (x = [0x500], y = 184), then x += 10
 block:
@@ -242,6 +296,7 @@ ac_regs:   db 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
            db 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f
            db 0x41, 0x00, 0x0f, 0x00, 0x00
 msg_ready: db "READY", 10, 0
+msg_vbe:   db "VBE", 10, 0
 
     times 0xfff0 - ($ - $$) db 0
 reset:

@@ -17,6 +17,9 @@ VNC: tx86 -vnc 127.0.0.1:N; vncsnapshot's picture (JPEG, compared with a
 tolerance) and a raw framebuffer update read by a small RFB client here
 (exact) must equal the screendump; RFB key and pointer events reach the
 guest; an incremental update after a change carries only changed tiles;
+Esc makes the guest switch to VBE 640x480 and scancode set 2 (no
+translation): the window takes the new size, a VNC client gets NewFBSize,
+both pictures still equal the screendump and keys arrive in set 2;
 bad client input (garbage, cut messages, coordinates off the screen, odd
 keysyms) must leave tx86 serving.
 
@@ -372,6 +375,22 @@ def window_test(tmp):
         check("window: no mouse packets after the release",
               [l for l in g.wait_lines(m, 1, 1) if l.startswith("M ")] == [])
 
+        # Esc: the guest switches to VBE 640x480 and to scancode set 2
+        m = g.mark()
+        xdo("keydown", "Escape")
+        wait_for(lambda: "VBE" in g.lines(), 5)
+        xdo("keyup", "Escape")
+        xdo("key", "a")
+        got = keys_of(g.wait_lines(m, 6))
+        check("window: set 2 once the guest turns translation off (Esc up = F0 76, a = 1C)",
+              got == ["K 01", "K f0", "K 76", "K 1c", "K f0", "K 1c"], str(got))
+        geo = wait_for(lambda: "640x480" in xdo("getwindowgeometry", wid), 5)
+        check("window: follows the guest to VBE 640x480", bool(geo),
+              xdo("getwindowgeometry", wid))
+        d2 = wait_for(lambda: (lambda d, w: w == d and d[:2] == (640, 480) and d)(
+            g.screendump(), grab_window(wid)), 10, 0.3)
+        check("window: pixels equal the screendump after the mode change", bool(d2))
+
         check("window: WM_DELETE_WINDOW sent", x_close_window(display, int(wid)))
         try:
             rc = g.p.wait(10)
@@ -429,7 +448,8 @@ class Rfb:
         # 32 bpp, depth 24, little endian, true colour, red at 16, green 8, blue 0
         self.s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255,
                                    16, 8, 0))
-        self.s.sendall(struct.pack(">BxHi", 2, 1, 0))     # raw only
+        # raw, and the NewFBSize pseudo-encoding (-223)
+        self.s.sendall(struct.pack(">BxHii", 2, 2, 0, -223))
         self.fb = bytearray(self.w * self.h * 3)
 
     def recv(self, n):
@@ -442,8 +462,18 @@ class Rfb:
         return b
 
     def update(self, incremental):
-        """request and read one update: the rectangles (x, y, w, h)"""
+        """request an update and read it: the rectangles (x, y, w, h), and
+        ("size", w, h) for a NewFBSize.  A full request reads messages until
+        one covers the whole screen (an earlier request's answer may come
+        first)."""
         self.s.sendall(struct.pack(">BBHHHH", 3, 1 if incremental else 0, 0, 0, self.w, self.h))
+        while True:
+            rects = self._read_update()
+            area = sum(r[2] * r[3] for r in rects if r[0] != "size")
+            if incremental or area >= self.w * self.h:
+                return rects
+
+    def _read_update(self):
         while True:
             t = self.recv(1)[0]
             if t == 0:
@@ -460,6 +490,11 @@ class Rfb:
         rects = []
         for _ in range(n):
             x, y, w, h, enc = struct.unpack(">HHHHi", self.recv(12))
+            if enc == -223:             # the screen has a new size
+                self.w, self.h = w, h
+                self.fb = bytearray(w * h * 3)
+                rects.append(("size", w, h))
+                continue
             if enc != 0:
                 raise ValueError("encoding %d" % enc)
             data = self.recv(w * h * 4)
@@ -548,7 +583,7 @@ def vnc_test(tmp):
         d1 = wait_for(lambda: (lambda d: d != d0 and d)(g.screendump()), 5)
         time.sleep(2 * 0.03 + 0.1)
         rects = c.update(True)
-        area = sum(w * h for _, _, w, h in rects)
+        area = sum(r[2] * r[3] for r in rects if r[0] != "size")
         check("vnc: an incremental update carries only the changed tiles",
               0 < area < 320 * 200 // 4, str(rects))
         check("vnc: the picture after it equals the new screendump",
@@ -563,6 +598,24 @@ def vnc_test(tmp):
         dx, dy, btn = mouse_motion(lines)
         check("vnc: pointer moves (+10, 5 up) -> PS/2 dx 10, dy 5; left button down, up",
               (dx, dy) == (10, 5) and btn == [0, 1, 0], "%s %s" % ((dx, dy, btn), lines))
+
+        # Esc: the guest switches to VBE 640x480 and scancode set 2
+        m = g.mark()
+        c.key(0xff1b, True)
+        wait_for(lambda: "VBE" in g.lines(), 5)
+        c.key(0xff1b, False)
+        c.tap(ord("a"))
+        got = keys_of(g.wait_lines(m, 6))
+        check("vnc: set 2 once the guest turns translation off",
+              got == ["K 01", "K f0", "K 76", "K 1c", "K f0", "K 1c"], str(got))
+        time.sleep(0.3)
+        rects = c.update(True)
+        check("vnc: the client is told the new size (NewFBSize) 640x480",
+              ("size", 640, 480) in rects and (c.w, c.h) == (640, 480), str(rects)[:200])
+        c.update(False)
+        d3 = g.screendump()
+        check("vnc: a full update after the mode change equals the screendump",
+              d3[:2] == (640, 480) and bytes(c.fb) == d3[2])
 
         # bad input: off-screen coordinates, odd keysyms, garbage, cut messages
         m = g.mark()
@@ -595,8 +648,9 @@ def vnc_test(tmp):
         m = g.mark()
         c2.key(ord("z"), True)
         c2.close()
-        got = keys_of(g.wait_lines(m, 2))
-        check("vnc: a key held by a client that leaves is released", got == ["K 2c", "K ac"],
+        got = keys_of(g.wait_lines(m, 3))
+        check("vnc: a key held by a client that leaves is released (set 2: z = 1A, F0 1A)",
+              got == ["K 1a", "K f0", "K 1a"],
               str(got))
         c3.close()
 
