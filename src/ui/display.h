@@ -22,6 +22,7 @@
 #define TX86_DISPLAY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 #include "devices/vga.h"
 
@@ -71,8 +72,12 @@ bool display_mouse_event(struct Machine *m, int dx, int dy, int dz, unsigned but
                          GError **errp);
 
 /* front ends (sdl.c, vnc.c) */
-bool sdl_start(DisplayState *d, bool fullscreen, GError **errp);
+bool sdl_start(DisplayState *d, bool full_screen, GError **errp);
 /* listen on host ("" = every interface) port 5900 + display */
 bool vnc_start(DisplayState *d, const char *host, int display, GError **errp);
+/* their key tables: an SDL scancode / an X keysym -> PC key (set 1 make
+ * code, 0xE0xx extended; ps2.h), -1 if none */
+int  sdl_scancode_to_key(int scancode);
+int  vnc_keysym_to_key(uint32_t keysym);
 
 #endif

@@ -86,6 +86,13 @@ static const uint16_t sdl_keys[SDL_NUM_SCANCODES] = {
     [SDL_SCANCODE_RGUI] = 0xe05c, [SDL_SCANCODE_APPLICATION] = 0xe05d,
 };
 
+int sdl_scancode_to_key(int scancode)
+{
+    if (scancode < 0 || scancode >= SDL_NUM_SCANCODES || !sdl_keys[scancode])
+        return -1;
+    return sdl_keys[scancode];
+}
+
 static void sdl_set_title(SdlUI *ui)
 {
     const char *name = ui->m->cfg.name;
@@ -146,8 +153,8 @@ static void sdl_key(SdlUI *ui, const SDL_KeyboardEvent *ev)
             return;
         }
     }
-    int key = sdl_keys[sc];
-    if (!key)
+    int key = sdl_scancode_to_key(sc);
+    if (key < 0)
         return;
     if (!down && !ui->held[sc])
         return;                             /* the up of a hot key */

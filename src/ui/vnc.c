@@ -85,7 +85,7 @@ static const struct { uint32_t sym; uint16_t key; } vnc_keysyms[] = {
 };
 
 /* an X keysym -> PC key (US layout), -1 if none */
-static int vnc_keysym_to_key(uint32_t sym)
+int vnc_keysym_to_key(uint32_t sym)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(vnc_keysyms); i++)
         if (vnc_keysyms[i].sym == sym)
