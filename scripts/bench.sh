@@ -23,9 +23,11 @@
 # backend), interp (tx86 --backend=interp), qemu (qemu-system-i386 -accel
 # tcg; skipped with a note when absent), native (needs root for chroot).
 # BENCH_ROUNDS (3), BENCH_CPU (the host core, 1), BENCH_DIR (work files and
-# logs, build/bench).  The CPU of each whole run is counted by `perf stat
-# -e instructions:u,task-clock` when the host's counters work, else by
-# /usr/bin/time (user + system seconds).
+# logs, build/bench).  Besides the host's wall clock, each workload gets the
+# CPU seconds the engine's process used meanwhile (/proc/PID/stat), which
+# other jobs on a shared machine move much less; the host instructions of
+# each whole run come from `perf stat -e instructions:u` where the host's
+# counters work.
 #
 #   make bench
 #   BENCH_SETS=busybox BENCH_ROUNDS=2 sh scripts/bench.sh
@@ -61,35 +63,22 @@ case " $engines " in *" native "*)
     [ "$(id -u)" = 0 ] || { note "not root: no native runs (chroot)"; engines=$(echo "$engines" | sed 's/native//'); } ;;
 esac
 
-# how the CPU of a run is counted
+# host instructions where the counters work (not in every container)
 if perf stat -x, -e instructions:u true 2>&1 | grep -q '^[0-9]*,,instructions'; then
-    counter=perf
+    export BENCH_PERF=1
 else
-    counter=time
-    note "perf stat cannot count instructions:u here (<not supported>): CPU seconds from /usr/bin/time instead"
+    export BENCH_PERF=0
+    note "perf stat cannot count instructions:u here (<not supported>): CPU seconds only"
 fi
 
-# measure SET ENGINE ROUND TIMEOUT COMMAND...: run COMMAND pinned, its
-# output stamped, and add its results to $results
+# measure SET ENGINE ROUND LIMIT COMMAND...: run COMMAND pinned, its output
+# stamped, and add its results to $results
 measure() {
-    set_=$1 eng=$2 round=$3 limit=$4; shift 4
-    log=$dir/logs/$set_.$eng.$round.log
-    echo "bench: $set_ round $round, $eng" >&2
-    if [ $counter = perf ]; then
-        wrap="perf stat -x, -o $log.cpu -e instructions:u,task-clock --"
-    else
-        wrap="/usr/bin/time -o $log.cpu -f %U+%S"
-    fi
-    # shellcheck disable=SC2086 # the wrapper's words
-    $wrap taskset -c "$cpu" timeout "$limit" "$@" < /dev/null 2>&1 | bench_stamp > "$log"
+    log=$dir/logs/$1.$2.$3.log
+    echo "bench: $1 round $3, $2" >&2
+    set_=$1 eng=$2 round=$3 lim=$4; shift 4
+    bench_run "$lim" "$cpu" "$@" > "$log" 2>&1
     bench_parse "$set_" "$eng" "$round" < "$log" >> "$results"
-    if [ $counter = perf ]; then
-        awk -F, -v p="$set_ $eng $round" '$3 ~ /^instructions/ && $1 ~ /^[0-9]+$/ { print p, "=insns", $1, "- -" }
-            $3 == "task-clock" { printf "%s =cpu %.2f - -\n", p, $1 / 1000 }' "$log.cpu" >> "$results"
-    else
-        tail -n 1 "$log.cpu" | awk -v p="$set_ $eng $round" -F+ 'NF == 2 && $1 ~ /^[0-9.]+$/ {
-            printf "%s =cpu %.2f - -\n", p, $1 + $2 }' >> "$results"
-    fi
     grep -q 'BENCH-DONE' "$log" || note "$set_ $eng round $round did not finish (see $log)"
 }
 
@@ -211,9 +200,9 @@ esac
     echo "QEMU: $([ -n "$qemu" ] && "$qemu" --version | head -n 1 || echo 'not installed');"
     echo "best of $rounds rounds, engines alternating, each run pinned to core $cpu (taskset);"
     echo "load average at the start $start_load, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Seconds: host wall time between a workload's begin and end lines (boot: from the"
-    echo "start to the first userspace line, or to the Debian system's \`running\`); native:"
-    echo "the same script in a chroot on the host (no boot there)."
+    echo "Seconds between a workload's begin and end lines, host wall clock and CPU time of"
+    echo "the engine's process (boot: from the start to the first userspace line, or to the"
+    echo "Debian system's \`running\`); native: the same script in a chroot on the host (no boot)."
     [ -n "$notes" ] && printf '%s\n' "$notes"
     bench_table "$engines" < "$results"
 } > "$dir/report.md"
