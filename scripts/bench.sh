@@ -47,7 +47,7 @@ engines=${BENCH_ENGINES:-tx86 qemu native}
 rounds=${BENCH_ROUNDS:-3}
 cpu=${BENCH_CPU:-1}
 dir=${BENCH_DIR:-$top/build/bench}
-mkdir -p "$dir/logs" || exit 1
+rm -rf "$dir/logs" && mkdir -p "$dir/logs" || exit 1
 results=$dir/results.txt
 : > "$results"
 notes=""
