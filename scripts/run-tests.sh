@@ -75,6 +75,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step build-warnings test no_warnings "$logs/build.log"
     step check-unit test make check-unit
     step check-layers test make check-layers
+    step check-bench-harness test make check-bench-harness   # make bench's tables (tests/bench)
     step check-width test make check-width
     step check-guest test make check-guest
     step check-qemu-opts test make check-qemu-opts   # -nodefaults, -pidfile, -daemonize
