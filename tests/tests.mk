@@ -74,8 +74,9 @@ check-unit: $(UNIT_BIN)
 	cd "$$d" && TX86_SRCDIR="$(CURDIR)" ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" \
 	    "$(CURDIR)/$(UNIT_BIN)"; rc=$$?; rm -rf "$$d"; exit $$rc
 
-# nasm runs from the top directory; the ROMs %include tests/guest/*.inc
-$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
+# nasm runs from the top directory; the ROMs %include tests/guest/*.inc,
+# and bench_*.asm the micro-benchmark ROMs of tests/bench/ with a small ITER
+$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc tests/bench/*.inc tests/bench/*.asm)
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 
