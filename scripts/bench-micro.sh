@@ -61,6 +61,7 @@ args="-nographic -debugcon stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 
 now() { date +%s.%N; }
 
 # run ENGINE ROM: prints "seconds output" (output is the checksum line)
+# shellcheck disable=SC2086
 run() {
     case $1 in
     qemu) set -- qemu-system-i386 -accel tcg -cpu pentium2 -display none -monitor none \
@@ -91,10 +92,10 @@ echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),
 printf '%-10s %9s %8s %8s %8s %8s %8s %8s  %s\n' name iter native interp qemu nat/qemu int/qemu "ns/op" checksum
 bad=0
 while read -r name iter ops; do
-    line="" sum="" ok=1
+    line="" sum="" ok=1 t_native=- t_interp=- t_qemu=-
     for e in native interp qemu; do
         f=$out/$name.$e
-        if [ ! -f "$f" ]; then eval "t_$e=-"; continue; fi
+        [ -f "$f" ] || continue
         # every run must print the same line "NAME sum=XXXXXXXX"
         sums=$(cut -d' ' -f2- "$f" | sort -u)
         if [ "$(echo "$sums" | wc -l)" -ne 1 ] || ! echo "$sums" | grep -q "^$name sum="; then ok=0; fi

@@ -101,7 +101,8 @@ check-width:
 # the scripts of the README's two commands and their set-up steps, and the
 # network benchmark's (scripts/bench-net.sh, tests/boot/get-net-guests.sh)
 SHELL_CHECKED := scripts/setup-debian.sh scripts/run-tests.sh scripts/check-fresh-setup.sh \
-	tests/boot/get-guests.sh tests/boot/get-net-guests.sh scripts/bench-net.sh
+	tests/boot/get-guests.sh tests/boot/get-net-guests.sh scripts/bench-net.sh \
+	scripts/bench-micro.sh
 check-shell:
 	@if ! command -v shellcheck >/dev/null 2>&1; then \
 	    echo "check-shell: shellcheck is not installed (apt-get install shellcheck): skipped"; \
