@@ -299,12 +299,15 @@ static void str_host_stos(const StrCtx *c, uint8_t *hd, uint32_t v, uint32_t k)
 
     if (c->size == 1) {
         memset(dlo, b[0], bytes);
-    } else if (c->size == 2) {
-        for (size_t i = 0; i < bytes; i += 2)
-            memcpy(dlo + i, b, 2);
-    } else {
-        for (size_t i = 0; i < bytes; i += 4)
-            memcpy(dlo + i, b, 4);
+        return;
+    }
+    /* one element, then the filled part copied after itself: the pattern
+     * repeats every element, and `done` stays a multiple of the size */
+    memcpy(dlo, b, (size_t)c->size);
+    for (size_t done = (size_t)c->size; done < bytes;) {
+        size_t n = MIN(done, bytes - done);
+        memcpy(dlo + done, dlo, n);
+        done += n;
     }
 }
 
