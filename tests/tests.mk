@@ -81,8 +81,9 @@ check-unit: $(UNIT_BIN)
 	cd "$$d" && TX86_SRCDIR="$(CURDIR)" ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" \
 	    "$(CURDIR)/$(UNIT_BIN)"; rc=$$?; rm -rf "$$d"; exit $$rc
 
-# nasm runs from the top directory; the ROMs %include tests/guest/*.inc
-$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc)
+# nasm runs from the top directory; the ROMs %include tests/guest/*.inc,
+# and bench_*.asm the micro-benchmark ROMs of tests/bench/ with a small ITER
+$(BUILD)/tests/guest/%.bin: tests/guest/%.asm $(wildcard tests/guest/*.inc tests/bench/*.inc tests/bench/*.asm)
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 
@@ -107,7 +108,8 @@ check-width:
 # the scripts of the README's two commands and their set-up steps, and the
 # network benchmark's (scripts/bench-net.sh, tests/boot/get-net-guests.sh)
 SHELL_CHECKED := scripts/setup-debian.sh scripts/run-tests.sh scripts/check-fresh-setup.sh \
-	tests/boot/get-guests.sh tests/boot/get-net-guests.sh scripts/bench-net.sh
+	tests/boot/get-guests.sh tests/boot/get-net-guests.sh scripts/bench-net.sh \
+	scripts/bench-micro.sh
 check-shell:
 	@if ! command -v shellcheck >/dev/null 2>&1; then \
 	    echo "check-shell: shellcheck is not installed (apt-get install shellcheck): skipped"; \

@@ -270,7 +270,7 @@ static int far_return(CPUState *env, SegStack *st, uint16_t sel, uint32_t eip, i
         env->regs[R_ESP] = opsize == 2 ? (nesp & 0xffff) : nesp;
     else
         env->regs[R_ESP] = (env->regs[R_ESP] & 0xffff0000u) | (nesp & 0xffff);
-    seg_load_cs(env, sel, d, rpl);
+    seg_set_cs(env, sel, d, rpl);               /* seg_null_invalid updates hflags */
     env->eip = eip;
     seg_null_invalid(env);
     return cpl;
@@ -326,7 +326,6 @@ void iret_pm(CPUState *env, int opsize, uint32_t next_eip)
         mask |= IF_MASK;
     if (opsize == 2)
         mask &= 0xffff;
-    far_return(env, &st, sel, eip, opsize, 0);
-    cpu_load_eflags(env, fl, mask);
-    cpu_update_hflags(env);
+    far_return(env, &st, sel, eip, opsize, 0);  /* hflags updated for the new CS */
+    cpu_load_eflags(env, fl, mask);             /* and again if TF changes (VM cannot) */
 }

@@ -204,23 +204,170 @@ static inline void movs_one(CPUState *env, const StrCtx *c, bool chk)
     str_adv(env, c, R_EDI);
 }
 
-uint32_t helper_movs(CPUState *env, uint32_t p, uint32_t next)
-{
-    StrCtx c;
-    str_init(env, &c, p, true);
-    STR_LOOP(movs_one, next);
-}
-
 static inline void stos_one(CPUState *env, const StrCtx *c, bool chk)
 {
     str_st(env, c->size, str_dst(env, c, true, chk), env->regs[R_EAX]);
     str_adv(env, c, R_EDI);
 }
 
+/*
+ * REP MOVS/STOS a page at a time.  When no element of the run needs a
+ * segment check, the elements from ESI/EDI on that stay inside the
+ * current page on each side (and inside the 64 KiB of a 16-bit address)
+ * are done on host memory at once, provided both pages hit the TLB: a read
+ * tag for the source, a write tag for the destination.  A hit means RAM
+ * with the A (and, for the write tag, D) bits already set, no translated
+ * code on the page and no data breakpoint in it (mmu_tlb_fill caches
+ * neither), so nothing an element-by-element run would do is skipped.
+ * Everything else (misses, page-crossing elements, MMIO, code pages) goes
+ * one element through the ordinary path, which fills the TLB or faults
+ * precisely, and the next turn tries again.  ECX/ESI/EDI are written back
+ * after each run, so a fault on a later page leaves them as after the
+ * last element done.  Overlapping source and destination ranges are
+ * copied element by element in the instruction's order (REP MOVSB with
+ * EDI = ESI + 1 replicates a byte, as on hardware).
+ */
+
+/* of the n elements from linear lin (offset off), how many stay in lin's
+ * page and do not wrap a 16-bit offset */
+static inline uint32_t str_page_run(const StrCtx *c, uint32_t lin, uint32_t off, uint32_t n)
+{
+    uint32_t po = lin & 0xfffu, size = (uint32_t)c->size, k;
+
+    if (c->step > 0) {
+        k = (0x1000u - po) / size;
+        if (c->amask == 0xffffu)
+            k = MIN(k, (0x10000u - off) / size);
+    } else {
+        if (po + size > 0x1000u)
+            return 0;
+        k = po / size + 1;
+        if (c->amask == 0xffffu)
+            k = MIN(k, off / size + 1);
+    }
+    return MIN(k, n);
+}
+
+/* host address of linear lin for a run inside its page, or NULL unless
+ * the TLB holds the page for that kind of access */
+static inline uint8_t *str_host(CPUState *env, uint32_t lin, bool write)
+{
+    CPUTLBEntry *e = tlb_entry(env, mmu_mode(env), lin);
+    GuestVirt tag = lin | TLB_PAGE_LOW;
+
+    if ((write ? e->addr_write : e->addr_read) != tag)
+        return NULL;
+    return (uint8_t *)(e->addend + lin);
+}
+
+/* advance an index register (or decrement ECX) by k elements */
+static inline void str_adv_n(CPUState *env, const StrCtx *c, int reg, uint32_t k)
+{
+    env->regs[reg] = (env->regs[reg] & ~c->amask) |
+                     ((env->regs[reg] + (uint32_t)c->step * k) & c->amask);
+}
+
+static inline void str_sub_count(CPUState *env, const StrCtx *c, uint32_t k)
+{
+    env->regs[R_ECX] = (env->regs[R_ECX] & ~c->amask) | ((env->regs[R_ECX] - k) & c->amask);
+}
+
+/* k elements of MOVS on host memory; hs/hd address the first element */
+static void str_host_movs(const StrCtx *c, uint8_t *hd, const uint8_t *hs, uint32_t k)
+{
+    size_t bytes = (size_t)k * (size_t)c->size;
+    const uint8_t *slo = c->step > 0 ? hs : hs - (bytes - (size_t)c->size);
+    uint8_t *dlo = c->step > 0 ? hd : hd - (bytes - (size_t)c->size);
+
+    if (dlo + bytes <= slo || slo + bytes <= dlo) {
+        memcpy(dlo, slo, bytes);
+        return;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        memmove(hd, hs, (size_t)c->size);
+        hd += c->step;
+        hs += c->step;
+    }
+}
+
+/* k elements of STOS (value v, little endian) on host memory */
+static void str_host_stos(const StrCtx *c, uint8_t *hd, uint32_t v, uint32_t k)
+{
+    size_t bytes = (size_t)k * (size_t)c->size;
+    uint8_t *dlo = c->step > 0 ? hd : hd - (bytes - (size_t)c->size);
+    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+    if (c->size == 1) {
+        memset(dlo, b[0], bytes);
+        return;
+    }
+    /* one element, then the filled part copied after itself: the pattern
+     * repeats every element, and `done` stays a multiple of the size */
+    memcpy(dlo, b, (size_t)c->size);
+    for (size_t done = (size_t)c->size; done < bytes;) {
+        size_t n = MIN(done, bytes - done);
+        memcpy(dlo + done, dlo, n);
+        done += n;
+    }
+}
+
+/* REP MOVS (stos = false) or REP STOS without per-element checks */
+static uint32_t str_rep_pages(CPUState *env, StrCtx *c, bool stos, uint32_t next)
+{
+    uint32_t done = 0;
+
+    while (done < STR_CHUNK) {
+        uint32_t n = str_count(env, c), k, soff = 0, s = 0, doff, d;
+        uint8_t *hs = NULL, *hd;
+
+        if (n == 0)
+            return next;
+        doff = env->regs[R_EDI] & c->amask;
+        d = c->dst_base + doff;
+        k = str_page_run(c, d, doff, MIN(n, STR_CHUNK - done));
+        if (!stos) {
+            soff = env->regs[R_ESI] & c->amask;
+            s = c->src_base + soff;
+            k = str_page_run(c, s, soff, k);
+        }
+        if (k >= 2 && (stos || (hs = str_host(env, s, false)) != NULL) &&
+            (hd = str_host(env, d, true)) != NULL) {
+            if (stos) {
+                str_host_stos(c, hd, env->regs[R_EAX], k);
+            } else {
+                str_host_movs(c, hd, hs, k);
+                str_adv_n(env, c, R_ESI, k);
+            }
+            str_adv_n(env, c, R_EDI, k);
+            str_sub_count(env, c, k);
+            done += k;
+            continue;
+        }
+        if (stos)
+            stos_one(env, c, false);
+        else
+            movs_one(env, c, false);
+        str_dec_count(env, c);
+        done++;
+    }
+    return str_count(env, c) ? env->eip : next;
+}
+
+uint32_t helper_movs(CPUState *env, uint32_t p, uint32_t next)
+{
+    StrCtx c;
+    str_init(env, &c, p, true);
+    if (STR_ARG_REP(p) && !str_prepare(env, &c, p))
+        return str_rep_pages(env, &c, false, next);
+    STR_LOOP(movs_one, next);
+}
+
 uint32_t helper_stos(CPUState *env, uint32_t p, uint32_t next)
 {
     StrCtx c;
     str_init(env, &c, p, true);
+    if (STR_ARG_REP(p) && !str_prepare(env, &c, p))
+        return str_rep_pages(env, &c, true, next);
     STR_LOOP(stos_one, next);
 }
 

@@ -28,11 +28,13 @@
  */
 #include <string.h>
 #include <glib.h>
+#include "config.h"
 #include "cpu-x86/cpu.h"
 #include "cpu-x86/cpu_internal.h"
 #include "cpu-x86/cpuid.h"
 #include "cpu-x86/helpers.h"
 #include "cpu-x86/msr.h"
+#include "cpu-x86/seg.h"
 #include "bus/clock.h"
 #include "cpu-x86/mem.h"
 #include "util/log.h"
@@ -336,10 +338,30 @@ static void sys_flat_seg(SegmentCache *sc, uint32_t sel, uint32_t dpl, bool code
                 (dpl << DESC_DPL_SHIFT) | ((code ? 0xbu : 0x3u) << DESC_TYPE_SHIFT);
 }
 
-static void sys_set_cpl(CPUState *env, uint32_t cpl)
+/* hflags after SYSENTER/SYSEXIT loaded the flat CS and SS at `cpl`.  In
+ * protected mode outside v8086 (the mode does not change) only CPL and
+ * the CS/SS parts differ from what cpu_update_hflags() computed before:
+ * both 32-bit, CS readable code (class UP_RO), SS flat writable data
+ * (FLAT); they are patched in, which saves the recomputation of every
+ * segment's class on each system call.  From v8086 mode (SYSENTER
+ * clears VM) everything is recomputed. */
+static void sys_set_cpl(CPUState *env, uint32_t cpl, bool was_vm)
 {
-    env->hflags = (env->hflags & ~HF_CPL_MASK) | (cpl << HF_CPL_SHIFT);
+    uint32_t seg_cs = 3u << (HF_SEG_SHIFT + 2 * R_CS), seg_ss = 3u << (HF_SEG_SHIFT + 2 * R_SS);
+
+    if (was_vm) {
+        env->hflags = (env->hflags & ~HF_CPL_MASK) | (cpl << HF_CPL_SHIFT);
+        cpu_update_hflags(env);
+        return;
+    }
+    env->hflags = (env->hflags & ~(HF_CPL_MASK | seg_cs | seg_ss)) | (cpl << HF_CPL_SHIFT) |
+                  HF_CS32 | HF_SS32 | ((uint32_t)SEG_CLS_UP_RO << (HF_SEG_SHIFT + 2 * R_CS)) |
+                  ((uint32_t)SEG_CLS_FLAT << (HF_SEG_SHIFT + 2 * R_SS));
+#if TX86_DEBUG
+    uint32_t patched = env->hflags;             /* the debug build checks the patch */
     cpu_update_hflags(env);
+    g_assert(env->hflags == patched);
+#endif
 }
 
 /* SYSENTER (SDM Vol. 2B): to CPL 0 at SYSENTER_CS:SYSENTER_EIP, flat CS
@@ -347,13 +369,14 @@ static void sys_set_cpl(CPUState *env, uint32_t cpl)
 void helper_sysenter(CPUState *env)
 {
     uint32_t cs = (uint32_t)env->msr_sysenter_cs & 0xfffc;
+    bool was_vm = (env->eflags & VM_MASK) != 0;
 
     if (!(env->cr[0] & CR0_PE) || cs == 0)
         raise_exception(env, EXCP_GP, 0);
     env->eflags &= ~(VM_MASK | IF_MASK | RF_MASK);
     sys_flat_seg(&env->seg[R_CS], cs, 0, true);
     sys_flat_seg(&env->seg[R_SS], cs + 8, 0, false);
-    sys_set_cpl(env, 0);
+    sys_set_cpl(env, 0, was_vm);
     env->regs[R_ESP] = (uint32_t)env->msr_sysenter_esp;
     env->eip = (uint32_t)env->msr_sysenter_eip;
 }
@@ -368,7 +391,7 @@ void helper_sysexit(CPUState *env)
         raise_exception(env, EXCP_GP, 0);
     sys_flat_seg(&env->seg[R_CS], ((cs + 16) & 0xfffc) | 3, 3, true);
     sys_flat_seg(&env->seg[R_SS], ((cs + 24) & 0xfffc) | 3, 3, false);
-    sys_set_cpl(env, 3);
+    sys_set_cpl(env, 3, false);             /* CPL 0: never v8086 */
     env->regs[R_ESP] = env->regs[R_ECX];
     env->eip = env->regs[R_EDX];
 }

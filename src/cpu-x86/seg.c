@@ -141,11 +141,16 @@ void seg_load(CPUState *env, int seg, uint16_t sel)
     cpu_update_hflags(env);
 }
 
-void seg_load_cs(CPUState *env, uint16_t sel, Desc d, int cpl)
+void seg_set_cs(CPUState *env, uint16_t sel, Desc d, int cpl)
 {
     seg_set_accessed(env, sel, &d);
     seg_cache_load(&env->seg[R_CS], (uint16_t)((sel & 0xfffc) | cpl), d);
     env->hflags = (env->hflags & ~HF_CPL_MASK) | ((uint32_t)cpl << HF_CPL_SHIFT);
+}
+
+void seg_load_cs(CPUState *env, uint16_t sel, Desc d, int cpl)
+{
+    seg_set_cs(env, sel, d, cpl);
     cpu_update_hflags(env);
 }
 
@@ -293,31 +298,40 @@ uint32_t seg_stack_pop(CPUState *env, SegStack *st, int size)
 /* ------------------------------------------------------------------ */
 /* data access classes and checks (front end)                          */
 
-static int seg_class(const CPUState *env, int seg)
-{
-    const SegmentCache *sc = &env->seg[seg];
-    uint32_t f = sc->flags;
-    bool flat = sc->base == 0 && sc->limit == 0xffffffffu;
+/* the class of a protected-mode segment by its descriptor bits: index
+ * type (bits 0-3: code, C/E, R/W, accessed) | S << 4 | P << 5; SEG_CLS_FLAT
+ * here means "FLAT if base 0 and limit 4 GiB, else UP".  Null selectors
+ * (P = 0 in the cache) and system segments are SLOW, code is UP_RO when
+ * readable (writes always fault) else SLOW, expand-down data SLOW,
+ * read-only data UP_RO. */
+#define SEG_PM_CLS(i)                                                          \
+    (!((i) & 0x20) || !((i) & 0x10) ? SEG_CLS_SLOW                             \
+     : ((i) & 8) ? (((i) & 2) ? SEG_CLS_UP_RO : SEG_CLS_SLOW)                  \
+     : ((i) & 4) ? SEG_CLS_SLOW : !((i) & 2) ? SEG_CLS_UP_RO : SEG_CLS_FLAT)
+#define SEG_PM_CLS4(i) SEG_PM_CLS(i), SEG_PM_CLS((i) + 1), SEG_PM_CLS((i) + 2), SEG_PM_CLS((i) + 3)
+#define SEG_PM_CLS16(i) SEG_PM_CLS4(i), SEG_PM_CLS4((i) + 4), SEG_PM_CLS4((i) + 8), SEG_PM_CLS4((i) + 12)
+static const uint8_t seg_pm_class[64] = {
+    SEG_PM_CLS16(0), SEG_PM_CLS16(16), SEG_PM_CLS16(32), SEG_PM_CLS16(48)
+};
 
-    if (!(env->cr[0] & CR0_PE) || (env->eflags & VM_MASK))
-        return flat ? SEG_CLS_FLAT : SEG_CLS_UP;         /* limit checks only */
-    if (!(f & DESC_P_MASK) || !(f & DESC_S_MASK))
-        return SEG_CLS_SLOW;                             /* null selector */
-    if (f & DESC_CODE_BIT)
-        return (f & DESC_RW_BIT) ? SEG_CLS_UP_RO : SEG_CLS_SLOW;
-    if (f & DESC_CE_BIT)
-        return SEG_CLS_SLOW;                             /* expand-down */
-    if (!(f & DESC_RW_BIT))
-        return SEG_CLS_UP_RO;
-    return flat ? SEG_CLS_FLAT : SEG_CLS_UP;
-}
-
+/* every segment's class for hflags: called at each CPL, mode and segment
+ * change (far transfers, interrupts, SYSENTER/SYSEXIT), so one table
+ * lookup per segment rather than a chain of tests */
 uint32_t seg_hflags(const CPUState *env)
 {
+    bool pm = (env->cr[0] & CR0_PE) && !(env->eflags & VM_MASK);
     uint32_t hf = 0;
 
-    for (int seg = 0; seg < NUM_SEGS; seg++)
-        hf |= (uint32_t)seg_class(env, seg) << (HF_SEG_SHIFT + 2 * seg);
+    for (int seg = 0; seg < NUM_SEGS; seg++) {
+        const SegmentCache *sc = &env->seg[seg];
+        uint32_t f = sc->flags, cls = SEG_CLS_FLAT;
+
+        if (pm)             /* real and v8086 mode: limit checks only */
+            cls = seg_pm_class[((f >> DESC_TYPE_SHIFT) & 0x1f) | ((f >> 10) & 0x20)];
+        if (cls == SEG_CLS_FLAT && (sc->base != 0 || sc->limit != 0xffffffffu))
+            cls = SEG_CLS_UP;
+        hf |= cls << (HF_SEG_SHIFT + 2 * seg);
+    }
     return hf;
 }
 

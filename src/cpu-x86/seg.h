@@ -45,6 +45,9 @@ void seg_load(CPUState *env, int seg, uint16_t sel);
 void seg_set_accessed(CPUState *env, uint16_t sel, Desc *d);
 /* load CS from a checked code descriptor, RPL := cpl, CPL := cpl */
 void seg_load_cs(CPUState *env, uint16_t sel, Desc d, int cpl);
+/* the same without cpu_update_hflags(), for a caller that calls it (or
+ * seg_null_invalid) next: only the CPL bits of hflags are current */
+void seg_set_cs(CPUState *env, uint16_t sel, Desc d, int cpl);
 /* SS for privilege level dpl: every check of the SDM, faults as #TS (new
  * stack from the TSS, vector EXCP_TS) or #GP (RETF/IRET, vector EXCP_GP);
  * ext is the EXT bit for the error codes; fills *d */

@@ -48,6 +48,15 @@
 #define X87_ARG_FOP(a)  ((a) & 0x7ffu)
 #define X87_ARG_SEG(a)  (((a) >> 12) & 7u)
 #define X87_ARG_OP32(a) (((a) >> 15) & 1u)
+/* what the emitter decided once from the FOP and the CPU model
+ * (x87_classify), so helper_x87 does not decode it at every execution */
+#define X87_ARG_UNDEF   (1u << 16)      /* #UD */
+#define X87_ARG_NOWAIT  (1u << 17)      /* FNINIT FNCLEX FNSTSW ...: no pending-#MF check */
+#define X87_ARG_CONTROL (1u << 18)      /* leaves FIP/FCS/FOP/FDP/FDS alone */
+
+/* helpers_fpu.c: the X87_ARG_UNDEF/NOWAIT/CONTROL bits of fop on env's
+ * CPU model (the model never changes while the machine runs) */
+uint32_t x87_classify(const CPUState *env, unsigned fop);
 
 /* fpu.c: state */
 void     fpu_reset(CPUState *env, bool power_on);  /* RESET (FCW 0040) / FNINIT (037F) */

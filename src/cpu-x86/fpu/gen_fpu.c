@@ -8,7 +8,8 @@
  * memory operand (unchecked: helper_x87 does the segment limit and type
  * check after its #NM test, which has priority), and passes the segment
  * (for the check and FDS/FDP) and the operand size (environment formats)
- * packed with X87_ARG().  Extras: FCMOVcc
+ * packed with X87_ARG(), and what x87_classify() says of the FOP on this
+ * CPU model (#UD, no-wait, control instruction).  Extras: FCMOVcc
  * passes its condition (gen_cond), the FCOMI family flushes the lazy
  * flags first (the helper writes EFLAGS as CC_OP_EFLAGS), FNSTSW AX
  * writes the returned status word to AX.  FXSAVE/FXRSTOR are one helper.
@@ -76,7 +77,9 @@ void gen_X87(DisasContext *s)
         cond = ir_movi(s->ir, 0);
     if ((esc == 3 || esc == 7) && modrm >= 0xe8 && modrm < 0xf8)
         gen_flush_flags(s);                 /* FCOMI family writes EFLAGS */
-    IRTemp r = gen_helper(s, HELPER_x87, 3, ir_movi(s->ir, X87_ARG(fop, seg, s->opsize == 4)),
+    IRTemp r = gen_helper(s, HELPER_x87, 3,
+                          ir_movi(s->ir, X87_ARG(fop, seg, s->opsize == 4) |
+                                         x87_classify(s->env, fop)),
                           lin, cond);
     if (fop == 0x7e0)                       /* FNSTSW AX */
         gen_set_gpr(s, R_EAX, 2, r);

@@ -925,15 +925,22 @@ static void x87_seg_check(CPUState *env, uint32_t arg, uint32_t lin)
     seg_check_access(env, (int)seg, lin - env->seg[seg].base, size, write);
 }
 
+uint32_t x87_classify(const CPUState *env, unsigned fop)
+{
+    return (x87_undefined(env, fop) ? X87_ARG_UNDEF : 0) |
+           (x87_nowait(fop) ? X87_ARG_NOWAIT : 0) |
+           (x87_control(fop) ? X87_ARG_CONTROL : 0);
+}
+
 uint32_t helper_x87(CPUState *env, uint32_t arg, uint32_t lin, uint32_t cond)
 {
     unsigned fop = X87_ARG_FOP(arg), esc = fop >> 8, modrm = fop & 0xff;
     uint32_t r;
 
-    if (x87_undefined(env, fop))
+    if (arg & X87_ARG_UNDEF)
         raise_exception_noerr(env, EXCP_UD);
     fpu_check_nm(env);
-    if (!x87_nowait(fop))
+    if (!(arg & X87_ARG_NOWAIT))
         fpu_check_pending(env);
     if (modrm < 0xc0)
         x87_seg_check(env, arg, lin);
@@ -941,7 +948,7 @@ uint32_t helper_x87(CPUState *env, uint32_t arg, uint32_t lin, uint32_t cond)
         r = x87_mem(env, esc, (modrm >> 3) & 7, lin, X87_ARG_OP32(arg));
     else
         r = x87_reg(env, esc, modrm, cond);
-    if (!x87_control(fop)) {
+    if (!(arg & X87_ARG_CONTROL)) {
         env->fpu_fop = (uint16_t)fop;
         env->fpu_fip = env->eip;
         env->fpu_fcs = env->seg[R_CS].selector;

@@ -1,0 +1,8 @@
+; bench_int80.asm - CI check of the micro-benchmark ROM tests/bench/int80.asm (INT 0x80 / IRET from ring 3)
+; with a small iteration count: its checksum, the one
+; scripts/bench-micro.sh compares between tx86 and QEMU, must stay the
+; same (bench_int80.expected is QEMU 7.2's output), so a wrong fast path
+; fails make check-guest.
+; EXPECT-STATUS: 1
+%define ITER 1000
+%include "tests/bench/int80.asm"

@@ -1,0 +1,9 @@
+; bench_repstosd.asm - CI check of the micro-benchmark ROM tests/bench/repmovs.asm (REP STOSD of 4 KiB)
+; with a small iteration count: its checksum, the one
+; scripts/bench-micro.sh compares between tx86 and QEMU, must stay the
+; same (bench_repstosd.expected is QEMU 7.2's output), so a wrong fast path
+; fails make check-guest.
+; EXPECT-STATUS: 1
+%define ITER 300
+%define STOSD
+%include "tests/bench/repmovs.asm"
