@@ -329,7 +329,7 @@ static const char *opt_device_later(const char *name)
         { "piix3-usb-uhci", "no USB controller yet" }, { "piix4-usb-uhci", "no USB yet" },
         { "ich9-usb-", "no USB controller yet" }, { "qemu-xhci", "no USB controller yet" },
         { "nec-usb-xhci", "no USB controller yet" },
-        { "virtio-", "no virtio devices yet: use IDE disks and e1000/rtl8139/ne2k NICs" },
+        { "virtio-", "the only virtio device is virtio-net-pci: use IDE disks" },
         { "ide-hd", "use -drive file=F,if=ide or -hda" },
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
         { "floppy", "use -drive file=F,if=floppy or -fda" },

@@ -17,6 +17,7 @@
 #include "devices/e1000.h"
 #include "devices/ne2000.h"
 #include "devices/rtl8139.h"
+#include "devices/virtio_net.h"
 
 static int pc_net_free_slot(PCIBus *pci)
 {
@@ -93,6 +94,21 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
             machine_register_device(m, r, (void (*)(void *))rtl8139_free,
                                     (void (*)(void *))rtl8139_reset);
             nc = rtl8139_net_client(r);
+        } else if (!strcmp(n->model, "virtio-net-pci")) {
+            int slot = pc_net_free_slot(pci);
+            VirtioNetState *v = slot < 0 ? NULL
+                : virtio_net_init(&m->bus, pci, PCI_DEVFN(slot, 0), n->mac, n->disable_legacy,
+                                  n->disable_modern, errp);
+            if (!v) {
+                if (slot < 0)
+                    g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                                "virtio-net-pci: no free PCI slot");
+                ok = false;
+                break;
+            }
+            machine_register_device(m, v, (void (*)(void *))virtio_net_free,
+                                    (void (*)(void *))virtio_net_reset);
+            nc = virtio_net_net_client(v);
         } else {
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                         "NIC model '%s' is not implemented", n->model);

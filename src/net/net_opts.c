@@ -2,7 +2,7 @@
  * net_opts.c - parses -netdev, -nic, -net and the network -device options
  * into a NetPlan (see net_opts.h).  Keys follow QEMU's; what tx86 does not
  * implement (other back ends than user, guestfwd, smb, IPv6, a -net hub
- * with several members, virtio-net) is refused by name.
+ * with several members) is refused by name.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -11,7 +11,8 @@
 #include "net/net.h"
 #include "util/error.h"
 
-static const char *const nic_models[] = { "e1000", "ne2k_pci", "ne2k_isa", "rtl8139" };
+static const char *const nic_models[] = { "e1000", "ne2k_pci", "ne2k_isa", "rtl8139",
+                                          "virtio-net-pci" };
 
 #define fail(errp, ...) error_fail(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, __VA_ARGS__)
 
@@ -20,24 +21,22 @@ bool net_is_nic_model(const char *name)
     for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++)
         if (!strcmp(name, nic_models[i]))
             return true;
-    return !strcmp(name, "e1000-82540em") || !strcmp(name, "virtio-net-pci") ||
-           !strcmp(name, "virtio-net");
+    return !strcmp(name, "e1000-82540em") || !strcmp(name, "virtio-net");
 }
 
 static bool check_model(const char *model, GError **errp)
 {
     if (!strcmp(model, "help") || !strcmp(model, "?"))
-        return fail(errp, "NIC models: e1000 (82540EM), ne2k_pci, ne2k_isa, rtl8139");
-    if (!strcmp(model, "virtio-net-pci") || !strcmp(model, "virtio-net") ||
-        !strcmp(model, "virtio"))
-        return fail(errp, "NIC model '%s' is not supported yet (e1000, ne2k_pci, "
-                    "ne2k_isa, rtl8139)", model);
+        return fail(errp, "NIC models: e1000 (82540EM), ne2k_pci, ne2k_isa, rtl8139, "
+                    "virtio-net-pci (virtio)");
     for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++)
         if (!strcmp(model, nic_models[i]))
             return true;
-    if (!strcmp(model, "e1000-82540em"))
+    if (!strcmp(model, "e1000-82540em") || !strcmp(model, "virtio-net") ||
+        !strcmp(model, "virtio"))
         return true;
-    return fail(errp, "unknown NIC model '%s' (e1000, ne2k_pci, ne2k_isa, rtl8139)", model);
+    return fail(errp, "unknown NIC model '%s' (e1000, ne2k_pci, ne2k_isa, rtl8139, "
+                "virtio-net-pci)", model);
 }
 
 static bool parse_onoff(const char *key, const char *v, bool *out, GError **errp)
@@ -284,12 +283,26 @@ static bool parse_nic(NetPlan *p, gchar **kv, const char *opt, const char *model
                 n->iobase = (int)num;
             else
                 n->irq = (int)num;
+        } else if (!strcmp(key, "disable-legacy") || !strcmp(key, "disable-modern")) {
+            bool on = false;
+            ok = parse_onoff(key, v, &on, errp);
+            if (key[8] == 'l')
+                n->disable_legacy = on;
+            else
+                n->disable_modern = on;
+            n->virtio_keys = true;
         } else if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "bus") ||
                    !strcmp(key, "addr") || !strcmp(key, "romfile"))
             ;   /* accepted, not used */
         else
             ok = fail(errp, "%s: unknown key '%s'", opt, key);
     }
+    bool virtio = g_str_has_prefix(n->model, "virtio");
+    if (ok && n->virtio_keys && !virtio)
+        ok = fail(errp, "%s: disable-legacy= and disable-modern= are for virtio-net-pci", opt);
+    if (ok && n->disable_legacy && n->disable_modern)
+        ok = fail(errp, "%s: disable-legacy=on and disable-modern=on together leave no "
+                  "interface", opt);
     if (!ok) {
         nic_clear(n);
         return false;
@@ -415,10 +428,13 @@ bool net_plan_finish(NetPlan *p, GError **errp)
     }
     for (int i = 0; i < p->nnic; i++) {
         NetNicSpec *n = &p->nic[i];
-        if (!strcmp(n->model, "e1000-82540em")) {
+        if (!strcmp(n->model, "e1000-82540em") || !strcmp(n->model, "virtio-net") ||
+            !strcmp(n->model, "virtio")) {
+            const char *canon = n->model[0] == 'e' ? "e1000" : "virtio-net-pci";
             g_free(n->model);
-            n->model = g_strdup("e1000");
+            n->model = g_strdup(canon);
         }
+
         if ((n->iobase || n->irq) && strcmp(n->model, "ne2k_isa"))
             return fail(errp, "NIC %s: iobase= and irq= are for ne2k_isa", n->model);
         if (!strcmp(n->model, "ne2k_isa")) {

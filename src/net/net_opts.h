@@ -6,7 +6,8 @@
  *   -netdev user,id=n0[,net=10.0.2.0/24][,host=][,dhcpstart=][,dns=]
  *           [,hostfwd=tcp:127.0.0.1:8080-:80]...[,tftp=DIR][,bootfile=F]
  *           [,hostname=][,domainname=][,restrict=on|off]
- *   -device e1000|ne2k_pci|ne2k_isa|rtl8139,netdev=n0[,mac=52:54:00:..]
+ *   -device e1000|ne2k_pci|ne2k_isa|rtl8139|virtio-net-pci,netdev=n0[,mac=52:54:00:..]
+ *           [,disable-legacy=on|off][,disable-modern=on|off]  (the last two: virtio)
  *   -nic user[,model=e1000][,mac=][,hostfwd=...]   (a back end and a NIC)
  *   -net nic[,model=][,macaddr=][,netdev=]  -net user[,...]
  *   -net none, -nic none                 (no network; also the default)
@@ -52,11 +53,15 @@ typedef struct NetUserSpec {
 } NetUserSpec;
 
 typedef struct NetNicSpec {
-    char *model;                  /* "e1000", "ne2k_pci", "ne2k_isa", "rtl8139" */
+    char *model;                  /* "e1000", "ne2k_pci", "ne2k_isa", "rtl8139",
+                                     "virtio-net-pci" */
     char *netdev;                 /* back end id, NULL: not connected */
     uint8_t mac[6];
     bool has_mac;                 /* else 52:54:00:12:34:56 + NIC index */
     int iobase, irq;              /* ne2k_isa: iobase=, irq= (0: 0x300, 9) */
+    bool disable_legacy;          /* virtio-net-pci: modern interface only */
+    bool disable_modern;          /* virtio-net-pci: legacy interface only */
+    bool virtio_keys;             /* one of the two was given */
 } NetNicSpec;
 
 typedef struct NetPlan {
@@ -69,8 +74,7 @@ typedef struct NetPlan {
     int auto_ids;                 /* ids given to -nic back ends */
 } NetPlan;
 
-/* is name a NIC model -device/-nic/-net nic take?  (virtio-net-pci is
- * known but refused) */
+/* is name a NIC model -device/-nic/-net nic take? */
 bool net_is_nic_model(const char *name);
 /* one option: kind "netdev", "nic", "net" or "device" and its value */
 bool net_plan_add(NetPlan *p, const char *kind, const char *value, GError **errp);

@@ -6,7 +6,7 @@
 #
 # Its /init (tx86.mode=net on the kernel command line) loads the NIC driver
 # named by tx86.nic= (e1000, ne2k_pci, ne2k_isa at 0x300 and IRQ tx86.irq=,
-# default 9; rtl8139), asks DHCP for an
+# default 9; rtl8139; virtio: virtio_pci and virtio_net), asks DHCP for an
 # address (udhcpc), fetches http://GATEWAY:tx86.port=/host.bin (the host's
 # HTTP server through slirp) and prints its md5, then serves /www/guest.bin
 # on port 80 (busybox httpd, reached from the host through hostfwd) until
@@ -42,7 +42,8 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/modules" \
          "$root/etc" "$root/www"
 cp "$G/busybox/bin/busybox" "$root/bin/busybox"
-for m in e1000 8390 8390p ne2k-pci ne 8139too mii; do
+for m in e1000 8390 8390p ne2k-pci ne 8139too mii virtio_ring virtio virtio_pci_modern_dev \
+         virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
     f=$(find "$moddir" -name "$m.ko" | head -n 1)
     [ -n "$f" ] || { echo "get-net-guests: module $m not found" >&2; exit 1; }
     cp "$f" "$root/modules/$m.ko"
@@ -83,6 +84,8 @@ e1000) insmod /modules/e1000.ko ;;
 ne2k_pci) insmod /modules/8390.ko && insmod /modules/ne2k-pci.ko ;;
 ne2k_isa) insmod /modules/8390p.ko && insmod /modules/ne.ko io=0x300 irq=$irq ;;
 rtl8139) insmod /modules/mii.ko && insmod /modules/8139too.ko ;;
+virtio) for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
+                 failover net_failover virtio_net; do insmod /modules/$m.ko || break; done ;;
 esac || echo "TX86-FAIL insmod $nic"
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done

@@ -57,13 +57,20 @@ def main():
         extra_dev, extra_append = "", ""
         if model == "ne2k_isa":
             extra_dev, extra_append = ",irq=5", " tx86.irq=5"
+        # virtio-net-pci is transitional (Linux takes the modern interface);
+        # virtio-legacy and virtio-modern force one interface each
+        device, nic = model, model
+        if model.startswith("virtio"):
+            device, nic = "virtio-net-pci", "virtio"
+            extra_dev = {"virtio-legacy": ",disable-modern=on",
+                         "virtio-modern": ",disable-legacy=on"}.get(model, "")
 
         cmd = [tx86, "-m", "128", "-kernel", os.path.join(guests, "vmlinuz"),
                "-initrd", os.path.join(net_guests, "initrd-net.gz"),
                "-append", "console=ttyS0 nokaslr tx86.mode=net tx86.nic=%s tx86.port=%d%s"
-               % (model, port, extra_append),
+               % (nic, port, extra_append),
                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % fwd,
-               "-device", "%s,netdev=n0%s" % (model, extra_dev),
+               "-device", "%s,netdev=n0%s" % (device, extra_dev),
                "-nographic", "-no-reboot"]
         log = open(log_path, "wb")
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
