@@ -760,16 +760,10 @@ static bool opt_boot(const char *v, MachineConfig *cfg, GError **errp)
                           "(order=, once=, menu=)", it);
             continue;
         }
-        if (!*order || strspn(order, "abcdnp") != strlen(order) || strlen(order) > 8) {
+        if (!*order || strspn(order, "abcdnop") != strlen(order) || strlen(order) > 8) {
             ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                           "-boot: bad order '%s' (letters a = floppy, c = disk, d = CD-ROM, "
                           "n = network)", order);
-            continue;
-        }
-        if (strpbrk(order, "np")) {
-            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-boot %s: network boot is not "
-                          "supported yet (the NICs have no PXE ROM; use -kernel, or a disk)",
-                          order);
             continue;
         }
         g_free(cfg->boot_order);

@@ -242,6 +242,7 @@ static void nic_clear(NetNicSpec *n)
 {
     g_free(n->model);
     g_free(n->netdev);
+    g_free(n->romfile);
     memset(n, 0, sizeof(*n));
 }
 
@@ -283,6 +284,9 @@ static bool parse_nic(NetPlan *p, gchar **kv, const char *opt, const char *model
                 n->iobase = (int)num;
             else
                 n->irq = (int)num;
+        } else if (!strcmp(key, "romfile")) {
+            g_free(n->romfile);
+            n->romfile = g_strdup(v);                 /* "": none */
         } else if (!strcmp(key, "disable-legacy") || !strcmp(key, "disable-modern")) {
             bool on = false;
             ok = parse_onoff(key, v, &on, errp);
@@ -292,7 +296,7 @@ static bool parse_nic(NetPlan *p, gchar **kv, const char *opt, const char *model
                 n->disable_modern = on;
             n->virtio_keys = true;
         } else if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "bus") ||
-                   !strcmp(key, "addr") || !strcmp(key, "romfile"))
+                   !strcmp(key, "addr"))
             ;   /* accepted, not used */
         else
             ok = fail(errp, "%s: unknown key '%s'", opt, key);

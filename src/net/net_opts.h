@@ -62,6 +62,8 @@ typedef struct NetNicSpec {
     bool disable_legacy;          /* virtio-net-pci: modern interface only */
     bool disable_modern;          /* virtio-net-pci: legacy interface only */
     bool virtio_keys;             /* one of the two was given */
+    char *romfile;                /* romfile=: the boot ROM ("": none; NULL: the
+                                     model's iPXE ROM when booting from the network) */
 } NetNicSpec;
 
 typedef struct NetPlan {

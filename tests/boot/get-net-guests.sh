@@ -14,6 +14,8 @@
 # Markers: TX86-NET-UP, TX86-DHCP ADDR, TX86-NET-MD5 HASH, TX86-SERVING
 # HASH, TX86-NET-DONE; TX86-FAIL ... on errors.
 #
+# tx86.mode=up (tests/boot/pxe.sh) powers off after the first marker.
+#
 # tx86.mode=netbench (scripts/bench-net.sh) instead fetches tx86.url= into
 # /tmp (RAM: give the guest memory for the file) between the markers
 # TX86-NETBENCH-START and TX86-NETBENCH-END, timed by /proc/uptime,
@@ -79,6 +81,7 @@ for a in $(cat /proc/cmdline); do
     esac
 done
 echo "TX86-USERSPACE-UP mode=$mode nic=$nic"
+[ "$mode" = up ] && poweroff -f
 case "$nic" in
 e1000) insmod /modules/e1000.ko ;;
 ne2k_pci) insmod /modules/8390.ko && insmod /modules/ne2k-pci.ko ;;
