@@ -1,6 +1,7 @@
 /*
  * pc_net.c - builds the network of the PC from MachineConfig.net_opts:
- * one libslirp back end per -netdev user (net/net_slirp.c), one NIC per
+ * one libslirp back end per -netdev user (net/net_slirp.c), one TAP
+ * interface per -netdev tap (net/net_tap.c), one NIC per
  * -device/-nic/-net nic, each NIC connected to its back end, and the PCI
  * NICs' boot ROMs (iPXE) when -boot asks for the network or romfile= is
  * given.
@@ -16,6 +17,7 @@
 #include "net/net.h"
 #include "net/net_opts.h"
 #include "net/net_slirp.h"
+#include "net/net_tap.h"
 #include "devices/e1000.h"
 #include "devices/ne2000.h"
 #include "devices/rtl8139.h"
@@ -111,7 +113,7 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
         ok = net_plan_add_stored(&plan, m->cfg.net_opts[i], errp);
     ok = ok && net_plan_finish(&plan, errp);
 
-    NetClient *backend[NET_MAX_USER] = { 0 };
+    NetClient *backend[NET_MAX_USER] = { 0 }, *tap[NET_MAX_TAP] = { 0 };
     for (int i = 0; ok && i < plan.nuser; i++) {
         NetSlirp *s = net_slirp_new(&m->host, &plan.user[i], errp);
         if (!s) {
@@ -120,6 +122,15 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
         }
         machine_register_device(m, s, (void (*)(void *))net_slirp_free, NULL);
         backend[i] = net_slirp_client(s);
+    }
+    for (int i = 0; ok && i < plan.ntap; i++) {
+        NetTap *t = net_tap_new(&m->host, &plan.tap[i], errp);
+        if (!t) {
+            ok = false;
+            break;
+        }
+        machine_register_device(m, t, (void (*)(void *))net_tap_free, NULL);
+        tap[i] = net_tap_client(t);
     }
     for (int i = 0; ok && i < plan.nnic; i++) {
         NetNicSpec *n = &plan.nic[i];
@@ -199,6 +210,9 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
         for (int k = 0; n->netdev && k < plan.nuser; k++)
             if (!strcmp(plan.user[k].id, n->netdev))
                 net_connect(nc, backend[k]);
+        for (int k = 0; n->netdev && k < plan.ntap; k++)
+            if (!strcmp(plan.tap[k].id, n->netdev))
+                net_connect(nc, tap[k]);
     }
     net_plan_clear(&plan);
     return ok;

@@ -137,7 +137,56 @@ bad:
 
 static bool id_taken(NetPlan *p, const char *id)
 {
-    return net_plan_find_user(p, id) != NULL;
+    return net_plan_find_user(p, id) != NULL || net_plan_find_tap(p, id) != NULL;
+}
+
+/* -netdev tap,id=,ifname=[,script=no][,downscript=no]: tx86 runs no
+ * scripts (set the interface up yourself) */
+static bool parse_tap(NetPlan *p, gchar **kv, GError **errp)
+{
+    if (p->ntap >= NET_MAX_TAP)
+        return fail(errp, "-netdev tap: at most %d", NET_MAX_TAP);
+    NetTapSpec t = { 0 };
+    bool ok = true;
+    for (gchar **k = kv; ok && *k; k++) {
+        char *eq = strchr(*k, '=');
+        if (!eq) {
+            ok = fail(errp, "-netdev tap: '%s': KEY=VALUE expected", *k);
+            break;
+        }
+        *eq = 0;
+        const char *key = *k, *v = eq + 1;
+        if (!strcmp(key, "id")) {
+            g_free(t.id);
+            t.id = g_strdup(v);
+        } else if (!strcmp(key, "ifname")) {
+            g_free(t.ifname);
+            t.ifname = g_strdup(v);
+            if (strlen(v) >= 16 || strchr(v, '/'))
+                ok = fail(errp, "-netdev tap: ifname=%s: at most 15 characters, no '/'", v);
+        } else if (!strcmp(key, "script") || !strcmp(key, "downscript")) {
+            if (strcmp(v, "no") && *v)
+                ok = fail(errp, "-netdev tap: %s=%s: tx86 runs no scripts (%s=no; configure "
+                          "the interface with ip(8) once tx86 has created it)", key, v, key);
+        } else if (!strcmp(key, "vnet_hdr") || !strcmp(key, "queues") ||
+                   !strcmp(key, "fd") || !strcmp(key, "fds") || !strcmp(key, "vhost") ||
+                   !strcmp(key, "br") || !strcmp(key, "helper")) {
+            ok = fail(errp, "-netdev tap: %s= is not supported (id=, ifname=, script=no, "
+                      "downscript=no)", key);
+        } else
+            ok = fail(errp, "-netdev tap: unknown key '%s'", key);
+    }
+    if (ok && !t.id)
+        ok = fail(errp, "-netdev tap: id= is required");
+    if (ok && id_taken(p, t.id))
+        ok = fail(errp, "-netdev tap: duplicate id '%s'", t.id);
+    if (!ok) {
+        g_free(t.id);
+        g_free(t.ifname);
+        return false;
+    }
+    p->tap[p->ntap++] = t;
+    return true;
 }
 
 /* the keys of a user back end (-netdev user, -net user, -nic user);
@@ -323,10 +372,12 @@ bool net_plan_add(NetPlan *p, const char *kind, const char *value, GError **errp
     if (!strcmp(kind, "netdev")) {
         if (!strcmp(type, "user"))
             ok = parse_user(p, kv + 1, "-netdev user", NULL, errp);
+        else if (!strcmp(type, "tap"))
+            ok = parse_tap(p, kv + 1, errp);
         else if (!strcmp(type, "help") || !strcmp(type, "?"))
-            ok = fail(errp, "-netdev types: user");
+            ok = fail(errp, "-netdev types: user, tap");
         else
-            ok = fail(errp, "-netdev %s is not supported (only user)", type);
+            ok = fail(errp, "-netdev %s is not supported (user or tap)", type);
     } else if (!strcmp(kind, "nic")) {
         if (!strcmp(type, "none")) {
             p->none = true;
@@ -398,6 +449,14 @@ bool net_plan_add_stored(NetPlan *p, const char *stored, GError **errp)
     return ok;
 }
 
+NetTapSpec *net_plan_find_tap(NetPlan *p, const char *id)
+{
+    for (int i = 0; i < p->ntap; i++)
+        if (!strcmp(p->tap[i].id, id))
+            return &p->tap[i];
+    return NULL;
+}
+
 NetUserSpec *net_plan_find_user(NetPlan *p, const char *id)
 {
     for (int i = 0; i < p->nuser; i++)
@@ -445,7 +504,8 @@ bool net_plan_finish(NetPlan *p, GError **errp)
             n->iobase = n->iobase ? n->iobase : 0x300;    /* QEMU's defaults */
             n->irq = n->irq ? n->irq : 9;
         }
-        if (n->netdev && strcmp(n->netdev, NET_HUB_ID) && !net_plan_find_user(p, n->netdev))
+        if (n->netdev && strcmp(n->netdev, NET_HUB_ID) && !net_plan_find_user(p, n->netdev) &&
+            !net_plan_find_tap(p, n->netdev))
             return fail(errp, "NIC %s: no -netdev with id '%s'", n->model, n->netdev);
         for (int j = 0; j < i; j++)
             if (n->netdev && p->nic[j].netdev && !strcmp(n->netdev, p->nic[j].netdev))
@@ -473,5 +533,9 @@ void net_plan_clear(NetPlan *p)
     }
     for (int i = 0; i < p->nnic; i++)
         nic_clear(&p->nic[i]);
+    for (int i = 0; i < p->ntap; i++) {
+        g_free(p->tap[i].id);
+        g_free(p->tap[i].ifname);
+    }
     memset(p, 0, sizeof(*p));
 }

@@ -1,8 +1,9 @@
 /*
  * net_opts.h - the QEMU network options, parsed into a NetPlan: which
- * user-mode back ends (-netdev user) and which NICs (-device e1000, -nic,
+ * back ends (-netdev user, -netdev tap) and which NICs (-device e1000, -nic,
  * -net nic) the board builds and how they are connected.
  *
+ *   -netdev tap,id=t0[,ifname=tap0][,script=no][,downscript=no]
  *   -netdev user,id=n0[,net=10.0.2.0/24][,host=][,dhcpstart=][,dns=]
  *           [,hostfwd=tcp:127.0.0.1:8080-:80]...[,tftp=DIR][,bootfile=F]
  *           [,hostname=][,domainname=][,restrict=on|off]
@@ -29,6 +30,7 @@
 #define NET_MAX_USER    4
 #define NET_MAX_NIC     4
 #define NET_MAX_FWD     8
+#define NET_MAX_TAP     4
 #define NET_HUB_ID      "hub0"      /* the -net back end and NICs share it */
 
 typedef struct NetHostFwd {
@@ -52,6 +54,12 @@ typedef struct NetUserSpec {
     int nfwd;
 } NetUserSpec;
 
+/* -netdev tap: a host TAP interface (net_tap.c) */
+typedef struct NetTapSpec {
+    char *id;
+    char *ifname;                 /* NULL: the kernel picks tapN */
+} NetTapSpec;
+
 typedef struct NetNicSpec {
     char *model;                  /* "e1000", "ne2k_pci", "ne2k_isa", "rtl8139",
                                      "virtio-net-pci" */
@@ -71,6 +79,8 @@ typedef struct NetPlan {
     int nuser;
     NetNicSpec nic[NET_MAX_NIC];
     int nnic;
+    NetTapSpec tap[NET_MAX_TAP];
+    int ntap;
     bool none;                    /* -net none / -nic none */
     int hub_nics;                 /* -net nic without netdev= */
     int auto_ids;                 /* ids given to -nic back ends */
@@ -85,6 +95,7 @@ bool net_plan_add_stored(NetPlan *p, const char *stored, GError **errp);
 /* cross-option checks, default addresses, default MACs */
 bool net_plan_finish(NetPlan *p, GError **errp);
 NetUserSpec *net_plan_find_user(NetPlan *p, const char *id);
+NetTapSpec *net_plan_find_tap(NetPlan *p, const char *id);
 void net_plan_clear(NetPlan *p);
 
 #endif

@@ -15,6 +15,8 @@
 # HASH, TX86-NET-DONE; TX86-FAIL ... on errors.
 #
 # tx86.mode=up (tests/boot/pxe.sh) powers off after the first marker.
+# tx86.ip=ADDR tx86.peer=ADDR (tests/boot/tap.sh): no DHCP but ADDR/24,
+# a ping of the peer (TX86-PING-OK PEER), and the peer is the HTTP host.
 #
 # tx86.mode=netbench (scripts/bench-net.sh) instead fetches tx86.url= into
 # /tmp (RAM: give the guest memory for the file) between the markers
@@ -70,7 +72,7 @@ exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-nic=e1000 port=8000 irq=9 mode=net url=
+nic=e1000 port=8000 irq=9 mode=net url= ip= peer=
 for a in $(cat /proc/cmdline); do
     case "$a" in
     tx86.mode=*) mode=${a#tx86.mode=};;
@@ -78,6 +80,8 @@ for a in $(cat /proc/cmdline); do
     tx86.nic=*) nic=${a#tx86.nic=};;
     tx86.irq=*) irq=${a#tx86.irq=};;
     tx86.port=*) port=${a#tx86.port=};;
+    tx86.ip=*) ip=${a#tx86.ip=};;
+    tx86.peer=*) peer=${a#tx86.peer=};;
     esac
 done
 echo "TX86-USERSPACE-UP mode=$mode nic=$nic"
@@ -98,8 +102,17 @@ if ! ip link set eth0 up; then
     poweroff -f
 fi
 echo "TX86-NET-UP"
-udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
-gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
+if [ -n "$ip" ]; then
+    # a TAP network (tests/boot/tap.sh): a fixed address, the host is the peer
+    ifconfig eth0 "$ip" netmask 255.255.255.0 up
+    gw=$peer
+    echo "TX86-STATIC $ip"
+    if ping -c 2 -w 30 "$peer" >/dev/null 2>&1; then echo "TX86-PING-OK $peer"
+    else echo "TX86-FAIL ping $peer"; fi
+else
+    udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
+    gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
+fi
 if [ "$mode" = netbench ]; then
     echo "TX86-NETBENCH-START"
     t0=$(cut -d' ' -f1 /proc/uptime)

@@ -74,7 +74,12 @@ static const OptCase cases[] = {
     { "-netdev user,id=n0 -device e1000,netdev=n0,mac=52:54:00:aa:bb:cc", OK },
     { "-netdev user,id=n0,net=10.0.3.0/24,hostfwd=tcp:127.0.0.1:8080-:80,"
       "hostfwd=udp::5555-10.0.3.15:55,restrict=off,ipv6=off", OK },
-    { "-netdev tap,id=t0", BAD, "only user" }, { "-netdev user", BAD, "id= is required" },
+    { "-netdev tap,id=t0,ifname=tx86t0,script=no,downscript=no -device e1000,netdev=t0", OK },
+    { "-netdev tap,id=t0,script=/etc/qemu-ifup", BAD, "runs no scripts" },
+    { "-netdev tap,id=t0,vhost=on", BAD, "vhost= is not supported" },
+    { "-netdev tap,ifname=x", BAD, "id= is required" },
+    { "-netdev tap,id=t0,ifname=abcdefghijklmnopq", BAD, "at most 15" },
+    { "-netdev bridge,id=b0", BAD, "user or tap" }, { "-netdev user", BAD, "id= is required" },
     { "-netdev user,id=n,guestfwd=tcp:10.0.2.100:80-cmd:x", BAD, "guestfwd is not implemented" },
     { "-netdev user,id=n,hostfwd=tcp::x-:80", BAD, "hostfwd=tcp::x-:80" },
     { "-netdev user,id=n,net=10.0.2.0/33", BAD, "net=" },
