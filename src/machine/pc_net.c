@@ -50,6 +50,33 @@ static char *pc_net_find_rom(const char *name)
     return path;
 }
 
+/* SeaBIOS runs a ROM only when its PCI data structure names the
+ * function's vendor and device: Debian's pxe-virtio.rom says 1AF4:1041
+ * (modern), the transitional NIC is 1AF4:1000.  Patch the first image's
+ * IDs and keep its byte sum zero through the checksum byte iPXE keeps at
+ * offset 6 (QEMU patches them too). */
+static void pc_net_patch_rom_ids(uint8_t *rom, size_t len, const PCIDevice *d)
+{
+    size_t pcir = len >= 0x1a ? (size_t)(rom[0x18] | rom[0x19] << 8) : len;
+    if (pcir + 0x18 > len || memcmp(rom + pcir, "PCIR", 4))
+        return;
+    size_t img = (size_t)(rom[pcir + 0x10] | rom[pcir + 0x11] << 8) * 512;
+    if (img == 0 || img > len)
+        return;
+    bool changed = false;
+    for (int i = 0; i < 4; i++) {
+        uint8_t id = d->config[PCI_VENDOR_ID + i];
+        changed |= rom[pcir + 4 + (size_t)i] != id;
+        rom[pcir + 4 + (size_t)i] = id;
+    }
+    if (!changed)
+        return;
+    uint8_t sum = 0;
+    for (size_t i = 0; i < img; i++)
+        sum = (uint8_t)(sum + rom[i]);
+    rom[6] = (uint8_t)(rom[6] - sum);
+}
+
 /* the NIC's boot ROM in its expansion ROM BAR, where SeaBIOS finds and
  * runs it: romfile= if given ("" none), else the model's iPXE ROM when
  * -boot asks for the network (without it the NICs have no ROM, so a
@@ -80,8 +107,10 @@ static bool pc_net_boot_rom(Machine *m, PCIDevice *d, const NetNicSpec *n, GErro
     }
     bool ok = len >= 512 && len <= (1u << 20) && (uint8_t)data[0] == 0x55 &&
               (uint8_t)data[1] == 0xaa;
-    if (ok)
+    if (ok) {
+        pc_net_patch_rom_ids((uint8_t *)data, len, d);
         pci_set_rom(d, (const uint8_t *)data, (uint32_t)len);
+    }
     else
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                     "%s: '%s' is not an option ROM (no 55 AA signature, or over 1 MiB)",
