@@ -19,15 +19,16 @@
  *   BAR4  memory, 16 KiB (modern): common config at 0x0000, ISR at
  *         0x1000, device config at 0x2000, notifications at 0x3000 (queue
  *         n at 0x3000 + 4n: notify_off_multiplier 4).  Vendor capabilities
- *         (cfg_type 1 common, 3 ISR, 4 device, 2 notify) from 0x40 point
- *         at them.  VIRTIO_F_VERSION_1 is offered; a driver that does not
+ *         (cfg_type 1 common, 3 ISR, 4 device, 2 notify, 5 config access)
+ *         from 0x40 point at them.  VIRTIO_F_VERSION_1 is offered; a driver that does not
  *         take it gets FEATURES_OK refused.
  * Interrupts: INTx only (no MSI-X capability; the Linux driver falls back
  * to one shared INTx handler that reads the ISR): ISR bit 0 queue, bit 1
  * config change; the line is high while the ISR is not zero.
- * Not modelled: MSI-X, the PCI configuration access capability (cfg_type
- * 5), indirect descriptors, event indices, packed rings, notification
- * data.
+ * The PCI configuration access capability (cfg_type 5, at 0x84) reaches
+ * BAR4 (or the legacy BAR0) through config space; iPXE insists on it.
+ * Not modelled: MSI-X, indirect descriptors, event indices, packed rings,
+ * notification data.
  */
 #include <string.h>
 #include "devices/virtio_pci.h"
@@ -43,6 +44,7 @@
 #define MODERN_NOTIFY         0x3000
 #define NOTIFY_MULTIPLIER     4
 #define NO_VECTOR             0xffff
+#define PCI_CFG_CAP           0x84    /* the configuration access capability */
 
 /* legacy BAR0 registers */
 enum {
@@ -549,6 +551,51 @@ static void vp_mem_write(void *opaque, uint32_t off, uint32_t v, int size)
 
 static const MemOps vp_modern_ops = { .read = vp_mem_read, .write = vp_mem_write };
 
+/* The PCI configuration access capability (cfg_type 5, 4.1.4.7): the
+ * driver writes a BAR number, an offset and a length (1, 2, 4) into it,
+ * then reads or writes pci_cfg_data to access that BAR there.  iPXE
+ * will not drive a modern device without it. */
+static bool vp_cfg_window(VirtioPCI *vp, uint32_t *off, int *len, int *bar)
+{
+    const uint8_t *c = vp->pci->config + PCI_CFG_CAP;
+    *bar = c[4];
+    *off = ld32(c + 8);
+    *len = (int)ld32(c + 12);
+    return (*len == 1 || *len == 2 || *len == 4) &&
+           ((*bar == MODERN_BAR && *off < MODERN_BAR_SIZE) ||
+            (*bar == LEGACY_BAR && !vp->cfg.disable_legacy && *off < 32));
+}
+
+static bool vp_pci_config_read(PCIDevice *d, uint32_t addr, int size, uint32_t *val)
+{
+    VirtioPCI *vp = d->opaque;
+    uint32_t off;
+    int len, bar;
+    if (addr != PCI_CFG_CAP + 16)
+        return false;
+    *val = 0;
+    if (vp_cfg_window(vp, &off, &len, &bar))
+        *val = bar == MODERN_BAR ? virtio_pci_modern_read(vp, off, len)
+                                 : virtio_pci_legacy_read(vp, off, len);
+    return true;
+}
+
+static void vp_pci_config_write(PCIDevice *d, uint32_t addr, uint32_t val, int size)
+{
+    VirtioPCI *vp = d->opaque;
+    uint32_t off;
+    int len, bar;
+    if (addr != PCI_CFG_CAP + 16 || !vp_cfg_window(vp, &off, &len, &bar))
+        return;
+    if (bar == MODERN_BAR)
+        virtio_pci_modern_write(vp, off, val, len);
+    else
+        virtio_pci_legacy_write(vp, off, val, len);
+}
+
+static const PCIDeviceOps vp_pci_ops = { .config_read = vp_pci_config_read,
+                                         .config_write = vp_pci_config_write };
+
 /* a vendor capability (struct virtio_pci_cap) at config offset at */
 static void vp_add_cap(PCIDevice *d, uint8_t at, uint8_t next, uint8_t type, uint32_t offset,
                        uint32_t length, int cap_len)
@@ -584,7 +631,8 @@ VirtioPCI *virtio_pci_init(const Buses *b, PCIBus *bus, int devfn, const VirtioP
     uint16_t pci_id = cfg->disable_legacy ? (uint16_t)(0x1040 + cfg->device_type)
                                           : cfg->legacy_device_id;
     vp->pci = pci_register_function(bus, devfn, cfg->name, VIRTIO_PCI_VENDOR, pci_id,
-                                    cfg->disable_legacy ? 1 : 0, cfg->class_code, NULL, vp);
+                                    cfg->disable_legacy ? 1 : 0, cfg->class_code,
+                                    modern ? &vp_pci_ops : NULL, vp);
     if (!vp->pci) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: PCI slot %d is taken",
                     cfg->name, PCI_SLOT(devfn));
@@ -606,8 +654,14 @@ VirtioPCI *virtio_pci_init(const Buses *b, PCIBus *bus, int devfn, const VirtioP
         vp_add_cap(d, 0x40, 0x50, 1, MODERN_COMMON, C_END, 16);
         vp_add_cap(d, 0x50, 0x60, 3, MODERN_ISR, 4, 16);
         vp_add_cap(d, 0x60, 0x70, 4, MODERN_DEVICE, cfg->config_len ? cfg->config_len : 4, 16);
-        vp_add_cap(d, 0x70, 0x00, 2, MODERN_NOTIFY,
+        vp_add_cap(d, 0x70, PCI_CFG_CAP, 2, MODERN_NOTIFY,
                    NOTIFY_MULTIPLIER * (uint32_t)cfg->nqueues, 20);
+        /* the PCI configuration access window: bar, offset, length and
+         * the data dword are the driver's to write */
+        vp_add_cap(d, PCI_CFG_CAP, 0x00, 5, 0, 0, 20);
+        d->config[PCI_CFG_CAP + 4] = 0;
+        pci_set_wmask(d, PCI_CFG_CAP + 4, 1, 0xff);
+        pci_set_wmask(d, PCI_CFG_CAP + 8, 12, 0xff);
     }
     for (int i = 0; i < cfg->nqueues; i++)
         vp->vq[i].max_size = cfg->queue_size;

@@ -152,13 +152,16 @@ static void test_ids(void)
         CU_ASSERT_EQUAL(cfg_read(0x10, 4), rows[r].io ? 0xffffffe1u : 0);
         CU_ASSERT_EQUAL((cfg_read(PCI_STATUS, 2) & 0x10) != 0, rows[r].caps);
         if (rows[r].caps) {
-            /* the vendor capabilities: common, ISR, device, notify, all in BAR4 */
-            static const uint8_t types[4] = { 1, 3, 4, 2 };
-            uint32_t p = cfg_read(0x34, 1);
-            for (int i = 0; i < 4; i++) {
+            /* the vendor capabilities: common, ISR, device, notify in BAR4,
+             * then the configuration access window */
+            static const uint8_t types[5] = { 1, 3, 4, 2, 5 };
+            uint32_t p = cfg_read(0x34, 1), window = 0;
+            for (int i = 0; i < 5; i++) {
                 CU_ASSERT_EQUAL(cfg_read(p, 1), 0x09);
                 CU_ASSERT_EQUAL(cfg_read(p + 3, 1), types[i]);
-                CU_ASSERT_EQUAL(cfg_read(p + 4, 1), 4);
+                CU_ASSERT_EQUAL(cfg_read(p + 4, 1), types[i] == 5 ? 0 : 4);
+                if (types[i] == 5)
+                    window = p;
                 if (types[i] == 2)
                     CU_ASSERT_EQUAL(cfg_read(p + 16, 4), 4);        /* multiplier */
                 p = cfg_read(p + 1, 1);
@@ -167,6 +170,19 @@ static void test_ids(void)
             /* capabilities are read only */
             pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), 0x43, 0x77, 1);
             CU_ASSERT_EQUAL(cfg_read(0x43, 1), 1);
+            /* the window: the MAC's first dword from BAR4 0x2000, the
+             * status register written through it */
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 4, 4, 1);
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 8, 0x2000, 4);
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 12, 4, 4);
+            CU_ASSERT_EQUAL(cfg_read(window + 16, 4), 0x12005452u);
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 8, 0x14, 4);
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 12, 1, 4);
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 16, 3, 1);
+            CU_ASSERT_EQUAL(virtio_pci_status(fx.vp), 3);
+            /* a length other than 1, 2, 4 reaches nothing */
+            pci_config_write(fx.bus, 0, PCI_DEVFN(3, 0), window + 12, 3, 4);
+            CU_ASSERT_EQUAL(cfg_read(window + 16, 4), 0);
         }
         teardown();
     }

@@ -14,8 +14,10 @@
  *   op & 7  0  legacy register write: offset op>>3, size byte (1/2/4), value u32
  *           1  legacy register read: offset op>>3, size byte
  *           2  guest RAM write: address u16 (x16), 1..32 bytes (op>>3)
- *           3  modern BAR write: offset u16 (within 16 KiB), size byte, value u32
- *           4  modern BAR read: offset u16, size byte
+ *           3  modern BAR write: offset u16 (within 16 KiB), size byte, value u32;
+ *              with bit 15 of the offset, a PCI config space write at its
+ *              low byte (the configuration access window)
+ *           4  modern BAR read: offset u16, size byte (bit 15: config space)
  *           5  a frame for the device: length u16 (0..2047), its bytes
  *           6  quick set-up through the legacy BAR: reset, the PFNs of the
  *              receive and transmit queues (u8 each: pages of RAM), a
@@ -83,14 +85,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 3: {
-            uint32_t off = fuzz_u16(&in) & 0x3fff;
+            uint16_t o = fuzz_u16(&in);
             int sz = sizes[fuzz_u8(&in) & 3];
-            virtio_pci_modern_write(vp, off, fuzz_u32(&in), sz);
+            uint32_t v = fuzz_u32(&in);
+            if (o & 0x8000)
+                pci_config_write(bus, 0, PCI_DEVFN(3, 0), (o & 0xff) & ~(uint32_t)(sz - 1), v,
+                                 sz);
+            else
+                virtio_pci_modern_write(vp, o & 0x3fff, v, sz);
             break;
         }
         case 4: {
-            uint32_t off = fuzz_u16(&in) & 0x3fff;
-            virtio_pci_modern_read(vp, off, sizes[fuzz_u8(&in) & 3]);
+            uint16_t o = fuzz_u16(&in);
+            int sz = sizes[fuzz_u8(&in) & 3];
+            if (o & 0x8000)
+                pci_config_read(bus, 0, PCI_DEVFN(3, 0), (o & 0xff) & ~(uint32_t)(sz - 1), sz);
+            else
+                virtio_pci_modern_read(vp, o & 0x3fff, sz);
             break;
         }
         case 5: {
