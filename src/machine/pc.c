@@ -275,12 +275,12 @@ bool pc_build(Machine *m, GError **errp)
         return false;
 
     /* network: user-mode back ends and NICs (pc_net.c) */
-    if (!pc_net_build(m, pc->pci_bus, pc->isa_irq, errp) ||
-        !pc_boot_order(pc->fw_cfg, m, errp))
+    if (!pc_net_build(m, pc->pci_bus, pc->isa_irq, errp))
         return false;
 
     /* -kernel/-initrd/-append: items and option ROM through fw_cfg (loader.c) */
-    if (!loader_setup(m, errp))
+    if (!pc_boot_order(pc->fw_cfg, m, errp) ||     /* after the NICs: their boot ROMs */
+        !loader_setup(m, errp))
         return false;
 
     return true;
