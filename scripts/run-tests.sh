@@ -4,7 +4,7 @@
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
 #      robustness + differential), the QEMU script options (check-qemu-opts),
-#      the boot, kill (2 rounds), debug and monitor tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
+#      the boot, kill (2 rounds), debug, monitor and display tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
 #      UBSan, tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
 #      UBSan (check-unit check-diff-short check-fuzz-short), --enable-debug
@@ -75,6 +75,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step build-warnings test no_warnings "$logs/build.log"
     step check-unit test make check-unit
     step check-layers test make check-layers
+    step check-bench-harness test make check-bench-harness   # make bench's tables (tests/bench)
     step check-width test make check-width
     step check-guest test make check-guest
     step check-qemu-opts test make check-qemu-opts   # -nodefaults, -pidfile, -daemonize
@@ -84,6 +85,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-kill test make check-kill KILL_ROUNDS=2    # 20 rounds: docs/testing.md
     step check-debug test make check-debug
     step check-monitor test make check-monitor
+    step check-display test make check-display    # SDL window under Xvfb, VNC (docs/display.md)
     step check-diff test make check-diff
     step fuzz-smoke test make -j"$jobs" fuzz-smoke
 fi

@@ -6,7 +6,8 @@
 set -eu
 
 pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
-      zlib1g-dev libcunit1-dev nasm libncurses-dev libjson-glib-dev libslirp-dev"
+      zlib1g-dev libcunit1-dev nasm libncurses-dev libjson-glib-dev libslirp-dev
+      libsdl2-dev libvncserver-dev"
 # firmware tx86 runs by default, and what the boot and debug tests use to
 # build guest images (tests/boot, tests/debug)
 pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso
@@ -17,6 +18,10 @@ pkgs="$pkgs ipxe-qemu"
 # serial_login.py drives its console)
 pkgs="$pkgs debootstrap debian-archive-keyring grub-pc-bin grub-common e2fsprogs
       python3"
+# make check-display (tests/display): a virtual X server for the SDL window,
+# xdotool to type and click, xwd for its picture, a VNC client and netpbm's
+# jpegtopnm for that client's JPEG
+pkgs="$pkgs xvfb xdotool x11-apps vncsnapshot netpbm"
 # test oracles, never run by tx86 itself: qemu-img and qemu-system-i386
 # (tests/boot/image_lock.sh's cross-locking checks, make bench's comparison)
 pkgs="$pkgs qemu-system-x86 qemu-utils"

@@ -16,6 +16,7 @@
 #include "machine/options.h"
 #include "util/log.h"
 #include "ui/curses.h"
+#include "ui/display.h"
 #include "ui/screenshot.h"
 #include "monitor/monitor.h"
 #include "util/daemon.h"
@@ -74,6 +75,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (m->cfg.display_curses && !curses_start(m, &err)) {      /* ui/curses.c */
+        fprintf(stderr, "tx86: %s\n", err->message);
+        g_error_free(err);
+        machine_free(m);
+        daemon_finish(&dmn);
+        return 1;
+    }
+    if (!display_start(m, &err)) {         /* -display sdl, -vnc (ui/display.c) */
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
         machine_free(m);

@@ -12,6 +12,7 @@
 #                     make fuzz FUZZ_SECONDS=N for long ones
 #   make check-debug  gdb stub, -icount determinism, tx86-trace (tests/debug)
 #   make check-monitor  the monitor and QMP over sockets and stdio (tests/monitor)
+#   make check-display  the SDL window under Xvfb and the VNC server (tests/display)
 #   make check-diff / check-diff-short   from tests/diff/diff.mk (skipped
 #                     with a note when that file is absent)
 #   make check-boot-linux  Linux by -kernel alone (tests/boot/boot.mk)
@@ -43,6 +44,12 @@ include tests/fuzz/fuzz.mk
 -include tests/boot/boot.mk
 -include tests/debug/debug.mk
 -include tests/monitor/monitor.mk
+-include tests/display/display.mk
+
+# a test that wants a window says so: every other run is headless even
+# when the developer's $DISPLAY is set (tx86 opens a window by default
+# then, as QEMU; check-display starts its own Xvfb)
+unexport DISPLAY WAYLAND_DISPLAY
 
 .PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh \
 	check-width FORCE

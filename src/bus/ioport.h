@@ -41,6 +41,13 @@ typedef struct IOBus {
      * its writer as opaque; debug_machine.c); NULL = none */
     void (*trace)(void *opaque, uint16_t port, uint32_t value, int size, bool write);
     void *trace_opaque;
+    /* the general registers (EAX ECX EDX EBX ESP EBP ESI EDI) of the CPU
+     * making the current access, for a device whose protocol passes values
+     * in registers beside the port (the VMware backdoor, vmport.c); set by
+     * the board; NULL = none.  The CPU's port helpers keep the registers
+     * in its state during the access, so writes through it are seen. */
+    uint32_t *(*cpu_regs)(void *opaque);
+    void *cpu_regs_opaque;
 } IOBus;
 
 IOBus *iobus_new(void);
@@ -55,6 +62,11 @@ int    ioport_first_taken(const IOBus *bus, uint16_t base, unsigned count);
 /* free the ports of [base, base+count) that belong to opaque (PCI BARs) */
 void   ioport_unregister(IOBus *bus, uint16_t base, unsigned count, void *opaque);
 uint32_t ioport_read(IOBus *bus, uint16_t port, int size);
+/* the registers of the CPU doing the access (see cpu_regs), or NULL */
+static inline uint32_t *ioport_cpu_regs(IOBus *bus)
+{
+    return bus->cpu_regs ? bus->cpu_regs(bus->cpu_regs_opaque) : NULL;
+}
 void     ioport_write(IOBus *bus, uint16_t port, uint32_t value, int size);
 
 #endif

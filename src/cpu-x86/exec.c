@@ -62,7 +62,8 @@
  * chain: everything that sets them (I/O helpers, IF/mode changes) ends its
  * block with an unchained exit, and timers run between cpu_exec calls.
  * Indirect branches (and jumps to another page) may also continue in
- * generated code through the jump cache (translator.c, tb_lookup_indirect),
+ * generated code through the jump cache (translator.c; the native backend's
+ * inline lookup, codegen.c cg_exit_lookup),
  * but only while exit_request, interrupt_request, dbg_pending and
  * code_dirty are all clear (x86_guest.exit_words), and never out of an
  * HF_TF or HF_INHIBIT_IRQ block (flags_nochain) nor with breakpoints set

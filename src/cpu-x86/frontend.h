@@ -71,6 +71,10 @@ typedef struct DisasContext {
     int rep;                /* REP_* */
     bool lock;
     bool eip_synced;        /* env->eip already holds pc in this insn */
+    bool pcrel;             /* position-independent block (translate.c,
+                               "Position-independent blocks"): every eip
+                               value is pc_base + (eip - tb->pc) */
+    IRTemp pc_base;         /* pcrel: env->eip at block entry */
     int is_jmp;             /* DISAS_* */
     IRTemp ea[8];           /* cached effective (linear) address per operand, or IR_NO_TEMP */
     /* block-wide translation state kept by translate.c (not per insn) */
@@ -186,6 +190,7 @@ IRTemp gen_get_eflags(DisasContext *s);            /* full EFLAGS */
 void   gen_flush_flags(DisasContext *s);           /* materialise into CC_OP_EFLAGS */
 
 /* control flow */
+IRTemp gen_eip(DisasContext *s, uint32_t eip);   /* the value eip (tb->pc's frame) */
 void   gen_sync_eip(DisasContext *s);              /* env->eip = pc (if not done) */
 void   gen_jmp_imm(DisasContext *s, uint32_t eip, int slot);  /* ends block */
 void   gen_jmp_temp(DisasContext *s, IRTemp eip);  /* indirect, ends block */

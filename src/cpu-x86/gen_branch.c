@@ -117,7 +117,7 @@ void gen_JMP(DisasContext *s)
 
 void gen_CALL(DisasContext *s)
 {
-    IRTemp ret = ir_movi(s->ir, s->next_pc);
+    IRTemp ret = gen_eip(s, s->next_pc);
     if (op_get(s, 0)->type == X86_OP_IMM) {
         uint32_t t = rel_target(s);
         if (beyond_limit(s, t)) {

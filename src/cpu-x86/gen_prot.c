@@ -76,7 +76,7 @@ void gen_prot_end_if_hflags_changed(DisasContext *s)
     IRTemp hf = ir_and(b, ir_ld_env(b, ENV_OFF(hflags)), ir_movi(b, HF_SEG_MASK));
 
     ir_brz(b, ir_binop(b, IR_SETNE, hf, ir_movi(b, s->hflags & HF_SEG_MASK)), same);
-    ir_st_env(b, ENV_OFF(eip), ir_movi(b, s->next_pc));
+    ir_st_env(b, ENV_OFF(eip), gen_eip(s, s->next_pc));
     ir_exit(b);
     ir_label(b, same);
 }

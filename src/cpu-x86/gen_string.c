@@ -28,7 +28,7 @@ static void gen_string(DisasContext *s, HelperId h, bool is_io)
         return;
     }
     p = STR_ARG(size, s->addrsize == 4, s->rep, seg);
-    next = gen_helper(s, h, 2, ir_movi(s->ir, p), ir_movi(s->ir, s->next_pc));
+    next = gen_helper(s, h, 2, ir_movi(s->ir, p), gen_eip(s, s->next_pc));
     if (s->rep != REP_NONE)
         gen_jmp_temp(s, next);
     else if (is_io)

@@ -218,7 +218,7 @@ void gen_LJMP(DisasContext *s)
 
     if (!gen_far_ptr(s, &sel, &off))
         return;
-    gen_helper(s, HELPER_far_jmp, 4, sel, off, imm(s, s->opsize), imm(s, s->next_pc));
+    gen_helper(s, HELPER_far_jmp, 4, sel, off, imm(s, s->opsize), gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -228,7 +228,7 @@ void gen_LCALL(DisasContext *s)
 
     if (!gen_far_ptr(s, &sel, &off))
         return;
-    gen_helper(s, HELPER_far_call, 4, sel, off, imm(s, s->opsize), imm(s, s->next_pc));
+    gen_helper(s, HELPER_far_call, 4, sel, off, imm(s, s->opsize), gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -242,7 +242,7 @@ void gen_RETF(DisasContext *s)
 
 void gen_IRET(DisasContext *s)
 {
-    gen_helper(s, HELPER_iret, 2, imm(s, s->opsize), imm(s, s->next_pc));
+    gen_helper(s, HELPER_iret, 2, imm(s, s->opsize), gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -250,19 +250,19 @@ void gen_INT(DisasContext *s)
 {
     uint32_t v = (uint32_t)op_get(s, 0)->imm & 0xff;
 
-    gen_helper(s, HELPER_int_sw, 2, imm(s, v), imm(s, s->next_pc));
+    gen_helper(s, HELPER_int_sw, 2, imm(s, v), gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
 void gen_INT3(DisasContext *s)
 {
-    gen_helper(s, HELPER_int_sw, 2, imm(s, EXCP_BP | 0x100), imm(s, s->next_pc));  /* not IOPL-sensitive */
+    gen_helper(s, HELPER_int_sw, 2, imm(s, EXCP_BP | 0x100), gen_eip(s, s->next_pc));  /* not IOPL-sensitive */
     gen_exit_after_helper(s);
 }
 
 void gen_INTO(DisasContext *s)
 {
-    gen_helper(s, HELPER_into, 1, imm(s, s->next_pc));
+    gen_helper(s, HELPER_into, 1, gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 
@@ -288,7 +288,7 @@ void gen_BOUND(DisasContext *s)
 
 void gen_INT1(DisasContext *s)
 {
-    gen_helper(s, HELPER_int1, 1, imm(s, s->next_pc));
+    gen_helper(s, HELPER_int1, 1, gen_eip(s, s->next_pc));
     gen_exit_after_helper(s);
 }
 

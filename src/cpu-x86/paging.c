@@ -338,7 +338,8 @@ GuestPhys mmu_translate_code(void *cpu, GuestVirt linear)
     ce->phys = (GuestPhys)w.pa & PAGE_MASK;
     *attr = w.attr;
     env->tlb.n_global += (w.attr & TLB_ATTR_GLOBAL) != 0;
-    env->tlb.n_large += (w.attr & TLB_ATTR_LARGE) != 0;
+    if (w.attr & TLB_ATTR_LARGE)
+        tlb_note_large(&env->tlb, linear);
     return (GuestPhys)w.pa;
 }
 
@@ -394,8 +395,9 @@ static void mmu_log_flush(CPUState *env, const char *what)
  * The translator's jump cache maps linear pcs to blocks, so it forgets
  * what the TLB forgets: every flush here clears it too (whole, or the
  * flushed page and the one before it, whose blocks may reach into it).
- * A page inside a big page cached in 4 KiB pieces (TLB n_large) may stand
- * for the whole big page: then the whole cache goes.
+ * A page inside a big page cached in 4 KiB pieces (tlb_large_at: a big
+ * page was cached in its 4 MiB region) may stand for the whole big page:
+ * then the whole cache goes.
  */
 void tlb_flush(CPUState *env)
 {
@@ -422,7 +424,7 @@ void tlb_flush_page(CPUState *env, uint32_t linear)
     /* a big page is cached as 4 KiB pieces: drop every piece of it */
     tlb_flush_linear_page(&env->tlb, linear,
                           mmu_pae(env) ? ~UINT32_C(0x1fffff) : ~UINT32_C(0x3fffff));
-    if (env->tlb.n_large)
+    if (tlb_large_at(&env->tlb, linear))
         tb_jc_flush(env->tr_ctx);
     else
         tb_jc_flush_page(env->tr_ctx, linear);

@@ -714,10 +714,33 @@ IRTemp gen_cond(DisasContext *s, int cc)
 /* ------------------------------------------------------------------ */
 /* control flow                                                        */
 
+/*
+ * Position-independent blocks.  A block of flat 32-bit code (CS.D = 1,
+ * limit 4 GiB) computes every eip value it writes (eip syncs, branch
+ * targets, return addresses, helper arguments) as env->eip at its entry
+ * plus a distance, never as a constant: env->eip equals the block's pc
+ * whenever a block is entered (the CPU loop, chained jumps and the jump
+ * cache all find the block from it).  Such a block (tb->pcrel) serves
+ * every linear address its physical code is mapped at, so a library that
+ * ASLR maps at a new address in each process is not translated again
+ * (the block cache looks pcrel blocks up without their pc: translator.c).
+ * Not while anything looks at linear addresses at translation time:
+ * --trace, instruction breakpoints and watchpoints, gdb single-step, -d
+ * exec/cpu (whose logs name the block's pc); nor in a block with a
+ * 16-bit relative branch (its target wraps at 64 KiB: pc_rel_ok).
+ */
+IRTemp gen_eip(DisasContext *s, uint32_t eip)
+{
+    if (!s->pcrel)
+        return ir_movi(s->ir, eip);
+    uint32_t d = eip - s->tb->pc;
+    return d ? ir_add(s->ir, s->pc_base, ir_movi(s->ir, d)) : s->pc_base;
+}
+
 void gen_sync_eip(DisasContext *s)
 {
     if (!s->eip_synced) {
-        ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, s->pc));
+        ir_st_env(s->ir, ENV_OFF(eip), gen_eip(s, s->pc));
         s->eip_synced = true;
     }
 }
@@ -735,7 +758,7 @@ static void gen_check_dbg_pending(DisasContext *s)
 
 void gen_jmp_imm(DisasContext *s, uint32_t eip, int slot)
 {
-    ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, eip));
+    ir_st_env(s->ir, ENV_OFF(eip), gen_eip(s, eip));
     if (G_UNLIKELY(s->env->dbg_flags & (DBG_IBP | DBG_WATCH))) {
         if (debug_ibp_at(s->env, s->cs_base + eip)) {
             ir_exit(s->ir);             /* never chain into a breakpoint: the loop checks it */
@@ -933,6 +956,29 @@ IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
 /* ------------------------------------------------------------------ */
 /* the block driver                                                    */
 
+/* may tb be position-independent (gen_eip): flat 32-bit code, and nothing
+ * that looks at linear pcs at translation or names them in logs */
+static bool pcrel_allowed(const CPUState *env, const TranslationBlock *tb)
+{
+    return (tb->hflags & HF_CS32) && tb->cs_limit == 0xffffffffu && !env->trace &&
+           !env->gdb_step && !(env->dbg_flags & (DBG_IBP | DBG_WATCH | DBG_GDB)) &&
+           !log_enabled(LOG_EXEC | LOG_CPU);
+}
+
+/* a relative branch with a 16-bit operand size (0x66): its target wraps
+ * at 64 KiB, which a pcrel block cannot compute as a distance */
+static bool rel16_branch(const uint8_t *p, int len)
+{
+    int i = prefix_count(p, len);
+    if (!memchr(p, 0x66, (size_t)i) || i >= len)
+        return false;
+    uint8_t op = p[i];
+    if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 || op == 0xe9 ||
+        op == 0xeb)
+        return true;
+    return op == 0x0f && i + 1 < len && (p[i + 1] & 0xf0) == 0x80;
+}
+
 /* prefixes from the raw bytes; returns the number of prefix bytes */
 static int parse_prefixes(DisasContext *s, const uint8_t *p, int len)
 {
@@ -968,7 +1014,7 @@ static void gen_check_code_dirty(DisasContext *s)
 {
     uint32_t skip = ir_new_label(s->ir);
     ir_brz(s->ir, ir_ld_env(s->ir, ENV_OFF(code_dirty)), skip);
-    ir_st_env(s->ir, ENV_OFF(eip), ir_movi(s->ir, s->next_pc));
+    ir_st_env(s->ir, ENV_OFF(eip), gen_eip(s, s->next_pc));
     ir_exit(s->ir);
     ir_label(s->ir, skip);
 }
@@ -1248,6 +1294,11 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         locked[i] = memchr(d[i].buf, 0xf0, (size_t)prefix_count(d[i].buf, d[i].len)) != NULL;
     }
     cc_live_analyze(decoded, locked, n_decoded, flags_dead);
+    s->pcrel = pcrel_allowed(env, tb);
+    for (int i = 0; i < n_decoded && s->pcrel; i++)
+        s->pcrel = !rel16_branch(d[i].buf, d[i].len);
+    tb->pcrel = s->pcrel;
+    s->pc_base = s->pcrel ? ir_ld_env(ir, ENV_OFF(eip)) : IR_NO_TEMP;
     if (G_UNLIKELY(env->trace))
         memset(flags_dead, 0, sizeof(flags_dead));  /* the trace shows every flag update */
 
@@ -1322,7 +1373,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
             gen_check_code_dirty(s);
         }
         if (G_UNLIKELY(env->dbg_flags & DBG_WATCH) && s->is_jmp == DISAS_NEXT) {
-            ir_st_env(ir, ENV_OFF(eip), ir_movi(ir, s->next_pc));
+            ir_st_env(ir, ENV_OFF(eip), gen_eip(s, s->next_pc));
             gen_check_dbg_pending(s);
         }
         if (s->insn && s->is_jmp != DISAS_JUMP && is_ss_load(s->insn)) {
@@ -1346,7 +1397,7 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         gen_jmp_imm(s, pc, 0);
         break;
     case DISAS_STOP:
-        ir_st_env(ir, ENV_OFF(eip), ir_movi(ir, pc));
+        ir_st_env(ir, ENV_OFF(eip), gen_eip(s, pc));
         ir_exit(ir);
         break;
     case DISAS_JUMP:

@@ -64,6 +64,9 @@ struct VGAState {
     uint32_t vbe_bank_offset;
     uint32_t lfb_addr;
     bool lfb_mapped;
+    /* an extension of the register set (cirrus.c), or NULL */
+    const VGAExtension *ext;
+    void *ext_opaque;
 };
 
 /* mode 3 (80x25 colour text), the state after the VGA BIOS's set mode:
@@ -123,6 +126,8 @@ static uint32_t vga_ioport_read(void *opaque, uint16_t port, int size)
 
     if (!vga_port_ok(s, port))
         return 0xff;
+    if (s->ext && s->ext->io_read && s->ext->io_read(s->ext_opaque, port, &v))
+        return v;
     switch (port) {
     case 0x3C0:
         v = s->ar_index;
@@ -191,6 +196,8 @@ static void vga_ioport_write(void *opaque, uint16_t port, uint32_t value, int si
     uint8_t v = value & 0xff;
 
     if (!vga_port_ok(s, port))
+        return;
+    if (s->ext && s->ext->io_write && s->ext->io_write(s->ext_opaque, port, v))
         return;
     switch (port) {
     case 0x3C0:
@@ -509,16 +516,55 @@ static void vga_mem_writeb(VGAState *s, uint32_t off, uint8_t v)
 
 static uint32_t vga_mem_read(void *opaque, uint32_t offset, int size)
 {
+    VGAState *s = opaque;
     uint32_t v = 0;
-    for (int i = 0; i < size; i++)
-        v |= (uint32_t)vga_mem_readb(opaque, offset + i) << (8 * i);
+    for (int i = 0; i < size; i++) {
+        uint8_t b;
+        if (!(s->ext && s->ext->mem_read && s->ext->mem_read(s->ext_opaque, offset + i, &b)))
+            b = vga_mem_readb(s, offset + i);
+        v |= (uint32_t)b << (8 * i);
+    }
     return v;
 }
 
 static void vga_mem_write(void *opaque, uint32_t offset, uint32_t value, int size)
 {
-    for (int i = 0; i < size; i++)
-        vga_mem_writeb(opaque, offset + i, (value >> (8 * i)) & 0xff);
+    VGAState *s = opaque;
+    for (int i = 0; i < size; i++) {
+        uint8_t b = (value >> (8 * i)) & 0xff;
+        if (!(s->ext && s->ext->mem_write && s->ext->mem_write(s->ext_opaque, offset + i, b)))
+            vga_mem_writeb(s, offset + i, b);
+    }
+}
+
+/* the legacy ports and window as the CPU sees them, for an extension
+ * that also decodes them elsewhere (cirrus.c's MMIO BAR) */
+uint8_t vga_port_read(VGAState *s, uint16_t port)
+{
+    return (uint8_t)vga_ioport_read(s, port, 1);
+}
+
+void vga_port_write(VGAState *s, uint16_t port, uint8_t v)
+{
+    vga_ioport_write(s, port, v, 1);
+}
+
+uint8_t vga_reg(VGAState *s, VGARegFile f, unsigned index)
+{
+    switch (f) {
+    case VGA_REG_SEQ:  return index < sizeof(s->seq) ? s->seq[index] : 0;
+    case VGA_REG_GR:   return index < sizeof(s->gr) ? s->gr[index] : 0;
+    case VGA_REG_CRTC: return index < sizeof(s->crtc) ? s->crtc[index] : 0;
+    case VGA_REG_AR:   return index < sizeof(s->ar) ? s->ar[index] : 0;
+    case VGA_REG_MISC: return s->misc;
+    }
+    return 0;
+}
+
+void vga_set_extension(VGAState *s, const VGAExtension *ext, void *opaque)
+{
+    s->ext = ext;
+    s->ext_opaque = opaque;
 }
 
 static const MemOps vga_mem_ops = {
@@ -743,22 +789,20 @@ static bool vga_render_graphics(VGAState *s, VGAImage *img)
     return true;
 }
 
-static bool vga_render_vbe(VGAState *s, VGAImage *img)
+/* a packed-pixel mode: bpp 8 (through the DAC), 15, 16, 24 or 32, rows
+ * of `line` bytes from byte `start` of the video memory (limit bytes of
+ * it decoded) */
+static bool vga_render_linear(VGAState *s, VGAImage *img, unsigned bpp, unsigned w,
+                              unsigned h, size_t start, size_t line, size_t limit)
 {
-    const uint16_t *r = s->vbe;
-    unsigned bpp = r[VBE_DISPI_INDEX_BPP];
-    if (bpp == 4)
-        return false;
-    unsigned w = r[VBE_DISPI_INDEX_XRES], h = r[VBE_DISPI_INDEX_YRES];
-    unsigned bytes = vga_vbe_bytes_pp(s);
-    size_t line = (size_t)r[VBE_DISPI_INDEX_VIRT_WIDTH] * bytes;
-    size_t start = ((size_t)r[VBE_DISPI_INDEX_Y_OFFSET] * r[VBE_DISPI_INDEX_VIRT_WIDTH]
-                    + r[VBE_DISPI_INDEX_X_OFFSET]) * bytes;
+    unsigned bytes = (bpp + 7) / 8;
+    if (limit > VGA_VRAM_SIZE)
+        limit = VGA_VRAM_SIZE;
     if (!vga_image_alloc(img, w, h))
         return false;
     for (unsigned y = 0; y < h; y++) {
         size_t o = start + y * line;
-        if (o + (size_t)w * bytes > VGA_VRAM_SIZE)
+        if (o + (size_t)w * bytes > limit)
             break;                      /* below the end of video memory: black */
         const uint8_t *src = s->vram + o;
         uint8_t *px = img->rgb + (size_t)y * w * 3;
@@ -792,10 +836,28 @@ static bool vga_render_vbe(VGAState *s, VGAImage *img)
     return true;
 }
 
+static bool vga_render_vbe(VGAState *s, VGAImage *img)
+{
+    const uint16_t *r = s->vbe;
+    unsigned bpp = r[VBE_DISPI_INDEX_BPP];
+    if (bpp == 4)
+        return false;
+    unsigned bytes = vga_vbe_bytes_pp(s);
+    size_t line = (size_t)r[VBE_DISPI_INDEX_VIRT_WIDTH] * bytes;
+    size_t start = ((size_t)r[VBE_DISPI_INDEX_Y_OFFSET] * r[VBE_DISPI_INDEX_VIRT_WIDTH]
+                    + r[VBE_DISPI_INDEX_X_OFFSET]) * bytes;
+    return vga_render_linear(s, img, bpp, r[VBE_DISPI_INDEX_XRES], r[VBE_DISPI_INDEX_YRES],
+                             start, line, VGA_VRAM_SIZE);
+}
+
 bool vga_render(VGAState *s, VGAImage *img)
 {
     bool ok;
-    if (vga_vbe_enabled(s))
+    VGAScanout so;
+    if (s->ext && s->ext->scanout && s->ext->scanout(s->ext_opaque, &so))
+        ok = vga_render_linear(s, img, so.bpp, so.width, so.height, so.start, so.pitch,
+                               so.limit);
+    else if (vga_vbe_enabled(s))
         ok = vga_render_vbe(s, img);
     else if (s->gr[6] & 1)
         ok = vga_render_graphics(s, img);
@@ -803,6 +865,8 @@ bool vga_render(VGAState *s, VGAImage *img)
         ok = vga_render_text(s, img);
     if (!ok)
         img->width = img->height = 0;
+    else if (s->ext && s->ext->overlay)
+        s->ext->overlay(s->ext_opaque, img);
     return ok;
 }
 
@@ -866,22 +930,44 @@ static void vga_reset_cb(void *opaque)
     vga_reset(opaque);
 }
 
-VGAState *vga_init(const Buses *b, void *pci, GError **errp)
+/* the IBM VGA part: video memory, ports 0x3B0-0x3DF, the 0xA0000 window */
+static VGAState *vga_new_legacy(const Buses *b, GError **errp)
 {
     VGAState *s = g_new0(VGAState, 1);
     s->buses = *b;
     s->vram = g_malloc0(VGA_VRAM_SIZE);
     vga_reset(s);
 
-    if (!ioport_register(b->io, 0x3B0, 0x30, &vga_ioport_ops, s, "vga") ||
-        !ioport_register(b->io, 0x1CE, 2, &vga_vbe_ioport_ops, s, "vga-vbe")) {
+    if (!ioport_register(b->io, 0x3B0, 0x30, &vga_ioport_ops, s, "vga")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "vga: ports 0x3B0-0x3DF or 0x1CE-0x1CF already in use");
+                    "vga: ports 0x3B0-0x3DF already in use");
         vga_free(s);
         return NULL;
     }
     if (!physmem_add_mmio(b->mem, "vga-window", 0xA0000, 0x20000, &vga_mem_ops, s)) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "vga: cannot map 0xA0000");
+        vga_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+VGAState *vga_init_core(const Buses *b, GError **errp)
+{
+    VGAState *s = vga_new_legacy(b, errp);
+    if (s)
+        host_register_device(b->host, s, vga_free_cb, vga_reset_cb);
+    return s;
+}
+
+VGAState *vga_init(const Buses *b, void *pci, GError **errp)
+{
+    VGAState *s = vga_new_legacy(b, errp);
+    if (!s)
+        return NULL;
+    if (!ioport_register(b->io, 0x1CE, 2, &vga_vbe_ioport_ops, s, "vga-vbe")) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "vga: ports 0x1CE-0x1CF already in use");
         vga_free(s);
         return NULL;
     }

@@ -70,6 +70,45 @@ VGAState *vga_init(const struct Buses *b, void *pci, GError **errp);
 void      vga_reset(VGAState *s);
 void      vga_free(VGAState *s);
 
+/* The IBM VGA alone (ports 0x3B0-0x3DF, window 0xA0000), without Bochs
+ * VBE, PCI function or framebuffer: the core another adapter (cirrus.c)
+ * builds on through an extension. */
+VGAState *vga_init_core(const struct Buses *b, GError **errp);
+
+/* A packed-pixel mode an extension shows instead of the VGA's own:
+ * bpp 8 (DAC), 15, 16 (5:6:5), 24 or 32; pitch bytes per row from byte
+ * start of the video memory, of which the first limit bytes exist. */
+typedef struct VGAScanout {
+    unsigned bpp, width, height;
+    uint32_t start, pitch, limit;
+} VGAScanout;
+
+/* An extension of the register set (cirrus.c).  Every hook is optional;
+ * returning true means the extension handled the access and the VGA does
+ * nothing more.  io_read/io_write see every port access of 0x3B0-0x3DF
+ * the misc register selects (they may watch one, like an index, and
+ * return false to let the VGA do its part); mem_read/mem_write every byte
+ * of the 0xA0000 window (offset from 0xA0000); scanout, when it returns
+ * true, says what vga_render() draws; overlay draws over every frame
+ * vga_render() made (a hardware cursor). */
+typedef struct VGAExtension {
+    bool (*io_read)(void *opaque, uint16_t port, uint8_t *val);
+    bool (*io_write)(void *opaque, uint16_t port, uint8_t val);
+    bool (*mem_read)(void *opaque, uint32_t off, uint8_t *val);
+    bool (*mem_write)(void *opaque, uint32_t off, uint8_t val);
+    bool (*scanout)(void *opaque, VGAScanout *so);
+    void (*overlay)(void *opaque, VGAImage *img);   /* after a frame: a cursor */
+} VGAExtension;
+void vga_set_extension(VGAState *s, const VGAExtension *ext, void *opaque);
+
+/* the standard registers an extension reads (index within its file) */
+typedef enum VGARegFile { VGA_REG_SEQ, VGA_REG_GR, VGA_REG_CRTC, VGA_REG_AR,
+                          VGA_REG_MISC } VGARegFile;
+uint8_t vga_reg(VGAState *s, VGARegFile f, unsigned index);
+/* a byte access to a VGA port as the CPU makes it (extension included) */
+uint8_t vga_port_read(VGAState *s, uint16_t port);
+void    vga_port_write(VGAState *s, uint16_t port, uint8_t v);
+
 /* draw the current screen; false (and a 0x0 image) while the display is
  * off or the mode is not one we render */
 bool vga_render(VGAState *s, VGAImage *img);

@@ -180,6 +180,7 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(monitor_dev), 1 },                  /* src/monitor/ */
     { CFG_STR(qmp_dev), 1 },
     { CFG_STR(name), 1 },
+    { CFG_STR(vnc_host), 1 },                     /* ui/vnc.c */
     { CFG_STR(pidfile), 1 },                      /* main.c */
     { CFG_STR(net_opts), 16 },                    /* network (pc_net.c) */
 };

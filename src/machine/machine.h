@@ -34,8 +34,15 @@ typedef struct MachineConfig {
     bool nographic;
     bool display_none;
     bool display_curses;          /* -display curses: the text screen in the terminal (ui/curses.c) */
+    bool display_sdl;             /* -display sdl: a window (ui/sdl.c); the default when
+                                   * $DISPLAY is set and no other display was asked for */
+    bool full_screen;             /* -full-screen / -display sdl,full-screen=on */
+    char *vnc_host;               /* -vnc HOST:N: the interface ("" = all), NULL = no VNC */
+    int vnc_display;              /* -vnc :N: port 5900 + N (ui/vnc.c) */
     bool vga_none;                /* -vga none: no VGA adapter (vga.c) */
     bool vga_explicit;            /* -vga or -device VGA given (-nodefaults keeps it) */
+    bool vga_cirrus;              /* -vga cirrus, -device cirrus-vga: CL-GD5446 (cirrus.c) */
+    bool vmport_off;              /* -machine vmport=off: no VMware backdoor (vmport.c) */
     bool nodefaults;              /* -nodefaults: no VGA, COM1 or monitor unless asked for */
     char *pidfile;                /* -pidfile FILE: tx86's pid, removed at exit (main.c) */
     bool daemonize;               /* -daemonize: detach once the machine is built (main.c) */
@@ -118,6 +125,7 @@ typedef struct Machine {
     int exit_status;              /* status tx86 exits with */
     void *devices;                /* device-owned state list (machine.c) */
     struct PCDevices *pc;         /* the PC platform's chips (pc.h), NULL on bare machines */
+    struct DisplayState *display; /* ui/display.c: the window and VNC's core, NULL = none */
     struct GdbStub *gdb;          /* -gdb/-s (debug/gdbstub.c), NULL = none */
     void *host_fds;               /* host input watched by the main loop (GArray, machine.c) */
     int64_t host_poll_last;       /* host monotonic ns of the last non-blocking poll */

@@ -40,6 +40,7 @@ typedef enum OptId {
     OPT_TB_SIZE,        /* -tb-size MiB: the translation cache (translator.h) */
     OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NOOP, OPT_KEYMAP,
     OPT_USB, OPT_NO_ACPI, OPT_VNC, OPT_PARALLEL,  /* QEMU scripts' usual options (docs/qemu-compat.md) */
+    OPT_FULL_SCREEN,    /* -full-screen: the SDL window (ui/sdl.c) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
 
@@ -107,7 +108,7 @@ static const OptDesc opt_table[] = {
     { "runas", OPT_LATER, true }, { "chroot", OPT_LATER, true },
     { "sandbox", OPT_LATER, true }, { "readconfig", OPT_LATER, true },
     { "overcommit", OPT_LATER, true }, { "parallel", OPT_PARALLEL, true },
-    { "full-screen", OPT_LATER, false }, { "semihosting", OPT_LATER, false },
+    { "full-screen", OPT_FULL_SCREEN, false }, { "semihosting", OPT_LATER, false },
     { "add-fd", OPT_LATER, true }, { "set", OPT_LATER, true },
     { "no-shutdown", OPT_LATER, false }, { "action", OPT_LATER, true },
     { "watchdog-action", OPT_LATER, true }, { "msg", OPT_LATER, true },
@@ -126,15 +127,24 @@ void options_usage(FILE *f)
 "usage: tx86 [options]\n"
 "tx86 %s - a full-system x86 PC emulator (QEMU-compatible options)\n"
 "\n"
-"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same)\n"
+"  -M pc, -machine pc     machine type (only the PC; pc-i440fx-* is the same);\n"
+"                         ,vmport=off: no VMware backdoor/vmmouse (port 0x5658)\n"
 "  -m SIZE                RAM size, MiB unless suffixed K, M or G [128]\n"
 "  -bios FILE             firmware image: multiple of 64 KiB, at most 16 MiB,\n"
 "                         mapped below 4 GiB, its last 128 KiB also at 0xE0000\n"
 "  -nographic             no display window\n"
 "  -display none          same, for the display only\n"
 "  -display curses        the VGA text screen in this terminal, keys to the keyboard\n"
-"  -vga std|none          the VGA adapter (stdvga with Bochs VBE) or none [std]\n"
+"  -display sdl[,full-screen=on|off]\n"
+"                         a window (SDL2): keys and the PS/2 mouse (click to grab,\n"
+"                         Ctrl+Alt+G releases, Ctrl+Alt+F full screen) [the default\n"
+"                         when $DISPLAY or $WAYLAND_DISPLAY is set]\n"
+"  -full-screen           start the window full screen\n"
+"  -vnc [HOST]:N|none     a VNC server on port 5900+N (HOST: the interface to listen\n"
+"                         on, default all); keys and the PS/2 mouse\n"
+"  -vga std|cirrus|none   the VGA adapter (stdvga with Bochs VBE, CL-GD5446) or none [std]\n"
 "  -device VGA            the same as -vga std (with -nodefaults)\n"
+"  -device cirrus-vga     the same as -vga cirrus\n"
 "  --screenshot FILE      save the screen as PNG when tx86 exits\n"
 "  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
 "                         exit (- = stdout, at exit only)\n"
@@ -147,7 +157,7 @@ void options_usage(FILE *f)
 "  -qmp DEV               QMP (JSON): unix:PATH,server,nowait or\n"
 "                         tcp:[HOST]:PORT,server,nowait (wait: start on connect)\n"
 "  -name NAME             the guest's name (query-name); also guest=NAME[,process=..]\n"
-"  -nodefaults            no default devices: no VGA unless -vga std/-device VGA,\n"
+"  -nodefaults            no default devices: no VGA unless -vga/-device VGA|cirrus-vga,\n"
 "                         no COM1 unless -serial, no monitor with -nographic\n"
 "  -pidfile FILE          write tx86's pid to FILE (locked; removed at exit)\n"
 "  -daemonize             detach once the machine is built (no stdio back ends)\n"
@@ -273,8 +283,12 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
                               "accelerator '%s' is not supported (only tcg)", item + 6);
             continue;
         } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off") ||
-                   !strcmp(item, "usb=off") || !strcmp(item, "vmport=off")) {
+                   !strcmp(item, "usb=off")) {
             continue;                               /* what tx86's PC is anyway */
+        } else if (!strcmp(item, "vmport=off") || !strcmp(item, "vmport=on") ||
+                   !strcmp(item, "vmport=auto")) {
+            cfg->vmport_off = !strcmp(item, "vmport=off");   /* vmport.c */
+            continue;
         } else if (!strcmp(item, "usb=on")) {
             ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
             continue;
@@ -334,8 +348,7 @@ static const char *opt_device_later(const char *name)
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
         { "floppy", "use -drive file=F,if=floppy or -fda" },
         { "isa-serial", "use -serial (COM1..COM4)" }, { "isa-parallel", "no parallel port" },
-        { "cirrus-vga", "the VGA is stdvga: -vga std" },
-        { "isa-cirrus-vga", "the VGA is stdvga: -vga std" },
+        { "isa-cirrus-vga", "the Cirrus VGA is PCI: -vga cirrus" },
         { "bochs-display", "the VGA is stdvga: -vga std" }, { "qxl", "-vga std" },
         { "vmware-svga", "-vga std" }, { "ramfb", "-vga std" },
         { "secondary-vga", "one VGA only" }, { "isa-vga", "-vga std (PCI)" },
@@ -367,6 +380,7 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
         printf("Devices:\nname \"isa-debug-exit\", bus ISA (properties iobase, iosize)\n"
                "name \"VGA\", bus PCI (the stdvga of -vga std)\n"
+               "name \"cirrus-vga\", bus PCI (the CL-GD5446 of -vga cirrus)\n"
                "name \"e1000\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
@@ -379,13 +393,15 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
         ok = opt_net("device", v, cfg, errp);
         goto out;
     }
-    if (parts[0] && !strcmp(parts[0], "VGA")) {    /* the stdvga of -vga std */
+    if (parts[0] && (!strcmp(parts[0], "VGA") || !strcmp(parts[0], "cirrus-vga"))) {
+        /* the stdvga of -vga std, the CL-GD5446 of -vga cirrus */
         for (gchar **p = parts + 1; ok && *p; p++)
             if (!g_str_has_prefix(*p, "id="))
-                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device VGA: property '%s' is "
-                              "not supported (only id=)", *p);
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: property '%s' is "
+                              "not supported (only id=)", parts[0], *p);
         cfg->vga_none = false;
         cfg->vga_explicit = true;
+        cfg->vga_cirrus = !strcmp(parts[0], "cirrus-vga");
         goto out;
     }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
@@ -901,6 +917,56 @@ static bool opt_smp(const char *v, GError **errp)
     return ok;
 }
 
+/* -vnc [HOST]:N, -vnc none, -display vnc=[HOST]:N (ui/vnc.c); QEMU's
+ * further options (",password=on", "websocket=") are refused */
+static bool opt_vnc(const char *v, MachineConfig *cfg, GError **errp)
+{
+    if (!strcmp(v, "none")) {
+        g_clear_pointer(&cfg->vnc_host, g_free);
+        return true;
+    }
+    const char *colon = strrchr(v, ':');
+    if (!colon || strchr(v, ','))
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "-vnc %s: give [HOST]:N (port 5900+N) "
+                        "or none%s", v, strchr(v, ',') ? "; VNC options (password, tls, "
+                        "websocket ...) are not supported" : "");
+    char *end;
+    errno = 0;
+    long n = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || errno || n < 0 || n > 59635)
+        return opt_fail(errp, OPTIONS_ERROR_INVALID, "-vnc %s: the display number must be "
+                        "0 to 59635 (port 5900+N)", v);
+    g_free(cfg->vnc_host);
+    cfg->vnc_host = g_strndup(v, (gsize)(colon - v));
+    if (cfg->vnc_host[0] == '[' && colon > v + 1 && colon[-1] == ']') {
+        memmove(cfg->vnc_host, cfg->vnc_host + 1, strlen(cfg->vnc_host) - 2);
+        cfg->vnc_host[colon - v - 2] = 0;
+    }
+    cfg->vnc_display = (int)n;
+    return true;
+}
+
+/* -display sdl[,full-screen=on|off][,window-close=..][,gl=off] */
+static bool opt_display_sdl(const char *v, MachineConfig *cfg, GError **errp)
+{
+    char **parts = g_strsplit(v, ",", -1);
+    bool ok = true;
+    for (int i = 1; ok && parts[i]; i++) {
+        const char *p = parts[i];
+        if (!strcmp(p, "full-screen=on") || !strcmp(p, "full-screen=off"))
+            cfg->full_screen = !strcmp(p, "full-screen=on");
+        else if (strcmp(p, "gl=off") && strcmp(p, "window-close=on"))
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-display sdl: '%s' is not supported "
+                          "(full-screen=on|off)", p);
+    }
+    g_strfreev(parts);
+    if (ok) {
+        cfg->display_sdl = true;
+        cfg->display_none = cfg->display_curses = false;
+    }
+    return ok;
+}
+
 /* the options of QEMU users' scripts (docs/qemu-compat.md) */
 static bool opt_qemu_script(OptId id, const char *v, MachineConfig *cfg, GError **errp)
 {
@@ -926,17 +992,14 @@ static bool opt_qemu_script(OptId id, const char *v, MachineConfig *cfg, GError 
         if (!strcmp(v, "en-us"))
             return true;
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-k %s: only the en-us layout is "
-                        "supported (tx86 has no VNC; keys reach the guest as PC scancodes, so "
-                        "set the layout in the guest)", v);
+                        "supported (keys reach the guest as PC scancodes, so set the layout in "
+                        "the guest)", v);
     case OPT_USB:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
     case OPT_NO_ACPI:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_NO_ACPI_MSG);
     case OPT_VNC:
-        if (!strcmp(v, "none"))
-            return true;
-        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-vnc is not supported yet: tx86 "
-                        "has no VNC server (use -display curses or --screenshot)");
+        return opt_vnc(v, cfg, errp);
     case OPT_PARALLEL:              /* the PC has no parallel port */
         if (!strcmp(v, "none") || !strcmp(v, "null"))
             return true;
@@ -985,25 +1048,39 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_DISPLAY:
         if (!strcmp(v, "none")) {
             cfg->display_none = true;
+            cfg->display_sdl = cfg->display_curses = false;
             return true;
         }
         if (!strcmp(v, "curses") || g_str_has_prefix(v, "curses,")) {
             cfg->display_curses = true;     /* ui/curses.c; ",charset=" ignored */
+            cfg->display_sdl = cfg->display_none = false;
             return true;
         }
-        if (!strcmp(v, "sdl") || !strcmp(v, "gtk") || !strcmp(v, "vnc") ||
-            !strcmp(v, "spice-app") || !strcmp(v, "egl-headless") || !strcmp(v, "dbus") ||
-            !strcmp(v, "cocoa") || !strcmp(v, "default") || g_str_has_prefix(v, "sdl,") ||
-            g_str_has_prefix(v, "gtk,") || g_str_has_prefix(v, "vnc="))
+        if (!strcmp(v, "sdl") || g_str_has_prefix(v, "sdl,"))
+            return opt_display_sdl(v, cfg, errp);
+        if (!strcmp(v, "gtk") || !strcmp(v, "vnc") || !strcmp(v, "spice-app") ||
+            !strcmp(v, "egl-headless") || !strcmp(v, "dbus") || !strcmp(v, "cocoa") ||
+            g_str_has_prefix(v, "gtk,"))
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "display '%s' is not available "
-                            "yet: tx86 has no window or VNC server (use -display curses, "
-                            "-display none or -nographic; --screenshot saves the screen)", v);
+                            "(use -display sdl, -vnc :N, -display curses, -display none "
+                            "or -nographic)", v);
+        if (!strcmp(v, "default")) {
+            cfg->display_none = cfg->display_curses = cfg->display_sdl = false;
+            return true;
+        }
+        if (g_str_has_prefix(v, "vnc="))
+            return opt_vnc(v + 4, cfg, errp);
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                        "display '%s' is not available (use -display none or -nographic)", v);
-    case OPT_VGA:       /* vga.c */
+                        "display '%s' is not available (use -display sdl, -display none "
+                        "or -nographic)", v);
+    case OPT_FULL_SCREEN:
+        cfg->full_screen = true;
+        return true;
+    case OPT_VGA:       /* vga.c, cirrus.c */
         cfg->vga_explicit = true;
-        if (!strcmp(v, "std")) {
+        if (!strcmp(v, "std") || !strcmp(v, "cirrus")) {
             cfg->vga_none = false;
+            cfg->vga_cirrus = !strcmp(v, "cirrus");
             return true;
         }
         if (!strcmp(v, "none")) {
@@ -1011,7 +1088,7 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
             return true;
         }
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                        "-vga '%s' is not supported (std or none)", v);
+                        "-vga '%s' is not supported (std, cirrus or none)", v);
     case OPT_SCREENSHOT:
         if (!opt_output_file_ok(v, "--screenshot", errp))
             return false;
@@ -1192,6 +1269,8 @@ static bool opt_daemonize_ok(const MachineConfig *cfg, GError **errp)
     }
     if (cfg->display_curses)
         what = "-display curses";
+    if (cfg->display_sdl)
+        what = "-display sdl";
     for (int i = 0; !what && i < 4; i++) {
         const char *s = i ? cfg->serial_more[i - 1] : cfg->serial;
         if (s && (!strcmp(s, "stdio") || !strcmp(s, "mon:stdio")))
@@ -1247,7 +1326,7 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
         if (!opt_one(o, val, cfg, errp))
             return false;
     }
-    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga std / -device VGA */
+    if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga / -device VGA|cirrus-vga */
         cfg->vga_none = true;
     if (cfg->daemonize && !opt_daemonize_ok(cfg, errp))
         return false;

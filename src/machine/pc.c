@@ -13,6 +13,8 @@
 #include "cpu-x86/apic.h"
 #include "devices/ioapic.h"
 #include "devices/vga.h"
+#include "devices/cirrus.h"
+#include "devices/vmport.h"
 #include "devices/ns16550.h"
 #include "devices/i8042.h"
 #include "devices/ide.h"
@@ -160,6 +162,13 @@ static bool pc_boot_order(FWCfgState *s, Machine *m, GError **errp)
     return ok;
 }
 
+/* the port bus's view of the CPU registers (vmport.c) */
+static uint32_t *pc_cpu_regs(void *opaque)
+{
+    CPUState *env = opaque;
+    return env->regs;
+}
+
 bool pc_build(Machine *m, GError **errp)
 {
     PCDevices *pc = g_new0(PCDevices, 1);
@@ -270,9 +279,23 @@ bool pc_build(Machine *m, GError **errp)
     if (!(pc->fdc = fdc_init(&m->bus, 0x3f0, &pc->isa_irq[6], pc->dma, 2, fd_drives, errp)))
         return false;
 
-    /* display: VGA with the Bochs VBE interface (vga.c) */
-    if (!m->cfg.vga_none && !(pc->vga = vga_init(&m->bus, pc->pci_bus, errp)))
+    /* display: VGA with the Bochs VBE interface (vga.c) or the CL-GD5446 (cirrus.c) */
+    if (!m->cfg.vga_none && m->cfg.vga_cirrus) {
+        if (!(pc->cirrus = cirrus_init(&m->bus, pc->pci_bus, errp)))
+            return false;
+        pc->vga = cirrus_vga(pc->cirrus);
+    } else if (!m->cfg.vga_none && !(pc->vga = vga_init(&m->bus, pc->pci_bus, errp))) {
         return false;
+    }
+
+    /* the VMware backdoor with the vmmouse (vmport.c), as QEMU's vmport=auto;
+     * it reads the CPU's registers through the port bus */
+    if (!m->cfg.vmport_off) {
+        m->io->cpu_regs = pc_cpu_regs;
+        m->io->cpu_regs_opaque = &m->cpu;
+        if (!(pc->vmport = vmport_init(&m->bus, i8042_mouse(pc->i8042), errp)))
+            return false;
+    }
 
     /* network: user-mode back ends and NICs (pc_net.c) */
     if (!pc_net_build(m, pc->pci_bus, pc->isa_irq, errp))

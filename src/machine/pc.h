@@ -47,7 +47,11 @@ typedef struct PCDevices {
     struct FWCfgState *fw_cfg;    /* fw_cfg.c: ports 0x510/0x511/0x514 (fw_cfg.h) */
     struct ApicState *apic;       /* cpu-x86/apic.c: the CPU's local APIC at 0xFEE00000,
                                    * NULL if the CPU model has none (then no IOAPIC) */
-    struct VGAState *vga;         /* vga.c: VGA + Bochs VBE, PCI 00:02.0; NULL with -vga none */
+    struct VGAState *vga;         /* vga.c: VGA + Bochs VBE, PCI 00:02.0; NULL with -vga none;
+                                   * with -vga cirrus the VGA core of the CL-GD5446 */
+    struct CirrusState *cirrus;   /* cirrus.c: -vga cirrus, PCI 00:02.0; NULL otherwise */
+    struct VMPortState *vmport;   /* vmport.c: VMware backdoor 0x5658 + vmmouse (vmmouse_absolute);
+                                   * NULL with -machine vmport=off */
     struct NS16550State *serial[4]; /* ns16550.c: COM1-4 (0x3F8/4, 0x2F8/3, 0x3E8/4,
                                      * 0x2E8/3), NULL = -serial none / not given */
     struct I8042State *i8042;     /* i8042.c: 0x60/0x64, keyboard IRQ 1, mouse IRQ 12

@@ -56,7 +56,8 @@ static void tlb_fill(const MMUContext *c, GuestVirt lin, const MMUWalk *w, int m
         e->addr_write = tag;
     *attr = w->attr;
     tlb->n_global += (w->attr & TLB_ATTR_GLOBAL) != 0;
-    tlb->n_large += (w->attr & TLB_ATTR_LARGE) != 0;
+    if (w->attr & TLB_ATTR_LARGE)
+        tlb_note_large(tlb, lin);
 }
 
 static inline uint64_t tlb_ones(uint32_t size)
@@ -244,7 +245,7 @@ void tlb_flush_linear_page(CPUTLB *tlb, GuestVirt linear, uint32_t big)
             memset(e, 0, sizeof(*e));
         if (tlb->code[mode][c].tag == tag)
             tlb->code[mode][c].tag = TLB_INVALID;
-        if (tlb->n_large == 0)
+        if (!tlb_large_at(tlb, linear))
             continue;
         for (i = 0; i < TLB_SIZE; i++) {
             e = &tlb->table[mode][i];

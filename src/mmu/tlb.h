@@ -104,8 +104,27 @@ typedef struct CPUTLB {
     uint8_t code_attr[TLB_NB_MODES][TLB_CODE_SIZE];
     uint32_t n_global;                /* entries filled with GLOBAL since the last full flush */
     uint32_t n_large;                 /* entries filled with LARGE since the last full flush */
+    uint32_t large_map[1024 / 32];    /* 4 MiB linear regions that had a LARGE entry
+                                         filled since the last full flush (a 2 MiB
+                                         page marks its 4 MiB region): an INVLPG
+                                         elsewhere drops one page, not every piece */
     TLBStats stats;
 } CPUTLB;
+
+/* note a LARGE entry filled for linear (mmu_fill's callers) */
+static inline void tlb_note_large(CPUTLB *tlb, GuestVirt linear)
+{
+    tlb->n_large++;
+    tlb->large_map[((linear >> 22) & 1023) / 32] |= 1u << ((linear >> 22) % 32);
+}
+
+/* may the TLB hold pieces of a big page that covers linear */
+static inline bool tlb_large_at(const CPUTLB *tlb, GuestVirt linear)
+{
+    return tlb->n_large &&
+           (tlb->large_map[((linear >> 22) & 1023) / 32] &
+            (1u << ((linear >> 22) % 32)));
+}
 
 static_assert(offsetof(CPUTLB, table) == 0, "codegen: the entry table starts CPUTLB");
 

@@ -12,9 +12,8 @@
 #include "devices/block.h"
 #include "devices/fdc.h"
 #include "devices/ide.h"
-#include "devices/i8042.h"
-#include "devices/ps2.h"
 #include "devices/vga.h"
+#include "ui/display.h"
 #include "ui/screenshot.h"
 #include "monitor/control.h"
 
@@ -173,47 +172,26 @@ int mon_key_from_number(int64_t n)
     return -1;
 }
 
-static PS2Kbd *mon_kbd(Machine *m, GError **errp)
-{
-    if (!m->pc || !m->pc->kbd) {
-        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no keyboard");
-        return NULL;
-    }
-    return m->pc->kbd;
-}
-
+/* the display core's input path (ui/display.c), which the window and the
+ * VNC server type through too */
 bool mon_key_event(Machine *m, int key, bool down, GError **errp)
 {
-    PS2Kbd *k = mon_kbd(m, errp);
-    if (!k)
-        return false;
-    ps2_kbd_put_key(k, key, down);
-    m->cpu.exit_request = 1;            /* the IRQ is seen at once */
-    return true;
+    return display_key_event(m, key, down, errp);
 }
 
 bool mon_send_keys(Machine *m, const int *keys, int n, GError **errp)
 {
-    PS2Kbd *k = mon_kbd(m, errp);
-    if (!k)
-        return false;
     for (int i = 0; i < n; i++)
-        ps2_kbd_put_key(k, keys[i], true);
+        if (!display_key_event(m, keys[i], true, errp))
+            return false;
     for (int i = n - 1; i >= 0; i--)
-        ps2_kbd_put_key(k, keys[i], false);
-    m->cpu.exit_request = 1;
+        display_key_event(m, keys[i], false, NULL);
     return true;
 }
 
 bool mon_mouse_event(Machine *m, int dx, int dy, int dz, unsigned buttons, GError **errp)
 {
-    if (!m->pc || !m->pc->i8042) {
-        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no mouse");
-        return false;
-    }
-    ps2_mouse_event(i8042_mouse(m->pc->i8042), dx, dy, dz, buttons);
-    m->cpu.exit_request = 1;
-    return true;
+    return display_mouse_event(m, dx, dy, dz, buttons, errp);
 }
 
 /* ------------------------------------------------------------------ screen */

@@ -35,9 +35,10 @@
  *   stores to it reach the code-write hook.
  *
  *   The jump cache (t->jc): linear pc -> the block tb_find last returned
- *       for it; tb_find asks it first, native LOOKUP_TB exits and
- *       cross-page GOTO_TBs through tb_lookup_indirect; cleared by the
- *       guest's TLB flushes (tb_jc_flush, tb_jc_flush_page) and tb_flush.
+ *       for it, with its key words; tb_find asks it first, native
+ *       LOOKUP_TB exits and cross-page GOTO_TBs look in it inline;
+ *       cleared by the guest's TLB flushes (tb_jc_flush,
+ *       tb_jc_flush_page) and tb_flush, an entry by tb_invalidate.
  *
  * TBs come from a pool sized from t->tb_size (one per TB_CODE_PER_BLOCK
  * bytes); when it or the backend's code buffer is full the whole cache is
@@ -93,23 +94,17 @@ static inline uint32_t env_word(const void *env, uint32_t off)
     return v;
 }
 
-static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt pc,
-                               GuestVirt cs_base, uint32_t hflags)
+/* the hash of a block's key less pc: a position-independent block
+ * (tb->pcrel) is found from any pc its code is mapped at */
+static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt cs_base,
+                               uint32_t hflags)
 {
-    uint32_t h = phys_pc * 0x9e3779b1u;
-    h ^= (pc + cs_base) * 0x85ebca6bu;
+    uint32_t h = (uint32_t)phys_pc * 0x9e3779b1u;
+    h ^= (uint32_t)((uint64_t)phys_pc >> 32) * 0x27d4eb2fu;
+    h ^= cs_base * 0x85ebca6bu;
     h ^= hflags * 0xc2b2ae35u;
     h ^= h >> 15;
     return h & (t->hash_size - 1);
-}
-
-/* jump cache index of linear pc: the bits above the page offset pick a
- * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run */
-static inline uint32_t tb_jc_hash(GuestVirt lin)
-{
-    uint32_t tmp = lin ^ (lin >> (PAGE_BITS - TB_JC_PAGE_BITS));
-    return ((tmp >> (PAGE_BITS - TB_JC_PAGE_BITS)) & (TB_JC_SIZE - TB_JC_PAGE_SIZE)) |
-           (tmp & (TB_JC_PAGE_SIZE - 1));
 }
 
 static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
@@ -144,7 +139,7 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
     while (t->hash_size < p->pool_size / 2)
         t->hash_size <<= 1;
     t->hash = g_new0(TranslationBlock *, t->hash_size);
-    t->jc = g_new0(TranslationBlock *, TB_JC_SIZE);
+    t->jc = g_new0(TbJcEntry, TB_JC_SIZE);
     t->page_tbs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tb_page_free);
     t->chaining = !log_enabled(LOG_NOCHAIN);
     t->patching = t->chaining && be->patch_jump != NULL &&
@@ -169,11 +164,11 @@ static void tr_log_stats(Translator *t, const char *what)
     const TranslatorStats *st = &t->stats;
     log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
                " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
-               " indirect=%" PRIu64 " indirect_miss=%" PRIu64 " jc_flushes=%" PRIu64
+               " jc_flushes=%" PRIu64
                " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 " code_bytes=%" PRIu64 "\n",
                what, st->blocks_translated, st->blocks_invalidated, st->flushes,
                tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
-               st->jc_indirect, st->jc_indirect_miss, st->jc_flushes, st->jc_page_flushes,
+               st->jc_flushes, st->jc_page_flushes,
                st->jumps_patched, st->code_bytes);
 }
 
@@ -320,7 +315,7 @@ static void tb_page_remove(Translator *t, TranslationBlock *tb, int n)
 
 static void tb_hash_remove(Translator *t, TranslationBlock *tb)
 {
-    uint32_t h = tb_hash(t, tb->phys_pc, tb->pc, tb->cs_base, tb->hflags);
+    uint32_t h = tb_hash(t, tb->phys_pc, tb->cs_base, tb->hflags);
     TranslationBlock **pp = &t->hash[h];
     while (*pp && *pp != tb)
         pp = &(*pp)->hash_next;
@@ -385,6 +380,25 @@ static void tb_jmp_unlink_in(Translator *t, TranslationBlock *dst)
     }
 }
 
+/* empty the jump cache entries that hold tb (native lookups read no
+ * `valid`).  A pcrel block may be in the entry of any linear pc with its
+ * page offset: tb_jc_hash's low TB_JC_PAGE_BITS bits depend on the page
+ * offset only, so one entry per run is a candidate. */
+static void tb_jc_forget(Translator *t, const TranslationBlock *tb)
+{
+    uint32_t h = tb_jc_hash(tb->cs_base + tb->pc);
+    if (!tb->pcrel) {
+        if (t->jc[h].tb == tb)
+            memset(&t->jc[h], 0, sizeof(t->jc[h]));
+        return;
+    }
+    for (uint32_t run = 0; run < TB_JC_SIZE; run += TB_JC_PAGE_SIZE) {
+        TbJcEntry *je = &t->jc[run | (h & (TB_JC_PAGE_SIZE - 1))];
+        if (je->tb == tb)
+            memset(je, 0, sizeof(*je));
+    }
+}
+
 static void tb_invalidate(Translator *t, TranslationBlock *tb)
 {
     if (t->backend->patch_jump) {
@@ -393,6 +407,7 @@ static void tb_invalidate(Translator *t, TranslationBlock *tb)
         tb_jmp_unlink_in(t, tb);
     }
     tb->valid = false;
+    tb_jc_forget(t, tb);
     tb_hash_remove(t, tb);
     tb_page_remove(t, tb, 0);
     if (tb->phys_page2 != GUEST_PHYS_NONE)
@@ -475,7 +490,7 @@ void tb_flush(Translator *t)
     g_hash_table_remove_all(t->page_tbs);
     memset(t->hash, 0, sizeof(*t->hash) * t->hash_size);
     memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);     /* the slots are recycled */
-    t->jc_used = false;
+    memset(t->jc_runs, 0, sizeof(t->jc_runs));
     memset(p->pool, 0, sizeof(*p->pool) * p->pool_used);
     p->pool_used = 0;
     t->backend->flush(t);
@@ -497,9 +512,9 @@ static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt p
                                    GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
 {
-    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, cs_base, hflags);
     for (TranslationBlock *tb = t->hash[h]; tb; tb = tb->hash_next) {
-        if (tb->phys_pc != phys_pc || tb->pc != pc || tb->cs_base != cs_base ||
+        if (tb->phys_pc != phys_pc || (!tb->pcrel && tb->pc != pc) || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
         if (tb->phys_page2 != GUEST_PHYS_NONE && (hflags & tr_priv(t)->flags_paging)) {
@@ -571,7 +586,7 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     }
 
     tb->valid = true;
-    uint32_t h = tb_hash(t, phys_pc, pc, cs_base, hflags);
+    uint32_t h = tb_hash(t, phys_pc, cs_base, hflags);
     tb->hash_next = t->hash[h];
     t->hash[h] = tb;
     tb_page_add(t, tb, 0);
@@ -586,13 +601,13 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
     return tb;
 }
 
-/* a jump cache entry for this key (the block is valid, so its slot is
- * not recycled; the physical side: see "the jump cache" below) */
-static inline bool tb_jc_match(const TranslationBlock *tb, GuestVirt pc, GuestVirt cs_base,
+/* the jump cache entry for this key, when it holds a block for it (a
+ * block in the cache is valid: tb_invalidate empties its entry) */
+static inline bool tb_jc_match(const TbJcEntry *je, GuestVirt pc, GuestVirt cs_base,
                                uint32_t cs_limit, uint32_t hflags)
 {
-    return tb->pc == pc && tb->cs_base == cs_base && tb->hflags == hflags &&
-           tb->cs_limit == cs_limit && tb->valid;
+    return je->tb && je->pc == pc && je->cs_base == cs_base && je->hflags == hflags &&
+           je->cs_limit == cs_limit;
 }
 
 TranslationBlock *tb_find(Translator *t, void *env)
@@ -602,29 +617,35 @@ TranslationBlock *tb_find(Translator *t, void *env)
     GuestVirt cs_base = env_word(env, p->key_cs_base);
     uint32_t cs_limit = env_word(env, p->key_cs_limit);
     uint32_t hflags = env_word(env, p->key_flags);
-    uint32_t h = tb_jc_hash(cs_base + pc);
-    TranslationBlock *tb = t->jc[h];
+    TbJcEntry *je = &t->jc[tb_jc_hash(cs_base + pc)];
     t->stats.lookups++;
-    if (tb && tb_jc_match(tb, pc, cs_base, cs_limit, hflags)) {
+    if (tb_jc_match(je, pc, cs_base, cs_limit, hflags)) {
         t->stats.jc_hits++;
-        return tb;
+        return je->tb;
     }
     GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
-    tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
+    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
     if (!tb)
         tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
-    t->jc[h] = tb;
-    t->jc_used = true;
+    *je = (TbJcEntry){
+        .pc = pc, .cs_base = cs_base, .cs_limit = cs_limit, .hflags = hflags,
+        .code = (hflags & p->flags_nochain) ? NULL : tb->code,
+        .tb = tb,
+    };
+    uint32_t run = (uint32_t)(je - t->jc) / TB_JC_PAGE_SIZE;
+    t->jc_runs[run / 64] |= 1ull << (run % 64);
     return tb;
 }
 
 /* ------------------------------------------------------- the jump cache
  *
  * t->jc[tb_jc_hash(cs_base + pc)] remembers the last block tb_find
- * returned for that linear pc.  An entry is used when its block is still
- * valid (SMC invalidation clears `valid`; tb_flush clears the cache, so a
- * recycled slot is never reached) and its key words equal env's: pc,
- * cs_base, cs_limit and flags.  The physical half of the key is not
+ * returned for that linear pc, with that block's key words.  An entry
+ * holds a valid block (SMC invalidation empties the block's entry;
+ * tb_flush clears the cache, so a recycled slot is never reached) and is
+ * used when its key words equal env's: pc, cs_base, cs_limit and flags.
+ * The native backend does that comparison inline (codegen.c,
+ * cg_exit_lookup) and jumps to the entry's code.  The physical half of the key is not
  * compared: the entry was filled right after code_phys (or a hash hit
  * that followed it) and is dropped whenever the guest's TLB drops the
  * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes), so it
@@ -632,23 +653,41 @@ TranslationBlock *tb_find(Translator *t, void *env)
  * the page flush, which also clears the page before the flushed one.
  */
 
+/* clear the run of entries `run` if anything was filled in it */
+static inline void tb_jc_clear_run(Translator *t, uint32_t run)
+{
+    uint64_t bit = 1ull << (run % 64);
+    if (t->jc_runs[run / 64] & bit) {
+        memset(&t->jc[run * TB_JC_PAGE_SIZE], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+        t->jc_runs[run / 64] &= ~bit;
+    }
+}
+
+/* a flush clears only the runs filled since they were last cleared: a
+ * process switch (CR3) costs what the last process used, not the whole
+ * cache */
 void tb_jc_flush(Translator *t)
 {
-    if (!t || !t->jc_used)
+    if (!t)
         return;
-    memset(t->jc, 0, sizeof(*t->jc) * TB_JC_SIZE);
-    t->jc_used = false;
-    t->stats.jc_flushes++;
+    bool any = false;
+    for (uint32_t w = 0; w < G_N_ELEMENTS(t->jc_runs); w++) {
+        while (t->jc_runs[w]) {
+            tb_jc_clear_run(t, w * 64 + (uint32_t)__builtin_ctzll(t->jc_runs[w]));
+            any = true;
+        }
+    }
+    if (any)
+        t->stats.jc_flushes++;
 }
 
 void tb_jc_flush_page(Translator *t, GuestVirt linear)
 {
-    if (!t || !t->jc_used)
+    if (!t)
         return;
     for (int k = 0; k < 2; k++) {
         GuestVirt page = (linear & PAGE_MASK) - (GuestVirt)k * PAGE_SIZE;
-        uint32_t first = tb_jc_hash(page) & (TB_JC_SIZE - TB_JC_PAGE_SIZE);
-        memset(&t->jc[first], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+        tb_jc_clear_run(t, tb_jc_hash(page) / TB_JC_PAGE_SIZE);
     }
     t->stats.jc_page_flushes++;
 }
@@ -670,32 +709,6 @@ bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot)
     return dst_page != src_page && dst_page != src_last;      /* tb_next's rule */
 }
 
-const void *tb_lookup_indirect(Translator *t, void *env)
-{
-    TranslatorPriv *p = tr_priv(t);
-    const GuestDesc *g = t->guest;
-
-    if (env_word(env, g->code_dirty))
-        goto miss;                      /* the loop does a full tb_find */
-    for (uint32_t i = 0; i < g->n_exit_words; i++)
-        if (env_word(env, g->exit_words[i]))
-            goto miss;                  /* an exit or interrupt request, a trap */
-    if (G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
-        goto miss;                      /* every dispatched block is logged */
-    GuestVirt pc = env_word(env, p->key_pc);
-    GuestVirt cs_base = env_word(env, p->key_cs_base);
-    uint32_t hflags = env_word(env, p->key_flags);
-    TranslationBlock *tb = t->jc[tb_jc_hash(cs_base + pc)];
-    if (!tb || (hflags & p->flags_nochain) ||
-        !tb_jc_match(tb, pc, cs_base, env_word(env, p->key_cs_limit), hflags))
-        goto miss;
-    t->stats.jc_indirect++;
-    return tb->code;
-miss:
-    t->stats.jc_indirect_miss++;
-    return NULL;
-}
-
 /* patch tb's slot to n when that is safe (n is the dispatcher's choice
  * for this exit and already passed the same-page rule of tb_next) */
 static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, TranslationBlock *n)
@@ -703,7 +716,10 @@ static void tb_try_patch(Translator *t, TranslationBlock *tb, int slot, Translat
     if (!t->patching || tb->jmp_dest[slot] || !tb->jmp_insn_offset[slot] ||
         G_UNLIKELY(log_mask & (LOG_EXEC | LOG_CPU)))
         return;
-    if (!tb->valid || !n->valid || n->pc != tb->jmp_pc[slot] ||
+    /* n is the block at env's pc, which is slot's target; a jump patched
+     * into a pcrel block runs wherever that block runs, so it needs a
+     * pcrel successor (on the same page: the same physical code) */
+    if (!tb->valid || !n->valid || (tb->pcrel ? !n->pcrel : !n->pcrel && n->pc != tb->jmp_pc[slot]) ||
         n->cs_base != tb->cs_base || n->cs_limit != tb->cs_limit || n->hflags != tb->hflags ||
         (tb->hflags & tr_priv(t)->flags_nochain))
         return;
@@ -715,8 +731,11 @@ TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int ex
     TranslatorPriv *p = tr_priv(t);
     if (exit > TB_EXIT_SLOT1 || !t->chaining)
         return tb_find(t, env);
+    GuestVirt pc = env_word(env, p->key_pc);
     TranslationBlock *n = tb->jmp_tb[exit];
-    if (n && n->valid && n->pc == env_word(env, p->key_pc) &&
+    /* a cached successor is on one of tb's pages (below), so a pcrel one
+     * is the code at pc wherever tb runs */
+    if (n && n->valid && (n->pcrel || n->pc == pc) &&
         n->cs_base == env_word(env, p->key_cs_base) &&
         n->cs_limit == env_word(env, p->key_cs_limit) &&
         n->hflags == env_word(env, p->key_flags)) {
@@ -725,13 +744,16 @@ TranslationBlock *tb_next(Translator *t, void *env, TranslationBlock *tb, int ex
         return n;
     }
     uint64_t flushes = t->stats.flushes;
-    GuestVirt src_page = (tb->cs_base + tb->pc) & PAGE_MASK;
-    GuestVirt src_last = (tb->cs_base + tb->pc + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
+    /* where tb runs now: pc is its slot's target, jmp_pc[exit] in the
+     * pc tb was translated for (the same for a block that is not pcrel) */
+    GuestVirt start = tb->cs_base + tb->pc + (pc - tb->jmp_pc[exit]);
+    GuestVirt src_page = start & PAGE_MASK;
+    GuestVirt src_last = (start + (tb->size ? tb->size - 1 : 0)) & PAGE_MASK;
     bool src_valid = tb->valid;
     n = tb_find(t, env);
     /* tb may have been recycled by a flush inside tb_find */
     if (src_valid && t->stats.flushes == flushes && tb->valid) {
-        GuestVirt dst_page = (n->cs_base + n->pc) & PAGE_MASK;
+        GuestVirt dst_page = (env_word(env, p->key_cs_base) + pc) & PAGE_MASK;
         if (!(env_word(env, p->key_flags) & p->flags_paging) || dst_page == src_page ||
             dst_page == src_last) {
             tb->jmp_tb[exit] = n;

@@ -54,6 +54,11 @@ typedef struct TranslationBlock {
     uint32_t size;              /* guest bytes covered */
     uint32_t n_insns;           /* guest instructions */
     bool     valid;             /* false once invalidated */
+    bool     pcrel;             /* set by the front end: the code computes every
+                                   pc it writes from the pc it was entered at, so
+                                   it serves any pc whose linear address maps to
+                                   phys_pc (pc is then only the pc it was first
+                                   translated for): looked up without pc */
     void    *code;              /* backend's executable form */
     size_t   code_size;         /* host bytes (native) */
     struct TranslationBlock *hash_next;
@@ -111,19 +116,42 @@ typedef struct TranslatorStats {
     uint64_t smc_skipped;       /* code-page stores the code bitmap answered */
     uint64_t smc_checked;       /* blocks compared with written bytes in those walks */
     uint64_t code_bytes;        /* backend code of all translated blocks */
-    uint64_t jc_hits;           /* tb_find answered by the jump cache */
-    uint64_t jc_indirect;       /* indirect exits (LOOKUP_TB) that went straight on */
-    uint64_t jc_indirect_miss;  /* ... that returned to the CPU loop */
+    uint64_t jc_hits;           /* tb_find answered by the jump cache (the
+                                   native code's own lookups are not counted) */
     uint64_t jc_flushes, jc_page_flushes;
 } TranslatorStats;
 
 /* the jump cache: virtual (linear) pc -> TB, 2^TB_JC_BITS entries; the
  * index keeps a page's entries in one run of TB_JC_PAGE_SIZE so that a
  * page flush clears one run (QEMU's tb_jmp_cache_hash_func) */
-#define TB_JC_BITS      12
+#define TB_JC_BITS      14
 #define TB_JC_SIZE      (1u << TB_JC_BITS)
 #define TB_JC_PAGE_BITS (TB_JC_BITS / 2)
 #define TB_JC_PAGE_SIZE (1u << TB_JC_PAGE_BITS)
+#define TB_JC_SHIFT     (12 - TB_JC_PAGE_BITS)   /* PAGE_BITS - TB_JC_PAGE_BITS */
+#define TB_JC_RUNS      (TB_JC_SIZE / TB_JC_PAGE_SIZE)
+
+/* jump cache index of linear pc: the bits above the page offset pick a
+ * run of TB_JC_PAGE_SIZE entries, so one page's entries share a run.  The
+ * native backend computes the same index inline (codegen.c). */
+static inline uint32_t tb_jc_hash(uint32_t lin)
+{
+    uint32_t tmp = lin ^ (lin >> TB_JC_SHIFT);
+    return ((tmp >> TB_JC_SHIFT) & (TB_JC_SIZE - TB_JC_PAGE_SIZE)) |
+           (tmp & (TB_JC_PAGE_SIZE - 1));
+}
+
+/* one jump cache entry: the key a block must have to be run for env's
+ * state, as plain words the generated code compares against env's key
+ * words, and the block.  code is the block's host code when a native
+ * lookup may jump to it (not when its flags stop chaining: single-step,
+ * breakpoints), else NULL.  An all-zero entry is empty (tb NULL, code
+ * NULL).  The layout is read by the native backend (static_asserts). */
+typedef struct TbJcEntry {
+    uint32_t pc, cs_base, cs_limit, hflags;
+    const void *code;
+    TranslationBlock *tb;
+} TbJcEntry;
 
 /* the guest front end: fills ir for tb (x86: translate.c in src/cpu-x86) */
 typedef void (*TranslateFn)(void *fe, void *env,
@@ -147,9 +175,10 @@ typedef struct Translator {
     bool patching;              /* direct chaining: chaining, backend has
                                    patch_jump, no -d exec / -d cpu */
     TranslationBlock *last_tb;  /* set by a chaining backend's exec */
-    TranslationBlock **jc;      /* jump cache, TB_JC_SIZE entries (tb_jc_hash of
+    TbJcEntry *jc;              /* jump cache, TB_JC_SIZE entries (tb_jc_hash of
                                    cs_base + pc); valid while the TLB is */
-    bool jc_used;               /* an entry was filled since the last clear */
+    uint64_t jc_runs[(TB_JC_RUNS + 63) / 64];  /* runs with an entry filled since
+                                   they were last cleared: what a flush clears */
     TranslatorStats stats;
 } Translator;
 
@@ -168,18 +197,17 @@ TranslationBlock *tb_find(Translator *t, void *env);
  * page before it (a block starting there may reach into it) */
 void tb_jc_flush(Translator *t);
 void tb_jc_flush_page(Translator *t, GuestVirt linear);
-/* called by native code at a LOOKUP_TB exit (the budget already
- * checked): the host code of the block for env's current state if the
- * jump cache has it and nothing asks the CPU loop to look (the guest's
- * exit words, code_dirty, single-stepping, -d exec), else NULL */
-const void *tb_lookup_indirect(Translator *t, void *env);
 /* for a backend compiling tb: true when its GOTO_TB `slot` should look
- * its successor up in the jump cache (tb_lookup_indirect) instead of
+ * its successor up in the jump cache (inline, as at a LOOKUP_TB) instead of
  * returning to the CPU loop: chaining is on and allowed out of tb, but the
  * slot's static target lies on another linear page than the block, with
  * paging on, so tb_next will never cache nor patch it */
 bool tb_slot_lookup(const Translator *t, const TranslationBlock *tb, int slot);
-/* the same question for a LOOKUP_TB exit of tb */
+/* the same question for a LOOKUP_TB exit of tb.  A native lookup at such
+ * an exit, once the budget is checked, goes back to the CPU loop when
+ * the guest's code_dirty or any of its exit words is set, else jumps to
+ * the code of the entry at tb_jc_hash(env cs_base + pc) when the entry's
+ * four key words equal env's and its code is not NULL. */
 bool tb_exit_lookup(const Translator *t, const TranslationBlock *tb);
 /* invalidate every block touching the physical range (SMC) */
 void tb_invalidate_phys_range(Translator *t, GuestPhys start, uint32_t len);

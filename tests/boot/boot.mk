@@ -10,13 +10,14 @@ BOOT_TESTS += tests/boot/linux_disk.sh
 BOOT_TESTS += tests/boot/memtest.sh
 BOOT_TESTS += tests/boot/multiboot.sh
 BOOT_TESTS += tests/boot/seabios_vga.sh
+BOOT_TESTS += tests/boot/cirrus.sh
 BOOT_TESTS += tests/boot/seabios_post.sh
 BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 
-.PHONY: check-qemu-opts check-boot check-boot-linux check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-qemu-opts check-boot check-boot-linux check-cirrus check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -39,6 +40,11 @@ check-formats: tx86 firmware $(UNIT_BIN)
 # build/guests saves fetching the guests again; BOOT_TIMEOUT=seconds)
 check-boot-linux: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/linux_kernel.sh
+
+# -vga cirrus alone (tests/boot/cirrus.sh, also part of check-boot):
+# SeaVGABIOS's text screen, Linux's cirrus DRM driver
+check-cirrus: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/cirrus.sh
 
 # -nodefaults, -pidfile and -daemonize end to end with a small ROM, no
 # guest images (tests/boot/qemu_opts.sh, docs/qemu-compat.md; ~10 s)

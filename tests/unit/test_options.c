@@ -56,7 +56,8 @@ static const OptCase cases[] = {
     { "-display none", OK },
     { "-display gtk", BAD, "not available" },
     { "-display curses", OK },
-    { "-vga none", OK }, { "-vga cirrus", BAD, "not supported (std or none)" },
+    { "-vga none", OK }, { "-vga cirrus", OK },
+    { "-vga vmware", BAD, "not supported (std, cirrus or none)" },
     { "--screenshot /tmp/s.png --screendump-text -", OK },
     { "-serial stdio", OK },
     { "-debugcon stdio", OK, NULL, 0, "stdio" },
@@ -194,13 +195,23 @@ static const OptCase cases[] = {
     { "-machine pc,accel=tcg", OK }, { "-M pc-i440fx-7.2", OK },
     { "-machine q35", BAD, "i440FX PC only" }, { "-M pc-q35-7.2", BAD, "i440FX PC only" },
     { "-M isapc", BAD, "not supported" },
-    { "-display sdl", BAD, "not available yet: tx86 has no window or VNC server" },
-    { "-display vnc=:0", BAD, "not available yet" }, { "-display none", OK },
-    { "-vnc :0", LATER, "no VNC server" }, { "-vnc none", OK },
-    { "-vga cirrus", BAD, "(std or none)" }, { "-vga qxl", BAD, "(std or none)" },
+    { "-display sdl", OK }, { "-display sdl,full-screen=on", OK }, { "-full-screen", OK },
+    { "-display sdl,grab-mod=rctrl", BAD, "'grab-mod=rctrl' is not supported" },
+    { "-display vnc=:0", OK }, { "-display none", OK }, { "-display gtk", BAD, "-display sdl" },
+    { "-vnc :0", OK }, { "-vnc none", OK }, { "-vnc 127.0.0.1:5", OK }, { "-vnc [::1]:3", OK },
+    { "-vnc :x", BAD, "0 to 59635" }, { "-vnc :", BAD, "0 to 59635" },
+    { "-vnc :70000", BAD, "0 to 59635" }, { "-vnc 5900", BAD, "give [HOST]:N" },
+    { "-vnc :1,password=on", BAD, "VNC options (password" },
+    { "-daemonize -display sdl", BAD, "-display sdl cannot be used with -daemonize" },
+    { "-daemonize -nodefaults -vnc :1", OK },
+    { "-vga cirrus -nodefaults", OK }, { "-vga qxl", BAD, "(std, cirrus or none)" },
     { "-device VGA", OK }, { "-device VGA,id=video0", OK },
     { "-device VGA,vgamem_mb=16", BAD, "only id=" },
-    { "-device cirrus-vga", LATER, "stdvga" }, { "-device virtio-blk-pci", LATER, "virtio" },
+    { "-device cirrus-vga", OK }, { "-device cirrus-vga,id=v", OK },
+    { "-device cirrus-vga,vgamem_mb=8", BAD, "only id=" },
+    { "-device isa-cirrus-vga", LATER, "-vga cirrus" },
+    { "-M pc,vmport=off", OK }, { "-machine pc,vmport=on", OK },
+    { "-machine pc,vmport=auto", OK }, { "-machine pc,vmport=maybe", BAD, "not supported" }, { "-device virtio-blk-pci", LATER, "virtio" },
     { "-device ide-hd,drive=d0", LATER, "-drive file=F,if=ide" },
     { "-device sb16", LATER, "no sound" }, { "-device frobnicator", BAD, "-device help" },
     { "-boot n", OK }, { "-boot order=cn", OK }, { "-boot once=d", OK },
@@ -311,9 +322,12 @@ static void test_fields(void)
  * (before or after), -pidfile and -daemonize kept */
 static void test_nodefaults(void)
 {
-    static const struct { const char *cmd; bool vga_none, nodefaults, daemonize; } t[] = {
+    static const struct { const char *cmd; bool vga_none, nodefaults, daemonize, cirrus; } t[] = {
         { "tx86", false, false, false },
         { "tx86 -nodefaults", true, true, false },
+        { "tx86 -nodefaults -vga cirrus", false, true, false, true },
+        { "tx86 -device cirrus-vga -nodefaults", false, true, false, true },
+        { "tx86 -vga cirrus -vga std", false, false, false, false },
         { "tx86 -nodefaults -vga std", false, true, false },
         { "tx86 -vga std -nodefaults", false, true, false },
         { "tx86 -device VGA -nodefaults -daemonize", false, true, true },
@@ -329,10 +343,25 @@ static void test_nodefaults(void)
         CU_ASSERT_EQUAL(cfg.vga_none, t[i].vga_none);
         CU_ASSERT_EQUAL(cfg.nodefaults, t[i].nodefaults);
         CU_ASSERT_EQUAL(cfg.daemonize, t[i].daemonize);
+        CU_ASSERT_EQUAL(cfg.vga_cirrus, t[i].cirrus);
         if (err)
             g_error_free(err);
         machine_config_clear(&cfg);
         g_strfreev(argv);
+    }
+    /* the VMware backdoor is on unless -machine vmport=off (vmport.c) */
+    static const struct { const char *cmd; bool off; } vp[] = {
+        { "tx86", false }, { "tx86 -M pc,vmport=off", true },
+        { "tx86 -machine vmport=off -machine vmport=auto", false },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(vp); i++) {
+        gchar **av = g_strsplit(vp[i].cmd, " ", -1);
+        MachineConfig c;
+        machine_config_init(&c);
+        CU_ASSERT_TRUE(options_parse((int)g_strv_length(av), av, &c, NULL));
+        CU_ASSERT_EQUAL(c.vmport_off, vp[i].off);
+        machine_config_clear(&c);
+        g_strfreev(av);
     }
     char *argv[] = { "tx86", "-pidfile", "/tmp/tx86-unit.pid", NULL };
     MachineConfig cfg, copy;
@@ -344,6 +373,54 @@ static void test_nodefaults(void)
     CU_ASSERT_STRING_EQUAL(copy.pidfile, "/tmp/tx86-unit.pid");
     machine_config_clear(&copy);
     machine_config_clear(&cfg);
+}
+
+/* -display and -vnc: the fields main.c's display_start reads */
+static void test_display(void)
+{
+    static const struct {
+        const char *cmd;
+        bool sdl, none, curses, full;
+        const char *vnc_host;           /* NULL: no VNC */
+        int vnc_display;
+    } t[] = {
+        { "tx86", false, false, false, false, NULL, 0 },
+        { "tx86 -display sdl", true, false, false, false, NULL, 0 },
+        { "tx86 -display sdl,full-screen=on", true, false, false, true, NULL, 0 },
+        { "tx86 -display sdl -display none", false, true, false, false, NULL, 0 },
+        { "tx86 -display none -display sdl", true, false, false, false, NULL, 0 },
+        { "tx86 -display curses", false, false, true, false, NULL, 0 },
+        { "tx86 -vnc :7", false, false, false, false, "", 7 },
+        { "tx86 -vnc 127.0.0.1:12 -display sdl", true, false, false, false, "127.0.0.1", 12 },
+        { "tx86 -vnc [::1]:3", false, false, false, false, "::1", 3 },
+        { "tx86 -display vnc=localhost:2", false, false, false, false, "localhost", 2 },
+        { "tx86 -vnc :1 -vnc none", false, false, false, false, NULL, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+        gchar **argv = g_strsplit(t[i].cmd, " ", -1);
+        MachineConfig cfg;
+        GError *err = NULL;
+        machine_config_init(&cfg);
+        CU_ASSERT_TRUE(options_parse((int)g_strv_length(argv), argv, &cfg, &err));
+        CU_ASSERT_EQUAL(cfg.display_sdl, t[i].sdl);
+        CU_ASSERT_EQUAL(cfg.display_none, t[i].none);
+        CU_ASSERT_EQUAL(cfg.display_curses, t[i].curses);
+        CU_ASSERT_EQUAL(cfg.full_screen, t[i].full);
+        if (t[i].vnc_host) {
+            CU_ASSERT_PTR_NOT_NULL(cfg.vnc_host);
+            if (cfg.vnc_host)
+                CU_ASSERT_STRING_EQUAL(cfg.vnc_host, t[i].vnc_host);
+            CU_ASSERT_EQUAL(cfg.vnc_display, t[i].vnc_display);
+        } else {
+            CU_ASSERT_PTR_NULL(cfg.vnc_host);
+        }
+        if (err) {
+            printf("\n  case '%s': %s\n", t[i].cmd, err->message);
+            g_error_free(err);
+        }
+        machine_config_clear(&cfg);
+        g_strfreev(argv);
+    }
 }
 
 static void test_native_backend(void)
@@ -388,6 +465,7 @@ void register_options_tests(void)
     CU_add_test(s, "command-line table", test_table);
     CU_add_test(s, "fields filled", test_fields);
     CU_add_test(s, "-nodefaults, -pidfile, -daemonize", test_nodefaults);
+    CU_add_test(s, "-display sdl, -vnc", test_display);
     CU_add_test(s, "--backend=native availability", test_native_backend);
     CU_add_test(s, "size suffixes", test_sizes);
 }

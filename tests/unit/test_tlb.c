@@ -20,6 +20,7 @@
 #include "bus/memory.h"
 #include "mmu/mmu.h"
 #include "cpu-x86/helpers.h"
+#include "cpu-x86/cpuid.h"
 #include "translator/translator.h"
 
 static Machine *tlb_machine(BackendKind kind)
@@ -451,6 +452,42 @@ static void test_tlb_paging(void)
     machine_free(m);
 }
 
+/* INVLPG with big pages cached in 4 KiB pieces: an address inside the big
+ * page drops every piece of it; one in a 4 MiB region that never had a big
+ * page drops only its own page (tlb.h: large_map) */
+static void test_tlb_big_invlpg(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    PhysMem *pm = m->mem;
+
+    /* 0-4 MiB: 4 KiB pages, identity; 4-8 MiB: one 4 MiB page -> 0 */
+    physmem_write(pm, PD_ADDR, PT_ADDR | PTE_P | PTE_W, 4);
+    for (uint32_t i = 0; i < 1024; i++)
+        physmem_write(pm, PT_ADDR + 4 * i, (i << 12) | PTE_P | PTE_W, 4);
+    physmem_write(pm, PD_ADDR + 4, 0x000000 | 0x80 | PTE_P | PTE_W, 4);
+    env->exception_index = -1;
+    env->old_exception = -1;
+    set_cpl(env, 0);
+    helper_write_cr(env, 4, env->cr[4] | CR4_PSE);
+    helper_write_cr(env, 3, PD_ADDR);
+    helper_write_cr(env, 0, env->cr[0] | CR0_PE | CR0_PG);
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x405000), physmem_read(pm, 0x5000, 4));
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x409000), physmem_read(pm, 0x9000, 4));
+    CU_ASSERT_EQUAL(cpu_ld32(env, 0x7000), physmem_read(pm, 0x7000, 4));
+    CU_ASSERT(tlb_large_at(&env->tlb, 0x400000));
+    CU_ASSERT(!tlb_large_at(&env->tlb, 0x7000));
+    helper_invlpg(env, 0x7000);             /* no big page here: one page */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x7000)->addr_read, TLB_INVALID);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x405000)->addr_read, tag(0x405000));
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x409000)->addr_read, tag(0x409000));
+    helper_invlpg(env, 0x7ff000);           /* inside the big page, not cached */
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x405000)->addr_read, TLB_INVALID);
+    CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x409000)->addr_read, TLB_INVALID);
+    machine_free(m);
+}
+
 /* A20, globals, PAE PDPTE loads and the fetch TLB (mmu.c hooks) */
 static void test_tlb_a20_global_pae(void)
 {
@@ -639,6 +676,7 @@ void register_tlb_tests(void)
     CU_add_test(s, "64-bit slow path: RAM, crossing, MMIO, ROM, #PF", test_tlb_slow64);
     CU_add_test(s, "code pages have no write tag", test_tlb_code_pages);
     CU_add_test(s, "paging: views, rights, flushes, D bit", test_tlb_paging);
+    CU_add_test(s, "INVLPG and big pages in 4 KiB pieces", test_tlb_big_invlpg);
     CU_add_test(s, "A20, global pages, PDPTE loads, fetch TLB", test_tlb_a20_global_pae);
 #if TX86_NATIVE_BACKEND
     CU_add_test(s, "native chaining: budgets, SMC unpatch, flush", test_chaining);

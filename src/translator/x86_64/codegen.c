@@ -22,8 +22,13 @@
  *               mov rax, tb | TB_EXIT_NOCHAIN; jmp epilogue
  *   lookup_tb, and goto_tb n to another page (tb_slot_lookup):
  *               [add rsp, extra]; sub [icount_left], n_insns; jle stub
- *               mov rdi, t; mov rsi, rbx; call tb_lookup_indirect
- *               test rax, rax; je stub; jmp rax     ; the jump cache's block
+ *               mov eax, [rbx + code_dirty]; or eax, [rbx + exit word]...
+ *               jne stub                            ; the loop must look
+ *               ecx = tb_jc_hash([rbx + pc] + [rbx + cs_base]) * 32
+ *               mov rax, t->jc; add rcx, rax        ; the entry
+ *               cmp the four key words with env's; jne stub (each)
+ *               mov rax, [rcx + code]; test rax, rax; je stub
+ *               jmp rax                             ; the jump cache's block
  *     stub:     mov rax, tb | TB_EXIT_NOCHAIN (or n); jmp epilogue
  *   slow paths of the TLB lookups (below)
  *
@@ -233,23 +238,59 @@ static void cg_exit_account(Emitter *e, const CgBlock *b)
 }
 
 /* the exit `exit` (a slot or TB_EXIT_NOCHAIN) through the jump cache:
- * while the budget lasts, ask tb_lookup_indirect (translator.c) for the
- * block at env's pc and jump straight to it; NULL: the exit stub */
+ * while the budget lasts and nothing asks the CPU loop to look (the
+ * guest's code_dirty and exit words), find env's linear pc's entry in
+ * t->jc (translator.h: tb_jc_hash, TbJcEntry), compare its key words with
+ * env's and jump to its code; anything else: the exit stub.  rax, rcx
+ * and rdx are free here (every guest register is already in env). */
+static_assert(sizeof(TbJcEntry) == 32, "cg_exit_lookup scales the index by 32");
+static_assert(offsetof(TbJcEntry, pc) == 0 && offsetof(TbJcEntry, cs_base) == 4 &&
+              offsetof(TbJcEntry, cs_limit) == 8 && offsetof(TbJcEntry, hflags) == 12 &&
+              offsetof(TbJcEntry, code) == 16, "the key words cg_exit_lookup compares");
+static_assert(sizeof(GuestVirt) == 4, "cg_exit_lookup hashes a 32-bit linear pc");
+
 static void cg_exit_lookup(Emitter *e, const CgBlock *b, Translator *t, int exit)
 {
+    const GuestDesc *g = t->guest;
+    uint8_t *miss[16];
+    int n = 0;
+
     cg_exit_account(e, b);
-    uint8_t *spent = emit_jcc32(e, CC_HO_LE);
-    emit_mov_r64_imm(e, HR_RDI, (uint64_t)(uintptr_t)t);
-    emit_mov_r64_r64(e, HR_RSI, HR_RBX);
-    emit_call(e, (const void *)tb_lookup_indirect);
+    miss[n++] = emit_jcc32(e, CC_HO_LE);
+    emit_mov_r_loc(e, HR_RAX, loc_mem(HR_RBX, (int32_t)g->code_dirty));
+    for (uint32_t i = 0; i < g->n_exit_words; i++)
+        emit_alu_r_loc(e, 0x0b, HR_RAX, loc_mem(HR_RBX, (int32_t)g->exit_words[i]));
+    miss[n++] = emit_jcc32(e, CC_HO_NE);
+    /* ecx = tb_jc_hash(cs_base + pc) */
+    emit_mov_r_loc(e, HR_RAX, loc_mem(HR_RBX, (int32_t)g->key_pc));
+    emit_alu_r_loc(e, 0x03, HR_RAX, loc_mem(HR_RBX, (int32_t)g->key_cs_base));
+    emit_mov_r_loc(e, HR_RCX, loc_reg(HR_RAX));
+    emit_shr_r_imm(e, HR_RCX, TB_JC_SHIFT);
+    emit_alu_r_loc(e, 0x33, HR_RCX, loc_reg(HR_RAX));          /* tmp */
+    emit_mov_r_loc(e, HR_RAX, loc_reg(HR_RCX));
+    emit_shr_r_imm(e, HR_RAX, TB_JC_SHIFT);
+    emit_alu_r_imm32(e, 4, HR_RAX, TB_JC_SIZE - TB_JC_PAGE_SIZE);
+    emit_alu_r_imm32(e, 4, HR_RCX, TB_JC_PAGE_SIZE - 1);
+    emit_alu_r_loc(e, 0x0b, HR_RCX, loc_reg(HR_RAX));
+    emit_shift_imm(e, 4, loc_reg(HR_RCX), 5);                   /* shl ecx, 5 */
+    emit_mov_r64_imm(e, HR_RAX, (uint64_t)(uintptr_t)t->jc);
+    emit_op_rm(e, true, 0x01, 0, HR_RAX, loc_reg(HR_RCX), false);   /* add rcx, rax */
+    const uint32_t key[4] = { g->key_pc, g->key_cs_base, g->key_cs_limit, g->key_flags };
+    for (int i = 0; i < 4; i++) {
+        emit_mov_r_loc(e, HR_RDX, loc_mem(HR_RBX, (int32_t)key[i]));
+        emit_alu_r_loc(e, 0x3b, HR_RDX, loc_mem(HR_RCX, 4 * i));
+        miss[n++] = emit_jcc32(e, CC_HO_NE);
+    }
+    emit_op_rm(e, true, 0x8b, 0, HR_RAX, loc_mem(HR_RCX, offsetof(TbJcEntry, code)), false);
     emit8(e, 0x48);
     emit8(e, 0x85);
     emit8(e, 0xc0);                         /* test rax, rax */
-    uint8_t *none = emit_jcc32(e, CC_HO_E);
+    miss[n++] = emit_jcc32(e, CC_HO_E);
     emit8(e, 0xff);
     emit8(e, 0xe0);                         /* jmp rax */
-    emit_patch_rel32(spent, e->p);
-    emit_patch_rel32(none, e->p);
+    assert(n <= (int)G_N_ELEMENTS(miss));
+    for (int i = 0; i < n; i++)
+        emit_patch_rel32(miss[i], e->p);
     cg_exit_stub(e, b, exit);
 }
 
