@@ -12,6 +12,8 @@ pkgs="build-essential pkg-config libcapstone-dev libglib2.0-dev libffi-dev
 # build guest images (tests/boot, tests/debug)
 pkgs="$pkgs seabios syslinux syslinux-common isolinux mtools dosfstools xorriso
       fdisk cpio memtest86+ gdb"
+# the NICs' iPXE boot ROMs of -boot n (machine/pc_net.c, tests/boot/pxe.sh)
+pkgs="$pkgs ipxe-qemu"
 # the full Debian system of tests/boot/debian.sh (debian-image.sh builds it;
 # serial_login.py drives its console)
 pkgs="$pkgs debootstrap debian-archive-keyring grub-pc-bin grub-common e2fsprogs

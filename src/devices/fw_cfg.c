@@ -397,7 +397,7 @@ FWCfgState *fw_cfg_init(const Buses *b, GError **errp)
 /* ---- boot order ---------------------------------------------------------------- */
 
 bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_path,
-                           const char *cd_path, GError **errp)
+                           const char *cd_path, const char *net_paths, GError **errp)
 {
     GString *bo = g_string_new(NULL);
     for (const char *p = letters; *p; p++) {
@@ -416,11 +416,13 @@ bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_pa
             g_string_append_printf(bo, "%s\n",
                                    cd_path ? cd_path : "/pci@i0cf8/ide@1,1/drive@1/disk@0");
             break;
-        case 'n':
+        case 'n': case 'o': case 'p':
+            if (net_paths && p == strpbrk(letters, "nop"))
+                g_string_append(bo, net_paths);     /* every NIC, at the first one */
             break;
         default:
             g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "-boot order=%s: '%c' is not a boot device (a, b, c, d or n)",
+                        "-boot order=%s: '%c' is not a boot device (a, b, c, d, n, o, p)",
                         letters, *p);
             g_string_free(bo, TRUE);
             return false;

@@ -110,10 +110,11 @@ const uint8_t *fw_cfg_get(FWCfgState *s, uint16_t key, size_t *len);
 const uint8_t *fw_cfg_get_file(FWCfgState *s, const char *name, size_t *len);
 
 /* "bootorder" from QEMU -boot order= letters: a = floppy, c = first hard
- * disk, d = first CD-ROM, n = ignored.  hd_path / cd_path: the SeaBIOS
- * device paths of the first disk / CD (NULL: primary master / secondary
- * master of the PIIX3 IDE) */
+ * disk, d = first CD-ROM, n (o, p) = the network.  hd_path / cd_path: the
+ * SeaBIOS device paths of the first disk / CD (NULL: primary master /
+ * secondary master of the PIIX3 IDE); net_paths: the NICs with a boot ROM,
+ * one path and newline each, put where the first n/o/p is (NULL: none) */
 bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_path,
-                           const char *cd_path, GError **errp);
+                           const char *cd_path, const char *net_paths, GError **errp);
 
 #endif

@@ -24,7 +24,9 @@
  *     (APM), broadcast (AB), multicast (AM: all), everything (AAP).
  *   - transmit from the four TSAD/TSD pairs: writing TSDn with OWN clear
  *     sends SIZE bytes from TSADn, then OWN and TOK are set; ISR.TOK.
- *   - interrupts: ISR (write 1 to clear) & IMR on INTA#.
+ *   - interrupts: ISR (write 1 to clear) & IMR on INTA#; ROK cannot be
+ *     cleared while the ring holds unread packets (the driver polls
+ *     again only when ROK is set; frames waiting for room wait for it).
  * Not modelled: C+ mode (descriptor rings at 0x20/0xE4), early RX/TX
  * thresholds, the timer (TCTR/TimerInt), wake-on-LAN, the multicast hash
  * (AM takes all multicast), missed-packet counting, RX/TX errors.
@@ -309,7 +311,15 @@ void rtl8139_reg_write(Rtl8139State *s, uint32_t off, uint32_t v, int size)
         return;
     }
     if (off == ISR && size >= 2) {               /* write 1 to clear */
-        wr16(s, ISR, rd16(s, ISR) & (uint16_t)~v);
+        uint16_t isr = rd16(s, ISR) & (uint16_t)~v;
+        /* ROK stays set while the ring holds unread packets: 8139too
+         * acks ROK after each packet and polls again only when ROK is
+         * set, so a packet written between its last read of BUFE and
+         * its ack (or left over when its budget ran out) would wait
+         * for the next arrival, which waits for CAPR: a stall */
+        if ((s->regs[CR] & CR_RE) && rd16(s, CBR) % rtl_rx_len(s) != rtl_rx_read_pos(s))
+            isr |= ISR_ROK;
+        wr16(s, ISR, isr);
         rtl_update_irq(s);
         return;
     }

@@ -343,7 +343,7 @@ static const char *opt_device_later(const char *name)
         { "piix3-usb-uhci", "no USB controller yet" }, { "piix4-usb-uhci", "no USB yet" },
         { "ich9-usb-", "no USB controller yet" }, { "qemu-xhci", "no USB controller yet" },
         { "nec-usb-xhci", "no USB controller yet" },
-        { "virtio-", "no virtio devices yet: use IDE disks and e1000/rtl8139/ne2k NICs" },
+        { "virtio-", "the only virtio device is virtio-net-pci: use IDE disks" },
         { "ide-hd", "use -drive file=F,if=ide or -hda" },
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
         { "floppy", "use -drive file=F,if=floppy or -fda" },
@@ -776,16 +776,10 @@ static bool opt_boot(const char *v, MachineConfig *cfg, GError **errp)
                           "(order=, once=, menu=)", it);
             continue;
         }
-        if (!*order || strspn(order, "abcdnp") != strlen(order) || strlen(order) > 8) {
+        if (!*order || strspn(order, "abcdnop") != strlen(order) || strlen(order) > 8) {
             ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                           "-boot: bad order '%s' (letters a = floppy, c = disk, d = CD-ROM, "
                           "n = network)", order);
-            continue;
-        }
-        if (strpbrk(order, "np")) {
-            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-boot %s: network boot is not "
-                          "supported yet (the NICs have no PXE ROM; use -kernel, or a disk)",
-                          order);
             continue;
         }
         g_free(cfg->boot_order);

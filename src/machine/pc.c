@@ -89,8 +89,8 @@ static bool pc_check_drives(const MachineConfig *c, GError **errp)
 }
 
 /* the PC's fw_cfg items, from the machine config: RAM size and e820,
- * CPUs, NUMA, boot menu and order, sercon port (-nographic), ACPI tables
- * (acpi_tables.c) */
+ * CPUs, NUMA, boot menu, sercon port (-nographic), ACPI tables
+ * (acpi_tables.c); the boot order comes later (pc_boot_order) */
 static bool pc_fw_cfg_setup(FWCfgState *s, Machine *m, GError **errp)
 {
     const MachineConfig *c = &m->cfg;
@@ -131,27 +131,35 @@ static bool pc_fw_cfg_setup(FWCfgState *s, Machine *m, GError **errp)
     };
     acpi_build_tables(s, &acpi);
 
-    if (c->boot_order) {
-        /* the first disk and CD-ROM on the PIIX3 IDE (ide_file[] index:
-         * primary master/slave, secondary master/slave) */
-        char *hd = NULL, *cd = NULL;
-        for (int i = 0; i < 4; i++) {
-            if (!c->ide_file[i])
-                continue;
-            char *path = g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i / 2, i % 2);
-            char **slot = c->ide_cdrom[i] ? &cd : &hd;
-            if (!*slot)
-                *slot = path;
-            else
-                g_free(path);
-        }
-        bool ok = fw_cfg_set_boot_order(s, c->boot_order, hd, cd, errp);
-        g_free(hd);
-        g_free(cd);
-        if (!ok)
-            return false;
-    }
     return true;
+}
+
+/* fw_cfg "bootorder" from -boot order= (after the NICs exist: n puts
+ * those with a boot ROM, pc_net.c, where SeaBIOS looks for them) */
+static bool pc_boot_order(FWCfgState *s, Machine *m, GError **errp)
+{
+    const MachineConfig *c = &m->cfg;
+    if (!c->boot_order)
+        return true;
+    /* the first disk and CD-ROM on the PIIX3 IDE (ide_file[] index:
+     * primary master/slave, secondary master/slave) */
+    char *hd = NULL, *cd = NULL;
+    for (int i = 0; i < 4; i++) {
+        if (!c->ide_file[i])
+            continue;
+        char *path = g_strdup_printf("/pci@i0cf8/ide@1,1/drive@%d/disk@%d", i / 2, i % 2);
+        char **slot = c->ide_cdrom[i] ? &cd : &hd;
+        if (!*slot)
+            *slot = path;
+        else
+            g_free(path);
+    }
+    char *net = pc_net_boot_paths(m->pc->pci_bus);
+    bool ok = fw_cfg_set_boot_order(s, c->boot_order, hd, cd, net, errp);
+    g_free(net);
+    g_free(hd);
+    g_free(cd);
+    return ok;
 }
 
 /* the port bus's view of the CPU registers (vmport.c) */
@@ -241,7 +249,7 @@ bool pc_build(Machine *m, GError **errp)
         return false;
     machine_register_device(m, pc->fw_cfg, (void (*)(void *))fw_cfg_free,
                             (void (*)(void *))fw_cfg_reset);
-    if (!pc_fw_cfg_setup(pc->fw_cfg, m, errp))     /* RAM, e820, boot order, ACPI */
+    if (!pc_fw_cfg_setup(pc->fw_cfg, m, errp))     /* RAM, e820, ACPI */
         return false;
     if (m->cfg.seabios_log) {                      /* SeaBIOS's debug port 0x402 */
         DebugconState *dc = debugcon_init(&m->bus, 0x402, m->cfg.seabios_log, "--seabios-log", errp);
@@ -294,7 +302,8 @@ bool pc_build(Machine *m, GError **errp)
         return false;
 
     /* -kernel/-initrd/-append: items and option ROM through fw_cfg (loader.c) */
-    if (!loader_setup(m, errp))
+    if (!pc_boot_order(pc->fw_cfg, m, errp) ||     /* after the NICs: their boot ROMs */
+        !loader_setup(m, errp))
         return false;
 
     return true;

@@ -12,5 +12,8 @@
 #include "devices/pci.h"
 
 bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp);
+/* the SeaBIOS boot paths of the NICs that have a boot ROM, one line each
+ * (for fw_cfg "bootorder"); NULL when there are none */
+char *pc_net_boot_paths(PCIBus *pci);
 
 #endif

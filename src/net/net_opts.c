@@ -2,7 +2,7 @@
  * net_opts.c - parses -netdev, -nic, -net and the network -device options
  * into a NetPlan (see net_opts.h).  Keys follow QEMU's; what tx86 does not
  * implement (other back ends than user, guestfwd, smb, IPv6, a -net hub
- * with several members, virtio-net) is refused by name.
+ * with several members) is refused by name.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -11,7 +11,8 @@
 #include "net/net.h"
 #include "util/error.h"
 
-static const char *const nic_models[] = { "e1000", "ne2k_pci", "ne2k_isa", "rtl8139" };
+static const char *const nic_models[] = { "e1000", "ne2k_pci", "ne2k_isa", "rtl8139",
+                                          "virtio-net-pci" };
 
 #define fail(errp, ...) error_fail(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, __VA_ARGS__)
 
@@ -20,24 +21,22 @@ bool net_is_nic_model(const char *name)
     for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++)
         if (!strcmp(name, nic_models[i]))
             return true;
-    return !strcmp(name, "e1000-82540em") || !strcmp(name, "virtio-net-pci") ||
-           !strcmp(name, "virtio-net");
+    return !strcmp(name, "e1000-82540em") || !strcmp(name, "virtio-net");
 }
 
 static bool check_model(const char *model, GError **errp)
 {
     if (!strcmp(model, "help") || !strcmp(model, "?"))
-        return fail(errp, "NIC models: e1000 (82540EM), ne2k_pci, ne2k_isa, rtl8139");
-    if (!strcmp(model, "virtio-net-pci") || !strcmp(model, "virtio-net") ||
-        !strcmp(model, "virtio"))
-        return fail(errp, "NIC model '%s' is not supported yet (e1000, ne2k_pci, "
-                    "ne2k_isa, rtl8139)", model);
+        return fail(errp, "NIC models: e1000 (82540EM), ne2k_pci, ne2k_isa, rtl8139, "
+                    "virtio-net-pci (virtio)");
     for (size_t i = 0; i < G_N_ELEMENTS(nic_models); i++)
         if (!strcmp(model, nic_models[i]))
             return true;
-    if (!strcmp(model, "e1000-82540em"))
+    if (!strcmp(model, "e1000-82540em") || !strcmp(model, "virtio-net") ||
+        !strcmp(model, "virtio"))
         return true;
-    return fail(errp, "unknown NIC model '%s' (e1000, ne2k_pci, ne2k_isa, rtl8139)", model);
+    return fail(errp, "unknown NIC model '%s' (e1000, ne2k_pci, ne2k_isa, rtl8139, "
+                "virtio-net-pci)", model);
 }
 
 static bool parse_onoff(const char *key, const char *v, bool *out, GError **errp)
@@ -138,7 +137,56 @@ bad:
 
 static bool id_taken(NetPlan *p, const char *id)
 {
-    return net_plan_find_user(p, id) != NULL;
+    return net_plan_find_user(p, id) != NULL || net_plan_find_tap(p, id) != NULL;
+}
+
+/* -netdev tap,id=,ifname=[,script=no][,downscript=no]: tx86 runs no
+ * scripts (set the interface up yourself) */
+static bool parse_tap(NetPlan *p, gchar **kv, GError **errp)
+{
+    if (p->ntap >= NET_MAX_TAP)
+        return fail(errp, "-netdev tap: at most %d", NET_MAX_TAP);
+    NetTapSpec t = { 0 };
+    bool ok = true;
+    for (gchar **k = kv; ok && *k; k++) {
+        char *eq = strchr(*k, '=');
+        if (!eq) {
+            ok = fail(errp, "-netdev tap: '%s': KEY=VALUE expected", *k);
+            break;
+        }
+        *eq = 0;
+        const char *key = *k, *v = eq + 1;
+        if (!strcmp(key, "id")) {
+            g_free(t.id);
+            t.id = g_strdup(v);
+        } else if (!strcmp(key, "ifname")) {
+            g_free(t.ifname);
+            t.ifname = g_strdup(v);
+            if (strlen(v) >= 16 || strchr(v, '/'))
+                ok = fail(errp, "-netdev tap: ifname=%s: at most 15 characters, no '/'", v);
+        } else if (!strcmp(key, "script") || !strcmp(key, "downscript")) {
+            if (strcmp(v, "no") && *v)
+                ok = fail(errp, "-netdev tap: %s=%s: tx86 runs no scripts (%s=no; configure "
+                          "the interface with ip(8) once tx86 has created it)", key, v, key);
+        } else if (!strcmp(key, "vnet_hdr") || !strcmp(key, "queues") ||
+                   !strcmp(key, "fd") || !strcmp(key, "fds") || !strcmp(key, "vhost") ||
+                   !strcmp(key, "br") || !strcmp(key, "helper")) {
+            ok = fail(errp, "-netdev tap: %s= is not supported (id=, ifname=, script=no, "
+                      "downscript=no)", key);
+        } else
+            ok = fail(errp, "-netdev tap: unknown key '%s'", key);
+    }
+    if (ok && !t.id)
+        ok = fail(errp, "-netdev tap: id= is required");
+    if (ok && id_taken(p, t.id))
+        ok = fail(errp, "-netdev tap: duplicate id '%s'", t.id);
+    if (!ok) {
+        g_free(t.id);
+        g_free(t.ifname);
+        return false;
+    }
+    p->tap[p->ntap++] = t;
+    return true;
 }
 
 /* the keys of a user back end (-netdev user, -net user, -nic user);
@@ -243,6 +291,7 @@ static void nic_clear(NetNicSpec *n)
 {
     g_free(n->model);
     g_free(n->netdev);
+    g_free(n->romfile);
     memset(n, 0, sizeof(*n));
 }
 
@@ -284,12 +333,29 @@ static bool parse_nic(NetPlan *p, gchar **kv, const char *opt, const char *model
                 n->iobase = (int)num;
             else
                 n->irq = (int)num;
+        } else if (!strcmp(key, "romfile")) {
+            g_free(n->romfile);
+            n->romfile = g_strdup(v);                 /* "": none */
+        } else if (!strcmp(key, "disable-legacy") || !strcmp(key, "disable-modern")) {
+            bool on = false;
+            ok = parse_onoff(key, v, &on, errp);
+            if (key[8] == 'l')
+                n->disable_legacy = on;
+            else
+                n->disable_modern = on;
+            n->virtio_keys = true;
         } else if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "bus") ||
-                   !strcmp(key, "addr") || !strcmp(key, "romfile"))
+                   !strcmp(key, "addr"))
             ;   /* accepted, not used */
         else
             ok = fail(errp, "%s: unknown key '%s'", opt, key);
     }
+    bool virtio = g_str_has_prefix(n->model, "virtio");
+    if (ok && n->virtio_keys && !virtio)
+        ok = fail(errp, "%s: disable-legacy= and disable-modern= are for virtio-net-pci", opt);
+    if (ok && n->disable_legacy && n->disable_modern)
+        ok = fail(errp, "%s: disable-legacy=on and disable-modern=on together leave no "
+                  "interface", opt);
     if (!ok) {
         nic_clear(n);
         return false;
@@ -306,10 +372,12 @@ bool net_plan_add(NetPlan *p, const char *kind, const char *value, GError **errp
     if (!strcmp(kind, "netdev")) {
         if (!strcmp(type, "user"))
             ok = parse_user(p, kv + 1, "-netdev user", NULL, errp);
+        else if (!strcmp(type, "tap"))
+            ok = parse_tap(p, kv + 1, errp);
         else if (!strcmp(type, "help") || !strcmp(type, "?"))
-            ok = fail(errp, "-netdev types: user");
+            ok = fail(errp, "-netdev types: user, tap");
         else
-            ok = fail(errp, "-netdev %s is not supported (only user)", type);
+            ok = fail(errp, "-netdev %s is not supported (user or tap)", type);
     } else if (!strcmp(kind, "nic")) {
         if (!strcmp(type, "none")) {
             p->none = true;
@@ -381,6 +449,14 @@ bool net_plan_add_stored(NetPlan *p, const char *stored, GError **errp)
     return ok;
 }
 
+NetTapSpec *net_plan_find_tap(NetPlan *p, const char *id)
+{
+    for (int i = 0; i < p->ntap; i++)
+        if (!strcmp(p->tap[i].id, id))
+            return &p->tap[i];
+    return NULL;
+}
+
 NetUserSpec *net_plan_find_user(NetPlan *p, const char *id)
 {
     for (int i = 0; i < p->nuser; i++)
@@ -415,17 +491,21 @@ bool net_plan_finish(NetPlan *p, GError **errp)
     }
     for (int i = 0; i < p->nnic; i++) {
         NetNicSpec *n = &p->nic[i];
-        if (!strcmp(n->model, "e1000-82540em")) {
+        if (!strcmp(n->model, "e1000-82540em") || !strcmp(n->model, "virtio-net") ||
+            !strcmp(n->model, "virtio")) {
+            const char *canon = n->model[0] == 'e' ? "e1000" : "virtio-net-pci";
             g_free(n->model);
-            n->model = g_strdup("e1000");
+            n->model = g_strdup(canon);
         }
+
         if ((n->iobase || n->irq) && strcmp(n->model, "ne2k_isa"))
             return fail(errp, "NIC %s: iobase= and irq= are for ne2k_isa", n->model);
         if (!strcmp(n->model, "ne2k_isa")) {
             n->iobase = n->iobase ? n->iobase : 0x300;    /* QEMU's defaults */
             n->irq = n->irq ? n->irq : 9;
         }
-        if (n->netdev && strcmp(n->netdev, NET_HUB_ID) && !net_plan_find_user(p, n->netdev))
+        if (n->netdev && strcmp(n->netdev, NET_HUB_ID) && !net_plan_find_user(p, n->netdev) &&
+            !net_plan_find_tap(p, n->netdev))
             return fail(errp, "NIC %s: no -netdev with id '%s'", n->model, n->netdev);
         for (int j = 0; j < i; j++)
             if (n->netdev && p->nic[j].netdev && !strcmp(n->netdev, p->nic[j].netdev))
@@ -453,5 +533,9 @@ void net_plan_clear(NetPlan *p)
     }
     for (int i = 0; i < p->nnic; i++)
         nic_clear(&p->nic[i]);
+    for (int i = 0; i < p->ntap; i++) {
+        g_free(p->tap[i].id);
+        g_free(p->tap[i].ifname);
+    }
     memset(p, 0, sizeof(*p));
 }

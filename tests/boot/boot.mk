@@ -53,7 +53,7 @@ check-qemu-opts: tx86
 
 # user-mode networking with each NIC model (tests/boot/net.sh, docs/net.md)
 check-net: tx86 firmware
-	sh tests/boot/run-boot.sh ./tx86 tests/boot/net.sh
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/net.sh tests/boot/tap.sh tests/boot/pxe.sh
 
 check-boot-qemu:
 	sh tests/boot/run-boot.sh $$(command -v qemu-system-i386) $(BOOT_TESTS)

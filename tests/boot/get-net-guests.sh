@@ -6,13 +6,17 @@
 #
 # Its /init (tx86.mode=net on the kernel command line) loads the NIC driver
 # named by tx86.nic= (e1000, ne2k_pci, ne2k_isa at 0x300 and IRQ tx86.irq=,
-# default 9; rtl8139), asks DHCP for an
+# default 9; rtl8139; virtio: virtio_pci and virtio_net), asks DHCP for an
 # address (udhcpc), fetches http://GATEWAY:tx86.port=/host.bin (the host's
 # HTTP server through slirp) and prints its md5, then serves /www/guest.bin
 # on port 80 (busybox httpd, reached from the host through hostfwd) until
 # the host puts a file named "done" on its server, and powers off.
 # Markers: TX86-NET-UP, TX86-DHCP ADDR, TX86-NET-MD5 HASH, TX86-SERVING
 # HASH, TX86-NET-DONE; TX86-FAIL ... on errors.
+#
+# tx86.mode=up (tests/boot/pxe.sh) powers off after the first marker.
+# tx86.ip=ADDR tx86.peer=ADDR (tests/boot/tap.sh): no DHCP but ADDR/24,
+# a ping of the peer (TX86-PING-OK PEER), and the peer is the HTTP host.
 #
 # tx86.mode=netbench (scripts/bench-net.sh) instead fetches tx86.url= into
 # /tmp (RAM: give the guest memory for the file) between the markers
@@ -42,7 +46,8 @@ rm -rf "$root"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/modules" \
          "$root/etc" "$root/www"
 cp "$G/busybox/bin/busybox" "$root/bin/busybox"
-for m in e1000 8390 8390p ne2k-pci ne 8139too mii; do
+for m in e1000 8390 8390p ne2k-pci ne 8139too mii virtio_ring virtio virtio_pci_modern_dev \
+         virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
     f=$(find "$moddir" -name "$m.ko" | head -n 1)
     [ -n "$f" ] || { echo "get-net-guests: module $m not found" >&2; exit 1; }
     cp "$f" "$root/modules/$m.ko"
@@ -67,7 +72,7 @@ exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-nic=e1000 port=8000 irq=9 mode=net url=
+nic=e1000 port=8000 irq=9 mode=net url= ip= peer=
 for a in $(cat /proc/cmdline); do
     case "$a" in
     tx86.mode=*) mode=${a#tx86.mode=};;
@@ -75,14 +80,19 @@ for a in $(cat /proc/cmdline); do
     tx86.nic=*) nic=${a#tx86.nic=};;
     tx86.irq=*) irq=${a#tx86.irq=};;
     tx86.port=*) port=${a#tx86.port=};;
+    tx86.ip=*) ip=${a#tx86.ip=};;
+    tx86.peer=*) peer=${a#tx86.peer=};;
     esac
 done
 echo "TX86-USERSPACE-UP mode=$mode nic=$nic"
+[ "$mode" = up ] && poweroff -f
 case "$nic" in
 e1000) insmod /modules/e1000.ko ;;
 ne2k_pci) insmod /modules/8390.ko && insmod /modules/ne2k-pci.ko ;;
 ne2k_isa) insmod /modules/8390p.ko && insmod /modules/ne.ko io=0x300 irq=$irq ;;
 rtl8139) insmod /modules/mii.ko && insmod /modules/8139too.ko ;;
+virtio) for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
+                 failover net_failover virtio_net; do insmod /modules/$m.ko || break; done ;;
 esac || echo "TX86-FAIL insmod $nic"
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
@@ -92,8 +102,17 @@ if ! ip link set eth0 up; then
     poweroff -f
 fi
 echo "TX86-NET-UP"
-udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
-gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
+if [ -n "$ip" ]; then
+    # a TAP network (tests/boot/tap.sh): a fixed address, the host is the peer
+    ifconfig eth0 "$ip" netmask 255.255.255.0 up
+    gw=$peer
+    echo "TX86-STATIC $ip"
+    if ping -c 2 -w 30 "$peer" >/dev/null 2>&1; then echo "TX86-PING-OK $peer"
+    else echo "TX86-FAIL ping $peer"; fi
+else
+    udhcpc -i eth0 -n -q -t 10 -T 1 -s /etc/udhcpc.script || echo "TX86-FAIL dhcp"
+    gw=$(route -n | awk '$1 == "0.0.0.0" { print $2 }')
+fi
 if [ "$mode" = netbench ]; then
     echo "TX86-NETBENCH-START"
     t0=$(cut -d' ' -f1 /proc/uptime)

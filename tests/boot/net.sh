@@ -5,7 +5,7 @@
 # fetch a file from an HTTP server on the host's 127.0.0.1 through the
 # gateway 10.0.2.2, and serve one back that the host fetches through a
 # hostfwd port (tests/boot/net_check.py does one run).
-#   NET_MODELS="e1000 ne2k_pci ne2k_isa rtl8139"   the NIC models to test (default: all)
+#   NET_MODELS="e1000 ne2k_pci ne2k_isa rtl8139 virtio-net-pci virtio-legacy virtio-modern"   the NIC models to test (default: all)
 . "$(dirname "$0")/lib.sh"
 boot_guests
 TX86_GUESTS=$G sh "$boot_top/tests/boot/get-net-guests.sh" > "$BOOT_LOG_DIR/get-net-guests.log" 2>&1 || {
@@ -15,7 +15,7 @@ TX86_GUESTS=$G sh "$boot_top/tests/boot/get-net-guests.sh" > "$BOOT_LOG_DIR/get-
 NG=${TX86_NET_GUESTS:-$boot_top/build/net-guests}
 command -v python3 >/dev/null 2>&1 || { echo "  no python3"; exit 77; }
 boot_t0=$(date +%s)
-for model in ${NET_MODELS:-e1000 ne2k_pci ne2k_isa rtl8139}; do
+for model in ${NET_MODELS:-e1000 ne2k_pci ne2k_isa rtl8139 virtio-net-pci virtio-legacy virtio-modern}; do
     python3 "$boot_top/tests/boot/net_check.py" "$TX86" "$G" "$NG" "$model" \
         "$BOOT_LOG_DIR/net-$model.log" || boot_failures=$((boot_failures + 1))
 done

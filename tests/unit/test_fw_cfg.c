@@ -75,12 +75,18 @@ static void test_items(void)
     }
     uint32_t size;
     CU_ASSERT_EQUAL(find_file(m, "missing", &size), 0);
-    CU_ASSERT_TRUE(fw_cfg_set_boot_order(s, "cad", NULL, NULL, &err));
+    CU_ASSERT_TRUE(fw_cfg_set_boot_order(s, "cad", NULL, NULL, NULL, &err));
     size_t len;
     const uint8_t *bo = fw_cfg_get_file(s, "bootorder", &len);
     CU_ASSERT_STRING_EQUAL((const char *)bo, "/pci@i0cf8/ide@1,1/drive@0/disk@0\n"
                            "/isa/fdc@03f0/floppy@0\n/pci@i0cf8/ide@1,1/drive@1/disk@0\n");
-    CU_ASSERT_FALSE(fw_cfg_set_boot_order(s, "x", NULL, NULL, &err));
+    /* the NICs go where the first n is; more n/o/p add nothing */
+    CU_ASSERT_TRUE(fw_cfg_set_boot_order(s, "ncn", NULL, NULL,
+                                         "/pci@i0cf8/ethernet@3/ethernet-phy@0\n", &err));
+    bo = fw_cfg_get_file(s, "bootorder", &len);
+    CU_ASSERT_STRING_EQUAL((const char *)bo, "/pci@i0cf8/ethernet@3/ethernet-phy@0\n"
+                           "/pci@i0cf8/ide@1,1/drive@0/disk@0\n");
+    CU_ASSERT_FALSE(fw_cfg_set_boot_order(s, "x", NULL, NULL, NULL, &err));
     g_clear_error(&err);
     fw_cfg_free(s);
     machine_free(m);
