@@ -179,6 +179,7 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(seabios_log), 1 },                  /* port 0x402 (pc.c) */
     { CFG_STR(monitor_dev), 1 },                  /* src/monitor/ */
     { CFG_STR(qmp_dev), 1 },
+    { CFG_STR(chardevs), 8 },
     { CFG_STR(name), 1 },
     { CFG_STR(vnc_host), 1 },                     /* ui/vnc.c */
     { CFG_STR(pidfile), 1 },                      /* main.c */

@@ -89,6 +89,9 @@ typedef struct MachineConfig {
     /* the monitor and QMP (src/monitor/, docs/monitor.md) */
     char *monitor_dev;            /* -monitor: "stdio", "unix:PATH,server,nowait", "tcp:..." */
     char *qmp_dev;                /* -qmp: "unix:PATH,server,nowait", "tcp:HOST:PORT,..." */
+    char *chardevs[8];            /* -chardev: "ID=SPEC", SPEC in -serial's form ("unix:PATH,
+                                     server,nowait", "stdio", "file:PATH" ...), for -mon
+                                     chardev=ID and -serial chardev:ID (options.c) */
     char *name;                   /* -name: the guest's name (query-name) */
     /* network (-netdev, -nic, -net, -device NIC): "KIND:VALUE" (net/net_opts.h) */
     char *net_opts[16];

@@ -36,6 +36,7 @@ typedef enum OptId {
     OPT_DRIVE, OPT_SNAPSHOT, OPT_BOOT,
     OPT_SEABIOS_LOG,    /* --seabios-log: port 0x402 (pc.c) */
     OPT_MONITOR, OPT_QMP, OPT_NAME,     /* the monitor and QMP (src/monitor/) */
+    OPT_CHARDEV, OPT_MON,               /* -chardev: a named back end for -mon, -serial */
     OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
     OPT_TB_SIZE,        /* -tb-size MiB: the translation cache (translator.h) */
     OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NOOP, OPT_KEYMAP,
@@ -97,7 +98,7 @@ static const OptDesc opt_table[] = {
     { "screendump-text", OPT_SCREENDUMP_TEXT, true },
     { "monitor", OPT_MONITOR, true }, { "qmp", OPT_QMP, true },
     { "name", OPT_NAME, true },
-    { "mon", OPT_LATER, true }, { "chardev", OPT_LATER, true },
+    { "mon", OPT_MON, true }, { "chardev", OPT_CHARDEV, true },
     { "loadvm", OPT_LATER, true }, { "spice", OPT_LATER, true },
     { "audiodev", OPT_LATER, true }, { "audio", OPT_LATER, true },
     { "blockdev", OPT_LATER, true }, { "object", OPT_LATER, true },
@@ -849,6 +850,114 @@ static bool opt_monitor(OptId id, const char *v, MachineConfig *cfg, GError **er
     return true;
 }
 
+/*
+ * -chardev BACKEND,id=ID[,...]: recorded as "ID=SPEC" with SPEC in the
+ * legacy form -serial, -monitor and -qmp take (chardev.h, server.c), for
+ * -mon chardev=ID[,mode=readline|control] and -serial chardev:ID, which
+ * must come after it.  Back ends: socket (path= or host=/port=, server,
+ * wait), stdio, file (path=), pty, null.
+ */
+static bool opt_chardev(const char *v, MachineConfig *cfg, GError **errp)
+{
+    gchar **parts = g_strsplit(v, ",", -1);
+    const char *backend = parts[0], *id = NULL, *path = NULL, *host = NULL, *port = NULL;
+    bool server = false, wait = true, ok = true;
+    for (gchar **p = parts + 1; ok && *p; p++) {
+        char *eq = strchr(*p, '=');
+        const char *val = eq ? eq + 1 : "on";
+        if (eq)
+            *eq = 0;
+        if (!strcmp(*p, "id"))
+            id = val;
+        else if (!strcmp(*p, "path"))
+            path = val;
+        else if (!strcmp(*p, "host"))
+            host = val;
+        else if (!strcmp(*p, "port"))
+            port = val;
+        else if (!strcmp(*p, "server") || !strcmp(*p, "wait"))
+            *(**p == 's' ? &server : &wait) = !strcmp(val, "on") || !strcmp(val, "yes");
+        else if (!strcmp(*p, "nowait"))
+            wait = false;
+        else if (!strcmp(*p, "signal") || !strcmp(*p, "logappend") || !strcmp(*p, "append"))
+            ;                           /* no effect here */
+        else
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-chardev: '%s' is not supported "
+                          "(id, path, host, port, server, wait)", *p);
+    }
+    char *spec = NULL;
+    if (ok && (!id || !*id))
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-chardev %s: give id=NAME", v);
+    else if (ok && !strcmp(backend, "socket") && (path || (host && port)))
+        spec = path ? g_strdup_printf("unix:%s%s%s", path, server ? ",server" : "",
+                                      server && !wait ? ",nowait" : "")
+                    : g_strdup_printf("tcp:%s:%s%s%s", host, port, server ? ",server" : "",
+                                      server && !wait ? ",nowait" : "");
+    else if (ok && !strcmp(backend, "file") && path)
+        spec = g_strdup_printf("file:%s", path);
+    else if (ok && (!strcmp(backend, "stdio") || !strcmp(backend, "pty") ||
+                    !strcmp(backend, "null")))
+        spec = g_strdup(backend);
+    else if (ok)
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-chardev '%s' is not supported (socket with "
+                      "path= or host=,port=; stdio; file,path=; pty; null)", backend);
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(cfg->chardevs); i++) {
+        size_t n = strlen(id);
+        if (cfg->chardevs[i] && !strncmp(cfg->chardevs[i], id, n) && cfg->chardevs[i][n] == '=') {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-chardev: id '%s' is used twice", id);
+        } else if (!cfg->chardevs[i]) {
+            cfg->chardevs[i] = g_strdup_printf("%s=%s", id, spec);
+            break;
+        } else if (i + 1 == G_N_ELEMENTS(cfg->chardevs)) {
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-chardev: at most %zu",
+                          G_N_ELEMENTS(cfg->chardevs));
+        }
+    }
+    g_free(spec);
+    g_strfreev(parts);
+    return ok;
+}
+
+/* the SPEC of -chardev id=ID, or NULL (an error set) */
+static const char *opt_chardev_spec(const MachineConfig *cfg, const char *opt, const char *id,
+                                    GError **errp)
+{
+    size_t n = strlen(id);
+    for (size_t i = 0; i < G_N_ELEMENTS(cfg->chardevs) && cfg->chardevs[i]; i++)
+        if (!strncmp(cfg->chardevs[i], id, n) && cfg->chardevs[i][n] == '=')
+            return cfg->chardevs[i] + n + 1;
+    opt_fail(errp, OPTIONS_ERROR_INVALID, "%s: no -chardev with id '%s' before it", opt, id);
+    return NULL;
+}
+
+/* -mon chardev=ID[,mode=readline|control][,id=..][,pretty=on|off] */
+static bool opt_mon(const char *v, MachineConfig *cfg, GError **errp)
+{
+    gchar **parts = g_strsplit(v, ",", -1);
+    const char *dev = NULL;
+    bool control = false, ok = true;
+    for (gchar **p = parts; ok && *p; p++) {
+        if (g_str_has_prefix(*p, "chardev="))
+            dev = *p + 8;
+        else if (!strcmp(*p, "mode=control"))
+            control = true;
+        else if (!strcmp(*p, "mode=readline"))
+            control = false;
+        else if (!g_str_has_prefix(*p, "id=") && !g_str_has_prefix(*p, "pretty="))
+            ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-mon: '%s' is not supported "
+                          "(chardev=ID, mode=readline|control)", *p);
+    }
+    const char *spec = NULL;
+    if (ok && !dev)
+        ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-mon %s: give chardev=ID", v);
+    if (ok)
+        ok = (spec = opt_chardev_spec(cfg, "-mon", dev, errp)) != NULL;
+    if (ok)
+        ok = opt_monitor(control ? OPT_QMP : OPT_MONITOR, spec, cfg, errp);
+    g_strfreev(parts);
+    return ok;
+}
+
 /* -name NAME or -name guest=NAME[,process=..][,debug-threads=..] */
 static bool opt_name(const char *v, MachineConfig *cfg, GError **errp)
 {
@@ -1102,6 +1211,9 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         cfg->screendump_text = g_strdup(v);
         return true;
     case OPT_SERIAL:    /* first -serial: COM1, then COM2..COM4 (chardev.h) */
+        if (g_str_has_prefix(v, "chardev:") &&
+            !(v = opt_chardev_spec(cfg, "-serial", v + 8, errp)))
+            return false;
         if (!chardev_spec_check(v, &err)) {
             opt_fail(errp, OPTIONS_ERROR_INVALID, "%s", err->message);
             g_error_free(err);
@@ -1227,6 +1339,10 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_disk(o->id, v, cfg, errp);
     case OPT_MONITOR: case OPT_QMP:
         return opt_monitor(o->id, v, cfg, errp);
+    case OPT_CHARDEV:
+        return opt_chardev(v, cfg, errp);
+    case OPT_MON:
+        return opt_mon(v, cfg, errp);
     case OPT_NAME:
         return opt_name(v, cfg, errp);
     case OPT_NODEFAULTS: case OPT_SMP: case OPT_PIDFILE: case OPT_DAEMONIZE:

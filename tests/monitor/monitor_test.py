@@ -6,6 +6,8 @@
 #   monitor_test.py ./tx86 build/tests/monitor/keys_rom.bin
 #
 # Each part runs tx86 afresh in its own temporary directory:
+#   chardev    -chardev socket (path= and host=/port=) with -mon mode=control
+#              and mode=readline: QMP and the HMP answer
 #   rom        the keys ROM (keys_rom.asm) with -qmp unix: and -monitor tcp:
 #              -name: the greeting, capabilities negotiation, "id" echo,
 #              every query-*, stop/cont with STOP/RESUME (and a stopped CPU
@@ -32,6 +34,7 @@ import pty
 import select
 import socket
 import struct
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -650,11 +653,39 @@ def part_stdio():
         subprocess.call(["rm", "-rf", d])
 
 
+def part_chardev():
+    """QMP and the HMP on -chardev socket back ends named by -mon (libvirt's form)"""
+    d = tempfile.mkdtemp(prefix="tx86-mon-")
+    qsock = os.path.join(d, "q.sock")
+    hport = free_port()
+    p = subprocess.Popen([TX86, "-bios", ROM, "-display", "none",
+                          "-chardev", "socket,id=q0,path=%s,server=on,wait=off" % qsock,
+                          "-mon", "chardev=q0,id=monitor,mode=control",
+                          "-chardev", "socket,id=h0,host=127.0.0.1,port=%d,server,nowait" % hport,
+                          "-mon", "chardev=h0,mode=readline"],
+                         cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        q = Qmp(qsock)
+        r = q.cmd("query-status")
+        check("-chardev socket,path= + -mon mode=control: QMP",
+              r.get("return", {}).get("status") == "running", r)
+        h = Hmp(("127.0.0.1", hport))
+        out = h.cmd("info status")
+        check("-chardev socket,host=,port= + -mon: HMP", "VM status: running" in out, out)
+        h.sock.close()
+        q.cmd("quit")
+        check("chardev: exit 0", p.wait(timeout=20) == 0)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     global TX86, ROM
     TX86 = os.path.abspath(sys.argv[1])
     ROM = os.path.abspath(sys.argv[2])
-    for part in (part_rom, part_seabios, part_stdio):
+    for part in (part_rom, part_seabios, part_stdio, part_chardev):
         try:
             part()
         except Exception as e:          # a crash of the test itself is a failure
