@@ -16,8 +16,9 @@ BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
+BOOT_TESTS += tests/boot/debian_formats.sh
 
-.PHONY: check-qemu-opts check-boot check-boot-linux check-cirrus check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-debian-formats check-qemu-opts check-boot check-boot-linux check-cirrus check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -33,6 +34,11 @@ check-formats: tx86 firmware $(UNIT_BIN)
 	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-unit.XXXXXX") && cd "$$d" && \
 	    "$(CURDIR)/$(UNIT_BIN)" formats; rc=$$?; rm -rf "$$d"; [ $$rc -eq 0 ]
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/formats.sh
+
+# the full Debian system converted to qcow2, vmdk, vdi and vpc, booted from
+# each (tests/boot/debian_formats.sh, also part of check-boot; ~2 minutes)
+check-debian-formats: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/debian_formats.sh
 
 # Linux by -kernel alone (tests/boot/linux_kernel.sh): scripts/run-tests.sh
 # runs it in the --enable-debug build, where the IR verifier checks every
