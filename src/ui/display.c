@@ -23,6 +23,7 @@
 #include "devices/i8042.h"
 #include "devices/ps2.h"
 #include "devices/vga.h"
+#include "devices/vmport.h"
 #include "ui/display.h"
 
 #define DISPLAY_MAX_FRONTENDS 4
@@ -62,6 +63,23 @@ bool display_mouse_event(Machine *m, int dx, int dy, int dz, unsigned buttons, G
         return false;
     }
     ps2_mouse_event(i8042_mouse(m->pc->i8042), dx, dy, dz, buttons & 7);
+    m->cpu.exit_request = 1;
+    return true;
+}
+
+static unsigned display_abs_scale(int v, int size)
+{
+    if (size <= 1)
+        return 0;
+    return (unsigned)CLAMP(v, 0, size - 1) * 0xffffu / (unsigned)(size - 1);
+}
+
+bool display_mouse_abs(Machine *m, int x, int y, int w, int h, int dz, unsigned buttons)
+{
+    if (!m->pc || !m->pc->vmport || !vmmouse_is_absolute(m->pc->vmport))
+        return false;
+    vmmouse_absolute(m->pc->vmport, display_abs_scale(x, w), display_abs_scale(y, h), dz,
+                     buttons & 7);
     m->cpu.exit_request = 1;
     return true;
 }

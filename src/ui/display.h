@@ -70,6 +70,12 @@ bool display_start(struct Machine *m, GError **errp);
 bool display_key_event(struct Machine *m, int key, bool down, GError **errp);
 bool display_mouse_event(struct Machine *m, int dx, int dy, int dz, unsigned buttons,
                          GError **errp);
+/* an absolute pointer position (x, y on a w x h screen) for the VMware
+ * vmmouse (devices/vmport.h), when the guest has asked for absolute
+ * positions; false when it has not (the front end then sends relative
+ * motion, or grabs) */
+bool display_mouse_abs(struct Machine *m, int x, int y, int w, int h, int dz,
+                       unsigned buttons);
 
 /* front ends (sdl.c, vnc.c) */
 bool sdl_start(DisplayState *d, bool full_screen, GError **errp);

@@ -104,6 +104,20 @@ static void sdl_set_title(SdlUI *ui)
     ui->stopped_shown = ui->m->stopped;
 }
 
+/* not grabbed: the pointer's place in the window as an absolute position
+ * for the vmmouse, when the guest reads those (display_mouse_abs) */
+static bool sdl_abs(SdlUI *ui, int dz, unsigned buttons)
+{
+    int x, y, ww, wh;
+    SDL_GetMouseState(&x, &y);
+    SDL_GetWindowSize(ui->win, &ww, &wh);
+    if (ww <= 0 || wh <= 0 || ui->width <= 0 || ui->height <= 0)
+        return false;
+    return display_mouse_abs(ui->m, (int)((int64_t)x * ui->width / ww),
+                             (int)((int64_t)y * ui->height / wh), ui->width, ui->height, dz,
+                             buttons);
+}
+
 static void sdl_set_grab(SdlUI *ui, bool on)
 {
     if (ui->grab == on)
@@ -187,13 +201,19 @@ static void sdl_poll(void *opaque)
             sdl_key(ui, &ev.key);
             break;
         case SDL_MOUSEMOTION:
-            if (ui->grab && (ev.motion.xrel || ev.motion.yrel))
+            if (!ui->grab)
+                sdl_abs(ui, 0, ui->buttons);
+            else if (ev.motion.xrel || ev.motion.yrel)
                 display_mouse_event(ui->m, ev.motion.xrel, -ev.motion.yrel, 0, ui->buttons,
                                     NULL);
             break;
         case SDL_MOUSEBUTTONDOWN:
             if (!ui->grab) {
-                if (ev.button.button == SDL_BUTTON_LEFT)
+                /* a guest reading absolute positions gets the click */
+                unsigned b = ui->buttons | sdl_button_bit(ev.button.button);
+                if (sdl_abs(ui, 0, b))
+                    ui->buttons = b;
+                else if (ev.button.button == SDL_BUTTON_LEFT)
                     sdl_set_grab(ui, true);     /* this click only grabs */
                 break;
             }
@@ -203,13 +223,18 @@ static void sdl_poll(void *opaque)
             display_mouse_event(ui->m, 0, 0, 0, ui->buttons, NULL);
             break;
         case SDL_MOUSEBUTTONUP:
-            if (!ui->grab || !(ui->buttons & sdl_button_bit(ev.button.button)))
+            if (!(ui->buttons & sdl_button_bit(ev.button.button)))
                 break;                      /* e.g. the click that grabbed */
             ui->buttons &= ~sdl_button_bit(ev.button.button);
-            display_mouse_event(ui->m, 0, 0, 0, ui->buttons, NULL);
+            if (!ui->grab)
+                sdl_abs(ui, 0, ui->buttons);
+            else
+                display_mouse_event(ui->m, 0, 0, 0, ui->buttons, NULL);
             break;
         case SDL_MOUSEWHEEL:
-            if (ui->grab && ev.wheel.y)
+            if (!ui->grab && ev.wheel.y)
+                sdl_abs(ui, ev.wheel.y > 0 ? -1 : 1, ui->buttons);
+            else if (ev.wheel.y)
                 display_mouse_event(ui->m, 0, 0, ev.wheel.y > 0 ? -1 : 1, ui->buttons, NULL);
             break;
         case SDL_WINDOWEVENT:

@@ -144,11 +144,14 @@ static void vnc_pointer(int mask, int x, int y, rfbClientPtr cl)
         dz = 1;
     unsigned buttons = (m & 1) | ((m & 4) ? 2 : 0) | ((m & 2) ? 4 : 0);
     unsigned old = (c->mask & 1) | ((c->mask & 4) ? 2 : 0) | ((c->mask & 2) ? 4 : 0);
+    bool changed = dx || dy || dz || buttons != old || !c->have_pos;
     c->have_pos = true;
     c->x = x;
     c->y = y;
     c->mask = m;
-    if (dx || dy || dz || buttons != old)
+    /* the vmmouse when the guest reads absolute positions, else PS/2 */
+    if (changed && !display_mouse_abs(ui->m, x, y, ui->width, ui->height, dz, buttons) &&
+        (dx || dy || dz || buttons != old))
         display_mouse_event(ui->m, dx, dy, dz, buttons, NULL);
 }
 

@@ -15,6 +15,12 @@
 ; (cleared: black), and turns the i8042's translation off: from then on
 ; the guest sees the keyboard's own scancode set 2 (a = 1C, release F0 1C).
 ; The tests check that the window and VNC follow the size change.
+;
+; V (make code 2F) turns the VMware vmmouse on in absolute mode (the
+; backdoor, port 0x5658: READ_ID, DATA, REQUEST_ABSOLUTE), and off again
+; (DISABLE); while it is on, after each mouse byte the ROM reads the queued
+; positions and prints each as "A bbbbbbbb xxxxxxxx yyyyyyyy\n" (buttons,
+; x and y in 0..FFFF, hex).
 bits 16
 org 0
 
@@ -26,6 +32,7 @@ start:
     mov sp, 0x7000
     mov word [0x500], 0             ; next block's x
     mov byte [0x502], 0             ; 1 once Esc switched to VBE
+    mov byte [0x503], 0             ; 1 while the vmmouse is absolute
 
     ; ---- mode 13h by registers
     mov dx, 0x3c2
@@ -180,9 +187,19 @@ start:
     mov al, 10
     out 0xe9, al
     cmp bl, 'K'
-    jne .loop
+    je .key
+    cmp byte [0x503], 0
+    je .loop
+    call vmm_poll
+    jmp .loop
+.key:
     test ah, 0x80
     jnz .loop
+    cmp ah, 0x2f                    ; V: the vmmouse on / off
+    jne .notv
+    call vmm_toggle
+    jmp .blk
+.notv:
     cmp ah, 0x01
     jne .blk
     cmp byte [0x502], 0
@@ -251,6 +268,62 @@ block:
     jb .bx
     xor ax, ax
 .bx: mov [0x500], ax
+    ret
+
+; the VMware backdoor: command %1, EBX = %2; results in EAX..EDX
+%macro BACKDOOR 2
+    mov eax, 0x564D5868
+    mov ebx, %2
+    mov ecx, %1
+    mov dx, 0x5658
+    in eax, dx
+%endmacro
+
+vmm_toggle:
+    cmp byte [0x503], 0
+    jne .off
+    BACKDOOR 41, 0x45414552         ; READ_ID: enable, queue the id
+    BACKDOOR 39, 1                  ; DATA: take the id
+    BACKDOOR 41, 0x53424152         ; REQUEST_ABSOLUTE
+    mov byte [0x503], 1
+    ret
+.off:
+    BACKDOOR 41, 0xF5               ; DISABLE
+    mov byte [0x503], 0
+    ret
+
+vmm_poll:                           ; print every queued 4-word packet
+    BACKDOOR 40, 0                  ; STATUS: words queued
+    cmp ax, 4
+    jb .done
+    BACKDOOR 39, 4                  ; DATA: buttons, x, y, z
+    push ecx
+    push ebx
+    push eax
+    mov al, 'A'
+    out 0xe9, al
+    mov cx, 3
+.w: mov al, ' '
+    out 0xe9, al
+    pop eax
+    call hex32
+    loop .w
+    mov al, 10
+    out 0xe9, al
+    jmp vmm_poll
+.done:
+    ret
+
+hex32:                              ; eax -> 8 hex digits on port 0xE9
+    push cx
+    mov cx, 8
+.d: rol eax, 4
+    push eax
+    and al, 0x0f
+    call hexdigit
+    pop eax
+    loop .d
+    pop cx
     ret
 
 kbc_cmd:                            ; al -> port 0x64

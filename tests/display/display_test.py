@@ -599,6 +599,28 @@ def vnc_test(tmp):
         check("vnc: pointer moves (+10, 5 up) -> PS/2 dx 10, dy 5; left button down, up",
               (dx, dy) == (10, 5) and btn == [0, 1, 0], "%s %s" % ((dx, dy, btn), lines))
 
+        # V: the guest turns the vmmouse on (absolute); the pointer's place,
+        # scaled to 0..FFFF, comes through the backdoor; V again: off
+        m = g.mark()
+        c.tap(ord("v"))
+        wait_for(lambda: "K af" in g.lines()[m:], 5)
+        c.pointer(1, 160, 100)
+        c.pointer(0, 319, 199)
+        wait_for(lambda: len([l for l in g.lines()[m:] if l.startswith("A ")]) >= 2, 5)
+        absl = [l for l in g.lines()[m:] if l.startswith("A ")]
+        want = ["A %08x %08x %08x" % (0x20, 160 * 0xffff // 319, 100 * 0xffff // 199),
+                "A %08x %08x %08x" % (0, 0xffff, 0xffff)]
+        check("vnc: absolute positions through the vmmouse once the guest asks (left down, up)",
+              absl == want, "%s (want %s)" % (absl, want))
+        m = g.mark()
+        c.tap(ord("v"))
+        wait_for(lambda: "K af" in g.lines()[m:], 5)
+        c.pointer(0, 300, 190)
+        lines = g.wait_lines(m, 5)
+        dx, dy, _ = mouse_motion(lines)
+        check("vnc: vmmouse off: relative PS/2 motion again",
+              (dx, dy) == (300 - 319, 199 - 190), "%s" % lines)
+
         # Esc: the guest switches to VBE 640x480 and scancode set 2
         m = g.mark()
         c.key(0xff1b, True)
