@@ -375,6 +375,24 @@ def window_test(tmp):
         check("window: no mouse packets after the release",
               [l for l in g.wait_lines(m, 1, 1) if l.startswith("M ")] == [])
 
+        # V: the guest reads absolute positions (vmmouse): no grab needed,
+        # the pointer's place in the window and a click go to the guest
+        m = g.mark()
+        xdo("key", "v")
+        wait_for(lambda: "K af" in g.lines()[m:], 5)
+        xdo("mousemove", "--window", wid, "160", "100")
+        xdo("click", "1")
+        wait_for(lambda: len([l for l in g.lines()[m:] if l.startswith("A ")]) >= 3, 5)
+        absl = [l for l in g.lines()[m:] if l.startswith("A ")]
+        at = "%08x %08x" % (160 * 0xffff // 319, 100 * 0xffff // 199)
+        check("window: absolute position and click through the vmmouse, no grab",
+              len(absl) >= 3 and absl[0] == "A 00000000 " + at and
+              "A 00000020 " + at in absl and absl[-1] == "A 00000000 " + at and
+              "Ctrl+Alt+G" not in xdo("getwindowname", wid), str(absl))
+        m = g.mark()
+        xdo("key", "v")                  # off again
+        wait_for(lambda: "K af" in g.lines()[m:], 5)
+
         # Esc: the guest switches to VBE 640x480 and to scancode set 2
         m = g.mark()
         xdo("keydown", "Escape")
