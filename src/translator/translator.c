@@ -107,6 +107,19 @@ static inline uint32_t tb_hash(const Translator *t, GuestPhys phys_pc, GuestVirt
     return h & (t->hash_size - 1);
 }
 
+/* an entry's block, and whether the entry is stale: a TLB flush happened
+ * since it was filled (tb_jc_flush: its code is NULL, so native lookups
+ * miss, and its block pointer is tagged with bit 0) */
+static inline TranslationBlock *jc_tb(const TbJcEntry *je)
+{
+    return (TranslationBlock *)((uintptr_t)je->tb & ~(uintptr_t)1);
+}
+
+static inline bool jc_stale(const TbJcEntry *je)
+{
+    return (uintptr_t)je->tb & 1;
+}
+
 static void tr_code_write_hook(void *opaque, GuestPhys paddr, int size)
 {
     tb_invalidate_phys_range(opaque, paddr, (uint32_t)size);
@@ -164,11 +177,11 @@ static void tr_log_stats(Translator *t, const char *what)
     const TranslatorStats *st = &t->stats;
     log_printf("tb: %s: translated=%" PRIu64 " invalidated=%" PRIu64 " flushes=%" PRIu64
                " pool=%u lookups=%" PRIu64 " jc_hits=%" PRIu64 " chain_hits=%" PRIu64
-               " jc_flushes=%" PRIu64
+               " jc_revalidated=%" PRIu64 " jc_flushes=%" PRIu64
                " jc_page_flushes=%" PRIu64 " patched=%" PRIu64 " code_bytes=%" PRIu64 "\n",
                what, st->blocks_translated, st->blocks_invalidated, st->flushes,
                tr_priv(t)->pool_used, st->lookups, st->jc_hits, st->chain_hits,
-               st->jc_flushes, st->jc_page_flushes,
+               st->jc_revalidated, st->jc_flushes, st->jc_page_flushes,
                st->jumps_patched, st->code_bytes);
 }
 
@@ -388,13 +401,13 @@ static void tb_jc_forget(Translator *t, const TranslationBlock *tb)
 {
     uint32_t h = tb_jc_hash(tb->cs_base + tb->pc);
     if (!tb->pcrel) {
-        if (t->jc[h].tb == tb)
+        if (jc_tb(&t->jc[h]) == tb)
             memset(&t->jc[h], 0, sizeof(t->jc[h]));
         return;
     }
     for (uint32_t run = 0; run < TB_JC_SIZE; run += TB_JC_PAGE_SIZE) {
         TbJcEntry *je = &t->jc[run | (h & (TB_JC_PAGE_SIZE - 1))];
-        if (je->tb == tb)
+        if (jc_tb(je) == tb)
             memset(je, 0, sizeof(*je));
     }
 }
@@ -508,6 +521,18 @@ static void tr_log_ir(const char *title, const IRBlock *ir)
 
 /* -------------------------------------------------------------- lookup */
 
+/* a block spanning two pages: its second page must still map where it
+ * did (with paging on) */
+static bool tb_page2_ok(Translator *t, const TranslationBlock *tb, void *env, GuestVirt lin,
+                        uint32_t hflags)
+{
+    if (tb->phys_page2 == GUEST_PHYS_NONE || !(hflags & tr_priv(t)->flags_paging))
+        return true;
+    GuestPhys pa2;
+    return t->guest->probe_code(env, (lin & PAGE_MASK) + PAGE_SIZE, &pa2) &&
+           (pa2 & PAGE_MASK) == (tb->phys_page2 & PAGE_MASK);
+}
+
 static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt pc,
                                    GuestVirt cs_base, uint32_t cs_limit, uint32_t hflags,
                                    void *env)
@@ -517,14 +542,8 @@ static TranslationBlock *tb_lookup(Translator *t, GuestPhys phys_pc, GuestVirt p
         if (tb->phys_pc != phys_pc || (!tb->pcrel && tb->pc != pc) || tb->cs_base != cs_base ||
             tb->hflags != hflags || tb->cs_limit != cs_limit)
             continue;
-        if (tb->phys_page2 != GUEST_PHYS_NONE && (hflags & tr_priv(t)->flags_paging)) {
-            /* the second page must still map where it did */
-            GuestVirt lin2 = ((cs_base + pc) & PAGE_MASK) + PAGE_SIZE;
-            GuestPhys pa2;
-            if (!t->guest->probe_code(env, lin2, &pa2) ||
-                (pa2 & PAGE_MASK) != (tb->phys_page2 & PAGE_MASK))
-                continue;
-        }
+        if (!tb_page2_ok(t, tb, env, cs_base + pc, hflags))
+            continue;
         return tb;
     }
     return NULL;
@@ -619,14 +638,22 @@ TranslationBlock *tb_find(Translator *t, void *env)
     uint32_t hflags = env_word(env, p->key_flags);
     TbJcEntry *je = &t->jc[tb_jc_hash(cs_base + pc)];
     t->stats.lookups++;
+    TranslationBlock *tb = NULL;
     if (tb_jc_match(je, pc, cs_base, cs_limit, hflags)) {
-        t->stats.jc_hits++;
-        return je->tb;
+        tb = jc_tb(je);
+        if (!jc_stale(je)) {
+            t->stats.jc_hits++;
+            return tb;
+        }
     }
     GuestPhys phys_pc = t->guest->code_phys(env, cs_base + pc);
-    TranslationBlock *tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
-    if (!tb)
-        tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
+    if (tb && tb->phys_pc == phys_pc && tb_page2_ok(t, tb, env, cs_base + pc, hflags)) {
+        t->stats.jc_revalidated++;      /* a stale entry whose mapping holds */
+    } else {
+        tb = tb_lookup(t, phys_pc, pc, cs_base, cs_limit, hflags, env);
+        if (!tb)
+            tb = tb_gen_code(t, env, phys_pc, pc, cs_base, cs_limit, hflags);
+    }
     *je = (TbJcEntry){
         .pc = pc, .cs_base = cs_base, .cs_limit = cs_limit, .hflags = hflags,
         .code = (hflags & p->flags_nochain) ? NULL : tb->code,
@@ -653,12 +680,20 @@ TranslationBlock *tb_find(Translator *t, void *env)
  * the page flush, which also clears the page before the flushed one.
  */
 
-/* clear the run of entries `run` if anything was filled in it */
+/* make the run of entries `run` stale if anything was filled in it since
+ * it last was: native lookups miss (code NULL), tb_find checks the
+ * mapping again (code_phys, the second page) before it uses the block */
 static inline void tb_jc_clear_run(Translator *t, uint32_t run)
 {
     uint64_t bit = 1ull << (run % 64);
     if (t->jc_runs[run / 64] & bit) {
-        memset(&t->jc[run * TB_JC_PAGE_SIZE], 0, sizeof(*t->jc) * TB_JC_PAGE_SIZE);
+        TbJcEntry *je = &t->jc[run * TB_JC_PAGE_SIZE];
+        for (uint32_t i = 0; i < TB_JC_PAGE_SIZE; i++, je++) {
+            if (je->tb) {
+                je->code = NULL;
+                je->tb = (TranslationBlock *)((uintptr_t)je->tb | 1);
+            }
+        }
         t->jc_runs[run / 64] &= ~bit;
     }
 }

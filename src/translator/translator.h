@@ -119,6 +119,8 @@ typedef struct TranslatorStats {
     uint64_t jc_hits;           /* tb_find answered by the jump cache (the
                                    native code's own lookups are not counted) */
     uint64_t jc_flushes, jc_page_flushes;
+    uint64_t jc_revalidated;    /* tb_find: a stale entry (TLB flushed since) whose
+                                   mapping still held: no hash lookup */
 } TranslatorStats;
 
 /* the jump cache: virtual (linear) pc -> TB, 2^TB_JC_BITS entries; the
@@ -145,7 +147,9 @@ static inline uint32_t tb_jc_hash(uint32_t lin)
  * state, as plain words the generated code compares against env's key
  * words, and the block.  code is the block's host code when a native
  * lookup may jump to it (not when its flags stop chaining: single-step,
- * breakpoints), else NULL.  An all-zero entry is empty (tb NULL, code
+ * breakpoints), else NULL.  A stale entry (a TLB flush since: tb_jc_flush)
+ * has code NULL and bit 0 of tb set; tb_find checks its mapping again
+ * before it uses it.  An all-zero entry is empty (tb NULL, code
  * NULL).  The layout is read by the native backend (static_asserts). */
 typedef struct TbJcEntry {
     uint32_t pc, cs_base, cs_limit, hflags;
