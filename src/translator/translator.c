@@ -674,8 +674,9 @@ TranslationBlock *tb_find(Translator *t, void *env)
  * The native backend does that comparison inline (codegen.c,
  * cg_exit_lookup) and jumps to the entry's code.  The physical half of the key is not
  * compared: the entry was filled right after code_phys (or a hash hit
- * that followed it) and is dropped whenever the guest's TLB drops the
- * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes), so it
+ * that followed it) and is made stale whenever the guest's TLB drops the
+ * mapping (tb_jc_flush, tb_jc_flush_page, called from its flushes: code
+ * NULL, so native lookups miss, and tb_find checks the mapping again), so it
  * is exactly as current as the TLB.  A block's second page is covered by
  * the page flush, which also clears the page before the flushed one.
  */
