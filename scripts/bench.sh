@@ -8,7 +8,7 @@
 # version.  A benchmark, not a test: it fails (exit 1) only when two
 # engines' workloads computed different results, or nothing ran.
 #
-# Sets (BENCH_SETS, default "intloop busybox debian"):
+# Sets (BENCH_SETS, default "intloop busybox debian net"):
 #   intloop  scripts/bench-intloop.sh (its own output, not in the tables)
 #   busybox  Debian's i386 kernel + the busybox initramfs of
 #            tests/boot/get-guests.sh with scripts/bench-work-busybox.sh as
@@ -42,7 +42,7 @@ if [ "${1:-}" = --table ]; then
 fi
 
 cd "$top" || exit 1
-sets=${BENCH_SETS:-intloop busybox debian}
+sets=${BENCH_SETS:-intloop busybox debian net}
 engines=${BENCH_ENGINES:-tx86 qemu native}
 rounds=${BENCH_ROUNDS:-3}
 cpu=${BENCH_CPU:-1}
