@@ -956,11 +956,12 @@ IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
 /* ------------------------------------------------------------------ */
 /* the block driver                                                    */
 
-/* may tb be position-independent (gen_eip): flat 32-bit code, and nothing
+/* may tb be position-independent (gen_eip): the backend wants it
+ * (Backend.pcrel: not the interpreter), flat 32-bit code, and nothing
  * that looks at linear pcs at translation or names them in logs */
 static bool pcrel_allowed(const CPUState *env, const TranslationBlock *tb)
 {
-    return (tb->hflags & HF_CS32) && tb->cs_limit == 0xffffffffu && !env->trace &&
+    return env->tr_ctx->backend->pcrel && (tb->hflags & HF_CS32) && tb->cs_limit == 0xffffffffu && !env->trace &&
            !env->gdb_step && !(env->dbg_flags & (DBG_IBP | DBG_WATCH | DBG_GDB)) &&
            !log_enabled(LOG_EXEC | LOG_CPU);
 }

@@ -101,6 +101,11 @@ typedef struct Backend {
      * `slot` jump to dst's code, or back to its exit stub when dst is NULL */
     void (*patch_jump)(struct Translator *t, TranslationBlock *tb, int slot,
                        TranslationBlock *dst);
+    /* front ends may make position-independent blocks (tb->pcrel) for
+     * it: their extra ops (an add where a pc constant was) cost native code
+     * next to nothing, but an interpreter one dispatch each, more than the
+     * translations they save (docs/PERFORMANCE.md) */
+    bool pcrel;
 } Backend;
 
 extern const Backend backend_interp;

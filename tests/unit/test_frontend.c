@@ -231,7 +231,14 @@ static void fe_translate(Machine *m, IRBlock *ir)
     tb.hflags = env->hflags;
     tb.phys_page2 = UINT32_MAX;
     ir_block_reset(ir);
+    /* the front end as the native backend drives it, with position-
+     * independent blocks (Backend.pcrel), whichever backend the machine has */
+    const Backend *saved = m->tr->backend;
+    Backend be = *saved;
+    be.pcrel = true;
+    m->tr->backend = &be;
     m->tr->translate(m->tr->frontend, env, &tb, ir);
+    m->tr->backend = saved;
 }
 
 static bool is_prefix(uint8_t b)

@@ -960,6 +960,7 @@ static void cg_dump(Translator *t, TranslationBlock *tb, FILE *f)
 
 const Backend backend_x86_64 = {
     .name = "x86_64",
+    .pcrel = true,
     .init = cg_init,
     .cleanup = cg_cleanup,
     .compile = cg_compile,
