@@ -810,12 +810,9 @@ CirrusState *cirrus_init(const Buses *b, void *pci, GError **errp)
     if (pci) {
         PCIDevice *d = pci_register_function(pci, PCI_DEVFN(2, 0), "cirrus-vga",
                                              CIRRUS_PCI_VENDOR, CIRRUS_PCI_DEVICE, 0x00,
-                                             0x030000, NULL, s);
-        if (!d) {
-            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                        "cirrus-vga: PCI slot 2 is already taken");
+                                             0x030000, NULL, s, errp);
+        if (!d)
             return NULL;
-        }
         s->pci = d;
         pci_register_mem_bar(d, 0, CIRRUS_LFB_SIZE, PCI_BAR_PREFETCH, &cirrus_lfb_ops, s,
                              "cirrus-lfb");

@@ -852,10 +852,8 @@ E1000State *e1000_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t mac
     s->bus = *b;
     memcpy(s->mac, mac, 6);
     s->pci = pci_register_function(bus, devfn, "e1000", 0x8086, 0x100e, 0x03, 0x020000,
-                                   NULL, s);
+                                   NULL, s, errp);
     if (!s->pci) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "e1000: PCI slot %d is taken", PCI_SLOT(devfn));
         g_free(s);
         return NULL;
     }

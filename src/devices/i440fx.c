@@ -132,10 +132,8 @@ I440FXState *i440fx_init(const Buses *b, PCIBus *bus, GError **errp)
     I440FXState *s = g_new0(I440FXState, 1);
     s->buses = *b;
     s->dev = pci_register_function(bus, PCI_DEVFN(0, 0), "i440fx", 0x8086, 0x1237, 0x02,
-                                   0x060000, &i440fx_pci_ops, s);
+                                   0x060000, &i440fx_pci_ops, s, errp);
     if (!s->dev) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "i440fx: PCI 00:00.0 is taken");
         g_free(s);
         return NULL;
     }

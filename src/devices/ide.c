@@ -1461,12 +1461,9 @@ static bool ide_pci_register(IDEState *s, PCIBus *bus, GError **errp)
     if (!bus)
         return true;                                /* no PCI bus: legacy ports only */
     PCIDevice *d = pci_register_function(bus, PCI_DEVFN(1, 1), "piix3-ide", 0x8086, 0x7010,
-                                         0x00, 0x010180, &ide_pci_ops, s);
-    if (!d) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "ide: PCI slot 00:01.1 is already taken");
+                                         0x00, 0x010180, &ide_pci_ops, s, errp);
+    if (!d)
         return false;
-    }
     pci_register_io_bar(d, 4, 16, &ide_bm_ops, s, "piix3-bmdma");
     s->pci = d;
     return true;

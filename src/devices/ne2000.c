@@ -423,10 +423,8 @@ Ne2000State *ne2000_pci_init(const Buses *b, PCIBus *bus, int devfn, const uint8
 {
     Ne2000State *s = ne_new(b, mac, "ne2k_pci");
     s->pci = pci_register_function(bus, devfn, "ne2k_pci", 0x10ec, 0x8029, 0x00, 0x020000,
-                                   NULL, s);
+                                   NULL, s, errp);
     if (!s->pci) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "ne2k_pci: PCI slot %d is taken", PCI_SLOT(devfn));
         ne2000_free(s);
         return NULL;
     }

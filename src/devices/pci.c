@@ -355,10 +355,15 @@ void pci_set_wmask(PCIDevice *d, uint32_t addr, int len, uint8_t mask)
 
 PCIDevice *pci_register_function(PCIBus *bus, int devfn, const char *name,
                                  uint16_t vendor, uint16_t device, uint8_t revision,
-                                 uint32_t class_code, const PCIDeviceOps *ops, void *opaque)
+                                 uint32_t class_code, const PCIDeviceOps *ops, void *opaque,
+                                 GError **errp)
 {
-    if (!bus || devfn < 0 || devfn > 255 || bus->devs[devfn])
+    if (!bus || devfn < 0 || devfn > 255 || bus->devs[devfn]) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: PCI 00:%02x.%x is taken",
+                    name, devfn >= 0 && devfn <= 255 ? PCI_SLOT(devfn) : 0xff,
+                    devfn >= 0 && devfn <= 255 ? PCI_FUNC(devfn) : 0);
         return NULL;
+    }
     PCIDevice *d = g_new0(PCIDevice, 1);
     d->bus = bus;
     d->devfn = devfn;

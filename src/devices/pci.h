@@ -39,6 +39,7 @@
 #define TX86_PCI_H
 
 #include <stdint.h>
+#include <glib.h>
 #include <stdbool.h>
 #include "bus/ioport.h"
 #include "bus/memory.h"
@@ -125,11 +126,13 @@ struct PCIDevice {
 PCIBus *pci_bus_new(const struct Buses *b);
 
 /* a function at devfn (PCI_DEVFN(slot, fn)); class_code is class <<
- * 16 | subclass << 8 | prog-if.  Returns NULL if devfn is taken.  The
- * device's fields stay valid for the machine's lifetime. */
+ * 16 | subclass << 8 | prog-if.  Returns NULL, with "NAME: PCI 00:SS.F
+ * is taken" in errp (may be NULL), if devfn is taken or out of range.
+ * The device's fields stay valid for the machine's lifetime. */
 PCIDevice *pci_register_function(PCIBus *bus, int devfn, const char *name,
                                  uint16_t vendor, uint16_t device, uint8_t revision,
-                                 uint32_t class_code, const PCIDeviceOps *ops, void *opaque);
+                                 uint32_t class_code, const PCIDeviceOps *ops, void *opaque,
+                                 GError **errp);
 /* make config bytes [addr, addr+len) writable by the guest with mask
  * (pci_register_function makes 0x40-0xFF writable by default) */
 void pci_set_wmask(PCIDevice *d, uint32_t addr, int len, uint8_t mask);

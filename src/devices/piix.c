@@ -122,10 +122,8 @@ PIIX3State *piix3_init(const Buses *b, PCIBus *bus, IrqLine isa_irq[16], IrqLine
     s->isa_irq = isa_irq;
     s->pirq_out = pirq_out;
     s->dev = pci_register_function(bus, PCI_DEVFN(PIIX_SLOT, 0), "piix3", 0x8086, 0x7000,
-                                   0x00, 0x060100, &piix3_pci_ops, s);
+                                   0x00, 0x060100, &piix3_pci_ops, s, errp);
     if (!s->dev) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "piix3: PCI 00:01.0 is taken");
         g_free(s);
         return NULL;
     }

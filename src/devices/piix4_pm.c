@@ -322,10 +322,14 @@ PIIX4PMState *piix4_pm_init(const Buses *b, PCIBus *bus, IrqLine *sci, GError **
     s->buses = *b;
     s->sci = sci;
     s->dev = pci_register_function(bus, PCI_DEVFN(1, 3), "piix4-pm", 0x8086, 0x7113, 0x03,
-                                   0x068000, &pm_pci_ops, s);
-    if (!s->dev || !ioport_register(b->io, 0xb2, 2, &apm_io_ops, s, "apm")) {
+                                   0x068000, &pm_pci_ops, s, errp);
+    if (!s->dev) {
+        g_free(s);
+        return NULL;
+    }
+    if (!ioport_register(b->io, 0xb2, 2, &apm_io_ops, s, "apm")) {
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "piix4_pm: PCI 00:01.3 or ports 0xb2-0xb3 taken");
+                    "piix4_pm: ports 0xb2-0xb3 are taken");
         g_free(s);
         return NULL;
     }

@@ -369,10 +369,8 @@ Rtl8139State *rtl8139_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t
     s->bus = *b;
     memcpy(s->mac, mac, 6);
     s->pci = pci_register_function(bus, devfn, "rtl8139", 0x10ec, 0x8139, 0x10, 0x020000,
-                                   NULL, s);
+                                   NULL, s, errp);
     if (!s->pci) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "rtl8139: PCI slot %d is taken", PCI_SLOT(devfn));
         g_free(s);
         return NULL;
     }

@@ -975,10 +975,8 @@ VGAState *vga_init(const Buses *b, void *pci, GError **errp)
         /* 00:02.0 like QEMU's "VGA": BAR0 = the framebuffer, the VGA BIOS
          * as expansion ROM (SeaBIOS copies it to 0xC0000 and runs it) */
         PCIDevice *d = pci_register_function(pci, PCI_DEVFN(2, 0), "vga", VGA_PCI_VENDOR,
-                                             VGA_PCI_DEVICE, 0x02, 0x030000, NULL, s);
+                                             VGA_PCI_DEVICE, 0x02, 0x030000, NULL, s, errp);
         if (!d) {
-            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                        "vga: PCI slot 2 is already taken");
             vga_free(s);
             return NULL;
         }

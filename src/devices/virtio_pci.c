@@ -632,10 +632,8 @@ VirtioPCI *virtio_pci_init(const Buses *b, PCIBus *bus, int devfn, const VirtioP
                                           : cfg->legacy_device_id;
     vp->pci = pci_register_function(bus, devfn, cfg->name, VIRTIO_PCI_VENDOR, pci_id,
                                     cfg->disable_legacy ? 1 : 0, cfg->class_code,
-                                    modern ? &vp_pci_ops : NULL, vp);
+                                    modern ? &vp_pci_ops : NULL, vp, errp);
     if (!vp->pci) {
-        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: PCI slot %d is taken",
-                    cfg->name, PCI_SLOT(devfn));
         g_free(vp);
         return NULL;
     }

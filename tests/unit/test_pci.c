@@ -97,10 +97,13 @@ static void test_config_space(void)
     Fixture f;
     CU_ASSERT_FATAL(fixture_init(&f, false));
     PCIDevice *d = pci_register_function(f.bus, PCI_DEVFN(3, 0), "test", 0x1234, 0x5678, 0x07,
-                                         0x0c0330, NULL, &f);
+                                         0x0c0330, NULL, &f, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    GError *err = NULL;
     CU_ASSERT_PTR_NULL(pci_register_function(f.bus, PCI_DEVFN(3, 0), "dup", 1, 2, 0, 0,
-                                             NULL, NULL));
+                                             NULL, NULL, &err));
+    CU_ASSERT(err && !strcmp(err->message, "dup: PCI 00:03.0 is taken"));
+    g_clear_error(&err);
     static const struct { int reg, size; uint32_t want; } reads[] = {
         { 0x00, 4, 0x56781234 }, { 0x00, 2, 0x1234 }, { 0x02, 2, 0x5678 }, { 0x03, 1, 0x56 },
         { 0x08, 4, 0x0c033007 }, { 0x0b, 1, 0x0c }, { 0x2c, 4, 0x11001af4 },
@@ -136,7 +139,7 @@ static void test_bars(void)
     Fixture f;
     CU_ASSERT_FATAL(fixture_init(&f, false));
     int df = PCI_DEVFN(5, 0);
-    PCIDevice *d = pci_register_function(f.bus, df, "test", 0x1234, 1, 0, 0xff0000, NULL, &f);
+    PCIDevice *d = pci_register_function(f.bus, df, "test", 0x1234, 1, 0, 0xff0000, NULL, &f, NULL);
     pci_register_io_bar(d, 0, 16, &dev_io_ops, &f, "test-io");
     pci_register_mem_bar(d, 1, 0x1000, 0, &dev_mem_ops, &f, "test-mmio");
     static uint8_t rom[3000];
@@ -238,8 +241,8 @@ static void test_pirq(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(cfg_read(&f, PCI_DEVFN(1, 0), 0x00, 4), 0x70008086);
     CU_ASSERT_EQUAL(cfg_read(&f, PCI_DEVFN(1, 0), 0x60, 4), 0x80808080);
-    PCIDevice *a = pci_register_function(f.bus, PCI_DEVFN(3, 0), "a", 1, 1, 0, 0, NULL, NULL);
-    PCIDevice *b = pci_register_function(f.bus, PCI_DEVFN(4, 0), "b", 1, 2, 0, 0, NULL, NULL);
+    PCIDevice *a = pci_register_function(f.bus, PCI_DEVFN(3, 0), "a", 1, 1, 0, 0, NULL, NULL, NULL);
+    PCIDevice *b = pci_register_function(f.bus, PCI_DEVFN(4, 0), "b", 1, 2, 0, 0, NULL, NULL, NULL);
     a->config[PCI_INTERRUPT_PIN] = 1;            /* slot 3 INTA -> PIRQC */
     b->config[PCI_INTERRUPT_PIN] = 4;            /* slot 4 INTD -> PIRQB... (4+4-2)&3 = 2 */
     CU_ASSERT_EQUAL(pci_irq_pirq(a), 2);
