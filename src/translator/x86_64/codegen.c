@@ -261,8 +261,9 @@ static void cg_exit_lookup(Emitter *e, const CgBlock *b, Translator *t, int exit
     for (uint32_t i = 0; i < g->n_exit_words; i++)
         emit_alu_r_loc(e, 0x0b, HR_RAX, loc_mem(HR_RBX, (int32_t)g->exit_words[i]));
     miss[n++] = emit_jcc32(e, CC_HO_NE);
-    /* ecx = tb_jc_hash(cs_base + pc) */
-    emit_mov_r_loc(e, HR_RAX, loc_mem(HR_RBX, (int32_t)g->key_pc));
+    /* edx = pc (kept for the first key compare); ecx = tb_jc_hash(cs_base + pc) */
+    emit_mov_r_loc(e, HR_RDX, loc_mem(HR_RBX, (int32_t)g->key_pc));
+    emit_mov_r_loc(e, HR_RAX, loc_reg(HR_RDX));
     emit_alu_r_loc(e, 0x03, HR_RAX, loc_mem(HR_RBX, (int32_t)g->key_cs_base));
     emit_mov_r_loc(e, HR_RCX, loc_reg(HR_RAX));
     emit_shr_r_imm(e, HR_RCX, TB_JC_SHIFT);
@@ -277,7 +278,8 @@ static void cg_exit_lookup(Emitter *e, const CgBlock *b, Translator *t, int exit
     emit_op_rm(e, true, 0x01, 0, HR_RAX, loc_reg(HR_RCX), false);   /* add rcx, rax */
     const uint32_t key[4] = { g->key_pc, g->key_cs_base, g->key_cs_limit, g->key_flags };
     for (int i = 0; i < 4; i++) {
-        emit_mov_r_loc(e, HR_RDX, loc_mem(HR_RBX, (int32_t)key[i]));
+        if (i > 0)
+            emit_mov_r_loc(e, HR_RDX, loc_mem(HR_RBX, (int32_t)key[i]));
         emit_alu_r_loc(e, 0x3b, HR_RDX, loc_mem(HR_RCX, 4 * i));
         miss[n++] = emit_jcc32(e, CC_HO_NE);
     }
