@@ -37,6 +37,7 @@
  * button and the final shutdown reach MachineListeners (QMP events).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <time.h>
@@ -364,6 +365,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     }
     m->cpu.tr_ctx = m->tr;
+    if (m->cfg.perfmap && !translator_perfmap(m->tr, errp))
+        goto fail;
     physmem_add_listener(m->mem, machine_code_memmap_changed, m->tr);
     if (!debug_machine_init(m, errp))       /* --trace, -icount, -gdb (src/debug/) */
         goto fail;
@@ -381,6 +384,12 @@ void machine_free(Machine *m)
     debug_machine_free(m);                     /* trace END record, gdb socket */
     if (m->tr) {
         void *fe = m->tr->frontend;
+        if (log_enabled(LOG_TB)) {              /* next to the block counters */
+            const TLBStats *st = &m->cpu.tlb.stats;
+            log_printf("tlb: exit: misses=%" PRIu64 " walks=%" PRIu64 " code_misses=%" PRIu64
+                       " flushes=%" PRIu64 " invlpg=%" PRIu64 "\n", st->misses, st->walks,
+                       st->code_misses, st->flushes, st->page_flushes);
+        }
         physmem_remove_listener(m->mem, machine_code_memmap_changed, m->tr);
         translator_free(m->tr);
         x86_frontend_free(fe);

@@ -49,6 +49,7 @@ typedef struct MachineConfig {
     char *screenshot;             /* --screenshot FILE: PNG of the screen at exit (ui/screenshot.c) */
     char *screendump_text;        /* --screendump-text FILE|-: the text screen at exit */
     bool no_reboot;
+    bool perfmap;            /* -perfmap: /tmp/perf-PID.map for perf */
     bool has_debug_exit;          /* -device isa-debug-exit */
     uint32_t debug_exit_iobase, debug_exit_iosize;
     BackendKind backend;

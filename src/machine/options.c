@@ -26,7 +26,7 @@ G_DEFINE_QUARK(tx86-options-error-quark, options_error)
 
 typedef enum OptId {
     OPT_MACHINE, OPT_M, OPT_BIOS, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_SERIAL,
-    OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_D, OPT_LOGFILE, OPT_ACCEL,
+    OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_PERFMAP, OPT_D, OPT_LOGFILE, OPT_ACCEL,
     OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_HELP, OPT_VERSION, OPT_CPU,
     OPT_KERNEL, OPT_INITRD, OPT_APPEND,     /* direct kernel boot (loader.c) */
     OPT_VGA, OPT_SCREENSHOT, OPT_SCREENDUMP_TEXT,   /* display (vga.c, ui/) */
@@ -62,6 +62,7 @@ static const OptDesc opt_table[] = {
     { "debugcon",   OPT_DEBUGCON,   true },
     { "device",     OPT_DEVICE,     true },
     { "no-reboot",  OPT_NO_REBOOT,  false },
+    { "perfmap",    OPT_PERFMAP,    false },
     { "d",          OPT_D,          true },
     { "D",          OPT_LOGFILE,    true },
     { "accel",      OPT_ACCEL,      true },
@@ -179,6 +180,7 @@ void options_usage(FILE *f)
 "                         [no NIC unless asked for]\n"
 "  -cpu MODEL             CPU model (-cpu help lists them) [" CPUID_DEFAULT_MODEL "]\n"
 "  -no-reboot             exit instead of rebooting on a triple fault\n"
+"  -perfmap               write /tmp/perf-PID.map: perf names generated code by guest pc\n"
 "  -rtc base=utc|localtime|DATE  RTC start time; DATE 2006-06-17[T16:01:21] [utc]\n"
 "  -kernel FILE           boot a Linux bzImage or a multiboot kernel directly\n"
 "  -initrd FILE           its initial RAM disk (multiboot: modules \"a args,b\")\n"
@@ -1242,6 +1244,9 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_net("net", v, cfg, errp);
     case OPT_NO_REBOOT:
         cfg->no_reboot = true;
+        return true;
+    case OPT_PERFMAP:
+        cfg->perfmap = true;
         return true;
     case OPT_D:
         if (!strcmp(v, "help") || !strcmp(v, "?")) {

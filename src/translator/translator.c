@@ -48,6 +48,8 @@
  */
 #include <string.h>
 #include <inttypes.h>
+#include <errno.h>
+#include <unistd.h>
 #include "config.h"
 #include "translator/translator.h"
 /* physical pages (code marks, the code-write hook): a bus-level header */
@@ -185,10 +187,25 @@ static void tr_log_stats(Translator *t, const char *what)
                st->jumps_patched, st->code_bytes);
 }
 
+bool translator_perfmap(Translator *t, GError **errp)
+{
+    g_autofree char *path = g_strdup_printf("/tmp/perf-%d.map", (int)getpid());
+    t->perfmap = fopen(path, "w");
+    if (!t->perfmap) {
+        g_set_error(errp, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "-perfmap: cannot create %s: %s", path, g_strerror(errno));
+        return false;
+    }
+    setvbuf(t->perfmap, NULL, _IOLBF, 0);   /* complete lines even if we die */
+    return true;
+}
+
 void translator_free(Translator *t)
 {
     if (!t)
         return;
+    if (t->perfmap)
+        fclose(t->perfmap);
     TranslatorPriv *p = tr_priv(t);
     if (log_enabled(LOG_TB))
         tr_log_stats(t, "exit");
@@ -598,6 +615,9 @@ static TranslationBlock *tb_gen_code(Translator *t, void *env, GuestPhys phys_pc
             g_error("translator: a single block does not fit in the code buffer");
     }
     p->pool_used++;
+    if (t->perfmap && tb->code_size)
+        fprintf(t->perfmap, "%" PRIxPTR " %zx tb-%08x+%08x-%08x\n", (uintptr_t)tb->code,
+                tb->code_size, (uint32_t)cs_base, (uint32_t)pc, (uint32_t)phys_pc);
     if (log_enabled(LOG_OUT_ASM) && log_this) {
         log_printf("OUT: [size=%zu]\n", tb->code_size);
         t->backend->dump(t, tb, log_file ? log_file : stderr);

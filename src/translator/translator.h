@@ -188,6 +188,7 @@ typedef struct Translator {
                                    cs_base + pc); valid while the TLB is */
     uint64_t jc_runs[(TB_JC_RUNS + 63) / 64];  /* runs with an entry filled since
                                    they were last cleared: what a flush clears */
+    FILE *perfmap;              /* translator_perfmap: one line per compiled block */
     TranslatorStats stats;
 } Translator;
 
@@ -197,6 +198,12 @@ Translator *translator_new(const Backend *be, const GuestDesc *guest, struct Phy
                            TranslateFn translate, void *frontend,
                            void *cpu, size_t tb_size, GError **errp);
 void        translator_free(Translator *t);
+/* name every block compiled from now on in /tmp/perf-PID.map, perf's
+ * format for JIT code ("START SIZE tb-CSBASE+PC-PHYS" in hex), so perf
+ * report shows which guest code the host time went to; false (errp) if
+ * the file cannot be created.  Backends without host code (the
+ * interpreter) write nothing. */
+bool        translator_perfmap(Translator *t, GError **errp);
 /* find or translate the block for the CPU's current state.  May raise a
  * guest exception (#PF on fetch) via the CPU's jmp_env. */
 TranslationBlock *tb_find(Translator *t, void *env);

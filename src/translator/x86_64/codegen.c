@@ -626,6 +626,62 @@ static bool cg_fuses_with_branch(const IRBlock *ir, const RATemp *ti, uint32_t n
     return true;
 }
 
+/*
+ * A side exit: the ops after the brz/brnz at br, up to the label it jumps
+ * to, run only when the branch is not taken and leave the block (the
+ * front end's "st; t = ld_env code_dirty; brz L0, t; st_env eip; exit;
+ * label L0" after every guest store, and the like).  They are emitted
+ * out of line, after the block's guard exit, so the path that goes on
+ * is straight and short: the branch becomes a jump, on the opposite
+ * condition, to that cold copy.  Allowed when the ops between the
+ * branch and its label contain no label or branch, end in an op that
+ * never falls through (exit, goto_tb, lookup_tb, a noreturn helper), and
+ * define no temp read at or after the label.  The code is the same
+ * wherever it is placed: each temp has one location for its whole live
+ * range, and the cold copy is entered straight from the branch.
+ * Returns the label's index, or 0 when the branch must stay as it is.
+ */
+static uint32_t cg_side_exit(const IRBlock *ir, const RABlock *ra, uint32_t br)
+{
+    const IRInsn *b = &ir->insns[br];
+    if (b->op != IR_BRZ && b->op != IR_BRNZ)
+        return 0;
+    uint32_t m = ra->label_pos[b->imm], last = UINT32_MAX;
+    if (m <= br + 1)
+        return 0;
+    IRTemp defs[8];
+    uint32_t n_defs = 0;
+    for (uint32_t k = br + 1; k < m; k++) {
+        const IRInsn *in = &ir->insns[k];
+        if (in->op == IR_INSN_START || in->op == IR_NOP)
+            continue;
+        unsigned f = ir_insn_flags(ir->guest, in);
+        if (f & (IR_SE_LABEL | IR_SE_BRANCH))
+            return 0;
+        if (in->out != IR_NO_TEMP) {
+            if (n_defs == G_N_ELEMENTS(defs))
+                return 0;
+            defs[n_defs++] = in->out;
+        }
+        last = k;
+    }
+    if (last == UINT32_MAX)
+        return 0;
+    const IRInsn *end = &ir->insns[last];
+    bool stops = end->op == IR_EXIT || end->op == IR_GOTO_TB || end->op == IR_LOOKUP_TB ||
+                 (end->op == IR_CALL && (ir->guest->helpers[end->imm].flags & HF_NORETURN));
+    if (!stops)
+        return 0;
+    for (uint32_t k = m; k < ir->n_insns && n_defs; k++) {
+        const IRInsn *in = &ir->insns[k];
+        for (int i = 0; i < in->nin; i++)
+            for (uint32_t d = 0; d < n_defs; d++)
+                if (in->in[i] == defs[d])
+                    return 0;
+    }
+    return m;
+}
+
 static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
 {
     CodegenState *s = t->backend_state;
@@ -664,8 +720,40 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     CgSlowPath *slow = g_new(CgSlowPath, ir->n_insns + 1);
     uint32_t n_slow = 0;
     uint32_t fused_br = UINT32_MAX;   /* branch already emitted by its compare */
+    /* side exits moved out of line (cg_side_exit): ops [lo, hi), and the
+     * jcc that enters them */
+    typedef struct { uint32_t lo, hi; uint8_t *jump; } CgCold;
+    CgCold *cold = g_new(CgCold, ir->n_insns + 1);
+    uint32_t n_cold = 0, next_cold = 0, hi = ir->n_insns;
+    bool guarded = false;
+    /* the conditional branch of brz/brnz `br_` taken on host condition
+     * `cc_`: a jump to its label, or, when a side exit follows, a jump on
+     * the opposite condition to the side exit's cold copy, going on at
+     * the label */
+#define CG_BRANCH(cc_, br_) do {                                                    \
+        uint32_t m_ = cg_side_exit(ir, &ra, (br_));                                \
+        if (m_) {                                                                   \
+            cold[n_cold++] = (CgCold){ (br_) + 1, m_, emit_jcc32(&e, (cc_) ^ 1) }; \
+            n = m_ - 1;                                                             \
+        } else {                                                                    \
+            fix[n_fix++] = (Fixup){ emit_jcc32(&e, (cc_)), ir->insns[(br_)].imm };  \
+        }                                                                           \
+    } while (0)
 
-    for (uint32_t n = 0; n < ir->n_insns; n++) {
+    for (uint32_t n = 0;; n++) {
+        while (n >= hi) {
+            if (!guarded) {
+                e.w64 = false;
+                cg_exit(&e, &b);                 /* guard: never falls off */
+                guarded = true;
+            }
+            if (next_cold == n_cold)
+                goto emitted;
+            emit_patch_rel32(cold[next_cold].jump, e.p);
+            n = cold[next_cold].lo;
+            hi = cold[next_cold].hi;
+            next_cold++;
+        }
         const IRInsn *in = &ir->insns[n];
         HostLoc out = in->out != IR_NO_TEMP ? loc[in->out] : loc_reg(HR_RAX);
         HostLoc a = in->nin > 0 ? loc[in->in[0]] : loc_reg(HR_RAX);
@@ -708,8 +796,8 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                 /* cmp dword [env + off], 0; je/jne */
                 emit_alu_loc_imm(&e, 7, src, 0);
                 int cc = ir->insns[br].op == IR_BRZ ? CC_HO_E : CC_HO_NE;
-                fix[n_fix++] = (Fixup){ emit_jcc32(&e, cc), ir->insns[br].imm };
                 fused_br = br;
+                CG_BRANCH(cc, br);
                 break;
             }
             if (loc_same(out, src))
@@ -832,8 +920,8 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                 cg_cmp(&e, a, bv);
                 if (ir->insns[br].op == IR_BRZ)
                     cc ^= 1;
-                fix[n_fix++] = (Fixup){ emit_jcc32(&e, cc), ir->insns[br].imm };
                 fused_br = br;
+                CG_BRANCH(cc, br);
                 break;
             }
             cg_cmp(&e, a, bv);
@@ -886,8 +974,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
                 emit_test_r_r(&e, a.reg, a.reg);
             else
                 emit_cmp_loc_imm8(&e, a, 0);
-            fix[n_fix++] = (Fixup){ emit_jcc32(&e, in->op == IR_BRZ ? CC_HO_E : CC_HO_NE),
-                                    in->imm };
+            CG_BRANCH(in->op == IR_BRZ ? CC_HO_E : CC_HO_NE, n);
             break;
         case IR_GOTO_TB:
             cg_goto_tb(&e, &b, t, (int)in->imm);
@@ -903,8 +990,9 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         }
         g_assert((size_t)(e.p - code) <= need);
     }
+#undef CG_BRANCH
+emitted:
     e.w64 = false;
-    cg_exit(&e, &b);                         /* guard: never falls off */
     for (uint32_t k = 0; k < n_slow; k++)
         cg_emit_slow_path(&e, &slow[k], ra.used_regs, ir, loc, ra.sink_next);
     for (uint32_t k = 0; k < n_fix; k++) {
@@ -913,6 +1001,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
     }
     g_assert((size_t)(e.p - code) <= need);
 
+    g_free(cold);
     g_free(slow);
     g_free(fix);
     g_free(label_addr);
