@@ -60,6 +60,21 @@ static void test_sse_fp_tables(void)
     XMMReg big = { .q = { 0x41e0000000000000ull, 0 } };      /* 2^31 */
     fl = sse_fp_exec(SSEFP_CVTTSD2SI, &r, &big, &big, 0, MXCSR_DEFAULT);
     CU_ASSERT(r.d[0] == 0x80000000 && fl == MXCSR_IE);
+    /* 2147483647.5: RN ties to even 2^31 (indefinite), RZ 2147483647;
+     * -2147483648.5: RN -2^31, RD overflows */
+    static const struct { uint64_t v; uint32_t rc, want, fl; } cv[] = {
+        { 0x41dfffffffe00000ull, 0, 0x80000000, MXCSR_IE },
+        { 0x41dfffffffe00000ull, 3, 0x7fffffff, MXCSR_PE },
+        { 0xc1e0000000100000ull, 0, 0x80000000, MXCSR_PE },
+        { 0xc1e0000000100000ull, 1, 0x80000000, MXCSR_IE },
+        { 0xc1e0000000200000ull, 3, 0x80000000, MXCSR_IE },   /* -2^31-1 */
+    };
+    for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++) {
+        XMMReg v = { .q = { cv[i].v, 0 } };
+        fl = sse_fp_exec(SSEFP_CVTSD2SI, &r, &v, &v, 0,
+                         MXCSR_DEFAULT | cv[i].rc << MXCSR_RC_SHIFT);
+        CU_ASSERT(r.d[0] == cv[i].want && fl == cv[i].fl);
+    }
     /* COMISD unordered */
     XMMReg qn = { .q = { 0x7ff8000000000000ull, 0 } };
     fl = sse_fp_exec(SSEFP_UCOMISD, &r, &qn, &big, 0, MXCSR_DEFAULT);
@@ -360,6 +375,30 @@ static InKind input_kind(SSEFpOp op)
     }
 }
 
+/* binary64 operands of the narrowing conversions: near the binary32
+ * overflow and underflow thresholds, and near the int32/int64 limits with
+ * quarters (2147483647.5, -2147483649, ...) */
+static uint64_t gen_f64_conv(void)
+{
+    uint64_t s = (uint64_t)rndn(2) << 63, m = rnd() & ((1ull << 52) - 1);
+    double v;
+    switch (rndn(3)) {
+    case 0:
+        if (rndn(2))
+            m &= ~((1ull << 29) - 1) << rndn(3);         /* binary32 ties */
+        return s | ((uint64_t)(1023 - 126 - 26 + rndn(30)) << 52) | m;
+    case 1:
+        if (rndn(2))
+            m |= (1ull << 29) - 1;
+        return s | ((uint64_t)(1023 + 126 + rndn(3)) << 52) | m;
+    default:
+        v = (rndn(2) ? 2147483648.0 : 9223372036854775808.0) + (double)((int)rndn(7) - 3) +
+            0.25 * rndn(4);
+        memcpy(&m, &v, 8);
+        return s | m;
+    }
+}
+
 static void gen_operands(SSEFpOp op, XMMReg *a, XMMReg *b)
 {
     switch (input_kind(op)) {
@@ -381,6 +420,10 @@ static void gen_operands(SSEFpOp op, XMMReg *a, XMMReg *b)
         }
         if (rndn(2))
             a->q[1] = near(a->q[0], 52);
+        if (input_kind(op) == IN_F64_TO && rndn(2)) {
+            b->q[0] = gen_f64_conv();
+            b->q[1] = gen_f64_conv();
+        }
         break;
     case IN_I32:
         for (int i = 0; i < 4; i++) {

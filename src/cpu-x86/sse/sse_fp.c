@@ -617,9 +617,10 @@ static uint32_t fp_rsqrt(uint32_t a)
     k -= (k & 1) ? 63 : 62;
     bool rem;
     uint64_t r = isqrt128(n, &rem);        /* sqrt = r * 2^(k/2), r < 2^64 */
-    /* 1/r with 64+ bits: 2^127 / r; the truncated root makes 1/r slightly
-     * large, far below the 12-bit rounding point except at exact ties,
-     * which the sticky bit then breaks upwards (documented) */
+    /* 1/r with 64+ bits: 2^127 / r.  r is the root truncated to 63-64
+     * bits, so this is within 2^-62 (relative) of the exact 1/sqrt(x), far
+     * finer than the 12-bit rounding below; the sticky bit keeps exact
+     * powers of two from looking like ties */
     int e = -(k / 2);
     uint64_t q = norm128(((U128)1 << 127) / r, &e);
     return approx12(false, e, q | rem | 1);
