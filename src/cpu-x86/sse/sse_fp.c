@@ -690,6 +690,7 @@ uint32_t sse_fp_exec(SSEFpOp op, XMMReg *out, const XMMReg *a, const XMMReg *b,
     XMMReg r = *a;                      /* scalar forms keep a's upper lanes */
     XMMReg zero = { .q = { 0, 0 } };
 
+    _Static_assert(SSEFP_CMPSD == SSEFP_ADDPS + 31, "SSEFP_OPS: ADD..CMP in groups of four");
     if (op <= SSEFP_CMPSD) {
         int k = (op - SSEFP_ADDPS) / 4, form = (op - SSEFP_ADDPS) % 4;
         static const int kinds[] = { K_ADD, K_SUB, K_MUL, K_DIV, K_MIN, K_MAX, -1, K_CMP };
