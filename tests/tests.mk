@@ -4,6 +4,8 @@
 #   make check-unit   CUnit tests: every tests/unit/test_NAME.c defines
 #                     void register_NAME_tests(void); the runner's list is
 #                     generated from the file names (build/tests/unit/unit_list.h)
+#   make check-sse-fp-long  the SSE floating-point core against the host's
+#                     SSE unit, 10^7 random cases (x86-64 host; docs/sse.md)
 #   make check-guest  every tests/guest/*.asm ROM on each backend, stdout
 #                     compared with tests/guest/NAME.expected and the exit
 #                     status with the ROM's "; EXPECT-STATUS: N" line
@@ -51,7 +53,7 @@ include tests/fuzz/fuzz.mk
 # then, as QEMU; check-display starts its own Xvfb)
 unexport DISPLAY WAYLAND_DISPLAY
 
-.PHONY: tests check check-unit check-guest check-diff check-diff-short check-shell check-fresh \
+.PHONY: tests check check-unit check-sse-fp-long check-guest check-diff check-diff-short check-shell check-fresh \
 	check-width FORCE
 
 tests: $(UNIT_BIN) $(GUEST_BINS) $(FUZZROM) $(PMSTUB)
@@ -80,6 +82,10 @@ check-unit: $(UNIT_BIN)
 	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/tx86-unit.XXXXXX") && \
 	cd "$$d" && TX86_SRCDIR="$(CURDIR)" ASAN_OPTIONS="$${ASAN_OPTIONS:-}:detect_leaks=1" \
 	    "$(CURDIR)/$(UNIT_BIN)"; rc=$$?; rm -rf "$$d"; exit $$rc
+
+# not part of check: about a minute; SSE_FP_SEED=N picks another sample
+check-sse-fp-long: $(UNIT_BIN)
+	SSE_FP_CASES=$${SSE_FP_CASES:-10000000} $(UNIT_BIN) sse_fp
 
 # nasm runs from the top directory; the ROMs %include tests/guest/*.inc,
 # and bench_*.asm the micro-benchmark ROMs of tests/bench/ with a small ITER
