@@ -136,6 +136,15 @@ static void gen_shift(DisasContext *s, IROpcode op, CCOp base)
         r = ir_binop(b, op, src, ir_movi(b, 1));
         gen_st_op(s, 0, r);
         gen_set_cc(s, CC(s, base), r, src, IR_NO_TEMP);
+    } else if (s->flags_dead && !op_is_mem(s, 0)) {
+        /* nothing reads the flags: a count of 0 must only leave the
+         * register as it is, which the host shift by 0 does too */
+        IRTemp n = ir_and(b, gen_ld_op(s, 1), ir_movi(b, 31));
+        a = gen_ld_op(s, 0);
+        if (op == IR_SAR) {
+            a = gen_sext(s, sz, a);
+        }
+        gen_st_op(s, 0, ir_binop(b, op, a, n));
     } else {
         IRTemp n = ir_and(b, gen_ld_op(s, 1), ir_movi(b, 31));
         uint32_t skip = ir_new_label(b);
