@@ -357,6 +357,18 @@ static const GoldenCase golden[] = {
       "label L0\n"
       "t3 = get_reg $1; t4 = add t3, t0; set_reg $2, t4; exit",
       { 21 }, { 21, 21, 42, 0, 0, 0, 0, 0 }, .exit = TB_EXIT_NOCHAIN },
+    /* the native backend emits the side exit out of line (cg_side_exit):
+     * temps of before the branch must reach its cold copy and the label */
+#define SIDE_EXIT_COLD \
+      "t0 = get_reg $0; t1 = get_reg $1; t2 = movi $5; t3 = add t0, t2\n" \
+      "brz L0, t1\n" \
+      "t4 = add t3, t2; set_reg $2, t4; t5 = movi $0x100; st.32 t5, t4; exit\n" \
+      "label L0\n" \
+      "t6 = add t3, t0; set_reg $3, t6; goto_tb $0"
+    { "side-exit-cold-taken", SIDE_EXIT_COLD, { 10, 1 }, { 10, 1, 20, 0, X, X, X, X },
+      .mem_addr = 0x100, .mem_size = 4, .mem_val = 20, .exit = TB_EXIT_NOCHAIN },
+    { "side-exit-cold-not-taken", SIDE_EXIT_COLD, { 10, 0 }, { 10, 0, 0, 25, X, X, X, X },
+      .mem_addr = 0x100, .mem_size = 4, .mem_val = 0, .exit = TB_EXIT_SLOT0 },
 };
 
 /* --------------------------------------------------------- test machine */
@@ -516,6 +528,39 @@ static void test_golden(void)
                 for (int opt = 0; opt < 2; opt++)
                     run_case(r, &golden[i], be, opt);
     rig_free(r);
+}
+
+#if TX86_NATIVE_BACKEND
+/* offset of the first `mov dword [rbx + disp8], r32` with that disp in
+ * code (89 /r, ModRM mod 01 rm 011), or -1 */
+static int find_env_store(const uint8_t *code, size_t size, uint8_t disp)
+{
+    for (size_t i = 0; i + 2 < size; i++)
+        if (code[i] == 0x89 && (code[i + 1] & 0xc7) == 0x43 && code[i + 2] == disp)
+            return (int)i;
+    return -1;
+}
+#endif
+
+/* the side exit's code lies after the code at its label (out of line):
+ * fails if the native backend emits side exits in place again */
+static void test_side_exit_out_of_line(void)
+{
+#if TX86_NATIVE_BACKEND
+    TestRig *r = rig_new();
+    IRBlock ir;
+    TranslationBlock tb;
+    ir_block_init(&ir, &x86_guest);
+    CU_ASSERT_FATAL(ir_parse(&ir, SIDE_EXIT_COLD, NULL));
+    memset(&tb, 0, sizeof(tb));
+    CU_ASSERT_FATAL(r->tr[1]->backend->compile(r->tr[1], &tb, &ir));
+    int in_exit = find_env_store(tb.code, tb.code_size, ENV(regs[2]));
+    int at_label = find_env_store(tb.code, tb.code_size, ENV(regs[3]));
+    CU_ASSERT(in_exit > 0 && at_label > 0);
+    CU_ASSERT(at_label < in_exit);
+    ir_block_free(&ir);
+    rig_free(r);
+#endif
 }
 
 /* -------------------------------------------------------------- verifier */
@@ -822,6 +867,7 @@ void register_ir_tests(void)
     CU_add_test(s, "optimiser: dead stores, side-exit labels, CSE", test_optimize_dead_stores);
     CU_pSuite g = CU_add_suite("ir-backends", NULL, NULL);
     CU_add_test(g, "golden cases on both backends, with and without ir_optimize", test_golden);
+    CU_add_test(g, "native: side exits are emitted out of line", test_side_exit_out_of_line);
     CU_add_test(g, "block cache: lookup, chaining, SMC invalidation, flush", test_tb_cache);
 }
 
