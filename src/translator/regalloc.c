@@ -9,7 +9,8 @@
  *        by movi, is a constant (an immediate for the backend);
  *     2. label positions;
  *     3. ra_plan_sinking (optional): which set_reg / st_env go only into
- *        the slow path of the next guest memory access;
+ *        the slow path of the next guest memory access; ra_plan_remat:
+ *        which of their values that path computes itself;
  *     4. ra_allocate: live ranges, loop widening, linear scan, stack slots.
  * Everything is linear in the block (no CFG), like the optimiser.
  */
@@ -130,18 +131,69 @@ static void ra_plan_sinking(const IRBlock *ir, const uint32_t *label_pos, uint32
     }
 }
 
-/* live ranges in linear order: from the first mention to the last use
- * (a sunk store's input: to the access it is sunk into), widened to whole
- * loops; first == UINT32_MAX for a temp never mentioned */
-static RAInterval *ra_live_ranges(const IRBlock *ir, const uint32_t *label_pos,
-                                  const uint32_t *sink_to)
+/*
+ * Values of sunk stores computed in the miss path: a sunk store whose
+ * value is `v = add a, c` (I32, c a constant), v defined once and read
+ * only by that store, a not redefined before the access: the miss path
+ * computes a + c itself.  Mostly the front end's EIP values (entry eip +
+ * offset), which a TLB hit then never computes.
+ */
+static void ra_plan_remat(const IRBlock *ir, const RATemp *ti, RABlock *ra)
 {
+    uint32_t *def_of = g_new(uint32_t, ir->n_temps + 1);   /* last definition */
+    for (uint32_t t = 0; t < ir->n_temps; t++)
+        def_of[t] = UINT32_MAX;
+    for (uint32_t n = 0; n < ir->n_insns; n++) {
+        const IRInsn *in = &ir->insns[n];
+        ra->sink_remat[n] = UINT32_MAX;
+        ra->remat_def[n] = false;
+        uint32_t m = ra->sink_to[n];
+        if (m != UINT32_MAX) {
+            IRTemp v = in->in[0];
+            uint32_t d = def_of[v];
+            const IRInsn *x = d != UINT32_MAX ? &ir->insns[d] : NULL;
+            bool ok = x && x->op == IR_ADD && x->type == IR_I32 && ti[v].defs == 1 &&
+                      ti[v].uses == 1 && ti[x->in[1]].is_const && !ti[x->in[0]].is_const;
+            for (uint32_t k = d + 1; ok && k <= m; k++)
+                if (ir->insns[k].out == x->in[0])
+                    ok = false;
+            if (ok) {
+                ra->sink_remat[n] = d;
+                ra->remat_def[d] = true;
+            }
+        }
+        if (in->out != IR_NO_TEMP)
+            def_of[in->out] = n;
+    }
+    g_free(def_of);
+}
+
+/* live ranges in linear order: from the first mention to the last use
+ * (a sunk store's input: to the access it is sunk into; a value computed
+ * in the miss path: none, its add's input to that access), widened to
+ * whole loops; first == UINT32_MAX for a temp never mentioned */
+static RAInterval *ra_live_ranges(const IRBlock *ir, const uint32_t *label_pos,
+                                  const RABlock *ra)
+{
+    const uint32_t *sink_to = ra->sink_to;
     uint32_t nt = ir->n_temps;
     RAInterval *iv = g_new(RAInterval, nt + 1);
     for (uint32_t t = 0; t < nt; t++)
         iv[t] = (RAInterval){ UINT32_MAX, 0 };
+    uint32_t *remat_at = g_new(uint32_t, ir->n_insns + 1);  /* add d -> its access */
+    for (uint32_t i = 0; i < ir->n_insns; i++)
+        if (ra->sink_remat[i] != UINT32_MAX)
+            remat_at[ra->sink_remat[i]] = sink_to[i];
     for (uint32_t i = 0; i < ir->n_insns; i++) {
         const IRInsn *in = &ir->insns[i];
+        if (ra->sink_remat[i] != UINT32_MAX)
+            continue;                       /* its value has no location */
+        if (ra->remat_def[i]) {
+            RAInterval *v = &iv[in->in[0]];
+            if (v->first > i) v->first = i;
+            if (v->last < remat_at[i]) v->last = remat_at[i];
+            continue;
+        }
         for (int k = 0; k < in->nin; k++) {
             RAInterval *v = &iv[in->in[k]];
             uint32_t use = sink_to[i] != UINT32_MAX ? sink_to[i] : i;
@@ -183,6 +235,7 @@ static RAInterval *ra_live_ranges(const IRBlock *ir, const uint32_t *label_pos,
         }
     }
     g_free(back);
+    g_free(remat_at);
     return iv;
 }
 
@@ -193,7 +246,7 @@ static void ra_allocate(RABlock *ra, const HostDesc *host, const IRBlock *ir)
     const RATemp *ti = ra->temps;
     uint32_t nt = ir->n_temps;
     int n_regs = (int)host->n_alloc_regs;
-    RAInterval *iv = ra_live_ranges(ir, ra->label_pos, ra->sink_to);
+    RAInterval *iv = ra_live_ranges(ir, ra->label_pos, ra);
 
     g_assert(n_regs <= RA_MAX_REGS);
     /* linear scan over temps sorted by start */
@@ -318,11 +371,15 @@ void ra_run(RABlock *ra, const HostDesc *host, const IRBlock *ir, bool sink_stor
     ra->sink_to = g_new(uint32_t, 3 * ni);
     ra->sink_head = ra->sink_to + ni;
     ra->sink_next = ra->sink_head + ni;
+    ra->sink_remat = g_new(uint32_t, ni);
+    ra->remat_def = g_new0(bool, ni);
     if (sink_stores) {
         ra_plan_sinking(ir, ra->label_pos, ra->sink_to, ra->sink_head, ra->sink_next);
+        ra_plan_remat(ir, ra->temps, ra);
     } else {
         for (uint32_t n = 0; n < ni; n++)
-            ra->sink_to[n] = ra->sink_head[n] = ra->sink_next[n] = UINT32_MAX;
+            ra->sink_to[n] = ra->sink_head[n] = ra->sink_next[n] = ra->sink_remat[n] =
+                UINT32_MAX;
     }
     ra_allocate(ra, host, ir);
 }
@@ -333,5 +390,7 @@ void ra_free(RABlock *ra)
     g_free(ra->loc);
     g_free(ra->label_pos);
     g_free(ra->sink_to);
+    g_free(ra->sink_remat);
+    g_free(ra->remat_def);
     memset(ra, 0, sizeof(*ra));
 }

@@ -80,6 +80,13 @@ typedef struct RABlock {
      * path does store n, or UINT32_MAX; the stores sunk into access m are
      * the list sink_head[m] -> sink_next[k] ..., UINT32_MAX ends it */
     uint32_t *sink_to, *sink_head, *sink_next;
+    /* sink_remat[n] (n a sunk store) = index of the `add a, const` that
+     * computes its value, when that is the value's only use: the backend
+     * computes it in the miss path (from a) instead of in place, and the
+     * value temp gets no location; else UINT32_MAX.  remat_def[d] is true
+     * for such an add (the backend skips it in place). */
+    uint32_t *sink_remat;
+    bool *remat_def;
     uint32_t used_regs;         /* 1 << reg for every register a temp got */
     uint32_t n_slots;           /* stack slots needed */
 } RABlock;

@@ -307,6 +307,16 @@ static const GoldenCase golden[] = {
       .env_in = { { ENV(cr[0]), CR0_PG | CR0_PE }, { ENV(cr[3]), 0x2000 } },
       .env_out = { { ENV(eip), 0x11 } },
       .exception = EXCP_PF },
+    /* the sunk eip store's value (entry eip + 3) is computed in the
+     * miss path only (ra_plan_remat): the fault must still see it */
+    { "fault-sees-computed-sunk-store",
+      "t0 = ld_env $0x20; t1 = movi $3; t5 = add t0, t1; st_env $0x20, t5\n"
+      "t2 = movi $0x1000; t3 = ld.32 t2\n"
+      "t6 = movi $9; t4 = add t0, t6; st_env $0x20, t4; set_reg $0, t3; exit",
+      {0}, { 0, 0, 0, 0, 0, 0, 0, 0 },
+      .env_in = { { ENV(cr[0]), CR0_PG | CR0_PE }, { ENV(cr[3]), 0x2000 }, { ENV(eip), 0x40 } },
+      .env_out = { { ENV(eip), 0x43 } },
+      .exception = EXCP_PF },
     { "no-fault-same-code",
       "t0 = movi $0x11; st_env $0x20, t0; t1 = movi $5; set_reg $0, t1\n"
       "set_reg $1, t1; t9 = movi $6; set_reg $1, t9\n"

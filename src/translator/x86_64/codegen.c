@@ -413,7 +413,7 @@ static void cg_emit_env_store(Emitter *e, const GuestDesc *g, const IRInsn *in, 
 
 static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_regs,
                               const IRBlock *ir, const HostLoc *loc,
-                              const uint32_t *sink_next)
+                              const uint32_t *sink_next, const uint32_t *sink_remat)
 {
     const HostDesc *h = &cg_host;
     int saved[RA_MAX_REGS], n_saved = 0;
@@ -425,8 +425,22 @@ static void cg_emit_slow_path(Emitter *e, const CgSlowPath *sp, uint32_t used_re
     int32_t pad = (n_saved & 1) ? 8 : 0;      /* keep rsp 16-byte aligned */
 
     emit_patch_rel32(sp->jne, e->p);
-    for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k])
+    for (uint32_t k = sp->sunk; k != UINT32_MAX; k = sink_next[k]) {
+        if (sink_remat[k] != UINT32_MAX) {
+            /* the value is add a, c: computed here (eax is free) */
+            const IRInsn *x = &ir->insns[sink_remat[k]];
+            HostLoc a = loc[x->in[0]], c = loc[x->in[1]];
+            if (a.reg >= 0) {
+                emit_op_rm(e, false, 0x8d, 0, HR_RAX, loc_mem(a.reg, c.disp), false);
+            } else {
+                emit_mov_r_loc(e, HR_RAX, a);
+                emit_alu_r_loc(e, 0x03, HR_RAX, c);
+            }
+            cg_emit_env_store(e, ir->guest, &ir->insns[k], loc_reg(HR_RAX));
+            continue;
+        }
         cg_emit_env_store(e, ir->guest, &ir->insns[k], loc[ir->insns[k].in[0]]);
+    }
     emit_mov_r_loc(e, h->arg_regs[1], loc_reg(sp->addr_reg));
     e->w64 = sp->w64;
     if (!sp->is_load)
@@ -763,6 +777,8 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         if (n == fused_br)
             continue;
         e.w64 = in->type == IR_I64;     /* REX.W forms for the I64 ops */
+        if (ra.remat_def[n])
+            continue;                   /* computed in a miss path (ra_plan_remat) */
         switch (in->op) {
         case IR_NOP:
         case IR_INSN_START:
@@ -994,7 +1010,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
 emitted:
     e.w64 = false;
     for (uint32_t k = 0; k < n_slow; k++)
-        cg_emit_slow_path(&e, &slow[k], ra.used_regs, ir, loc, ra.sink_next);
+        cg_emit_slow_path(&e, &slow[k], ra.used_regs, ir, loc, ra.sink_next, ra.sink_remat);
     for (uint32_t k = 0; k < n_fix; k++) {
         g_assert(label_addr[fix[k].label]);
         emit_patch_rel32(fix[k].at, label_addr[fix[k].label]);
