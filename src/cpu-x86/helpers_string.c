@@ -255,8 +255,10 @@ static inline uint8_t *str_host(CPUState *env, uint32_t lin, bool write)
     CPUTLBEntry *e = tlb_entry(env, mmu_mode(env), lin);
     GuestVirt tag = lin | TLB_PAGE_LOW;
 
-    if ((write ? e->addr_write : e->addr_read) != tag)
-        return NULL;
+    if ((write ? e->addr_write : e->addr_read) != tag &&
+        !(e = tlb_victim_find(&env->tlb, mmu_mode(env), tag, write)))
+        return NULL;            /* (a source and a destination page that
+                                 * share an index: one is a victim entry) */
     return (uint8_t *)(e->addend + lin);
 }
 

@@ -386,9 +386,10 @@ void machine_free(Machine *m)
         void *fe = m->tr->frontend;
         if (log_enabled(LOG_TB)) {              /* next to the block counters */
             const TLBStats *st = &m->cpu.tlb.stats;
-            log_printf("tlb: exit: misses=%" PRIu64 " walks=%" PRIu64 " code_misses=%" PRIu64
-                       " flushes=%" PRIu64 " invlpg=%" PRIu64 "\n", st->misses, st->walks,
-                       st->code_misses, st->flushes, st->page_flushes);
+            log_printf("tlb: exit: misses=%" PRIu64 " victim_hits=%" PRIu64 " walks=%" PRIu64
+                       " code_misses=%" PRIu64 " flushes=%" PRIu64 " invlpg=%" PRIu64 "\n",
+                       st->misses, st->victim_hits, st->walks, st->code_misses, st->flushes,
+                       st->page_flushes);
         }
         physmem_remove_listener(m->mem, machine_code_memmap_changed, m->tr);
         translator_free(m->tr);

@@ -48,8 +48,15 @@ static void tlb_fill(const MMUContext *c, GuestVirt lin, const MMUWalk *w, int m
     if (!p->host || (p->kind != MEM_RAM && p->kind != MEM_ROM))
         return;
     addend = (uintptr_t)p->host - (uintptr_t)(lin & PAGE_MASK);
-    if (e->addend != addend || (e->addr_read != tag && e->addr_write != tag))
-        e->addr_read = e->addr_write = TLB_INVALID;   /* another page was here */
+    if (e->addend != addend || (e->addr_read != tag && e->addr_write != tag)) {
+        /* another page was here: keep it as a victim */
+        if ((e->addr_read | e->addr_write) != TLB_INVALID) {
+            int v = tlb->victim_next[mode]++ % TLB_VICTIM;
+            tlb->victim[mode][v] = *e;
+            tlb->victim_attr[mode][v] = *attr;
+        }
+        e->addr_read = e->addr_write = TLB_INVALID;
+    }
     e->addend = addend;
     e->addr_read = tag;
     if (p->kind == MEM_RAM && !p->has_code && w->may_write)
@@ -156,6 +163,24 @@ static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint64_t v, uin
     tlb_phys_write(c, (GuestPhys)pa, v, size);
 }
 
+/* a miss on the table: the victim entry for lin's page and access kind,
+ * swapped into the table; false if there is none */
+static bool tlb_victim_swap(CPUTLB *tlb, GuestVirt lin, int mode, bool write)
+{
+    CPUTLBEntry *v = tlb_victim_find(tlb, mode, (lin & PAGE_MASK) | TLB_PAGE_LOW, write);
+    if (!v)
+        return false;
+    uint32_t i = (lin >> PAGE_BITS) & (TLB_SIZE - 1), k = (uint32_t)(v - tlb->victim[mode]);
+    CPUTLBEntry e = tlb->table[mode][i];
+    uint8_t a = tlb->attr[mode][i];
+    tlb->table[mode][i] = *v;
+    tlb->attr[mode][i] = tlb->victim_attr[mode][k];
+    *v = e;
+    tlb->victim_attr[mode][k] = a;
+    tlb->stats.victim_hits++;
+    return true;
+}
+
 uint64_t tlb_ld_slow(const MMUContext *c, GuestVirt lin, uint32_t size, int mode)
 {
     uint64_t v = 0;
@@ -163,8 +188,15 @@ uint64_t tlb_ld_slow(const MMUContext *c, GuestVirt lin, uint32_t size, int mode
     c->tlb->stats.misses++;
     if (c->watching)            /* data breakpoints (a fault voids it) */
         c->guest->watch_access(c->cpu, lin, size, false);
-    if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE))
+    if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE)) {
+        if (tlb_victim_swap(c->tlb, lin, mode, false)) {
+            uint8_t *h = (uint8_t *)(tlb_entry_of(c->tlb, mode, lin)->addend + lin);
+            uint64_t v8 = 0;
+            memcpy(&v8, h, size);           /* little-endian host */
+            return v8;
+        }
         return tlb_ld_page(c, lin, size, mode);
+    }
     for (uint32_t i = 0; i < size; i++)
         v |= tlb_ld_page(c, lin + i, 1, mode) << (8 * i);
     return v;
@@ -180,6 +212,11 @@ void tlb_st_slow(const MMUContext *c, GuestVirt lin, uint64_t v, uint32_t size, 
     if (c->watching)            /* data breakpoints (a fault voids it) */
         c->guest->watch_access(c->cpu, lin, size, true);
     if (G_LIKELY((lin & ~PAGE_MASK) + size <= PAGE_SIZE)) {
+        if (tlb_victim_swap(c->tlb, lin, mode, true)) {
+            uint8_t *h = (uint8_t *)(tlb_entry_of(c->tlb, mode, lin)->addend + lin);
+            memcpy(h, &v, size);            /* little-endian host */
+            return;
+        }
         c->guest->translate(c->cpu, lin, acc, &w0);
         tlb_fill(c, lin, &w0, mode);
         tlb_st_phys(c, w0.pa, v, size);
@@ -223,6 +260,12 @@ void tlb_flush_nonglobal_entries(CPUTLB *tlb)
                 tlb->code_attr[mode][i] = 0;
             }
         }
+        for (int i = 0; i < TLB_VICTIM; i++) {
+            if (!(tlb->victim_attr[mode][i] & TLB_ATTR_GLOBAL)) {
+                memset(&tlb->victim[mode][i], 0, sizeof(CPUTLBEntry));
+                tlb->victim_attr[mode][i] = 0;
+            }
+        }
     }
 }
 
@@ -245,6 +288,14 @@ void tlb_flush_linear_page(CPUTLB *tlb, GuestVirt linear, uint32_t big)
             memset(e, 0, sizeof(*e));
         if (tlb->code[mode][c].tag == tag)
             tlb->code[mode][c].tag = TLB_INVALID;
+        for (int k = 0; k < TLB_VICTIM; k++) {
+            e = &tlb->victim[mode][k];
+            if (e->addr_read == tag || e->addr_write == tag ||
+                ((tlb->victim_attr[mode][k] & TLB_ATTR_LARGE) &&
+                 (e->addr_read | e->addr_write) != TLB_INVALID &&
+                 (tlb_entry_page(e) & big) == (linear & big)))
+                memset(e, 0, sizeof(*e));
+        }
         if (!tlb_large_at(tlb, linear))
             continue;
         for (i = 0; i < TLB_SIZE; i++) {
@@ -272,6 +323,12 @@ void tlb_drop_host_page(CPUTLB *tlb, const uint8_t *host_page)
     for (int mode = 0; mode < TLB_NB_MODES; mode++) {
         for (uint32_t i = 0; i < TLB_SIZE; i++) {
             CPUTLBEntry *e = &tlb->table[mode][i];
+            if (e->addr_write != TLB_INVALID &&
+                e->addend + (e->addr_write & PAGE_MASK) == host)
+                e->addr_write = TLB_INVALID;
+        }
+        for (int i = 0; i < TLB_VICTIM; i++) {
+            CPUTLBEntry *e = &tlb->victim[mode][i];
             if (e->addr_write != TLB_INVALID &&
                 e->addend + (e->addr_write & PAGE_MASK) == host)
                 e->addr_write = TLB_INVALID;

@@ -50,6 +50,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <string.h>
+#include <stdbool.h>
 #include "bus/addr.h"
 
 #define TLB_BITS      8
@@ -95,11 +96,22 @@ typedef struct TLBStats {
     uint64_t code_misses;             /* fetch TLB misses (walks for tb_find) */
     uint64_t flushes;                 /* full flushes (CR3 keeps globals: counted) */
     uint64_t page_flushes;            /* INVLPG */
+    uint64_t victim_hits;             /* misses served by the victim entries */
 } TLBStats;
+
+/* victim entries: what a fill evicted from the direct-mapped table, per
+ * view, replaced round robin.  A miss looks here before it walks and swaps
+ * a matching entry back into the table, so two pages that share an index
+ * (a copy whose source and destination are a multiple of TLB_SIZE pages
+ * apart) do not walk on every access. */
+#define TLB_VICTIM 8
 
 typedef struct CPUTLB {
     CPUTLBEntry table[TLB_NB_MODES][TLB_SIZE];   /* codegen reads this, keep first */
     CPUTLBCodeEntry code[TLB_NB_MODES][TLB_CODE_SIZE];
+    CPUTLBEntry victim[TLB_NB_MODES][TLB_VICTIM];
+    uint8_t victim_attr[TLB_NB_MODES][TLB_VICTIM];
+    uint8_t victim_next[TLB_NB_MODES];
     uint8_t attr[TLB_NB_MODES][TLB_SIZE];        /* TLB_ATTR_* of table entries */
     uint8_t code_attr[TLB_NB_MODES][TLB_CODE_SIZE];
     uint32_t n_global;                /* entries filled with GLOBAL since the last full flush */
@@ -127,6 +139,18 @@ static inline bool tlb_large_at(const CPUTLB *tlb, GuestVirt linear)
 }
 
 static_assert(offsetof(CPUTLB, table) == 0, "codegen: the entry table starts CPUTLB");
+
+/* the victim entry holding linear page `page` (page | 0xfff) for loads
+ * (write false) or stores, or NULL: a probe, nothing moves */
+static inline CPUTLBEntry *tlb_victim_find(CPUTLB *tlb, int mode, GuestVirt tag, bool write)
+{
+    for (int i = 0; i < TLB_VICTIM; i++) {
+        CPUTLBEntry *v = &tlb->victim[mode][i];
+        if ((write ? v->addr_write : v->addr_read) == tag)
+            return v;
+    }
+    return NULL;
+}
 
 /* byte offset of the entry for `addr` inside one mode's table */
 static inline uint32_t tlb_entry_offset(GuestVirt addr)

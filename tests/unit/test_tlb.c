@@ -333,6 +333,7 @@ static void test_tlb_code_pages(void)
 #define PTE_W 2u
 #define PTE_U 4u
 #define PTE_D 0x40u
+#define PTE_A 0x20u
 #define PD_ADDR 0x10000u
 #define PT_ADDR 0x11000u
 
@@ -485,6 +486,60 @@ static void test_tlb_big_invlpg(void)
     helper_invlpg(env, 0x7ff000);           /* inside the big page, not cached */
     CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x405000)->addr_read, TLB_INVALID);
     CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x409000)->addr_read, TLB_INVALID);
+    machine_free(m);
+}
+
+/* victim entries: two pages that share a table index (TLB_SIZE pages
+ * apart) take turns without walking again; INVLPG, CR3 loads and a page
+ * getting code drop the victim copy too */
+static void test_tlb_victim(void)
+{
+    Machine *m = tlb_machine(BACKEND_INTERP);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CPUState *env = &m->cpu;
+    PhysMem *pm = m->mem;
+    const uint32_t a = 0x1000, b = 0x1000 + TLB_SIZE * 0x1000u;   /* same index */
+
+    physmem_write(pm, PD_ADDR, PT_ADDR | PTE_P | PTE_W, 4);
+    for (uint32_t i = 0; i < 1024; i++)
+        physmem_write(pm, PT_ADDR + 4 * i, (i << 12) | PTE_P | PTE_W | PTE_D | PTE_A, 4);
+    physmem_write(pm, a, 0xaaaa0001, 4);
+    physmem_write(pm, b, 0xbbbb0002, 4);
+    physmem_write(pm, 0x8000, 0x88888888, 4);
+    env->exception_index = -1;
+    env->old_exception = -1;
+    set_cpl(env, 0);
+    helper_write_cr(env, 3, PD_ADDR);
+    helper_write_cr(env, 0, env->cr[0] | CR0_PE | CR0_PG);
+    CU_ASSERT_EQUAL(cpu_ld32(env, a), 0xaaaa0001);
+    CU_ASSERT_EQUAL(cpu_ld32(env, b), 0xbbbb0002);
+    uint64_t walks = env->tlb.stats.walks, hits = env->tlb.stats.victim_hits;
+    for (int i = 0; i < 10; i++) {
+        CU_ASSERT_EQUAL(cpu_ld32(env, a), 0xaaaa0001);
+        cpu_st32(env, b, 0xbbbb0000u + (uint32_t)i);
+    }
+    CU_ASSERT_EQUAL(env->tlb.stats.walks, walks);           /* no walk again */
+    CU_ASSERT_EQUAL(env->tlb.stats.victim_hits, hits + 20);
+    CU_ASSERT_EQUAL(physmem_read(pm, b, 4), 0xbbbb0009);
+    /* a is now the victim; a PTE change is seen after INVLPG */
+    physmem_write(pm, PT_ADDR + 4 * 1, 0x8000 | PTE_P | PTE_W | PTE_D | PTE_A, 4);
+    CU_ASSERT_PTR_NOT_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(a), false));
+    CU_ASSERT_EQUAL(cpu_ld32(env, b), 0xbbbb0009);
+    helper_invlpg(env, a);
+    CU_ASSERT_PTR_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(a), false));
+    CU_ASSERT_EQUAL(cpu_ld32(env, a), 0x88888888);
+    /* b is the victim now: a CR3 load drops it */
+    CU_ASSERT_PTR_NOT_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(b), true));
+    helper_write_cr(env, 3, PD_ADDR);
+    CU_ASSERT_PTR_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(b), false));
+    /* a page that gets translated code loses its victim's write tag */
+    CU_ASSERT_EQUAL(cpu_ld32(env, b), 0xbbbb0009);
+    cpu_st32(env, a, 0x12345678);           /* b to the victims, writable */
+    CPUTLBEntry *v = tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(b), true);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    tlb_drop_host_page(&env->tlb, (const uint8_t *)(v->addend + b));
+    CU_ASSERT_PTR_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(b), true));
+    CU_ASSERT_PTR_NOT_NULL(tlb_victim_find(&env->tlb, TLB_MMU_KERNEL, tag(b), false));
     machine_free(m);
 }
 
@@ -677,6 +732,7 @@ void register_tlb_tests(void)
     CU_add_test(s, "code pages have no write tag", test_tlb_code_pages);
     CU_add_test(s, "paging: views, rights, flushes, D bit", test_tlb_paging);
     CU_add_test(s, "INVLPG and big pages in 4 KiB pieces", test_tlb_big_invlpg);
+    CU_add_test(s, "victim entries: index conflicts, INVLPG, CR3, code pages", test_tlb_victim);
     CU_add_test(s, "A20, global pages, PDPTE loads, fetch TLB", test_tlb_a20_global_pae);
 #if TX86_NATIVE_BACKEND
     CU_add_test(s, "native chaining: budgets, SMC unpatch, flush", test_chaining);
