@@ -10,7 +10,9 @@
 # over QMP, an absolute pointer event (x 0x4000, y 0x2000, left button)
 # and a key (send-key "a"): the guest must see EV_ABS ABS_X 0x4000,
 # ABS_Y 0x2000, EV_KEY BTN_LEFT 1 and EV_KEY KEY_A 1.
-# TX86=qemu-system-i386 runs the same guest under QEMU (the oracle).
+# TX86=qemu-system-i386 runs the same guest under QEMU (the oracle; it
+# passes too, with the same events: QEMU puts a usb-hub on the last free
+# root port, so its keyboard is 1-2.1 where tx86's is 1-2).  ~12 s.
 . "$(dirname "$0")/lib.sh"
 command -v cpio > /dev/null || { echo "  cpio missing"; exit 77; }
 command -v python3 > /dev/null || { echo "  python3 missing"; exit 77; }
@@ -99,7 +101,7 @@ timeout -k 5 "${BOOT_TIMEOUT:-120}" "$TX86" -m 256 -usb -device usb-tablet -devi
     -append "console=ttyS0 nokaslr" -nographic -no-reboot \
     -qmp "unix:$qmp,server,nowait" < /dev/null > "$boot_log" 2>&1 &
 pid=$!
-python3 - "$qmp" "$boot_log" "${BOOT_TIMEOUT:-120}" <<'PYEND'
+python3 - "$qmp" "$boot_log" "${BOOT_TIMEOUT:-120}" 2> "$BOOT_LOG_DIR/usb_qmp.log" <<'PYEND'
 import json, socket, sys, time
 path, log, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
 end = time.time() + secs
@@ -137,7 +139,7 @@ boot_status=$?
 boot_secs=$(( $(date +%s) - boot_t0 ))
 boot_status_is 0
 boot_expect TX86-USERSPACE-UP "TX86-USBDEV 1-1 0627:0001 QEMU USB Tablet" \
-    "TX86-USBDEV 1-2 0627:0001 QEMU USB Keyboard" "TX86-USBBUS ../../../devices/pci0000:00/0000:00:01.2/usb1" \
+    "0627:0001 QEMU USB Keyboard" "TX86-USBBUS ../../../devices/pci0000:00/0000:00:01.2/usb1" \
     "TX86-INPUT N: Name=\"QEMU QEMU USB Tablet\"" "TX86-INPUT N: Name=\"QEMU QEMU USB Keyboard\"" \
     "03 00 00 00 00 40 00 00" "03 00 01 00 00 20 00 00" "01 00 10 01 01 00 00 00" \
     "01 00 1e 00 01 00 00 00" TX86-TESTS-DONE
