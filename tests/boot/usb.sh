@@ -9,7 +9,8 @@
 # tablet's and the keyboard's /dev/input/eventN while this script sends,
 # over QMP, an absolute pointer event (x 0x4000, y 0x2000, left button)
 # and a key (send-key "a"): the guest must see EV_ABS ABS_X 0x4000,
-# ABS_Y 0x2000, EV_KEY BTN_LEFT 1 and EV_KEY KEY_A 1.
+# ABS_Y 0x2000, EV_KEY BTN_LEFT 1 and EV_KEY KEY_A 1; and the UHCI's
+# interrupt line must have fired (/proc/interrupts).
 # TX86=qemu-system-i386 runs the same guest under QEMU (the oracle; it
 # passes too, with the same events: QEMU puts a usb-hub on the last free
 # root port, so its keyboard is 1-2.1 where tx86's is 1-2).  ~12 s.
@@ -84,6 +85,10 @@ if [ -n "$tab" ] && [ -n "$kbd" ]; then
     hexdump -v -e '16/1 "%02x " "\n"' /tab.bin | sed 's/^/TX86-TABEV /'
     hexdump -v -e '16/1 "%02x " "\n"' /kbd.bin | sed 's/^/TX86-KBDEV /'
 fi
+# the controller interrupts (not only the root hub's polling timer)
+awk '/uhci_hcd/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i;
+                  print (n > 0 ? "TX86-IRQ uhci interrupts" : "TX86-FAIL no uhci interrupts") }' \
+    /proc/interrupts
 dmesg | grep -E 'WARNING|BUG|Call Trace' | sed 's/^/TX86-BAD /'
 echo "TX86-TESTS-DONE"
 poweroff -f
@@ -142,6 +147,6 @@ boot_expect TX86-USERSPACE-UP "TX86-USBDEV 1-1 0627:0001 QEMU USB Tablet" \
     "0627:0001 QEMU USB Keyboard" "TX86-USBBUS ../../../devices/pci0000:00/0000:00:01.2/usb1" \
     "TX86-INPUT N: Name=\"QEMU QEMU USB Tablet\"" "TX86-INPUT N: Name=\"QEMU QEMU USB Keyboard\"" \
     "03 00 00 00 00 40 00 00" "03 00 01 00 00 20 00 00" "01 00 10 01 01 00 00 00" \
-    "01 00 1e 00 01 00 00 00" TX86-TESTS-DONE
+    "01 00 1e 00 01 00 00 00" "TX86-IRQ uhci interrupts" TX86-TESTS-DONE
 boot_refuse TX86-BAD TX86-FAIL "Kernel panic"
 boot_done
