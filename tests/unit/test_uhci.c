@@ -6,7 +6,9 @@
  * enumeration (GET_DESCRIPTOR, SET_ADDRESS, SET_CONFIGURATION, the HID
  * report descriptor), interrupt IN reports after input events (NAK
  * before), STALL, short packets, error counting, IOC interrupts, and the
- * bounds: a TD ring, a QH ring, a frame list outside RAM.
+ * bounds: a TD ring, a QH ring, a frame list outside RAM; and a usb-mouse
+ * driven by tokens alone (relative reports split at 127, boot protocol,
+ * control transfer stages).
  */
 #include <string.h>
 #include <CUnit/CUnit.h>
@@ -435,6 +437,64 @@ static void test_loops(void)
     teardown();
 }
 
+/* a control request straight to a device (no controller): SETUP, one
+ * data packet of up to 64 bytes, status; returns the data stage's result */
+static int direct_control(USBDevice *d, const uint8_t setup8[8], uint8_t *buf)
+{
+    uint8_t s[8];
+    memcpy(s, setup8, 8);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_SETUP, 0, s, 8), 8);
+    bool in = setup8[0] & 0x80;
+    int len = setup8[6];
+    int r = len ? usb_handle_packet(d, in ? USB_TOKEN_IN : USB_TOKEN_OUT, 0, buf, len) : 0;
+    int st = usb_handle_packet(d, in ? USB_TOKEN_OUT : USB_TOKEN_IN, 0, buf + 64, 0);
+    return r < 0 ? r : st < 0 ? st : r;
+}
+
+static void test_mouse(void)
+{
+    USBHidState *h = usb_hid_new(USB_HID_MOUSE, NULL);
+    USBDevice *d = usb_hid_device(h);
+    uint8_t buf[128];
+    /* not configured: endpoint 1 stalls */
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), USB_RET_STALL);
+    static const uint8_t set_cfg[8] = { 0x00, 9, 1, 0, 0, 0, 0, 0 };
+    CU_ASSERT_EQUAL(direct_control(d, set_cfg, buf), 0);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), USB_RET_NAK);
+    /* 200 right, 10 up, wheel towards the user: split at 127; USB Y grows down */
+    usb_hid_pointer_rel(h, 200, 10, 1, 2);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), 4);
+    CU_ASSERT_EQUAL(buf[0], 2);
+    CU_ASSERT_EQUAL((int8_t)buf[1], 127);
+    CU_ASSERT_EQUAL((int8_t)buf[2], -10);
+    CU_ASSERT_EQUAL((int8_t)buf[3], -1);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), 4);
+    CU_ASSERT_EQUAL((int8_t)buf[1], 73);
+    CU_ASSERT_EQUAL(buf[2], 0);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), USB_RET_NAK);
+    /* boot protocol: 3-byte reports; GET_PROTOCOL says 0 */
+    static const uint8_t set_proto0[8] = { 0x21, 0x0b, 0, 0, 0, 0, 0, 0 };
+    static const uint8_t get_proto[8] = { 0xa1, 0x03, 0, 0, 0, 0, 1, 0 };
+    CU_ASSERT_EQUAL(direct_control(d, set_proto0, buf), 0);
+    CU_ASSERT_EQUAL(direct_control(d, get_proto, buf), 1);
+    CU_ASSERT_EQUAL(buf[0], 0);
+    usb_hid_pointer_rel(h, -5, 0, 0, 1);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 1, buf, 8), 3);
+    CU_ASSERT_EQUAL((int8_t)buf[1], -5);
+    /* a status stage in the wrong direction stalls until the next SETUP */
+    static const uint8_t get_dev[8] = { 0x80, 6, 0, 1, 0, 0, 18, 0 };
+    uint8_t s8[8];
+    memcpy(s8, get_dev, 8);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_SETUP, 0, s8, 8), 8);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 0, buf, 8), 8);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 0, buf, 64), 10);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_OUT, 0, buf, 0), 0);
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_IN, 0, buf, 8), USB_RET_STALL);
+    /* a setup packet of the wrong size stalls */
+    CU_ASSERT_EQUAL(usb_handle_packet(d, USB_TOKEN_SETUP, 0, s8, 7), USB_RET_STALL);
+    usb_hid_free(h);
+}
+
 void register_uhci_tests(void)
 {
     CU_pSuite s = CU_add_suite("uhci", NULL, NULL);
@@ -445,4 +505,5 @@ void register_uhci_tests(void)
                 test_interrupt_in);
     CU_add_test(s, "errors: C_ERR time-outs, STALL, HCPE, HSE, bus master", test_errors);
     CU_add_test(s, "bounds: TD rings, QH rings", test_loops);
+    CU_add_test(s, "usb-mouse: relative reports, boot protocol, control stages", test_mouse);
 }
