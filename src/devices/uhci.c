@@ -164,9 +164,19 @@ static bool uhci_write32(UHCIState *s, uint32_t addr, uint32_t v)
     return false;
 }
 
-/* execute the active TD td[4] at addr; returns TD_DONE when it completed
- * without error (the queue may advance), TD_NEXT otherwise */
-static int uhci_run_td(UHCIState *s, uint32_t addr, uint32_t td[4])
+/* a TD finished: with IOC, USBINT (its interrupt enabled by USBINTR.IOC) */
+static void uhci_ioc(UHCIState *s, uint32_t ctrl)
+{
+    if (ctrl & UHCI_TD_IOC) {
+        s->sts |= UHCI_STS_USBINT;
+        s->int_cause |= 1;
+    }
+}
+
+/* execute the active TD td[4] at addr (in_qh: a queue's element); returns
+ * TD_DONE when it completed without error (the queue may advance), TD_NEXT
+ * otherwise */
+static int uhci_run_td(UHCIState *s, uint32_t addr, uint32_t td[4], bool in_qh)
 {
     uint32_t ctrl = td[1], token = td[2], buf = td[3];
     int pid = token & 0xff, devaddr = (token >> 8) & 0x7f, ep = (token >> 15) & 0xf;
@@ -205,11 +215,8 @@ static int uhci_run_td(UHCIState *s, uint32_t addr, uint32_t td[4])
     if (ret >= 0) {
         ctrl &= ~UHCI_TD_ACTIVE;
         ctrl |= (uint32_t)(ret - 1) & UHCI_TD_ACTLEN;
-        if (ctrl & UHCI_TD_IOC) {
-            s->sts |= UHCI_STS_USBINT;
-            s->int_cause |= 1;
-        }
-        if (pid == USB_TOKEN_IN && ret < maxlen && (ctrl & UHCI_TD_SPD)) {
+        uhci_ioc(s, ctrl);
+        if (in_qh && pid == USB_TOKEN_IN && ret < maxlen && (ctrl & UHCI_TD_SPD)) {
             s->sts |= UHCI_STS_USBINT;          /* short packet: the queue stays */
             s->int_cause |= 2;
         } else {
@@ -219,10 +226,7 @@ static int uhci_run_td(UHCIState *s, uint32_t addr, uint32_t td[4])
         ctrl &= ~UHCI_TD_ACTIVE;
         ctrl |= UHCI_TD_STALLED;
         s->sts |= UHCI_STS_USBERR;
-        if (ctrl & UHCI_TD_IOC) {
-            s->sts |= UHCI_STS_USBINT;
-            s->int_cause |= 1;
-        }
+        uhci_ioc(s, ctrl);
     } else {                                    /* time-out or babble: count down */
         uint32_t cerr = (ctrl >> UHCI_TD_CERR_SHIFT) & 3;
         uint32_t bit = ret == USB_RET_BABBLE ? UHCI_TD_BABBLE : UHCI_TD_CRCTO;
@@ -233,10 +237,7 @@ static int uhci_run_td(UHCIState *s, uint32_t addr, uint32_t td[4])
                 ctrl &= ~UHCI_TD_ACTIVE;
                 ctrl |= bit | UHCI_TD_STALLED;
                 s->sts |= UHCI_STS_USBERR;
-                if (ctrl & UHCI_TD_IOC) {
-                    s->sts |= UHCI_STS_USBINT;
-                    s->int_cause |= 1;
-                }
+                uhci_ioc(s, ctrl);
             }
         }
         if (ctrl & UHCI_TD_ACTIVE)
@@ -276,7 +277,7 @@ static void uhci_frame(UHCIState *s)
             if (!uhci_read32(s, addr, td, 4))
                 return;
             if ((td[1] & UHCI_TD_ACTIVE)) {
-                int r = uhci_run_td(s, addr, td);
+                int r = uhci_run_td(s, addr, td, false);
                 if (r == TD_HALT)
                     return;
                 if (r == TD_DONE)
@@ -310,7 +311,7 @@ static void uhci_frame(UHCIState *s)
             link = qh[0];
             continue;
         }
-        int r = uhci_run_td(s, tdaddr, td);
+        int r = uhci_run_td(s, tdaddr, td, true);
         if (r == TD_HALT)
             return;
         if (r == TD_DONE) {
