@@ -437,6 +437,32 @@ static void test_loops(void)
     teardown();
 }
 
+static void test_resume(void)
+{
+    CU_ASSERT_FATAL(setup());
+    start();
+    enumerate_tablet(2);
+    static const uint8_t wakeup_on[8] = { 0x00, 3, 1, 0, 0, 0, 0, 0 };  /* SET_FEATURE */
+    CU_ASSERT_EQUAL(control(2, wakeup_on, 0), 0);
+    CU_ASSERT(usb_hid_device(fx.tablet)->remote_wakeup);
+    /* the bus sleeps (global suspend): an event is a resume detect */
+    wr(UHCI_USBINTR, UHCI_INTR_RESUME, 2);
+    wr(UHCI_USBCMD, UHCI_CMD_EGSM, 2);
+    wr(UHCI_USBSTS, 0x1f, 2);
+    usb_hid_pointer_abs(fx.tablet, 5, 5, 0, 0);
+    CU_ASSERT(rd(UHCI_USBSTS, 2) & UHCI_STS_RD);
+    CU_ASSERT_EQUAL(uhci_pci(fx.u)->irq_level & 1, 1);
+    wr(UHCI_USBSTS, UHCI_STS_RD, 2);
+    CU_ASSERT_EQUAL(uhci_pci(fx.u)->irq_level & 1, 0);
+    /* a suspended port: its RD bit too */
+    wr(UHCI_USBCMD, UHCI_CMD_RS, 2);
+    wr(UHCI_PORTSC1, UHCI_PORT_PE | UHCI_PORT_SUSP, 2);
+    usb_hid_pointer_abs(fx.tablet, 6, 6, 0, 0);
+    CU_ASSERT(rd(UHCI_PORTSC1, 2) & UHCI_PORT_RD);
+    CU_ASSERT(rd(UHCI_USBSTS, 2) & UHCI_STS_RD);
+    teardown();
+}
+
 /* a control request straight to a device (no controller): SETUP, one
  * data packet of up to 64 bytes, status; returns the data stage's result */
 static int direct_control(USBDevice *d, const uint8_t setup8[8], uint8_t *buf)
@@ -505,5 +531,6 @@ void register_uhci_tests(void)
                 test_interrupt_in);
     CU_add_test(s, "errors: C_ERR time-outs, STALL, HCPE, HSE, bus master", test_errors);
     CU_add_test(s, "bounds: TD rings, QH rings", test_loops);
+    CU_add_test(s, "remote wakeup: resume detect", test_resume);
     CU_add_test(s, "usb-mouse: relative reports, boot protocol, control stages", test_mouse);
 }
