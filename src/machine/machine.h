@@ -96,6 +96,15 @@ typedef struct MachineConfig {
     char *name;                   /* -name: the guest's name (query-name) */
     /* network (-netdev, -nic, -net, -device NIC): "KIND:VALUE" (net/net_opts.h) */
     char *net_opts[16];
+    /* USB (uhci.c, usb_hid.c; docs/devices.md) */
+    bool usb;                     /* -usb, -machine usb=on, -usbdevice: UHCI at 00:01.2 */
+    bool usb_uhci_device;         /* -device piix3-usb-uhci: UHCI at the first free slot */
+    char usb_uhci_id[32];         /* its id= ("" = none): its bus is "ID.0" */
+    int usb_devs[2];              /* -device usb-tablet|usb-mouse|usb-kbd, -usbdevice:
+                                     USBHidKind (usb_hid.h), in command line order */
+    int usb_dev_port[2];          /* their port= (1, 2), 0 = the next free one */
+    char usb_dev_bus[2][40];      /* their bus= ("" = any), checked by options.c */
+    int n_usb_devs;
 } MachineConfig;
 
 /* what a stopped, resumed, reset or ending machine tells its listeners

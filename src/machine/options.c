@@ -18,6 +18,7 @@
 #include "devices/block.h"
 #include "devices/chardev.h"
 #include "devices/mc146818.h"
+#include "devices/usb_hid.h"
 #include "net/net_opts.h"
 #include "util/log.h"
 #include "util/error.h"
@@ -40,7 +41,8 @@ typedef enum OptId {
     OPT_NETDEV, OPT_NIC, OPT_NET,   /* network (net/net_opts.h, pc_net.c) */
     OPT_TB_SIZE,        /* -tb-size MiB: the translation cache (translator.h) */
     OPT_NODEFAULTS, OPT_SMP, OPT_PIDFILE, OPT_DAEMONIZE, OPT_NOOP, OPT_KEYMAP,
-    OPT_USB, OPT_NO_ACPI, OPT_VNC, OPT_PARALLEL,  /* QEMU scripts' usual options (docs/qemu-compat.md) */
+    OPT_USB, OPT_USBDEVICE, OPT_NO_ACPI, OPT_VNC, OPT_PARALLEL,  /* QEMU scripts' usual options
+                                                                 * (docs/qemu-compat.md) */
     OPT_FULL_SCREEN,    /* -full-screen: the SDL window (ui/sdl.c) */
     OPT_LATER,          /* recognised, planned for a later issue */
 } OptId;
@@ -91,7 +93,7 @@ static const OptDesc opt_table[] = {
     { "nodefaults", OPT_NODEFAULTS, false }, { "pidfile", OPT_PIDFILE, true },
     { "daemonize", OPT_DAEMONIZE, false }, { "no-hpet", OPT_NOOP, false },
     { "no-user-config", OPT_NOOP, false },
-    { "k", OPT_KEYMAP, true }, { "usb", OPT_USB, false }, { "usbdevice", OPT_USB, true },
+    { "k", OPT_KEYMAP, true }, { "usb", OPT_USB, false }, { "usbdevice", OPT_USBDEVICE, true },
     { "no-acpi", OPT_NO_ACPI, false }, { "vnc", OPT_VNC, true },
     { "netdev", OPT_NETDEV, true }, { "nic", OPT_NIC, true }, { "net", OPT_NET, true },
     { "vga", OPT_VGA, true },  { "dfilter", OPT_DFILTER, true },
@@ -147,6 +149,10 @@ void options_usage(FILE *f)
 "  -vga std|cirrus|none   the VGA adapter (stdvga with Bochs VBE, CL-GD5446) or none [std]\n"
 "  -device VGA            the same as -vga std (with -nodefaults)\n"
 "  -device cirrus-vga     the same as -vga cirrus\n"
+"  -usb                   the PIIX3 USB controller (UHCI, 00:01.2; also -machine usb=on)\n"
+"  -device usb-tablet|usb-mouse|usb-kbd   a USB device on it (two at most; or\n"
+"                         -usbdevice tablet|mouse|keyboard, which implies -usb)\n"
+"  -device piix3-usb-uhci[,id=ID]  the UHCI at the first free PCI slot instead\n"
 "  --screenshot FILE      save the screen as PNG when tx86 exits\n"
 "  --screendump-text FILE the text screen as UTF-8, updated while running and at\n"
 "                         exit (- = stdout, at exit only)\n"
@@ -211,7 +217,7 @@ void options_usage(FILE *f)
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
 "Recognised but not supported yet (docs/qemu-compat.md): -smp N>1 -mon -chardev\n"
-"  -loadvm -usb -usbdevice -no-acpi -vnc -spice -audiodev -blockdev -object ...\n",
+"  -loadvm -no-acpi -vnc -spice -audiodev -blockdev -object ...\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -259,8 +265,6 @@ bool options_parse_size(const char *s, uint64_t *bytes, GError **errp)
     return true;
 }
 
-#define OPT_USB_MSG "USB is not supported yet (no USB controller: the PS/2 keyboard and " \
-                    "mouse are there)"
 #define OPT_NO_ACPI_MSG "a PC without ACPI (-no-acpi, -machine acpi=off) is not supported yet"
 
 static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
@@ -285,15 +289,14 @@ static bool opt_machine(const char *v, MachineConfig *cfg, GError **errp)
                 ok = opt_fail(errp, OPTIONS_ERROR_INVALID,
                               "accelerator '%s' is not supported (only tcg)", item + 6);
             continue;
-        } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off") ||
-                   !strcmp(item, "usb=off")) {
+        } else if (!strcmp(item, "acpi=on") || !strcmp(item, "hpet=off")) {
             continue;                               /* what tx86's PC is anyway */
+        } else if (!strcmp(item, "usb=on") || !strcmp(item, "usb=off")) {
+            cfg->usb = !strcmp(item, "usb=on");     /* the UHCI at 00:01.2 (uhci.c) */
+            continue;
         } else if (!strcmp(item, "vmport=off") || !strcmp(item, "vmport=on") ||
                    !strcmp(item, "vmport=auto")) {
             cfg->vmport_off = !strcmp(item, "vmport=off");   /* vmport.c */
-            continue;
-        } else if (!strcmp(item, "usb=on")) {
-            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
             continue;
         } else if (!strcmp(item, "acpi=off")) {
             ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_NO_ACPI_MSG);
@@ -342,10 +345,12 @@ static bool opt_net(const char *kind, const char *v, MachineConfig *cfg, GError 
 static const char *opt_device_later(const char *name)
 {
     static const struct { const char *prefix, *why; } later[] = {
-        { "usb-", "no USB controller: the PS/2 keyboard and mouse are there" },
-        { "piix3-usb-uhci", "no USB controller yet" }, { "piix4-usb-uhci", "no USB yet" },
-        { "ich9-usb-", "no USB controller yet" }, { "qemu-xhci", "no USB controller yet" },
-        { "nec-usb-xhci", "no USB controller yet" },
+        { "usb-ehci", "the USB controller is the UHCI: -usb or -device piix3-usb-uhci" },
+        { "usb-", "the USB devices are usb-tablet, usb-mouse and usb-kbd" },
+        { "piix4-usb-uhci", "the USB controller is the PIIX3's: -device piix3-usb-uhci" },
+        { "ich9-usb-", "no EHCI: the USB controller is the UHCI (-usb)" },
+        { "qemu-xhci", "no xHCI: the USB controller is the UHCI (-usb)" },
+        { "nec-usb-xhci", "no xHCI: the USB controller is the UHCI (-usb)" },
         { "virtio-", "the only virtio device is virtio-net-pci: use IDE disks" },
         { "ide-hd", "use -drive file=F,if=ide or -hda" },
         { "ide-cd", "use -drive file=F,media=cdrom or -cdrom" },
@@ -378,6 +383,64 @@ static const char *opt_device_later(const char *name)
     return NULL;
 }
 
+/* a USB HID device (-device usb-tablet,..., -usbdevice tablet): kind is
+ * a USBHidKind; props the "NAME=VALUE" after the device name */
+static bool opt_usb_device(int kind, const char *name, gchar **props, MachineConfig *cfg,
+                           GError **errp)
+{
+    if (cfg->n_usb_devs >= 2)
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s: at most two USB devices (the "
+                        "UHCI root hub has two ports, and there is no usb-hub yet)", name);
+    int i = cfg->n_usb_devs;
+    cfg->usb_dev_port[i] = 0;
+    cfg->usb_dev_bus[i][0] = 0;
+    for (gchar **p = props; p && *p; p++) {
+        if (g_str_has_prefix(*p, "id="))
+            continue;
+        if (g_str_has_prefix(*p, "bus=") && strlen(*p + 4) < sizeof(cfg->usb_dev_bus[i])) {
+            g_strlcpy(cfg->usb_dev_bus[i], *p + 4, sizeof(cfg->usb_dev_bus[i]));
+        } else if (!strcmp(*p, "port=1") || !strcmp(*p, "port=2")) {
+            cfg->usb_dev_port[i] = (*p)[5] - '0';
+        } else {
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: property '%s' is not "
+                            "supported (id=, bus=, port=1|2)", name, *p);
+        }
+    }
+    cfg->usb_devs[i] = kind;
+    cfg->n_usb_devs++;
+    return true;
+}
+
+/* QEMU's rules, checked once every option is in: a USB device needs a
+ * controller (-usb, or -device piix3-usb-uhci, whose bus is "ID.0") */
+static bool opt_usb_check(MachineConfig *cfg, GError **errp)
+{
+    if (cfg->usb && cfg->usb_uhci_device)
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "one USB controller only: -usb (or "
+                        "usb=on, -usbdevice) and -device piix3-usb-uhci make two");
+    for (int i = 0; i < cfg->n_usb_devs; i++) {
+        const char *name = usb_hid_kind_name((USBHidKind)cfg->usb_devs[i]);
+        const char *bus = cfg->usb_dev_bus[i];
+        if (!cfg->usb && !cfg->usb_uhci_device)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: No 'usb-bus' bus found "
+                            "for device '%s' (add -usb)", name, name);
+        if (!*bus)
+            continue;
+        bool ok = cfg->usb ? !strcmp(bus, "usb-bus.0")
+                           : cfg->usb_uhci_id[0] && g_str_has_prefix(bus, cfg->usb_uhci_id) &&
+                             !strcmp(bus + strlen(cfg->usb_uhci_id), ".0");
+        if (!ok)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-device %s: Bus '%s' not found",
+                            name, bus);
+    }
+    for (int i = 0; i < cfg->n_usb_devs; i++)
+        for (int j = i + 1; j < cfg->n_usb_devs; j++)
+            if (cfg->usb_dev_port[i] && cfg->usb_dev_port[i] == cfg->usb_dev_port[j])
+                return opt_fail(errp, OPTIONS_ERROR_INVALID, "usb port %d is taken",
+                                cfg->usb_dev_port[i]);
+    return true;
+}
+
 static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
 {
     if (!strcmp(v, "help") || !strcmp(v, "?")) {
@@ -387,7 +450,11 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
                "name \"e1000\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_pci\", bus PCI (properties netdev, mac)\n"
                "name \"ne2k_isa\", bus ISA (properties netdev, mac, iobase, irq)\n"
-               "name \"rtl8139\", bus PCI (properties netdev, mac)\n");
+               "name \"rtl8139\", bus PCI (properties netdev, mac)\n"
+               "name \"piix3-usb-uhci\", bus PCI (property id; the UHCI of -usb)\n"
+               "name \"usb-tablet\", bus usb-bus (properties id, bus, port)\n"
+               "name \"usb-mouse\", bus usb-bus (properties id, bus, port)\n"
+               "name \"usb-kbd\", bus usb-bus (properties id, bus, port)\n");
         return opt_fail(errp, OPTIONS_ERROR_EXIT_OK, "help printed");
     }
     gchar **parts = g_strsplit(v, ",", -1);
@@ -405,6 +472,23 @@ static bool opt_device(const char *v, MachineConfig *cfg, GError **errp)
         cfg->vga_none = false;
         cfg->vga_explicit = true;
         cfg->vga_cirrus = !strcmp(parts[0], "cirrus-vga");
+        goto out;
+    }
+    if (parts[0] && !strcmp(parts[0], "piix3-usb-uhci")) {
+        for (gchar **p = parts + 1; ok && *p; p++) {
+            if (g_str_has_prefix(*p, "id=") && strlen(*p + 3) < sizeof(cfg->usb_uhci_id))
+                g_strlcpy(cfg->usb_uhci_id, *p + 3, sizeof(cfg->usb_uhci_id));
+            else
+                ok = opt_fail(errp, OPTIONS_ERROR_INVALID, "-device piix3-usb-uhci: property "
+                              "'%s' is not supported (only id=)", *p);
+        }
+        if (ok && cfg->usb_uhci_device)
+            ok = opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "one USB controller only");
+        cfg->usb_uhci_device = true;
+        goto out;
+    }
+    if (parts[0] && usb_hid_kind_from_name(parts[0]) != USB_HID_NONE) {
+        ok = opt_usb_device(usb_hid_kind_from_name(parts[0]), parts[0], parts + 1, cfg, errp);
         goto out;
     }
     if (!parts[0] || strcmp(parts[0], "isa-debug-exit")) {
@@ -1105,8 +1189,21 @@ static bool opt_qemu_script(OptId id, const char *v, MachineConfig *cfg, GError 
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-k %s: only the en-us layout is "
                         "supported (keys reach the guest as PC scancodes, so set the layout in "
                         "the guest)", v);
-    case OPT_USB:
-        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_USB_MSG);
+    case OPT_USB:                   /* the UHCI at 00:01.2, as QEMU's usb=on */
+        cfg->usb = true;
+        return true;
+    case OPT_USBDEVICE: {           /* implies usb=on, as in QEMU */
+        static const struct { const char *name; int kind; } devs[] = {
+            { "tablet", USB_HID_TABLET }, { "mouse", USB_HID_MOUSE },
+            { "keyboard", USB_HID_KBD },
+        };
+        cfg->usb = true;
+        for (size_t i = 0; i < G_N_ELEMENTS(devs); i++)
+            if (!strcmp(v, devs[i].name))
+                return opt_usb_device(devs[i].kind, v, NULL, cfg, errp);
+        return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "-usbdevice %s: not supported (tablet, "
+                        "mouse or keyboard)", v);
+    }
     case OPT_NO_ACPI:
         return opt_fail(errp, OPTIONS_ERROR_UNSUPPORTED, "%s", OPT_NO_ACPI_MSG);
     case OPT_VNC:
@@ -1351,7 +1448,8 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
     case OPT_NAME:
         return opt_name(v, cfg, errp);
     case OPT_NODEFAULTS: case OPT_SMP: case OPT_PIDFILE: case OPT_DAEMONIZE:
-    case OPT_NOOP: case OPT_KEYMAP: case OPT_USB: case OPT_NO_ACPI: case OPT_VNC:
+    case OPT_NOOP: case OPT_KEYMAP: case OPT_USB: case OPT_USBDEVICE: case OPT_NO_ACPI:
+    case OPT_VNC:
     case OPT_PARALLEL:
         return opt_qemu_script(o->id, v, cfg, errp);
     case OPT_LATER:
@@ -1450,6 +1548,8 @@ bool options_parse(int argc, char **argv, MachineConfig *cfg, GError **errp)
     if (cfg->nodefaults && !cfg->vga_explicit)  /* no VGA unless -vga / -device VGA|cirrus-vga */
         cfg->vga_none = true;
     if (cfg->daemonize && !opt_daemonize_ok(cfg, errp))
+        return false;
+    if (!opt_usb_check(cfg, errp))
         return false;
     if ((cfg->initrd_path || cfg->append) && !cfg->kernel_path)   /* as QEMU */
         return opt_fail(errp, OPTIONS_ERROR_INVALID, "-%s only allowed with -kernel option",

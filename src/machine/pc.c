@@ -30,6 +30,8 @@
 #include "devices/fw_cfg.h"
 #include "devices/acpi_tables.h"
 #include "devices/debugcon.h"
+#include "devices/uhci.h"
+#include "devices/usb_hid.h"
 #include "util/log.h"
 
 /* an ISA IRQ line fans out to the i8259 and the IOAPIC */
@@ -160,6 +162,61 @@ static bool pc_boot_order(FWCfgState *s, Machine *m, GError **errp)
     g_free(hd);
     g_free(cd);
     return ok;
+}
+
+/* USB as QEMU's pc machine has it: -usb (usb=on) puts the PIIX3's UHCI at
+ * 00:01.2; -device piix3-usb-uhci at the first free slot (after the
+ * NICs); the HID devices on its two root ports, in command line order or
+ * as port= says (options.c checked the rules) */
+static bool pc_usb_build(Machine *m, GError **errp)
+{
+    PCDevices *pc = m->pc;
+    const MachineConfig *c = &m->cfg;
+    if (!c->usb && !c->usb_uhci_device)
+        return true;
+    int devfn = PCI_DEVFN(1, 2);
+    if (c->usb_uhci_device) {
+        devfn = -1;
+        for (int slot = 3; slot < 32 && devfn < 0; slot++)
+            if (!pci_find_device(pc->pci_bus, PCI_DEVFN(slot, 0)))
+                devfn = PCI_DEVFN(slot, 0);
+        if (devfn < 0) {
+            g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                        "piix3-usb-uhci: no free PCI slot");
+            return false;
+        }
+    }
+    if (!(pc->uhci = uhci_init(&m->bus, pc->pci_bus, devfn, errp)))
+        return false;
+    bool taken[UHCI_PORTS] = { false };
+    for (int i = 0; i < c->n_usb_devs; i++)
+        if (c->usb_dev_port[i])
+            taken[c->usb_dev_port[i] - 1] = true;
+    for (int i = 0; i < c->n_usb_devs; i++) {
+        int port = c->usb_dev_port[i] - 1;
+        for (int p = 0; port < 0 && p < UHCI_PORTS; p++)
+            if (!taken[p]) {
+                taken[p] = true;
+                port = p;
+            }
+        if (port < 0)
+            port = UHCI_PORTS;          /* uhci_attach says there is no free port */
+        char path[32];
+        g_snprintf(path, sizeof(path), "0000:00:%02x.%x-%d", PCI_SLOT(devfn), PCI_FUNC(devfn),
+                   port + 1);
+        USBHidKind kind = (USBHidKind)c->usb_devs[i];
+        USBHidState *h = usb_hid_new(kind, path);
+        machine_register_device(m, h, (void (*)(void *))usb_hid_free, NULL);
+        if (!uhci_attach(pc->uhci, port, usb_hid_device(h), errp))
+            return false;
+        if (kind == USB_HID_TABLET && !pc->usb_tablet)
+            pc->usb_tablet = h;
+        else if (kind == USB_HID_MOUSE && !pc->usb_mouse)
+            pc->usb_mouse = h;
+        else if (kind == USB_HID_KBD && !pc->usb_kbd)
+            pc->usb_kbd = h;
+    }
+    return true;
 }
 
 /* the port bus's view of the CPU registers (vmport.c) */
@@ -299,6 +356,10 @@ bool pc_build(Machine *m, GError **errp)
 
     /* network: user-mode back ends and NICs (pc_net.c) */
     if (!pc_net_build(m, pc->pci_bus, pc->isa_irq, errp))
+        return false;
+
+    /* USB: the UHCI and its HID devices (uhci.c, usb_hid.c) */
+    if (!pc_usb_build(m, errp))
         return false;
 
     /* -kernel/-initrd/-append: items and option ROM through fw_cfg (loader.c) */

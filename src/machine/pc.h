@@ -60,6 +60,11 @@ typedef struct PCDevices {
     struct IDEState *ide;         /* ide.c: PIIX3 IDE 00:01.1, 0x1F0/0x170, IRQ 14/15 */
     struct I8237State *dma;       /* i8237.c: ISA DMA 0x00-0x0F, 0xC0-0xDF, pages 0x81-0x8F */
     struct FDCState *fdc;         /* fdc.c: floppy 0x3F0-0x3F5/0x3F7, IRQ 6, DMA 2 */
+    struct UHCIState *uhci;       /* uhci.c: -usb (00:01.2, INTD) or -device piix3-usb-uhci;
+                                   * NULL without USB */
+    struct USBHidState *usb_tablet; /* usb_hid.c: on the UHCI's ports; NULL when absent. */
+    struct USBHidState *usb_mouse;  /* The display core gives them the input (tablet: */
+    struct USBHidState *usb_kbd;    /* absolute; mouse: relative; kbd: every key) */
 } PCDevices;
 
 /* build the PC's chips and wiring; called by machine_new() when the

@@ -13,6 +13,7 @@
 #include "devices/fdc.h"
 #include "devices/ide.h"
 #include "devices/vga.h"
+#include "devices/uhci.h"
 #include "ui/display.h"
 #include "ui/screenshot.h"
 #include "monitor/control.h"
@@ -192,6 +193,23 @@ bool mon_send_keys(Machine *m, const int *keys, int n, GError **errp)
 bool mon_mouse_event(Machine *m, int dx, int dy, int dz, unsigned buttons, GError **errp)
 {
     return display_mouse_event(m, dx, dy, dz, buttons, errp);
+}
+
+bool mon_pointer_abs(Machine *m, unsigned x, unsigned y, int dz, unsigned buttons,
+                     GError **errp)
+{
+    return display_pointer_abs(m, x, y, dz, buttons, errp);
+}
+
+bool mon_has_tablet(Machine *m)
+{
+    return m->pc && m->pc->usb_tablet;
+}
+
+void mon_info_usb(Machine *m, GString *out)
+{
+    if (m->pc && m->pc->uhci)
+        uhci_info(m->pc->uhci, out);
 }
 
 /* ------------------------------------------------------------------ screen */

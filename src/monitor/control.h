@@ -56,6 +56,13 @@ bool mon_send_keys(struct Machine *m, const int *keys, int n, GError **errp);
 /* a mouse movement / buttons (bit 0 left, 1 right, 2 middle) */
 bool mon_mouse_event(struct Machine *m, int dx, int dy, int dz, unsigned buttons,
                      GError **errp);
+/* an absolute pointer position, 0..0x7fff on both axes (QMP "abs"
+ * events): the usb-tablet, else the vmmouse in absolute mode */
+bool mon_pointer_abs(struct Machine *m, unsigned x, unsigned y, int dz, unsigned buttons,
+                     GError **errp);
+bool mon_has_tablet(struct Machine *m);
+/* "info usb": the devices on the USB controller */
+void mon_info_usb(struct Machine *m, GString *out);
 
 /* the screen as PPM (P6, as QEMU's screendump) or PNG */
 bool mon_screendump(struct Machine *m, const char *file, bool png, GError **errp);

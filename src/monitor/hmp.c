@@ -407,6 +407,12 @@ static void info_cpus(MonCtx *ctx, GString *out)
     hmp_printf(out, "* CPU #0: thread_id=%d\n", (int)getpid());
 }
 
+/* QEMU's format: "  Device 0.ADDR, Port N, Speed 12 Mb/s, Product NAME" */
+static void info_usb(MonCtx *ctx, GString *out)
+{
+    mon_info_usb(ctx->m, out);
+}
+
 static void info_block(MonCtx *ctx, GString *out)
 {
     MonDrive d[MON_MAX_DRIVES];
@@ -518,6 +524,7 @@ static const struct {
     { "block", "the drives and their images", info_block },
     { "chardev", "the character back ends", info_chardev },
     { "cpus", "the CPUs", info_cpus },
+    { "usb", "the USB devices (-usb, -device usb-tablet ...)", info_usb },
 };
 
 static void cmd_info(MonCtx *ctx, char **argv, int argc, GString *out)

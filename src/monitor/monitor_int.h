@@ -32,6 +32,7 @@ typedef struct MonCtx {
     struct Machine *m;
     GArray *chardevs;           /* MonChardev, NULL: none */
     unsigned mouse_buttons;     /* input-send-event btn state */
+    unsigned abs_x, abs_y;      /* input-send-event abs position (0..0x7fff) */
     bool prelaunch;             /* -S without -gdb, until the first cont */
 } MonCtx;
 

@@ -430,13 +430,16 @@ static void q_send_key(QmpCall *c)
 
 /* events: [{"type": "key", "data": {"down": B, "key": KeyValue}},
  *          {"type": "btn", "data": {"down": B, "button": "left"}},
- *          {"type": "rel", "data": {"axis": "x", "value": N}}] */
+ *          {"type": "rel", "data": {"axis": "x", "value": N}},
+ *          {"type": "abs", "data": {"axis": "x", "value": 0..32767}}]
+ * abs events and, when a usb-tablet is there, button-only events go to
+ * the absolute pointer (as in QEMU, where the tablet takes them) */
 static void q_input_send_event(QmpCall *c)
 {
     JsonArray *a = json_object_get_array_member(c->args, "events");
     guint n = json_array_get_length(a);
     int dx = 0, dy = 0, dz = 0;
-    bool mouse = false;
+    bool mouse = false, rel = false, abs = false;
     GError *err = NULL;
     if (n > 64) {
         qmp_error(c->s, QMP_GENERIC, c->id, "Parameter 'events': at most 64 events");
@@ -481,6 +484,25 @@ static void q_input_send_event(QmpCall *c)
             c->ctx->mouse_buttons = is_down ? c->ctx->mouse_buttons | bit
                                             : c->ctx->mouse_buttons & ~bit;
             mouse = true;
+        } else if (!strcmp(type, "abs") && d) {
+            JsonNode *ax = json_object_get_member(d, "axis");
+            JsonNode *vn = json_object_get_member(d, "value");
+            const char *axis = ax && JSON_NODE_HOLDS_VALUE(ax) &&
+                               json_node_get_value_type(ax) == G_TYPE_STRING
+                               ? json_node_get_string(ax) : "";
+            gint64 v = vn && JSON_NODE_HOLDS_VALUE(vn) &&
+                       json_node_get_value_type(vn) == G_TYPE_INT64 ? json_node_get_int(vn) : 0;
+            v = CLAMP(v, 0, 0x7fff);
+            if (!strcmp(axis, "x"))
+                c->ctx->abs_x = (unsigned)v;
+            else if (!strcmp(axis, "y"))
+                c->ctx->abs_y = (unsigned)v;
+            else {
+                qmp_error(c->s, QMP_GENERIC, c->id, "Invalid axis '%s' (x or y)", axis);
+                c->failed = true;
+                return;
+            }
+            abs = true;
         } else if (!strcmp(type, "rel") && d) {
             JsonNode *ax = json_object_get_member(d, "axis");
             JsonNode *vn = json_object_get_member(d, "value");
@@ -490,6 +512,7 @@ static void q_input_send_event(QmpCall *c)
             gint64 v = vn && JSON_NODE_HOLDS_VALUE(vn) &&
                        json_node_get_value_type(vn) == G_TYPE_INT64 ? json_node_get_int(vn) : 0;
             v = CLAMP(v, -1000000, 1000000);
+            rel = true;
             if (!strcmp(axis, "x"))
                 dx += (int)v;
             else if (!strcmp(axis, "y"))
@@ -501,11 +524,19 @@ static void q_input_send_event(QmpCall *c)
             }
             mouse = true;
         } else {
-            qmp_error(c->s, QMP_GENERIC, c->id, "Invalid event %u: expected type key, btn "
-                      "or rel with its data", i);
+            qmp_error(c->s, QMP_GENERIC, c->id, "Invalid event %u: expected type key, btn, "
+                      "rel or abs with its data", i);
             c->failed = true;
             return;
         }
+    }
+    if (abs || (mouse && !rel && mon_has_tablet(c->m))) {
+        if (!mon_pointer_abs(c->m, c->ctx->abs_x, c->ctx->abs_y, dz, c->ctx->mouse_buttons,
+                             &err))
+            call_fail(c, err);
+        if (!rel)
+            return;
+        dz = 0;
     }
     if (mouse && !mon_mouse_event(c->m, dx, dy, dz, c->ctx->mouse_buttons, &err))
         call_fail(c, err);

@@ -24,6 +24,7 @@
 #include "devices/ps2.h"
 #include "devices/vga.h"
 #include "devices/vmport.h"
+#include "devices/usb_hid.h"
 #include "ui/display.h"
 
 #define DISPLAY_MAX_FRONTENDS 4
@@ -51,7 +52,10 @@ bool display_key_event(Machine *m, int key, bool down, GError **errp)
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no keyboard");
         return false;
     }
-    ps2_kbd_put_key(m->pc->kbd, key, down);
+    if (m->pc->usb_kbd)
+        usb_hid_key(m->pc->usb_kbd, key, down);     /* seen at the next poll */
+    else
+        ps2_kbd_put_key(m->pc->kbd, key, down);
     m->cpu.exit_request = 1;            /* the IRQ is seen at once */
     return true;
 }
@@ -62,7 +66,10 @@ bool display_mouse_event(Machine *m, int dx, int dy, int dz, unsigned buttons, G
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no mouse");
         return false;
     }
-    ps2_mouse_event(i8042_mouse(m->pc->i8042), dx, dy, dz, buttons & 7);
+    if (m->pc->usb_mouse)
+        usb_hid_pointer_rel(m->pc->usb_mouse, dx, dy, dz, buttons & 7);
+    else
+        ps2_mouse_event(i8042_mouse(m->pc->i8042), dx, dy, dz, buttons & 7);
     m->cpu.exit_request = 1;
     return true;
 }
@@ -74,8 +81,38 @@ static unsigned display_abs_scale(int v, int size)
     return (unsigned)CLAMP(v, 0, size - 1) * 0xffffu / (unsigned)(size - 1);
 }
 
+bool display_has_abs_pointer(Machine *m)
+{
+    return m->pc && (m->pc->usb_tablet ||
+                     (m->pc->vmport && vmmouse_is_absolute(m->pc->vmport)));
+}
+
+bool display_pointer_abs(Machine *m, unsigned x, unsigned y, int dz, unsigned buttons,
+                         GError **errp)
+{
+    x = MIN(x, USB_HID_ABS_MAX);
+    y = MIN(y, USB_HID_ABS_MAX);
+    if (m->pc && m->pc->usb_tablet) {
+        usb_hid_pointer_abs(m->pc->usb_tablet, x, y, dz, buttons & 7);
+    } else if (m->pc && m->pc->vmport && vmmouse_is_absolute(m->pc->vmport)) {
+        vmmouse_absolute(m->pc->vmport, x * 0xffffu / USB_HID_ABS_MAX,
+                         y * 0xffffu / USB_HID_ABS_MAX, dz, buttons & 7);
+    } else {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                    "no absolute pointer (add -usb -device usb-tablet)");
+        return false;
+    }
+    m->cpu.exit_request = 1;
+    return true;
+}
+
 bool display_mouse_abs(Machine *m, int x, int y, int w, int h, int dz, unsigned buttons)
 {
+    if (m->pc && m->pc->usb_tablet) {
+        unsigned ux = display_abs_scale(x, w) * USB_HID_ABS_MAX / 0xffffu;
+        unsigned uy = display_abs_scale(y, h) * USB_HID_ABS_MAX / 0xffffu;
+        return display_pointer_abs(m, ux, uy, dz, buttons, NULL);
+    }
     if (!m->pc || !m->pc->vmport || !vmmouse_is_absolute(m->pc->vmport))
         return false;
     vmmouse_absolute(m->pc->vmport, display_abs_scale(x, w), display_abs_scale(y, h), dz,

@@ -66,14 +66,23 @@ bool display_start(struct Machine *m, GError **errp);
 /* input, for the front ends and the monitor: a key (PS/2 key number,
  * ps2.h) goes down or up; mouse motion (dx right, dy up, dz wheel:
  * positive = towards the user) with the buttons held (bit 0 left,
- * 1 right, 2 middle).  The CPU sees the interrupt at once. */
+ * 1 right, 2 middle).  The CPU sees the interrupt at once.  As in QEMU,
+ * a usb-kbd takes the keys from the PS/2 keyboard and a usb-mouse the
+ * relative motion from the PS/2 mouse (usb_hid.h). */
 bool display_key_event(struct Machine *m, int key, bool down, GError **errp);
 bool display_mouse_event(struct Machine *m, int dx, int dy, int dz, unsigned buttons,
                          GError **errp);
-/* an absolute pointer position (x, y on a w x h screen) for the VMware
- * vmmouse (devices/vmport.h), when the guest has asked for absolute
- * positions; false when it has not (the front end then sends relative
- * motion, or grabs) */
+/* an absolute pointer position (x, y on a w x h screen) for the
+ * usb-tablet when there is one, else the VMware vmmouse
+ * (devices/vmport.h) when the guest has asked for absolute positions;
+ * false when neither takes it (the front end then sends relative motion,
+ * or grabs) */
+/* an absolute position in QEMU's input range 0..0x7fff on both axes
+ * (QMP input-send-event "abs"): to the usb-tablet, else the vmmouse */
+bool display_pointer_abs(struct Machine *m, unsigned x, unsigned y, int dz, unsigned buttons,
+                         GError **errp);
+/* is there an absolute pointer that takes events now? */
+bool display_has_abs_pointer(struct Machine *m);
 bool display_mouse_abs(struct Machine *m, int x, int y, int w, int h, int dz,
                        unsigned buttons);
 

@@ -11,6 +11,7 @@ BOOT_TESTS += tests/boot/memtest.sh
 BOOT_TESTS += tests/boot/multiboot.sh
 BOOT_TESTS += tests/boot/seabios_vga.sh
 BOOT_TESTS += tests/boot/cirrus.sh
+BOOT_TESTS += tests/boot/usb.sh
 BOOT_TESTS += tests/boot/seabios_post.sh
 BOOT_TESTS += tests/boot/floppy.sh tests/boot/cdrom.sh
 BOOT_TESTS += tests/boot/image_lock.sh
@@ -18,7 +19,7 @@ BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 BOOT_TESTS += tests/boot/debian_formats.sh
 
-.PHONY: check-debian-formats check-qemu-opts check-boot check-boot-linux check-cirrus check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-debian-formats check-qemu-opts check-boot check-boot-linux check-cirrus check-usb check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -51,6 +52,12 @@ check-boot-linux: tx86 firmware
 # SeaVGABIOS's text screen, Linux's cirrus DRM driver
 check-cirrus: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/cirrus.sh
+
+# USB alone (tests/boot/usb.sh, also part of check-boot): Linux's uhci-hcd
+# and usbhid with -usb -device usb-tablet -device usb-kbd, QMP input to
+# /dev/input/eventN (~12 s)
+check-usb: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/usb.sh
 
 # -nodefaults, -pidfile and -daemonize end to end with a small ROM, no
 # guest images (tests/boot/qemu_opts.sh, docs/qemu-compat.md; ~10 s)
