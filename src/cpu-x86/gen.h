@@ -37,8 +37,11 @@ void   gen_cc_forget(DisasContext *s);              /* after conditional flag wr
     X(LAHF) X(SAHF) X(CLC) X(STC) X(CMC) X(CLD) X(STD) X(CBW) X(CWD) X(NOP) \
     X(SALC) X(XLATB) \
     X(JCC) X(SETCC) X(CMOVCC) X(JMP) X(CALL) X(RET) X(LOOP) X(JCXZ) \
-    X(BT) X(BTS) X(BTR) X(BTC) X(BSF) X(BSR) X(BSWAP)
+    X(BT) X(BTS) X(BTR) X(BTC) X(BSF) X(BSR) X(BSWAP) \
+    X(SIMD)
 GEN_LIST(GEN_DECL)
 #undef GEN_DECL
+/* sse/gen_simd.c: gen_SIMD for a SimdOp other than the row's (string MOVSD's id) */
+void gen_simd_op(DisasContext *s, int op);
 
 #endif
