@@ -11,11 +11,20 @@
  * segment may be overridden).  LDMXCSR's only operand is its source; for
  * every other instruction a memory operand 0 is the destination.
  *
+ * Capstone 4.0.2 in 16-bit mode ignores 0x66, 0xF2 and 0xF3 as mandatory
+ * prefixes (66 0F FC is shown as paddb mm, 66 0F 6F and F3 0F 6F as movq
+ * mm): a 16-bit instruction with one of them is decoded again in 32-bit mode with 0x67 toggled (same
+ * operands, same 16-bit addressing) and that decode is used
+ * (simd_redecode16); those Capstone rejects outright in 16-bit mode (66 0F
+ * 73 /3 and /7, 66 0F D6, 66 0F 6C/6D, F2 0F D6) are decoded that way by
+ * the front end's first pass (x86_simd_decode16).
+ *
  * Capstone 4.0.2 chooses between the 66 and the F2/F3 forms by prefix
  * order (F3 66 0F 6F decodes as movdqa, F2 66 0F 10 as movupd; the CPU
  * takes F2/F3 over 66): such instructions are #UD here, logged under
  * -d unimp (docs/cpu-frontend.md).
  */
+#include <string.h>
 #include "cpu-x86/gen.h"
 #include "cpu-x86/sse/simd.h"
 
@@ -60,14 +69,110 @@ static bool simd_prefix_clash(DisasContext *s)
     return p66 && prep;
 }
 
+static void gen_simd_body(DisasContext *s, SimdOp op);
+
+/* 16-bit bytes b (len) with 0x66, 0xF2 or 0xF3 before 0F: their decode by
+ * the 32-bit Capstone handle with 0x67 toggled into insn, false if none;
+ * *dlen gets the length difference (decoded size - real size) */
+static bool simd_decode32(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
+                          cs_insn *insn, int *dlen)
+{
+    uint8_t buf[X86_MAX_INSN_LEN + 1];
+    bool p66 = false, p67 = false, prep = false;
+    int n = 0, k;
+    const uint8_t *code = buf;
+    size_t size;
+    uint64_t addr = pc;
+
+    for (k = 0; k < len; k++) {
+        uint8_t c = b[k];
+        if (c == 0x66)
+            p66 = true;
+        else if (c == 0x67)
+            p67 = true;
+        else if (c == 0xf2 || c == 0xf3)
+            prep = true;
+        else if (!(c == 0xf0 || c == 0x26 || c == 0x2e ||
+                   c == 0x36 || c == 0x3e || c == 0x64 || c == 0x65))
+            break;
+    }
+    if (!(p66 || prep) || k >= len || b[k] != 0x0f)
+        return false;
+    if (!p67)
+        buf[n++] = 0x67;
+    for (int i = 0; i < len && n < X86_MAX_INSN_LEN; i++)
+        if (!(i < k && b[i] == 0x67))
+            buf[n++] = b[i];
+    size = (size_t)n;
+    if (!cs_disasm_iter(fe->cs32, &code, &size, &addr, insn))
+        return false;
+    *dlen = p67 ? -1 : 1;
+    return true;
+}
+
+/* the row of a decoded id is a SIMD one */
+static bool simd_id(unsigned id)
+{
+    return id == X86_INS_MOVSD || (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
+}
+
+bool x86_simd_decode16(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
+                       cs_insn *insn)
+{
+    int dlen;
+
+    if (!simd_decode32(fe, buf, len, pc, insn, &dlen) || !simd_id(insn->id))
+        return false;
+    insn->size = (uint16_t)(insn->size - dlen);
+    memcpy(insn->bytes, buf, insn->size);
+    return true;
+}
+
+/* 16-bit code with 0x66, 0xF2 or 0xF3: the 32-bit decode, or NULL */
+static cs_insn *simd_redecode16(DisasContext *s)
+{
+    int dlen;
+
+    if (s->code32 || !s->fe->scratch ||
+        !simd_decode32(s->fe, s->insn->bytes, s->insn->size, s->pc, s->fe->scratch, &dlen))
+        return NULL;
+    return s->fe->scratch;
+}
+
 void gen_SIMD(DisasContext *s)
 {
     gen_simd_op(s, (int)s->info->arg);
 }
 
-void gen_simd_op(DisasContext *s, int op_)
+void gen_simd_op(DisasContext *s, int op)
 {
-    SimdOp op = (SimdOp)op_;
+    cs_insn *re = simd_redecode16(s);
+
+    if (re) {
+        const cs_insn *insn = s->insn;
+        const cs_x86 *x86 = s->x86;
+        const InsnInfo *row = &x86_insn_table[re->id];
+
+        if (re->id == X86_INS_MOVSD)
+            op = SOP_MOVSD;
+        else if (row->gen == gen_SIMD)
+            op = (int)row->arg;
+        else {
+            gen_ud_unimpl(s);
+            return;
+        }
+        s->insn = re;
+        s->x86 = &re->detail->x86;
+        gen_simd_body(s, (SimdOp)op);
+        s->insn = insn;
+        s->x86 = x86;
+        return;
+    }
+    gen_simd_body(s, (SimdOp)op);
+}
+
+static void gen_simd_body(DisasContext *s, SimdOp op)
+{
     const SimdOpInfo *oi = &simd_ops[op];
     unsigned cls[3] = { SC_NONE, SC_NONE, SC_NONE }, reg[3] = { 0, 0, 0 };
     int nops = op_count(s), mi = -1, nreg = 0;
