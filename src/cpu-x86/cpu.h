@@ -111,7 +111,7 @@ enum {
     EXCP_DE = 0, EXCP_DB = 1, EXCP_NMI = 2, EXCP_BP = 3, EXCP_OF = 4,
     EXCP_BR = 5, EXCP_UD = 6, EXCP_NM = 7, EXCP_DF = 8, EXCP_TS = 10,
     EXCP_NP = 11, EXCP_SS = 12, EXCP_GP = 13, EXCP_PF = 14, EXCP_MF = 16,
-    EXCP_AC = 17, EXCP_MC = 18,
+    EXCP_AC = 17, EXCP_MC = 18, EXCP_XM = 19,
 };
 
 /*

@@ -248,9 +248,13 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         cpuid_brand(m->brand ? m->brand : "", (leaf - 0x80000002u) * 16, out);
         break;
+    case 0x80000008u:
+        out[0] = 32u << 8 | 32u;    /* 32-bit linear and physical addresses (Linux
+                                     * sizes iomem_resource from this) */
+        break;
     default:
-        if (leaf < 0x80000000u || leaf <= 0x80000008u)
-            break;          /* leaves 3-10, 0x80000005-8: not modelled, zero */
+        if (leaf < 0x80000000u || leaf <= 0x80000007u)
+            break;          /* leaves 3-10, 0x80000005-7: not modelled, zero */
         g_assert_not_reached();
     }
 }

@@ -254,6 +254,8 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
     } else {
         lin = ir_movi(s->ir, 0);
     }
+    if (oi->flags & SOF_EFLAGS)
+        gen_flush_flags(s);                 /* the helper writes them as CC_OP_EFLAGS */
     if (scls == SC_GPR)
         gpr = gen_get_gpr(s, (int)sreg, 4);
     else

@@ -466,6 +466,23 @@ void simd_set_mm(CPUState *env, unsigned reg, uint64_t v)
     env->fpu_st[reg].se = 0xffff;
 }
 
+void simd_fp_exceptions(CPUState *env, uint32_t flags)
+{
+    uint32_t unmasked;
+
+    flags &= MXCSR_FLAGS;
+    env->fpu_mxcsr |= flags;
+    unmasked = flags & ~(env->fpu_mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
+    if (unmasked)
+        raise_exception_noerr(env, (env->cr[4] & CR4_OSXMMEXCPT) ? EXCP_XM : EXCP_UD);
+}
+
+void simd_set_eflags(CPUState *env, uint32_t cc)
+{
+    env->cc_op = CC_OP_EFLAGS;
+    env->cc_src = cc & (CC_Z | CC_P | CC_C);
+}
+
 /* LDMXCSR / FXRSTOR: #GP(0) if a reserved bit is set */
 void simd_load_mxcsr(CPUState *env, uint32_t v)
 {

@@ -42,6 +42,9 @@ enum {
     SOF_ALIGNED   = 1 << 1,     /* alignment checked although the operand is < 16 bytes (none yet) */
     SOF_MASKMOV   = 1 << 2,     /* MASKMOVQ/MASKMOVDQU: implicit DS:(E)DI store */
     SOF_NO_MMX_TRANSITION = 1 << 3, /* EMMS */
+    SOF_EFLAGS    = 1 << 4,     /* writes ZF/PF/CF (COMISS...): the emitter flushes the
+                                 * lazy flags first, simd_exec sets env->cc_src
+                                 * (CC_OP_EFLAGS) with simd_set_eflags */
 };
 
 /*
@@ -236,5 +239,14 @@ uint32_t simd_mxcsr_mask(const struct CPUState *env);
 void simd_load_mxcsr(struct CPUState *env, uint32_t v);
 void simd_mmx_transition(struct CPUState *env);
 void simd_set_mm(struct CPUState *env, unsigned reg, uint64_t v);
+/* for the SSE floating-point operations (none yet; docs/simd.md): OR the
+ * exception flags (MXCSR_IE..MXCSR_PE) an operation raised into MXCSR and,
+ * if one of them is unmasked, raise #XM (CR4.OSXMMEXCPT=1) or #UD; call it
+ * in simd_exec before the destination is written (helper_simd writes it
+ * after simd_exec returns) */
+void simd_fp_exceptions(struct CPUState *env, uint32_t flags);
+/* COMISS/UCOMISS...: the arithmetic flags := cc (CC_* bits: ZF, PF, CF;
+ * OF, SF, AF cleared) in the CC_OP_EFLAGS form (rows with SOF_EFLAGS) */
+void simd_set_eflags(struct CPUState *env, uint32_t cc);
 
 #endif
