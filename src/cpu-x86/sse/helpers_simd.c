@@ -519,6 +519,8 @@ uint32_t helper_simd(CPUState *env, uint32_t arg, uint32_t lin, uint32_t gpr)
     /* 2. memory operand */
     if (dmem || smem) {
         int seg = (int)SIMD_ARG_SEG(arg);
+        if (msz == 0)                   /* a register-only form (not seen from Capstone) */
+            raise_exception_noerr(env, EXCP_UD);
         if (seg_hf_class(env->hflags, seg) != SEG_CLS_FLAT)
             seg_check_access(env, seg, lin - env->seg[seg].base, msz, dmem);
         if (msz == 16 && !(oi->flags & (SOF_UNALIGNED | SOF_MASKMOV)) && (lin & 15))
