@@ -24,13 +24,16 @@
 ; Checked against qemu-system-i386 -cpu n270 (TCG, Debian package): the
 ; sections "CPUID", "OSFXSR", "alignment", "FXSAVE/FXRSTOR" and "MOVSD"
 ; pass; QEMU fails the others where it departs from the SDM: EMMS with
-; CR0.TS=1 runs instead of raising #NM (Vol. 2 EMMS), FXRSTOR and LDMXCSR
+; CR0.TS=1 runs instead of raising #NM (Vol. 2 EMMS), FXSAVE/FXRSTOR and
+; SIMD memory operands past a data segment's limit do not raise #GP(0)
+; (QEMU checks no data segment limits; Vol. 3 5.3), FXRSTOR and LDMXCSR
 ; load reserved MXCSR bits instead of raising #GP(0) (Vol. 2 FXRSTOR,
-; LDMXCSR), and an MMX register write leaves bits 64-79 of the x87 register
-; alone instead of setting them to all ones (Vol. 1 9.5.1).  The .expected
-; output is what the SDM requires.
+; LDMXCSR), and an MMX register write leaves bits 64-79 of the x87
+; register alone instead of setting them to all ones (Vol. 1 9.5.1).  The
+; .expected output is what the SDM requires.
 ;
-; Scratch RAM: 0x1000 (save areas, 16-byte aligned), vector log at 0x600
+; Scratch RAM: 0x1000 (save areas, 16-byte aligned; GDT selector 0x18 is a
+; data segment over 0x1000-0x11FF), vector log at 0x600
 ; (+8: count, +12: error code), resume address at 0x604, stack below 0x90000.
 
 %define ROM_BASE  0xF0000
@@ -215,6 +218,23 @@ pm32:
         mov esi, LIN(msg_fx)
         call report
 
+; ------------------------------------------------------------ segment limits
+        mov ax, 0x18                            ; base 0x1000, limit 0x1FF
+        mov es, ax
+        EXPECT_VEC -1, fxsave [es:0]            ; the 512 bytes fit
+        EXPECT_VEC 13, fxsave [es:0x10]         ; they do not: #GP(0)
+        EXPECT_VEC 13, fxrstor [es:0x10]
+        EXPECT_VEC 13, movaps xmm1, [es:0x1f0 + 16]
+        EXPECT_VEC -1, movaps xmm1, [es:0x1f0]
+        EXPECT_VEC 13, movq mm1, [es:0x1fc]
+        EXPECT_VEC 13, movd [es:0x1fd], xmm0
+        EXPECT_VEC -1, movd [es:0x1fc], xmm0
+        emms
+        mov ax, 0x10
+        mov es, ax
+        mov esi, LIN(msg_seg)
+        call report
+
 ; ------------------------------------------------------------ reserved MXCSR bits
         mov dword [BUF + 24], 0x00011f80        ; bit 16 reserved
         EXPECT_VEC 13, fxrstor [BUF]
@@ -375,6 +395,7 @@ msg_osfxsr: db "#UD with CR4.OSFXSR clear (SSE only)", 0
 msg_emts:  db "#UD with CR0.EM, #NM with CR0.TS", 0
 msg_align: db "#GP(0) on misaligned 16-byte operands of aligned forms", 0
 msg_fx:    db "FXSAVE/FXRSTOR with XMM0-7 and MXCSR", 0
+msg_seg:   db "segment limit checks of FXSAVE/FXRSTOR and SIMD operands", 0
 msg_mxcsr: db "reserved MXCSR bits: #GP(0) in FXRSTOR and LDMXCSR", 0
 msg_alias: db "MMX/x87 aliasing: TOP, tags, exponent FFFFh, EMMS", 0
 msg_movsd: db "MOVSD xmm and the string MOVSD", 0
@@ -388,6 +409,7 @@ gdt:
         dq 0
         dq 0x00CF9A000000FFFF           ; 0x08: flat 32-bit code
         dq 0x00CF92000000FFFF           ; 0x10: flat data
+        dq 0x00409200100001FF           ; 0x18: data, base 0x1000, limit 0x1FF
 gdt_end:
 gdt_desc:
         dw gdt_end - gdt - 1
