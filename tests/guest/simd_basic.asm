@@ -20,7 +20,6 @@
 ; valid, MMX writes set the exponent/sign to all ones; EMMS empties the
 ; tags), Vol. 1 11.6.3 (MXCSR_MASK FFFFh with DAZ).
 ;
-;
 ; Checked against qemu-system-i386 -cpu n270 (TCG, Debian package): the
 ; sections "CPUID", "OSFXSR", "alignment", "FXSAVE/FXRSTOR" and "MOVSD"
 ; pass; QEMU fails the others where it departs from the SDM: EMMS with
