@@ -14,7 +14,9 @@
  *                                     LDMXCSR/STMXCSR, MASKMOVQ/MASKMOVDQU
  *                                     through DS:(E)DI, and now and then a
  *                                     misaligned operand of an aligned form
- *                                     (#GP natively: both must stop there)
+ *                                     (#GP natively: both must stop there),
+ *                                     redundant 66/F2/F3 prefixes on F2/F3
+ *                                     forms
  *     FXSAVE [X_SAVE]; HLT            XMM0-7, MXCSR, the MMX registers as
  *                                     x87 registers, FTW, TOP land in memory
  * The existing comparison (GPRs, changed data bytes) then covers the whole
@@ -41,6 +43,7 @@ typedef struct SGen {
     DiffCase *c;
     GenInfo *info;
     int mode;
+    uint8_t xpre, xpost;        /* extra prefix before / after the next insn's own */
 } SGen;
 
 static uint64_t s_mix64(uint64_t x)
@@ -233,8 +236,13 @@ static bool s_insn(SGen *g, uint8_t pfx, const uint8_t *op, int oplen, int reg,
     uint8_t b[16];
     int n = 0;
 
+    if (g->xpre)
+        b[n++] = g->xpre;
     if (pfx)
         b[n++] = pfx;
+    if (g->xpost)
+        b[n++] = g->xpost;
+    g->xpre = g->xpost = 0;
     b[n++] = 0x0f;
     for (int i = 0; i < oplen; i++)
         b[n++] = op[i];
@@ -286,6 +294,15 @@ static bool s_random_insn(SGen *g)
         off += 1 + sr(g, 15);
     if (f->kind == K_MXCSR && f->ext == 2)
         off = X_MX;             /* a valid MXCSR value */
+    /* redundant prefixes the CPU resolves (F2/F3 win over 66 in any order,
+     * the last of F2/F3 wins) and Capstone does not (docs/cpu-frontend.md) */
+    if ((f->pfx == 0xf2 || f->pfx == 0xf3) && sr(g, 6) == 0) {
+        switch (sr(g, 3)) {
+        case 0: g->xpre = 0x66; break;
+        case 1: g->xpost = 0x66; break;
+        default: g->xpre = f->pfx ^ 1; break;      /* F2 <-> F3, before: loses */
+        }
+    }
 
     switch (f->kind) {
     case K_NONE:
@@ -323,6 +340,7 @@ void gen_simd_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo
 
     memset(c, 0, sizeof *c);
     memset(info, 0, sizeof *info);
+    g.xpre = g.xpost = 0;
     g.rng = s_mix64(seed * 0x2545f4914f6cdd1dull + index + 0x55e);
     g.c = c;
     g.info = info;

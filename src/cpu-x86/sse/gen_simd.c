@@ -11,18 +11,15 @@
  * segment may be overridden).  LDMXCSR's only operand is its source; for
  * every other instruction a memory operand 0 is the destination.
  *
- * Capstone 4.0.2 in 16-bit mode ignores 0x66, 0xF2 and 0xF3 as mandatory
- * prefixes (66 0F FC is shown as paddb mm, 66 0F 6F and F3 0F 6F as movq
- * mm): a 16-bit instruction with one of them is decoded again in 32-bit mode with 0x67 toggled (same
- * operands, same 16-bit addressing) and that decode is used
- * (simd_redecode16); those Capstone rejects outright in 16-bit mode (66 0F
- * 73 /3 and /7, 66 0F D6, 66 0F 6C/6D, F2 0F D6) are decoded that way by
- * the front end's first pass (x86_simd_decode16).
- *
- * Capstone 4.0.2 chooses between the 66 and the F2/F3 forms by prefix
- * order (F3 66 0F 6F decodes as movdqa, F2 66 0F 10 as movupd; the CPU
- * takes F2/F3 over 66): such instructions are #UD here, logged under
- * -d unimp (docs/cpu-frontend.md).
+ * Capstone 4.0.2 gets the mandatory prefix wrong in two ways
+ * (docs/cpu-frontend.md): in 16-bit mode it ignores 0x66, 0xF2 and 0xF3
+ * (66 0F FC is shown as paddb mm, 66 0F 6F and F3 0F 6F as movq mm), and
+ * with 66 next to F2/F3, or F2 next to F3, it goes by prefix order (F3 66
+ * 0F 6F decodes as movdqa, F2 66 0F 10 as movupd).  Such instructions are
+ * decoded again with one canonical mandatory prefix (simd_decode_canon)
+ * and that decode is used; bytes Capstone rejects outright that way (66 0F
+ * 73 /3 in 16-bit code...) are decoded by the front end's first pass
+ * through x86_simd_decode_alt.
  */
 #include <string.h>
 #include "cpu-x86/gen.h"
@@ -49,36 +46,22 @@ static unsigned simd_class(const cs_x86_op *o, unsigned *reg)
     return SC_NONE;
 }
 
-/* 66 together with F2 or F3 among the prefix bytes */
-static bool simd_prefix_clash(DisasContext *s)
+/*
+ * The bytes b (len) of a SIMD instruction decoded again so Capstone sees
+ * one mandatory prefix, into insn: false if no second look is needed.
+ * Needed in 16-bit code whenever 66, F2 or F3 is present (decoded by the
+ * 32-bit handle with 0x67 toggled: same operands, same 16-bit addressing),
+ * and in any code when 66 comes with F2/F3 or F2 with F3 (measured on an
+ * Intel CPU: F2/F3 take precedence over 66 in any order, and of F2 and F3
+ * the last one counts; the others are dropped).  *dlen gets the decoded
+ * size minus the real size.
+ */
+static bool simd_decode_canon(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
+                              bool code32, cs_insn *insn, int *dlen)
 {
-    bool p66 = false, prep = false;
-
-    for (int i = 0; i < s->insn->size; i++) {
-        uint8_t c = s->insn->bytes[i];
-        if (c == 0x66)
-            p66 = true;
-        else if (c == 0xf2 || c == 0xf3)
-            prep = true;
-        else if (c == 0x0f)
-            break;
-        else if (c != 0x26 && c != 0x2e && c != 0x36 && c != 0x3e && c != 0x64 &&
-                 c != 0x65 && c != 0x67 && c != 0xf0)
-            break;
-    }
-    return p66 && prep;
-}
-
-static void gen_simd_body(DisasContext *s, SimdOp op);
-
-/* 16-bit bytes b (len) with 0x66, 0xF2 or 0xF3 before 0F: their decode by
- * the 32-bit Capstone handle with 0x67 toggled into insn, false if none;
- * *dlen gets the length difference (decoded size - real size) */
-static bool simd_decode32(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
-                          cs_insn *insn, int *dlen)
-{
-    uint8_t buf[X86_MAX_INSN_LEN + 1];
-    bool p66 = false, p67 = false, prep = false;
+    uint8_t buf[X86_MAX_INSN_LEN + 2];
+    bool p66 = false, p67 = false, pf2 = false, pf3 = false;
+    uint8_t rep = 0;
     int n = 0, k;
     const uint8_t *code = buf;
     size_t size;
@@ -90,23 +73,36 @@ static bool simd_decode32(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t p
             p66 = true;
         else if (c == 0x67)
             p67 = true;
-        else if (c == 0xf2 || c == 0xf3)
-            prep = true;
-        else if (!(c == 0xf0 || c == 0x26 || c == 0x2e ||
-                   c == 0x36 || c == 0x3e || c == 0x64 || c == 0x65))
+        else if (c == 0xf2 || c == 0xf3) {
+            pf2 |= c == 0xf2;
+            pf3 |= c == 0xf3;
+            rep = c;                    /* the last one */
+        } else if (!(c == 0xf0 || c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e ||
+                     c == 0x64 || c == 0x65))
             break;
     }
-    if (!(p66 || prep) || k >= len || b[k] != 0x0f)
+    if (k >= len || b[k] != 0x0f)
         return false;
-    if (!p67)
+    if (code32 ? !((p66 && rep) || (pf2 && pf3)) : !(p66 || rep))
+        return false;
+    if (!code32 && !p67)
         buf[n++] = 0x67;
-    for (int i = 0; i < len && n < X86_MAX_INSN_LEN; i++)
-        if (!(i < k && b[i] == 0x67))
-            buf[n++] = b[i];
+    for (int i = 0; i < k; i++) {
+        uint8_t c = b[i];
+        if ((c == 0x67 && !code32) || c == 0x66 || c == 0xf2 || c == 0xf3)
+            continue;
+        buf[n++] = c;
+    }
+    if (rep)
+        buf[n++] = rep;
+    else if (p66)
+        buf[n++] = 0x66;
+    for (int i = k; i < len && n < (int)sizeof buf; i++)
+        buf[n++] = b[i];
     size = (size_t)n;
     if (!cs_disasm_iter(fe->cs32, &code, &size, &addr, insn))
         return false;
-    *dlen = p67 ? -1 : 1;
+    *dlen = n - len;                    /* prefix bytes added minus removed */
     return true;
 }
 
@@ -116,28 +112,31 @@ static bool simd_id(unsigned id)
     return id == X86_INS_MOVSD || (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
 }
 
-bool x86_simd_decode16(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
-                       cs_insn *insn)
+bool x86_simd_decode_alt(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
+                         bool code32, cs_insn *insn)
 {
     int dlen;
 
-    if (!simd_decode32(fe, buf, len, pc, insn, &dlen) || !simd_id(insn->id))
+    if (!simd_decode_canon(fe, buf, len, pc, code32, insn, &dlen) || !simd_id(insn->id))
         return false;
     insn->size = (uint16_t)(insn->size - dlen);
     memcpy(insn->bytes, buf, insn->size);
     return true;
 }
 
-/* 16-bit code with 0x66, 0xF2 or 0xF3: the 32-bit decode, or NULL */
-static cs_insn *simd_redecode16(DisasContext *s)
+/* the canonical decode of the current instruction, or NULL */
+static cs_insn *simd_redecode(DisasContext *s)
 {
     int dlen;
 
-    if (s->code32 || !s->fe->scratch ||
-        !simd_decode32(s->fe, s->insn->bytes, s->insn->size, s->pc, s->fe->scratch, &dlen))
+    if (!s->fe->scratch ||
+        !simd_decode_canon(s->fe, s->insn->bytes, s->insn->size, s->pc, s->code32,
+                           s->fe->scratch, &dlen))
         return NULL;
     return s->fe->scratch;
 }
+
+static void gen_simd_body(DisasContext *s, SimdOp op);
 
 void gen_SIMD(DisasContext *s)
 {
@@ -146,7 +145,7 @@ void gen_SIMD(DisasContext *s)
 
 void gen_simd_op(DisasContext *s, int op)
 {
-    cs_insn *re = simd_redecode16(s);
+    cs_insn *re = simd_redecode(s);
 
     if (re) {
         const cs_insn *insn = s->insn;
@@ -217,10 +216,6 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
         };
         s->info = &feat_info[feat];
         gen_ud_feature(s);
-        return;
-    }
-    if (xform && simd_prefix_clash(s)) {
-        gen_ud_unimpl(s);
         return;
     }
 
