@@ -11,7 +11,8 @@
  *                                     tx86 implements: register and memory
  *                                     operands, imm8 forms, stores, GPR
  *                                     sources and destinations, EMMS,
- *                                     LDMXCSR/STMXCSR, MASKMOVQ/MASKMOVDQU
+ *                                     LDMXCSR/STMXCSR, the fences (any r/m
+ *                                     bits), MASKMOVQ/MASKMOVDQU
  *                                     through DS:(E)DI, and now and then a
  *                                     misaligned operand of an aligned form
  *                                     (#GP natively: both must stop there),
@@ -196,6 +197,9 @@ static const SForm s_forms[] = {
     { "maskmovq", 0, { 0xf7 }, 1, K_RM, C_MM, C_MM, 0, 0, 0, 1, 0 },
     { "maskmovdqu", 0x66, { 0xf7 }, 1, K_RM, C_XMM, C_XMM, 0, 0, 0, 1, 0 },
     { "emms", 0, { 0x77 }, 1, K_NONE, 0, 0, 0, 0, 0, 0, 0 },
+    { "lfence", 0, { 0xae, 0xe8 }, 2, K_NONE, 0, 0, 0, 0, 0, 0, 0 },
+    { "mfence", 0, { 0xae, 0xf0 }, 2, K_NONE, 0, 0, 0, 0, 0, 0, 0 },
+    { "sfence", 0, { 0xae, 0xf8 }, 2, K_NONE, 0, 0, 0, 0, 0, 0, 0 },
     { "ldmxcsr", 0, { 0xae }, 1, K_MXCSR, 0, 0, 2, 0, 4, 2, 0 },
     { "stmxcsr", 0, { 0xae }, 1, K_MXCSR, 0, 0, 3, 0, 4, 2, 0 },
     /* SSE3 */
@@ -305,8 +309,12 @@ static bool s_random_insn(SGen *g)
     }
 
     switch (f->kind) {
-    case K_NONE:
-        return emit(g, (const uint8_t[]){ 0x0f, f->op[0] }, 2);
+    case K_NONE: {
+        uint8_t b[3] = { 0x0f, f->op[0], f->op[1] };
+        if (f->op[0] == 0xae)
+            b[2] |= (uint8_t)sr(g, 8);      /* fences ignore the r/m bits */
+        return emit(g, b, 1 + f->oplen);
+    }
     case K_MXCSR:
         return s_insn(g, 0, f->op, f->oplen, f->ext, -1, off, -1);
     case K_SHI:

@@ -112,10 +112,41 @@ static bool simd_id(unsigned id)
     return id == X86_INS_MOVSD || (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
 }
 
+/* LFENCE/MFENCE/SFENCE with r/m bits other than 0 (0F AE E9..EF, F1..F7,
+ * F9..FF): the CPU ignores r/m (SDM Vol. 2 LFENCE, MFENCE, SFENCE),
+ * Capstone 4.0.2 rejects them; decoded as the r/m 0 form */
+static bool simd_fence_alias(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
+                             bool code32, cs_insn *insn)
+{
+    uint8_t buf[X86_MAX_INSN_LEN];
+    const uint8_t *code = buf;
+    size_t size;
+    uint64_t addr = pc;
+    int k = 0;
+
+    while (k < len && (b[k] == 0x66 || b[k] == 0x67 || b[k] == 0xf0 || b[k] == 0xf2 ||
+                       b[k] == 0xf3 || b[k] == 0x26 || b[k] == 0x2e || b[k] == 0x36 ||
+                       b[k] == 0x3e || b[k] == 0x64 || b[k] == 0x65))
+        k++;
+    if (k + 2 >= len || b[k] != 0x0f || b[k + 1] != 0xae || b[k + 2] < 0xe8 ||
+        (b[k + 2] & 7) == 0)
+        return false;
+    memcpy(buf, b, (size_t)k + 3);
+    buf[k + 2] &= 0xf8;
+    size = (size_t)k + 3;
+    if (!cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &size, &addr, insn))
+        return false;
+    memcpy(insn->bytes, b, (size_t)k + 3);
+    return true;
+}
+
 bool x86_simd_decode_alt(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
                          bool code32, cs_insn *insn)
 {
     int dlen;
+
+    if (simd_fence_alias(fe, buf, len, pc, code32, insn))
+        return true;
 
     if (!simd_decode_canon(fe, buf, len, pc, code32, insn, &dlen) || !simd_id(insn->id))
         return false;
