@@ -87,7 +87,8 @@ typedef struct CPUModel {
     uint32_t features;          /* leaf 1 EDX (CPUID_*) */
     uint32_t features_ecx;      /* leaf 1 ECX (CPUID_ECX_*) */
     const char *vendor;         /* leaf 0 vendor string (NULL: GenuineIntel) */
-    bool mxcsr_daz;             /* MXCSR.DAZ exists: MXCSR_MASK 0xFFFF, else 0xFFBF */
+    bool mxcsr_daz;             /* MXCSR.DAZ exists: writable MXCSR bits FFFFh (FXSAVE's
+                                 * MXCSR_MASK FFFFh), else FFBFh (MXCSR_MASK 0) */
     uint32_t cache[4];          /* leaf 2 EAX EBX ECX EDX (0: no leaf 2) */
     uint32_t xlevel;            /* highest extended leaf, 0 = none */
     uint32_t ext_features;      /* 0x80000001 EDX */

@@ -6,14 +6,16 @@
 ;
 ; Same skeleton as simd_basic.asm.  SDM: CPUID.01H:EDX.SSE2[bit 26] = 0 ->
 ; every SSE2 instruction (128-bit integer forms, MOVDQA, PADDQ on MMX
-; registers) is #UD; Vol. 1 11.6.3: without DAZ MXCSR_MASK is FFBFh and
-; setting bit 6 with LDMXCSR is #GP(0).  ADDPS (SSE arithmetic) would run
+; registers) is #UD; Vol. 1 11.6.3 and 11.6.6: without DAZ the FXSAVE
+; image's MXCSR_MASK is 0 (software then uses FFBFh) and setting bit 6 with
+; LDMXCSR or FXRSTOR is #GP(0).  ADDPS (SSE arithmetic) would run
 ; on a Pentium III: tx86 raises #UD until the SSE floating-point core is
 ; wired (docs/simd.md), and this ROM records that (update it then).
 ;
 ; qemu-system-i386 -cpu pentium3 fails every section: its pentium3 claims
 ; SSE2 (CPUID) and runs SSE2/SSE3/SSSE3 instructions, reports MXCSR_MASK
-; FFFFh, and runs ADDPS (which a Pentium III does; tx86 does not yet).
+; FFFFh and accepts DAZ, and runs ADDPS (which a Pentium III does; tx86
+; does not yet).
 %define ROM_BASE  0xF0000
 %define LIN(x)    (ROM_BASE + (x))
 %define DEBUGCON  0xE9
@@ -122,7 +124,7 @@ pm32:
 
 ; ------------------------------------------------------------ MXCSR without DAZ
         fxsave [BUF]
-        EXPECT32 dword [BUF + 28], 0xffbf
+        EXPECT32 dword [BUF + 28], 0            ; MXCSR_MASK 0: no DAZ, mask FFBFh
         EXPECT_VEC 13, ldmxcsr [LIN(mxcsr_daz)]
         EXPECT_VEC -1, ldmxcsr [LIN(mxcsr_def)]
         mov dword [BUF + 24], 0x1fc0
@@ -234,7 +236,7 @@ mxcsr_daz: dd 0x1fc0
 msg_title: db "tx86 guest test: simd_models (pentium3)", 10, 0
 msg_cpuid: db "CPUID: MMX, FXSR, SSE; no SSE2, SSE3, SSSE3", 0
 msg_sse2:  db "SSE2, SSE3, SSSE3 instructions: #UD", 0
-msg_daz:   db "no DAZ: MXCSR_MASK FFBFh, bit 6 reserved", 0
+msg_daz:   db "no DAZ: MXCSR_MASK 0 (FFBFh), bit 6 reserved", 0
 msg_arith: db "ADDPS: #UD until the SSE float core is wired", 0
 msg_pass:  db ": PASS", 10, 0
 msg_fail:  db ": FAIL", 10, 0

@@ -351,7 +351,7 @@ void fpu_frstor(CPUState *env, uint32_t lin, bool op32)
 
 /* ------------------------------------------------------------------ */
 /* FXSAVE / FXRSTOR (SDM Vol. 2 FXSAVE, table 3-53: 32-bit layout).    */
-/* MXCSR and MXCSR_MASK (0xFFFF with DAZ, 0xFFBF without) at 24/28;    */
+/* MXCSR and MXCSR_MASK (FFFFh with DAZ, 0 = "FFBFh" without) at 24/28; */
 /* XMM0-7 at 160-287 on models with SSE (sse/helpers_simd.c).  Bytes   */
 /* 288-511 are reserved and not written.                                */
 
@@ -371,7 +371,9 @@ void fpu_fxsave(CPUState *env, uint32_t lin)
     put32(b + 16, env->fpu_fdp);
     put16(b + 20, env->fpu_fds);
     put32(b + 24, env->fpu_mxcsr);
-    put32(b + 28, simd_mxcsr_mask(env));
+    /* MXCSR_MASK: FFFFh with DAZ; 0 without (the field is reserved there,
+     * and software then assumes FFBFh: SDM Vol. 1 11.6.3, 11.6.6) */
+    put32(b + 28, cpuid_get_model(env)->mxcsr_daz ? 0xffffu : 0);
     for (int i = 0; i < 8; i++)
         put80(b + 32 + 16 * i, env->fpu_st[(env->fpu_top + i) & 7]);
     /* bytes 10-15 of each register slot are reserved: left as zero */

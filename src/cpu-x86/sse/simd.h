@@ -231,8 +231,8 @@ enum { SC_NONE = 0, SC_MM = 1, SC_XMM = 2, SC_GPR = 3 };
 #define SIMD_ARG_IMM(a)   ((a) >> 24)
 
 struct CPUState;
-/* helpers_simd.c: MXCSR_MASK of env's model (0xFFFF with DAZ, 0xFFBF
- * without); the MXCSR write of LDMXCSR/FXRSTOR (#GP(0) on a reserved bit);
+/* helpers_simd.c: the writable MXCSR bits of env's model (FFFFh with
+ * DAZ, FFBFh without; FXSAVE stores 0 as MXCSR_MASK then); the MXCSR write of LDMXCSR/FXRSTOR (#GP(0) on a reserved bit);
  * the MMX transition (TOP=0, all tags valid); an MMX register write
  * (significand, exponent/sign all ones) */
 uint32_t simd_mxcsr_mask(const struct CPUState *env);
