@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include "mmu/tlb.h"
 #include "cpu-x86/fpu/float80.h"    /* Float80 of the x87 section */
+#include "cpu-x86/sse/xmm.h"        /* XMMReg of the SSE section */
 
 struct PhysMem;
 struct Translator;
@@ -110,7 +111,7 @@ enum {
     EXCP_DE = 0, EXCP_DB = 1, EXCP_NMI = 2, EXCP_BP = 3, EXCP_OF = 4,
     EXCP_BR = 5, EXCP_UD = 6, EXCP_NM = 7, EXCP_DF = 8, EXCP_TS = 10,
     EXCP_NP = 11, EXCP_SS = 12, EXCP_GP = 13, EXCP_PF = 14, EXCP_MF = 16,
-    EXCP_AC = 17, EXCP_MC = 18,
+    EXCP_AC = 17, EXCP_MC = 18, EXCP_XM = 19,
 };
 
 /*
@@ -259,12 +260,14 @@ typedef struct CPUState {
     uint16_t fpu_fop;            /* last non-control opcode, 11 bits */
     uint32_t fpu_fip, fpu_fdp;   /* its offset and its memory operand's offset */
     uint16_t fpu_fcs, fpu_fds;   /* their selectors */
-    uint32_t fpu_mxcsr;          /* FXSAVE image field, kept as state (no SSE) */
+    uint32_t fpu_mxcsr;          /* MXCSR (sse/xmm.h bits): SSE control and status */
     bool     fpu_ferr;           /* FERR# output level (ES pending with CR0.NE=0) */
     /* FERR# line: the platform wires it to IRQ 13 of the PIC (IrqHandler
      * shape, see bus/irq.h); NULL = unconnected */
     void   (*fpu_ferr_handler)(void *opaque, int n, int level);
     void    *fpu_ferr_opaque;
+    /* --- MMX, SSE (sse/): MMn is fpu_st[n].mant (helpers_simd.c) --- */
+    XMMReg   xmm[8];             /* XMM0-7 (16-byte aligned) */
     /* --- OS debugging: gdb stub, traces, icount (src/debug/) --- */
     uint32_t dbg_gdb_flags;      /* DBG_* bits the gdb stub's breakpoints/watchpoints
                                   * add to dbg_flags (debug_update keeps them) */

@@ -6,8 +6,11 @@
  * (protection work), DE (debug registers), PSE, PAE, PGE and NX (paging),
  * TSC, MSR, CX8, CMOV, SEP, MTRR and PAT (MTRRs and PAT are kept as state;
  * there are no caches to apply them to) and APIC (the default model only:
- * the local APIC is apic.c, created by the board).  MMX, FXSR, SSE, MCE, MCA
- * and PSE36 are claimed by no model.  The default model "tx86" is a P6
+ * the local APIC is apic.c, created by the board), MMX, FXSR, SSE, SSE2,
+ * CLFSH, SSE3 and SSSE3 (sse/: the SSE/SSE2 floating-point arithmetic is
+ * being wired, until then those instructions are #UD, logged under
+ * -d unimp).  MCE, MCA, PSE36, MONITOR, MOVBE, 3DNow! and the AMD MMX
+ * extensions are claimed by no model.  The default model "tx86" is a P6
  * (family 6) that Debian's 686 kernel accepts (it needs FPU, CX8, CMOV,
  * TSC) with a brand string and NX in leaf 0x80000001.
  *
@@ -28,6 +31,15 @@
 
 #define F_P5  (CPUID_FPU | CPUID_VME | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8)
 #define F_P6  (F_P5 | CPUID_PAE | CPUID_MTRR | CPUID_PGE | CPUID_CMOV)
+#define F_P2  (F_P6 | CPUID_SEP | CPUID_PAT | CPUID_MMX)
+#define F_P3  (F_P2 | CPUID_FXSR | CPUID_SSE)
+#define F_P4  (F_P3 | CPUID_SSE2 | CPUID_CLFSH)
+/* leaf 2 of the SSE parts: P4 Willamette (trace cache 12K uops, L1D 8 KiB,
+ * L2 256 KiB, TLBs 50/5B/66), Core Duo T2600 (L1 32+32 KiB, L2 2 MiB), Atom
+ * N270 (L1 24+32 KiB, L2 512 KiB); SDM Vol. 2A, Table 3-12 */
+#define CACHE_P4     { 0x665b5001u, 0, 0, 0x007a7000u }
+#define CACHE_YONAH  { 0x02b3b001u, 0x000000f0u, 0, 0x2c04307du }
+#define CACHE_ATOM   { 0x4fba5901u, 0x0e3080c0u, 0, 0 }
 
 static const CPUModel cpu_models[] = {
     { .name = "486", .desc = "Intel486 DX4: CPUID, FPU, VME; no RDTSC, MSRs, CMPXCHG8B",
@@ -36,10 +48,34 @@ static const CPUModel cpu_models[] = {
       .level = 1, .signature = 0x52c, .features = F_P5 },
     { .name = "pentiumpro", .desc = "Pentium Pro: P6, + PAE, MTRR, PGE, CMOV, RDPMC; no SYSENTER",
       .level = 2, .signature = 0x619, .features = F_P6, .cache = CACHE_PPRO, .pmc = true },
-    { .name = "pentium2", .desc = "Pentium II (without MMX): Pentium Pro + SEP, PAT",
-      .level = 2, .signature = 0x652, .features = F_P6 | CPUID_SEP | CPUID_PAT,
-      .cache = CACHE_P2, .pmc = true },
-    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 + APIC, NX, IA32_MISC_ENABLE, brand string",
+    { .name = "pentium2", .desc = "Pentium II (Deschutes): Pentium Pro + MMX, SEP, PAT",
+      .level = 2, .signature = 0x652, .features = F_P2, .cache = CACHE_P2, .pmc = true },
+    { .name = "pentium3", .desc = "Pentium III (Katmai): pentium2 + FXSR, SSE (no DAZ)",
+      .level = 2, .signature = 0x673, .features = F_P3, .cache = CACHE_P2, .pmc = true },
+    { .name = "pentium4", .desc = "Pentium 4 (Willamette): pentium3 + SSE2, CLFLUSH (no DAZ)",
+      .level = 2, .signature = 0xf12, .features = F_P4, .cache = CACHE_P4,
+      .xlevel = 0x80000004u, .brand = "Intel(R) Pentium(R) 4 CPU 1.50GHz", .misc_enable = true },
+    { .name = "coreduo", .desc = "Core Duo T2600 (Yonah): pentium4 + SSE3, NX (no SSSE3)",
+      .level = 10, .signature = 0x6e8, .features = F_P4, .features_ecx = CPUID_ECX_SSE3,
+      .cache = CACHE_YONAH, .xlevel = 0x80000008u, .ext_features = CPUID_EXT_NX,
+      .brand = "Genuine Intel(R) CPU           T2600  @ 2.16GHz", .mxcsr_daz = true,
+      .pmc = true, .misc_enable = true },
+    { .name = "n270", .desc = "Atom N270: coreduo + SSSE3",
+      .level = 10, .signature = 0x106c2, .features = F_P4,
+      .features_ecx = CPUID_ECX_SSE3 | CPUID_ECX_SSSE3, .cache = CACHE_ATOM,
+      .xlevel = 0x80000008u, .ext_features = CPUID_EXT_NX,
+      .brand = "Intel(R) Atom(TM) CPU N270   @ 1.60GHz", .mxcsr_daz = true,
+      .pmc = true, .misc_enable = true },
+    { .name = "athlon", .desc = "AMD Athlon (K7): MMX, FXSR, no SSE; 3DNow! not implemented nor claimed",
+      .level = 1, .signature = 0x623, .features = F_P6 | CPUID_SEP | CPUID_PAT | CPUID_MMX | CPUID_FXSR,
+      .vendor = "AuthenticAMD", .xlevel = 0x80000004u, .brand = "AMD Athlon(tm) Processor" },
+    { .name = "qemu32", .desc = "QEMU's qemu32: P6 with MMX, SSE, SSE2, SSE3",
+      .level = 4, .signature = 0x663, .features = F_P4, .features_ecx = CPUID_ECX_SSE3,
+      .xlevel = 0x80000004u, .brand = "QEMU Virtual CPU version 2.5+", .mxcsr_daz = true },
+    { .name = "kvm32", .desc = "QEMU's kvm32: family 15 with MMX, SSE, SSE2, SSE3",
+      .level = 5, .signature = 0xf61, .features = F_P4 | CPUID_VME, .features_ecx = CPUID_ECX_SSE3,
+      .xlevel = 0x80000008u, .brand = "Common 32-bit KVM processor", .mxcsr_daz = true },
+    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 without MMX + APIC, NX, IA32_MISC_ENABLE, brand string",
       .level = 2, .signature = 0x633, .features = F_P6 | CPUID_SEP | CPUID_PAT | CPUID_APIC,
       .cache = CACHE_P2, .xlevel = 0x80000004u, .ext_features = CPUID_EXT_NX,
       .brand = "tx86 P6-class virtual CPU", .pmc = true, .misc_enable = true },
@@ -56,6 +92,8 @@ const CPUModel *cpuid_find_model(const char *name)
 void cpuid_list_models(FILE *f)
 {
     fprintf(f, "Available CPUs (default %s):\n", CPUID_DEFAULT_MODEL);
+    fprintf(f, "  (SSE/SSE2 floating-point arithmetic, conversions and compares are being\n"
+               "   wired: until then they raise #UD, logged under -d unimp)\n");
     for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
         fprintf(f, "  %-12s %s\n", cpu_models[i].name, cpu_models[i].desc);
 }
@@ -81,6 +119,16 @@ void cpuid_set_model(CPUState *env, const CPUModel *m)
         f |= 1u << INSN_FEAT_SEP;
     if (m->pmc)
         f |= 1u << INSN_FEAT_PMC;
+    if (m->features & CPUID_MMX)
+        f |= 1u << INSN_FEAT_MMX;
+    if ((m->features & CPUID_SSE) && (m->features & CPUID_FXSR))
+        f |= 1u << INSN_FEAT_SSE;
+    if (m->features & CPUID_SSE2)
+        f |= 1u << INSN_FEAT_SSE2;
+    if (m->features_ecx & CPUID_ECX_SSE3)
+        f |= 1u << INSN_FEAT_SSE3;
+    if (m->features_ecx & CPUID_ECX_SSSE3)
+        f |= 1u << INSN_FEAT_SSSE3;
     if (((m->signature >> 8) & 0xf) == 6 || ((m->signature >> 8) & 0xf) == 0xf)
         f |= 1u << INSN_FEAT_NOPL;      /* SDM Vol. 2B, NOP: "CPUID.01H.EAX[11:8] = 0110B or 1111B" */
     env->insn_features = f;
@@ -92,6 +140,8 @@ const char *cpuid_insn_feature_name(InsnFeature f)
         [INSN_FEAT_ANY] = "-", [INSN_FEAT_TSC] = "TSC", [INSN_FEAT_MSR] = "MSR",
         [INSN_FEAT_CX8] = "CX8", [INSN_FEAT_CMOV] = "CMOV", [INSN_FEAT_SEP] = "SEP",
         [INSN_FEAT_PMC] = "RDPMC (P6 family)", [INSN_FEAT_NOPL] = "hint NOPs (P6 family)",
+        [INSN_FEAT_MMX] = "MMX", [INSN_FEAT_SSE] = "SSE", [INSN_FEAT_SSE2] = "SSE2",
+        [INSN_FEAT_SSE3] = "SSE3", [INSN_FEAT_SSSE3] = "SSSE3",
     };
     return (unsigned)f < G_N_ELEMENTS(names) && names[f] ? names[f] : "?";
 }
@@ -167,14 +217,19 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
         leaf = level;   /* out of range: the highest basic leaf */
     out[0] = out[1] = out[2] = out[3] = 0;
     switch (leaf) {
-    case 0:
+    case 0: {
+        const char *v = m->vendor ? m->vendor : "GenuineIntel";
         out[0] = level;
-        out[1] = 0x756e6547;    /* "Genu" */
-        out[3] = 0x49656e69;    /* "ineI" */
-        out[2] = 0x6c65746e;    /* "ntel" */
+        memcpy(&out[1], v, 4);          /* "Genu" */
+        memcpy(&out[3], v + 4, 4);      /* "ineI" */
+        memcpy(&out[2], v + 8, 4);      /* "ntel" */
         break;
+    }
     case 1:
         out[0] = m->signature;
+        if (m->features & CPUID_CLFSH)
+            out[1] = 8u << 8;           /* CLFLUSH line size: 8 x 8 = 64 bytes */
+        out[2] = m->features_ecx;
         out[3] = m->features;
         if (!(env->msr_apic_base & (1u << 11)))
             out[3] &= ~CPUID_APIC;  /* APIC globally disabled (SDM 10.4.3) */
@@ -193,7 +248,13 @@ void cpuid_query(const CPUState *env, uint32_t leaf, uint32_t out[4])
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         cpuid_brand(m->brand ? m->brand : "", (leaf - 0x80000002u) * 16, out);
         break;
+    case 0x80000008u:
+        out[0] = 32u << 8 | 32u;    /* 32-bit linear and physical addresses (Linux
+                                     * sizes iomem_resource from this) */
+        break;
     default:
+        if (leaf < 0x80000000u || leaf <= 0x80000007u)
+            break;          /* leaves 3-10, 0x80000005-7: not modelled, zero */
         g_assert_not_reached();
     }
 }

@@ -5,7 +5,8 @@
  * bits, cache descriptors, extended leaves, and the optional instructions
  * the front end accepts on it (INSN_FEAT_*, checked against the `feature`
  * column of the instruction table: a missing one is #UD).  A model claims
- * exactly what tx86 implements: no MMX, FXSR, SSE, APIC, MCE, MCA, PSE36.
+ * exactly what tx86 implements: no MCE, MCA, PSE36, 3DNow!, MONITOR, MOVBE;
+ * APIC only on the default model.
  *
  *     const CPUModel *m = cpuid_find_model("pentium2");   // NULL: unknown
  *     cpuid_set_model(env, m);        // after cpu_init, before cpu_reset
@@ -37,7 +38,14 @@ struct CPUState;
 #define CPUID_MCA   (1u << 14)
 #define CPUID_CMOV  (1u << 15)
 #define CPUID_PAT   (1u << 16)
+#define CPUID_CLFSH (1u << 19)
+#define CPUID_MMX   (1u << 23)
 #define CPUID_FXSR  (1u << 24)
+#define CPUID_SSE   (1u << 25)
+#define CPUID_SSE2  (1u << 26)
+/* CPUID.1:ECX */
+#define CPUID_ECX_SSE3  (1u << 0)
+#define CPUID_ECX_SSSE3 (1u << 9)
 /* CPUID.80000001h:EDX */
 #define CPUID_EXT_NX (1u << 20)
 
@@ -64,6 +72,11 @@ typedef enum InsnFeature {
     INSN_FEAT_SEP,      /* SYSENTER, SYSEXIT */
     INSN_FEAT_PMC,      /* RDPMC (P6 family) */
     INSN_FEAT_NOPL,     /* the hint-NOP space 0F 18..1F (family 6 and 15) */
+    INSN_FEAT_MMX,      /* MMX (sse/simd.h) */
+    INSN_FEAT_SSE,      /* SSE: XMM moves/logic, SSE integer ops on MMX registers, SFENCE */
+    INSN_FEAT_SSE2,     /* SSE2: 128-bit integer ops, LFENCE/MFENCE/CLFLUSH, MOVNTI */
+    INSN_FEAT_SSE3,     /* SSE3: MOVDDUP, MOVSHDUP, MOVSLDUP, LDDQU */
+    INSN_FEAT_SSSE3,    /* SSSE3 */
 } InsnFeature;
 
 typedef struct CPUModel {
@@ -72,6 +85,10 @@ typedef struct CPUModel {
     uint32_t level;             /* highest basic leaf */
     uint32_t signature;         /* leaf 1 EAX: stepping | model << 4 | family << 8 */
     uint32_t features;          /* leaf 1 EDX (CPUID_*) */
+    uint32_t features_ecx;      /* leaf 1 ECX (CPUID_ECX_*) */
+    const char *vendor;         /* leaf 0 vendor string (NULL: GenuineIntel) */
+    bool mxcsr_daz;             /* MXCSR.DAZ exists: writable MXCSR bits FFFFh (FXSAVE's
+                                 * MXCSR_MASK FFFFh), else FFBFh (MXCSR_MASK 0) */
     uint32_t cache[4];          /* leaf 2 EAX EBX ECX EDX (0: no leaf 2) */
     uint32_t xlevel;            /* highest extended leaf, 0 = none */
     uint32_t ext_features;      /* 0x80000001 EDX */

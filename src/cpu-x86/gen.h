@@ -37,8 +37,17 @@ void   gen_cc_forget(DisasContext *s);              /* after conditional flag wr
     X(LAHF) X(SAHF) X(CLC) X(STC) X(CMC) X(CLD) X(STD) X(CBW) X(CWD) X(NOP) \
     X(SALC) X(XLATB) \
     X(JCC) X(SETCC) X(CMOVCC) X(JMP) X(CALL) X(RET) X(LOOP) X(JCXZ) \
-    X(BT) X(BTS) X(BTR) X(BTC) X(BSF) X(BSR) X(BSWAP)
+    X(BT) X(BTS) X(BTR) X(BTC) X(BSF) X(BSR) X(BSWAP) \
+    X(SIMD)
 GEN_LIST(GEN_DECL)
 #undef GEN_DECL
+/* sse/gen_simd.c: gen_SIMD for a SimdOp other than the row's (string MOVSD's id) */
+void gen_simd_op(DisasContext *s, int op);
+/* sse/gen_simd.c: decode SIMD bytes Capstone 4.0.2 rejects (16-bit 66 0F 6C,
+ * 66 0F 73 /3, F2 0F D6...; mixed 66/F2/F3 prefixes) with one canonical
+ * mandatory prefix through its 32-bit decoder; true if they are a SIMD
+ * instruction (insn then has their size and bytes) */
+bool x86_simd_decode_alt(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
+                         bool code32, cs_insn *insn);
 
 #endif

@@ -12,9 +12,12 @@
  * the block so device side effects are seen in order.
  *
  * MOVSD and CMPSD share their Capstone ids with the SSE2 instructions
- * (F2 0F 10, F2 0F C2): those are recognised by the 0F opcode and #UD.
+ * (F2 0F 10, F2 0F C2): those are recognised by the 0F opcode; MOVSD xmm
+ * goes to the SIMD emitter (sse/gen_simd.c), CMPSD xmm is #UD for now.
  */
 #include "cpu-x86/gen_sys.h"
+#include "cpu-x86/gen.h"
+#include "cpu-x86/sse/simd.h"
 
 static void gen_string(DisasContext *s, HelperId h, bool is_io)
 {
@@ -24,7 +27,10 @@ static void gen_string(DisasContext *s, HelperId h, bool is_io)
     IRTemp next;
 
     if (s->x86->opcode[0] == 0x0f) {
-        gen_ud_unimpl(s);   /* SSE2 movsd/cmpsd */
+        if (h == HELPER_movs)
+            gen_simd_op(s, SOP_MOVSD);      /* SSE2 movsd xmm (F2 0F 10/11) */
+        else
+            gen_ud_unimpl(s);               /* SSE2 cmpsd: float compare, not yet */
         return;
     }
     p = STR_ARG(size, s->addrsize == 4, s->rep, seg);

@@ -29,6 +29,7 @@
  *    (compilers emit "rep bsf" on purpose; Debian's 686 kernel does).
  */
 #include "cpu-x86/gen.h"
+#include "cpu-x86/sse/simd.h"
 #if __has_include("cpu-x86/gen_sys.h")
 #include "cpu-x86/gen_sys.h"
 #endif
@@ -90,7 +91,7 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
     [X86_INS_CWD]     = { gen_CWD, 0, 0, CCE_NONE },
     [X86_INS_CDQ]     = { gen_CWD, 0, 0, CCE_NONE },
     [X86_INS_NOP]     = { gen_NOP, 0, 0, CCE_NONE },
-    [X86_INS_PAUSE]   = { gen_NOP, 0, 0 },
+    [X86_INS_PAUSE]   = { gen_NOP, 0, 0, CCE_NONE },
     [X86_INS_SALC]    = { gen_SALC, 0, 0 },
     [X86_INS_XLATB]   = { gen_XLATB, 0, 0 },
 
@@ -152,4 +153,7 @@ const InsnInfo x86_insn_table[X86_INS_ENDING] = {
 
     /* x87 FPU */
 #include "cpu-x86/insn_table_fpu.inc"
+
+    /* MMX, SSE, SSE2, SSE3, SSSE3 (sse/gen_simd.c) */
+#include "cpu-x86/insn_table_simd.inc"
 };

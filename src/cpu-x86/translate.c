@@ -1221,6 +1221,8 @@ static int decode_block(X86FrontEnd *fe, CPUState *env, PhysMem *pm, Translation
             csize = len;
             di->ok = cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &csize, &addr,
                                     fe->insns[n]);
+            if (!di->ok)                /* SIMD forms Capstone rejects (gen_simd.c) */
+                di->ok = x86_simd_decode_alt(fe, di->buf, (int)len, pc, code32, fe->insns[n]);
             if (!di->ok && len < X86_MAX_INSN_LEN && !second) {
                 /* maybe truncated by an unmapped next page */
                 if (n > 0) {

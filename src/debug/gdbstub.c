@@ -11,7 +11,7 @@
  *
  * Register numbering follows the target description below: the i386 core
  * set (eax..edi, eip, eflags, cs ss ds es fs gs, st0-st7, the x87 control
- * words), the SSE set (xmm0-7 read as zero: the CPU has no SSE) and a
+ * words), the SSE set (xmm0-7, mxcsr; read only) and a
  * system set (cr0, cr2, cr3, cr4).
  *
  * The client is not trusted (docs/debugging.md, "gdb stub safety"):
@@ -525,8 +525,8 @@ static void gdb_reg_hex(GdbStub *g, GString *s, int n)
         }
         hex_le(s, v, 4);
     } else if (n < 40) {
-        hex_le(s, 0, 8);                /* xmm: no SSE */
-        hex_le(s, 0, 8);
+        hex_le(s, env->xmm[n - 32].q[0], 8);     /* xmm0-7 */
+        hex_le(s, env->xmm[n - 32].q[1], 8);
     } else if (n == 40) {
         hex_le(s, env->fpu_mxcsr, 4);
     } else if (n < GDB_NREGS) {

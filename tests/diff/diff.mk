@@ -9,6 +9,9 @@
 #                          + DIFF_X87_COUNT (500,000) x87 cases (both modes);
 #                          check-diff-short runs 5,000 of them
 #   make check-diff-x87    the x87 cases alone (difftest --x87, docs/x87.md)
+#   make check-diff-simd   DIFF_SIMD_COUNT (100,000) MMX/SSE cases (difftest --simd,
+#                          docs/simd.md), also run by check-diff (5,000 in -short);
+#                          check-diff-simd-long runs DIFF_SIMD_LONG (2,000,000)
 #
 # build/tests/diff/native32 is a 32-bit host program (gcc -m32): it is
 # built only when configure found a working -m32 (HAVE_M32 := 1).
@@ -18,13 +21,15 @@
 DIFF_DIR    := $(BUILD)/tests/diff
 DIFF_BIN    := $(DIFF_DIR)/difftest
 DIFF_NATIVE := $(DIFF_DIR)/native32
-DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o $(DIFF_DIR)/gen_x87.o
+DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o $(DIFF_DIR)/gen_x87.o $(DIFF_DIR)/gen_simd.o
 DIFF_SEED   ?= 20240601
 DIFF_COUNT  ?= 4000000
 DIFF_X87_COUNT ?= 500000
+DIFF_SIMD_COUNT ?= 100000
+DIFF_SIMD_LONG ?= 2000000
 DIFF_HALF   := $(shell echo $$(( $(DIFF_COUNT) / 2 )))
 
-.PHONY: check-diff check-diff-short check-diff-x87 difftest
+.PHONY: check-diff check-diff-short check-diff-x87 check-diff-simd check-diff-simd-long difftest
 
 ifeq ($(HAVE_M32),1)
 
@@ -49,20 +54,29 @@ check-diff: $(DIFF_BIN) $(DIFF_NATIVE)
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 32
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count $(DIFF_HALF) --mode 16
 	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count $(DIFF_X87_COUNT)
+	$(DIFF_BIN) --simd --seed $(DIFF_SEED) --count $(DIFF_SIMD_COUNT)
 
 check-diff-short: $(DIFF_BIN) $(DIFF_NATIVE)
 	$(DIFF_NATIVE) --selftest >/dev/null
 	$(DIFF_BIN) --enumerate --mode 16
 	$(DIFF_BIN) --seed $(DIFF_SEED) --count 20000
 	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count 5000
+	$(DIFF_BIN) --simd --seed $(DIFF_SEED) --count 5000
 
 # x87 cases only (gen_x87.c, docs/x87.md)
 check-diff-x87: $(DIFF_BIN) $(DIFF_NATIVE)
 	$(DIFF_BIN) --x87 --seed $(DIFF_SEED) --count $(DIFF_X87_COUNT)
 
+# MMX/SSE cases only (gen_simd.c, docs/simd.md); -long: DIFF_SIMD_LONG of them
+check-diff-simd: $(DIFF_BIN) $(DIFF_NATIVE)
+	$(DIFF_BIN) --simd --seed $(DIFF_SEED) --count $(DIFF_SIMD_COUNT)
+
+check-diff-simd-long: $(DIFF_BIN) $(DIFF_NATIVE)
+	$(DIFF_BIN) --simd --seed $(DIFF_SEED) --count $(DIFF_SIMD_LONG)
+
 else
 
-difftest check-diff check-diff-short check-diff-x87:
+difftest check-diff check-diff-short check-diff-x87 check-diff-simd check-diff-simd-long:
 	@echo "$@: skipped (no working gcc -m32 on this host: HAVE_M32 is not 1)"
 
 endif

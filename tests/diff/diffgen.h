@@ -52,5 +52,8 @@ void gen_enum_case(uint64_t index, int mode, int cpl3, DiffCase *c, GenInfo *inf
 /* x87 case `index` of seed `seed` (gen_x87.c): FNINIT, FLDCW, loads of
  * edge values, random x87 instructions, FNSAVE to the data area, HLT */
 void gen_x87_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo *info);
+/* SIMD case `index` (gen_simd.c): FXRSTOR of an image, random MMX/SSE
+ * instructions, FXSAVE to the data area, HLT */
+void gen_simd_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo *info);
 
 #endif

@@ -40,6 +40,7 @@
 #include <capstone/capstone.h>
 #include "config.h"
 #include "machine/machine.h"
+#include "cpu-x86/cpuid.h"
 #include "translator/translator.h"
 #include "diffcase.h"
 #include "diffgen.h"
@@ -66,6 +67,7 @@ typedef struct Options {
     uint64_t count, seed, one_case;
     bool have_case, enumerate, flush, verbose;
     bool x87;               /* --x87: x87 cases (gen_x87.c) */
+    bool simd;              /* --simd: MMX/SSE cases (gen_simd.c) on -cpu n270 */
     int mode;               /* 16, 32, 0 = both */
     int cpl;
     bool run_interp, run_native;
@@ -193,6 +195,11 @@ static void tx_run(TxRunner *r, const DiffCase *c, const uint8_t *tmpl, DiffResu
     for (int i = 0; i < 8; i++)
         env->regs[i] = c->regs[i];
     env->cr[0] = CR0_PE | CR0_ET | CR0_NE;
+    if (o->simd) {          /* a model with every SIMD extension, OSFXSR as Linux sets it */
+        if (env->model != cpuid_find_model("n270"))
+            cpuid_set_model(env, cpuid_find_model("n270"));
+        env->cr[4] |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    }
     /* selectors as native32 sees them (RPL 3) even under --cpl 0: only
      * hflags and the DPLs carry the privilege level */
     if (c->mode == 32) {
@@ -248,6 +255,8 @@ static void gen_case(const Options *o, uint64_t k, DiffCase *c, GenInfo *info)
 {
     if (o->x87)
         gen_x87_case(o->seed, k, o->mode, c, info);
+    else if (o->simd)
+        gen_simd_case(o->seed, k, o->mode, c, info);
     else if (o->enumerate)
         gen_enum_case(k, o->mode, o->cpl == 3, c, info);
     else
@@ -444,7 +453,7 @@ static void report(const Options *o, uint64_t k, const DiffCase *c, const GenInf
     g_string_append(s, diffs->str);
     g_string_append_printf(s, "  replay: build/tests/diff/difftest %s--case %" PRIu64 " --seed %" PRIu64
                            " --mode %s --cpl %d%s%s%s%s -v\n",
-                           o->x87 ? "--x87 " : o->enumerate ? "--enumerate " : "", k, o->seed,
+                           o->x87 ? "--x87 " : o->simd ? "--simd " : o->enumerate ? "--enumerate " : "", k, o->seed,
                            o->mode == 16 ? "16" : o->mode == 32 ? "32" : "both", o->cpl,
                            o->only ? " --only " : "", o->only ? o->only : "",
                            o->exclude ? " --exclude " : "", o->exclude ? o->exclude : "");
@@ -522,6 +531,8 @@ static void usage(FILE *f)
             "  --backend interp|native|both   tx86 backends [both]\n"
             "  --enumerate        the enumerated pass (every form x every edge value)\n"
             "  --x87              x87 cases instead (gen_x87.c; state compared via FNSAVE)\n"
+            "  --simd             MMX/SSE/SSE2/SSE3/SSSE3 cases instead (gen_simd.c; -cpu n270,\n"
+            "                     state compared via FXSAVE)\n"
             "  --case K           run only case K (replay); with --code HEX, replace its code\n"
             "  --code HEX         instruction bytes to run (HLT appended)\n"
             "  --cpl 0|3          privilege level of the tx86 run [3]\n"
@@ -553,7 +564,7 @@ static bool parse_options(int argc, char **argv, Options *o)
         { "count", 1, NULL, 'n' }, { "seed", 1, NULL, 's' }, { "mode", 1, NULL, 'm' },
         { "backend", 1, NULL, 'b' }, { "enumerate", 0, NULL, 'e' }, { "case", 1, NULL, 'k' },
         { "code", 1, NULL, 'x' }, { "cpl", 1, NULL, 'p' }, { "flush", 0, NULL, 'f' },
-        { "native", 1, NULL, 'N' }, { "only", 1, NULL, 'O' }, { "exclude", 1, NULL, 'X' }, { "x87", 0, NULL, '8' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "native", 1, NULL, 'N' }, { "only", 1, NULL, 'O' }, { "exclude", 1, NULL, 'X' }, { "x87", 0, NULL, '8' }, { "simd", 0, NULL, 'S' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int ch;
 
@@ -579,6 +590,7 @@ static bool parse_options(int argc, char **argv, Options *o)
             break;
         case 'e': o->enumerate = true; break;
         case '8': o->x87 = true; break;
+        case 'S': o->simd = true; break;
         case 'k': o->one_case = strtoull(optarg, NULL, 0); o->have_case = true; break;
         case 'x': o->code_hex = optarg; break;
         case 'p': o->cpl = atoi(optarg) ? 3 : 0; break;

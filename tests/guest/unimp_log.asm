@@ -1,6 +1,6 @@
 ; unimp_log.asm - guest test ROM for -d unimp: every instruction the front
 ; end rejects with #UD is logged once per distinct bytes, however often it
-; is translated.  MOVAPS (not implemented by tx86) runs three times in
+; is translated.  MONITOR (not implemented by tx86) runs three times in
 ; three translations: twice at 0000:8000 (the second time after the page
 ; was rewritten with the same bytes, so the block is translated again) and
 ; once at 0000:9000.  Undecodable bytes (0F 0D C0), CMOVE and a hint NOP
@@ -45,9 +45,9 @@ start:  cli
         mov word [UDCOUNT], 0
         mov word [6*4], ud_handler
         mov [6*4+2], cs
-        RUN_AT movaps, 0x8000
-        RUN_AT movaps, 0x8000           ; same bytes rewritten: a new translation
-        RUN_AT movaps, 0x9000
+        RUN_AT monitor, 0x8000
+        RUN_AT monitor, 0x8000           ; same bytes rewritten: a new translation
+        RUN_AT monitor, 0x9000
         RUN_HERE 0x0f, 0x0d, 0xc0       ; undecodable
         RUN_HERE 0x0f, 0x0d, 0xc0
         RUN_HERE 0x0f, 0x44, 0xc1       ; cmove eax, ecx: no CMOV on a Pentium
@@ -90,7 +90,7 @@ ud_handler:
         pop bp
         iret
 
-movaps:   db 0x0f, 0x28, 0xc1, 0x90     ; movaps xmm0, xmm1
+monitor:  db 0x0f, 0x01, 0xc8, 0x90     ; monitor (SSE3; tx86 has no row for it)
 msg_pass: db '#UD logging: 11 #UDs', 10, 0
 msg_fail: db '#UD logging: FAIL, wrong #UD count', 10, 0
         times 0x10000 - 16 - ($ - $$) db 0

@@ -14,6 +14,8 @@
  */
 #include <string.h>
 #include "cpu-x86/fpu/fpu.h"
+#include "cpu-x86/cpuid.h"
+#include "cpu-x86/sse/simd.h"
 #include "mmu/mmu.h"
 
 /* ------------------------------------------------------------------ */
@@ -35,6 +37,7 @@ void fpu_reset(CPUState *env, bool power_on)
             env->fpu_st[i] = (Float80){ 0, 0 };
         env->fpu_valid = 0xff;
         env->fpu_mxcsr = 0x1f80;
+        memset(env->xmm, 0, sizeof env->xmm);   /* XMM0-7 +0.0 at RESET */
     } else {
         env->fpu_valid = 0;
     }
@@ -348,11 +351,14 @@ void fpu_frstor(CPUState *env, uint32_t lin, bool op32)
 
 /* ------------------------------------------------------------------ */
 /* FXSAVE / FXRSTOR (SDM Vol. 2 FXSAVE, table 3-53: 32-bit layout).    */
-/* No SSE: MXCSR is kept as plain state and XMM0-7 are not touched.    */
+/* MXCSR and MXCSR_MASK (FFFFh with DAZ, 0 = "FFBFh" without) at 24/28; */
+/* XMM0-7 at 160-287 on models with SSE (sse/helpers_simd.c).  Bytes   */
+/* 288-511 are reserved and not written.                                */
 
 void fpu_fxsave(CPUState *env, uint32_t lin)
 {
-    uint8_t b[160];
+    uint8_t b[288];
+    uint32_t n = cpuid_has(env, CPUID_SSE) ? 288 : 160;
     uint8_t abridged = env->fpu_valid;
 
     memset(b, 0, sizeof b);
@@ -365,18 +371,23 @@ void fpu_fxsave(CPUState *env, uint32_t lin)
     put32(b + 16, env->fpu_fdp);
     put16(b + 20, env->fpu_fds);
     put32(b + 24, env->fpu_mxcsr);
-    put32(b + 28, 0x0000ffbfu);      /* MXCSR_MASK */
+    /* MXCSR_MASK: FFFFh with DAZ; 0 without (the field is reserved there,
+     * and software then assumes FFBFh: SDM Vol. 1 11.6.3, 11.6.6) */
+    put32(b + 28, cpuid_get_model(env)->mxcsr_daz ? 0xffffu : 0);
     for (int i = 0; i < 8; i++)
         put80(b + 32 + 16 * i, env->fpu_st[(env->fpu_top + i) & 7]);
     /* bytes 10-15 of each register slot are reserved: left as zero */
-    fpu_store_buf(env, lin, b, sizeof b);
+    memcpy(b + 160, env->xmm, 128);
+    fpu_store_buf(env, lin, b, n);
 }
 
 void fpu_fxrstor(CPUState *env, uint32_t lin)
 {
-    uint8_t b[160];
+    uint8_t b[288];
+    uint32_t n = cpuid_has(env, CPUID_SSE) ? 288 : 160;
 
-    fpu_load_buf(env, lin, b, sizeof b);
+    fpu_load_buf(env, lin, b, n);
+    simd_load_mxcsr(env, get32(b + 24));    /* #GP(0) on a reserved bit, before any change */
     env->fpu_fcw = (uint16_t)((get16(b) & FCW_WRITABLE) | 0x0040);
     env->fpu_valid = b[4];
     env->fpu_fop = (uint16_t)(get16(b + 6) & 0x7ff);
@@ -384,8 +395,9 @@ void fpu_fxrstor(CPUState *env, uint32_t lin)
     env->fpu_fcs = (uint16_t)get16(b + 12);
     env->fpu_fdp = get32(b + 16);
     env->fpu_fds = (uint16_t)get16(b + 20);
-    env->fpu_mxcsr = get32(b + 24) & 0xffbfu;
     fpu_set_sw(env, (uint16_t)get16(b + 2));
     for (int i = 0; i < 8; i++)
         env->fpu_st[(env->fpu_top + i) & 7] = get80(b + 32 + 16 * i);
+    if (n > 160)
+        memcpy(env->xmm, b + 160, 128);
 }

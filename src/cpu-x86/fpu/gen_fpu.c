@@ -91,7 +91,8 @@ void gen_X87_WAIT(DisasContext *s)
     gen_helper(s, HELPER_fwait, 0);
 }
 
-/* FXSAVE / FXRSTOR m512byte; table arg 0 save, 1 restore */
+/* FXSAVE / FXRSTOR m512byte; table arg 0 save, 1 restore; the segment
+ * goes to the helper for its limit check (after #NM) */
 void gen_X87_FXSAVE(DisasContext *s)
 {
     int mi = x87_mem_index(s);
@@ -100,5 +101,6 @@ void gen_X87_FXSAVE(DisasContext *s)
         gen_ud(s);
         return;
     }
-    gen_helper(s, HELPER_x87_fxsave, 2, ir_movi(s->ir, s->info->arg), gen_ea(s, mi));
+    gen_helper(s, HELPER_x87_fxsave, 2, ir_movi(s->ir, s->info->arg | (uint32_t)op_seg(s, mi) << 4),
+               gen_ea(s, mi));
 }

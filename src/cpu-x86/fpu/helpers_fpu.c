@@ -961,13 +961,19 @@ uint32_t helper_x87(CPUState *env, uint32_t arg, uint32_t lin, uint32_t cond)
     return r;
 }
 
-/* FXSAVE / FXRSTOR m512 (0F AE /0, /1): arg 0 save, 1 restore; #UD unless
- * the model claims FXSR; #NM for EM/TS; #GP(0) if not 16-byte aligned */
-void helper_x87_fxsave(CPUState *env, uint32_t restore, uint32_t lin)
+/* FXSAVE / FXRSTOR m512 (0F AE /0, /1): arg bit 0: 0 save, 1 restore,
+ * bits 4-6 the segment; #UD unless the model claims FXSR; #NM for EM/TS;
+ * the segment check of the 512 bytes; #GP(0) if not 16-byte aligned */
+void helper_x87_fxsave(CPUState *env, uint32_t arg, uint32_t lin)
 {
+    uint32_t restore = arg & 1;
+    int seg = (int)((arg >> 4) & 7);
+
     if (!env->model || !cpuid_has(env, CPUID_FXSR))
         raise_exception_noerr(env, EXCP_UD);
     fpu_check_nm(env);
+    if (seg_hf_class(env->hflags, seg) != SEG_CLS_FLAT)
+        seg_check_access(env, seg, lin - env->seg[seg].base, 512, !restore);
     if (lin & 15)
         raise_exception(env, EXCP_GP, 0);
     if (restore)

@@ -1,0 +1,295 @@
+/*
+ * gen_simd.c - the emitter of every MMX/SSE/SSE2/SSE3/SSSE3 instruction
+ * (rows in insn_table_simd.inc; design in simd.h and docs/simd.md).
+ *
+ * gen_SIMD classifies Capstone's operands (MMn, XMMn, GPR, memory, imm8),
+ * chooses the form (an XMM operand makes it the XMM form: Capstone uses
+ * one id for PADDB mm and PADDB xmm) and its CPUID feature (#UD when the
+ * -cpu model lacks it), computes the linear address of the memory operand
+ * (checked by the helper after its #UD/#NM tests, which have priority),
+ * and calls helper_simd once.  MASKMOVQ/MASKMOVDQU address DS:(E)DI (the
+ * segment may be overridden).  LDMXCSR's only operand is its source; for
+ * every other instruction a memory operand 0 is the destination.
+ *
+ * Capstone 4.0.2 gets the mandatory prefix wrong in two ways
+ * (docs/cpu-frontend.md): in 16-bit mode it ignores 0x66, 0xF2 and 0xF3
+ * (66 0F FC is shown as paddb mm, 66 0F 6F and F3 0F 6F as movq mm), and
+ * with 66 next to F2/F3, or F2 next to F3, it goes by prefix order (F3 66
+ * 0F 6F decodes as movdqa, F2 66 0F 10 as movupd).  Such instructions are
+ * decoded again with one canonical mandatory prefix (simd_decode_canon)
+ * and that decode is used; bytes Capstone rejects outright that way (66 0F
+ * 73 /3 in 16-bit code...) are decoded by the front end's first pass
+ * through x86_simd_decode_alt.
+ */
+#include <string.h>
+#include "cpu-x86/gen.h"
+#include "cpu-x86/sse/simd.h"
+
+static unsigned simd_class(const cs_x86_op *o, unsigned *reg)
+{
+    int n, size;
+
+    if (o->type != X86_OP_REG)
+        return SC_NONE;
+    if (o->reg >= X86_REG_MM0 && o->reg <= X86_REG_MM7) {
+        *reg = o->reg - X86_REG_MM0;
+        return SC_MM;
+    }
+    if (o->reg >= X86_REG_XMM0 && o->reg <= X86_REG_XMM7) {
+        *reg = o->reg - X86_REG_XMM0;
+        return SC_XMM;
+    }
+    if (x86_creg_gpr(o->reg, &n, &size) && size == 4) {
+        *reg = (unsigned)n;
+        return SC_GPR;
+    }
+    return SC_NONE;
+}
+
+/*
+ * The bytes b (len) of a SIMD instruction decoded again so Capstone sees
+ * one mandatory prefix, into insn: false if no second look is needed.
+ * Needed in 16-bit code whenever 66, F2 or F3 is present (decoded by the
+ * 32-bit handle with 0x67 toggled: same operands, same 16-bit addressing),
+ * and in any code when 66 comes with F2/F3 or F2 with F3 (measured on an
+ * Intel CPU: F2/F3 take precedence over 66 in any order, and of F2 and F3
+ * the last one counts; the others are dropped).  *dlen gets the decoded
+ * size minus the real size.
+ */
+static bool simd_decode_canon(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
+                              bool code32, cs_insn *insn, int *dlen)
+{
+    uint8_t buf[X86_MAX_INSN_LEN + 2];
+    bool p66 = false, p67 = false, pf2 = false, pf3 = false;
+    uint8_t rep = 0;
+    int n = 0, k;
+    const uint8_t *code = buf;
+    size_t size;
+    uint64_t addr = pc;
+
+    for (k = 0; k < len; k++) {
+        uint8_t c = b[k];
+        if (c == 0x66)
+            p66 = true;
+        else if (c == 0x67)
+            p67 = true;
+        else if (c == 0xf2 || c == 0xf3) {
+            pf2 |= c == 0xf2;
+            pf3 |= c == 0xf3;
+            rep = c;                    /* the last one */
+        } else if (!(c == 0xf0 || c == 0x26 || c == 0x2e || c == 0x36 || c == 0x3e ||
+                     c == 0x64 || c == 0x65))
+            break;
+    }
+    if (k >= len || b[k] != 0x0f)
+        return false;
+    if (code32 ? !((p66 && rep) || (pf2 && pf3)) : !(p66 || rep))
+        return false;
+    if (!code32 && !p67)
+        buf[n++] = 0x67;
+    for (int i = 0; i < k; i++) {
+        uint8_t c = b[i];
+        if ((c == 0x67 && !code32) || c == 0x66 || c == 0xf2 || c == 0xf3)
+            continue;
+        buf[n++] = c;
+    }
+    if (rep)
+        buf[n++] = rep;
+    else if (p66)
+        buf[n++] = 0x66;
+    for (int i = k; i < len && n < (int)sizeof buf; i++)
+        buf[n++] = b[i];
+    size = (size_t)n;
+    if (!cs_disasm_iter(fe->cs32, &code, &size, &addr, insn))
+        return false;
+    *dlen = n - len;                    /* prefix bytes added minus removed */
+    return true;
+}
+
+/* the row of a decoded id is a SIMD one */
+static bool simd_id(unsigned id)
+{
+    return id == X86_INS_MOVSD || (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
+}
+
+/* LFENCE/MFENCE/SFENCE with r/m bits other than 0 (0F AE E9..EF, F1..F7,
+ * F9..FF): the CPU ignores r/m (SDM Vol. 2 LFENCE, MFENCE, SFENCE),
+ * Capstone 4.0.2 rejects them; decoded as the r/m 0 form */
+static bool simd_fence_alias(X86FrontEnd *fe, const uint8_t *b, int len, uint32_t pc,
+                             bool code32, cs_insn *insn)
+{
+    uint8_t buf[X86_MAX_INSN_LEN];
+    const uint8_t *code = buf;
+    size_t size;
+    uint64_t addr = pc;
+    int k = 0;
+
+    while (k < len && (b[k] == 0x66 || b[k] == 0x67 || b[k] == 0xf0 || b[k] == 0xf2 ||
+                       b[k] == 0xf3 || b[k] == 0x26 || b[k] == 0x2e || b[k] == 0x36 ||
+                       b[k] == 0x3e || b[k] == 0x64 || b[k] == 0x65))
+        k++;
+    if (k + 2 >= len || b[k] != 0x0f || b[k + 1] != 0xae || b[k + 2] < 0xe8 ||
+        (b[k + 2] & 7) == 0)
+        return false;
+    memcpy(buf, b, (size_t)k + 3);
+    buf[k + 2] &= 0xf8;
+    size = (size_t)k + 3;
+    if (!cs_disasm_iter(code32 ? fe->cs32 : fe->cs16, &code, &size, &addr, insn))
+        return false;
+    memcpy(insn->bytes, b, (size_t)k + 3);
+    return true;
+}
+
+bool x86_simd_decode_alt(X86FrontEnd *fe, const uint8_t *buf, int len, uint32_t pc,
+                         bool code32, cs_insn *insn)
+{
+    int dlen;
+
+    if (simd_fence_alias(fe, buf, len, pc, code32, insn))
+        return true;
+
+    if (!simd_decode_canon(fe, buf, len, pc, code32, insn, &dlen) || !simd_id(insn->id))
+        return false;
+    insn->size = (uint16_t)(insn->size - dlen);
+    memcpy(insn->bytes, buf, insn->size);
+    return true;
+}
+
+/* the canonical decode of the current instruction, or NULL */
+static cs_insn *simd_redecode(DisasContext *s)
+{
+    int dlen;
+
+    if (!s->fe->scratch ||
+        !simd_decode_canon(s->fe, s->insn->bytes, s->insn->size, s->pc, s->code32,
+                           s->fe->scratch, &dlen))
+        return NULL;
+    return s->fe->scratch;
+}
+
+static void gen_simd_body(DisasContext *s, SimdOp op);
+
+void gen_SIMD(DisasContext *s)
+{
+    gen_simd_op(s, (int)s->info->arg);
+}
+
+void gen_simd_op(DisasContext *s, int op)
+{
+    cs_insn *re = simd_redecode(s);
+
+    if (re) {
+        const cs_insn *insn = s->insn;
+        const cs_x86 *x86 = s->x86;
+        const InsnInfo *row = &x86_insn_table[re->id];
+
+        if (re->id == X86_INS_MOVSD)
+            op = SOP_MOVSD;
+        else if (row->gen == gen_SIMD)
+            op = (int)row->arg;
+        else {
+            gen_ud_unimpl(s);
+            return;
+        }
+        s->insn = re;
+        s->x86 = &re->detail->x86;
+        gen_simd_body(s, (SimdOp)op);
+        s->insn = insn;
+        s->x86 = x86;
+        return;
+    }
+    gen_simd_body(s, (SimdOp)op);
+}
+
+static void gen_simd_body(DisasContext *s, SimdOp op)
+{
+    const SimdOpInfo *oi = &simd_ops[op];
+    unsigned cls[3] = { SC_NONE, SC_NONE, SC_NONE }, reg[3] = { 0, 0, 0 };
+    int nops = op_count(s), mi = -1, nreg = 0;
+    unsigned imm = 0, dcls = SC_NONE, scls = SC_NONE, dreg = 0, sreg = 0;
+    bool xform = false, dmem = false, smem = false;
+    int seg = R_DS, feat;
+    IRTemp lin, gpr;
+
+    for (int i = 0; i < nops && i < 3; i++) {
+        const cs_x86_op *o = op_get(s, i);
+        if (o->type == X86_OP_MEM) {
+            mi = i;
+        } else if (o->type == X86_OP_IMM) {
+            imm = (unsigned)o->imm & 0xff;
+        } else {
+            cls[i] = simd_class(o, &reg[i]);
+            if (cls[i] == SC_NONE) {
+                gen_ud(s);
+                return;
+            }
+            if (cls[i] == SC_XMM)
+                xform = true;
+            nreg++;
+        }
+    }
+    if (op == SOP_EMMS)
+        xform = false;
+    else if (op == SOP_LDMXCSR || op == SOP_STMXCSR)
+        xform = true;
+    feat = xform ? oi->feat_xmm : oi->feat_mm;
+    if (!feat) {
+        gen_ud(s);
+        return;
+    }
+    if (!(s->env->insn_features & (1u << feat))) {
+        static const InsnInfo feat_info[32] = {
+            [INSN_FEAT_MMX] = { .feature = INSN_FEAT_MMX },
+            [INSN_FEAT_SSE] = { .feature = INSN_FEAT_SSE },
+            [INSN_FEAT_SSE2] = { .feature = INSN_FEAT_SSE2 },
+            [INSN_FEAT_SSE3] = { .feature = INSN_FEAT_SSE3 },
+            [INSN_FEAT_SSSE3] = { .feature = INSN_FEAT_SSSE3 },
+        };
+        s->info = &feat_info[feat];
+        gen_ud_feature(s);
+        return;
+    }
+
+    /* destination and source */
+    if (mi == 0 && op != SOP_LDMXCSR) {
+        dmem = true;
+        if (nops > 1) {
+            scls = cls[1];
+            sreg = reg[1];
+        }
+    } else {
+        dcls = cls[0];
+        dreg = reg[0];
+        if (mi == 1 || (op == SOP_LDMXCSR && mi == 0)) {
+            smem = true;
+        } else if (nops > 1) {
+            scls = cls[1];
+            sreg = reg[1];
+        }
+    }
+
+    if (oi->flags & SOF_MASKMOV) {
+        /* data, mask; stores the selected bytes to seg:(E)DI */
+        IRTemp off = gen_get_gpr(s, R_EDI, s->addrsize);
+        seg = s->seg_override >= 0 ? s->seg_override : R_DS;
+        lin = ir_add(s->ir, gen_seg_base(s, seg), off);
+        dmem = true;
+    } else if (mi >= 0) {
+        lin = gen_ea(s, mi);
+        seg = op_seg(s, mi);
+    } else {
+        lin = ir_movi(s->ir, 0);
+    }
+    if (oi->flags & SOF_EFLAGS)
+        gen_flush_flags(s);                 /* the helper writes them as CC_OP_EFLAGS */
+    if (scls == SC_GPR)
+        gpr = gen_get_gpr(s, (int)sreg, 4);
+    else
+        gpr = ir_movi(s->ir, 0);
+
+    IRTemp r = gen_helper(s, HELPER_simd, 3,
+                          ir_movi(s->ir, SIMD_ARG(op, dreg, sreg, dmem, dcls, scls, seg, smem, imm)),
+                          lin, gpr);
+    if (dcls == SC_GPR && !dmem)
+        gen_set_gpr(s, (int)dreg, 4, r);
+}
