@@ -13,7 +13,7 @@
  *
  * MOVSD and CMPSD share their Capstone ids with the SSE2 instructions
  * (F2 0F 10, F2 0F C2): those are recognised by the 0F opcode; MOVSD xmm
- * goes to the SIMD emitter (sse/gen_simd.c), CMPSD xmm is #UD for now.
+ * and CMPSD xmm go to the SIMD emitter (sse/gen_simd.c).
  */
 #include "cpu-x86/gen_sys.h"
 #include "cpu-x86/gen.h"
@@ -27,10 +27,11 @@ static void gen_string(DisasContext *s, HelperId h, bool is_io)
     IRTemp next;
 
     if (s->x86->opcode[0] == 0x0f) {
-        if (h == HELPER_movs)
-            gen_simd_op(s, SOP_MOVSD);      /* SSE2 movsd xmm (F2 0F 10/11) */
+        /* SSE2 movsd xmm (F2 0F 10/11), cmpsd xmm (F2 0F C2) */
+        if (h == HELPER_movs || h == HELPER_cmps)
+            gen_simd_op(s, h == HELPER_movs ? SOP_MOVSD : SOP_CMPSD);
         else
-            gen_ud_unimpl(s);               /* SSE2 cmpsd: float compare, not yet */
+            gen_ud(s);
         return;
     }
     p = STR_ARG(size, s->addrsize == 4, s->rep, seg);

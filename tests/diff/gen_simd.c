@@ -24,8 +24,11 @@
  * SIMD state.  Masked: FOP/FIP/FCS/FDP/FDS of the FXSAVE image (host
  * addresses natively).  The data template gives random and edge values;
  * pokes add lane edge values (0x80/0x7F/0xFF bytes, 0x8000/0x7FFF words,
- * small shift counts).  Floating-point arithmetic is not generated (not
- * implemented yet; MXCSR flags therefore only move through LDMXCSR).
+ * small shift counts, binary32/binary64 edges: NaNs of both kinds,
+ * infinities, denormals, conversion limits).  The floating-point forms run
+ * under the case's MXCSR (every exception masked, random RC, FTZ and DAZ
+ * together now and then), so the flags they set land in the FXSAVE image;
+ * RCP/RSQRT are left out (each CPU's own approximation).
  *
  * Data layout (offsets into the data area, 16- and 32-bit alike):
  *   X_IN  the FXRSTOR image (X_MX: its MXCSR, also LDMXCSR's operand);
@@ -95,6 +98,9 @@ typedef struct SForm {
 #define MM2(n, o)  { n, 0, { o }, 1, K_RM, C_MM, C_MM, 0, 0, 8, 0, 0 }, \
                    { n, 0x66, { o }, 1, K_RM, C_XMM, C_XMM, 0, 0, 16, 0, 1 }
 #define XO(n, p, o, msz, al) { n, p, { o }, 1, K_RM, C_XMM, C_XMM, 0, 0, msz, 0, al }
+/* PS, PD, SS, SD of one opcode */
+#define FP4(n, o)  XO(n "ps", 0, o, 16, 1), XO(n "pd", 0x66, o, 16, 1), \
+                   XO(n "ss", 0xf3, o, 4, 0), XO(n "sd", 0xf2, o, 8, 0)
 #define SS3(n, o)  { n, 0, { 0x38, o }, 2, K_RM, C_MM, C_MM, 0, 0, 8, 0, 0 }, \
                    { n, 0x66, { 0x38, o }, 2, K_RM, C_XMM, C_XMM, 0, 0, 16, 0, 1 }
 
@@ -214,6 +220,38 @@ static const SForm s_forms[] = {
     SS3("pabsb", 0x1c), SS3("pabsw", 0x1d), SS3("pabsd", 0x1e),
     { "palignr", 0, { 0x3a, 0x0f }, 2, K_RM, C_MM, C_MM, 0, 1, 8, 0, 0 },
     { "palignr x", 0x66, { 0x3a, 0x0f }, 2, K_RM, C_XMM, C_XMM, 0, 1, 16, 0, 1 },
+    /* floating point (sse_fp.c); RCPPS/RSQRTPS and their scalar forms are
+     * not generated: their bits are the CPU's own approximation (AMD and
+     * Intel differ; docs/sse.md) */
+    FP4("add", 0x58), FP4("mul", 0x59), FP4("sub", 0x5c), FP4("min", 0x5d),
+    FP4("div", 0x5e), FP4("max", 0x5f), FP4("sqrt", 0x51),
+    { "cmpps", 0, { 0xc2 }, 1, K_RM, C_XMM, C_XMM, 0, 1, 16, 0, 1 },
+    { "cmppd", 0x66, { 0xc2 }, 1, K_RM, C_XMM, C_XMM, 0, 1, 16, 0, 1 },
+    { "cmpss", 0xf3, { 0xc2 }, 1, K_RM, C_XMM, C_XMM, 0, 1, 4, 0, 0 },
+    { "cmpsd", 0xf2, { 0xc2 }, 1, K_RM, C_XMM, C_XMM, 0, 1, 8, 0, 0 },
+    XO("ucomiss", 0, 0x2e, 4, 0), XO("ucomisd", 0x66, 0x2e, 8, 0),
+    XO("comiss", 0, 0x2f, 4, 0), XO("comisd", 0x66, 0x2f, 8, 0),
+    { "cvtsi2ss", 0xf3, { 0x2a }, 1, K_RM, C_XMM, C_GPR, 0, 0, 4, 0, 0 },
+    { "cvtsi2sd", 0xf2, { 0x2a }, 1, K_RM, C_XMM, C_GPR, 0, 0, 4, 0, 0 },
+    { "cvtpi2ps", 0, { 0x2a }, 1, K_RM, C_XMM, C_MM, 0, 0, 8, 0, 0 },
+    { "cvtpi2pd", 0x66, { 0x2a }, 1, K_RM, C_XMM, C_MM, 0, 0, 8, 0, 0 },
+    { "cvttss2si", 0xf3, { 0x2c }, 1, K_RM, C_GPR, C_XMM, 0, 0, 4, 0, 0 },
+    { "cvttsd2si", 0xf2, { 0x2c }, 1, K_RM, C_GPR, C_XMM, 0, 0, 8, 0, 0 },
+    { "cvttps2pi", 0, { 0x2c }, 1, K_RM, C_MM, C_XMM, 0, 0, 8, 0, 0 },
+    { "cvttpd2pi", 0x66, { 0x2c }, 1, K_RM, C_MM, C_XMM, 0, 0, 16, 0, 1 },
+    { "cvtss2si", 0xf3, { 0x2d }, 1, K_RM, C_GPR, C_XMM, 0, 0, 4, 0, 0 },
+    { "cvtsd2si", 0xf2, { 0x2d }, 1, K_RM, C_GPR, C_XMM, 0, 0, 8, 0, 0 },
+    { "cvtps2pi", 0, { 0x2d }, 1, K_RM, C_MM, C_XMM, 0, 0, 8, 0, 0 },
+    { "cvtpd2pi", 0x66, { 0x2d }, 1, K_RM, C_MM, C_XMM, 0, 0, 16, 0, 1 },
+    XO("cvtps2pd", 0, 0x5a, 8, 0), XO("cvtpd2ps", 0x66, 0x5a, 16, 1),
+    XO("cvtss2sd", 0xf3, 0x5a, 4, 0), XO("cvtsd2ss", 0xf2, 0x5a, 8, 0),
+    XO("cvtdq2ps", 0, 0x5b, 16, 1), XO("cvtps2dq", 0x66, 0x5b, 16, 1),
+    XO("cvttps2dq", 0xf3, 0x5b, 16, 1), XO("cvttpd2dq", 0x66, 0xe6, 16, 1),
+    XO("cvtdq2pd", 0xf3, 0xe6, 8, 0), XO("cvtpd2dq", 0xf2, 0xe6, 16, 1),
+    /* SSE3 */
+    XO("addsubps", 0xf2, 0xd0, 16, 1), XO("addsubpd", 0x66, 0xd0, 16, 1),
+    XO("haddps", 0xf2, 0x7c, 16, 1), XO("haddpd", 0x66, 0x7c, 16, 1),
+    XO("hsubps", 0xf2, 0x7d, 16, 1), XO("hsubpd", 0x66, 0x7d, 16, 1),
 };
 #define S_NFORMS ((int)(sizeof s_forms / sizeof s_forms[0]))
 
@@ -337,6 +375,13 @@ static uint32_t s_edge(SGen *g)
         0x80808080u, 0x7f7f7f7fu, 0xffffffffu, 0x00000000u, 0x80007fffu, 0x7fff8000u,
         0xffff0001u, 0x00ff80ffu, 0x80000000u, 0x7fffffffu, 0x00000001u, 0x01020304u,
         0x0000000fu, 0x00000010u, 0x00000020u, 0x00000040u,
+        /* binary32: infinities, QNaN, SNaN, the indefinite, smallest
+         * normal, largest denormal, 1.0, +-2^31 (conversion limits) */
+        0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffc00000u, 0x00800000u,
+        0x007fffffu, 0x3f800000u, 0x4f000000u, 0xcf000001u,
+        /* binary64 high words: infinity/NaN, smallest normal, 2^31, -2^31, 1.0 */
+        0x7ff00000u, 0x7ff80000u, 0xfff40000u, 0x00100000u, 0x41e00000u, 0xc1e00000u,
+        0x3ff00000u, 0x000fffffu,
     };
     return v[sr(g, sizeof v / sizeof v[0])];
 }

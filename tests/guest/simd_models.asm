@@ -8,14 +8,13 @@
 ; every SSE2 instruction (128-bit integer forms, MOVDQA, PADDQ on MMX
 ; registers) is #UD; Vol. 1 11.6.3 and 11.6.6: without DAZ the FXSAVE
 ; image's MXCSR_MASK is 0 (software then uses FFBFh) and setting bit 6 with
-; LDMXCSR or FXRSTOR is #GP(0).  ADDPS (SSE arithmetic) would run
-; on a Pentium III: tx86 raises #UD until the SSE floating-point core is
-; wired (docs/simd.md), and this ROM records that (update it then).
+; LDMXCSR or FXRSTOR is #GP(0).  ADDPS (SSE arithmetic) runs; an unmasked
+; zero divide (DIVSS) is #XM with CR4.OSXMMEXCPT=1 and #UD without (SDM Vol. 1
+; 11.5.1, Vol. 2 DIVSS), leaves the destination and sets ZE.
 ;
 ; qemu-system-i386 -cpu pentium3 fails every section: its pentium3 claims
 ; SSE2 (CPUID) and runs SSE2/SSE3/SSSE3 instructions, reports MXCSR_MASK
-; FFFFh and accepts DAZ, and runs ADDPS (which a Pentium III does; tx86
-; does not yet).
+; FFFFh and accepts DAZ.
 %define ROM_BASE  0xF0000
 %define LIN(x)    (ROM_BASE + (x))
 %define DEBUGCON  0xE9
@@ -133,7 +132,30 @@ pm32:
         call report
 
 ; ------------------------------------------------------------ float arithmetic
-        EXPECT_VEC 6, addps xmm0, xmm1          ; not wired yet (docs/simd.md)
+        movaps xmm0, [LIN(f_one)]
+        movaps xmm1, [LIN(f_two)]
+        EXPECT_VEC -1, addps xmm0, xmm1
+        movups [BUF2], xmm0
+        EXPECT32 dword [BUF2], 0x40400000       ; 1.0 + 2.0 in every lane
+        EXPECT32 dword [BUF2 + 12], 0x40400000
+        EXPECT_VEC 6, addpd xmm0, xmm1          ; SSE2
+        EXPECT_VEC 6, haddps xmm0, xmm1         ; SSE3
+        ; zero divide unmasked: #XM (CR4.OSXMMEXCPT), no result, ZE set
+        ldmxcsr [LIN(mxcsr_zm)]
+        xorps xmm2, xmm2
+        movaps xmm3, xmm1
+        EXPECT_VEC 19, divss xmm3, xmm2
+        movups [BUF2], xmm3
+        EXPECT32 dword [BUF2], 0x40000000       ; unchanged
+        stmxcsr [BUF2]
+        EXPECT32 dword [BUF2], 0x1d84
+        mov eax, cr4
+        and eax, ~0x400                         ; OSXMMEXCPT = 0: #UD instead
+        mov cr4, eax
+        EXPECT_VEC 6, divss xmm3, xmm2
+        or eax, 0x400
+        mov cr4, eax
+        ldmxcsr [LIN(mxcsr_def)]
         mov esi, LIN(msg_arith)
         call report
 
@@ -226,10 +248,13 @@ print:
 .done:  ret
 
         align 16
+f_one:     dd 0x3f800000, 0x3f800000, 0x3f800000, 0x3f800000
+f_two:     dd 0x40000000, 0x40000000, 0x40000000, 0x40000000
 pat0:      db 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 pat3:      dd 0x33333333, 0x33333333, 0xc3c3c3c3, 0xc3c3c3c3
 pat7:      dd 0x77777777, 0x77777777, 0x77777777, 0x77777777
 mxcsr_def: dd 0x1f80
+mxcsr_zm:  dd 0x1d80                            ; ZM clear
 mxcsr_rd:  dd 0x3fc0                    ; RC = down, DAZ
 mxcsr_bad: dd 0x00010000
 mxcsr_daz: dd 0x1fc0
@@ -237,7 +262,7 @@ msg_title: db "tx86 guest test: simd_models (pentium3)", 10, 0
 msg_cpuid: db "CPUID: MMX, FXSR, SSE; no SSE2, SSE3, SSSE3", 0
 msg_sse2:  db "SSE2, SSE3, SSSE3 instructions: #UD", 0
 msg_daz:   db "no DAZ: MXCSR_MASK 0 (FFBFh), bit 6 reserved", 0
-msg_arith: db "ADDPS: #UD until the SSE float core is wired", 0
+msg_arith: db "ADDPS runs; ADDPD, HADDPS #UD; unmasked #Z: #XM or #UD by OSXMMEXCPT", 0
 msg_pass:  db ": PASS", 10, 0
 msg_fail:  db ": FAIL", 10, 0
 msg_all:   db "ALL PASSED", 10, 0

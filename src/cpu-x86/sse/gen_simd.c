@@ -109,7 +109,8 @@ static bool simd_decode_canon(X86FrontEnd *fe, const uint8_t *b, int len, uint32
 /* the row of a decoded id is a SIMD one */
 static bool simd_id(unsigned id)
 {
-    return id == X86_INS_MOVSD || (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
+    return id == X86_INS_MOVSD || id == X86_INS_CMPSD ||
+           (id < X86_INS_ENDING && x86_insn_table[id].gen == gen_SIMD);
 }
 
 /* LFENCE/MFENCE/SFENCE with r/m bits other than 0 (0F AE E9..EF, F1..F7,
@@ -185,6 +186,8 @@ void gen_simd_op(DisasContext *s, int op)
 
         if (re->id == X86_INS_MOVSD)
             op = SOP_MOVSD;
+        else if (re->id == X86_INS_CMPSD)
+            op = SOP_CMPSD;
         else if (row->gen == gen_SIMD)
             op = (int)row->arg;
         else {
@@ -228,6 +231,10 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
             nreg++;
         }
     }
+    if (oi->flags & SOF_CMP)
+        imm = s->insn->bytes[s->insn->size - 1];   /* the predicate (cmpltps: no imm operand) */
+    if (!oi->feat_mm)
+        xform = true;                       /* SSE only (cvtsd2si r32, m64: no XMM register) */
     if (op == SOP_EMMS)
         xform = false;
     else if (op == SOP_LDMXCSR || op == SOP_STMXCSR)

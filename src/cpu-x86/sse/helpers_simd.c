@@ -26,12 +26,21 @@
 #include "cpu-x86/seg.h"
 #include "cpu-x86/fpu/fpu.h"
 #include "cpu-x86/sse/simd.h"
+#include "cpu-x86/sse/sse_fp.h"
 
 const SimdOpInfo simd_ops[SOP_COUNT] = {
 #define SIMD_OP_ROW(n, fm, fx, mm, mx, fl) [SOP_##n] = { #n, fm, fx, mm, mx, fl },
     SIMD_OP_LIST(SIMD_OP_ROW)
 #undef SIMD_OP_ROW
 };
+
+/* SimdOp -> SSEFpOp of the floating-point operations (SSEFP_COUNT: none) */
+static const uint8_t simd_fp_map[SOP_COUNT] = {
+#define SIMD_FP_MAP(n, fm, fx, mm, mx, fl) [SOP_##n] = SSEFP_##n + 1,
+    SIMD_FP_LIST(SIMD_FP_MAP)
+#undef SIMD_FP_MAP
+};
+#define simd_fp_op(op) ((SSEFpOp)(simd_fp_map[op] ? simd_fp_map[op] - 1 : SSEFP_COUNT))
 
 uint32_t simd_mxcsr_mask(const CPUState *env)
 {
@@ -436,8 +445,23 @@ static uint32_t simd_exec(CPUState *env, SimdOp op, XMMReg *r, const XMMReg *a,
         break;
     }
 #undef LANES
-    default:
-        g_assert_not_reached();
+    default: {
+        /* the floating-point operations (sse_fp.c): flags and #XM before
+         * any write; COMIS* only set EFLAGS; *2SI return the integer */
+        SSEFpOp fop = simd_fp_op(op);
+        XMMReg t;
+        g_assert(fop != SSEFP_COUNT);
+        uint32_t fl = sse_fp_exec(fop, &t, a, b, imm & 7, env->fpu_mxcsr);
+        simd_fp_exceptions(env, fl);
+        if (simd_ops[op].flags & SOF_EFLAGS) {
+            simd_set_eflags(env, t.d[0]);
+            *r = *a;
+        } else {
+            *r = t;
+            g = t.d[0];
+        }
+        break;
+    }
     }
     return g;
 }
@@ -499,7 +523,7 @@ uint32_t helper_simd(CPUState *env, uint32_t arg, uint32_t lin, uint32_t gpr)
     unsigned dreg = SIMD_ARG_DREG(arg), sreg = SIMD_ARG_SREG(arg), imm = SIMD_ARG_IMM(arg);
     bool dmem = SIMD_ARG_DMEM(arg), smem = SIMD_ARG_SMEM(arg);
     bool uses_mm = dcls == SC_MM || scls == SC_MM || op == SOP_EMMS;
-    bool uses_xmm = dcls == SC_XMM || scls == SC_XMM || op == SOP_LDMXCSR || op == SOP_STMXCSR;
+    bool uses_xmm = dcls == SC_XMM || scls == SC_XMM || !oi->feat_mm;   /* LDMXCSR, CVTSD2SI r, m */
     bool xform = dcls == SC_XMM || scls == SC_XMM;
     int n = xform && op != SOP_MOVDQ2Q ? 16 : 8;
     int msz = (uses_xmm && op != SOP_MOVNTQ && op != SOP_MASKMOVQ) ? oi->msz_xmm : oi->msz_mm;

@@ -42,6 +42,8 @@ enum {
     SOF_ALIGNED   = 1 << 1,     /* alignment checked although the operand is < 16 bytes (none yet) */
     SOF_MASKMOV   = 1 << 2,     /* MASKMOVQ/MASKMOVDQU: implicit DS:(E)DI store */
     SOF_NO_MMX_TRANSITION = 1 << 3, /* EMMS */
+    SOF_CMP       = 1 << 5,     /* CMPPS...: the predicate is the insn's last byte (Capstone
+                                 * names most predicates as pseudo-ops without an imm) */
     SOF_EFLAGS    = 1 << 4,     /* writes ZF/PF/CF (COMISS...): the emitter flushes the
                                  * lazy flags first, simd_exec sets env->cc_src
                                  * (CC_OP_EFLAGS) with simd_set_eflags */
@@ -189,7 +191,51 @@ enum {
     X(PABSB,     SF_SSSE3, SF_SSSE3, 8, 16, 0) \
     X(PABSW,     SF_SSSE3, SF_SSSE3, 8, 16, 0) \
     X(PABSD,     SF_SSSE3, SF_SSSE3, 8, 16, 0) \
-    X(PALIGNR,   SF_SSSE3, SF_SSSE3, 8, 16, 0)
+    X(PALIGNR,   SF_SSSE3, SF_SSSE3, 8, 16, 0) \
+    SIMD_FP_LIST(X)
+
+/*
+ * The floating-point operations: each has the name of its SSEFpOp in
+ * sse_fp.h (helper_simd maps one to the other) and is computed there.
+ * PI forms (an MMX operand) take the XMM column: the XMM operand decides.
+ */
+#define SIMD_FP_LIST(X) \
+    X(ADDPS, 0, SF_SSE, 0, 16, 0)   X(ADDSS, 0, SF_SSE, 0, 4, 0) \
+    X(ADDPD, 0, SF_SSE2, 0, 16, 0)  X(ADDSD, 0, SF_SSE2, 0, 8, 0) \
+    X(SUBPS, 0, SF_SSE, 0, 16, 0)   X(SUBSS, 0, SF_SSE, 0, 4, 0) \
+    X(SUBPD, 0, SF_SSE2, 0, 16, 0)  X(SUBSD, 0, SF_SSE2, 0, 8, 0) \
+    X(MULPS, 0, SF_SSE, 0, 16, 0)   X(MULSS, 0, SF_SSE, 0, 4, 0) \
+    X(MULPD, 0, SF_SSE2, 0, 16, 0)  X(MULSD, 0, SF_SSE2, 0, 8, 0) \
+    X(DIVPS, 0, SF_SSE, 0, 16, 0)   X(DIVSS, 0, SF_SSE, 0, 4, 0) \
+    X(DIVPD, 0, SF_SSE2, 0, 16, 0)  X(DIVSD, 0, SF_SSE2, 0, 8, 0) \
+    X(MINPS, 0, SF_SSE, 0, 16, 0)   X(MINSS, 0, SF_SSE, 0, 4, 0) \
+    X(MINPD, 0, SF_SSE2, 0, 16, 0)  X(MINSD, 0, SF_SSE2, 0, 8, 0) \
+    X(MAXPS, 0, SF_SSE, 0, 16, 0)   X(MAXSS, 0, SF_SSE, 0, 4, 0) \
+    X(MAXPD, 0, SF_SSE2, 0, 16, 0)  X(MAXSD, 0, SF_SSE2, 0, 8, 0) \
+    X(SQRTPS, 0, SF_SSE, 0, 16, 0)  X(SQRTSS, 0, SF_SSE, 0, 4, 0) \
+    X(SQRTPD, 0, SF_SSE2, 0, 16, 0) X(SQRTSD, 0, SF_SSE2, 0, 8, 0) \
+    X(CMPPS, 0, SF_SSE, 0, 16, SOF_CMP)  X(CMPSS, 0, SF_SSE, 0, 4, SOF_CMP) \
+    X(CMPPD, 0, SF_SSE2, 0, 16, SOF_CMP) X(CMPSD, 0, SF_SSE2, 0, 8, SOF_CMP) \
+    X(COMISS, 0, SF_SSE, 0, 4, SOF_EFLAGS)  X(UCOMISS, 0, SF_SSE, 0, 4, SOF_EFLAGS) \
+    X(COMISD, 0, SF_SSE2, 0, 8, SOF_EFLAGS) X(UCOMISD, 0, SF_SSE2, 0, 8, SOF_EFLAGS) \
+    X(RCPPS, 0, SF_SSE, 0, 16, 0)   X(RCPSS, 0, SF_SSE, 0, 4, 0) \
+    X(RSQRTPS, 0, SF_SSE, 0, 16, 0) X(RSQRTSS, 0, SF_SSE, 0, 4, 0) \
+    X(ADDSUBPS, 0, SF_SSE3, 0, 16, 0) X(ADDSUBPD, 0, SF_SSE3, 0, 16, 0) \
+    X(HADDPS, 0, SF_SSE3, 0, 16, 0) X(HADDPD, 0, SF_SSE3, 0, 16, 0) \
+    X(HSUBPS, 0, SF_SSE3, 0, 16, 0) X(HSUBPD, 0, SF_SSE3, 0, 16, 0) \
+    X(CVTSI2SS, 0, SF_SSE, 0, 4, 0)  X(CVTSI2SD, 0, SF_SSE2, 0, 4, 0) \
+    X(CVTSS2SI, 0, SF_SSE, 0, 4, 0)  X(CVTTSS2SI, 0, SF_SSE, 0, 4, 0) \
+    X(CVTSD2SI, 0, SF_SSE2, 0, 8, 0) X(CVTTSD2SI, 0, SF_SSE2, 0, 8, 0) \
+    X(CVTPS2DQ, 0, SF_SSE2, 0, 16, 0) X(CVTTPS2DQ, 0, SF_SSE2, 0, 16, 0) \
+    X(CVTDQ2PS, 0, SF_SSE2, 0, 16, 0) \
+    X(CVTPD2DQ, 0, SF_SSE2, 0, 16, 0) X(CVTTPD2DQ, 0, SF_SSE2, 0, 16, 0) \
+    X(CVTDQ2PD, 0, SF_SSE2, 0, 8, 0) \
+    X(CVTPS2PD, 0, SF_SSE2, 0, 8, 0) X(CVTPD2PS, 0, SF_SSE2, 0, 16, 0) \
+    X(CVTSS2SD, 0, SF_SSE2, 0, 4, 0) X(CVTSD2SS, 0, SF_SSE2, 0, 8, 0) \
+    X(CVTPI2PS, 0, SF_SSE, 0, 8, 0)  X(CVTPS2PI, 0, SF_SSE, 0, 8, 0) \
+    X(CVTTPS2PI, 0, SF_SSE, 0, 8, 0) \
+    X(CVTPI2PD, 0, SF_SSE2, 0, 8, 0) X(CVTPD2PI, 0, SF_SSE2, 0, 16, 0) \
+    X(CVTTPD2PI, 0, SF_SSE2, 0, 16, 0)
 
 typedef enum SimdOp {
 #define SIMD_OP_ENUM(n, fm, fx, mm, mx, fl) SOP_##n,
@@ -239,7 +285,7 @@ uint32_t simd_mxcsr_mask(const struct CPUState *env);
 void simd_load_mxcsr(struct CPUState *env, uint32_t v);
 void simd_mmx_transition(struct CPUState *env);
 void simd_set_mm(struct CPUState *env, unsigned reg, uint64_t v);
-/* for the SSE floating-point operations (none yet; docs/simd.md): OR the
+/* for the SSE floating-point operations (sse_fp.c; docs/simd.md): OR the
  * exception flags (MXCSR_IE..MXCSR_PE) an operation raised into MXCSR and,
  * if one of them is unmasked, raise #XM (CR4.OSXMMEXCPT=1) or #UD; call it
  * in simd_exec before the destination is written (helper_simd writes it
