@@ -7,9 +7,8 @@
  * TSC, MSR, CX8, CMOV, SEP, MTRR and PAT (MTRRs and PAT are kept as state;
  * there are no caches to apply them to) and APIC (the default model only:
  * the local APIC is apic.c, created by the board), MMX, FXSR, SSE, SSE2,
- * CLFSH, SSE3 and SSSE3 (sse/: the SSE/SSE2 floating-point arithmetic is
- * being wired, until then those instructions are #UD, logged under
- * -d unimp).  MCE, MCA, PSE36, MONITOR, MOVBE, 3DNow! and the AMD MMX
+ * CLFSH, SSE3 (without MONITOR/MWAIT, which no model claims) and SSSE3
+ * (sse/, fpu/ for FISTTP).  MCE, MCA, PSE36, MONITOR, MOVBE, 3DNow! and the AMD MMX
  * extensions are claimed by no model.  The default model "tx86" is a P6
  * (family 6) that Debian's 686 kernel accepts (it needs FPU, CX8, CMOV,
  * TSC) with a brand string and NX in leaf 0x80000001.
@@ -92,8 +91,6 @@ const CPUModel *cpuid_find_model(const char *name)
 void cpuid_list_models(FILE *f)
 {
     fprintf(f, "Available CPUs (default %s):\n", CPUID_DEFAULT_MODEL);
-    fprintf(f, "  (SSE/SSE2 floating-point arithmetic, conversions and compares are being\n"
-               "   wired: until then they raise #UD, logged under -d unimp)\n");
     for (size_t i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
         fprintf(f, "  %-12s %s\n", cpu_models[i].name, cpu_models[i].desc);
 }

@@ -292,6 +292,27 @@ pm32:
         mov esi, LIN(msg_movsd)
         call report
 
+; ------------------------------------------------------------ FISTTP (SSE3)
+        fninit
+        fldcw [LIN(fcw_up)]                     ; RC up: FISTTP truncates anyway
+        fld dword [LIN(f_m27)]
+        fld dword [LIN(f_p27)]
+        fld dword [LIN(f_m27)]
+        fisttp dword [BUF2]
+        fisttp word [BUF2 + 4]
+        fisttp qword [BUF2 + 8]
+        EXPECT32 dword [BUF2], -2
+        movzx eax, word [BUF2 + 4]
+        EXPECT32 eax, 2
+        EXPECT32 dword [BUF2 + 8], -2
+        EXPECT32 dword [BUF2 + 12], -1
+        fnstsw ax
+        and eax, 0x3800                         ; TOP back to 0: each one popped
+        EXPECT32 eax, 0
+        fninit
+        mov esi, LIN(msg_fisttp)
+        call report
+
 ; ------------------------------------------------------------ end
         mov eax, [TOTAL]
         test eax, eax
@@ -398,6 +419,10 @@ msg_seg:   db "segment limit checks of FXSAVE/FXRSTOR and SIMD operands", 0
 msg_mxcsr: db "reserved MXCSR bits: #GP(0) in FXRSTOR and LDMXCSR", 0
 msg_alias: db "MMX/x87 aliasing: TOP, tags, exponent FFFFh, EMMS", 0
 msg_movsd: db "MOVSD xmm and the string MOVSD", 0
+msg_fisttp: db "FISTTP m16/m32/m64 truncates and pops", 0
+fcw_up:    dw 0x0b7f
+f_m27:     dd 0xc02ccccd                        ; -2.7
+f_p27:     dd 0x402ccccd                        ; 2.7
 msg_pass:  db ": PASS", 10, 0
 msg_fail:  db ": FAIL", 10, 0
 msg_all:   db "ALL PASSED", 10, 0

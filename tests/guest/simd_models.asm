@@ -116,6 +116,7 @@ pm32:
         EXPECT_VEC 6, lfence
         EXPECT_VEC -1, sfence
         EXPECT_VEC 6, movddup xmm0, xmm1
+        EXPECT_VEC 6, fisttp dword [BUF2]       ; SSE3's x87 instruction
         EXPECT_VEC 6, pshufb mm0, mm1
         emms
         mov esi, LIN(msg_sse2)

@@ -521,14 +521,15 @@ static void store_st0(CPUState *env, int kind, uint32_t lin, bool pop)
             st64(env, lin, r);
         break;
     }
-    case 2: case 3: case 4: {
-        static const int bits[] = { 16, 32, 64 };
-        int64_t r = f80_to_i64(v, bits[kind - 2], false, &st);
+    case 2: case 3: case 4:                 /* FIST(P) m16/m32/m64 */
+    case 7: case 8: case 9: {               /* FISTTP m16/m32/m64 (SSE3): truncating */
+        static const int bits[] = { 16, 32, 64, 0, 0, 16, 32, 64 };
+        int64_t r = f80_to_i64(v, bits[kind - 2], kind >= 7, &st);
         if (blocked(env, &st, true))
             break;
-        if (kind == 2)
+        if (bits[kind - 2] == 16)
             cpu_st16(env, lin, (uint32_t)r);
-        else if (kind == 3)
+        else if (bits[kind - 2] == 32)
             cpu_st32(env, lin, (uint32_t)r);
         else
             st64(env, lin, (uint64_t)r);
@@ -592,18 +593,20 @@ static bool x87_control(unsigned fop)
     return modrm < 0xc0 && ((esc == 1 && (reg == 4 || reg == 5)) || (esc == 5 && reg == 4));
 }
 
-/* undefined encodings (#UD), including FISTTP (SSE3, not on our models) */
+/* undefined encodings (#UD), including FISTTP (DB/DD/DF /1) on a model
+ * without SSE3 */
 static bool x87_undefined(const CPUState *env, unsigned fop)
 {
     unsigned esc = fop >> 8, modrm = fop & 0xff, reg = (modrm >> 3) & 7;
     bool cmov = (env->insn_features & (1u << INSN_FEAT_CMOV)) != 0;
+    bool sse3 = (env->insn_features & (1u << INSN_FEAT_SSE3)) != 0;
 
     if (modrm < 0xc0) {
         switch (esc) {
         case 1: return reg == 1;
-        case 3: return reg == 1 || reg == 4 || reg == 6;
-        case 5: return reg == 1 || reg == 5;
-        case 7: return reg == 1;
+        case 3: return (reg == 1 && !sse3) || reg == 4 || reg == 6;
+        case 5: return (reg == 1 && !sse3) || reg == 5;
+        case 7: return reg == 1 && !sse3;
         }
         return false;
     }
@@ -671,6 +674,7 @@ static uint32_t x87_mem(CPUState *env, unsigned esc, unsigned reg, uint32_t lin,
             push_checked(env, v);
             return 0;
         }
+        case 1: store_st0(env, 8, lin, true); return 0;            /* FISTTP m32int */
         case 2: store_st0(env, 3, lin, false); return 0;
         case 3: store_st0(env, 3, lin, true); return 0;
         case 5: push_checked(env, fpu_ld80(env, lin)); return 0;   /* FLD m80fp */
@@ -682,6 +686,7 @@ static uint32_t x87_mem(CPUState *env, unsigned esc, unsigned reg, uint32_t lin,
         case 0:                             /* FLD m64fp */
             push_loaded(env, f80_from_f64(ld64(env, lin), &st), &st);
             return 0;
+        case 1: store_st0(env, 9, lin, true); return 0;            /* FISTTP m64int */
         case 2: store_st0(env, 1, lin, false); return 0;
         case 3: store_st0(env, 1, lin, true); return 0;
         case 4: fpu_frstor(env, lin, op32); return 0;
@@ -692,6 +697,7 @@ static uint32_t x87_mem(CPUState *env, unsigned esc, unsigned reg, uint32_t lin,
     case 7:
         switch (reg) {
         case 0: push_checked(env, f80_from_i64((int16_t)cpu_ld16(env, lin))); return 0;
+        case 1: store_st0(env, 7, lin, true); return 0;            /* FISTTP m16int */
         case 2: store_st0(env, 2, lin, false); return 0;
         case 3: store_st0(env, 2, lin, true); return 0;
         case 4: {                           /* FBLD */
