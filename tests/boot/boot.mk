@@ -18,8 +18,9 @@ BOOT_TESTS += tests/boot/image_lock.sh
 BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 BOOT_TESTS += tests/boot/debian_formats.sh
+BOOT_TESTS += tests/boot/debian_sse.sh
 
-.PHONY: check-debian-formats check-qemu-opts check-boot check-boot-linux check-cirrus check-usb check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-debian-formats check-debian-sse check-qemu-opts check-boot check-boot-linux check-cirrus check-usb check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -40,6 +41,12 @@ check-formats: tx86 firmware $(UNIT_BIN)
 # each (tests/boot/debian_formats.sh, also part of check-boot; ~2 minutes)
 check-debian-formats: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/debian_formats.sh
+
+# the full Debian system on SSE2 models (-cpu n270, pentium4): SSE2 code
+# from gcc and glibc against the host (tests/boot/debian_sse.sh, also part
+# of check-boot; ~1 minute)
+check-debian-sse: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/debian_sse.sh
 
 # Linux by -kernel alone (tests/boot/linux_kernel.sh): scripts/run-tests.sh
 # runs it in the --enable-debug build, where the IR verifier checks every
