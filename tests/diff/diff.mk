@@ -9,9 +9,9 @@
 #                          + DIFF_X87_COUNT (500,000) x87 cases (both modes);
 #                          check-diff-short runs 5,000 of them
 #   make check-diff-x87    the x87 cases alone (difftest --x87, docs/x87.md)
-#   make check-diff-simd   DIFF_SIMD_COUNT (100,000) MMX/SSE cases (difftest --simd,
+#   make check-diff-simd   DIFF_SIMD_COUNT (400,000) MMX/SSE cases (difftest --simd,
 #                          docs/simd.md), also run by check-diff (5,000 in -short);
-#                          check-diff-simd-long runs DIFF_SIMD_LONG (2,000,000)
+#                          check-diff-simd-long runs DIFF_SIMD_LONG (10,000,000)
 #
 # build/tests/diff/native32 is a 32-bit host program (gcc -m32): it is
 # built only when configure found a working -m32 (HAVE_M32 := 1).
@@ -25,8 +25,8 @@ DIFF_OBJS   := $(DIFF_DIR)/difftest.o $(DIFF_DIR)/gen.o $(DIFF_DIR)/gen_x87.o $(
 DIFF_SEED   ?= 20240601
 DIFF_COUNT  ?= 4000000
 DIFF_X87_COUNT ?= 500000
-DIFF_SIMD_COUNT ?= 100000
-DIFF_SIMD_LONG ?= 2000000
+DIFF_SIMD_COUNT ?= 400000
+DIFF_SIMD_LONG ?= 10000000
 DIFF_HALF   := $(shell echo $$(( $(DIFF_COUNT) / 2 )))
 
 .PHONY: check-diff check-diff-short check-diff-x87 check-diff-simd check-diff-simd-long difftest

@@ -282,7 +282,10 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
         lin = ir_add(s->ir, gen_seg_base(s, seg), off);
         dmem = true;
     } else if (mi >= 0) {
-        lin = gen_ea(s, mi);
+        /* unchecked: helper_simd checks the limit with the real operand
+         * size (Capstone's is wrong for some MMX forms: punpckldq mm, m32
+         * shows a qword) after #UD/#NM, which come first */
+        lin = gen_ea_access(s, mi, 0, false);
         seg = op_seg(s, mi);
     } else {
         lin = ir_movi(s->ir, 0);
