@@ -19,8 +19,9 @@ BOOT_TESTS += tests/boot/formats.sh
 BOOT_TESTS += tests/boot/debian.sh
 BOOT_TESTS += tests/boot/debian_formats.sh
 BOOT_TESTS += tests/boot/debian_sse.sh
+BOOT_TESTS += tests/boot/cpu_models.sh
 
-.PHONY: check-debian-formats check-debian-sse check-qemu-opts check-boot check-boot-linux check-cirrus check-usb check-boot-qemu check-kill check-formats check-net guests
+.PHONY: check-debian-formats check-debian-sse check-cpu-models check-qemu-opts check-boot check-boot-linux check-cirrus check-usb check-boot-qemu check-kill check-formats check-net guests
 
 guests:
 	sh tests/boot/get-guests.sh
@@ -47,6 +48,12 @@ check-debian-formats: tx86 firmware
 # of check-boot; ~1 minute)
 check-debian-sse: tx86 firmware
 	sh tests/boot/run-boot.sh ./tx86 tests/boot/debian_sse.sh
+
+# every i686 -cpu model as Linux's /proc/cpuinfo shows it (vendor,
+# family/model/stepping, the SIMD flags; tests/boot/cpu_models.sh, also
+# part of check-boot; ~70 s)
+check-cpu-models: tx86 firmware
+	sh tests/boot/run-boot.sh ./tx86 tests/boot/cpu_models.sh
 
 # Linux by -kernel alone (tests/boot/linux_kernel.sh): scripts/run-tests.sh
 # runs it in the --enable-debug build, where the IR verifier checks every
