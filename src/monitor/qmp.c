@@ -434,6 +434,26 @@ static void q_send_key(QmpCall *c)
  *          {"type": "abs", "data": {"axis": "x", "value": 0..32767}}]
  * abs events and, when a usb-tablet is there, button-only events go to
  * the absolute pointer (as in QEMU, where the tablet takes them) */
+/* the "axis" (x or y: 0 or 1) and "value" of an abs/rel event's data;
+ * false (the QMP error sent) for another axis */
+static bool qmp_axis_value(QmpCall *c, JsonObject *d, int *axis, gint64 *v)
+{
+    JsonNode *ax = json_object_get_member(d, "axis");
+    JsonNode *vn = json_object_get_member(d, "value");
+    const char *name = ax && JSON_NODE_HOLDS_VALUE(ax) &&
+                       json_node_get_value_type(ax) == G_TYPE_STRING ? json_node_get_string(ax) : "";
+
+    *v = vn && JSON_NODE_HOLDS_VALUE(vn) &&
+         json_node_get_value_type(vn) == G_TYPE_INT64 ? json_node_get_int(vn) : 0;
+    *axis = !strcmp(name, "x") ? 0 : !strcmp(name, "y") ? 1 : -1;
+    if (*axis < 0) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "Invalid axis '%s' (x or y)", name);
+        c->failed = true;
+        return false;
+    }
+    return true;
+}
+
 static void q_input_send_event(QmpCall *c)
 {
     JsonArray *a = json_object_get_array_member(c->args, "events");
@@ -485,43 +505,27 @@ static void q_input_send_event(QmpCall *c)
                                             : c->ctx->mouse_buttons & ~bit;
             mouse = true;
         } else if (!strcmp(type, "abs") && d) {
-            JsonNode *ax = json_object_get_member(d, "axis");
-            JsonNode *vn = json_object_get_member(d, "value");
-            const char *axis = ax && JSON_NODE_HOLDS_VALUE(ax) &&
-                               json_node_get_value_type(ax) == G_TYPE_STRING
-                               ? json_node_get_string(ax) : "";
-            gint64 v = vn && JSON_NODE_HOLDS_VALUE(vn) &&
-                       json_node_get_value_type(vn) == G_TYPE_INT64 ? json_node_get_int(vn) : 0;
-            v = CLAMP(v, 0, 0x7fff);
-            if (!strcmp(axis, "x"))
-                c->ctx->abs_x = (unsigned)v;
-            else if (!strcmp(axis, "y"))
-                c->ctx->abs_y = (unsigned)v;
-            else {
-                qmp_error(c->s, QMP_GENERIC, c->id, "Invalid axis '%s' (x or y)", axis);
-                c->failed = true;
+            int axis;
+            gint64 v;
+            if (!qmp_axis_value(c, d, &axis, &v))
                 return;
-            }
+            v = CLAMP(v, 0, 0x7fff);
+            if (axis == 0)
+                c->ctx->abs_x = (unsigned)v;
+            else
+                c->ctx->abs_y = (unsigned)v;
             abs = true;
         } else if (!strcmp(type, "rel") && d) {
-            JsonNode *ax = json_object_get_member(d, "axis");
-            JsonNode *vn = json_object_get_member(d, "value");
-            const char *axis = ax && JSON_NODE_HOLDS_VALUE(ax) &&
-                               json_node_get_value_type(ax) == G_TYPE_STRING
-                               ? json_node_get_string(ax) : "";
-            gint64 v = vn && JSON_NODE_HOLDS_VALUE(vn) &&
-                       json_node_get_value_type(vn) == G_TYPE_INT64 ? json_node_get_int(vn) : 0;
+            int axis;
+            gint64 v;
+            if (!qmp_axis_value(c, d, &axis, &v))
+                return;
             v = CLAMP(v, -1000000, 1000000);
             rel = true;
-            if (!strcmp(axis, "x"))
+            if (axis == 0)
                 dx += (int)v;
-            else if (!strcmp(axis, "y"))
+            else
                 dy -= (int)v;                   /* QEMU: y grows down; PS/2: up */
-            else {
-                qmp_error(c->s, QMP_GENERIC, c->id, "Invalid axis '%s' (x or y)", axis);
-                c->failed = true;
-                return;
-            }
             mouse = true;
         } else {
             qmp_error(c->s, QMP_GENERIC, c->id, "Invalid event %u: expected type key, btn, "
