@@ -46,6 +46,7 @@ repmovsd  repmovs.asm   -         200000   1
 repstosd  repmovs.asm   -DSTOSD   200000   1
 repmovsb  repmovs.asm   -DMOVSB   40000    1
 x87       x87.asm       -         1500000  1
+sse2      sse2.asm      -         10000000 1
 transl    transl.asm    -         16       16384"
 
 echo "$rows" | while read -r name src defs iter ops; do
@@ -63,10 +64,16 @@ now() { date +%s.%N; }
 # run ENGINE ROM: prints "seconds output" (output is the checksum line)
 # shellcheck disable=SC2086
 run() {
+    # the SSE rows run on a model with SSE2 (both engines), the others on
+    # the P6 models
+    case $(basename "$2") in
+    sse*) qcpu=n270 tcpu="-cpu n270" ;;
+    *)    qcpu=pentium2 tcpu="" ;;
+    esac
     case $1 in
-    qemu) set -- qemu-system-i386 -accel tcg -cpu pentium2 -display none -monitor none \
+    qemu) set -- qemu-system-i386 -accel tcg -cpu $qcpu -display none -monitor none \
               -serial none -bios "$2" $args ;;
-    *)    set -- "$tx86" --backend="$1" -bios "$2" $args ;;
+    *)    set -- "$tx86" --backend="$1" $tcpu -bios "$2" $args ;;
     esac
     t0=$(now)
     # shellcheck disable=SC2086

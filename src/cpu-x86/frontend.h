@@ -82,6 +82,8 @@ typedef struct DisasContext {
     IRTemp cc_dst_t, cc_src_t, cc_src2_t;  /* temps equal to env->cc_*, or IR_NO_TEMP */
     IRTemp cc_a_t;          /* first operand of the SUB/CMP that set the flags, or IR_NO_TEMP */
     bool mem_written;       /* this insn stored to memory: check code_dirty after it */
+    bool sse_checked;       /* this block checked CR0.EM/TS and CR4.OSFXSR for an inline
+                             * XMM instruction (sse/gen_simd.c); CR writes end blocks */
     int32_t esp_bias;       /* added to ESP used as an address base (POP r/m) */
     bool flags_dead;        /* no flag this insn writes is read before being
                              * overwritten: skip the flag update (cc_live.c) */

@@ -170,6 +170,167 @@ static cs_insn *simd_redecode(DisasContext *s)
 
 static void gen_simd_body(DisasContext *s, SimdOp op);
 
+/*
+ * Inline IR for the commonest XMM forms (docs/simd.md, "Inline forms"):
+ * 128-bit moves (register, load, store), the bitwise logic, PADDB/W/D/Q,
+ * PSUBB/W/D/Q, PCMPEQB/W/D and PMOVMSKB, on the two 64-bit halves of
+ * env's XMM registers (lane operations as SWAR on each half) and two
+ * 8-byte guest accesses.  The block's first such instruction calls
+ * helper_sse_check (#UD/#NM: CR0.EM, CR0.TS, CR4.OSFXSR); later ones need
+ * not, as every write of CR0/CR4 ends its block.  Then, as in
+ * helper_simd: the segment check (inline, with the real 16 bytes), #GP(0)
+ * for a misaligned operand of an aligned form, the loads, and the
+ * destination written last.  A store that would cross a page goes to
+ * helper_simd (it probes the last byte first, so a fault writes nothing);
+ * two 8-byte stores on one page cannot fault after the first.  MMX
+ * operands and -trace always take helper_simd.
+ * Returns SIMD_INLINE_NO (emit the helper), SIMD_INLINE_DONE, or
+ * SIMD_INLINE_SLOW: the caller emits the helper call and then *done.
+ */
+enum { SIMD_INLINE_NO, SIMD_INLINE_DONE, SIMD_INLINE_SLOW };
+enum { SI_MOV, SI_ALU, SI_ANDN, SI_ADD, SI_SUB, SI_CMPEQ, SI_MOVMSK };
+
+/* lane high bits of a 64-bit half for lanes of esz bytes */
+static uint64_t simd_hmask(int esz)
+{
+    return esz == 1 ? 0x8080808080808080ull : esz == 2 ? 0x8000800080008000ull
+                                                       : 0x8000000080000000ull;
+}
+
+/* one 64-bit half of a lane-wise op (SWAR: no carry crosses a lane) */
+static IRTemp simd_swar(IRBlock *b, int kind, int esz, IRTemp a, IRTemp x)
+{
+    IRTemp h = ir_movi64(b, simd_hmask(esz)), l = ir_movi64(b, ~simd_hmask(esz));
+
+    switch (kind) {
+    case SI_ADD:        /* ((a & L) + (x & L)) ^ ((a ^ x) & H) */
+        return ir_xor(b, ir_add(b, ir_and(b, a, l), ir_and(b, x, l)),
+                      ir_and(b, ir_xor(b, a, x), h));
+    case SI_SUB:        /* ((a | H) - (x & L)) ^ ((a ^ ~x) & H) */
+        return ir_xor(b, ir_sub(b, ir_or(b, a, h), ir_and(b, x, l)),
+                      ir_and(b, ir_xor(b, a, ir_unop(b, IR_NOT, x)), h));
+    default: {          /* CMPEQ: all ones in the lanes where a == x */
+        IRTemp t = ir_xor(b, a, x);
+        IRTemp y = ir_or(b, ir_add(b, ir_and(b, t, l), l), t);    /* top bit: lane != 0 */
+        IRTemp z = ir_and(b, ir_unop(b, IR_NOT, y), h);           /* top bit: lane == 0 */
+        uint64_t ones = esz == 1 ? 0xff : esz == 2 ? 0xffff : 0xffffffffull;
+        return ir_binop(b, IR_MUL, ir_binop(b, IR_SHR, z, ir_movi64(b, 8 * esz - 1)),
+                        ir_movi64(b, ones));
+    }
+    }
+}
+
+static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned dreg,
+                           unsigned scls, unsigned sreg, bool dmem, bool smem, int mi,
+                           uint32_t *done)
+{
+    IRBlock *b = s->ir;
+    uint32_t dst = (uint32_t)offsetof(CPUState, xmm) + 16 * dreg;
+    uint32_t src = (uint32_t)offsetof(CPUState, xmm) + 16 * sreg;
+    IROpcode alu = IR_MOV;
+    int kind = SI_ALU, esz = 8;
+    bool aligned = true;
+    IRTemp lo, hi;
+
+    switch (op) {
+    case SOP_MOVUPS: case SOP_MOVUPD: case SOP_MOVDQU: case SOP_LDDQU:
+        aligned = false;
+        /* fall through */
+    case SOP_MOVAPS: case SOP_MOVAPD: case SOP_MOVDQA:
+        kind = SI_MOV;
+        break;
+    case SOP_PXOR: case SOP_XORPS: case SOP_XORPD: alu = IR_XOR; break;
+    case SOP_POR: case SOP_ORPS: case SOP_ORPD:    alu = IR_OR; break;
+    case SOP_PAND: case SOP_ANDPS: case SOP_ANDPD: alu = IR_AND; break;
+    case SOP_PANDN: case SOP_ANDNPS: case SOP_ANDNPD: alu = IR_AND; kind = SI_ANDN; break;
+    case SOP_PADDQ: alu = IR_ADD; break;
+    case SOP_PSUBQ: alu = IR_SUB; break;
+    case SOP_PADDB: kind = SI_ADD; esz = 1; break;
+    case SOP_PADDW: kind = SI_ADD; esz = 2; break;
+    case SOP_PADDD: kind = SI_ADD; esz = 4; break;
+    case SOP_PSUBB: kind = SI_SUB; esz = 1; break;
+    case SOP_PSUBW: kind = SI_SUB; esz = 2; break;
+    case SOP_PSUBD: kind = SI_SUB; esz = 4; break;
+    case SOP_PCMPEQB: kind = SI_CMPEQ; esz = 1; break;
+    case SOP_PCMPEQW: kind = SI_CMPEQ; esz = 2; break;
+    case SOP_PCMPEQD: kind = SI_CMPEQ; esz = 4; break;
+    case SOP_PMOVMSKB: kind = SI_MOVMSK; break;
+    default:
+        return SIMD_INLINE_NO;
+    }
+    if (G_UNLIKELY(s->env->trace))
+        return SIMD_INLINE_NO;
+    if (kind == SI_MOVMSK) {
+        if (dcls != SC_GPR || scls != SC_XMM)
+            return SIMD_INLINE_NO;
+    } else if (dmem) {
+        if (kind != SI_MOV || scls != SC_XMM)
+            return SIMD_INLINE_NO;
+    } else if (dcls != SC_XMM || (!smem && scls != SC_XMM)) {
+        return SIMD_INLINE_NO;
+    }
+    if (!s->sse_checked) {
+        gen_helper(s, HELPER_sse_check, 0);
+        s->sse_checked = true;
+    }
+    if (dmem || smem) {
+        IRTemp lin = gen_ea_access(s, mi, 16, dmem);
+        if (aligned) {
+            uint32_t ok = ir_new_label(b);
+            ir_brz(b, ir_and(b, lin, ir_movi(b, 15)), ok);
+            gen_helper(s, HELPER_raise_exception, 2, ir_movi(b, EXCP_GP), ir_movi(b, 0));
+            ir_exit(b);
+            ir_label(b, ok);
+        }
+        gen_sync_eip(s);
+        if (dmem) {
+            /* a store crossing a page: helper_simd (no half written on a fault) */
+            uint32_t slow = ir_new_label(b);
+            *done = ir_new_label(b);
+            ir_brnz(b, ir_binop(b, IR_SETLTU, ir_movi(b, 0xff0),
+                                ir_and(b, lin, ir_movi(b, 0xfff))), slow);
+            ir_st(b, MO_64, lin, ir_ld_env_type(b, IR_I64, src));
+            ir_st(b, MO_64, ir_add(b, lin, ir_movi(b, 8)), ir_ld_env_type(b, IR_I64, src + 8));
+            s->mem_written = true;
+            ir_br(b, *done);
+            ir_label(b, slow);
+            return SIMD_INLINE_SLOW;
+        }
+        lo = ir_ld(b, IR_I64, MO_64, lin);
+        hi = ir_ld(b, IR_I64, MO_64, ir_add(b, lin, ir_movi(b, 8)));
+    } else {
+        lo = ir_ld_env_type(b, IR_I64, src);
+        hi = ir_ld_env_type(b, IR_I64, src + 8);
+    }
+    if (kind == SI_MOVMSK) {
+        /* the top bit of each byte: (v & 0x80..80) * 0x0002040810204081 >> 56 */
+        IRTemp h = ir_movi64(b, simd_hmask(1)), m = ir_movi64(b, 0x0002040810204081ull);
+        IRTemp s56 = ir_movi64(b, 56);
+        IRTemp ml = ir_binop(b, IR_SHR, ir_binop(b, IR_MUL, ir_and(b, lo, h), m), s56);
+        IRTemp mh = ir_binop(b, IR_SHR, ir_binop(b, IR_MUL, ir_and(b, hi, h), m), s56);
+        IRTemp r = ir_or(b, ml, ir_binop(b, IR_SHL, mh, ir_movi64(b, 8)));
+        gen_set_gpr(s, (int)dreg, 4, ir_unop(b, IR_TRUNC, r));
+        return SIMD_INLINE_DONE;
+    }
+    if (kind != SI_MOV) {
+        IRTemp dlo = ir_ld_env_type(b, IR_I64, dst), dhi = ir_ld_env_type(b, IR_I64, dst + 8);
+        if (kind == SI_ANDN) {
+            dlo = ir_unop(b, IR_NOT, dlo);
+            dhi = ir_unop(b, IR_NOT, dhi);
+        }
+        if (kind == SI_ALU || kind == SI_ANDN) {
+            lo = ir_binop(b, alu, dlo, lo);
+            hi = ir_binop(b, alu, dhi, hi);
+        } else {
+            lo = simd_swar(b, kind, esz, dlo, lo);
+            hi = simd_swar(b, kind, esz, dhi, hi);
+        }
+    }
+    ir_st_env(b, dst, lo);
+    ir_st_env(b, dst + 8, hi);
+    return SIMD_INLINE_DONE;
+}
+
 void gen_SIMD(DisasContext *s)
 {
     gen_simd_op(s, (int)s->info->arg);
@@ -275,6 +436,10 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
         }
     }
 
+    uint32_t inline_done = 0;
+    int inl = gen_simd_inline(s, op, dcls, dreg, scls, sreg, dmem, smem, mi, &inline_done);
+    if (inl == SIMD_INLINE_DONE)
+        return;
     if (oi->flags & SOF_MASKMOV) {
         /* data, mask; stores the selected bytes to seg:(E)DI */
         IRTemp off = gen_get_gpr(s, R_EDI, s->addrsize);
@@ -302,4 +467,6 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
                           lin, gpr);
     if (dcls == SC_GPR && !dmem)
         gen_set_gpr(s, (int)dreg, 4, r);
+    if (inl == SIMD_INLINE_SLOW)
+        ir_label(s->ir, inline_done);
 }

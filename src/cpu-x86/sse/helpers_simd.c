@@ -515,6 +515,16 @@ void simd_load_mxcsr(CPUState *env, uint32_t v)
     env->fpu_mxcsr = v;
 }
 
+/* the checks of an XMM form before the inline code of its block's first
+ * one (gen_simd.c): #UD for CR0.EM or CR4.OSFXSR=0, #NM for CR0.TS */
+void helper_sse_check(CPUState *env)
+{
+    if ((env->cr[0] & CR0_EM) || !(env->cr[4] & CR4_OSFXSR))
+        raise_exception_noerr(env, EXCP_UD);
+    if (env->cr[0] & CR0_TS)
+        raise_exception_noerr(env, EXCP_NM);
+}
+
 uint32_t helper_simd(CPUState *env, uint32_t arg, uint32_t lin, uint32_t gpr)
 {
     SimdOp op = (SimdOp)SIMD_ARG_OP(arg);
