@@ -75,8 +75,9 @@ static const CPUModel cpu_models[] = {
       .level = 5, .signature = 0xf61, .features = F_P4 | CPUID_VME, .features_ecx = CPUID_ECX_SSE3,
       .xlevel = 0x80000008u, .brand = "Common 32-bit KVM processor", .mxcsr_daz = true,
       .misc_enable = true },            /* family 15: Linux reads IA32_MISC_ENABLE */
-    { .name = "tx86", .desc = "tx86 P6 (default): pentium2 without MMX + APIC, NX, IA32_MISC_ENABLE, brand string",
-      .level = 2, .signature = 0x633, .features = F_P6 | CPUID_SEP | CPUID_PAT | CPUID_APIC,
+    { .name = "tx86", .desc = "tx86 P6 (default): MMX, SSE, SSE2, SSE3 (no SSSE3), APIC, NX, brand string",
+      .level = 2, .signature = 0x633, .features = F_P4 | CPUID_APIC,
+      .features_ecx = CPUID_ECX_SSE3, .mxcsr_daz = true,
       .cache = CACHE_P2, .xlevel = 0x80000004u, .ext_features = CPUID_EXT_NX,
       .brand = "tx86 P6-class virtual CPU", .pmc = true, .misc_enable = true },
 };

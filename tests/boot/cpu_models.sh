@@ -58,6 +58,6 @@ n270 GenuineIntel 6 28 2 mmx fxsr sse sse2 pni ssse3 nx
 athlon AuthenticAMD 6 2 3 mmx fxsr -sse -sse2 -pni -ssse3
 qemu32 GenuineIntel 6 6 3 mmx fxsr sse sse2 pni -ssse3
 kvm32 GenuineIntel 15 6 1 mmx fxsr sse sse2 pni -ssse3
-tx86 GenuineIntel 6 3 3 fpu cmov apic nx -mmx -fxsr -sse -sse2
+tx86 GenuineIntel 6 3 3 fpu cmov apic nx mmx fxsr sse sse2 pni -ssse3
 TABLE
 boot_done

@@ -34,9 +34,10 @@ tests:
         mov eax, 1
         cpuid
         CHECK eax, 0x633
-        CHECK edx, 0x0001BB7F           ; FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT
-        CHECK ebx, 0
-        CHECK ecx, 0
+        CHECK edx, 0x0789BB7F           ; FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT
+                                        ; CLFSH MMX FXSR SSE SSE2
+        CHECK ebx, 0x800                ; CLFLUSH line: 8 x 8 bytes
+        CHECK ecx, 1                    ; SSE3
         mov eax, 2
         cpuid
         CHECK eax, 0x03020101
@@ -261,8 +262,12 @@ tests:
         mov cr4, eax
         mov eax, 0x40                   ; MCE: not claimed
         FAULT 13, mov cr4, eax
-        mov eax, 0x200                  ; OSFXSR: no FXSR
-        FAULT 13, mov cr4, eax
+        mov eax, 0x600                  ; OSFXSR, OSXMMEXCPT: the model has SSE
+        mov cr4, eax
+        mov eax, cr4
+        CHECK eax, 0x600
+        xor eax, eax
+        mov cr4, eax
         mov eax, 0x800                  ; bit 11 reserved
         FAULT 13, mov cr4, eax
         mov eax, cr4

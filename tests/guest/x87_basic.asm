@@ -1,6 +1,9 @@
 ; x87_basic.asm - guest test ROM: the x87 FPU (state, arithmetic to the bit,
 ; masked and unmasked exceptions, #MF, #NM, FNSAVE/FRSTOR, FNSTENV formats).
 ; EXPECT-STATUS: 1
+; TX86-ARGS: -cpu pentium2
+; (a P6 without FXSR: the FXSAVE section expects #UD; the default model
+; has FXSR since it claims SSE2)
 ;
 ; A 64 KiB ROM (nasm -f bin) in the style of pmode.asm: each section prints
 ; "<name>: PASS|FAIL" on the debug console (port 0xE9) and a few results as
@@ -338,7 +341,7 @@ fld1_pm:
 ; ------------------------------------------------------------ FXSAVE
         mov dword [VECLOG], -1
         mov dword [RESUME], LIN(.after)
-        fxsave [BUF + 0x100]            ; no FXSR on the default model: #UD
+        fxsave [BUF + 0x100]            ; no FXSR on pentium2: #UD
 .after: EXPECT32 dword [VECLOG], 6
         mov esi, LIN(msg_fx)
         call report

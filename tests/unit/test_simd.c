@@ -44,7 +44,7 @@ typedef struct ModelCase {
 static const ModelCase model_cases[] = {
     { "486", "GenuineIntel", false, false, false, false, false, 0xffbf },
     { "pentium2", "GenuineIntel", true, false, false, false, false, 0xffbf },
-    { "tx86", "GenuineIntel", false, false, false, false, false, 0xffbf },
+    { "tx86", "GenuineIntel", true, true, true, true, false, 0xffff },
     { "pentium3", "GenuineIntel", true, true, false, false, false, 0xffbf },
     { "pentium4", "GenuineIntel", true, true, true, false, false, 0xffbf },
     { "coreduo", "GenuineIntel", true, true, true, true, false, 0xffff },
