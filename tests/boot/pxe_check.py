@@ -7,10 +7,10 @@ A temporary TFTP root gets the kernel, the network initramfs and boot.ipxe
 (an iPXE script: kernel, initrd, boot); tx86 runs with -boot n, an e1000
 on -netdev user,tftp=ROOT,bootfile=boot.ipxe, no disk.  Passes when the
 kernel's userspace prints TX86-USERSPACE-UP and tx86 exits 0 (poweroff).
-Exit 77 (skipped) when Debian's ipxe-qemu ROM is missing.  The CPU is
--cpu qemu32, QEMU's default for qemu-system-i386: iPXE's real/protected
-mode switch saves the FPU with FXSAVE, which needs a model claiming FXSR
-(the default tx86 model does not; docs/net.md).
+Exit 77 (skipped) when Debian's ipxe-qemu ROM is missing.  The default CPU
+model: iPXE's real/protected mode switch saves the FPU with FXSAVE, which
+needs a model claiming FXSR (the default does; pentium2 and older do not:
+docs/net.md).
 """
 import os
 import shutil
@@ -36,7 +36,7 @@ def main():
         with open(os.path.join(root, "boot.ipxe"), "w") as f:
             f.write("#!ipxe\nkernel vmlinuz console=ttyS0 nokaslr tx86.mode=up\n"
                     "initrd initrd-net.gz\nboot\n")
-        cmd = [tx86, "-cpu", "qemu32", "-m", "256", "-boot", "n",
+        cmd = [tx86, "-m", "256", "-boot", "n",
                "-netdev", "user,id=n0,tftp=%s,bootfile=boot.ipxe" % root,
                "-device", "e1000,netdev=n0", "-nographic", "-no-reboot"]
         log = open(log_path, "wb")
