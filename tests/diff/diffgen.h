@@ -27,7 +27,7 @@ typedef struct GenInfo {
     /* x87 cases: data-area ranges whose final bytes are not compared
      * (FIP/FCS/FOP/FDP/FDS of FNSAVE/FNSTENV images: host addresses) */
     int n_masks;
-    uint32_t mask_off[4], mask_len[4];
+    uint32_t mask_off[6], mask_len[6];
 } GenInfo;
 
 struct Gen;

@@ -437,6 +437,16 @@ void gen_simd_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo
     s_insn(&g, 0, fxsave, 1, 0, -1, X_SAVE, -1);        /* FXSAVE */
     info->mask_off[info->n_masks] = X_SAVE + 6;         /* FOP, FIP, FCS, FDP, FDS */
     info->mask_len[info->n_masks++] = 18;
+    info->mask_off[info->n_masks] = X_SAVE + 28;        /* MXCSR_MASK: the model's (Zen: 2FFFFh) */
+    info->mask_len[info->n_masks++] = 4;
+    info->mask_off[info->n_masks] = X_SAVE + 416;       /* reserved and software bytes */
+    info->mask_len[info->n_masks++] = 96;
+    if (!gen_host_intel) {
+        /* MXCSR's flags: DE beside a NaN/IE/ZE follows Intel's precedence
+         * (the model), which another vendor's host need not share */
+        info->mask_off[info->n_masks] = X_SAVE + 24;
+        info->mask_len[info->n_masks++] = 1;
+    }
     info->final_off = c->code_len;
     info->final_undef = 0;
     c->code[c->code_len++] = 0xf4;
