@@ -3,7 +3,7 @@
 #
 #   1. scripts/setup-debian.sh (installs what is missing)
 #   2. ./configure && make -j2 && make check  (unit + guest ROMs + random-code
-#      robustness + differential), the QEMU script options (check-qemu-opts),
+#      robustness + differential; the MMX/SSE differential with 10^7 cases), the QEMU script options (check-qemu-opts),
 #      the boot, kill (2 rounds), debug, monitor and display tests, then make fuzz-smoke (libFuzzer harnesses under ASan +
 #      UBSan, tests/fuzz/libfuzzer.mk)
 #   3. more builds, each in a copy of the tree (build/variants/): ASan +
@@ -86,7 +86,7 @@ if step configure build ./configure && step build build make -j"$jobs"; then
     step check-debug test make check-debug
     step check-monitor test make check-monitor
     step check-display test make check-display    # SDL window under Xvfb, VNC (docs/display.md)
-    step check-diff test make check-diff
+    step check-diff test make check-diff DIFF_SIMD_COUNT=10000000   # 10^7 MMX/SSE cases, ~10 min
     step fuzz-smoke test make -j"$jobs" fuzz-smoke
 fi
 
