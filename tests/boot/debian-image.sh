@@ -10,7 +10,8 @@
 # The system: debootstrap --variant=minbase bookworm with systemd-sysv, udev,
 # kmod, linux-image-686, python3 (ctypes, libffi), openssh-server; root's
 # password is "tx86"; a serial getty on ttyS0; GRUB 2 (i386-pc) in the MBR
-# and the gap after it, root on /dev/sda1 (ext4), kernel console on ttyS0.
+# and the gap after it, root on the first partition (ext4, label tx86-debian,
+# mounted by label), kernel console on ttyS0.
 # The unit tx86-check.service (after multi-user.target) waits for the end
 # of the boot, writes these lines to /dev/kmsg (the kernel console, which
 # agetty's vhangup() on ttyS0 cannot cut off):
@@ -146,7 +147,9 @@ kver=$(ls "$root/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -n 1)
 echo tx86-debian > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\ttx86-debian\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
     > "$root/etc/hosts"
-echo '/dev/sda1 / ext4 errors=remount-ro 0 1' > "$root/etc/fstab"
+# the root by its label: with a second disk (-hdb: the checks disk) Linux's
+# asynchronous SCSI probing may name either disk sda
+echo 'LABEL=tx86-debian / ext4 errors=remount-ro 0 1' > "$root/etc/fstab"
 echo "root:$password" | chroot "$root" chpasswd
 # a targeted initramfs (debian-installer's "targeted" choice, MODULES=dep,
 # cannot look at the target's hardware from a chroot, so list it): the
@@ -229,7 +232,7 @@ chroot "$root" dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' > "$wo
 rm -f "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin
 
 # ---- GRUB ----
-cmdline="root=/dev/sda1 ro console=ttyS0,115200"
+cmdline="root=LABEL=tx86-debian ro console=ttyS0,115200"
 mkdir -p "$root/boot/grub/i386-pc"
 cp $grubdir/*.mod $grubdir/*.lst "$root/boot/grub/i386-pc/"
 cat > "$root/boot/grub/grub.cfg" <<EOF

@@ -43,6 +43,8 @@
 %define VECLOG    0x600
 %define RESUME    0x604
 %define ERRLOG    0x60C
+%define EIPLOG    0x610                 ; EIP of the last fault with an error code
+%define PGDIR     0x4000
 %define BUF       0x1000
 %define BUF2      0x1400
 %define IDT       0x2000
@@ -292,6 +294,51 @@ pm32:
         mov esi, LIN(msg_movsd)
         call report
 
+; ------------------------------------------------------------ #PF in inline forms
+; the loads and stores of the inline XMM forms (gen_simd.c) fault with
+; EIP at the instruction, also when an inline form came before it in the
+; block (only the first one calls helper_sse_check, which syncs EIP)
+; (a 4 MiB identity page, nothing above 4 MiB)
+        mov edi, PGDIR
+        mov ecx, 1024
+        xor eax, eax
+        rep stosd
+        mov dword [PGDIR], 0x83                 ; 0-4 MiB: present, writable, 4 MiB
+        mov eax, cr4
+        or eax, 0x10                            ; PSE
+        mov cr4, eax
+        mov eax, PGDIR
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        mov dword [VECLOG], -1
+        mov dword [RESUME], LIN(.pf1_after)
+        pxor xmm3, xmm3                         ; an inline form before it in the block
+.pf1:   movdqa xmm0, [0x400000]
+.pf1_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pf1)
+        mov dword [VECLOG], -1
+        mov dword [RESUME], LIN(.pf2_after)
+        pxor xmm3, xmm3                         ; an inline form before it in the block
+.pf2:   movdqa [0x400010], xmm1
+.pf2_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pf2)
+        mov dword [VECLOG], -1
+        mov dword [RESUME], LIN(.pf3_after)
+        pxor xmm3, xmm3                         ; an inline form before it in the block
+.pf3:   pxor xmm2, [0x400020]
+.pf3_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pf3)
+        mov eax, cr0
+        and eax, ~0x80000000
+        mov cr0, eax
+        mov esi, LIN(msg_pf)
+        call report
+
 ; ------------------------------------------------------------ FISTTP (SSE3)
         fninit
         fldcw [LIN(fcw_up)]                     ; RC up: FISTTP truncates anyway
@@ -352,7 +399,9 @@ handler:
         jb .noerr
         cmp eax, 14
         ja .noerr
-.err:   mov eax, [esp + 8]
+.err:   mov eax, [esp + 12]
+        mov [EIPLOG], eax
+        mov eax, [esp + 8]
         mov [ERRLOG], eax
         mov eax, [RESUME]
         test eax, eax
@@ -420,6 +469,7 @@ msg_mxcsr: db "reserved MXCSR bits: #GP(0) in FXRSTOR and LDMXCSR", 0
 msg_alias: db "MMX/x87 aliasing: TOP, tags, exponent FFFFh, EMMS", 0
 msg_movsd: db "MOVSD xmm and the string MOVSD", 0
 msg_fisttp: db "FISTTP m16/m32/m64 truncates and pops", 0
+msg_pf:    db "#PF in MOVDQA load/store and PXOR m128: EIP of the instruction", 0
 fcw_up:    dw 0x0b7f
 f_m27:     dd 0xc02ccccd                        ; -2.7
 f_p27:     dd 0x402ccccd                        ; 2.7

@@ -275,6 +275,11 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
     }
     if (dmem || smem) {
         IRTemp lin = gen_ea_access(s, mi, 16, dmem);
+        /* before the branch: a helper call inside the side exit below
+         * would otherwise sync EIP on that path only, and mark it done
+         * for the loads and stores after it (a #PF there would report an
+         * old EIP) */
+        gen_sync_eip(s);
         if (aligned) {
             uint32_t ok = ir_new_label(b);
             ir_brz(b, ir_and(b, lin, ir_movi(b, 15)), ok);
@@ -282,7 +287,6 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
             ir_exit(b);
             ir_label(b, ok);
         }
-        gen_sync_eip(s);
         if (dmem) {
             /* a store crossing a page: helper_simd (no half written on a fault) */
             uint32_t slow = ir_new_label(b);
