@@ -30,6 +30,26 @@ typedef struct GenInfo {
     uint32_t mask_off[6], mask_len[6];
 } GenInfo;
 
+/* what the case generators share: the splitmix64 finalizer (their
+ * random streams) and adding a poke to a case (ignored past
+ * DIFF_MAX_POKES) */
+static inline uint64_t diff_mix64(uint64_t x)
+{
+    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27; x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+static inline void diff_poke(DiffCase *c, uint32_t off, uint32_t v)
+{
+    if (c->n_pokes < DIFF_MAX_POKES) {
+        c->pokes[c->n_pokes].off = off;
+        c->pokes[c->n_pokes].val = v;
+        c->n_pokes++;
+    }
+}
+
 struct Gen;
 typedef struct GenForm {
     const char *name;

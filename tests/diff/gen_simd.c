@@ -52,27 +52,15 @@ typedef struct SGen {
     uint8_t xpre, xpost;        /* extra prefix before / after the next insn's own */
 } SGen;
 
-static uint64_t s_mix64(uint64_t x)
-{
-    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27; x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
-
 static uint32_t sr(SGen *g, uint32_t n)
 {
-    g->rng = s_mix64(g->rng + 0x9e3779b97f4a7c15ull);
+    g->rng = diff_mix64(g->rng + 0x9e3779b97f4a7c15ull);
     return n ? (uint32_t)(g->rng >> 32) % n : (uint32_t)(g->rng >> 32);
 }
 
 static void poke(SGen *g, uint32_t off, uint32_t v)
 {
-    if (g->c->n_pokes < DIFF_MAX_POKES) {
-        g->c->pokes[g->c->n_pokes].off = off;
-        g->c->pokes[g->c->n_pokes].val = v;
-        g->c->n_pokes++;
-    }
+    diff_poke(g->c, off, v);
 }
 
 /* operand classes of a form */
@@ -401,7 +389,7 @@ void gen_simd_case(uint64_t seed, uint64_t index, int mode, DiffCase *c, GenInfo
     memset(c, 0, sizeof *c);
     memset(info, 0, sizeof *info);
     g.xpre = g.xpost = 0;
-    g.rng = s_mix64(seed * 0x2545f4914f6cdd1dull + index + 0x55e);
+    g.rng = diff_mix64(seed * 0x2545f4914f6cdd1dull + index + 0x55e);
     g.c = c;
     g.info = info;
     if (mode != 16 && mode != 32)
