@@ -21,6 +21,7 @@
 #include "bus/clock.h"
 #include "bus/irq.h"
 #include "bus/host.h"
+#include "bus/vmstate.h"
 
 typedef struct Buses {
     PhysMem *mem;                 /* physical memory map (memory.h) */

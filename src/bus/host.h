@@ -2,7 +2,8 @@
  * host.h - what a device may ask of the machine that holds it, without
  * naming the machine: join its device list (reset and free with it), ask
  * for a system reset or a shutdown, have the main loop watch a host fd,
- * end the CPU slice after re-arming a timer.
+ * end the CPU slice after re-arming a timer, have its state saved with
+ * the machine's (bus/vmstate.h).
  *
  * The board fills one BusHost (machine.c: Machine.host) before it builds
  * any device; devices call the host_* wrappers below, which go through
@@ -17,6 +18,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+struct VMStateDesc;                         /* bus/vmstate.h */
 
 /* Host input (chardev.c: serial back ends).  The main loop polls each
  * watched fd between CPU slices (about every millisecond) and while the
@@ -38,6 +41,10 @@ typedef struct BusHostOps {
      * reset by a machine reset (reset_fn, may be NULL) */
     void (*register_device)(void *opaque, void *state, void (*free_fn)(void *),
                             void (*reset_fn)(void *));
+    /* a state that snapshots and migration carry (bus/vmstate.h): saved
+     * and loaded through its table; instances of one name are numbered
+     * in registration order */
+    void (*register_state)(void *opaque, const struct VMStateDesc *desc, void *state);
     /* a system reset after the current instruction (or the end of tx86
      * with status 0 under -no-reboot) */
     void (*request_reset)(void *opaque);
@@ -59,6 +66,12 @@ static inline void host_register_device(BusHost *h, void *state, void (*free_fn)
                                         void (*reset_fn)(void *))
 {
     h->ops->register_device(h->opaque, state, free_fn, reset_fn);
+}
+static inline void host_register_state(BusHost *h, const struct VMStateDesc *desc,
+                                       void *state)
+{
+    if (h->ops->register_state)             /* bare test hosts may have none */
+        h->ops->register_state(h->opaque, desc, state);
 }
 static inline void host_request_reset(BusHost *h) { h->ops->request_reset(h->opaque); }
 static inline void host_request_shutdown(BusHost *h, int status)
