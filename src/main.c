@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "config.h"
 #include "machine/machine.h"
+#include "machine/savevm.h"
 #include "machine/options.h"
 #include "util/log.h"
 #include "ui/curses.h"
@@ -71,6 +72,13 @@ int main(int argc, char **argv)
     if (!m) {
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
+        daemon_finish(&dmn);
+        return 1;
+    }
+    if (m->cfg.incoming && !machine_incoming(m, m->cfg.incoming, &err)) {  /* savevm.c */
+        fprintf(stderr, "tx86: -incoming %s\n", err->message);
+        g_error_free(err);
+        machine_free(m);
         daemon_finish(&dmn);
         return 1;
     }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <glib.h>
 #include "bus/clock.h"
+#include "bus/vmstate.h"
 
 static int64_t clock_host_ns(void)
 {
@@ -161,3 +162,40 @@ void timer_mod(Timer *t, int64_t deadline)
     *pp = t;
     t->pending = true;
 }
+
+/* ---- saved state (bus/vmstate.h) ---- */
+
+static void clock_pre_save(void *opaque)
+{
+    VirtClock *c = opaque;
+    c->saved_now = clock_now(c);
+}
+
+static bool clock_post_load(void *opaque, int version, GError **errp)
+{
+    VirtClock *c = opaque;
+    if (c->saved_now < 0) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "clock: negative time %" G_GINT64_FORMAT,
+                    c->saved_now);
+        return false;
+    }
+    if (c->icount_fn)
+        c->icount_bias = c->saved_now - (int64_t)(c->icount_fn(c->icount_opaque) << c->icount_shift);
+    else if (c->manual)
+        c->manual_now = c->saved_now;
+    else {
+        c->virt_base = c->saved_now;
+        c->host_base = clock_host_ns();
+    }
+    return true;
+}
+
+static const VMStateField clock_fields[] = {
+    VMS_I64(VirtClock, saved_now, 1),
+    VMS_END
+};
+
+const VMStateDesc clock_vmsd = {
+    .name = "clock", .version = 1, .min_version = 1, .fields = clock_fields,
+    .pre_save = clock_pre_save, .post_load = clock_post_load,
+};

@@ -41,6 +41,7 @@ typedef struct VirtClock {
     void *icount_opaque;
     int icount_shift;
     int64_t icount_bias;    /* time skipped while the CPU idled (clock_warp) */
+    int64_t saved_now;      /* clock_vmsd: the time saved (pre_save) or loaded */
 } VirtClock;
 
 void    clock_init(VirtClock *c, bool manual);
@@ -64,6 +65,13 @@ uint64_t clock_icount_budget(VirtClock *c, int64_t deadline);
 int64_t clock_next_deadline(VirtClock *c);
 /* fire every timer whose deadline is <= now; returns how many fired */
 int     clock_run_timers(VirtClock *c);
+
+/* the clock's saved state (bus/vmstate.h): the virtual time.  Loading it
+ * makes clock_now() continue from the saved time (with -icount, from the
+ * loaded CPU's instruction count: load the CPU first).  Timers are saved
+ * by their owners (VMS_TIMER). */
+struct VMStateDesc;
+extern const struct VMStateDesc clock_vmsd;
 
 Timer  *timer_new(VirtClock *c, TimerCb cb, void *opaque);
 void    timer_free(Timer *t);

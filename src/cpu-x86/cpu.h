@@ -318,6 +318,10 @@ typedef enum CPUExitReason {
     CPU_EXIT_DEBUG,       /* the gdb stub asked to stop (breakpoint, watchpoint, step) */
 } CPUExitReason;
 
+/* cpu_vmstate.c: the CPU's saved state (bus/vmstate.h) */
+struct VMStateDesc;
+extern const struct VMStateDesc cpu_vmsd;
+
 /* cpu.c */
 void cpu_init(CPUState *env, struct PhysMem *mem);
 void cpu_reset(CPUState *env);        /* F000:FFF0, real mode */

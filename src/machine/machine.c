@@ -51,6 +51,7 @@
 #include "devices/isa_debug_exit.h"
 #include "machine/pc.h"
 #include "machine/debug_machine.h"
+#include "machine/savevm.h"
 #include "debug/gdbstub.h"
 #include "devices/piix4_pm.h"
 #include "util/log.h"
@@ -185,6 +186,8 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(vnc_host), 1 },                     /* ui/vnc.c */
     { CFG_STR(pidfile), 1 },                      /* main.c */
     { CFG_STR(net_opts), 16 },                    /* network (pc_net.c) */
+    { CFG_STR(incoming), 1 },                     /* saved state (savevm.c) */
+    { CFG_STR(save_at_path), 1 },
 };
 #undef CFG_STR
 
@@ -252,6 +255,11 @@ static void host_op_register_device(void *opaque, void *state, void (*free_fn)(v
     machine_register_device(opaque, state, free_fn, reset_fn);
 }
 
+static void host_op_register_state(void *opaque, const VMStateDesc *desc, void *state)
+{
+    machine_register_state(opaque, desc, state);
+}
+
 static void host_op_request_reset(void *opaque)
 {
     machine_request_reset(opaque);
@@ -279,6 +287,7 @@ static void host_op_unwatch_fd(void *opaque, int fd, void *fd_opaque)
 
 static const BusHostOps machine_host_ops = {
     .register_device = host_op_register_device,
+    .register_state = host_op_register_state,
     .request_reset = host_op_request_reset,
     .request_shutdown = host_op_request_shutdown,
     .timers_changed = host_op_timers_changed,
@@ -328,6 +337,10 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->io->log_unassigned = log_enabled(LOG_UNIMP);
     clock_init(&m->clock, false);
     debug_machine_clock_init(m);               /* -icount, before devices read the clock */
+    /* saved state: the CPU before the clock (the clock's post_load reads
+     * the instruction count), then the devices as they are built */
+    machine_register_state(m, &cpu_vmsd, &m->cpu);
+    machine_register_state(m, &clock_vmsd, &m->clock);
     m->bus = (Buses){ .mem = m->mem, .io = m->io, .clock = &m->clock, .host = &m->host };
 
     if (!physmem_add_ram(m->mem, 0, (uint32_t)m->cfg.ram_size, NULL)) {
@@ -396,6 +409,7 @@ void machine_free(Machine *m)
         x86_frontend_free(fe);
     }
     g_slist_free_full(m->devices, machine_free_device);
+    machine_states_free(m);
     g_free(m->pc);
     iobus_free(m->io);
     physmem_free(m->mem);
@@ -700,6 +714,21 @@ int machine_run(Machine *m)
         }
 
         uint64_t remaining = UINT64_MAX;
+        if (G_UNLIKELY(m->cfg.save_at_path)) {  /* --save-at N:PATH */
+            if (env->icount >= m->cfg.save_at) {
+                GError *err = NULL;
+                g_autofree char *uri = g_strconcat("file:", m->cfg.save_at_path, NULL);
+                if (!machine_migrate_to(m, uri, &err)) {
+                    machine_note("--save-at: %s\n", err->message);
+                    g_error_free(err);
+                    m->exit_status = 1;
+                    break;
+                }
+                g_clear_pointer(&m->cfg.save_at_path, g_free);
+            } else {
+                remaining = m->cfg.save_at - env->icount;
+            }
+        }
         if (limit) {
             uint64_t done = env->icount - start;
             if (done >= limit) {
@@ -708,7 +737,7 @@ int machine_run(Machine *m)
                 m->exit_status = 0;
                 break;
             }
-            remaining = limit - done;
+            remaining = MIN(remaining, limit - done);
         }
 
         uint64_t slice = machine_slice(m, remaining);
@@ -750,6 +779,12 @@ int machine_run(Machine *m)
         }
     }
 out:
+    if (m->cfg.save_at_path) {
+        machine_note("--save-at: the run ended at instruction %" G_GUINT64_FORMAT
+                     ", before %" G_GUINT64_FORMAT ": nothing saved\n", env->icount,
+                     m->cfg.save_at);
+        m->exit_status = 1;
+    }
     fflush(stdout);
     machine_notify(m, MACHINE_EVENT_SHUTDOWN,
                    m->shutdown_reason ? m->shutdown_reason : "guest-shutdown");

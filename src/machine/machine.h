@@ -105,6 +105,10 @@ typedef struct MachineConfig {
     int usb_dev_port[2];          /* their port= (1, 2), 0 = the next free one */
     char usb_dev_bus[2][40];      /* their bus= ("" = any), checked by options.c */
     int n_usb_devs;
+    /* saved state (savevm.c, docs/savevm.md) */
+    char *incoming;               /* -incoming URI: load this state before running */
+    char *save_at_path;           /* --save-at N:PATH: save the state when the */
+    uint64_t save_at;             /* instruction count reaches N (0 = never) */
 } MachineConfig;
 
 /* what a stopped, resumed, reset or ending machine tells its listeners
@@ -150,6 +154,13 @@ typedef struct Machine {
     const char *reset_reason;     /* of the pending reset (MachineListener) */
     const char *shutdown_reason;  /* of the pending shutdown */
     void *listeners;              /* GArray of MachineListenerEntry (machine.c) */
+    void *states;                 /* GPtrArray: the saved-state sections (savevm.c) */
+    struct {                      /* the last outgoing migration (query-migrate) */
+        const char *status;       /* NULL (none), "completed", "failed" */
+        int64_t total_ms;
+        uint64_t bytes;           /* the stream's size */
+        uint64_t ram_bytes;       /* RAM it carried */
+    } migration;
 } Machine;
 
 /* RAM limits (-m, machine_new): defined here only */

@@ -28,7 +28,7 @@ G_DEFINE_QUARK(tx86-options-error-quark, options_error)
 typedef enum OptId {
     OPT_MACHINE, OPT_M, OPT_BIOS, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_SERIAL,
     OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_PERFMAP, OPT_D, OPT_LOGFILE, OPT_ACCEL,
-    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_HELP, OPT_VERSION, OPT_CPU,
+    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_INCOMING, OPT_SAVE_AT, OPT_HELP, OPT_VERSION, OPT_CPU,
     OPT_KERNEL, OPT_INITRD, OPT_APPEND,     /* direct kernel boot (loader.c) */
     OPT_VGA, OPT_SCREENSHOT, OPT_SCREENDUMP_TEXT,   /* display (vga.c, ui/) */
     OPT_GDB, OPT_GDB_S, OPT_GDB_WAIT, OPT_ICOUNT, OPT_TRACE, OPT_DFILTER, /* debugging */
@@ -105,7 +105,7 @@ static const OptDesc opt_table[] = {
     { "loadvm", OPT_LATER, true }, { "spice", OPT_LATER, true },
     { "audiodev", OPT_LATER, true }, { "audio", OPT_LATER, true },
     { "blockdev", OPT_LATER, true }, { "object", OPT_LATER, true },
-    { "incoming", OPT_LATER, true }, { "numa", OPT_LATER, true },
+    { "incoming", OPT_INCOMING, true }, { "save-at", OPT_SAVE_AT, true }, { "numa", OPT_LATER, true },
     { "global", OPT_LATER, true }, { "fsdev", OPT_LATER, true },
     { "virtfs", OPT_LATER, true }, { "uuid", OPT_LATER, true },
     { "mem-path", OPT_LATER, true }, { "mem-prealloc", OPT_LATER, false },
@@ -203,6 +203,8 @@ void options_usage(FILE *f)
 "  -tb-size N             translation cache in MiB, 1 to 1024 [RAM / 2, 64 to 512]\n"
 "  --backend=native|interp  translator backend [%s]\n"
 "  --max-insns N          stop (status 0) after N guest instructions\n"
+"  --save-at N:PATH       save the machine's state to PATH at instruction N\n"
+"  -incoming file:PATH|exec:CMD  start from a saved state (docs/savevm.md)\n"
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
 "  --help, --version\n"
 "\n"
@@ -1392,6 +1394,25 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         }
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "--backend: '%s' is not a backend (native or interp)", v);
+    case OPT_INCOMING:                        /* savevm.c */
+        if (!g_str_has_prefix(v, "file:") && !g_str_has_prefix(v, "exec:"))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-incoming: '%s': tx86 loads a "
+                            "state from file:PATH or exec:COMMAND (live migration over "
+                            "tcp: is not built yet)", v);
+        g_free(cfg->incoming);
+        cfg->incoming = g_strdup(v);
+        return true;
+    case OPT_SAVE_AT: {                       /* N:PATH */
+        const char *colon = strchr(v, ':');
+        g_autofree char *num = colon ? g_strndup(v, (gsize)(colon - v)) : NULL;
+        if (!colon || !colon[1] || !opt_parse_uint(num, &n) || n == 0)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID,
+                            "--save-at: '%s' is not N:PATH with N > 0", v);
+        cfg->save_at = n;
+        g_free(cfg->save_at_path);
+        cfg->save_at_path = g_strdup(colon + 1);
+        return true;
+    }
     case OPT_MAX_INSNS:
         if (!opt_parse_uint(v, &n))
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "--max-insns: invalid count '%s'", v);

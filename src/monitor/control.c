@@ -8,6 +8,7 @@
 #include <string.h>
 #include "machine/machine.h"
 #include "machine/pc.h"
+#include "machine/savevm.h"
 #include "cpu-x86/mem.h"
 #include "devices/block.h"
 #include "devices/fdc.h"
@@ -21,6 +22,19 @@
 const char *mon_run_state(Machine *m)
 {
     return m->stopped ? "paused" : "running";
+}
+
+/* -------------------------------------------------------------- migration */
+
+bool mon_migrate(Machine *m, const char *uri, GError **errp)
+{
+    bool was_running = !m->stopped;
+    machine_stop(m);
+    if (machine_migrate_to(m, uri, errp))
+        return true;                        /* stays stopped, as QEMU's source */
+    if (was_running)
+        machine_cont(m);
+    return false;
 }
 
 /* ------------------------------------------------------------------ drives */

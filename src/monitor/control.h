@@ -23,6 +23,9 @@ struct Machine;
 
 /* "running", "paused" (QEMU's RunState names) */
 const char *mon_run_state(struct Machine *m);
+/* migrate URI (file:PATH, exec:COMMAND): stop, save; the machine stays
+ * stopped after a success (QEMU's "postmigrate"), runs on after a failure */
+bool mon_migrate(struct Machine *m, const char *uri, GError **errp);
 
 typedef struct MonDrive {
     char device[16];            /* QEMU's names: ide0-hd0, ide1-cd0, floppy0 */

@@ -255,6 +255,21 @@ static void cmd_change(MonCtx *ctx, char **argv, int argc, GString *out)
     }
 }
 
+/* migrate URI: the state to file:PATH or exec:COMMAND; the machine stays
+ * stopped afterwards, as QEMU's source does ("postmigrate") */
+static void cmd_migrate(MonCtx *ctx, char **argv, int argc, GString *out)
+{
+    if (argc != 2) {
+        hmp_printf(out, "usage: migrate file:PATH|exec:COMMAND\n");
+        return;
+    }
+    GError *err = NULL;
+    if (!mon_migrate(ctx->m, argv[1], &err)) {
+        hmp_printf(out, "migration failed: %s\n", err->message);
+        g_error_free(err);
+    }
+}
+
 static void cmd_eject(MonCtx *ctx, char **argv, int argc, GString *out)
 {
     bool force = argc > 2 && !strcmp(argv[1], "-f");
@@ -556,6 +571,8 @@ static const HmpCmd hmp_cmds[] = {
     { "xp", "/fmt addr", "physical memory dump starting at addr", cmd_xp },
     { "change", "device filename [raw]", "change a removable medium", cmd_change },
     { "eject", "[-f] device", "eject a removable medium (-f: even if locked)", cmd_eject },
+    { "migrate", "uri", "save the machine to file:PATH or exec:COMMAND (stays stopped)",
+      cmd_migrate },
 };
 
 static const HmpCmd *hmp_find(const char *name)

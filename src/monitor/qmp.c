@@ -258,6 +258,32 @@ static void q_system_powerdown(QmpCall *c)
     }
 }
 
+static void q_migrate(QmpCall *c)
+{
+    GError *err = NULL;
+    if (!mon_migrate(c->m, json_object_get_string_member(c->args, "uri"), &err)) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "%s", err->message);
+        g_error_free(err);
+        c->failed = true;
+    }
+}
+
+static void q_query_migrate(QmpCall *c)
+{
+    JsonObject *o = json_object_new();
+    if (c->m->migration.status) {
+        json_object_set_string_member(o, "status", c->m->migration.status);
+        json_object_set_int_member(o, "total-time", c->m->migration.total_ms);
+        json_object_set_int_member(o, "downtime", c->m->migration.total_ms);
+        JsonObject *ram = json_object_new();
+        json_object_set_int_member(ram, "total", (gint64)c->m->migration.ram_bytes);
+        json_object_set_int_member(ram, "transferred", (gint64)c->m->migration.bytes);
+        json_object_set_int_member(ram, "remaining", 0);
+        json_object_set_object_member(o, "ram", ram);
+    }
+    c->ret = node_object(o);
+}
+
 static void q_query_status(QmpCall *c)
 {
     JsonObject *o = json_object_new();
@@ -610,6 +636,8 @@ static const QmpCmd qmp_cmds[] = {
     { "qmp_capabilities", NULL, { "enable:a?" } },
     { "query-commands", q_query_commands, { NULL } },
     { "query-status", q_query_status, { NULL } },
+    { "migrate", q_migrate, { "uri:s" } },
+    { "query-migrate", q_query_migrate, { NULL } },
     { "query-version", q_query_version, { NULL } },
     { "query-name", q_query_name, { NULL } },
     { "query-cpus-fast", q_query_cpus_fast, { NULL } },

@@ -1,0 +1,37 @@
+/*
+ * savevm.h - the whole machine's state as one stream (docs/savevm.md):
+ * every registered section (bus/vmstate.h: the clock, the CPU, each
+ * device) and RAM, written and read here.  A stream loads only into a
+ * machine built from the same command line (as QEMU's); anything else is
+ * refused with a message before the machine is touched.
+ *
+ *   GByteArray *s = g_byte_array_new();
+ *   machine_save_state(m, s);
+ *   ... machine_load_state(m2, s->data, s->len, &err) ...
+ *   machine_incoming(m, "file:/tmp/vm.state", &err);   // -incoming
+ */
+#ifndef TX86_MACHINE_SAVEVM_H
+#define TX86_MACHINE_SAVEVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+struct Machine;
+struct VMStateDesc;
+
+/* a section joins the machine's state (the BusHost op register_state);
+ * instances of one name are numbered in registration order */
+void machine_register_state(struct Machine *m, const struct VMStateDesc *desc, void *opaque);
+void machine_states_free(struct Machine *m);
+
+/* between instructions (the main loop, or a stopped machine) */
+void machine_save_state(struct Machine *m, GByteArray *out);
+bool machine_load_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
+
+/* URIs of -incoming and the monitor's migrate: "file:PATH" and
+ * "exec:COMMAND" (the stream on the command's stdin / stdout) */
+bool machine_migrate_to(struct Machine *m, const char *uri, GError **errp);
+bool machine_incoming(struct Machine *m, const char *uri, GError **errp);
+
+#endif
