@@ -4,22 +4,32 @@
 #   gdb_robust.py       a misbehaving client: SIGPIPE, malformed packets, a
 #                       disconnect at every byte, unix:PATH safety
 #   determinism_rom.sh  -icount: two runs, identical -d exec logs and traces
+#   savevm_rom.sh       save at random instructions, load in a new process:
+#                       the same output as an uninterrupted run (ROMs with timers)
 #   gdb_linux.sh, determinism_linux.sh   the same with the Linux guest of
 #                       tests/boot (they skip while it does not boot)
+#   savevm_linux.sh     save/load at SAVEVM_POINTS (5) points of a Linux boot;
+#                       make check-savevm-long: 50 points (issue 14)
 # Each script ends with "NAME: N passed, N failed".
 
 DEBUG_ROM := $(BUILD)/tests/debug/debug_rom.bin
 
-.PHONY: check-debug check-debug-linux
+.PHONY: check-debug check-debug-linux check-savevm-long
 
 $(BUILD)/tests/debug/%.bin: tests/debug/%.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 
-check-debug: tx86 tx86-trace $(DEBUG_ROM)
+check-debug: tx86 tx86-trace $(DEBUG_ROM) $(GUEST_BINS)
 	sh tests/debug/gdb_rom.sh ./tx86 $(DEBUG_ROM)
 	python3 tests/debug/gdb_robust.py ./tx86 $(DEBUG_ROM)
 	sh tests/debug/determinism_rom.sh ./tx86 "$(GUEST_BACKENDS)" $(DEBUG_ROM)
+	sh tests/debug/savevm_rom.sh ./tx86 "$(GUEST_BACKENDS)" $(DEBUG_ROM) $(BUILD)/tests/guest
 	sh tests/debug/trace_tool.sh ./tx86 ./tx86-trace $(DEBUG_ROM)
 	TX86=./tx86 sh tests/debug/gdb_linux.sh
 	TX86=./tx86 sh tests/debug/determinism_linux.sh
+	TX86=./tx86 sh tests/debug/savevm_linux.sh
+
+# issue 14's count: 50 save/load points of a Linux boot (about 50 boots)
+check-savevm-long: tx86
+	TX86=./tx86 SAVEVM_POINTS=50 sh tests/debug/savevm_linux.sh
