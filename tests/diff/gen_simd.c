@@ -30,7 +30,8 @@
  * infinities, denormals, conversion limits).  The floating-point forms run
  * under the case's MXCSR (every exception masked, random RC, FTZ and DAZ
  * together now and then), so the flags they set land in the FXSAVE image;
- * RCP/RSQRT are left out (each CPU's own approximation).
+ * RCP/RSQRT (each vendor's own approximation; tx86 gives Intel's bits,
+ * docs/sse.md) are generated on an Intel host only.
  *
  * Data layout (offsets into the data area, 16- and 32-bit alike):
  *   X_IN  the FXRSTOR image (X_MX: its MXCSR, also LDMXCSR's operand);
@@ -210,9 +211,8 @@ static const SForm s_forms[] = {
     SS3("pabsb", 0x1c), SS3("pabsw", 0x1d), SS3("pabsd", 0x1e),
     { "palignr", 0, { 0x3a, 0x0f }, 2, K_RM, C_MM, C_MM, 0, 1, 8, 0, 0 },
     { "palignr x", 0x66, { 0x3a, 0x0f }, 2, K_RM, C_XMM, C_XMM, 0, 1, 16, 0, 1 },
-    /* floating point (sse_fp.c); RCPPS/RSQRTPS and their scalar forms are
-     * not generated: their bits are the CPU's own approximation (AMD and
-     * Intel differ; docs/sse.md) */
+    /* floating point (sse_fp.c); RCPPS/RSQRTPS and their scalar forms:
+     * s_approx_forms */
     FP4("add", 0x58), FP4("mul", 0x59), FP4("sub", 0x5c), FP4("min", 0x5d),
     FP4("div", 0x5e), FP4("max", 0x5f), FP4("sqrt", 0x51),
     { "cmpps", 0, { 0xc2 }, 1, K_RM, C_XMM, C_XMM, 0, 1, 16, 0, 1 },
@@ -244,6 +244,15 @@ static const SForm s_forms[] = {
     XO("hsubps", 0xf2, 0x7d, 16, 1), XO("hsubpd", 0x66, 0x7d, 16, 1),
 };
 #define S_NFORMS ((int)(sizeof s_forms / sizeof s_forms[0]))
+
+/* the approximations: their bits are the CPU's own table (AMD and Intel
+ * differ, tx86 models Intel's: docs/sse.md), so they are drawn (one
+ * instruction in 48) only when the host is Intel; elsewhere the case
+ * stream is the same as without them */
+static const SForm s_approx_forms[] = {
+    XO("rsqrtps", 0, 0x52, 16, 1), XO("rsqrtss", 0xf3, 0x52, 4, 0),
+    XO("rcpps", 0, 0x53, 16, 1), XO("rcpss", 0xf3, 0x53, 4, 0),
+};
 
 static bool emit(SGen *g, const uint8_t *b, int n)
 {
@@ -314,6 +323,8 @@ static int s_imm(SGen *g)
 static bool s_random_insn(SGen *g)
 {
     const SForm *f = &s_forms[sr(g, S_NFORMS)];
+    if (gen_host_intel && sr(g, 48) == 0)
+        f = &s_approx_forms[sr(g, 4)];
     int imm = f->imm ? s_imm(g) : -1;
     bool mem = f->msz && (f->regonly_rm == 2 || (f->regonly_rm == 0 && sr(g, 3) == 0));
     uint32_t off;

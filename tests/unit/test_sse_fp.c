@@ -12,11 +12,14 @@
  * SIGFPE; the flags it left in MXCSR are read from the signal frame and
  * must equal sse_fp_exec's return value (which then says "fault").
  *
- * RCPPS/RCPSS/RSQRTPS/RSQRTSS are not compared bit for bit with the host
- * (Intel and AMD differ; our model is documented in docs/sse.md and checked
- * by a fixed table): special inputs must match an Intel host, finite
- * results must be within the SDM bound |relative error| <= 1.5 * 2^-12 of
- * the exact value.
+ * RCPPS/RCPSS/RSQRTPS/RSQRTSS model Intel's bits (docs/sse.md): on an
+ * Intel host they are compared bit for bit like everything else, plus an
+ * exhaustive sweep of every mantissa (both exponent parities for RSQRT),
+ * every special input class and every RC/FTZ/DAZ.  AMD hosts return other
+ * bits, so elsewhere the host only bounds them (|relative error| <=
+ * 1.5 * 2^-12); what pins the model on every host is a table of input ->
+ * output pairs and FNV-1a checksums of the sweep's outputs, both recorded
+ * on an Intel host (family 6 model 207).
  *
  * The number of random cases is 200000 (a few seconds); SSE_FP_CASES=N
  * in the environment changes it (make check-sse-fp-long runs 10^7), and
@@ -34,6 +37,79 @@
 #include <ucontext.h>
 #include <CUnit/CUnit.h>
 #include "cpu-x86/sse/sse_fp.h"
+
+/* RCPSS / RSQRTSS results read from an Intel host (GenuineIntel family 6
+ * model 207 stepping 2): ordinary values, low mantissa bits that do not
+ * matter (3f800fff) and the first that does (3f801000, RSQRT 40002000),
+ * the flush of tiny reciprocals (7e800000 flushes, 7e7fffff does not),
+ * zeros, denormals, infinities, NaNs (quieted, sign and payload kept),
+ * negative numbers for RSQRT, and a few arbitrary bit patterns */
+static const struct { uint32_t in, rcp, rsqrt; } approx_pairs[] = {
+    { 0x3f800000, 0x3f7ff000, 0x3f7ff000 },
+    { 0x40000000, 0x3efff000, 0x3f34f800 },
+    { 0x40400000, 0x3eaaa000, 0x3f13c800 },
+    { 0x3f000000, 0x3ffff000, 0x3fb4f800 },
+    { 0x3fc00000, 0x3f2aa000, 0x3f510000 },
+    { 0x41200000, 0x3dccc000, 0x3ea1e000 },
+    { 0x42c80000, 0x3c23d000, 0x3dccc800 },
+    { 0x40490fdb, 0x3ea30000, 0x3f107000 },
+    { 0x402df854, 0x3ebc5800, 0x3f1b4800 },
+    { 0x3dcccccd, 0x41200000, 0x404a6000 },
+    { 0x3eaaaaab, 0x40400000, 0x3fddb000 },
+    { 0x40e00000, 0x3e124000, 0x3ec18000 },
+    { 0x501502f9, 0x2edbe000, 0x3727c000 },
+    { 0x2edbe6ff, 0x50150000, 0x47c35000 },
+    { 0x7149f2ca, 0x0da24000, 0x26902000 },
+    { 0x0e19495c, 0x70d5c800, 0x58256800 },
+    { 0x3fffffff, 0x3f000800, 0x3f350800 },
+    { 0x3f800fff, 0x3f7ff000, 0x3f7ff000 },
+    { 0x3f801000, 0x3f7fd000, 0x3f7ff000 },
+    { 0x3f801fff, 0x3f7fd000, 0x3f7ff000 },
+    { 0x3f802000, 0x3f7fb000, 0x3f7fd000 },
+    { 0x3fffe000, 0x3f001000, 0x3f350800 },
+    { 0x3ffff000, 0x3f000800, 0x3f350800 },
+    { 0x40800000, 0x3e7ff000, 0x3efff000 },
+    { 0x407fffff, 0x3e800800, 0x3f000800 },
+    { 0x40001fff, 0x3effd000, 0x3f34f800 },
+    { 0x40002000, 0x3effb000, 0x3f34e000 },
+    { 0x7f7fffff, 0x00000000, 0x1f800800 },
+    { 0x7f000000, 0x00000000, 0x1fb4f800 },
+    { 0x7e800000, 0x00000000, 0x1ffff000 },
+    { 0x7e7fffff, 0x00800800, 0x20000800 },
+    { 0x7e7ff000, 0x00800800, 0x20000800 },
+    { 0x7e000000, 0x00fff000, 0x2034f800 },
+    { 0x00800000, 0x7e7ff000, 0x5efff000 },
+    { 0x00800001, 0x7e7ff000, 0x5efff000 },
+    { 0x00ffffff, 0x7e000800, 0x5eb50800 },
+    { 0x01000000, 0x7dfff000, 0x5eb4f800 },
+    { 0xbf800000, 0xbf7ff000, 0xffc00000 },
+    { 0xc0400000, 0xbeaaa000, 0xffc00000 },
+    { 0x80800000, 0xfe7ff000, 0xffc00000 },
+    { 0xfe7fffff, 0x80800800, 0xffc00000 },
+    { 0xc0200000, 0xbeccc000, 0xffc00000 },
+    { 0x00000000, 0x7f800000, 0x7f800000 },
+    { 0x80000000, 0xff800000, 0xff800000 },
+    { 0x00000001, 0x7f800000, 0x7f800000 },
+    { 0x807fffff, 0xff800000, 0xff800000 },
+    { 0x00400000, 0x7f800000, 0x7f800000 },
+    { 0x7f800000, 0x00000000, 0x00000000 },
+    { 0xff800000, 0x80000000, 0xffc00000 },
+    { 0x7fc00000, 0x7fc00000, 0x7fc00000 },
+    { 0xffc00000, 0xffc00000, 0xffc00000 },
+    { 0x7f800001, 0x7fc00001, 0x7fc00001 },
+    { 0xff800001, 0xffc00001, 0xffc00001 },
+    { 0x7fbfffff, 0x7fffffff, 0x7fffffff },
+    { 0xffffffff, 0xffffffff, 0xffffffff },
+    { 0x7fa5a5a5, 0x7fe5a5a5, 0x7fe5a5a5 },
+    { 0x12345678, 0x6cb5b000, 0x56188800 },
+    { 0x3c9a2b3d, 0x42549000, 0x40e94000 },
+    { 0x5e6f7a8b, 0x2088d800, 0x30045800 },
+    { 0x23c4d5e6, 0x5b267800, 0x4d4e7000 },
+    { 0x4b7f0f1e, 0x33808000, 0x39804000 },
+    { 0x39b8c7d6, 0x45315800, 0x42551000 },
+    { 0x6a5b4c3d, 0x14957000, 0x2a0a4800 },
+    { 0x08f1e2d3, 0x76077800, 0x5aba3800 },
+};
 
 /* fixed results that hold on every host */
 static void test_sse_fp_tables(void)
@@ -84,26 +160,16 @@ static void test_sse_fp_tables(void)
     CU_ASSERT(fl == MXCSR_IE);
     CU_ASSERT(strcmp(sse_fp_name(SSEFP_HSUBPD), "HSUBPD") == 0);
 
-    /* the RCP/RSQRT model (docs/sse.md): 12 significant bits, tiny results
-     * flushed, SDM special cases */
-    static const struct { uint32_t in, rcp, rsqrt; } ap[] = {
-        { 0x40400000, 0x3eaab000, 0x3f13d000 },         /* 3 */
-        { 0x40000000, 0x3f000000, 0x3f350000 },         /* 2 */
-        { 0x3f800000, 0x3f800000, 0x3f800000 },         /* 1 */
-        { 0x7f7fffff, 0x00000000, 0x1f800000 },         /* max: rcp is tiny */
-        { 0x00000000, 0x7f800000, 0x7f800000 },
-        { 0x80000000, 0xff800000, 0xff800000 },
-        { 0x80000001, 0xff800000, 0xff800000 },         /* denormal reads as 0 */
-        { 0x7f800000, 0x00000000, 0x00000000 },
-        { 0xff800000, 0x80000000, 0xffc00000 },
-        { 0xbf800000, 0xbf800000, 0xffc00000 },
-        { 0x7f800001, 0x7fc00001, 0x7fc00001 },         /* SNaN quieted */
-    };
-    for (size_t i = 0; i < sizeof(ap) / sizeof(ap[0]); i++) {
-        XMMReg v = { .d = { ap[i].in, 0, 0, 0 } }, r2;
+    /* RCP/RSQRT: Intel's bits, recorded on an Intel host (approx_pairs) */
+    for (size_t i = 0; i < sizeof(approx_pairs) / sizeof(approx_pairs[0]); i++) {
+        XMMReg v = { .d = { approx_pairs[i].in, 0, 0, 0 } }, r2;
         uint32_t f1 = sse_fp_exec(SSEFP_RCPSS, &r, &v, &v, 0, MXCSR_DEFAULT);
         uint32_t f2 = sse_fp_exec(SSEFP_RSQRTSS, &r2, &v, &v, 0, MXCSR_DEFAULT);
-        CU_ASSERT(r.d[0] == ap[i].rcp && r2.d[0] == ap[i].rsqrt && f1 == 0 && f2 == 0);
+        CU_ASSERT(r.d[0] == approx_pairs[i].rcp && r2.d[0] == approx_pairs[i].rsqrt &&
+                  f1 == 0 && f2 == 0);
+        if (r.d[0] != approx_pairs[i].rcp || r2.d[0] != approx_pairs[i].rsqrt)
+            printf("\n  %08x: RCP %08x (Intel %08x) RSQRT %08x (Intel %08x)", approx_pairs[i].in,
+                   r.d[0], approx_pairs[i].rcp, r2.d[0], approx_pairs[i].rsqrt);
     }
 }
 
@@ -476,13 +542,17 @@ static double f32_val(uint32_t v)
 
 static bool host_intel;
 
-/* lane check of an approximation: 0 ok, else 1 */
+/* lane check of an approximation: 0 ok, else 1.  Intel host: the bits;
+ * elsewhere: the SDM's bound for finite results (special inputs and the
+ * choice to flush a tiny result are not checked) */
 static int approx_lane_bad(bool rsqrt, uint32_t in, uint32_t model, uint32_t host)
 {
     bool special = (in & 0x7f800000) == 0 || (in & 0x7f800000) == 0x7f800000 ||
                    (rsqrt && (in >> 31));
-    if (special)        /* the SDM's special cases; other vendors are not checked */
-        return host_intel && model != host;
+    if (host_intel)
+        return model != host;
+    if (special)
+        return 0;
     double x = f32_val(in), exact = rsqrt ? 1.0 / sqrt(x) : 1.0 / x;
     double m = f32_val(model);
     if (fabs(exact) < 0x1.0p-126 * (1 + 0x1.0p-10))    /* tiny: may flush */
@@ -656,12 +726,159 @@ static void test_sse_fp_edges(void)
     CU_ASSERT(st.bad == 0);
 }
 
+/* RCPSS etc. on the host, MXCSR loaded with mx; returns MXCSR's flags */
+static uint32_t host_approx(SSEFpOp op, XMMReg *out, const XMMReg *a, const XMMReg *b,
+                            uint32_t mx)
+{
+    uint32_t res = 0, dflt = MXCSR_DEFAULT;
+#define APPROX(insn) \
+    __asm__ volatile("ldmxcsr %[m]\n\tmovdqa %[a], %%xmm0\n\tmovdqa %[b], %%xmm1\n\t" \
+                     insn " %%xmm1, %%xmm0\n\tstmxcsr %[r]\n\tmovdqa %%xmm0, %[o]\n\t" \
+                     "ldmxcsr %[d]" \
+                     : [o] "=m"(*out), [r] "=m"(res) \
+                     : [m] "m"(mx), [a] "m"(*a), [b] "m"(*b), [d] "m"(dflt) \
+                     : "xmm0", "xmm1", "memory")
+    switch (op) {
+    case SSEFP_RCPPS: APPROX("rcpps"); break;
+    case SSEFP_RCPSS: APPROX("rcpss"); break;
+    case SSEFP_RSQRTPS: APPROX("rsqrtps"); break;
+    default: APPROX("rsqrtss"); break;
+    }
+#undef APPROX
+    return res & MXCSR_FLAGS;
+}
+
 #endif /* x86-64 host */
+
+/* ------------------------------------------------------------------ */
+/* RCP / RSQRT: every mantissa                                         */
+/* ------------------------------------------------------------------ */
+
+/* The lanes of sweep step m (0 <= m < 2^23) for the packed forms:
+ *   RCP:     +1.m, +-1.m * 2^-126, 1.m * 2^125 or 2^126 (the last normal
+ *            result, then the flush), -1.m * 2^(every exponent in turn)
+ *   RSQRT:   1.m, 1.m * 2, +-1.m * 2^(every exponent), 1.m * 2^(-126,
+ *            -125, 126 or 127)
+ *   special: +-0 and +-denormal m, +-infinity and +-NaN m */
+enum { SW_RCP, SW_RSQRT, SW_SPECIAL };
+
+static void approx_sweep_lanes(int kind, uint32_t m, XMMReg *b)
+{
+    uint32_t cyc = ((m % 254) + 1) << 23, bit1 = (m >> 1) & 1;
+    switch (kind) {
+    case SW_RCP:
+        b->d[0] = 127u << 23 | m;
+        b->d[1] = (m & 1) << 31 | 1u << 23 | m;
+        b->d[2] = (252 + bit1) << 23 | m;
+        b->d[3] = 0x80000000u | cyc | m;
+        break;
+    case SW_RSQRT:
+        b->d[0] = 127u << 23 | m;
+        b->d[1] = 128u << 23 | m;
+        b->d[2] = ((m >> 2) & 1) << 31 | cyc | m;
+        b->d[3] = ((m & 1) ? 253 + bit1 : 1 + bit1) << 23 | m;
+        break;
+    default:
+        b->d[0] = m;
+        b->d[1] = 0x80000000u | m;
+        b->d[2] = 0x7f800000u | m;
+        b->d[3] = 0xff800000u | m;
+        break;
+    }
+}
+
+static uint64_t fnv1a(uint64_t h, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        h ^= (v >> (8 * i)) & 0xff;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* FNV-1a 64 of the lanes' outputs (little-endian bytes, lane 0 first, m
+ * ascending) as an Intel host (family 6 model 207) gives them: RCPPS on
+ * the SW_RCP lanes, RSQRTPS on SW_RSQRT, RCPPS then RSQRTPS on SW_SPECIAL */
+#define APPROX_SUM_RCP      0xb73d96967445f69bull
+#define APPROX_SUM_RSQRT    0x7ef916c78174e2adull
+#define APPROX_SUM_SPECIAL  0x4af492faacc514c8ull
+
+/* Every mantissa through RCPPS/RSQRTPS (lanes above) and RCPSS/RSQRTSS
+ * (1.m, and 2.m for RSQRT), RC/FTZ/DAZ cycling with m, no flags.  Every
+ * host: the checksums, and the scalar forms must equal lane 0 of the
+ * packed ones and keep the upper lanes.  Intel host: every lane must
+ * equal the host's, which must raise no flag either. */
+static void test_sse_fp_approx_sweep(void)
+{
+    bool vs_host = false;
+#if defined(__x86_64__)
+    vs_host = __builtin_cpu_is("intel");
+#endif
+    uint64_t sum[3] = { 0xcbf29ce484222325ull, 0xcbf29ce484222325ull, 0xcbf29ce484222325ull };
+    unsigned long bad = 0, cmp = 0;
+    const XMMReg up = { .d = { 0x12345678, 0x9abcdef0, 0x7fc00001, 0x80000001 } };
+
+    for (int kind = SW_RCP; kind <= SW_SPECIAL; kind++) {
+        for (uint32_t m = 0; m < 1u << 23; m++) {
+            uint32_t mx = MXCSR_DEFAULT | (m & 3) << MXCSR_RC_SHIFT |
+                          (m & 4 ? MXCSR_FZ : 0) | (m & 8 ? MXCSR_DAZ : 0);
+            XMMReg b, r, h = { .q = { 0, 0 } }, a1 = up;
+            approx_sweep_lanes(kind, m, &b);
+            for (int rs = 0; rs < 2; rs++) {
+                if ((kind == SW_RCP && rs) || (kind == SW_RSQRT && !rs))
+                    continue;
+                SSEFpOp ps = rs ? SSEFP_RSQRTPS : SSEFP_RCPPS;
+                SSEFpOp ss = rs ? SSEFP_RSQRTSS : SSEFP_RCPSS;
+                uint32_t fl = sse_fp_exec(ps, &r, &b, &b, 0, mx);
+                for (int l = 0; l < 4; l++)
+                    sum[kind] = fnv1a(sum[kind], r.d[l]);
+                bool wrong = fl != 0;
+#if defined(__x86_64__)
+                if (vs_host) {
+                    wrong |= host_approx(ps, &h, &b, &b, mx) != 0 || memcmp(&h, &r, 16) != 0;
+                    cmp++;
+                }
+#endif
+                /* the scalar form on lanes 0 and 1 */
+                for (int l = 0; l < (kind == SW_RSQRT ? 2 : 1); l++) {
+                    XMMReg bs = { .d = { b.d[l], ~0u, ~0u, ~0u } }, rs1;
+                    fl = sse_fp_exec(ss, &rs1, &a1, &bs, 0, mx);
+                    wrong |= fl != 0 || rs1.d[0] != r.d[l] || memcmp(&rs1.d[1], &up.d[1], 12);
+#if defined(__x86_64__)
+                    if (vs_host) {
+                        wrong |= host_approx(ss, &h, &a1, &bs, mx) != 0 ||
+                                 memcmp(&h, &rs1, 16) != 0;
+                        cmp++;
+                    }
+#endif
+                }
+                if (wrong && bad++ < 10)
+                    printf("\n  %s %08x %08x %08x %08x mxcsr %04x: sse_fp %08x %08x %08x %08x"
+                           "%s%08x %08x %08x %08x", sse_fp_name(ps), b.d[0], b.d[1], b.d[2],
+                           b.d[3], mx, r.d[0], r.d[1], r.d[2], r.d[3],
+                           vs_host ? " host " : " ", vs_host ? h.d[0] : 0, vs_host ? h.d[1] : 0,
+                           vs_host ? h.d[2] : 0, vs_host ? h.d[3] : 0);
+            }
+        }
+    }
+    if (bad || getenv("SSE_FP_CASES") ||
+        sum[0] != APPROX_SUM_RCP || sum[1] != APPROX_SUM_RSQRT || sum[2] != APPROX_SUM_SPECIAL)
+        printf("\n  RCP/RSQRT sweep: %lu host comparisons, %lu mismatches; FNV-1a "
+               "%016llx %016llx %016llx (Intel %016llx %016llx %016llx)", cmp, bad,
+               (unsigned long long)sum[0], (unsigned long long)sum[1],
+               (unsigned long long)sum[2], APPROX_SUM_RCP, APPROX_SUM_RSQRT, APPROX_SUM_SPECIAL);
+    CU_ASSERT(bad == 0);
+    CU_ASSERT(sum[0] == APPROX_SUM_RCP);
+    CU_ASSERT(sum[1] == APPROX_SUM_RSQRT);
+    CU_ASSERT(sum[2] == APPROX_SUM_SPECIAL);
+}
 
 void register_sse_fp_tests(void)
 {
     CU_pSuite s = CU_add_suite("sse_fp", NULL, NULL);
     CU_add_test(s, "fixed tables", test_sse_fp_tables);
+    CU_add_test(s, "RCP/RSQRT: every mantissa, checksums (and vs an Intel host)",
+                test_sse_fp_approx_sweep);
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("sse3")) {
         CU_add_test(s, "edge values, every op, RC x FTZ x DAZ vs host", test_sse_fp_edges);

@@ -564,66 +564,55 @@ static uint64_t fp_convert(const FpFmt *from, const FpFmt *to, FpEnv *env, uint6
 /* RCPPS / RSQRTPS                                                     */
 /* ------------------------------------------------------------------ */
 
-/* The model (docs/sse.md): the exact 1/x or 1/sqrt(x) rounded to nearest
- * to 12 significant bits (relative error <= 2^-12, inside the SDM's
- * 1.5 * 2^-12); denormal inputs read as zeros; tiny results flush to a
- * zero; no MXCSR flags at all.  Not Intel's table bits. */
-static uint32_t approx12(bool sign, int e, uint64_t sig)
-{
-    /* value = sig * 2^(e - 63), round to 12 bits */
-    uint64_t m = sig >> 52, rem = sig & ((1ull << 52) - 1);
-    if (rem > (1ull << 51) || (rem == (1ull << 51) && (m & 1)))
-        m++;
-    if (m >> 12) {
-        m >>= 1;
-        e++;
-    }
-    int be = e + 127;
-    if (be < 1)
-        return (uint32_t)sign << 31;
-    return ((uint32_t)sign << 31) | ((uint32_t)be << 23) | (uint32_t)((m & 0x7ff) << 12);
-}
+/* Intel's bits (docs/sse.md): the result fraction has 12 bits and depends
+ * only on the top 11 mantissa bits of x (RCP) or on the top 10 and the
+ * parity of the exponent (RSQRT); the exponent only scales.  Those 2048
+ * + 2048 fractions are stored as segments of a piecewise linear function
+ * (sse_fp_approx.inc, derived from an Intel host, family 6 model 207),
+ * which reproduces that host for every input.  The same bits for every
+ * modelled CPU (AMD's differ: a documented departure).  Special inputs as
+ * the SDM: +-0 and denormals (read as zero whatever DAZ says) give
+ * +-infinity, a NaN is returned quieted, RSQRT of a negative non-zero
+ * number gives the default QNaN, a result below the smallest normal is
+ * flushed to a zero of x's sign.  MXCSR (RC, FTZ, DAZ, masks) has no
+ * effect and no flag is ever raised. */
+#include "cpu-x86/sse/sse_fp_approx.inc"
 
 static uint32_t fp_rcp(uint32_t a)
 {
-    bool s = a >> 31;
-    if (f_is_nan(&F32, a))
-        return a | 0x00400000u;
-    if (f_is_inf(&F32, a))
-        return (uint32_t)s << 31;
-    if (f_exp(&F32, a) == 0)
-        return (uint32_t)f_inf(&F32, s);
-    Unp x = f_unpack(&F32, a);
-    int e = 63 - x.exp;                     /* 1/x = (2^127 / sig) * 2^(e - 127) */
-    uint64_t sig = norm128(((U128)1 << 127) / x.sig, &e);
-    return approx12(s, e, sig | 1);
+    uint32_t s = a & 0x80000000u;
+    int e = f_exp(&F32, a);
+    uint32_t m = (uint32_t)f_man(&F32, a);
+    if (e == F32.emax)
+        return m ? a | 0x00400000u : s;     /* NaN quieted; 1/inf = 0 */
+    if (e == 0)
+        return s | 0x7f800000u;             /* zero, denormal: infinity */
+    if (e >= 253)                           /* x >= 2^126: result tiny, flushed */
+        return s;
+    uint32_t t = rcp_seg[m >> 16], j = (m >> 12) & 15;
+    uint32_t f = ((t >> 8) - (t & 0xff) * j) >> 6;
+    /* 1/(1.m * 2^(e-127)) ~ 0.5 * (1 + f/2^12) * 2^(127-e) */
+    return s | (uint32_t)(253 - e) << 23 | f << 11;
 }
 
 static uint32_t fp_rsqrt(uint32_t a)
 {
-    bool s = a >> 31;
-    if (f_is_nan(&F32, a))
+    uint32_t s = a & 0x80000000u;
+    int e = f_exp(&F32, a);
+    uint32_t m = (uint32_t)f_man(&F32, a);
+    if (e == F32.emax && m)
         return a | 0x00400000u;
-    if (f_exp(&F32, a) == 0)
-        return (uint32_t)f_inf(&F32, s);
+    if (e == 0)
+        return s | 0x7f800000u;             /* -0 and -denormal: -infinity */
     if (s)
         return 0xffc00000u;
-    if (f_is_inf(&F32, a))
+    if (e == F32.emax)
         return 0;
-    Unp x = f_unpack(&F32, a);
-    /* 1/sqrt(sig * 2^k): sqrt first (62 bits), then divide */
-    int k = x.exp - 63;
-    U128 n = (U128)x.sig << ((k & 1) ? 63 : 62);
-    k -= (k & 1) ? 63 : 62;
-    bool rem;
-    uint64_t r = isqrt128(n, &rem);        /* sqrt = r * 2^(k/2), r < 2^64 */
-    /* 1/r with 64+ bits: 2^127 / r.  r is the root truncated to 63-64
-     * bits, so this is within 2^-62 (relative) of the exact 1/sqrt(x), far
-     * finer than the 12-bit rounding below; the sticky bit keeps exact
-     * powers of two from looking like ties */
-    int e = -(k / 2);
-    uint64_t q = norm128(((U128)1 << 127) / r, &e);
-    return approx12(false, e, q | rem | 1);
+    /* x = y * 2^(2k), y in [1,4): 1/sqrt(x) ~ 0.5 * (1 + f/2^12) * 2^(-k);
+     * biased result exponent 126 - floor((e - 127) / 2) */
+    uint32_t t = rsqrt_seg[!(e & 1)][m >> 16], j = (m >> 13) & 7;
+    uint32_t f = ((t >> 8) - (t & 0xff) * j) >> 4;
+    return (uint32_t)(190 - ((e + 1) >> 1)) << 23 | f << 11;
 }
 
 /* ------------------------------------------------------------------ */
