@@ -248,7 +248,7 @@ static bool load_pass(Machine *m, const uint8_t *data, size_t len, bool apply, G
     return false;
 }
 
-bool machine_load_state(Machine *m, const uint8_t *data, size_t len, GError **errp)
+bool machine_check_state(Machine *m, const uint8_t *data, size_t len, GError **errp)
 {
     if (len < 8 + 4 + 8 + 5 || memcmp(data, SAVEVM_MAGIC, 8)) {
         g_set_error(errp, VMSTATE_ERROR, 0, "not a tx86 machine state");
@@ -266,7 +266,12 @@ bool machine_load_state(Machine *m, const uint8_t *data, size_t len, GError **er
         g_set_error(errp, VMSTATE_ERROR, 0, "the state is damaged (checksum)");
         return false;
     }
-    if (!load_pass(m, data, len, false, errp))
+    return load_pass(m, data, len, false, errp);
+}
+
+bool machine_load_state(Machine *m, const uint8_t *data, size_t len, GError **errp)
+{
+    if (!machine_check_state(m, data, len, errp))
         return false;
     if (!load_pass(m, data, len, true, errp))
         return false;               /* cannot happen: the check passed */
