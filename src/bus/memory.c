@@ -14,8 +14,9 @@
  *          read hook reads all ones, a NULL write hook drops the write
  *   none   reads all ones, writes ignored (-d unimp)
  * An access that crosses a page boundary is split into byte accesses.  A
- * store (of any kind, including physmem_write_buf) into a page whose
- * has_code flag is set calls the code-write hook after the data is stored.
+ * store (of any kind, including physmem_write_buf) into a page with watch
+ * flags marks it dirty (PAGE_WATCH_CLEAN) and calls the code-write hook
+ * (PAGE_WATCH_CODE) after the data is stored.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -181,8 +182,8 @@ static void physmem_write_page(PhysMem *pm, GuestPhys paddr, uint32_t value, int
     switch (p->kind) {
     case MEM_RAM:
         mem_store_le(p->host + (paddr & ~PAGE_MASK), value, size);
-        if (p->has_code && pm->code_write_hook)
-            pm->code_write_hook(pm->code_write_opaque, paddr, size);
+        if (p->watch)
+            physmem_watched_store(pm, p, paddr, size);
         return;
     case MEM_MMIO: {
         const MemRegion *r = &pm->regions[p->region];
@@ -260,8 +261,8 @@ bool physmem_write_buf(PhysMem *pm, GuestPhys paddr, const void *buf, size_t len
         PhysPage *p = physmem_page(pm, paddr);
         if (p->kind == MEM_RAM) {
             memcpy(p->host + off, in, chunk);
-            if (p->has_code && pm->code_write_hook)
-                pm->code_write_hook(pm->code_write_opaque, paddr, (int)chunk);
+            if (p->watch)
+                physmem_watched_store(pm, p, paddr, (int)chunk);
         } else if (p->kind != MEM_ROM) {
             ok = false;
         }
@@ -371,4 +372,47 @@ void physmem_notify(PhysMem *pm, uint32_t base, uint32_t size)
 {
     for (unsigned i = 0; i < pm->n_listeners; i++)
         pm->listeners[i].fn(pm->listeners[i].opaque, base, size);
+}
+
+/* ---- dirty logging (memory.h) ---- */
+
+void physmem_watched_store(PhysMem *pm, PhysPage *p, GuestPhys paddr, int size)
+{
+    if (p->watch & PAGE_WATCH_CLEAN) {
+        p->watch &= ~PAGE_WATCH_CLEAN;
+        if (pm->dirty && p->host >= pm->ram && p->host < pm->ram + pm->ram_size)
+            pm->dirty[(size_t)(p->host - pm->ram) >> PAGE_BITS] = 1;
+    }
+    if ((p->watch & PAGE_WATCH_CODE) && pm->code_write_hook)
+        pm->code_write_hook(pm->code_write_opaque, paddr, size);
+}
+
+void physmem_dirty_log_start(PhysMem *pm)
+{
+    uint32_t n = pm->ram_size >> PAGE_BITS;
+    g_free(pm->dirty);
+    pm->dirty = g_malloc(n ? n : 1);
+    memset(pm->dirty, 1, n);
+}
+
+bool physmem_dirty_harvest(PhysMem *pm, uint32_t i)
+{
+    if (!pm->dirty || i >= pm->ram_size >> PAGE_BITS || !pm->dirty[i])
+        return false;
+    pm->dirty[i] = 0;
+    /* main RAM is mapped 1:1 from 0; where something else is mapped over
+     * it (VGA, PAM ROM) the page cannot be written through that address */
+    PhysPage *p = &pm->pages[i];
+    if (p->host == pm->ram + ((size_t)i << PAGE_BITS))
+        p->watch |= PAGE_WATCH_CLEAN;
+    else
+        pm->dirty[i] = 1;                   /* not watchable: always dirty */
+    return true;
+}
+
+void physmem_dirty_log_stop(PhysMem *pm)
+{
+    for (uint32_t i = 0; i < PHYS_PAGES; i++)
+        pm->pages[i].watch &= ~PAGE_WATCH_CLEAN;
+    g_clear_pointer(&pm->dirty, g_free);
 }

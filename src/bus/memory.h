@@ -11,6 +11,10 @@
  *
  * Pages that hold translated guest code are flagged; a write to such a page
  * calls the code-write hook (the translator invalidates its blocks).
+ * Dirty logging (migration) flags main-RAM pages "clean" in the same way:
+ * the first store after a harvest marks the page dirty.  A flagged page
+ * (PhysPage.watch != 0) never gets a TLB write tag, so every store to it
+ * takes the slow path that sees the flags.
  *
  * Example:
  *     PhysMem *pm = physmem_new();
@@ -51,11 +55,14 @@ typedef struct MemRegion {
 } MemRegion;
 
 /* one entry per 4 KiB guest physical page */
+#define PAGE_WATCH_CODE  0x01u  /* translated code lives here: the code-write hook */
+#define PAGE_WATCH_CLEAN 0x02u  /* dirty logging: not written since the last harvest */
+
 typedef struct PhysPage {
     uint8_t *host;          /* host address of the page (RAM/ROM), else NULL */
     uint16_t region;        /* index into PhysMem.regions (0 = unassigned) */
     uint8_t kind;           /* MemKind */
-    uint8_t has_code;       /* translated code lives here */
+    uint8_t watch;          /* PAGE_WATCH_*: stores must take the slow path */
 } PhysPage;
 
 typedef void (*CodeWriteHook)(void *opaque, GuestPhys paddr, int size);
@@ -75,6 +82,8 @@ typedef struct PhysMem {
     unsigned n_regions, cap_regions;
     uint8_t *ram;           /* main RAM (first RAM region) */
     uint32_t ram_size;
+    uint8_t *dirty;         /* dirty logging on: a byte per main RAM page, 1 = written
+                             * since its last harvest; NULL = logging off */
     CodeWriteHook code_write_hook;
     void *code_write_opaque;
     bool log_unassigned;    /* -d unimp */
@@ -131,7 +140,21 @@ void physmem_set_code_hook(PhysMem *pm, CodeWriteHook hook, void *opaque);
 /* the translator marks/unmarks pages that hold code */
 static inline void physmem_mark_code(PhysMem *pm, GuestPhys paddr, bool on)
 {
-    pm->pages[paddr >> PAGE_BITS].has_code = on;
+    PhysPage *p = &pm->pages[paddr >> PAGE_BITS];
+    p->watch = on ? (p->watch | PAGE_WATCH_CODE) : (p->watch & ~PAGE_WATCH_CODE);
 }
+
+/* Dirty logging of main RAM (live migration, savevm.c).  start: every
+ * page counts as dirty.  harvest: if main-RAM page `i` is dirty, make it
+ * clean (its next store marks it again) and return true.  After
+ * harvesting, the caller drops the TLB's write tags (tlb_flush_all)
+ * before the CPU runs again: a page with a write tag is never seen
+ * dirtied.  Stores through physmem_write*, the slow paths of the CPU and
+ * device DMA all mark pages.  stop: logging off, every flag cleared. */
+void physmem_dirty_log_start(PhysMem *pm);
+bool physmem_dirty_harvest(PhysMem *pm, uint32_t i);
+void physmem_dirty_log_stop(PhysMem *pm);
+/* the slow path of a store into a watched page (after the data is stored) */
+void physmem_watched_store(PhysMem *pm, PhysPage *p, GuestPhys paddr, int size);
 
 #endif

@@ -59,7 +59,7 @@ static void tlb_fill(const MMUContext *c, GuestVirt lin, const MMUWalk *w, int m
     }
     e->addend = addend;
     e->addr_read = tag;
-    if (p->kind == MEM_RAM && !p->has_code && w->may_write)
+    if (p->kind == MEM_RAM && !p->watch && w->may_write)
         e->addr_write = tag;
     *attr = w->attr;
     tlb->n_global += (w->attr & TLB_ATTR_GLOBAL) != 0;
@@ -138,7 +138,7 @@ static inline void tlb_st_phys(const MMUContext *c, uint64_t pa, uint64_t v, uin
     if (G_UNLIKELY(pa >= MMU_PHYS_NONE))
         return;                                 /* no memory there */
     p = physmem_page(c->mem, (GuestPhys)pa);
-    if (G_LIKELY(p->kind == MEM_RAM && !p->has_code && p->host)) {
+    if (G_LIKELY(p->kind == MEM_RAM && !p->watch && p->host)) {
         uint8_t *h = p->host + (pa & ~PAGE_MASK);
         switch (size) {
         case 1:

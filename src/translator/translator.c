@@ -314,7 +314,7 @@ static void tb_page_add(Translator *t, TranslationBlock *tb, int n)
     }
     if (t->mem) {
         PhysPage *pp = physmem_page(t->mem, page << PAGE_BITS);
-        if (!pp->has_code && t->cpu && t->guest->code_page_added)
+        if (!(pp->watch & PAGE_WATCH_CODE) && t->cpu && t->guest->code_page_added)
             t->guest->code_page_added(t->cpu, pp->host);   /* stores must reach the hook */
         physmem_mark_code(t->mem, page << PAGE_BITS, true);
     }

@@ -823,7 +823,7 @@ static void test_tb_cache(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
         CU_ASSERT(tb_find(t, env) == tb);
         CU_ASSERT_EQUAL(t->stats.blocks_translated, 1);
-        CU_ASSERT(physmem_page(r->m->mem, 0x500)->has_code);
+        CU_ASSERT(physmem_page(r->m->mem, 0x500)->watch & PAGE_WATCH_CODE);
 
         int exit = t->backend->exec(t, env, tb);
         CU_ASSERT_EQUAL(exit, TB_EXIT_SLOT0);
@@ -858,7 +858,7 @@ static void test_tb_cache(void)
         CU_ASSERT(n2->valid && tb->valid);
 
         tb_flush(t);
-        CU_ASSERT(!physmem_page(r->m->mem, 0x500)->has_code);
+        CU_ASSERT(!(physmem_page(r->m->mem, 0x500)->watch & PAGE_WATCH_CODE));
         env->eip = 0x500;
         TranslationBlock *again = tb_find(t, env);
         CU_ASSERT(again->valid && again->pc == 0x500);

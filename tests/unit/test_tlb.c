@@ -311,7 +311,7 @@ static void test_tlb_code_pages(void)
     env->eip = 0x1000;
     TranslationBlock *tb = tb_find(m->tr, env);
     CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
-    CU_ASSERT(physmem_page(m->mem, 0x1000)->has_code);
+    CU_ASSERT(physmem_page(m->mem, 0x1000)->watch & PAGE_WATCH_CODE);
     CU_ASSERT_EQUAL(entry(env, TLB_MMU_KERNEL, 0x1800)->addr_write, TLB_INVALID);
     /* a store elsewhere on the page: slow path, no write tag, block stays */
     env->code_dirty = 0;
