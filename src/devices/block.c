@@ -30,6 +30,7 @@ struct BlockDev {
 };
 
 #define BLOCK_COW_ENTRY (8 + BLOCK_SECTOR_SIZE)
+#define BLOCK_OVERLAY_TOO_LARGE UINT64_MAX      /* saved_sectors: not saved */
 
 /* ---- saved state: the -snapshot overlay is machine state (the guest
  * wrote it), the image under it is not (opened read-only, the same file
@@ -66,10 +67,13 @@ static void block_pre_save(void *opaque)
     b->saved_sectors = b->sectors;
     guint n = b->cow ? g_hash_table_size(b->cow) : 0;
     /* the stream's field sizes are 32 bits: 8 Mi sectors (4 GiB) at most */
-    if (!n || (uint64_t)n * BLOCK_COW_ENTRY > UINT32_MAX) {
-        if (n)
-            g_warning("block %s: the -snapshot overlay (%u sectors) is too large to save",
-                      b->img->path, n);
+    if (!n)
+        return;
+    if ((uint64_t)n * BLOCK_COW_ENTRY > UINT32_MAX) {
+        /* a stream no load accepts rather than one without the overlay */
+        g_warning("block %s: the -snapshot overlay (%u sectors) is too large to save",
+                  b->img->path, n);
+        b->saved_sectors = BLOCK_OVERLAY_TOO_LARGE;
         return;
     }
     GPtrArray *keys = g_ptr_array_sized_new(n);
@@ -98,6 +102,11 @@ static bool block_post_load(void *opaque, int version, GError **errp)
     if (!b->cow) {
         g_set_error(errp, VMSTATE_ERROR, 0, "block %s: the stream has a -snapshot overlay, "
                     "this drive is not opened with -snapshot", b->img->path);
+        return false;
+    }
+    if (b->saved_sectors == BLOCK_OVERLAY_TOO_LARGE) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "block %s: the -snapshot overlay was too large "
+                    "to save (4 GiB at most)", b->img->path);
         return false;
     }
     if (b->saved_sectors != b->sectors) {

@@ -49,15 +49,23 @@ struct USBHidState {
     uint8_t last[USB_HID_REPORT_MAX];       /* the newest report (GET_REPORT) */
     uint8_t keys[6], mods;                  /* keyboard: what is held */
     unsigned buttons;                       /* pointer */
+    uint8_t saved_kind;                     /* the kind a stream was saved from */
 };
 
 /* saved state (bus/vmstate.h): the USB device state (usb.c: address,
  * configuration, the control transfer in progress), protocol, idle, the
  * keyboard LEDs, the report queue and the newest report, the keys and
- * buttons held.  Not saved: the kind, the descriptors and the serial
- * string (the machine's configuration).  The controller (uhci_attach)
+ * buttons held, and the kind, which post_load compares with this
+ * device's (a tablet's reports are not a keyboard's).  Not saved: the
+ * descriptors and the serial string (the machine's configuration).  The controller (uhci_attach)
  * registers the section: this file has no machine services. */
 static bool usb_hid_post_load(void *opaque, int version, GError **errp);
+
+static void usb_hid_pre_save(void *opaque)
+{
+    USBHidState *h = opaque;
+    h->saved_kind = (uint8_t)h->kind;
+}
 
 static const VMStateField usb_hid_fields[] = {
     VMS_STRUCT(USBHidState, dev, usb_device_vmsd, 1),
@@ -71,18 +79,24 @@ static const VMStateField usb_hid_fields[] = {
     VMS_BYTES(USBHidState, keys, 1),
     VMS_U8(USBHidState, mods, 1),
     VMS_U32(USBHidState, buttons, 1),
+    VMS_U8(USBHidState, saved_kind, 1),
     VMS_END
 };
 
 const VMStateDesc usb_hid_vmsd = {
     .name = "usb-hid", .version = 1, .min_version = 1,
-    .fields = usb_hid_fields, .post_load = usb_hid_post_load,
+    .fields = usb_hid_fields, .pre_save = usb_hid_pre_save, .post_load = usb_hid_post_load,
 };
 const size_t usb_hid_state_size = sizeof(USBHidState);  /* vmstate_check_desc (tests) */
 
 static bool usb_hid_post_load(void *opaque, int version, GError **errp)
 {
     USBHidState *h = opaque;
+    if (h->saved_kind != h->kind) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the stream was saved from a %s",
+                    h->dev.name, usb_hid_kind_name((USBHidKind)h->saved_kind));
+        return false;
+    }
     if (!usb_device_post_load(&h->dev, errp))
         return false;
     if (h->qhead < 0 || h->qhead >= USB_HID_QUEUE || h->qcount < 0 ||
