@@ -937,7 +937,7 @@ E1000State *e1000_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t mac
     s->pci->config[PCI_INTERRUPT_PIN] = 1;
     pci_register_mem_bar(s->pci, 0, E1000_MMIO_SIZE, 0, &e1000_mem_ops, s, "e1000-mmio");
     pci_register_io_bar(s->pci, 1, E1000_IO_SIZE, &e1000_io_ops, s, "e1000-io");
-    s->tx_buf = g_malloc(TX_BUF_MAX);
+    s->tx_buf = g_malloc0(TX_BUF_MAX);      /* saved whole: no host bytes in a stream */
     s->tx_seg = g_malloc(TX_BUF_MAX);
     s->nc = net_client_new(&e1000_net_ops, s, "e1000");
     if (b->clock)

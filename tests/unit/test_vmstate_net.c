@@ -117,15 +117,47 @@ static void bad_streams(const VMStateDesc *d, void *scratch, const GByteArray *a
     g_free(copy);
 }
 
-/* the data of the first field called name in a stream (its elements
- * start there), or NULL */
+/* the data of the first field called name in a section's payload, nested
+ * structs included (walking the stream's own layout, vmstate.c), or NULL */
+static uint32_t rd_u32(const uint8_t *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint8_t *find_field(uint8_t *p, uint8_t *end, const char *name)
+{
+    if (end - p < 4)
+        return NULL;
+    uint32_t nf = rd_u32(p);
+    p += 4;
+    for (uint32_t i = 0; i < nf && p < end; i++) {
+        uint8_t n = p[0];
+        if (end - p < 1 + n + 13)
+            return NULL;
+        bool match = n == strlen(name) && !memcmp(p + 1, name, n);
+        uint8_t type = p[1 + n];
+        uint32_t count = rd_u32(p + 1 + n + 5), len = rd_u32(p + 1 + n + 9);
+        uint8_t *data = p + 1 + n + 13;
+        if (match)
+            return data;
+        if (type == VMS_T_STRUCT) {
+            uint8_t *q = data;
+            for (uint32_t k = 0; k < count && q + 4 <= data + len; k++) {
+                uint32_t sl = rd_u32(q);
+                uint8_t *hit = find_field(q + 4, q + 4 + sl, name);
+                if (hit)
+                    return hit;
+                q += 4 + sl;
+            }
+        }
+        p = data + len;
+    }
+    return NULL;
+}
+
 static uint8_t *field_data(GByteArray *a, const char *name)
 {
-    size_t n = strlen(name);
-    for (size_t i = 0; i + 1 + n + 13 <= a->len; i++)
-        if (a->data[i] == n && !memcmp(a->data + i + 1, name, n))
-            return a->data + i + 1 + n + 13;  /* type, elem_size, count, len */
-    return NULL;
+    return find_field(a->data, a->data + a->len, name);
 }
 
 static void put_le(uint8_t *p, uint64_t v, int n)
@@ -224,6 +256,102 @@ static void test_e1000(void)
     e1000_free(e);
     e1000_free(f);
     net_client_free(peer);
+    machine_free(m1);
+    machine_free(m2);
+}
+
+/* transmit: a packet half gathered (no EOP yet) and a ring longer than
+ * one batch (the rest left to tx_timer) carry over a save and a load */
+typedef struct Rec {
+    int n;
+    size_t len;
+    uint8_t last[256];
+} Rec;
+
+static bool rec_receive(NetClient *nc, const uint8_t *b, size_t len)
+{
+    Rec *r = nc->opaque;
+    r->n++;
+    r->len = len;
+    memcpy(r->last, b, MIN(len, sizeof(r->last)));
+    return true;
+}
+static const NetClientOps rec_ops = { .receive = rec_receive };
+
+static void tx_desc(Machine *m, int i, uint32_t buf, uint16_t len, uint8_t cmd)
+{
+    uint32_t d = 0x40000 + 16u * (uint32_t)i;
+    physmem_write(m->mem, d, buf, 4);
+    physmem_write(m->mem, d + 4, 0, 4);
+    physmem_write(m->mem, d + 8, len, 2);
+    physmem_write(m->mem, d + 10, 0, 1);
+    physmem_write(m->mem, d + 11, cmd, 1);
+    physmem_write(m->mem, d + 12, 0, 4);
+}
+
+/* guest RAM is the machine's section: copy what the rings use */
+static void copy_ram(Machine *from, Machine *to)
+{
+    static uint8_t buf[0x20000];
+    physmem_read_buf(from->mem, 0x40000, buf, sizeof(buf));
+    physmem_write_buf(to->mem, 0x40000, buf, sizeof(buf));
+}
+
+static void test_e1000_tx(void)
+{
+    PCIBus *b1 = NULL, *b2 = NULL;
+    Machine *m1 = new_machine(&b1), *m2 = new_machine(&b2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m2);
+    GError *err = NULL;
+    E1000State *e = e1000_init(&m1->bus, b1, PCI_DEVFN(3, 0), mac, &err);
+    E1000State *f = e1000_init(&m2->bus, b2, PCI_DEVFN(3, 0), mac, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    Rec r1 = { 0 }, r2 = { 0 };
+    NetClient *p1 = net_client_new(&rec_ops, &r1, "p1"), *p2 = net_client_new(&rec_ops, &r2, "p2");
+    net_connect(e1000_net_client(e), p1);
+    net_connect(e1000_net_client(f), p2);
+
+    uint8_t fr[128];
+    eth_frame(fr, (const uint8_t *)"\xff\xff\xff\xff\xff\xff", 100);
+    physmem_write_buf(m1->mem, 0x50000, fr, 100);
+    tx_desc(m1, 0, 0x50000, 30, 0x02);             /* IFCS, no EOP */
+    tx_desc(m1, 1, 0x50000 + 30, 70, 0x03);        /* EOP */
+    e1000_mmio_write(e, 0x3800, 0x40000);
+    e1000_mmio_write(e, 0x3808, 512 * 16);
+    e1000_mmio_write(e, 0x400, 0x2);               /* TCTL.EN */
+    e1000_mmio_write(e, 0x3818, 1);
+    CU_ASSERT_EQUAL(r1.n, 0);
+
+    copy_ram(m1, m2);
+    g_byte_array_unref(roundtrip(&e1000_vmsd, e, f));
+    e1000_mmio_write(e, 0x3818, 2);
+    e1000_mmio_write(f, 0x3818, 2);
+    CU_ASSERT_EQUAL(r1.n, 1);
+    CU_ASSERT_EQUAL(r2.n, 1);
+    CU_ASSERT_EQUAL(r2.len, 100);
+    CU_ASSERT_EQUAL(memcmp(r2.last, fr, 100), 0);
+
+    /* 300 more frames: one batch now, the rest from tx_timer */
+    for (int i = 2; i < 302; i++)
+        tx_desc(m1, i, 0x50000, 60, 0x03);
+    e1000_mmio_write(e, 0x3818, 302);
+    CU_ASSERT_EQUAL(e1000_mmio_read(e, 0x3810), 2 + E1000_TX_BATCH);
+    copy_ram(m1, m2);
+    GByteArray *a = roundtrip(&e1000_vmsd, e, f);
+    uint8_t *t = field_data(a, "tx_timer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(t[0], 1);                      /* pending */
+    CU_ASSERT_EQUAL(e1000_mmio_read(f, 0x3810), 2 + E1000_TX_BATCH);
+    clock_run_timers(&m2->clock);
+    CU_ASSERT_EQUAL(e1000_mmio_read(f, 0x3810), 302);
+    CU_ASSERT_EQUAL(r2.n, 1 + 300 - E1000_TX_BATCH);
+    g_byte_array_unref(a);
+    e1000_free(e);
+    e1000_free(f);
+    net_client_free(p1);
+    net_client_free(p2);
     machine_free(m1);
     machine_free(m2);
 }
@@ -635,6 +763,7 @@ void register_vmstate_net_tests(void)
 {
     CU_pSuite s = CU_add_suite("vmstate_net", NULL, NULL);
     CU_add_test(s, "e1000: registers, EEPROM, PHY, received frame", test_e1000);
+    CU_add_test(s, "e1000: a packet half gathered, tx_timer", test_e1000_tx);
     CU_add_test(s, "ne2000: registers, ring and buffer RAM", test_ne2000);
     CU_add_test(s, "rtl8139: registers, EEPROM shift state", test_rtl8139);
     CU_add_test(s, "virtio-net and virtio-pci: queues, features, config", test_virtio_net);
