@@ -32,6 +32,8 @@
 #include <stdbool.h>
 #include <glib.h>
 #include "block/image.h"
+#include "bus/host.h"
+#include "bus/vmstate.h"
 
 #define BLOCK_SECTOR_SIZE 512
 
@@ -83,5 +85,21 @@ unsigned block_snapshot_sectors(const BlockDev *b);
 unsigned block_sync_count(const BlockDev *b);
 /* whether the image holds QEMU-style locks (tests) */
 bool block_locked(const BlockDev *b);
+
+/* saved state: with -snapshot the overlay (the sectors the guest wrote)
+ * is machine state, section "block-snapshot" (bus/vmstate.h): the image
+ * size it was written on and every written sector, ascending.  The owner
+ * that opens the drive and has the machine's services registers it
+ * (nothing is registered without -snapshot: the image file is the state
+ * then).  post_load refuses an overlay of another image size, sectors
+ * past the end or out of order, and a drive without -snapshot. */
+extern const VMStateDesc block_snapshot_vmsd;
+extern const size_t block_snapshot_state_size;
+void block_register_state(BlockDev *b, BusHost *host);
+/* Stop-gap until the serializer can load a variable-length buffer it
+ * allocates itself: VMS_VBUFFER loads only into a buffer of the size the
+ * stream has, so the loader sizes it first (len: the cow_blob field's
+ * size in the stream).  False without -snapshot. */
+bool block_snapshot_prepare_load(BlockDev *b, uint32_t len);
 
 #endif

@@ -157,6 +157,58 @@ struct E1000State {
 
 static inline uint32_t *reg(E1000State *s, uint32_t off) { return &s->regs[off >> 2]; }
 
+/* ---- saved state (bus/vmstate.h): registers, EEPROM, PHY, the Microwire
+ * and MDIO progress, the TX context and the packet being gathered across
+ * descriptors, the TX continuation timer.  Not saved: the MAC (the
+ * machine's configuration; the EEPROM and RAL0/RAH0 carry what the guest
+ * sees), rx_buf and tx_seg (scratch of one call). */
+
+static const VMStateField e1000_txctx_fields[] = {
+    VMS_U8(TxContext, ipcss, 1),
+    VMS_U8(TxContext, ipcso, 1),
+    VMS_U8(TxContext, tucss, 1),
+    VMS_U8(TxContext, tucso, 1),
+    VMS_U16(TxContext, ipcse, 1),
+    VMS_U16(TxContext, tucse, 1),
+    VMS_U8(TxContext, tucmd, 1),
+    VMS_U8(TxContext, hdrlen, 1),
+    VMS_U16(TxContext, mss, 1),
+    VMS_U32(TxContext, paylen, 1),
+    VMS_END
+};
+static const VMStateDesc e1000_txctx_vmsd = { "e1000-tx-context", 1, 1, e1000_txctx_fields };
+
+static bool e1000_post_load(void *opaque, int version, GError **errp);
+
+static const VMStateField e1000_fields[] = {
+    VMS_INT_ARRAY(E1000State, regs, 1),
+    VMS_INT_ARRAY(E1000State, eeprom, 1),
+    VMS_INT_ARRAY(E1000State, phy, 1),
+    VMS_BOOL(E1000State, link_up, 1),
+    VMS_U32(E1000State, ioaddr, 1),
+    VMS_U32(E1000State, ee_in, 1),
+    VMS_I32(E1000State, ee_nin, 1),
+    VMS_I32(E1000State, ee_out_bits, 1),
+    VMS_U16(E1000State, ee_out, 1),
+    VMS_U8(E1000State, ee_addr, 1),
+    VMS_BOOL(E1000State, ee_do, 1),
+    VMS_STRUCT(E1000State, ctx, e1000_txctx_vmsd, 1),
+    VMS_BUFFER(E1000State, tx_buf, TX_BUF_MAX, 1),
+    VMS_U32(E1000State, tx_len, 1),
+    VMS_BOOL(E1000State, tx_bad, 1),
+    VMS_BOOL(E1000State, tx_started, 1),
+    VMS_U8(E1000State, tx_popts, 1),
+    VMS_BOOL(E1000State, tx_tse, 1),
+    VMS_TIMER(E1000State, tx_timer, 1),
+    VMS_END
+};
+
+const VMStateDesc e1000_vmsd = {
+    .name = "e1000", .version = 1, .min_version = 1,
+    .fields = e1000_fields, .post_load = e1000_post_load,
+};
+const size_t e1000_state_size = sizeof(E1000State);  /* vmstate_check_desc (tests) */
+
 static void e1000_update_irq(E1000State *s)
 {
     pci_set_irq(s->pci, (*reg(s, ICR) & *reg(s, IMS)) != 0);
@@ -692,6 +744,31 @@ static void e1000_tx_timer_cb(void *opaque)
     e1000_tx_run(opaque);
 }
 
+/* ---- saved state: what the stream may not hold */
+
+static bool e1000_post_load(void *opaque, int version, GError **errp)
+{
+    E1000State *s = opaque;
+    if (s->ee_nin < 0 || s->ee_nin >= 9 || s->ee_out_bits < 0 || s->ee_out_bits > 16 ||
+        s->ee_addr >= EEPROM_WORDS) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "e1000: EEPROM shift state out of range "
+                    "(%d bits in, %d out, word %u)", s->ee_nin, s->ee_out_bits, s->ee_addr);
+        return false;
+    }
+    if (s->tx_len > TX_BUF_MAX) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "e1000: %u bytes gathered for transmit, "
+                    "the buffer holds %u", s->tx_len, (unsigned)TX_BUF_MAX);
+        return false;
+    }
+    if (s->ioaddr & ~(uint32_t)(E1000_MMIO_SIZE - 4)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "e1000: IOADDR 0x%x is not a register offset",
+                    s->ioaddr);
+        return false;
+    }
+    /* the interrupt line is the PCI core's saved state: nothing to drive */
+    return true;
+}
+
 /* ---- registers */
 
 uint32_t e1000_mmio_read(E1000State *s, uint32_t off)
@@ -860,7 +937,7 @@ E1000State *e1000_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t mac
     s->pci->config[PCI_INTERRUPT_PIN] = 1;
     pci_register_mem_bar(s->pci, 0, E1000_MMIO_SIZE, 0, &e1000_mem_ops, s, "e1000-mmio");
     pci_register_io_bar(s->pci, 1, E1000_IO_SIZE, &e1000_io_ops, s, "e1000-io");
-    s->tx_buf = g_malloc(TX_BUF_MAX);
+    s->tx_buf = g_malloc0(TX_BUF_MAX);      /* saved whole: no host bytes in a stream */
     s->tx_seg = g_malloc(TX_BUF_MAX);
     s->nc = net_client_new(&e1000_net_ops, s, "e1000");
     if (b->clock)
@@ -868,6 +945,8 @@ E1000State *e1000_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t mac
     s->link_up = true;
     e1000_eeprom_fill(s);
     e1000_reset(s);
+    if (b->host)
+        host_register_state(b->host, &e1000_vmsd, s);
     return s;
 }
 

@@ -33,4 +33,8 @@ void e1000_mmio_write(E1000State *s, uint32_t offset, uint32_t value);
 /* the link as the PHY and STATUS report it (up after reset) */
 void e1000_set_link(E1000State *s, bool up);
 
+/* saved state: section "e1000" (bus/vmstate.h), registered by e1000_init */
+extern const VMStateDesc e1000_vmsd;
+extern const size_t e1000_state_size;
+
 #endif

@@ -78,6 +78,41 @@ struct Ne2000State {
     uint8_t mem[NE_MEM_SIZE];
 };
 
+/* saved state (bus/vmstate.h): the DP8390 registers of every page, the
+ * station address PROM and the 32 KiB buffer RAM (the receive ring and
+ * the frames the driver put there to send).  Not saved: the MAC, the ISA
+ * base and line (the machine's configuration).  Every register is used
+ * only after the checks a guest write would meet (ne_ring_ok, the remote
+ * DMA bounds), so no value needs a post_load check; the interrupt line
+ * is the receiver's saved state. */
+static const VMStateField ne2000_fields[] = {
+    VMS_U8(Ne2000State, cr, 1),
+    VMS_U8(Ne2000State, isr, 1),
+    VMS_U8(Ne2000State, imr, 1),
+    VMS_U8(Ne2000State, rcr, 1),
+    VMS_U8(Ne2000State, tcr, 1),
+    VMS_U8(Ne2000State, dcr, 1),
+    VMS_U8(Ne2000State, tsr, 1),
+    VMS_U8(Ne2000State, rsr, 1),
+    VMS_U8(Ne2000State, pstart, 1),
+    VMS_U8(Ne2000State, pstop, 1),
+    VMS_U8(Ne2000State, bnry, 1),
+    VMS_U8(Ne2000State, curr, 1),
+    VMS_U8(Ne2000State, tpsr, 1),
+    VMS_U16(Ne2000State, tbcr, 1),
+    VMS_U16(Ne2000State, rsar, 1),
+    VMS_U16(Ne2000State, rbcr, 1),
+    VMS_BYTES(Ne2000State, par, 1),
+    VMS_BYTES(Ne2000State, mar, 1),
+    VMS_BYTES(Ne2000State, mem, 1),
+    VMS_END
+};
+
+const VMStateDesc ne2000_vmsd = {
+    .name = "ne2000", .version = 1, .min_version = 1, .fields = ne2000_fields,
+};
+const size_t ne2000_state_size = sizeof(Ne2000State);  /* vmstate_check_desc (tests) */
+
 static void ne_update_irq(Ne2000State *s)
 {
     int level = (s->isr & s->imr & 0x7f) != 0;
@@ -431,6 +466,8 @@ Ne2000State *ne2000_pci_init(const Buses *b, PCIBus *bus, int devfn, const uint8
     s->pci->config[PCI_INTERRUPT_PIN] = 1;
     pci_register_io_bar(s->pci, 0, NE2000_IO_SIZE, &ne_io_ops, s, "ne2k_pci");
     ne2000_reset(s);
+    if (b->host)
+        host_register_state(b->host, &ne2000_vmsd, s);
     return s;
 }
 
@@ -447,6 +484,8 @@ Ne2000State *ne2000_isa_init(const Buses *b, uint16_t iobase, IrqLine *irq,
         return NULL;
     }
     ne2000_reset(s);
+    if (b->host)
+        host_register_state(b->host, &ne2000_vmsd, s);
     return s;
 }
 

@@ -31,4 +31,8 @@ void ne2000_free(Ne2000State *s);
 uint32_t ne2000_io_read(Ne2000State *s, uint16_t off, int size);
 void ne2000_io_write(Ne2000State *s, uint16_t off, uint32_t v, int size);
 
+/* saved state: section "ne2000" (bus/vmstate.h), registered by both inits */
+extern const VMStateDesc ne2000_vmsd;
+extern const size_t ne2000_state_size;
+
 #endif

@@ -81,6 +81,40 @@ struct Rtl8139State {
     uint8_t frame[1536];          /* a transmitted frame */
 };
 
+/* saved state (bus/vmstate.h): the 256 register bytes (IDR, MAR, the
+ * TSD/TSAD pairs, RBSTART, CAPR/CBR, IMR/ISR, TCR/RCR, the PHY), the
+ * EEPROM and its Microwire shift state.  Not saved: the MAC (the EEPROM
+ * and IDR carry what the guest sees), frame (scratch of one transmit). */
+static bool rtl8139_post_load(void *opaque, int version, GError **errp);
+
+static const VMStateField rtl8139_fields[] = {
+    VMS_BYTES(Rtl8139State, regs, 1),
+    VMS_INT_ARRAY(Rtl8139State, eeprom, 1),
+    VMS_U32(Rtl8139State, ee_in, 1),
+    VMS_I32(Rtl8139State, ee_nin, 1),
+    VMS_I32(Rtl8139State, ee_out_bits, 1),
+    VMS_U16(Rtl8139State, ee_out, 1),
+    VMS_BOOL(Rtl8139State, ee_do, 1),
+    VMS_END
+};
+
+const VMStateDesc rtl8139_vmsd = {
+    .name = "rtl8139", .version = 1, .min_version = 1,
+    .fields = rtl8139_fields, .post_load = rtl8139_post_load,
+};
+const size_t rtl8139_state_size = sizeof(Rtl8139State);  /* vmstate_check_desc (tests) */
+
+static bool rtl8139_post_load(void *opaque, int version, GError **errp)
+{
+    Rtl8139State *s = opaque;
+    if (s->ee_nin < 0 || s->ee_nin >= 11 || s->ee_out_bits < 0 || s->ee_out_bits > 16) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "rtl8139: EEPROM shift state out of range "
+                    "(%d bits in, %d out)", s->ee_nin, s->ee_out_bits);
+        return false;
+    }
+    return true;
+}
+
 static uint16_t rd16(Rtl8139State *s, int o) { return (uint16_t)(s->regs[o] | s->regs[o + 1] << 8); }
 static uint32_t rd32(Rtl8139State *s, int o)
 {
@@ -384,6 +418,8 @@ Rtl8139State *rtl8139_init(const Buses *b, PCIBus *bus, int devfn, const uint8_t
         s->eeprom[7 + i] = (uint16_t)(mac[2 * i] | mac[2 * i + 1] << 8);
     s->nc = net_client_new(&rtl_net_ops, s, "rtl8139");
     rtl8139_reset(s);
+    if (b->host)
+        host_register_state(b->host, &rtl8139_vmsd, s);
     return s;
 }
 

@@ -25,4 +25,8 @@ void rtl8139_free(Rtl8139State *s);
 uint32_t rtl8139_reg_read(Rtl8139State *s, uint32_t off, int size);
 void rtl8139_reg_write(Rtl8139State *s, uint32_t off, uint32_t v, int size);
 
+/* saved state: section "rtl8139" (bus/vmstate.h), registered by rtl8139_init */
+extern const VMStateDesc rtl8139_vmsd;
+extern const size_t rtl8139_state_size;
+
 #endif

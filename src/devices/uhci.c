@@ -65,6 +65,41 @@ struct UHCIState {
     bool step_limit_logged;
 };
 
+/* saved state (bus/vmstate.h): the registers, the frame timer and the
+ * time of the next frame, each root port's PORTSC bits.  The schedule's
+ * progress (QH element pointers, TD status) is written back to guest
+ * memory as each TD completes, so nothing of a walk is kept between
+ * frames.  Not saved: which device is on which port (the machine's
+ * configuration; each device saves its own state: usb_hid.c), the
+ * frames_cut counter and its log flag (diagnostics). */
+static const VMStateField uhci_port_fields[] = {
+    VMS_U16(UHCIPort, sc, 1),
+    VMS_END
+};
+static const VMStateDesc uhci_port_vmsd = { "uhci-port", 1, 1, uhci_port_fields };
+
+static bool uhci_post_load(void *opaque, int version, GError **errp);
+
+static const VMStateField uhci_fields[] = {
+    VMS_U16(UHCIState, cmd, 1),
+    VMS_U16(UHCIState, sts, 1),
+    VMS_U16(UHCIState, intr, 1),
+    VMS_U16(UHCIState, frnum, 1),
+    VMS_U32(UHCIState, flbase, 1),
+    VMS_U8(UHCIState, sofmod, 1),
+    VMS_U8(UHCIState, int_cause, 1),
+    VMS_STRUCT_ARRAY(UHCIState, port, uhci_port_vmsd, 1),
+    VMS_I64(UHCIState, next_frame, 1),
+    VMS_TIMER(UHCIState, timer, 1),
+    VMS_END
+};
+
+const VMStateDesc uhci_vmsd = {
+    .name = "uhci", .version = 1, .min_version = 1,
+    .fields = uhci_fields, .post_load = uhci_post_load,
+};
+const size_t uhci_state_size = sizeof(UHCIState);  /* vmstate_check_desc (tests) */
+
 /* ------------------------------------------------------------------ IRQ */
 
 static void uhci_update_irq(UHCIState *s)
@@ -504,6 +539,30 @@ static const IOPortOps uhci_io_ops = {
     .sizes = IO_SIZE_8 | IO_SIZE_16 | IO_SIZE_32,
 };
 
+/* ------------------------------------------------------------------ saved state */
+
+static bool uhci_post_load(void *opaque, int version, GError **errp)
+{
+    UHCIState *s = opaque;
+    /* only values a guest write can produce: the walk trusts them */
+    if (s->cmd > 0xff || s->intr > 0xf || s->frnum > 0x7ff || (s->flbase & 0xfff) ||
+        s->sofmod > 0x7f || s->int_cause > 3) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "uhci: register out of range (USBCMD %04x, "
+                    "USBINTR %04x, FRNUM %04x, FRBASEADD %08x, SOFMOD %02x)", s->cmd,
+                    s->intr, s->frnum, s->flbase, s->sofmod);
+        return false;
+    }
+    for (int i = 0; i < UHCI_PORTS; i++) {
+        UHCIPort *p = &s->port[i];
+        if (!p->dev && (p->sc & (UHCI_PORT_PE | UHCI_PORT_SUSP))) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "uhci: port %d is enabled in the stream "
+                        "but has no device here", i + 1);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ setup */
 
 static void uhci_free(void *opaque)
@@ -531,8 +590,10 @@ UHCIState *uhci_init(const Buses *b, PCIBus *bus, int devfn, GError **errp)
     if (b->clock)
         s->timer = timer_new(b->clock, uhci_timer_cb, s);
     uhci_hc_reset(s);
-    if (b->host)
+    if (b->host) {
         host_register_device(b->host, s, uhci_free, uhci_reset);
+        host_register_state(b->host, &uhci_vmsd, s);
+    }
     return s;
 }
 
@@ -549,6 +610,10 @@ bool uhci_attach(UHCIState *s, int port, USBDevice *dev, GError **errp)
     dev->wakeup = uhci_wakeup;
     dev->port_opaque = s;
     usb_device_reset(dev);
+    /* the device's state is saved with the machine's: the controller has
+     * the machine's services, the device (usb_hid_new) does not */
+    if (dev->vmsd && s->bus.host)
+        host_register_state(s->bus.host, dev->vmsd, dev->opaque);
     return true;
 }
 

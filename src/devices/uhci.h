@@ -100,4 +100,9 @@ unsigned uhci_frames_cut(UHCIState *s);
 /* "info usb" lines for the attached devices */
 void uhci_info(UHCIState *s, GString *out);
 
+/* saved state: section "uhci" (bus/vmstate.h), registered by uhci_init;
+ * uhci_attach registers the attached device's section (USBDevice.vmsd) */
+extern const VMStateDesc uhci_vmsd;
+extern const size_t uhci_state_size;
+
 #endif

@@ -232,3 +232,55 @@ int usb_handle_packet(USBDevice *d, int pid, int ep, uint8_t *buf, int len)
         return d->ops->data_out ? d->ops->data_out(d, ep, buf, len) : USB_RET_STALL;
     return USB_RET_STALL;
 }
+
+/* ---- saved state */
+
+static const VMStateField usb_setup_fields[] = {
+    VMS_U8(USBSetup, request_type, 1),
+    VMS_U8(USBSetup, request, 1),
+    VMS_U16(USBSetup, value, 1),
+    VMS_U16(USBSetup, index, 1),
+    VMS_U16(USBSetup, length, 1),
+    VMS_END
+};
+static const VMStateDesc usb_setup_vmsd = { "usb-setup", 1, 1, usb_setup_fields };
+
+static const VMStateField usb_device_fields[] = {
+    VMS_U8(USBDevice, addr, 1),
+    VMS_U8(USBDevice, config, 1),
+    VMS_BOOL(USBDevice, remote_wakeup, 1),
+    VMS_BOOL_ARRAY(USBDevice, halted, 1),
+    VMS_INT(USBDevice, ctl_state, 1),
+    VMS_STRUCT(USBDevice, setup, usb_setup_vmsd, 1),
+    VMS_I32(USBDevice, ctl_len, 1),
+    VMS_I32(USBDevice, ctl_pos, 1),
+    VMS_I32(USBDevice, pending_addr, 1),
+    VMS_BYTES(USBDevice, ctl_buf, 1),
+    VMS_END
+};
+
+const VMStateDesc usb_device_vmsd = { "usb-device", 1, 1, usb_device_fields };
+
+bool usb_device_post_load(const USBDevice *d, GError **errp)
+{
+    const char *what = NULL;
+    if (d->addr > 127 || d->pending_addr < -1 || d->pending_addr > 127)
+        what = "address";
+    else if ((unsigned)d->ctl_state > USB_CTL_STALLED)
+        what = "control state";
+    else if (d->ctl_len < 0 || d->ctl_len > USB_CTL_MAX || d->ctl_pos < 0 ||
+             d->ctl_pos > USB_CTL_MAX || d->setup.length > USB_CTL_MAX)
+        what = "control transfer length";
+    else if (d->ctl_state == USB_CTL_DATA_IN && d->ctl_pos > d->ctl_len)
+        what = "control IN position";
+    else if (d->ctl_state == USB_CTL_DATA_OUT && d->ctl_pos > d->setup.length)
+        what = "control OUT position";
+    if (what) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: %s out of range (address %u, pending %d, "
+                    "state %d, length %d, position %d, wLength %u)", d->name, what, d->addr,
+                    d->pending_addr, (int)d->ctl_state, d->ctl_len, d->ctl_pos,
+                    d->setup.length);
+        return false;
+    }
+    return true;
+}

@@ -23,6 +23,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
+#include "bus/vmstate.h"
 
 #define USB_TOKEN_SETUP   0x2d
 #define USB_TOKEN_IN      0x69
@@ -98,6 +100,9 @@ struct USBDevice {
      * wakeup, resume detect); set by the controller at attach */
     void (*wakeup)(void *port_opaque, USBDevice *d);
     void *port_opaque;
+    /* the class device's saved state (bus/vmstate.h), registered by the
+     * controller at attach with opaque as its state; NULL: none */
+    const VMStateDesc *vmsd;
     /* state */
     uint8_t addr;                       /* 0 until SET_ADDRESS */
     uint8_t config;                     /* bConfigurationValue, 0 = unconfigured */
@@ -120,5 +125,14 @@ int usb_handle_packet(USBDevice *d, int pid, int ep, uint8_t *buf, int len);
 void usb_device_reset(USBDevice *d);
 /* the request in an 8-byte SETUP packet */
 void usb_parse_setup(const uint8_t *p, USBSetup *s);
+
+/* the state above as a nested struct of the class device's section
+ * (VMS_STRUCT(X, dev, usb_device_vmsd, v)): address, configuration,
+ * remote wakeup, endpoint halts and the control transfer in progress.
+ * The serializer runs no post_load of a nested struct: the class
+ * device's post_load calls usb_device_post_load, which refuses values
+ * the control pipe could not have made (false with *errp set). */
+extern const VMStateDesc usb_device_vmsd;
+bool usb_device_post_load(const USBDevice *d, GError **errp);
 
 #endif

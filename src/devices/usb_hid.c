@@ -49,7 +49,65 @@ struct USBHidState {
     uint8_t last[USB_HID_REPORT_MAX];       /* the newest report (GET_REPORT) */
     uint8_t keys[6], mods;                  /* keyboard: what is held */
     unsigned buttons;                       /* pointer */
+    uint8_t saved_kind;                     /* the kind a stream was saved from */
 };
+
+/* saved state (bus/vmstate.h): the USB device state (usb.c: address,
+ * configuration, the control transfer in progress), protocol, idle, the
+ * keyboard LEDs, the report queue and the newest report, the keys and
+ * buttons held, and the kind, which post_load compares with this
+ * device's (a tablet's reports are not a keyboard's).  Not saved: the
+ * descriptors and the serial string (the machine's configuration).  The controller (uhci_attach)
+ * registers the section: this file has no machine services. */
+static bool usb_hid_post_load(void *opaque, int version, GError **errp);
+
+static void usb_hid_pre_save(void *opaque)
+{
+    USBHidState *h = opaque;
+    h->saved_kind = (uint8_t)h->kind;
+}
+
+static const VMStateField usb_hid_fields[] = {
+    VMS_STRUCT(USBHidState, dev, usb_device_vmsd, 1),
+    VMS_U8(USBHidState, protocol, 1),
+    VMS_U8(USBHidState, idle, 1),
+    VMS_U8(USBHidState, leds, 1),
+    VMS_BYTES(USBHidState, queue, 1),
+    VMS_I32(USBHidState, qhead, 1),
+    VMS_I32(USBHidState, qcount, 1),
+    VMS_BYTES(USBHidState, last, 1),
+    VMS_BYTES(USBHidState, keys, 1),
+    VMS_U8(USBHidState, mods, 1),
+    VMS_U32(USBHidState, buttons, 1),
+    VMS_U8(USBHidState, saved_kind, 1),
+    VMS_END
+};
+
+const VMStateDesc usb_hid_vmsd = {
+    .name = "usb-hid", .version = 1, .min_version = 1,
+    .fields = usb_hid_fields, .pre_save = usb_hid_pre_save, .post_load = usb_hid_post_load,
+};
+const size_t usb_hid_state_size = sizeof(USBHidState);  /* vmstate_check_desc (tests) */
+
+static bool usb_hid_post_load(void *opaque, int version, GError **errp)
+{
+    USBHidState *h = opaque;
+    if (h->saved_kind != h->kind) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the stream was saved from a %s",
+                    h->dev.name, usb_hid_kind_name((USBHidKind)h->saved_kind));
+        return false;
+    }
+    if (!usb_device_post_load(&h->dev, errp))
+        return false;
+    if (h->qhead < 0 || h->qhead >= USB_HID_QUEUE || h->qcount < 0 ||
+        h->qcount > USB_HID_QUEUE || h->protocol > 1) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: report queue out of range (head %d, "
+                    "%d queued, protocol %u)", h->dev.name, h->qhead, h->qcount,
+                    h->protocol);
+        return false;
+    }
+    return true;
+}
 
 /* ---- descriptors */
 
@@ -406,6 +464,7 @@ USBHidState *usb_hid_new(USBHidKind kind, const char *path)
     h->dev.config_len = sizeof(h->config_desc);
     h->dev.strings = h->strings;
     h->dev.nstrings = 5;
+    h->dev.vmsd = &usb_hid_vmsd;
     usb_device_reset(&h->dev);
     return h;
 }

@@ -49,4 +49,9 @@ void usb_hid_key(USBHidState *h, int key, bool down);
 /* the HID usage of a scancode set 1 key, 0 if none */
 int usb_hid_usage_from_scancode(int key);
 
+/* saved state: section "usb-hid" (bus/vmstate.h), registered by the
+ * controller the device is attached to (uhci_attach) */
+extern const VMStateDesc usb_hid_vmsd;
+extern const size_t usb_hid_state_size;
+
 #endif

@@ -44,6 +44,21 @@ struct VirtioNetState {
     VirtqElem tx_elem, rx_elem;
 };
 
+/* saved state (bus/vmstate.h): the config bytes (the MAC the guest may
+ * read and the link status).  The queues and the transport registers are
+ * the transport's section ("virtio-pci"); tx_buf and the two elements are
+ * scratch of one kick or one frame (a chain is popped and pushed back in
+ * the same call, so none is in flight between instructions). */
+static const VMStateField virtio_net_fields[] = {
+    VMS_BYTES(VirtioNetState, config, 1),
+    VMS_END
+};
+
+const VMStateDesc virtio_net_vmsd = {
+    .name = "virtio-net", .version = 1, .min_version = 1, .fields = virtio_net_fields,
+};
+const size_t virtio_net_state_size = sizeof(VirtioNetState);  /* vmstate_check_desc (tests) */
+
 static size_t vnet_hdr_len(VirtioNetState *s)
 {
     return virtio_pci_has_feature(s->vp, VIRTIO_F_VERSION_1) ? 12 : 10;
@@ -178,6 +193,8 @@ VirtioNetState *virtio_net_init(const Buses *b, PCIBus *bus, int devfn, const ui
         return NULL;
     }
     s->nc = net_client_new(&vnet_net_ops, s, "virtio-net");
+    if (b->host)
+        host_register_state(b->host, &virtio_net_vmsd, s);
     return s;
 }
 

@@ -28,4 +28,9 @@ VirtioPCI *virtio_net_transport(VirtioNetState *s);
 void virtio_net_reset(VirtioNetState *s);
 void virtio_net_free(VirtioNetState *s);
 
+/* saved state: section "virtio-net" (bus/vmstate.h, the config bytes),
+ * registered by virtio_net_init after its transport's "virtio-pci" */
+extern const VMStateDesc virtio_net_vmsd;
+extern const size_t virtio_net_state_size;
+
 #endif

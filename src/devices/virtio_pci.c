@@ -82,6 +82,74 @@ struct VirtioPCI {
     VirtQueue vq[VIRTIO_QUEUE_MAX];
 };
 
+/* saved state (bus/vmstate.h): the transport registers and every queue's
+ * state (size, enable, broken, the three ring addresses, last_avail and
+ * the used index, the vector).  Not saved: the configuration the device
+ * gave at init (cfg, host_features, each queue's max_size) and the device
+ * config bytes (the device's own section: virtio_net.c).  The rings
+ * themselves are guest RAM. */
+static const VMStateField virtq_fields[] = {
+    VMS_U16(VirtQueue, size, 1),
+    VMS_BOOL(VirtQueue, enabled, 1),
+    VMS_BOOL(VirtQueue, broken, 1),
+    VMS_U64(VirtQueue, desc, 1),
+    VMS_U64(VirtQueue, avail, 1),
+    VMS_U64(VirtQueue, used, 1),
+    VMS_U16(VirtQueue, last_avail, 1),
+    VMS_U16(VirtQueue, used_idx, 1),
+    VMS_U16(VirtQueue, msix_vector, 1),
+    VMS_END
+};
+static const VMStateDesc virtq_vmsd = { "virtqueue", 1, 1, virtq_fields };
+
+static bool virtio_pci_post_load(void *opaque, int version, GError **errp);
+
+static const VMStateField virtio_pci_fields[] = {
+    VMS_U64(VirtioPCI, guest_features, 1),
+    VMS_U32(VirtioPCI, dfselect, 1),
+    VMS_U32(VirtioPCI, gfselect, 1),
+    VMS_U8(VirtioPCI, status, 1),
+    VMS_U8(VirtioPCI, isr, 1),
+    VMS_U8(VirtioPCI, config_generation, 1),
+    VMS_U16(VirtioPCI, queue_sel, 1),
+    VMS_U16(VirtioPCI, msix_config, 1),
+    VMS_STRUCT_ARRAY(VirtioPCI, vq, virtq_vmsd, 1),
+    VMS_END
+};
+
+const VMStateDesc virtio_pci_vmsd = {
+    .name = "virtio-pci", .version = 1, .min_version = 1,
+    .fields = virtio_pci_fields, .post_load = virtio_pci_post_load,
+};
+const size_t virtio_pci_state_size = sizeof(VirtioPCI);  /* vmstate_check_desc (tests) */
+
+static bool virtio_pci_post_load(void *opaque, int version, GError **errp)
+{
+    VirtioPCI *vp = opaque;
+    if (vp->guest_features & ~vp->host_features) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the driver features 0x%" G_GINT64_MODIFIER
+                    "x were not offered (0x%" G_GINT64_MODIFIER "x)", vp->cfg.name,
+                    vp->guest_features, vp->host_features);
+        return false;
+    }
+    for (int i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        VirtQueue *q = &vp->vq[i];
+        bool used = i < vp->cfg.nqueues;
+        /* a queue the device does not have stays as reset left it; a
+         * queue in use (enabled, not broken) has a power-of-two size up
+         * to what the device offers, as C_Q_ENABLE checks it */
+        bool live = q->enabled && !q->broken;
+        if (!used ? q->size || q->enabled
+                  : live && (!q->size || q->size > q->max_size || (q->size & (q->size - 1)))) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "%s: queue %d has size %u (the device "
+                        "offers %u)%s", vp->cfg.name, i, q->size, used ? q->max_size : 0,
+                        q->enabled ? ", enabled" : "");
+            return false;
+        }
+    }
+    return true;
+}
+
 static uint16_t ld16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint32_t ld32(const uint8_t *p) { return (uint32_t)ld16(p) | (uint32_t)ld16(p + 2) << 16; }
 static uint64_t ld64(const uint8_t *p) { return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32; }
@@ -664,6 +732,8 @@ VirtioPCI *virtio_pci_init(const Buses *b, PCIBus *bus, int devfn, const VirtioP
     for (int i = 0; i < cfg->nqueues; i++)
         vp->vq[i].max_size = cfg->queue_size;
     virtio_pci_reset(vp);
+    if (b->host)
+        host_register_state(b->host, &virtio_pci_vmsd, vp);
     return vp;
 }
 

@@ -129,4 +129,9 @@ void virtq_push(VirtioPCI *vp, VirtQueue *q, const VirtqElem *e, uint32_t writte
 /* raise the queue interrupt unless the driver suppressed it */
 void virtq_notify(VirtioPCI *vp, VirtQueue *q);
 
+/* saved state: section "virtio-pci" (bus/vmstate.h, the transport and its
+ * queues), registered by virtio_pci_init */
+extern const VMStateDesc virtio_pci_vmsd;
+extern const size_t virtio_pci_state_size;
+
 #endif
