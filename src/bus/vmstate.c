@@ -10,6 +10,7 @@
  *              BOOL:   count bytes, 0 or 1
  *              BYTES:  elem_size * count bytes
  *              BUFFER: elem_size bytes (the buffer's size is elem_size)
+ *              BLOB:   len bytes (elem_size is 0: any length)
  *              TIMER:  count * (u8 pending, u64 deadline ns)
  *              STRUCT: count * (u32 len, payload[len])
  *   str     := u8 length, bytes (no NUL)
@@ -137,7 +138,8 @@ static void save_payload(const VMStateDesc *d, void *opaque, GByteArray *o);
 static void save_field(const VMStateField *f, void *opaque, GByteArray *o)
 {
     uint8_t *base = (uint8_t *)opaque + f->offset;
-    uint32_t esize = f->type == VMS_T_BUFFER ? buffer_size(f, opaque) : f->elem_size;
+    uint32_t esize = f->type == VMS_T_BUFFER || f->type == VMS_T_BLOB ? buffer_size(f, opaque)
+                                                                       : f->elem_size;
 
     vms_put_str(o, f->name);
     vms_put_u8(o, f->type);
@@ -167,6 +169,15 @@ static void save_field(const VMStateField *f, void *opaque, GByteArray *o)
             memcpy(&buf, e, sizeof(buf));
             if (esize)
                 g_byte_array_append(o, buf, esize);
+            break;
+        }
+        case VMS_T_BLOB: {
+            uint8_t *buf;
+            uint32_t n;
+            memcpy(&buf, e, sizeof(buf));
+            memcpy(&n, (uint8_t *)opaque + f->size_off, 4);
+            if (n)
+                g_byte_array_append(o, buf, n);
             break;
         }
         case VMS_T_TIMER: {
@@ -216,7 +227,7 @@ void vmstate_save(const VMStateDesc *d, void *opaque, GByteArray *out)
 static const char *type_name(unsigned t)
 {
     static const char *const names[] = { "integer", "bool", "bytes", "buffer", "timer",
-                                         "struct" };
+                                         "struct", "blob" };
     return t < G_N_ELEMENTS(names) ? names[t] : "unknown";
 }
 
@@ -227,6 +238,20 @@ static bool load_field(const VMStateField *f, void *opaque, int version, VMSRead
                        uint32_t esize, uint32_t count, bool apply, const char *what,
                        GError **errp)
 {
+    if (f->type == VMS_T_BLOB) {            /* the whole field is the blob */
+        size_t n = (size_t)(r->end - r->p);
+        const uint8_t *p = vms_get_bytes(r, n);
+        if (apply) {
+            uint8_t *old;
+            memcpy(&old, (uint8_t *)opaque + f->offset, sizeof(old));
+            g_free(old);
+            uint8_t *buf = n ? g_memdup2(p, n) : NULL;
+            uint32_t len = (uint32_t)n;
+            memcpy((uint8_t *)opaque + f->offset, &buf, sizeof(buf));
+            memcpy((uint8_t *)opaque + f->size_off, &len, 4);
+        }
+        return true;
+    }
     uint8_t *base = (uint8_t *)opaque + f->offset;
     for (uint32_t i = 0; i < count; i++) {
         uint8_t *e = base + (size_t)i * f->elem_size;
@@ -349,6 +374,8 @@ static bool load_payload(const VMStateDesc *d, void *opaque, int version, VMSRea
         seen[k] = true;
         uint32_t want = f->type == VMS_T_BUFFER ? buffer_size(f, opaque)
                       : f->type == VMS_T_TIMER ? 0 : f->elem_size;
+        if (f->type == VMS_T_BLOB)
+            want = esize == len ? esize : ~esize;  /* any length, the one it has */
         if (type != f->type || esize != want || count != f->count) {
             g_set_error(errp, VMSTATE_ERROR, 0, "%s: field '%s' is %s %u x %u bytes in the "
                         "stream, this tx86 has %s %u x %u", what, name, type_name(type),
@@ -418,6 +445,11 @@ bool vmstate_check_desc(const VMStateDesc *d, size_t owner_size, GError **errp)
         case VMS_T_BUFFER:
             ok = f->offset + sizeof(void *) <= owner_size && f->count == 1 &&
                  (f->elem_size || f->size_off + 4 <= owner_size);
+            break;
+        case VMS_T_BLOB:
+            ok = f->offset + sizeof(void *) <= owner_size && f->count == 1 &&
+                 f->elem_size == 0 && f->size_off + 4 <= owner_size && f->version >= 1 &&
+                 f->version <= d->version;
             break;
         case VMS_T_TIMER:
             ok = ok && f->elem_size == sizeof(void *);

@@ -42,7 +42,8 @@
  * version) is refused with a message naming the section and the field.
  * The fields of a nested struct (VMS_STRUCT) count their versions in the
  * versions of the section they sit in; the nested desc's own version
- * numbers are not used.
+ * numbers and its pre_save/post_load hooks are not used (the section's
+ * own hooks look after nested state).
  */
 #ifndef TX86_BUS_VMSTATE_H
 #define TX86_BUS_VMSTATE_H
@@ -61,6 +62,8 @@ typedef enum VMSType {
                          * uint32_t at offset size_off */
     VMS_T_TIMER,        /* a Timer * field (bus/clock.h): pending and deadline */
     VMS_T_STRUCT,       /* a nested struct described by sub */
+    VMS_T_BLOB,         /* a uint8_t * field and its uint32_t length at size_off:
+                         * variable length, the loader allocates (g_malloc) */
 } VMSType;
 
 typedef struct VMStateDesc VMStateDesc;
@@ -124,6 +127,12 @@ struct VMStateDesc {
 #define VMS_VBUFFER(T, f, sz, v) \
     { .name = #f, .offset = offsetof(T, f), .elem_size = 0, .count = 1, \
       .size_off = offsetof(T, sz), .type = VMS_T_BUFFER, .version = (v) }
+/* uint8_t *f of T.len bytes (uint32_t len), any length: a load frees the
+ * old buffer and allocates the stream's (variable data, e.g. an overlay
+ * pre_save packs and post_load unpacks) */
+#define VMS_BLOB(T, f, len, v) \
+    { .name = #f, .offset = offsetof(T, f), .elem_size = 0, .count = 1, \
+      .size_off = offsetof(T, len), .type = VMS_T_BLOB, .version = (v) }
 /* Timer *f (bus/clock.h) */
 #define VMS_TIMER(T, f, v) \
     { .name = #f, .offset = offsetof(T, f), .elem_size = sizeof(void *), .count = 1, \

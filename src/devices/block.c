@@ -41,7 +41,7 @@ static bool block_post_load(void *opaque, int version, GError **errp);
 
 static const VMStateField block_snapshot_fields[] = {
     VMS_U64(BlockDev, saved_sectors, 1),
-    VMS_VBUFFER(BlockDev, cow_blob, cow_blob_len, 1),
+    VMS_BLOB(BlockDev, cow_blob, cow_blob_len, 1),
     VMS_END
 };
 
@@ -159,16 +159,6 @@ void block_register_state(BlockDev *b, BusHost *host)
 {
     if (b && b->snapshot && host)
         host_register_state(host, &block_snapshot_vmsd, b);
-}
-
-bool block_snapshot_prepare_load(BlockDev *b, uint32_t len)
-{
-    if (!b || !b->snapshot)
-        return false;
-    g_free(b->cow_blob);
-    b->cow_blob = len ? g_malloc0(len) : NULL;
-    b->cow_blob_len = len;
-    return true;
 }
 
 bool block_same_file(const char *a, const char *b)

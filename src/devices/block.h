@@ -96,10 +96,5 @@ bool block_locked(const BlockDev *b);
 extern const VMStateDesc block_snapshot_vmsd;
 extern const size_t block_snapshot_state_size;
 void block_register_state(BlockDev *b, BusHost *host);
-/* Stop-gap until the serializer can load a variable-length buffer it
- * allocates itself: VMS_VBUFFER loads only into a buffer of the size the
- * stream has, so the loader sizes it first (len: the cow_blob field's
- * size in the stream).  False without -snapshot. */
-bool block_snapshot_prepare_load(BlockDev *b, uint32_t len);
 
 #endif

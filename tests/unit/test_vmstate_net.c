@@ -695,12 +695,10 @@ static void test_block_snapshot(void)
     CU_ASSERT_TRUE(block_write(b, 2, s + 512, 1));
     CU_ASSERT_EQUAL(block_snapshot_sectors(b), 4);
 
-    /* a fresh overlay on the same image; the buffer sized for the stream
-     * (block.h: block_snapshot_prepare_load) */
+    /* a fresh overlay on the same image (the loader allocates the blob) */
     BlockDev *c = block_open(path, false, true, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     block_write(c, 7, s, 1);                    /* replaced by the load */
-    CU_ASSERT_TRUE(block_snapshot_prepare_load(c, 4 * (8 + 512)));
     GByteArray *a = roundtrip(&block_snapshot_vmsd, b, c);
     CU_ASSERT_EQUAL(block_snapshot_sectors(c), 4);
     for (int i = 0; i < 3; i++) {
@@ -714,9 +712,7 @@ static void test_block_snapshot(void)
     CU_ASSERT_EQUAL(r[511], 8);
 
     /* a sector past the end, sectors out of order, another image size */
-    CU_ASSERT_TRUE(block_snapshot_prepare_load(c, 4 * (8 + 512)));
     refused_with(&block_snapshot_vmsd, c, a, "saved_sectors", 31, 8);
-    CU_ASSERT_TRUE(block_snapshot_prepare_load(c, 4 * (8 + 512)));
     {
         GByteArray *x = g_byte_array_new();
         g_byte_array_append(x, a->data, a->len);
@@ -726,19 +722,16 @@ static void test_block_snapshot(void)
         CU_ASSERT_FALSE(load(&block_snapshot_vmsd, c, x->data, x->len, &err));
         CU_ASSERT_PTR_NOT_NULL(err);
         g_clear_error(&err);
-        CU_ASSERT_TRUE(block_snapshot_prepare_load(c, 4 * (8 + 512)));
         put_le(p, 21, 8);                       /* 21, 20, 21, 22 */
         CU_ASSERT_FALSE(load(&block_snapshot_vmsd, c, x->data, x->len, &err));
         CU_ASSERT_PTR_NOT_NULL(err);
         g_clear_error(&err);
         g_byte_array_unref(x);
     }
-    CU_ASSERT_TRUE(block_snapshot_prepare_load(c, 4 * (8 + 512)));
     bad_streams(&block_snapshot_vmsd, c, a);
     /* a drive without -snapshot has no overlay to load into */
     BlockDev *plain = block_open(path, true, false, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
-    CU_ASSERT_FALSE(block_snapshot_prepare_load(plain, 4 * (8 + 512)));
     CU_ASSERT_FALSE(load(&block_snapshot_vmsd, plain, a->data, a->len, &err));
     CU_ASSERT_PTR_NOT_NULL(err);
     g_clear_error(&err);
