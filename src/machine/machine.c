@@ -339,6 +339,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     debug_machine_clock_init(m);               /* -icount, before devices read the clock */
     /* saved state: the CPU before the clock (the clock's post_load reads
      * the instruction count), then the devices as they are built */
+    m->migration.downtime_limit_ms = 300;         /* QEMU's default */
     machine_register_state(m, &cpu_vmsd, &m->cpu);
     machine_register_state(m, &clock_vmsd, &m->clock);
     m->bus = (Buses){ .mem = m->mem, .io = m->io, .clock = &m->clock, .host = &m->host };
@@ -395,6 +396,8 @@ void machine_free(Machine *m)
     if (!m)
         return;
     debug_machine_free(m);                     /* trace END record, gdb socket */
+    machine_migration_cancel(m);
+    g_free(m->migration.error);
     if (m->tr) {
         void *fe = m->tr->frontend;
         if (log_enabled(LOG_TB)) {              /* next to the block counters */
@@ -744,6 +747,8 @@ int machine_run(Machine *m)
         uint64_t icount0 = env->icount;
         int64_t host0 = g_get_monotonic_time();
         CPUExitReason why = cpu_exec(env, slice);
+        if (G_UNLIKELY(m->mig_out))
+            machine_migration_poll(m);         /* live migration: RAM while it runs */
         if (why == CPU_EXIT_BUDGET)
             machine_measure_rate(m, env->icount - icount0, g_get_monotonic_time() - host0);
         switch (why) {

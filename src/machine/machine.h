@@ -156,11 +156,19 @@ typedef struct Machine {
     void *listeners;              /* GArray of MachineListenerEntry (machine.c) */
     void *states;                 /* GPtrArray: the saved-state sections (savevm.c) */
     struct {                      /* the last outgoing migration (query-migrate) */
-        const char *status;       /* NULL (none), "completed", "failed" */
+        const char *status;       /* NULL (none), "active", "completed", "failed" */
         int64_t total_ms;
+        int64_t downtime_ms;      /* the machine stopped for the last copy */
+        int64_t setup_ms;
         uint64_t bytes;           /* the stream's size */
         uint64_t ram_bytes;       /* RAM it carried */
+        uint64_t pages;           /* RAM pages sent (all rounds) */
+        uint64_t rounds;          /* passes over dirty RAM */
+        uint64_t remaining;       /* dirty bytes not sent yet */
+        int64_t downtime_limit_ms;/* migrate_set_parameter downtime-limit (300) */
+        char *error;              /* of a failed one */
     } migration;
+    void *mig_out;                /* the running live migration (savevm.c), NULL = none */
 } Machine;
 
 /* RAM limits (-m, machine_new): defined here only */

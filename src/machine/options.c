@@ -204,7 +204,8 @@ void options_usage(FILE *f)
 "  --backend=native|interp  translator backend [%s]\n"
 "  --max-insns N          stop (status 0) after N guest instructions\n"
 "  --save-at N:PATH       save the machine's state to PATH at instruction N\n"
-"  -incoming file:PATH|exec:CMD  start from a saved state (docs/savevm.md)\n"
+"  -incoming file:PATH|exec:CMD|tcp:HOST:PORT  start from a saved state or a\n"
+"                         migrating source (docs/savevm.md)\n"
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
 "  --help, --version\n"
 "\n"
@@ -1395,10 +1396,10 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
         return opt_fail(errp, OPTIONS_ERROR_INVALID,
                         "--backend: '%s' is not a backend (native or interp)", v);
     case OPT_INCOMING:                        /* savevm.c */
-        if (!g_str_has_prefix(v, "file:") && !g_str_has_prefix(v, "exec:"))
+        if (!g_str_has_prefix(v, "file:") && !g_str_has_prefix(v, "exec:") &&
+            !g_str_has_prefix(v, "tcp:"))
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "-incoming: '%s': tx86 loads a "
-                            "state from file:PATH or exec:COMMAND (live migration over "
-                            "tcp: is not built yet)", v);
+                            "state from file:PATH, exec:COMMAND or tcp:HOST:PORT", v);
         g_free(cfg->incoming);
         cfg->incoming = g_strdup(v);
         return true;

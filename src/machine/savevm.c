@@ -7,6 +7,9 @@
  *              payload[len]                      (bus/vmstate.c's payload)
  *   ram     := u8 'R', per 64 KiB chunk: u8 kind (0 zero, 1 raw, 2 zlib),
  *              and for kinds 1 and 2: u32 len, data[len]
+ *   page    := u8 'P', u32 page number, u8 kind, [u32 len, data[len]]: one
+ *              4 KiB page of RAM (live migration sends RAM as pages, in
+ *              rounds, before the sections; a later page record wins)
  *
  * Loading runs twice over the stream: a check (CRC, every section known
  * and every field well formed, every registered section present, every
@@ -18,10 +21,15 @@
 #include <stdio.h>
 #include <errno.h>
 #include <zlib.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include "machine/machine.h"
 #include "machine/savevm.h"
 #include "bus/vmstate.h"
 #include "translator/translator.h"
+#include "mmu/mmu.h"
 
 #define SAVEVM_MAGIC   "TX86VMS\n"
 #define SAVEVM_FORMAT  1
@@ -100,11 +108,15 @@ static void save_ram(Machine *m, GByteArray *o)
     }
 }
 
-void machine_save_state(Machine *m, GByteArray *o)
+static void save_header(Machine *m, GByteArray *o)
 {
     g_byte_array_append(o, (const guint8 *)SAVEVM_MAGIC, 8);
     vms_put_u32(o, SAVEVM_FORMAT);
     vms_put_u64(o, m->mem->ram_size);
+}
+
+static void save_sections(Machine *m, GByteArray *o)
+{
     GPtrArray *a = states(m);
     for (guint i = 0; i < a->len; i++) {
         StateEntry *e = g_ptr_array_index(a, i);
@@ -119,6 +131,12 @@ void machine_save_state(Machine *m, GByteArray *o)
         for (int k = 0; k < 4; k++)
             o->data[at + k] = (uint8_t)(n >> (8 * k));
     }
+}
+
+void machine_save_state(Machine *m, GByteArray *o)
+{
+    save_header(m, o);
+    save_sections(m, o);
     save_ram(m, o);
     vms_put_u8(o, 'E');
     vms_put_u32(o, (uint32_t)crc32(0, o->data, o->len));
@@ -177,6 +195,49 @@ static bool load_ram(VMSReader *r, uint8_t *ram, uint32_t size, GError **errp)
     return true;
 }
 
+/* one RAM page record ('P' already read): check (ram NULL) or load */
+static bool load_page(VMSReader *r, uint8_t *ram, uint32_t ram_size, GError **errp)
+{
+    uint32_t page = vms_get_u32(r);
+    uint8_t kind = vms_get_u8(r);
+    uint8_t scratch[PAGE_SIZE];
+    if (r->bad)
+        goto short_;
+    if ((uint64_t)page * PAGE_SIZE + PAGE_SIZE > ram_size || kind > RAM_ZLIB) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ram: page record %#x %s", page,
+                    kind > RAM_ZLIB ? "of an unknown kind" : "past the end of RAM");
+        return false;
+    }
+    uint8_t *dst = ram ? ram + (size_t)page * PAGE_SIZE : scratch;
+    if (kind == RAM_ZERO) {
+        if (ram)
+            memset(dst, 0, PAGE_SIZE);
+        return true;
+    }
+    uint32_t len = vms_get_u32(r);
+    const uint8_t *p = vms_get_bytes(r, len);
+    if (!p)
+        goto short_;
+    if (kind == RAM_RAW) {
+        if (len != PAGE_SIZE) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "ram: page %#x has %u bytes", page, len);
+            return false;
+        }
+        if (ram)
+            memcpy(dst, p, PAGE_SIZE);
+        return true;
+    }
+    uLongf out = PAGE_SIZE;
+    if (uncompress(dst, &out, p, len) != Z_OK || out != PAGE_SIZE) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ram: page %#x does not inflate to 4 KiB", page);
+        return false;
+    }
+    return true;
+short_:
+    g_set_error(errp, VMSTATE_ERROR, 0, "ram: a page record is cut short");
+    return false;
+}
+
 /* one pass over the stream: apply false checks, true loads */
 static bool load_pass(Machine *m, const uint8_t *data, size_t len, bool apply, GError **errp)
 {
@@ -192,28 +253,17 @@ static bool load_pass(Machine *m, const uint8_t *data, size_t len, bool apply, G
     for (guint i = 0; i < a->len; i++)
         ((StateEntry *)g_ptr_array_index(a, i))->loaded_version = 0;
 
-    for (;;) {
+    while (r.p != r.end) {
         uint8_t tag = vms_get_u8(&r);
-        if (r.bad)
-            break;
         if (tag == 'R') {
             if (!load_ram(&r, apply ? m->mem->ram : NULL, m->mem->ram_size, errp))
                 return false;
-            if (r.p != r.end) {
-                g_set_error(errp, VMSTATE_ERROR, 0, "%zu bytes after RAM",
-                            (size_t)(r.end - r.p));
+            continue;
+        }
+        if (tag == 'P') {
+            if (!load_page(&r, apply ? m->mem->ram : NULL, m->mem->ram_size, errp))
                 return false;
-            }
-            for (guint i = 0; i < a->len; i++) {
-                StateEntry *e = g_ptr_array_index(a, i);
-                if (!e->loaded_version) {
-                    g_set_error(errp, VMSTATE_ERROR, 0, "the state has no section '%s' "
-                                "(instance %u): it was saved by a machine without it",
-                                e->desc->name, e->instance);
-                    return false;
-                }
-            }
-            return true;
+            continue;
         }
         if (tag != 'S') {
             g_set_error(errp, VMSTATE_ERROR, 0, "unknown record %#x at offset %zu", tag,
@@ -224,8 +274,10 @@ static bool load_pass(Machine *m, const uint8_t *data, size_t len, bool apply, G
         vms_get_str(&r, name);
         uint32_t instance = vms_get_u32(&r), version = vms_get_u32(&r), n = vms_get_u32(&r);
         const uint8_t *p = vms_get_bytes(&r, n);
-        if (!p)
-            break;
+        if (!p) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "the state is cut short");
+            return false;
+        }
         StateEntry *e = find_entry(m, name, instance);
         if (!e) {
             g_set_error(errp, VMSTATE_ERROR, 0, "the state has a section '%s' (instance %u) "
@@ -244,8 +296,16 @@ static bool load_pass(Machine *m, const uint8_t *data, size_t len, bool apply, G
             return false;
         e->loaded_version = (int)version;
     }
-    g_set_error(errp, VMSTATE_ERROR, 0, "the state is cut short");
-    return false;
+    for (guint i = 0; i < a->len; i++) {
+        StateEntry *e = g_ptr_array_index(a, i);
+        if (!e->loaded_version) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "the state has no section '%s' "
+                        "(instance %u): it was saved by a machine without it",
+                        e->desc->name, e->instance);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool machine_check_state(Machine *m, const uint8_t *data, size_t len, GError **errp)
@@ -290,6 +350,9 @@ bool machine_load_state(Machine *m, const uint8_t *data, size_t len, GError **er
 
 /* ---- URIs ---- */
 
+static bool migrate_tcp(Machine *m, const char *spec, GError **errp);
+static bool incoming_tcp(Machine *m, const char *spec, GError **errp);
+
 static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError **errp)
 {
     if (g_str_has_prefix(uri, "file:")) {
@@ -299,8 +362,8 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
         *arg = uri + 5;
         *is_exec = true;
     } else {
-        g_set_error(errp, VMSTATE_ERROR, 0, "'%s': tx86 moves state through file:PATH and "
-                    "exec:COMMAND", uri);
+        g_set_error(errp, VMSTATE_ERROR, 0, "'%s': tx86 moves state through file:PATH, "
+                    "exec:COMMAND and tcp:HOST:PORT", uri);
         return false;
     }
     if (!**arg) {
@@ -312,6 +375,8 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
 
 bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
 {
+    if (g_str_has_prefix(uri, "tcp:"))
+        return migrate_tcp(m, uri + 4, errp);
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -344,6 +409,11 @@ bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
 
 bool machine_incoming(Machine *m, const char *uri, GError **errp)
 {
+    if (g_str_has_prefix(uri, "tcp:")) {
+        if (!incoming_tcp(m, uri + 4, errp))
+            return false;
+        return true;
+    }
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -378,4 +448,434 @@ bool machine_incoming(Machine *m, const char *uri, GError **errp)
         return false;
     }
     return true;
+}
+
+/* ---- live migration over TCP ----
+ *
+ * The source sends the header, then RAM as 'P' page records in rounds
+ * while the guest runs: dirty logging (bus/memory.h) marks every page the
+ * guest or a device writes after it was sent, and the next round sends
+ * those again.  When a round ends with so little left that it would go
+ * out within the downtime limit at the bandwidth measured so far (or
+ * after MIG_MAX_ROUNDS), the machine stops, the last dirty pages and
+ * every section follow, then 'E' and the CRC.  The source stays stopped
+ * (QEMU's "postmigrate").  The destination (-incoming tcp:) takes pages
+ * into RAM as they come and loads the sections at the end. */
+
+#define MIG_STEP_BYTES   (8u << 20)     /* RAM sent per main-loop turn */
+#define MIG_MAX_ROUNDS   30
+#define MIG_FLUSH_AT     (256u << 10)
+
+typedef struct MigOut {
+    int fd;
+    GByteArray *buf;        /* not yet written */
+    uint32_t crc;
+    uint32_t next_page;     /* the scan's position in this round */
+    int64_t start_us, round_start_us;
+    uint64_t round_bytes;   /* sent in this round */
+    double bytes_per_ms;    /* measured bandwidth */
+} MigOut;
+
+static bool tcp_split(const char *spec, char **host, char **port, GError **errp)
+{
+    const char *colon = strrchr(spec, ':');
+    if (!colon || !colon[1]) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: give HOST:PORT", spec);
+        return false;
+    }
+    *host = g_strndup(spec, (gsize)(colon - spec));
+    *port = g_strdup(colon + 1);
+    if ((*host)[0] == '[') {                 /* [::1]:4444 */
+        size_t n = strlen(*host);
+        if (n >= 2 && (*host)[n - 1] == ']') {
+            memmove(*host, *host + 1, n - 2);
+            (*host)[n - 2] = 0;
+        }
+    }
+    return true;
+}
+
+static int tcp_open(const char *spec, bool listen_, GError **errp)
+{
+    g_autofree char *host = NULL, *port = NULL;
+    if (!tcp_split(spec, &host, &port, errp))
+        return -1;
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                              .ai_flags = listen_ ? AI_PASSIVE : 0 };
+    struct addrinfo *res = NULL;
+    int r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    if (r) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec, gai_strerror(r));
+        return -1;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int one = 1;
+        if (listen_)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (listen_ ? bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1)
+                    : connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+            err = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec, g_strerror(err));
+    return fd;
+}
+
+static bool write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool mig_flush(Machine *m, MigOut *o)
+{
+    if (!o->buf->len)
+        return true;
+    o->crc = (uint32_t)crc32(o->crc, o->buf->data, o->buf->len);
+    bool ok = write_all(o->fd, o->buf->data, o->buf->len);
+    m->migration.bytes += o->buf->len;
+    o->round_bytes += o->buf->len;
+    g_byte_array_set_size(o->buf, 0);
+    return ok;
+}
+
+static void mig_put_page(Machine *m, MigOut *o, uint32_t i)
+{
+    const uint8_t *p = m->mem->ram + (size_t)i * PAGE_SIZE;
+    bool zero = true;
+    for (uint32_t k = 0; k < PAGE_SIZE && zero; k += 8) {
+        uint64_t v;
+        memcpy(&v, p + k, 8);
+        zero = v == 0;
+    }
+    vms_put_u8(o->buf, 'P');
+    vms_put_u32(o->buf, i);
+    m->migration.pages++;
+    if (zero) {
+        vms_put_u8(o->buf, RAM_ZERO);
+        return;
+    }
+    uint8_t z[PAGE_SIZE + 128];
+    uLongf zl = sizeof(z);
+    if (compress2(z, &zl, p, PAGE_SIZE, 1) == Z_OK && zl < PAGE_SIZE) {
+        vms_put_u8(o->buf, RAM_ZLIB);
+        vms_put_u32(o->buf, (uint32_t)zl);
+        g_byte_array_append(o->buf, z, (guint)zl);
+    } else {
+        vms_put_u8(o->buf, RAM_RAW);
+        vms_put_u32(o->buf, PAGE_SIZE);
+        g_byte_array_append(o->buf, p, PAGE_SIZE);
+    }
+}
+
+static uint64_t mig_dirty_bytes(Machine *m)
+{
+    uint64_t n = 0;
+    uint32_t pages = m->mem->ram_size >> PAGE_BITS;
+    for (uint32_t i = 0; i < pages; i++)
+        n += m->mem->dirty[i];
+    return n * PAGE_SIZE;
+}
+
+static void mig_end(Machine *m, MigOut *o, const char *status, const char *error)
+{
+    physmem_dirty_log_stop(m->mem);
+    close(o->fd);
+    g_byte_array_unref(o->buf);
+    m->migration.status = status;
+    m->migration.total_ms = (g_get_monotonic_time() - o->start_us) / 1000;
+    g_free(m->migration.error);
+    m->migration.error = g_strdup(error);
+    g_free(o);
+    m->mig_out = NULL;
+}
+
+/* the final copy: the machine is stopped (by us) */
+static void mig_complete(Machine *m, MigOut *o)
+{
+    int64_t t0 = g_get_monotonic_time();
+    uint32_t pages = m->mem->ram_size >> PAGE_BITS;
+    bool ok = true;
+    for (uint32_t i = 0; i < pages && ok; i++) {
+        if (physmem_dirty_harvest(m->mem, i))
+            mig_put_page(m, o, i);
+        if (o->buf->len >= MIG_FLUSH_AT)
+            ok = mig_flush(m, o);
+    }
+    save_sections(m, o->buf);
+    vms_put_u8(o->buf, 'E');
+    ok = ok && mig_flush(m, o);
+    uint8_t crc[4] = { (uint8_t)o->crc, (uint8_t)(o->crc >> 8), (uint8_t)(o->crc >> 16),
+                       (uint8_t)(o->crc >> 24) };
+    ok = ok && write_all(o->fd, crc, 4);
+    m->migration.bytes += 4;
+    m->migration.downtime_ms = (g_get_monotonic_time() - t0) / 1000;
+    m->migration.remaining = 0;
+    if (!ok) {
+        mig_end(m, o, "failed", "the destination went away");
+        machine_cont(m);
+        return;
+    }
+    shutdown(o->fd, SHUT_WR);
+    char c;
+    while (recv(o->fd, &c, 1, 0) > 0)          /* the destination closes when it has it all */
+        ;
+    mig_end(m, o, "completed", NULL);
+}
+
+void machine_migration_poll(Machine *m)
+{
+    MigOut *o = m->mig_out;
+    if (!o)
+        return;
+    uint32_t pages = m->mem->ram_size >> PAGE_BITS;
+    uint64_t sent0 = m->migration.bytes;
+    bool harvested = false, ok = true;
+    while (o->next_page < pages && ok && m->migration.bytes - sent0 < MIG_STEP_BYTES) {
+        if (physmem_dirty_harvest(m->mem, o->next_page)) {
+            mig_put_page(m, o, o->next_page);
+            harvested = true;
+        }
+        o->next_page++;
+        if (o->buf->len >= MIG_FLUSH_AT)
+            ok = mig_flush(m, o);
+    }
+    ok = ok && mig_flush(m, o);
+    if (harvested)
+        tlb_flush_all(&m->cpu.tlb);            /* pages made clean lose their write tags */
+    if (!ok) {
+        mig_end(m, o, "failed", "the destination went away");
+        return;
+    }
+    if (o->next_page < pages)
+        return;
+    /* a round ended */
+    int64_t now = g_get_monotonic_time();
+    double ms = MAX(1.0, (double)(now - o->round_start_us) / 1000.0);
+    o->bytes_per_ms = MAX(o->bytes_per_ms, (double)o->round_bytes / ms);
+    m->migration.rounds++;
+    uint64_t left = mig_dirty_bytes(m);
+    m->migration.remaining = left;
+    if ((double)left / MAX(o->bytes_per_ms, 1.0) <= (double)m->migration.downtime_limit_ms ||
+        m->migration.rounds >= MIG_MAX_ROUNDS) {
+        machine_stop(m);
+        mig_complete(m, o);
+        return;
+    }
+    o->next_page = 0;
+    o->round_start_us = now;
+    o->round_bytes = 0;
+}
+
+void machine_migration_cancel(Machine *m)
+{
+    if (m->mig_out)
+        mig_end(m, m->mig_out, "cancelled", NULL);
+}
+
+static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
+{
+    if (m->mig_out) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "a migration is already running");
+        return false;
+    }
+    int64_t t0 = g_get_monotonic_time();
+    int fd = tcp_open(spec, false, errp);
+    if (fd < 0)
+        return false;
+    MigOut *o = g_new0(MigOut, 1);
+    o->fd = fd;
+    o->buf = g_byte_array_new();
+    o->start_us = o->round_start_us = t0;
+    m->mig_out = o;
+    m->migration.bytes = m->migration.pages = m->migration.rounds = 0;
+    m->migration.downtime_ms = 0;
+    m->migration.ram_bytes = m->mem->ram_size;
+    m->migration.remaining = m->mem->ram_size;
+    m->migration.status = "active";
+    if (m->migration.downtime_limit_ms <= 0)
+        m->migration.downtime_limit_ms = 300;
+    save_header(m, o->buf);
+    physmem_dirty_log_start(m->mem);
+    tlb_flush_all(&m->cpu.tlb);
+    m->migration.setup_ms = (g_get_monotonic_time() - t0) / 1000;
+    if (m->stopped) {                           /* a stopped machine: everything at once */
+        o->next_page = 0;
+        mig_complete(m, o);
+        if (g_strcmp0(m->migration.status, "completed")) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec,
+                        m->migration.error ? m->migration.error : "failed");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* -incoming tcp:HOST:PORT: wait for one source, take its stream */
+typedef struct MigIn {
+    int fd;
+    uint32_t crc;
+    bool bad;
+} MigIn;
+
+static bool read_all(MigIn *in, void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    size_t want = n;
+    while (n) {
+        ssize_t r = recv(in->fd, p, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            in->bad = true;
+            return false;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+    in->crc = (uint32_t)crc32(in->crc, buf, (uInt)want);
+    return true;
+}
+
+static uint32_t rd_u32(MigIn *in)
+{
+    uint8_t b[4] = { 0 };
+    read_all(in, b, 4);
+    return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
+{
+    int lfd = tcp_open(spec, true, errp);
+    if (lfd < 0)
+        return false;
+    int fd = accept(lfd, NULL, NULL);
+    close(lfd);
+    if (fd >= 0)
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (fd < 0) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: accept: %s", spec, g_strerror(errno));
+        return false;
+    }
+    MigIn in = { fd, 0, false };
+    g_autoptr(GByteArray) st = g_byte_array_new();     /* header + sections */
+    uint8_t hdr[20];
+    bool ok = read_all(&in, hdr, sizeof(hdr));
+    if (ok && memcmp(hdr, SAVEVM_MAGIC, 8)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the peer does not send a tx86 state",
+                    spec);
+        close(fd);
+        return false;
+    }
+    g_byte_array_append(st, hdr, sizeof(hdr));
+    uint64_t ram_size = 0;
+    for (int k = 0; k < 8; k++)
+        ram_size |= (uint64_t)hdr[12 + k] << (8 * k);
+    if (ok && ram_size != m->mem->ram_size) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the source has %" G_GUINT64_FORMAT
+                    " MiB of RAM, this machine %u MiB (-m)", spec, ram_size >> 20,
+                    m->mem->ram_size >> 20);
+        close(fd);
+        return false;
+    }
+    g_autofree uint8_t *data = g_malloc(PAGE_SIZE + 64);
+    GError *err = NULL;
+    while (ok) {
+        uint8_t tag;
+        if (!read_all(&in, &tag, 1))
+            break;
+        if (tag == 'E') {
+            uint32_t want = in.crc;
+            uint32_t crc = rd_u32(&in);
+            if (in.bad || crc != want) {
+                g_set_error(&err, VMSTATE_ERROR, 0, "the stream is damaged (checksum)");
+                ok = false;
+            }
+            break;
+        }
+        if (tag == 'P') {
+            /* a page: re-encoded into a small buffer and loaded at once */
+            uint8_t rec[9 + PAGE_SIZE + 64];
+            uint32_t page = rd_u32(&in);
+            uint8_t kind = 0;
+            read_all(&in, &kind, 1);
+            size_t n = 0;
+            rec[n++] = 'P';
+            for (int k = 0; k < 4; k++)
+                rec[n++] = (uint8_t)(page >> (8 * k));
+            rec[n++] = kind;
+            if (kind != RAM_ZERO) {
+                uint32_t len = rd_u32(&in);
+                if (len > PAGE_SIZE + 64) {
+                    g_set_error(&err, VMSTATE_ERROR, 0, "ram: page %#x record of %u bytes",
+                                page, len);
+                    ok = false;
+                    break;
+                }
+                for (int k = 0; k < 4; k++)
+                    rec[n++] = (uint8_t)(len >> (8 * k));
+                read_all(&in, rec + n, len);
+                n += len;
+            }
+            if (in.bad)
+                break;
+            VMSReader r = { rec + 1, rec + n, false };
+            ok = load_page(&r, m->mem->ram, m->mem->ram_size, &err);
+            continue;
+        }
+        if (tag != 'S') {
+            g_set_error(&err, VMSTATE_ERROR, 0, "unknown record %#x", tag);
+            ok = false;
+            break;
+        }
+        uint8_t nlen;
+        read_all(&in, &nlen, 1);
+        uint8_t name[256];
+        read_all(&in, name, nlen);
+        uint8_t fixed[12];
+        read_all(&in, fixed, 12);
+        uint32_t len = fixed[8] | fixed[9] << 8 | fixed[10] << 16 | (uint32_t)fixed[11] << 24;
+        if (in.bad)
+            break;
+        if (len > (64u << 20) + 2 * m->mem->ram_size) {
+            g_set_error(&err, VMSTATE_ERROR, 0, "a section of %u bytes", len);
+            ok = false;
+            break;
+        }
+        vms_put_u8(st, 'S');
+        vms_put_u8(st, nlen);
+        g_byte_array_append(st, name, nlen);
+        g_byte_array_append(st, fixed, 12);
+        guint at = st->len;
+        g_byte_array_set_size(st, at + len);
+        read_all(&in, st->data + at, len);
+    }
+    close(fd);
+    if (ok && in.bad)
+        g_set_error(&err, VMSTATE_ERROR, 0, "the source went away before the end");
+    if (!ok || in.bad) {
+        g_propagate_prefixed_error(errp, err, "tcp:%s: ", spec);
+        return false;
+    }
+    vms_put_u8(st, 'E');
+    vms_put_u32(st, (uint32_t)crc32(0, st->data, st->len));
+    return machine_load_state(m, st->data, st->len, errp);
 }

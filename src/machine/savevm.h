@@ -33,8 +33,17 @@ bool machine_load_state(struct Machine *m, const uint8_t *data, size_t len, GErr
 bool machine_check_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
 
 /* URIs of -incoming and the monitor's migrate: "file:PATH" and
- * "exec:COMMAND" (the stream on the command's stdin / stdout) */
+ * "exec:COMMAND" (the stream on the command's stdin / stdout), done at
+ * once with the machine stopped; "tcp:HOST:PORT", live: migrate_to
+ * connects and returns, the main loop sends RAM while the guest runs
+ * (machine_migration_poll) and stops it for the last copy.  incoming on
+ * tcp: listens and waits for one source before the machine runs. */
 bool machine_migrate_to(struct Machine *m, const char *uri, GError **errp);
 bool machine_incoming(struct Machine *m, const char *uri, GError **errp);
+/* the main loop, between CPU slices, while m->mig_out is set: one step of
+ * a live migration (a few MiB of dirty RAM, or the final copy) */
+void machine_migration_poll(struct Machine *m);
+/* migrate_cancel: a running live migration stops, the guest runs on */
+void machine_migration_cancel(struct Machine *m);
 
 #endif

@@ -28,6 +28,8 @@ const char *mon_run_state(Machine *m)
 
 bool mon_migrate(Machine *m, const char *uri, GError **errp)
 {
+    if (g_str_has_prefix(uri, "tcp:"))         /* live: the guest runs on meanwhile */
+        return machine_migrate_to(m, uri, errp);
     bool was_running = !m->stopped;
     machine_stop(m);
     if (machine_migrate_to(m, uri, errp))

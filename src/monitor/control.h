@@ -24,7 +24,9 @@ struct Machine;
 /* "running", "paused" (QEMU's RunState names) */
 const char *mon_run_state(struct Machine *m);
 /* migrate URI (file:PATH, exec:COMMAND): stop, save; the machine stays
- * stopped after a success (QEMU's "postmigrate"), runs on after a failure */
+ * stopped after a success (QEMU's "postmigrate"), runs on after a failure.
+ * tcp:HOST:PORT: a live migration starts and this returns; the machine
+ * stops when it completes (query-migrate) */
 bool mon_migrate(struct Machine *m, const char *uri, GError **errp);
 
 typedef struct MonDrive {

@@ -23,6 +23,7 @@
 #include "devices/chardev.h"
 #include "devices/ns16550.h"
 #include "monitor/control.h"
+#include "machine/savevm.h"
 #include "monitor/monitor_int.h"
 
 #define HMP_PROMPT   "(qemu) "
@@ -268,6 +269,24 @@ static void cmd_migrate(MonCtx *ctx, char **argv, int argc, GString *out)
         hmp_printf(out, "migration failed: %s\n", err->message);
         g_error_free(err);
     }
+}
+
+static void cmd_migrate_cancel(MonCtx *ctx, char **argv, int argc, GString *out)
+{
+    machine_migration_cancel(ctx->m);
+}
+
+/* migrate_set_parameter downtime-limit MS (the only parameter so far) */
+static void cmd_migrate_set_parameter(MonCtx *ctx, char **argv, int argc, GString *out)
+{
+    char *end = NULL;
+    long long v = argc == 3 ? strtoll(argv[2], &end, 10) : -1;
+    if (argc != 3 || strcmp(argv[1], "downtime-limit") || !end || *end || v < 1 ||
+        v > 2000000) {
+        hmp_printf(out, "usage: migrate_set_parameter downtime-limit MS (1 to 2000000)\n");
+        return;
+    }
+    ctx->m->migration.downtime_limit_ms = v;
 }
 
 static void cmd_eject(MonCtx *ctx, char **argv, int argc, GString *out)
@@ -526,6 +545,26 @@ static void info_tlb(MonCtx *ctx, GString *out)
     #undef TLB_FLAGS
 }
 
+static void info_migrate(MonCtx *ctx, GString *out)
+{
+    Machine *m = ctx->m;
+    if (!m->migration.status) {
+        hmp_printf(out, "no migration\n");
+        return;
+    }
+    hmp_printf(out, "Migration status: %s\n", m->migration.status);
+    hmp_printf(out, "total time: %" G_GINT64_FORMAT " ms\n", m->migration.total_ms);
+    hmp_printf(out, "downtime: %" G_GINT64_FORMAT " ms\n", m->migration.downtime_ms);
+    hmp_printf(out, "setup: %" G_GINT64_FORMAT " ms\n", m->migration.setup_ms);
+    hmp_printf(out, "transferred ram: %" G_GUINT64_FORMAT " kbytes\n", m->migration.bytes >> 10);
+    hmp_printf(out, "remaining ram: %" G_GUINT64_FORMAT " kbytes\n", m->migration.remaining >> 10);
+    hmp_printf(out, "total ram: %" G_GUINT64_FORMAT " kbytes\n", m->migration.ram_bytes >> 10);
+    hmp_printf(out, "pages: %" G_GUINT64_FORMAT "\n", m->migration.pages);
+    hmp_printf(out, "dirty sync count: %" G_GUINT64_FORMAT "\n", m->migration.rounds);
+    if (m->migration.error)
+        hmp_printf(out, "error: %s\n", m->migration.error);
+}
+
 static const struct {
     const char *name;
     const char *help;
@@ -540,6 +579,7 @@ static const struct {
     { "chardev", "the character back ends", info_chardev },
     { "cpus", "the CPUs", info_cpus },
     { "usb", "the USB devices (-usb, -device usb-tablet ...)", info_usb },
+    { "migrate", "the last migration's status and figures", info_migrate },
 };
 
 static void cmd_info(MonCtx *ctx, char **argv, int argc, GString *out)
@@ -571,8 +611,11 @@ static const HmpCmd hmp_cmds[] = {
     { "xp", "/fmt addr", "physical memory dump starting at addr", cmd_xp },
     { "change", "device filename [raw]", "change a removable medium", cmd_change },
     { "eject", "[-f] device", "eject a removable medium (-f: even if locked)", cmd_eject },
-    { "migrate", "uri", "save the machine to file:PATH or exec:COMMAND (stays stopped)",
-      cmd_migrate },
+    { "migrate", "uri", "move the machine to tcp:HOST:PORT (live), file:PATH or "
+      "exec:COMMAND; the source stays stopped", cmd_migrate },
+    { "migrate_cancel", "", "cancel a running live migration", cmd_migrate_cancel },
+    { "migrate_set_parameter", "downtime-limit ms", "the longest stop of a live migration",
+      cmd_migrate_set_parameter },
 };
 
 static const HmpCmd *hmp_find(const char *name)

@@ -26,6 +26,7 @@
 #include "devices/chardev.h"
 #include "devices/ns16550.h"
 #include "monitor/control.h"
+#include "machine/savevm.h"
 #include "monitor/monitor_int.h"
 
 struct QmpSession {
@@ -271,17 +272,42 @@ static void q_migrate(QmpCall *c)
 static void q_query_migrate(QmpCall *c)
 {
     JsonObject *o = json_object_new();
-    if (c->m->migration.status) {
-        json_object_set_string_member(o, "status", c->m->migration.status);
-        json_object_set_int_member(o, "total-time", c->m->migration.total_ms);
-        json_object_set_int_member(o, "downtime", c->m->migration.total_ms);
+    Machine *m = c->m;
+    if (m->migration.status) {
+        json_object_set_string_member(o, "status", m->migration.status);
+        json_object_set_int_member(o, "total-time", m->migration.total_ms);
+        json_object_set_int_member(o, "downtime", m->migration.downtime_ms);
+        json_object_set_int_member(o, "setup-time", m->migration.setup_ms);
         JsonObject *ram = json_object_new();
-        json_object_set_int_member(ram, "total", (gint64)c->m->migration.ram_bytes);
-        json_object_set_int_member(ram, "transferred", (gint64)c->m->migration.bytes);
-        json_object_set_int_member(ram, "remaining", 0);
+        json_object_set_int_member(ram, "total", (gint64)m->migration.ram_bytes);
+        json_object_set_int_member(ram, "transferred", (gint64)m->migration.bytes);
+        json_object_set_int_member(ram, "remaining", (gint64)m->migration.remaining);
+        json_object_set_int_member(ram, "normal", (gint64)m->migration.pages);
+        json_object_set_int_member(ram, "normal-bytes", (gint64)m->migration.pages * 4096);
+        json_object_set_int_member(ram, "dirty-sync-count", (gint64)m->migration.rounds);
         json_object_set_object_member(o, "ram", ram);
+        if (m->migration.error)
+            json_object_set_string_member(o, "error-desc", m->migration.error);
     }
     c->ret = node_object(o);
+}
+
+static void q_migrate_cancel(QmpCall *c)
+{
+    machine_migration_cancel(c->m);
+}
+
+static void q_migrate_set_parameters(QmpCall *c)
+{
+    if (json_object_has_member(c->args, "downtime-limit")) {
+        gint64 v = json_object_get_int_member(c->args, "downtime-limit");
+        if (v < 1 || v > 2000000) {
+            qmp_error(c->s, QMP_GENERIC, c->id, "downtime-limit: 1 to 2000000 ms");
+            c->failed = true;
+            return;
+        }
+        c->m->migration.downtime_limit_ms = v;
+    }
 }
 
 static void q_query_status(QmpCall *c)
@@ -638,6 +664,8 @@ static const QmpCmd qmp_cmds[] = {
     { "query-status", q_query_status, { NULL } },
     { "migrate", q_migrate, { "uri:s" } },
     { "query-migrate", q_query_migrate, { NULL } },
+    { "migrate_cancel", q_migrate_cancel, { NULL } },
+    { "migrate-set-parameters", q_migrate_set_parameters, { "downtime-limit:i?" } },
     { "query-version", q_query_version, { NULL } },
     { "query-name", q_query_name, { NULL } },
     { "query-cpus-fast", q_query_cpus_fast, { NULL } },

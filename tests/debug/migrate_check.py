@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""migrate_check.py - live migration of a running guest on the loopback.
+
+  migrate_check.py NAME --after SECONDS [--icount] -- TX86 ARGS...
+
+A destination tx86 waits with -incoming tcp:127.0.0.1:PORT; a source
+with the same command line runs for SECONDS, then its monitor (HMP over
+a unix socket) says `migrate tcp:127.0.0.1:PORT`; `info migrate` is read
+until the migration completes, the source quits and the destination
+finishes the guest's work.
+
+With --icount (the command line has -icount shift=N) the run is
+deterministic: a third, uninterrupted run is the reference, and the
+source's output followed by the destination's must equal it byte for
+byte, with the same exit status.  Without it, the destination's output
+must contain every line of --expect (repeatable).
+
+Prints "PASS/FAIL NAME: ..." lines, the migration's figures, and
+"NAME: N passed, N failed".
+"""
+import os, random, re, socket, subprocess, sys, tempfile, time
+
+def hmp(path, cmd, timeout=10):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(path)
+    buf = b""
+    def read_prompt():
+        nonlocal buf
+        while not buf.rstrip().endswith(b"(qemu)"):
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    read_prompt()
+    buf = b""
+    s.sendall(cmd.encode() + b"\n")
+    read_prompt()
+    s.close()
+    return buf.decode(errors="replace")
+
+def main():
+    argv = sys.argv[1:]
+    name = argv.pop(0)
+    after, icount, expect = 3.0, False, []
+    while argv[0] != "--":
+        a = argv.pop(0)
+        if a == "--after":
+            after = float(argv.pop(0))
+        elif a == "--icount":
+            icount = True
+        elif a == "--expect":
+            expect.append(argv.pop(0))
+    cmd = argv[1:]
+    tmp = tempfile.mkdtemp(prefix="tx86-migrate.")
+    passed = failed = 0
+    def result(ok, msg):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+        print(("PASS" if ok else "FAIL") + " %s: %s" % (name, msg), flush=True)
+
+    ref = None
+    if icount:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, timeout=3600)
+        ref = (r.stdout, r.returncode)
+    port = random.randint(20000, 40000)
+    mon = os.path.join(tmp, "mon.sock")
+    dst_out = open(os.path.join(tmp, "dst.out"), "wb")
+    dst = subprocess.Popen(cmd + ["-incoming", "tcp:127.0.0.1:%d" % port],
+                           stdin=subprocess.DEVNULL, stdout=dst_out, stderr=subprocess.PIPE)
+    src_out = open(os.path.join(tmp, "src.out"), "wb")
+    src = subprocess.Popen(cmd + ["-monitor", "unix:%s,server,nowait" % mon],
+                           stdin=subprocess.DEVNULL, stdout=src_out, stderr=subprocess.PIPE)
+    time.sleep(after)
+    t0 = time.time()
+    out = hmp(mon, "migrate tcp:127.0.0.1:%d" % port)
+    if out.strip() and "(qemu)" not in out.strip().splitlines()[0]:
+        print(out.strip())
+    info = ""
+    while time.time() - t0 < 600:
+        info = hmp(mon, "info migrate")
+        if re.search(r"status: (completed|failed|cancelled)", info):
+            break
+        time.sleep(0.05)
+    figures = dict(re.findall(r"^([a-z ]+): (\S+)", info, re.M))
+    result(figures.get("Migration status") == "completed",
+           "migration %s: total %s ms, downtime %s ms, %s KiB sent in %s rounds"
+           % (figures.get("Migration status"), figures.get("total time"),
+              figures.get("downtime"), figures.get("transferred ram"),
+              figures.get("dirty sync count")))
+    try:
+        hmp(mon, "quit")
+    except OSError:
+        pass
+    src.wait(timeout=60)
+    try:
+        dst.wait(timeout=3600)
+    except subprocess.TimeoutExpired:
+        dst.kill()
+    dst_out.close(); src_out.close()
+    so = open(os.path.join(tmp, "src.out"), "rb").read()
+    do = open(os.path.join(tmp, "dst.out"), "rb").read()
+    err = dst.stderr.read().decode(errors="replace")
+    if ref is not None:
+        same = so + do == ref[0]
+        result(same and dst.returncode == ref[1],
+               "source + destination output %s the uninterrupted run's (%d + %d bytes), "
+               "status %d (want %d)" % ("equals" if same else "differs from", len(so), len(do),
+                                        dst.returncode, ref[1]))
+        if not same:
+            n = next((i for i in range(min(len(so + do), len(ref[0])))
+                      if (so + do)[i] != ref[0][i]), min(len(so + do), len(ref[0])))
+            print("  first difference at byte %d; destination stderr: %s" % (n, err[-300:]))
+    for e in expect:
+        result(e.encode() in do, "destination printed '%s'" % e)
+    print("%s: %d passed, %d failed" % (name, passed, failed))
+    subprocess.run(["rm", "-rf", tmp])
+    return 0 if failed == 0 else 1
+
+sys.exit(main())
