@@ -14,6 +14,7 @@
 #include "config.h"
 #include "machine/machine.h"
 #include "machine/savevm.h"
+#include "machine/snapshot.h"
 #include "machine/options.h"
 #include "util/log.h"
 #include "ui/curses.h"
@@ -72,6 +73,13 @@ int main(int argc, char **argv)
     if (!m) {
         fprintf(stderr, "tx86: %s\n", err->message);
         g_error_free(err);
+        daemon_finish(&dmn);
+        return 1;
+    }
+    if (m->cfg.loadvm && !machine_loadvm(m, m->cfg.loadvm, &err)) {       /* snapshot.c */
+        fprintf(stderr, "tx86: -loadvm %s: %s\n", m->cfg.loadvm, err->message);
+        g_error_free(err);
+        machine_free(m);
         daemon_finish(&dmn);
         return 1;
     }

@@ -161,6 +161,16 @@ void block_register_state(BlockDev *b, BusHost *host)
         host_register_state(host, &block_snapshot_vmsd, b);
 }
 
+bool block_overlay(const BlockDev *b)
+{
+    return b->snapshot;
+}
+
+Image *block_image(BlockDev *b)
+{
+    return b->img;
+}
+
 bool block_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;

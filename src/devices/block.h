@@ -73,6 +73,8 @@ uint64_t  block_size(const BlockDev *b);        /* bytes */
 bool      block_readonly(const BlockDev *b);    /* writes refused */
 const char *block_path(const BlockDev *b);
 const char *block_format(const BlockDev *b);    /* "raw", "qcow2", ... */
+bool      block_overlay(const BlockDev *b);     /* -snapshot: writes kept in memory */
+Image    *block_image(BlockDev *b);             /* the image (internal snapshots) */
 
 /* whole sectors; false on a host I/O error, a range past the end, or a
  * write to a read-only image (nothing is written then) */

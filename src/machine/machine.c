@@ -188,6 +188,8 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(net_opts), 16 },                    /* network (pc_net.c) */
     { CFG_STR(incoming), 1 },                     /* saved state (savevm.c) */
     { CFG_STR(save_at_path), 1 },
+    { CFG_STR(loadvm), 1 },                       /* snapshots (snapshot.c) */
+    { CFG_STR(snapshot_dir), 1 },
 };
 #undef CFG_STR
 

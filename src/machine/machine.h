@@ -107,6 +107,9 @@ typedef struct MachineConfig {
     int n_usb_devs;
     /* saved state (savevm.c, docs/savevm.md) */
     char *incoming;               /* -incoming URI: load this state before running */
+    char *loadvm;                 /* -loadvm NAME: start from this snapshot (snapshot.c) */
+    char *snapshot_dir;           /* --snapshot-dir DIR: state files of machines without
+                                     a qcow2 drive (snapshot.c) */
     char *save_at_path;           /* --save-at N:PATH: save the state when the */
     uint64_t save_at;             /* instruction count reaches N (0 = never) */
 } MachineConfig;

@@ -28,7 +28,7 @@ G_DEFINE_QUARK(tx86-options-error-quark, options_error)
 typedef enum OptId {
     OPT_MACHINE, OPT_M, OPT_BIOS, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_SERIAL,
     OPT_DEBUGCON, OPT_DEVICE, OPT_NO_REBOOT, OPT_PERFMAP, OPT_D, OPT_LOGFILE, OPT_ACCEL,
-    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_INCOMING, OPT_SAVE_AT, OPT_HELP, OPT_VERSION, OPT_CPU,
+    OPT_ENABLE_KVM, OPT_BACKEND, OPT_MAX_INSNS, OPT_INCOMING, OPT_SAVE_AT, OPT_LOADVM, OPT_SNAPSHOT_DIR, OPT_HELP, OPT_VERSION, OPT_CPU,
     OPT_KERNEL, OPT_INITRD, OPT_APPEND,     /* direct kernel boot (loader.c) */
     OPT_VGA, OPT_SCREENSHOT, OPT_SCREENDUMP_TEXT,   /* display (vga.c, ui/) */
     OPT_GDB, OPT_GDB_S, OPT_GDB_WAIT, OPT_ICOUNT, OPT_TRACE, OPT_DFILTER, /* debugging */
@@ -102,7 +102,7 @@ static const OptDesc opt_table[] = {
     { "monitor", OPT_MONITOR, true }, { "qmp", OPT_QMP, true },
     { "name", OPT_NAME, true },
     { "mon", OPT_MON, true }, { "chardev", OPT_CHARDEV, true },
-    { "loadvm", OPT_LATER, true }, { "spice", OPT_LATER, true },
+    { "loadvm", OPT_LOADVM, true }, { "snapshot-dir", OPT_SNAPSHOT_DIR, true }, { "spice", OPT_LATER, true },
     { "audiodev", OPT_LATER, true }, { "audio", OPT_LATER, true },
     { "blockdev", OPT_LATER, true }, { "object", OPT_LATER, true },
     { "incoming", OPT_INCOMING, true }, { "save-at", OPT_SAVE_AT, true }, { "numa", OPT_LATER, true },
@@ -204,6 +204,8 @@ void options_usage(FILE *f)
 "  --backend=native|interp  translator backend [%s]\n"
 "  --max-insns N          stop (status 0) after N guest instructions\n"
 "  --save-at N:PATH       save the machine's state to PATH at instruction N\n"
+"  -loadvm NAME           start from snapshot NAME (savevm; docs/savevm.md)\n"
+"  --snapshot-dir DIR     snapshots as state files in DIR (machines without qcow2)\n"
 "  -incoming file:PATH|exec:CMD|tcp:HOST:PORT  start from a saved state or a\n"
 "                         migrating source (docs/savevm.md)\n"
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
@@ -220,7 +222,7 @@ void options_usage(FILE *f)
 "  -boot [order=]LETTERS[,menu=on]  boot order: a floppy, c disk, d CD-ROM\n"
 "\n"
 "Recognised but not supported yet (docs/qemu-compat.md): -smp N>1 -mon -chardev\n"
-"  -loadvm -no-acpi -vnc -spice -audiodev -blockdev -object ...\n",
+"  -no-acpi -vnc -spice -audiodev -blockdev -object ...\n",
             TX86_VERSION, TX86_NATIVE_BACKEND ? "native" : "interp");
 }
 
@@ -1402,6 +1404,17 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
                             "state from file:PATH, exec:COMMAND or tcp:HOST:PORT", v);
         g_free(cfg->incoming);
         cfg->incoming = g_strdup(v);
+        return true;
+    case OPT_LOADVM:                          /* snapshot.c */
+        g_free(cfg->loadvm);
+        cfg->loadvm = g_strdup(v);
+        return true;
+    case OPT_SNAPSHOT_DIR:
+        if (!g_file_test(v, G_FILE_TEST_IS_DIR))
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "--snapshot-dir: '%s' is not a "
+                            "directory", v);
+        g_free(cfg->snapshot_dir);
+        cfg->snapshot_dir = g_strdup(v);
         return true;
     case OPT_SAVE_AT: {                       /* N:PATH */
         const char *colon = strchr(v, ':');

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "config.h"
 #include "machine/machine.h"
@@ -24,6 +25,7 @@
 #include "devices/ns16550.h"
 #include "monitor/control.h"
 #include "machine/savevm.h"
+#include "machine/snapshot.h"
 #include "monitor/monitor_int.h"
 
 #define HMP_PROMPT   "(qemu) "
@@ -267,6 +269,23 @@ static void cmd_migrate(MonCtx *ctx, char **argv, int argc, GString *out)
     GError *err = NULL;
     if (!mon_migrate(ctx->m, argv[1], &err)) {
         hmp_printf(out, "migration failed: %s\n", err->message);
+        g_error_free(err);
+    }
+}
+
+/* savevm NAME, loadvm NAME, delvm NAME (snapshot.c) */
+static void cmd_snapshot(MonCtx *ctx, char **argv, int argc, GString *out)
+{
+    if (argc != 2) {
+        hmp_printf(out, "usage: %s NAME\n", argv[0]);
+        return;
+    }
+    GError *err = NULL;
+    bool ok = !strcmp(argv[0], "savevm") ? machine_savevm(ctx->m, argv[1], &err)
+            : !strcmp(argv[0], "loadvm") ? machine_loadvm(ctx->m, argv[1], &err)
+            : machine_delvm(ctx->m, argv[1], &err);
+    if (!ok) {
+        hmp_printf(out, "Error: %s\n", err->message);
         g_error_free(err);
     }
 }
@@ -565,6 +584,43 @@ static void info_migrate(MonCtx *ctx, GString *out)
         hmp_printf(out, "error: %s\n", m->migration.error);
 }
 
+static void info_snapshots(MonCtx *ctx, GString *out)
+{
+    MachineSnapshot *l = NULL;
+    GError *err = NULL;
+    int n = machine_snapshot_list(ctx->m, &l, &err);
+    if (n < 0) {
+        hmp_printf(out, "%s\n", err->message);
+        g_error_free(err);
+        return;
+    }
+    if (n == 0) {
+        hmp_printf(out, "There is no snapshot available.\n");
+        return;
+    }
+    hmp_printf(out, "List of snapshots present on all disks:\n");
+    hmp_printf(out, "%-10s%-20s%12s%21s%16s%12s\n", "ID", "TAG", "VM SIZE", "DATE",
+               "VM CLOCK", "ICOUNT");
+    for (int i = 0; i < n; i++) {
+        char date[32] = "", size[24], clk[24];
+        time_t t = (time_t)l[i].date_sec;
+        struct tm tm;
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+        uint64_t sz = l[i].vm_state_size;
+        if (sz >= 1u << 20)
+            snprintf(size, sizeof(size), "%.3g MiB", (double)sz / (1 << 20));
+        else
+            snprintf(size, sizeof(size), "%.3g KiB", (double)sz / 1024);
+        uint64_t s = l[i].vm_clock_nsec / 1000000000u;
+        snprintf(clk, sizeof(clk), "%02u:%02u:%02u.%03u", (unsigned)(s / 3600),
+                 (unsigned)(s / 60 % 60), (unsigned)(s % 60),
+                 (unsigned)(l[i].vm_clock_nsec / 1000000 % 1000));
+        hmp_printf(out, "%-10s%-20s%12s%21s%16s%12" G_GUINT64_FORMAT "\n",
+                   l[i].id[0] ? l[i].id : "--", l[i].name, size, date, clk, l[i].icount);
+    }
+    machine_snapshot_list_free(l, n);
+}
+
 static const struct {
     const char *name;
     const char *help;
@@ -580,6 +636,7 @@ static const struct {
     { "cpus", "the CPUs", info_cpus },
     { "usb", "the USB devices (-usb, -device usb-tablet ...)", info_usb },
     { "migrate", "the last migration's status and figures", info_migrate },
+    { "snapshots", "the snapshots (savevm)", info_snapshots },
 };
 
 static void cmd_info(MonCtx *ctx, char **argv, int argc, GString *out)
@@ -614,6 +671,10 @@ static const HmpCmd hmp_cmds[] = {
     { "migrate", "uri", "move the machine to tcp:HOST:PORT (live), file:PATH or "
       "exec:COMMAND; the source stays stopped", cmd_migrate },
     { "migrate_cancel", "", "cancel a running live migration", cmd_migrate_cancel },
+    { "savevm", "name", "save the machine as snapshot NAME (replaces one of that name)",
+      cmd_snapshot },
+    { "loadvm", "name", "restore snapshot NAME", cmd_snapshot },
+    { "delvm", "name", "delete snapshot NAME", cmd_snapshot },
     { "migrate_set_parameter", "downtime-limit ms", "the longest stop of a live migration",
       cmd_migrate_set_parameter },
 };
