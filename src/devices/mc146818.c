@@ -87,6 +87,34 @@ struct MC146818State {
     Timer *timer;
 };
 
+/* saved state (bus/vmstate.h): CMOS RAM (clock registers included), the
+ * index, the RTC time base and the event timer */
+static bool rtc_post_load(void *opaque, int version, GError **errp)
+{
+    MC146818State *s = opaque;
+    if (s->index > 127) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: index %u out of range", s->index);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField rtc_fields[] = {
+    VMS_BYTES(MC146818State, cmos, 1),
+    VMS_U8(MC146818State, index, 1),
+    VMS_BOOL(MC146818State, nmi_masked, 1),
+    VMS_BOOL(MC146818State, running, 1),
+    VMS_I64(MC146818State, base_sec, 1),
+    VMS_I64(MC146818State, base_ns, 1),
+    VMS_I64(MC146818State, last_ns, 1),
+    VMS_BOOL(MC146818State, irq_level, 1),
+    VMS_TIMER(MC146818State, timer, 1),
+    VMS_END
+};
+const VMStateDesc mc146818_vmsd = { .name = "mc146818", .version = 1, .min_version = 1,
+                                    .fields = rtc_fields, .post_load = rtc_post_load };
+const size_t mc146818_state_size = sizeof(MC146818State);
+
 static int64_t rtc_now(MC146818State *s)
 {
     return clock_now(s->buses.clock);
@@ -567,5 +595,6 @@ MC146818State *mc146818_init(const Buses *b, uint16_t base, IrqLine *irq,
     ioport_register(b->io, base, 2, &rtc_ops, s, "mc146818");
     host_register_device(b->host, s, (void (*)(void *))mc146818_free,
                             (void (*)(void *))mc146818_reset);
+    host_register_state(b->host, &mc146818_vmsd, s);
     return s;
 }
