@@ -437,6 +437,8 @@ NS16550State *ns16550_init(const Buses *b, uint16_t base, IrqLine *irq, CharDev 
     host_register_device(b->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
     host_register_state(b->host, &ns16550_vmsd, s);
+    if (chr)
+        host_register_state(b->host, &chardev_vmsd, chr);  /* its pending input */
     return s;
 }
 
