@@ -628,6 +628,11 @@ static bool apic_post_load(void *opaque, int version, GError **errp)
                     s->lint_level[0], s->lint_level[1]);
         return false;
     }
+    if (s->timer_start < 0 || s->timer_start > (1ll << 62)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "apic: timer start %" G_GINT64_FORMAT
+                    " ns out of range", s->timer_start);
+        return false;
+    }
     apic_update_irq(s);
     return true;
 }

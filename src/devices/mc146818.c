@@ -71,6 +71,9 @@
 #define REG_C_UF   0x10
 
 #define NS_PER_SEC 1000000000ll
+#define RTC_MIN_SECS (-62135596800ll)   /* 0001-01-01 */
+#define RTC_MAX_SECS 253402300799ll     /* 9999-12-31 23:59:59 */
+#define RTC_MAX_NS   (1ll << 62)
 #define RTC_UIP_NS 244000ll     /* UIP before the update (datasheet: 244 us) */
 
 struct MC146818State {
@@ -94,6 +97,16 @@ static bool rtc_post_load(void *opaque, int version, GError **errp)
     MC146818State *s = opaque;
     if (s->index > 127) {
         g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: index %u out of range", s->index);
+        return false;
+    }
+    /* years 1-9999 (what the registers can show), virtual times that
+     * later arithmetic cannot overflow */
+    if (s->base_sec < RTC_MIN_SECS || s->base_sec > RTC_MAX_SECS ||
+        s->base_ns < 0 || s->base_ns > RTC_MAX_NS || s->last_ns < 0 ||
+        s->last_ns > RTC_MAX_NS) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: time base %" G_GINT64_FORMAT
+                    " s at %" G_GINT64_FORMAT " ns (events at %" G_GINT64_FORMAT
+                    " ns) out of range", s->base_sec, s->base_ns, s->last_ns);
         return false;
     }
     return true;

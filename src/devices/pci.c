@@ -136,9 +136,9 @@ static void pci_update_mappings(PCIDevice *d)
  * "pci-dev", one per function in registration order (the board's, so
  * deterministic): its whole configuration space (BARs, command, the
  * device-specific registers such as the i440FX's PAM or the PIIX's
- * PIRQ routing) and the INTx level.  post_load maps the BARs again; the
- * owning device's post_load rebuilds whatever else it derives from its
- * config bytes.  wmask/w1cmask and the BAR descriptions are fixed at
+ * PIRQ routing) and the INTx level.  The bus's post_load maps every
+ * BAR again; the owning device's post_load rebuilds whatever else it
+ * derives from its config bytes.  wmask/w1cmask and the BAR descriptions are fixed at
  * registration. */
 static bool pci_dev_post_load(void *opaque, int version, GError **errp)
 {
@@ -148,8 +148,7 @@ static bool pci_dev_post_load(void *opaque, int version, GError **errp)
                     d->name, d->irq_level);
         return false;
     }
-    pci_update_mappings(d);
-    return true;
+    return true;                        /* the bus maps the BARs (pci_bus_post_load) */
 }
 
 static const VMStateField pci_dev_fields[] = {
@@ -160,11 +159,35 @@ static const VMStateField pci_dev_fields[] = {
 const VMStateDesc pci_dev_vmsd = { .name = "pci-dev", .version = 1, .min_version = 1,
                                    .fields = pci_dev_fields, .post_load = pci_dev_post_load };
 
-/* the PIRQ counts follow from the functions' INTx states (loaded by then:
- * post_load runs after every section) */
+/* the BARs and the PIRQ counts follow from the functions' config spaces
+ * and INTx states (loaded by then: post_load runs after every section) */
+static void pci_unmap_bars(PCIDevice *d)
+{
+    const Buses *buses = &d->bus->buses;
+    for (int i = 0; i <= PCI_ROM_SLOT; i++) {
+        PCIBar *b = &d->bars[i];
+        if (b->kind == PCI_BAR_NONE || b->mapped == PCI_BAR_UNMAPPED)
+            continue;
+        if (b->kind == PCI_BAR_IO)
+            ioport_unregister(buses->io, (uint16_t)b->mapped, b->size, b->opaque);
+        else
+            physmem_region_set(buses->mem, b->region, b->region->base, false);
+        b->mapped = PCI_BAR_UNMAPPED;
+    }
+}
+
+/* every function's BARs move to where the loaded config space puts them:
+ * all are unmapped first, so a load into a running machine does not find
+ * a BAR's new range still held by another one's old mapping */
 static bool pci_bus_post_load(void *opaque, int version, GError **errp)
 {
     PCIBus *bus = opaque;
+    for (int i = 0; i < 256; i++)
+        if (bus->devs[i])
+            pci_unmap_bars(bus->devs[i]);
+    for (int i = 0; i < 256; i++)
+        if (bus->devs[i])
+            pci_update_mappings(bus->devs[i]);
     memset(bus->pirq_count, 0, sizeof(bus->pirq_count));
     for (int i = 0; i < 256; i++) {
         PCIDevice *d = bus->devs[i];

@@ -864,6 +864,40 @@ static void test_missing_field_is_seen(void)
     }
 }
 
+/* a load into a machine that runs already: the BARs move to where the
+ * loaded config space says, the old mapping goes away */
+static void pci_ide_build(Rig *r)
+{
+    GError *err = NULL;
+    PCIBus *bus = pci_bus_new(&r->m->bus);
+    g_assert(bus);
+    r->dev[0] = ide_init(&r->m->bus, bus, &r->irq[14], &r->irq[15], NULL, &err);
+    g_assert(r->dev[0]);
+}
+
+static void test_bars_move(void)
+{
+    Rig *a = rig_new(), *b = rig_new();
+    pci_ide_build(a);
+    pci_ide_build(b);
+    CU_ASSERT_EQUAL(b->nregs, 3);               /* pci, pci-dev (piix3-ide), ide */
+    int devfn = PCI_DEVFN(1, 1);
+    cfg_wr(a, devfn, 0x20, 0xc001, 4);          /* BAR4: bus-master registers */
+    cfg_wr(a, devfn, PCI_COMMAND, PCI_COMMAND_IO, 2);
+    outb(a, 0xc002, 0x06);                      /* clear status bits */
+    outl(a, 0xc004, 0x00012340);                /* PRD table */
+    cfg_wr(b, devfn, 0x20, 0xd001, 4);          /* b runs with it elsewhere */
+    cfg_wr(b, devfn, PCI_COMMAND, PCI_COMMAND_IO, 2);
+    CU_ASSERT_EQUAL(inb(b, 0xc004), 0xff);
+    CU_ASSERT(transfer(a, b, NULL));
+    CU_ASSERT_EQUAL(ioport_read(b->m->io, 0xc004, 4), 0x00012340);
+    CU_ASSERT_EQUAL(inb(b, 0xc002), inb(a, 0xc002));
+    CU_ASSERT_EQUAL(inb(b, 0xd004), 0xff);      /* the old range is free */
+    CU_ASSERT_EQUAL(cfg_rd(b, devfn, 0x20, 4), 0xc001);
+    rig_free(a);
+    rig_free(b);
+}
+
 /* offset of the data of top-level field `name` in a payload, its length */
 static size_t field_data(const GByteArray *p, const char *name, uint32_t *len, size_t *hdr)
 {
@@ -1004,6 +1038,7 @@ void register_vmstate_dev_tests(void)
     CU_add_test(s, "every device registers its sections", test_registration);
     CU_add_test(s, "save, load, save again: same bytes, same reads", test_roundtrip);
     CU_add_test(s, "a field left out is seen", test_missing_field_is_seen);
+    CU_add_test(s, "a load moves the PCI BARs", test_bars_move);
     CU_add_test(s, "corrupt streams are refused", test_corrupt_streams);
     CU_add_test(s, "single-byte corruptions do not crash", test_fuzz_sections);
 }
