@@ -72,7 +72,8 @@ const char *chardev_label(const CharDev *c);
 bool     chardev_connected(CharDev *c);
 void     chardev_free(CharDev *c);
 
-/* the saved-state table (bus/vmstate.h), for the tests */
+/* the saved-state table (bus/vmstate.h): input read ahead and not yet
+ * delivered; the serial port owning the back end registers it (ns16550.c) */
 extern const struct VMStateDesc chardev_vmsd;
 extern const size_t chardev_state_size;
 
