@@ -612,6 +612,58 @@ static const MemOps apic_mem_ops = {
     .write = apic_mem_write,
 };
 
+/* ------------------------------------------------------------ saved state */
+
+/* "apic" (bus/vmstate.h): every register, the IRR/ISR/TMR vectors, the
+ * timer (its count, period start and deadline), the LINT input levels as
+ * the APIC saw them and a pending ExtINT message.  IA32_APIC_BASE is the
+ * CPU's (its MSR); base is where the board mapped the registers.  post_load
+ * recomputes the core's INTR input from the loaded vectors (the APIC is
+ * part of the CPU: this drives no other device). */
+static bool apic_post_load(void *opaque, int version, GError **errp)
+{
+    ApicState *s = opaque;
+    if ((unsigned)s->lint_level[0] > 1 || (unsigned)s->lint_level[1] > 1) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "apic: LINT levels %d/%d are not 0 or 1",
+                    s->lint_level[0], s->lint_level[1]);
+        return false;
+    }
+    if (s->timer_start < 0 || s->timer_start > (1ll << 62)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "apic: timer start %" G_GINT64_FORMAT
+                    " ns out of range", s->timer_start);
+        return false;
+    }
+    apic_update_irq(s);
+    return true;
+}
+
+static const VMStateField apic_fields[] = {
+    VMS_U32(ApicState, id, 1),
+    VMS_U32(ApicState, tpr, 1),
+    VMS_U32(ApicState, ldr, 1),
+    VMS_U32(ApicState, dfr, 1),
+    VMS_U32(ApicState, svr, 1),
+    VMS_U32(ApicState, esr, 1),
+    VMS_U32(ApicState, esr_pending, 1),
+    VMS_U32(ApicState, icr_lo, 1),
+    VMS_U32(ApicState, icr_hi, 1),
+    VMS_INT_ARRAY(ApicState, lvt, 1),
+    VMS_INT_ARRAY(ApicState, irr, 1),
+    VMS_INT_ARRAY(ApicState, isr, 1),
+    VMS_INT_ARRAY(ApicState, tmr, 1),
+    VMS_U32(ApicState, initial_count, 1),
+    VMS_U32(ApicState, dcr, 1),
+    VMS_BOOL(ApicState, timer_running, 1),
+    VMS_I64(ApicState, timer_start, 1),
+    VMS_TIMER(ApicState, timer, 1),
+    VMS_INT_ARRAY(ApicState, lint_level, 1),
+    VMS_BOOL(ApicState, extint_msg, 1),
+    VMS_END
+};
+const VMStateDesc apic_vmsd = { .name = "apic", .version = 1, .min_version = 1,
+                                .fields = apic_fields, .post_load = apic_post_load };
+const size_t apic_state_size = sizeof(ApicState);
+
 /* ------------------------------------------------------------ life cycle */
 
 void apic_reset(ApicState *s)
@@ -665,6 +717,7 @@ ApicState *apic_init(CPUState *cpu, const Buses *b, uint32_t base, IrqLine *intr
     cpu->apic_base_changed = apic_base_changed;
     cpu->apic_opaque = s;
     apic_reset(s);
+    host_register_state(b->host, &apic_vmsd, s);
     return s;
 }
 

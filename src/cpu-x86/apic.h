@@ -21,6 +21,7 @@
 #ifndef TX86_CPU_APIC_H
 #define TX86_CPU_APIC_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
@@ -65,5 +66,9 @@ void apic_set_eoi_listener(ApicState *s, void (*fn)(void *opaque, int vector),
 /* CPUState.irq_ack while the APIC is wired: the vector of the interrupt
  * the CPU takes now (IRR -> ISR), or the i8259's for ExtINT; -1 none */
 int apic_irq_ack(void *apic);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc apic_vmsd;
+extern const size_t apic_state_size;
 
 #endif

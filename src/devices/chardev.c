@@ -63,6 +63,31 @@ struct CharDev {
     void *opaque;
 };
 
+/* saved state (bus/vmstate.h): the guest's view only, the input read
+ * ahead for the front end and not delivered yet (mon:stdio); fds, the
+ * terminal and the monitor mux are the host's.  The serial port that
+ * owns the back end registers this section ("chardev", one per port in
+ * port order), so a -monitor on its own chardev does not shift them. */
+static bool chardev_post_load(void *opaque, int version, GError **errp)
+{
+    CharDev *c = opaque;
+    if (c->npend < 0 || c->npend > (int)sizeof(c->pend)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "chardev: %d bytes pending, at most %zu",
+                    c->npend, sizeof(c->pend));
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField chardev_fields[] = {
+    VMS_BYTES(CharDev, pend, 1),
+    VMS_I32(CharDev, npend, 1),
+    VMS_END
+};
+const VMStateDesc chardev_vmsd = { .name = "chardev", .version = 1, .min_version = 1,
+                                   .fields = chardev_fields, .post_load = chardev_post_load };
+const size_t chardev_state_size = sizeof(CharDev);
+
 static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *));
 
 static bool chardev_fail(GError **errp, const char *label, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

@@ -34,6 +34,7 @@
 #define TX86_CHARDEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -70,5 +71,10 @@ const char *chardev_label(const CharDev *c);
 /* the host end is connected (tcp client present, pty/stdio/file always) */
 bool     chardev_connected(CharDev *c);
 void     chardev_free(CharDev *c);
+
+/* the saved-state table (bus/vmstate.h): input read ahead and not yet
+ * delivered; the serial port owning the back end registers it (ns16550.c) */
+extern const struct VMStateDesc chardev_vmsd;
+extern const size_t chardev_state_size;
 
 #endif

@@ -83,6 +83,52 @@ struct CirrusState {
     PCIDevice *pci;
 };
 
+/* saved state (bus/vmstate.h): "cirrus", after the "vga" section of its
+ * VGA core (registered first, by vga_init_core): the extended SR/GR/CR
+ * registers with their full indices, the hidden DAC, the hardware cursor
+ * and its palette, a system-to-screen blit in progress (its row buffer
+ * and position).  The VRAM is the VGA's; the BARs are "pci-dev"'s;
+ * `rejected` is a statistic for the tests, not guest state. */
+static bool cirrus_post_load(void *opaque, int version, GError **errp)
+{
+    CirrusState *s = opaque;
+    if (s->row_bytes > CIRRUS_BLT_MAX_ROW || s->row_fill >= CIRRUS_BLT_MAX_ROW ||
+        (s->blt_busy && s->row_fill >= s->row_bytes) || s->cursor_dac_sub > 2 ||
+        s->dac_reads > 4) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "cirrus: blit row %u/%u, cursor DAC %u or "
+                    "hidden DAC count %u out of range", s->row_fill, s->row_bytes,
+                    s->cursor_dac_sub, s->dac_reads);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField cirrus_fields[] = {
+    VMS_U8(CirrusState, sr_index, 1),
+    VMS_U8(CirrusState, gr_index, 1),
+    VMS_U8(CirrusState, cr_index, 1),
+    VMS_BYTES(CirrusState, sr, 1),
+    VMS_BYTES(CirrusState, gr, 1),
+    VMS_BYTES(CirrusState, cr, 1),
+    VMS_U8(CirrusState, hidden_dac, 1),
+    VMS_U8(CirrusState, dac_reads, 1),
+    VMS_U16(CirrusState, cursor_x, 1),
+    VMS_U16(CirrusState, cursor_y, 1),
+    VMS_BYTES(CirrusState, cursor_pal, 1),
+    VMS_U8(CirrusState, cursor_dac_w, 1),
+    VMS_U8(CirrusState, cursor_dac_r, 1),
+    VMS_U8(CirrusState, cursor_dac_sub, 1),
+    VMS_BOOL(CirrusState, blt_busy, 1),
+    VMS_BYTES(CirrusState, row, 1),
+    VMS_U32(CirrusState, row_bytes, 1),
+    VMS_U32(CirrusState, row_fill, 1),
+    VMS_U32(CirrusState, row_y, 1),
+    VMS_END
+};
+const VMStateDesc cirrus_vmsd = { .name = "cirrus", .version = 1, .min_version = 1,
+                                  .fields = cirrus_fields, .post_load = cirrus_post_load };
+const size_t cirrus_state_size = sizeof(CirrusState);
+
 /* the current blit, decoded from the registers */
 typedef struct CirrusBlit {
     uint32_t width, height;             /* bytes, rows */
@@ -806,6 +852,7 @@ CirrusState *cirrus_init(const Buses *b, void *pci, GError **errp)
     cirrus_reset(s);
     vga_set_extension(vga, &cirrus_ext, s);
     host_register_device(b->host, s, cirrus_free, cirrus_reset);
+    host_register_state(b->host, &cirrus_vmsd, s);
 
     if (pci) {
         PCIDevice *d = pci_register_function(pci, PCI_DEVFN(2, 0), "cirrus-vga",

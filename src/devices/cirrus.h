@@ -11,6 +11,7 @@
 #ifndef TX86_CIRRUS_H
 #define TX86_CIRRUS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -39,5 +40,9 @@ uint32_t cirrus_mmio_read(CirrusState *s, uint32_t off, int size);
 void     cirrus_mmio_write(CirrusState *s, uint32_t off, uint32_t v, int size);
 /* blits refused because they reached outside the video memory */
 unsigned cirrus_blits_rejected(CirrusState *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc cirrus_vmsd;
+extern const size_t cirrus_state_size;
 
 #endif

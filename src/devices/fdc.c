@@ -74,6 +74,66 @@ struct FDCState {
     uint8_t sector_buf[FDC_SECTOR];
 };
 
+/* saved state (bus/vmstate.h): the registers, the command and result
+ * phases with their bytes and positions, the pending interrupt and
+ * SENSE INTERRUPT state, the SPECIFY/CONFIGURE settings and each drive's
+ * head position and disk-change bit.  Commands complete at once (no
+ * timer); the medium's geometry comes from the image (the command line). */
+static const VMStateField fdc_drive_fields[] = {
+    VMS_U8(FloppyDrive, track, 1),
+    VMS_U8(FloppyDrive, head, 1),
+    VMS_BOOL(FloppyDrive, changed, 1),
+    VMS_END
+};
+static const VMStateDesc fdc_drive_vmsd = { "fdc-drive", 1, 1, fdc_drive_fields };
+
+static bool fdc_post_load(void *opaque, int version, GError **errp)
+{
+    FDCState *s = opaque;
+    if ((unsigned)s->phase > PH_RESULT || s->cmd_len < 0 || s->cmd_len > 16 ||
+        s->cmd_pos < 0 || s->cmd_pos > s->cmd_len || s->res_len < 0 || s->res_len > 16 ||
+        s->res_pos < 0 || s->res_pos > s->res_len || s->reset_senses < 0 ||
+        s->reset_senses > 4) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "fdc: phase %d, command %d/%d, result %d/%d "
+                    "or reset senses %d out of range", (int)s->phase, s->cmd_pos,
+                    s->cmd_len, s->res_pos, s->res_len, s->reset_senses);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField fdc_fields[] = {
+    VMS_STRUCT_ARRAY(FDCState, drive, fdc_drive_vmsd, 1),
+    VMS_U8(FDCState, dor, 1),
+    VMS_U8(FDCState, tdr, 1),
+    VMS_U8(FDCState, dsr, 1),
+    VMS_U8(FDCState, ccr, 1),
+    VMS_INT(FDCState, phase, 1),
+    VMS_BYTES(FDCState, cmd, 1),
+    VMS_I32(FDCState, cmd_len, 1),
+    VMS_I32(FDCState, cmd_pos, 1),
+    VMS_BYTES(FDCState, res, 1),
+    VMS_I32(FDCState, res_len, 1),
+    VMS_I32(FDCState, res_pos, 1),
+    VMS_BOOL(FDCState, irq_pending, 1),
+    VMS_BOOL(FDCState, irq_on_result, 1),
+    VMS_I32(FDCState, reset_senses, 1),
+    VMS_U8(FDCState, sense_st0, 1),
+    VMS_U8(FDCState, sense_pcn, 1),
+    VMS_BOOL(FDCState, sense_valid, 1),
+    VMS_U8(FDCState, srt_hut, 1),
+    VMS_U8(FDCState, hlt_nd, 1),
+    VMS_U8(FDCState, config, 1),
+    VMS_U8(FDCState, pretrk, 1),
+    VMS_U8(FDCState, perp, 1),
+    VMS_BOOL(FDCState, lock, 1),
+    VMS_BYTES(FDCState, sector_buf, 1),
+    VMS_END
+};
+const VMStateDesc fdc_vmsd = { .name = "fdc", .version = 1, .min_version = 1,
+                               .fields = fdc_fields, .post_load = fdc_post_load };
+const size_t fdc_state_size = sizeof(FDCState);
+
 /* command byte counts indexed by the low 5 bits (0 = invalid) */
 static const uint8_t fdc_cmd_len[32] = {
     [0x02] = 9, [0x03] = 3, [0x04] = 2, [0x05] = 9, [0x06] = 9, [0x07] = 2,
@@ -568,6 +628,7 @@ FDCState *fdc_init(const Buses *b, uint16_t base, IrqLine *irq, I8237State *dma,
     }
     fdc_reset(s);
     host_register_device(b->host, s, (void (*)(void *))fdc_free, (void (*)(void *))fdc_reset);
+    host_register_state(b->host, &fdc_vmsd, s);
     return s;
 }
 

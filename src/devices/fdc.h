@@ -13,6 +13,7 @@
 #ifndef TX86_FDC_H
 #define TX86_FDC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -50,5 +51,9 @@ uint8_t fdc_cmos_type_for_size(uint64_t bytes);
  * none).  Works on the file names alone (stat), so the RTC can call it
  * before or after fdc_init. */
 uint8_t fdc_cmos_drive_types(const char *const fd_file[2]);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc fdc_vmsd;
+extern const size_t fdc_state_size;
 
 #endif

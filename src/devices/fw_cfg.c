@@ -63,6 +63,26 @@ struct FWCfgState {
     uint64_t dma_bytes;           /* bytes of READ/SKIP done, all requests */
 };
 
+/* saved state (bus/vmstate.h): the selector and offset, the DMA address
+ * latch and a DMA request in progress with its timer.  The items and the
+ * file directory are rebuilt from the command line, not saved. */
+static const VMStateField fw_cfg_fields[] = {
+    VMS_U16(FWCfgState, cur_key, 1),
+    VMS_INT(FWCfgState, cur_off, 1),
+    VMS_BYTES(FWCfgState, dma_addr, 1),
+    VMS_TIMER(FWCfgState, dma_timer, 1),
+    VMS_BOOL(FWCfgState, dma_busy, 1),
+    VMS_U32(FWCfgState, dma_acc, 1),
+    VMS_U32(FWCfgState, dma_control, 1),
+    VMS_U32(FWCfgState, dma_left, 1),
+    VMS_U32(FWCfgState, dma_target, 1),
+    VMS_U64(FWCfgState, dma_bytes, 1),
+    VMS_END
+};
+const VMStateDesc fw_cfg_vmsd = { .name = "fw_cfg", .version = 1, .min_version = 1,
+                                  .fields = fw_cfg_fields };
+const size_t fw_cfg_state_size = sizeof(FWCfgState);
+
 static const uint8_t fw_cfg_dma_sig[8] = { 'Q', 'E', 'M', 'U', ' ', 'C', 'F', 'G' };
 
 static void fw_cfg_item_free(gpointer p)
@@ -391,6 +411,7 @@ FWCfgState *fw_cfg_init(const Buses *b, GError **errp)
     fw_cfg_add_bytes(s, FW_CFG_SIGNATURE, "QEMU", 4);
     fw_cfg_add_i32(s, FW_CFG_ID, 0x3);            /* traditional + DMA */
     fw_cfg_update_dir(s);
+    host_register_state(b->host, &fw_cfg_vmsd, s);
     return s;
 }
 

@@ -117,4 +117,8 @@ const uint8_t *fw_cfg_get_file(FWCfgState *s, const char *name, size_t *len);
 bool fw_cfg_set_boot_order(FWCfgState *s, const char *letters, const char *hd_path,
                            const char *cd_path, const char *net_paths, GError **errp);
 
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc fw_cfg_vmsd;
+extern const size_t fw_cfg_state_size;
+
 #endif

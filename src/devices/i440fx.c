@@ -112,6 +112,26 @@ static void i440fx_config_write(PCIDevice *d, uint32_t addr, uint32_t val, int s
 
 static const PCIDeviceOps i440fx_pci_ops = { .config_write = i440fx_config_write };
 
+/* saved state (bus/vmstate.h): the PAM and SMRAM registers are bytes of
+ * this function's configuration space, saved with it ("pci-dev"); this
+ * section has no fields of its own, its post_load re-applies what they
+ * control: the PAM mappings of 0xC0000-0xFFFFF and the SMRAM lock */
+static bool i440fx_post_load(void *opaque, int version, GError **errp)
+{
+    I440FXState *s = opaque;
+    PCIDevice *d = s->dev;
+    pci_set_wmask(d, I440FX_SMRAM, 1, (d->config[I440FX_SMRAM] & 0x10) ? 0 : 0x78);
+    i440fx_update_pam(s);
+    return true;
+}
+
+static const VMStateField i440fx_fields[] = {
+    VMS_END
+};
+const VMStateDesc i440fx_vmsd = { .name = "i440fx", .version = 1, .min_version = 1,
+                                  .fields = i440fx_fields, .post_load = i440fx_post_load };
+const size_t i440fx_state_size = sizeof(I440FXState);
+
 static void i440fx_reset(void *opaque)
 {
     I440FXState *s = opaque;
@@ -174,5 +194,6 @@ I440FXState *i440fx_init(const Buses *b, PCIBus *bus, GError **errp)
         }
     }
     host_register_device(b->host, s, i440fx_free, i440fx_reset);
+    host_register_state(b->host, &i440fx_vmsd, s);
     return s;
 }

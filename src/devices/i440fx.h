@@ -6,6 +6,7 @@
 #ifndef TX86_I440FX_H
 #define TX86_I440FX_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -21,5 +22,9 @@ I440FXState *i440fx_init(const struct Buses *b, struct PCIBus *bus, GError **err
 /* how the 16 KiB (64 KiB for 0xF0000) segment holding addr is routed:
  * bit 0 reads from RAM, bit 1 writes to RAM (the PAM nibble's RE/WE) */
 int i440fx_pam_mode(I440FXState *s, uint32_t addr);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc i440fx_vmsd;
+extern const size_t i440fx_state_size;
 
 #endif

@@ -54,6 +54,11 @@
 
 #define CTRL_QUEUE 8
 
+typedef struct I8042Reply {
+    uint8_t b;
+    bool aux;                   /* the reply goes out as mouse data */
+} I8042Reply;
+
 struct I8042State {
     Buses buses;                  /* mem, io, clock, host (bus/buses.h) */
     IrqLine *kbd_irq, *aux_irq;
@@ -66,10 +71,52 @@ struct I8042State {
     bool out_full, out_aux;     /* it holds a byte; from the mouse */
     int pending;                /* command waiting for its data byte, -1 none */
     bool xlate_break;           /* translation saw F0 */
-    struct { uint8_t b; bool aux; } ctrl[CTRL_QUEUE];   /* controller replies */
+    I8042Reply ctrl[CTRL_QUEUE];   /* controller replies */
     unsigned ctrl_head, ctrl_count;
     bool kbd_level, aux_level;  /* what we drive on IRQ 1 and 12 */
 };
+
+/* saved state (bus/vmstate.h): controller RAM (the command byte), status,
+ * the output buffer, the command in progress, the queue of controller
+ * replies and the levels driven on IRQ 1 and 12.  The keyboard and the
+ * mouse are sections of their own (ps2.c), registered here after it. */
+static const VMStateField i8042_reply_fields[] = {
+    VMS_U8(I8042Reply, b, 1),
+    VMS_BOOL(I8042Reply, aux, 1),
+    VMS_END
+};
+static const VMStateDesc i8042_reply_vmsd = { "i8042-reply", 1, 1, i8042_reply_fields };
+
+static bool i8042_post_load(void *opaque, int version, GError **errp)
+{
+    I8042State *s = opaque;
+    if (s->ctrl_head >= CTRL_QUEUE || s->ctrl_count > CTRL_QUEUE ||
+        s->pending < -1 || s->pending > 0xff) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "i8042: reply queue head %u, count %u or "
+                    "command %d out of range", s->ctrl_head, s->ctrl_count, s->pending);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField i8042_fields[] = {
+    VMS_BYTES(I8042State, ram, 1),
+    VMS_U8(I8042State, status, 1),
+    VMS_U8(I8042State, out, 1),
+    VMS_BOOL(I8042State, out_full, 1),
+    VMS_BOOL(I8042State, out_aux, 1),
+    VMS_I32(I8042State, pending, 1),
+    VMS_BOOL(I8042State, xlate_break, 1),
+    VMS_STRUCT_ARRAY(I8042State, ctrl, i8042_reply_vmsd, 1),
+    VMS_U32(I8042State, ctrl_head, 1),
+    VMS_U32(I8042State, ctrl_count, 1),
+    VMS_BOOL(I8042State, kbd_level, 1),
+    VMS_BOOL(I8042State, aux_level, 1),
+    VMS_END
+};
+const VMStateDesc i8042_vmsd = { .name = "i8042", .version = 1, .min_version = 1,
+                                 .fields = i8042_fields, .post_load = i8042_post_load };
+const size_t i8042_state_size = sizeof(I8042State);
 
 /* the 8042's set 2 -> set 1 translation: the inverse of the keyboard's
  * set 1 -> set 2 table; other bytes (ACK, BAT, E0, ...) pass unchanged */
@@ -310,6 +357,9 @@ I8042State *i8042_init(const Buses *b, IrqLine *kbd_irq, IrqLine *aux_irq, IrqLi
     i8042_reset(s);
     host_register_device(b->host, s, (void (*)(void *))i8042_free,
                             (void (*)(void *))i8042_reset);
+    host_register_state(b->host, &i8042_vmsd, s);
+    host_register_state(b->host, &ps2_kbd_vmsd, s->kbd);
+    host_register_state(b->host, &ps2_mouse_vmsd, s->mouse);
     return s;
 }
 

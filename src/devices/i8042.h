@@ -10,6 +10,7 @@
 #ifndef TX86_I8042_H
 #define TX86_I8042_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "bus/irq.h"
@@ -26,5 +27,9 @@ void        i8042_free(I8042State *s);
 /* the devices behind it, for host input (curses, tests) */
 PS2Kbd     *i8042_keyboard(I8042State *s);
 PS2Mouse   *i8042_mouse(I8042State *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc i8042_vmsd;
+extern const size_t i8042_state_size;
 
 #endif

@@ -36,6 +36,41 @@ struct I8237State {
     uint8_t extra_page[16];             /* unused page register ports */
 };
 
+/* saved state (bus/vmstate.h): every channel's registers and page, each
+ * controller's command, status, request, mask, temporary register and
+ * byte flip-flop, the spare page registers.  dshift is the wiring. */
+static const VMStateField dma_channel_fields[] = {
+    VMS_U16(DMAChannel, base_addr, 1),
+    VMS_U16(DMAChannel, base_count, 1),
+    VMS_U16(DMAChannel, addr, 1),
+    VMS_U16(DMAChannel, count, 1),
+    VMS_U8(DMAChannel, mode, 1),
+    VMS_U8(DMAChannel, page, 1),
+    VMS_END
+};
+static const VMStateDesc dma_channel_vmsd = { "i8237-channel", 1, 1, dma_channel_fields };
+
+static const VMStateField dma_ctrl_fields[] = {
+    VMS_STRUCT_ARRAY(DMACtrl, ch, dma_channel_vmsd, 1),
+    VMS_U8(DMACtrl, command, 1),
+    VMS_U8(DMACtrl, status, 1),
+    VMS_U8(DMACtrl, request, 1),
+    VMS_U8(DMACtrl, mask, 1),
+    VMS_U8(DMACtrl, temp, 1),
+    VMS_BOOL(DMACtrl, flipflop, 1),
+    VMS_END
+};
+static const VMStateDesc dma_ctrl_vmsd = { "i8237-ctrl", 1, 1, dma_ctrl_fields };
+
+static const VMStateField dma_fields[] = {
+    VMS_STRUCT_ARRAY(I8237State, c, dma_ctrl_vmsd, 1),
+    VMS_BYTES(I8237State, extra_page, 1),
+    VMS_END
+};
+const VMStateDesc i8237_vmsd = { .name = "i8237", .version = 1, .min_version = 1,
+                                 .fields = dma_fields };
+const size_t i8237_state_size = sizeof(I8237State);
+
 /* page register port -> channel (0x80 + index); -1 = spare register */
 static const int8_t dma_page_chan[16] = {
     -1, 2, 3, 1, -1, -1, -1, 0, -1, 6, 7, 5, -1, -1, -1, 4,
@@ -243,5 +278,6 @@ I8237State *i8237_init(const Buses *b)
     if (!ok && log_enabled(LOG_UNIMP))
         log_printf("i8237: some DMA ports were already taken\n");
     host_register_device(b->host, s, (void (*)(void *))i8237_free, (void (*)(void *))i8237_reset);
+    host_register_state(b->host, &i8237_vmsd, s);
     return s;
 }

@@ -15,6 +15,7 @@
 #ifndef TX86_I8237_H
 #define TX86_I8237_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -36,5 +37,9 @@ bool i8237_ready(I8237State *s, int chan, I8237Dir dir);
 int  i8237_transfer(I8237State *s, int chan, uint8_t *buf, int len, I8237Dir dir);
 /* the channel reached terminal count during its last transfer */
 bool i8237_terminal_count(I8237State *s, int chan);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc i8237_vmsd;
+extern const size_t i8237_state_size;
 
 #endif

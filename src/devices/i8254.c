@@ -67,6 +67,61 @@ struct I8254State {
     PitCounter c[3];
 };
 
+/* saved state (bus/vmstate.h): every counter's programming, count,
+ * latches and the level it drives; counter 0's timer */
+static const VMStateField pit_counter_fields[] = {
+    VMS_U8(PitCounter, mode, 1),
+    VMS_U8(PitCounter, rw, 1),
+    VMS_BOOL(PitCounter, bcd, 1),
+    VMS_U32(PitCounter, cr, 1),
+    VMS_U32(PitCounter, count, 1),
+    VMS_BOOL(PitCounter, armed, 1),
+    VMS_BOOL(PitCounter, running, 1),
+    VMS_BOOL(PitCounter, triggered, 1),
+    VMS_BOOL(PitCounter, pending, 1),
+    VMS_U64(PitCounter, pending_at, 1),
+    VMS_U64(PitCounter, start, 1),
+    VMS_U64(PitCounter, d_paused, 1),
+    VMS_BOOL(PitCounter, gate, 1),
+    VMS_BOOL(PitCounter, null_count, 1),
+    VMS_BOOL(PitCounter, write_hi, 1),
+    VMS_U8(PitCounter, write_lsb, 1),
+    VMS_BOOL(PitCounter, read_hi, 1),
+    VMS_BOOL(PitCounter, latched, 1),
+    VMS_U8(PitCounter, latch_left, 1),
+    VMS_U16(PitCounter, latch_value, 1),
+    VMS_BOOL(PitCounter, status_latched, 1),
+    VMS_U8(PitCounter, status, 1),
+    VMS_BOOL(PitCounter, line, 1),
+    VMS_TIMER(PitCounter, timer, 1),
+    VMS_END
+};
+static const VMStateDesc pit_counter_vmsd = { "i8254-counter", 1, 1, pit_counter_fields };
+
+static bool pit_post_load(void *opaque, int version, GError **errp)
+{
+    I8254State *s = opaque;
+    for (int i = 0; i < 3; i++) {
+        const PitCounter *c = &s->c[i];
+        if (c->mode > 5 || c->rw < 1 || c->rw > 3 || c->cr < 1 || c->cr > 65536 ||
+            c->count > 65536 || c->latch_left > 2) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "i8254: counter %d: mode %u, access %u, "
+                        "count %u/%u or latch %u out of range", i, c->mode, c->rw, c->cr,
+                        c->count, c->latch_left);
+            return false;
+        }
+    }
+    return true;
+}
+
+static const VMStateField pit_fields[] = {
+    VMS_STRUCT_ARRAY(I8254State, c, pit_counter_vmsd, 1),
+    VMS_END
+};
+const VMStateDesc i8254_vmsd = { .name = "i8254", .version = 1, .min_version = 1,
+                                 .fields = pit_fields, .post_load = pit_post_load };
+const size_t i8254_state_size = sizeof(I8254State);
+
 static uint64_t pit_ticks(int64_t ns)
 {
     return ns <= 0 ? 0 : (uint64_t)((unsigned __int128)ns * PIT_FREQ_HZ / 1000000000u);
@@ -494,5 +549,6 @@ I8254State *i8254_init(const Buses *b, uint16_t base, IrqLine *irq)
     ioport_register(b->io, base, 4, &pit_ops, s, "i8254");
     host_register_device(b->host, s, (void (*)(void *))i8254_free,
                             (void (*)(void *))i8254_reset);
+    host_register_state(b->host, &i8254_vmsd, s);
     return s;
 }

@@ -11,6 +11,7 @@
 #ifndef TX86_I8254_H
 #define TX86_I8254_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "bus/irq.h"
@@ -31,5 +32,9 @@ void i8254_set_gate(I8254State *s, int ch, int level);
 bool i8254_get_gate(I8254State *s, int ch);
 /* OUT pin of counter ch now */
 bool i8254_get_out(I8254State *s, int ch);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc i8254_vmsd;
+extern const size_t i8254_state_size;
 
 #endif

@@ -55,6 +55,55 @@ struct I8259State {
     bool out_level;
 };
 
+/* saved state (bus/vmstate.h): both chips' registers, input levels and
+ * initialization progress, and the level the master drives */
+static const VMStateField pic_chip_fields[] = {
+    VMS_U8(PicChip, irr, 1),
+    VMS_U8(PicChip, isr, 1),
+    VMS_U8(PicChip, imr, 1),
+    VMS_U8(PicChip, level, 1),
+    VMS_U8(PicChip, elcr, 1),
+    VMS_U8(PicChip, vector_base, 1),
+    VMS_U8(PicChip, icw3, 1),
+    VMS_U8(PicChip, priority_add, 1),
+    VMS_U8(PicChip, init_step, 1),
+    VMS_BOOL(PicChip, icw4_needed, 1),
+    VMS_BOOL(PicChip, single, 1),
+    VMS_BOOL(PicChip, read_isr, 1),
+    VMS_BOOL(PicChip, poll, 1),
+    VMS_BOOL(PicChip, special_mask, 1),
+    VMS_BOOL(PicChip, auto_eoi, 1),
+    VMS_BOOL(PicChip, rotate_on_aeoi, 1),
+    VMS_BOOL(PicChip, sfnm, 1),
+    VMS_END
+};
+static const VMStateDesc pic_chip_vmsd = { "i8259-chip", 1, 1, pic_chip_fields };
+
+static bool pic_post_load(void *opaque, int version, GError **errp)
+{
+    I8259State *s = opaque;
+    for (int i = 0; i < 2; i++) {
+        PicChip *c = &s->chip[i];
+        if (c->priority_add > 7 || c->init_step > 4) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "i8259: chip %d: priority %u or "
+                        "initialization step %u out of range", i, c->priority_add,
+                        c->init_step);
+            return false;
+        }
+        c->elcr &= c->elcr_mask;        /* the fixed-edge bits stay edge */
+    }
+    return true;
+}
+
+static const VMStateField pic_fields[] = {
+    VMS_STRUCT_ARRAY(I8259State, chip, pic_chip_vmsd, 1),
+    VMS_BOOL(I8259State, out_level, 1),
+    VMS_END
+};
+const VMStateDesc i8259_vmsd = { .name = "i8259", .version = 1, .min_version = 1,
+                                 .fields = pic_fields, .post_load = pic_post_load };
+const size_t i8259_state_size = sizeof(I8259State);
+
 /* priority rank of the highest-priority bit of mask, 8 if none */
 static int pic_priority(const PicChip *c, uint8_t mask)
 {
@@ -383,5 +432,6 @@ I8259State *i8259_init(const Buses *b, IrqLine *output)
     ioport_register(b->io, 0x4d0, 2, &pic_elcr_ops, s, "elcr");
     host_register_device(b->host, s, (void (*)(void *))i8259_free,
                             (void (*)(void *))i8259_reset);
+    host_register_state(b->host, &i8259_vmsd, s);
     return s;
 }

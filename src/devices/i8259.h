@@ -15,6 +15,7 @@
 #ifndef TX86_I8259_H
 #define TX86_I8259_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "bus/irq.h"
@@ -41,5 +42,9 @@ int  i8259_irq_ack(void *opaque);
 void i8259_set_output(I8259State *s, IrqLine *output);
 /* level of the master's INT output */
 bool i8259_output_level(const I8259State *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc i8259_vmsd;
+extern const size_t i8259_state_size;
 
 #endif

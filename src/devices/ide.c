@@ -154,6 +154,132 @@ struct IDEState {
     void *pci;                  /* the PCI function, if registered */
 };
 
+/* ---------------------------------------------------------- saved state */
+
+/* "ide" (bus/vmstate.h): per channel the selected unit, device control,
+ * the bus-master registers, the PRD cursor of a transfer in progress and
+ * its timer; per drive the task file, the command in progress (PIO
+ * buffer contents and window, ATA transfer position, DMA kind, ATAPI
+ * CDB and sense data), SET FEATURES / SET MULTIPLE settings.  The medium
+ * (blk, sectors, geometry, atapi) is the command line's; the disk image
+ * contents are not device state.  The PCI config space (BAR4) is
+ * "pci-dev"'s; bm_base is the legacy mapping a board without PCI set. */
+static const VMStateField ide_drive_fields[] = {
+    VMS_U16(IDEDrive, log_heads, 1),
+    VMS_U16(IDEDrive, log_spt, 1),
+    VMS_U8(IDEDrive, feature, 1),
+    VMS_U8(IDEDrive, nsector, 1),
+    VMS_U8(IDEDrive, sector, 1),
+    VMS_U8(IDEDrive, lcyl, 1),
+    VMS_U8(IDEDrive, hcyl, 1),
+    VMS_U8(IDEDrive, select, 1),
+    VMS_U8(IDEDrive, hob_feature, 1),
+    VMS_U8(IDEDrive, hob_nsector, 1),
+    VMS_U8(IDEDrive, hob_sector, 1),
+    VMS_U8(IDEDrive, hob_lcyl, 1),
+    VMS_U8(IDEDrive, hob_hcyl, 1),
+    VMS_U8(IDEDrive, status, 1),
+    VMS_U8(IDEDrive, error, 1),
+    VMS_U8(IDEDrive, cmd, 1),
+    VMS_BOOL(IDEDrive, irq_pending, 1),
+    VMS_I32(IDEDrive, mult, 1),
+    VMS_U8(IDEDrive, pio_mode, 1),
+    VMS_U8(IDEDrive, mwdma_mode, 1),
+    VMS_U8(IDEDrive, udma_mode, 1),
+    VMS_BUFFER(IDEDrive, buf, IDE_BUF_SIZE, 1),
+    VMS_U32(IDEDrive, pos, 1),
+    VMS_U32(IDEDrive, end, 1),
+    VMS_INT(IDEDrive, end_action, 1),
+    VMS_U64(IDEDrive, lba, 1),
+    VMS_U32(IDEDrive, left, 1),
+    VMS_U32(IDEDrive, block, 1),
+    VMS_BOOL(IDEDrive, lba48, 1),
+    VMS_INT(IDEDrive, dma, 1),
+    VMS_BYTES(IDEDrive, cdb, 1),
+    VMS_U32(IDEDrive, byte_limit, 1),
+    VMS_U32(IDEDrive, reply_end, 1),
+    VMS_U8(IDEDrive, sense_key, 1),
+    VMS_U8(IDEDrive, asc, 1),
+    VMS_U8(IDEDrive, ascq, 1),
+    VMS_BOOL(IDEDrive, unit_attention, 1),
+    VMS_BOOL(IDEDrive, locked, 1),
+    VMS_END
+};
+static const VMStateDesc ide_drive_vmsd = { "ide-drive", 1, 1, ide_drive_fields };
+
+static const VMStateField ide_prd_fields[] = {
+    VMS_U32(PrdCursor, table, 1),
+    VMS_U32(PrdCursor, addr, 1),
+    VMS_U32(PrdCursor, left, 1),
+    VMS_BOOL(PrdCursor, eot, 1),
+    VMS_U32(PrdCursor, n, 1),
+    VMS_END
+};
+static const VMStateDesc ide_prd_vmsd = { "ide-prd", 1, 1, ide_prd_fields };
+
+static const VMStateField ide_bus_fields[] = {
+    VMS_STRUCT_ARRAY(IDEBus, drive, ide_drive_vmsd, 1),
+    VMS_I32(IDEBus, cur, 1),
+    VMS_U8(IDEBus, devctl, 1),
+    VMS_U8(IDEBus, bm_cmd, 1),
+    VMS_U8(IDEBus, bm_status, 1),
+    VMS_U32(IDEBus, prd_table, 1),
+    VMS_STRUCT(IDEBus, prd, ide_prd_vmsd, 1),
+    VMS_BOOL(IDEBus, prd_valid, 1),
+    VMS_I32(IDEBus, dma_unit, 1),
+    VMS_TIMER(IDEBus, dma_timer, 1),
+    VMS_END
+};
+static const VMStateDesc ide_bus_vmsd = { "ide-bus", 1, 1, ide_bus_fields };
+
+static bool ide_drive_valid(const IDEDrive *d, const char *what, GError **errp)
+{
+    if ((unsigned)d->end_action > END_ATAPI || (unsigned)d->dma > DMA_ATAPI ||
+        d->mult < 0 || d->mult > IDE_MAX_MULT || d->block > IDE_MAX_MULT ||
+        d->end > IDE_BUF_SIZE || d->reply_end > IDE_BUF_SIZE) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ide: %s: PIO window %u-%u (reply %u), end "
+                    "action %d, DMA %d or block %u/%d out of range", what, d->pos, d->end,
+                    d->reply_end, (int)d->end_action, (int)d->dma, d->block, d->mult);
+        return false;
+    }
+    if (!d->atapi && d->left && (d->lba > d->sectors || d->left > d->sectors - d->lba)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ide: %s: transfer of %u sectors at %" G_GUINT64_FORMAT
+                    " runs past the disk (%" G_GUINT64_FORMAT " sectors)", what, d->left, d->lba,
+                    d->sectors);
+        return false;
+    }
+    return true;
+}
+
+static bool ide_post_load(void *opaque, int version, GError **errp)
+{
+    IDEState *s = opaque;
+    for (int c = 0; c < 2; c++) {
+        IDEBus *b = &s->bus[c];
+        if (b->cur < 0 || b->cur > 1 || b->dma_unit < 0 || b->dma_unit > 1 ||
+            b->prd.n > PRD_MAX) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "ide: channel %d: unit %d, DMA unit %d or "
+                        "PRD entry %u out of range", c, b->cur, b->dma_unit, b->prd.n);
+            return false;
+        }
+        for (int i = 0; i < 2; i++) {
+            char what[32];
+            g_snprintf(what, sizeof(what), "drive %d", c * 2 + i);
+            if (!ide_drive_valid(&b->drive[i], what, errp))
+                return false;
+        }
+    }
+    return true;
+}
+
+static const VMStateField ide_fields[] = {
+    VMS_STRUCT_ARRAY(IDEState, bus, ide_bus_vmsd, 1),
+    VMS_END
+};
+const VMStateDesc ide_vmsd = { .name = "ide", .version = 1, .min_version = 1,
+                               .fields = ide_fields, .post_load = ide_post_load };
+const size_t ide_state_size = sizeof(IDEState);
+
 /* ---------------------------------------------------------------- helpers */
 
 static void ide_update_irq(IDEBus *b)
@@ -1598,6 +1724,7 @@ IDEState *ide_init(const Buses *buses, PCIBus *pci, IrqLine *irq_primary,
         return NULL;
     }
     host_register_device(buses->host, s, (void (*)(void *))ide_free, (void (*)(void *))ide_reset);
+    host_register_state(buses->host, &ide_vmsd, s);
     return s;
 }
 

@@ -18,6 +18,7 @@
 #ifndef TX86_IDE_H
 #define TX86_IDE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -67,5 +68,9 @@ void ide_bm_map(IDEState *s, uint16_t base);
  * "/pci@i0cf8/ide@1,1/drive@1/disk@0" (drive@ = channel, disk@ = unit);
  * NULL if there is none.  g_free the result. */
 char *ide_boot_path(const char *const file[4], const bool is_cdrom[4], bool cdrom);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc ide_vmsd;
+extern const size_t ide_state_size;
 
 #endif

@@ -53,6 +53,19 @@ struct IOAPICState {
     void *deliver_opaque;
 };
 
+/* saved state (bus/vmstate.h): IOREGSEL, the ID, the redirection table
+ * (remote IRR included) and the input pin levels as this chip saw them */
+static const VMStateField ioapic_fields[] = {
+    VMS_U8(IOAPICState, regsel, 1),
+    VMS_U32(IOAPICState, id, 1),
+    VMS_INT_ARRAY(IOAPICState, rte, 1),
+    VMS_U32(IOAPICState, pin_level, 1),
+    VMS_END
+};
+const VMStateDesc ioapic_vmsd = { .name = "ioapic", .version = 1, .min_version = 1,
+                                  .fields = ioapic_fields };
+const size_t ioapic_state_size = sizeof(IOAPICState);
+
 static void ioapic_send(IOAPICState *s, int pin)
 {
     uint64_t e = s->rte[pin];
@@ -198,6 +211,7 @@ IOAPICState *ioapic_init(const Buses *b, uint32_t base, IOAPICDeliverFn deliver,
         return NULL;
     }
     ioapic_reset(s);
+    host_register_state(b->host, &ioapic_vmsd, s);
     return s;
 }
 

@@ -11,6 +11,7 @@
 #define TX86_IOAPIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -33,5 +34,9 @@ void ioapic_free(IOAPICState *s);
 void ioapic_set_irq(void *ioapic, int pin, int level);
 /* EOI broadcast from the local APIC for a level-triggered vector */
 void ioapic_eoi(void *ioapic, int vector);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc ioapic_vmsd;
+extern const size_t ioapic_state_size;
 
 #endif

@@ -71,6 +71,9 @@
 #define REG_C_UF   0x10
 
 #define NS_PER_SEC 1000000000ll
+#define RTC_MIN_SECS (-62135596800ll)   /* 0001-01-01 */
+#define RTC_MAX_SECS 253402300799ll     /* 9999-12-31 23:59:59 */
+#define RTC_MAX_NS   (1ll << 62)
 #define RTC_UIP_NS 244000ll     /* UIP before the update (datasheet: 244 us) */
 
 struct MC146818State {
@@ -86,6 +89,44 @@ struct MC146818State {
     bool irq_level;
     Timer *timer;
 };
+
+/* saved state (bus/vmstate.h): CMOS RAM (clock registers included), the
+ * index, the RTC time base and the event timer */
+static bool rtc_post_load(void *opaque, int version, GError **errp)
+{
+    MC146818State *s = opaque;
+    if (s->index > 127) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: index %u out of range", s->index);
+        return false;
+    }
+    /* years 1-9999 (what the registers can show), virtual times that
+     * later arithmetic cannot overflow */
+    if (s->base_sec < RTC_MIN_SECS || s->base_sec > RTC_MAX_SECS ||
+        s->base_ns < 0 || s->base_ns > RTC_MAX_NS || s->last_ns < 0 ||
+        s->last_ns > RTC_MAX_NS) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: time base %" G_GINT64_FORMAT
+                    " s at %" G_GINT64_FORMAT " ns (events at %" G_GINT64_FORMAT
+                    " ns) out of range", s->base_sec, s->base_ns, s->last_ns);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField rtc_fields[] = {
+    VMS_BYTES(MC146818State, cmos, 1),
+    VMS_U8(MC146818State, index, 1),
+    VMS_BOOL(MC146818State, nmi_masked, 1),
+    VMS_BOOL(MC146818State, running, 1),
+    VMS_I64(MC146818State, base_sec, 1),
+    VMS_I64(MC146818State, base_ns, 1),
+    VMS_I64(MC146818State, last_ns, 1),
+    VMS_BOOL(MC146818State, irq_level, 1),
+    VMS_TIMER(MC146818State, timer, 1),
+    VMS_END
+};
+const VMStateDesc mc146818_vmsd = { .name = "mc146818", .version = 1, .min_version = 1,
+                                    .fields = rtc_fields, .post_load = rtc_post_load };
+const size_t mc146818_state_size = sizeof(MC146818State);
 
 static int64_t rtc_now(MC146818State *s)
 {
@@ -567,5 +608,6 @@ MC146818State *mc146818_init(const Buses *b, uint16_t base, IrqLine *irq,
     ioport_register(b->io, base, 2, &rtc_ops, s, "mc146818");
     host_register_device(b->host, s, (void (*)(void *))mc146818_free,
                             (void (*)(void *))mc146818_reset);
+    host_register_state(b->host, &mc146818_vmsd, s);
     return s;
 }

@@ -10,6 +10,7 @@
 #ifndef TX86_MC146818_H
 #define TX86_MC146818_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "bus/irq.h"
@@ -51,5 +52,9 @@ bool    mc146818_nmi_masked(const MC146818State *s);
 
 /* "2006-06-17T16:01:21" or "2006-06-17" -> seconds since 1970 (UTC) */
 bool    mc146818_parse_date(const char *s, int64_t *secs);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc mc146818_vmsd;
+extern const size_t mc146818_state_size;
 
 #endif

@@ -97,6 +97,43 @@ struct NS16550State {
     Timer *timeout_timer;
 };
 
+/* saved state (bus/vmstate.h): the registers, the receive FIFO and its
+ * indices, the pending interrupt causes, the level driven and the
+ * character-timeout timer.  The back end (chr) is the host's. */
+static bool uart_post_load(void *opaque, int version, GError **errp)
+{
+    NS16550State *s = opaque;
+    unsigned cap = (s->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+    if (s->rx_head >= UART_FIFO_SIZE || s->rx_count > cap) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ns16550: receive FIFO head %u, count %u out "
+                    "of range (capacity %u)", s->rx_head, s->rx_count, cap);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField uart_fields[] = {
+    VMS_U16(NS16550State, divisor, 1),
+    VMS_U8(NS16550State, ier, 1),
+    VMS_U8(NS16550State, lcr, 1),
+    VMS_U8(NS16550State, mcr, 1),
+    VMS_U8(NS16550State, lsr, 1),
+    VMS_U8(NS16550State, msr, 1),
+    VMS_U8(NS16550State, scr, 1),
+    VMS_U8(NS16550State, fcr, 1),
+    VMS_BYTES(NS16550State, rx_fifo, 1),
+    VMS_U32(NS16550State, rx_head, 1),
+    VMS_U32(NS16550State, rx_count, 1),
+    VMS_BOOL(NS16550State, thr_ipending, 1),
+    VMS_BOOL(NS16550State, timeout_ipending, 1),
+    VMS_BOOL(NS16550State, irq_level, 1),
+    VMS_TIMER(NS16550State, timeout_timer, 1),
+    VMS_END
+};
+const VMStateDesc ns16550_vmsd = { .name = "ns16550", .version = 1, .min_version = 1,
+                                   .fields = uart_fields, .post_load = uart_post_load };
+const size_t ns16550_state_size = sizeof(NS16550State);
+
 static const uint8_t uart_trigger_levels[4] = { 1, 4, 8, 14 };
 
 static unsigned uart_rx_capacity(const NS16550State *s)
@@ -399,6 +436,9 @@ NS16550State *ns16550_init(const Buses *b, uint16_t base, IrqLine *irq, CharDev 
         chardev_set_handlers(chr, ns16550_can_receive, ns16550_receive, s);
     host_register_device(b->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
+    host_register_state(b->host, &ns16550_vmsd, s);
+    if (chr)
+        host_register_state(b->host, &chardev_vmsd, chr);  /* its pending input */
     return s;
 }
 

@@ -11,6 +11,7 @@
 #ifndef TX86_NS16550_H
 #define TX86_NS16550_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -40,5 +41,9 @@ void ns16550_free(NS16550State *s);
  * deliver them (as the back end does) */
 int  ns16550_can_receive(void *opaque);
 void ns16550_receive(void *opaque, const uint8_t *buf, int len);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc ns16550_vmsd;
+extern const size_t ns16550_state_size;
 
 #endif

@@ -38,6 +38,19 @@ struct PCPortsState {
     uint8_t post;
 };
 
+/* saved state (bus/vmstate.h): port 0x61 bits 0-3, port 0x92 bit 0 and
+ * the last POST code.  The PIT's gate 2 is the PIT's state; the A20
+ * level read back through port 0x92 is the board's A20 line. */
+static const VMStateField pc_ports_fields[] = {
+    VMS_U8(PCPortsState, port61, 1),
+    VMS_U8(PCPortsState, port92, 1),
+    VMS_U8(PCPortsState, post, 1),
+    VMS_END
+};
+const VMStateDesc pc_ports_vmsd = { .name = "pc_ports", .version = 1, .min_version = 1,
+                                    .fields = pc_ports_fields };
+const size_t pc_ports_state_size = sizeof(PCPortsState);
+
 static uint32_t ports_read(void *opaque, uint16_t port, int size)
 {
     PCPortsState *s = opaque;
@@ -142,5 +155,6 @@ PCPortsState *pc_ports_init(const Buses *b, struct I8254State *pit, IrqLine *fer
     ioport_register(b->io, 0xf0, 1, &ports_ops, s, "fpu-error");
     host_register_device(b->host, s, (void (*)(void *))pc_ports_free,
                             (void (*)(void *))pc_ports_reset);
+    host_register_state(b->host, &pc_ports_vmsd, s);
     return s;
 }

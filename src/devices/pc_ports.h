@@ -11,6 +11,7 @@
 #ifndef TX86_PC_PORTS_H
 #define TX86_PC_PORTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include "bus/irq.h"
@@ -32,5 +33,9 @@ void pc_ports_reset(PCPortsState *s);
 void pc_ports_free(PCPortsState *s);
 /* last POST code written to port 0x80 */
 uint8_t pc_ports_post_code(const PCPortsState *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc pc_ports_vmsd;
+extern const size_t pc_ports_state_size;
 
 #endif

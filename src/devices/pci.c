@@ -130,6 +130,83 @@ static void pci_update_mappings(PCIDevice *d)
     }
 }
 
+/* ---- saved state (bus/vmstate.h) ------------------------------------ */
+
+/* "pci": the CONFIG_ADDRESS latch and the reset control register.
+ * "pci-dev", one per function in registration order (the board's, so
+ * deterministic): its whole configuration space (BARs, command, the
+ * device-specific registers such as the i440FX's PAM or the PIIX's
+ * PIRQ routing) and the INTx level.  The bus's post_load maps every
+ * BAR again; the owning device's post_load rebuilds whatever else it
+ * derives from its config bytes.  wmask/w1cmask and the BAR descriptions are fixed at
+ * registration. */
+static bool pci_dev_post_load(void *opaque, int version, GError **errp)
+{
+    PCIDevice *d = opaque;
+    if (d->irq_level < 0 || d->irq_level > 3) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "pci-dev %s: INTx state %d out of range",
+                    d->name, d->irq_level);
+        return false;
+    }
+    return true;                        /* the bus maps the BARs (pci_bus_post_load) */
+}
+
+static const VMStateField pci_dev_fields[] = {
+    VMS_BYTES(PCIDevice, config, 1),
+    VMS_I32(PCIDevice, irq_level, 1),
+    VMS_END
+};
+const VMStateDesc pci_dev_vmsd = { .name = "pci-dev", .version = 1, .min_version = 1,
+                                   .fields = pci_dev_fields, .post_load = pci_dev_post_load };
+
+/* the BARs and the PIRQ counts follow from the functions' config spaces
+ * and INTx states (loaded by then: post_load runs after every section) */
+static void pci_unmap_bars(PCIDevice *d)
+{
+    const Buses *buses = &d->bus->buses;
+    for (int i = 0; i <= PCI_ROM_SLOT; i++) {
+        PCIBar *b = &d->bars[i];
+        if (b->kind == PCI_BAR_NONE || b->mapped == PCI_BAR_UNMAPPED)
+            continue;
+        if (b->kind == PCI_BAR_IO)
+            ioport_unregister(buses->io, (uint16_t)b->mapped, b->size, b->opaque);
+        else
+            physmem_region_set(buses->mem, b->region, b->region->base, false);
+        b->mapped = PCI_BAR_UNMAPPED;
+    }
+}
+
+/* every function's BARs move to where the loaded config space puts them:
+ * all are unmapped first, so a load into a running machine does not find
+ * a BAR's new range still held by another one's old mapping */
+static bool pci_bus_post_load(void *opaque, int version, GError **errp)
+{
+    PCIBus *bus = opaque;
+    for (int i = 0; i < 256; i++)
+        if (bus->devs[i])
+            pci_unmap_bars(bus->devs[i]);
+    for (int i = 0; i < 256; i++)
+        if (bus->devs[i])
+            pci_update_mappings(bus->devs[i]);
+    memset(bus->pirq_count, 0, sizeof(bus->pirq_count));
+    for (int i = 0; i < 256; i++) {
+        PCIDevice *d = bus->devs[i];
+        int pirq = d ? pci_irq_pirq(d) : -1;
+        if (pirq >= 0 && (d->irq_level & 2))
+            bus->pirq_count[pirq]++;
+    }
+    return true;
+}
+
+static const VMStateField pci_bus_fields[] = {
+    VMS_U32(PCIBus, config_address, 1),
+    VMS_U8(PCIBus, reset_control, 1),
+    VMS_END
+};
+const VMStateDesc pci_bus_vmsd = { .name = "pci", .version = 1, .min_version = 1,
+                                   .fields = pci_bus_fields, .post_load = pci_bus_post_load };
+const size_t pci_bus_state_size = sizeof(PCIBus);
+
 static uint32_t pci_io_tramp_read(void *opaque, uint16_t port, int size)
 {
     PCIIoBar *t = opaque;
@@ -344,6 +421,7 @@ PCIBus *pci_bus_new(const Buses *b)
     }
     /* registered before the functions' own resets so BARs unmap first */
     host_register_device(b->host, bus, pci_bus_free, pci_bus_reset);
+    host_register_state(b->host, &pci_bus_vmsd, bus);
     return bus;
 }
 
@@ -391,6 +469,7 @@ PCIDevice *pci_register_function(PCIBus *bus, int devfn, const char *name,
     d->wmask[PCI_INTERRUPT_LINE] = 0xff;
     pci_set_wmask(d, 0x40, 0xc0, 0xff);
     bus->devs[devfn] = d;
+    host_register_state(bus->buses.host, &pci_dev_vmsd, d);
     /* a function > 0 makes function 0 of the slot multi-function */
     if (PCI_FUNC(devfn) != 0 && bus->devs[devfn & ~7])
         bus->devs[devfn & ~7]->config[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MULTI_FUNCTION;

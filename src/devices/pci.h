@@ -169,4 +169,9 @@ void     pci_config_write(PCIBus *bus, int busno, int devfn, uint32_t addr,
                           uint32_t val, int size);
 PCIDevice *pci_find_device(PCIBus *bus, int devfn);
 
+/* the saved-state tables (bus/vmstate.h): "pci" (the bus) and "pci-dev"
+ * (every function's configuration space), for the tests */
+extern const struct VMStateDesc pci_bus_vmsd, pci_dev_vmsd;
+extern const size_t pci_bus_state_size;
+
 #endif

@@ -31,6 +31,29 @@ struct PIIX3State {
     int isa_level[16];            /* what we drive on each ISA IRQ */
 };
 
+/* saved state (bus/vmstate.h): the PIRQ input levels as this chip saw
+ * them and the ISA IRQ levels it drives; the routing registers (PIRQRC)
+ * are configuration space, saved by "pci-dev" */
+static bool piix3_post_load(void *opaque, int version, GError **errp)
+{
+    PIIX3State *s = opaque;
+    for (int i = 0; i < 16; i++)
+        if ((unsigned)s->isa_level[i] > 1 || (i < 4 && (unsigned)s->pirq_level[i] > 1)) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "piix3: IRQ level %d is not 0 or 1", i);
+            return false;
+        }
+    return true;
+}
+
+static const VMStateField piix3_fields[] = {
+    VMS_INT_ARRAY(PIIX3State, pirq_level, 1),
+    VMS_INT_ARRAY(PIIX3State, isa_level, 1),
+    VMS_END
+};
+const VMStateDesc piix3_vmsd = { .name = "piix3", .version = 1, .min_version = 1,
+                                 .fields = piix3_fields, .post_load = piix3_post_load };
+const size_t piix3_state_size = sizeof(PIIX3State);
+
 int piix3_pirq_to_isa(PIIX3State *s, int pirq)
 {
     uint8_t r = s->dev->config[PIIX_PIRQRC + (pirq & 3)];
@@ -131,5 +154,6 @@ PIIX3State *piix3_init(const Buses *b, PCIBus *bus, IrqLine isa_irq[16], IrqLine
     pci_bus_set_router(bus, piix3_route, s);
     piix3_reset(s);
     host_register_device(b->host, s, piix3_free, piix3_reset);
+    host_register_state(b->host, &piix3_vmsd, s);
     return s;
 }

@@ -7,6 +7,7 @@
 #ifndef TX86_PIIX_H
 #define TX86_PIIX_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 #include "bus/irq.h"
@@ -25,5 +26,9 @@ PIIX3State *piix3_init(const struct Buses *b, struct PCIBus *bus, IrqLine isa_ir
                        IrqLine pirq_out[4], GError **errp);
 /* the ISA IRQ a PIRQ is routed to, -1 when disabled (bit 7 of PIRQRC) */
 int piix3_pirq_to_isa(PIIX3State *s, int pirq);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc piix3_vmsd;
+extern const size_t piix3_state_size;
 
 #endif

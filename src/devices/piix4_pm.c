@@ -292,6 +292,43 @@ static void pm_config_write(PCIDevice *d, uint32_t addr, uint32_t val, int size)
 
 static const PCIDeviceOps pm_pci_ops = { .config_write = pm_config_write };
 
+/* saved state (bus/vmstate.h): PM1 status/enable/control, APM ports,
+ * the SMBus host registers, the bit-23 overflow timer and the SCI level
+ * driven.  The PM timer's value is the virtual clock's; PMBA, SMBBA and
+ * their enables are configuration space ("pci-dev"): post_load maps the
+ * PM and SMBus ports again from them. */
+static bool pm_post_load(void *opaque, int version, GError **errp)
+{
+    PIIX4PMState *s = opaque;
+    if ((unsigned)s->sci_level > 1) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "piix4-pm: SCI level %d is not 0 or 1",
+                    s->sci_level);
+        return false;
+    }
+    pm_update_io(s);
+    return true;
+}
+
+static const VMStateField pm_fields[] = {
+    VMS_U16(PIIX4PMState, sts, 1),
+    VMS_U16(PIIX4PMState, en, 1),
+    VMS_U16(PIIX4PMState, cnt, 1),
+    VMS_U8(PIIX4PMState, apmc, 1),
+    VMS_U8(PIIX4PMState, apms, 1),
+    VMS_U8(PIIX4PMState, smb_hst_sts, 1),
+    VMS_U8(PIIX4PMState, smb_hst_cnt, 1),
+    VMS_U8(PIIX4PMState, smb_cmd, 1),
+    VMS_U8(PIIX4PMState, smb_addr, 1),
+    VMS_U8(PIIX4PMState, smb_d0, 1),
+    VMS_U8(PIIX4PMState, smb_d1, 1),
+    VMS_TIMER(PIIX4PMState, overflow, 1),
+    VMS_I32(PIIX4PMState, sci_level, 1),
+    VMS_END
+};
+const VMStateDesc piix4_pm_vmsd = { .name = "piix4-pm", .version = 1, .min_version = 1,
+                                    .fields = pm_fields, .post_load = pm_post_load };
+const size_t piix4_pm_state_size = sizeof(PIIX4PMState);
+
 static void pm_reset(void *opaque)
 {
     PIIX4PMState *s = opaque;
@@ -341,5 +378,6 @@ PIIX4PMState *piix4_pm_init(const Buses *b, PCIBus *bus, IrqLine *sci, GError **
     s->overflow = timer_new(b->clock, pm_overflow, s);
     pm_reset(s);
     host_register_device(b->host, s, pm_free, pm_reset);
+    host_register_state(b->host, &piix4_pm_vmsd, s);
     return s;
 }

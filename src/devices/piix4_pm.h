@@ -8,6 +8,7 @@
 #ifndef TX86_PIIX4_PM_H
 #define TX86_PIIX4_PM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 #include "bus/irq.h"
@@ -37,5 +38,9 @@ PIIX4PMState *piix4_pm_init(const struct Buses *b, struct PCIBus *bus, IrqLine *
 uint32_t piix4_pm_timer(PIIX4PMState *s);
 /* the power button (sets PWRBTN_STS, SCI if enabled) */
 void piix4_pm_power_button(PIIX4PMState *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc piix4_pm_vmsd;
+extern const size_t piix4_pm_state_size;
 
 #endif

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <glib.h>
 #include "devices/ps2.h"
+#include "bus/vmstate.h"
 
 #define PS2_QUEUE 64
 #define PS2_ACK    0xfa
@@ -59,6 +60,90 @@ struct PS2Mouse {
     int dx, dy, dz;         /* movement not yet reported */
     unsigned buttons;
 };
+
+/* saved state (bus/vmstate.h): the output queue, the command in progress
+ * and the settings of each device; the i8042 registers both sections
+ * (ps2-kbd, ps2-mouse) with its own.  The notify hook is wiring. */
+static const VMStateField ps2_queue_fields[] = {
+    VMS_BYTES(PS2Queue, data, 1),
+    VMS_U32(PS2Queue, head, 1),
+    VMS_U32(PS2Queue, count, 1),
+    VMS_END
+};
+static const VMStateDesc ps2_queue_vmsd = { "ps2-queue", 1, 1, ps2_queue_fields };
+
+static bool ps2_queue_valid(const PS2Queue *q, const char *what, GError **errp)
+{
+    if (q->head >= PS2_QUEUE || q->count > PS2_QUEUE) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: queue head %u, count %u out of range",
+                    what, q->head, q->count);
+        return false;
+    }
+    return true;
+}
+
+static bool ps2_kbd_post_load(void *opaque, int version, GError **errp)
+{
+    PS2Kbd *k = opaque;
+    if (!ps2_queue_valid(&k->q, "ps2-kbd", errp))
+        return false;
+    if (k->set < 1 || k->set > 3 || k->pending_cmd < -1 || k->pending_cmd > 0xff) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ps2-kbd: scancode set %d or command %d out "
+                    "of range", k->set, k->pending_cmd);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField ps2_kbd_fields[] = {
+    VMS_STRUCT(PS2Kbd, q, ps2_queue_vmsd, 1),
+    VMS_I32(PS2Kbd, pending_cmd, 1),
+    VMS_U8(PS2Kbd, last_sent, 1),
+    VMS_BOOL(PS2Kbd, scanning, 1),
+    VMS_I32(PS2Kbd, set, 1),
+    VMS_U8(PS2Kbd, leds, 1),
+    VMS_U8(PS2Kbd, typematic, 1),
+    VMS_END
+};
+const VMStateDesc ps2_kbd_vmsd = { .name = "ps2-kbd", .version = 1, .min_version = 1,
+                                   .fields = ps2_kbd_fields, .post_load = ps2_kbd_post_load };
+const size_t ps2_kbd_state_size = sizeof(PS2Kbd);
+
+static bool ps2_mouse_post_load(void *opaque, int version, GError **errp)
+{
+    PS2Mouse *ms = opaque;
+    if (!ps2_queue_valid(&ms->q, "ps2-mouse", errp))
+        return false;
+    if (ms->pending_cmd < -1 || ms->pending_cmd > 0xff) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "ps2-mouse: command %d out of range",
+                    ms->pending_cmd);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField ps2_mouse_fields[] = {
+    VMS_STRUCT(PS2Mouse, q, ps2_queue_vmsd, 1),
+    VMS_I32(PS2Mouse, pending_cmd, 1),
+    VMS_U8(PS2Mouse, last_sent, 1),
+    VMS_BOOL(PS2Mouse, reporting, 1),
+    VMS_BOOL(PS2Mouse, remote, 1),
+    VMS_BOOL(PS2Mouse, wrap, 1),
+    VMS_BOOL(PS2Mouse, scale21, 1),
+    VMS_U8(PS2Mouse, resolution, 1),
+    VMS_U8(PS2Mouse, rate, 1),
+    VMS_U8(PS2Mouse, id, 1),
+    VMS_BYTES(PS2Mouse, rate_hist, 1),
+    VMS_I32(PS2Mouse, dx, 1),
+    VMS_I32(PS2Mouse, dy, 1),
+    VMS_I32(PS2Mouse, dz, 1),
+    VMS_U32(PS2Mouse, buttons, 1),
+    VMS_END
+};
+const VMStateDesc ps2_mouse_vmsd = { .name = "ps2-mouse", .version = 1, .min_version = 1,
+                                     .fields = ps2_mouse_fields,
+                                     .post_load = ps2_mouse_post_load };
+const size_t ps2_mouse_state_size = sizeof(PS2Mouse);
 
 /* set 1 make code -> set 2 code (IBM tables; 0 = no key) */
 static const uint8_t ps2_set2_of_set1[128] = {

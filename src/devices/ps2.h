@@ -20,6 +20,7 @@
 #ifndef TX86_PS2_H
 #define TX86_PS2_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -66,5 +67,10 @@ bool    ps2_mouse_has_data(const PS2Mouse *ms);
 /* movement (dx right, dy up, dz wheel) and buttons (bit 0 left, 1 right,
  * 2 middle); sent as packets in stream mode when reporting is on */
 void    ps2_mouse_event(PS2Mouse *ms, int dx, int dy, int dz, unsigned buttons);
+
+/* the saved-state tables (bus/vmstate.h): the i8042 registers them for
+ * its keyboard and mouse; the sizes are for the tests */
+extern const struct VMStateDesc ps2_kbd_vmsd, ps2_mouse_vmsd;
+extern const size_t ps2_kbd_state_size, ps2_mouse_state_size;
 
 #endif

@@ -876,6 +876,62 @@ uint8_t *vga_vram(VGAState *s)
 }
 
 /* ------------------------------------------------------------------ */
+/* saved state (bus/vmstate.h)                                          */
+
+/* "vga": every register (general, sequencer, graphics, CRTC, attribute
+ * with its flip-flop, the latches), the DAC with its palette and access
+ * state, the Bochs VBE registers and the whole video memory.  Nothing is
+ * cached between frames (the display reads registers and VRAM at every
+ * refresh), so post_load only checks the indices and re-derives the VBE
+ * bank offset and geometry.  lfb_addr/lfb_mapped are the board's
+ * (without PCI) or the PCI BAR's ("pci-dev"); ext is the Cirrus wiring. */
+static bool vga_post_load(void *opaque, int version, GError **errp)
+{
+    VGAState *s = opaque;
+    if (s->seq_index > 7 || s->gr_index > 15 || s->crtc_index > 31 || s->dac_sub > 2) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "vga: register index (SR %u, GR %u, CR %u, "
+                    "DAC %u) out of range", s->seq_index, s->gr_index, s->crtc_index,
+                    s->dac_sub);
+        return false;
+    }
+    s->vbe[VBE_DISPI_INDEX_BANK] &= (VGA_VRAM_SIZE >> 16) - 1;
+    s->vbe_bank_offset = (uint32_t)s->vbe[VBE_DISPI_INDEX_BANK] << 16;
+    if (vga_vbe_enabled(s))
+        vga_vbe_fixup(s);               /* a no-op on what this tx86 saved */
+    return true;
+}
+
+static const VMStateField vga_fields[] = {
+    VMS_U8(VGAState, misc, 1),
+    VMS_U8(VGAState, feature, 1),
+    VMS_U8(VGAState, st01_toggle, 1),
+    VMS_U8(VGAState, seq_index, 1),
+    VMS_BYTES(VGAState, seq, 1),
+    VMS_U8(VGAState, gr_index, 1),
+    VMS_BYTES(VGAState, gr, 1),
+    VMS_U8(VGAState, crtc_index, 1),
+    VMS_BYTES(VGAState, crtc, 1),
+    VMS_U8(VGAState, ar_index, 1),
+    VMS_BYTES(VGAState, ar, 1),
+    VMS_BOOL(VGAState, ar_flip, 1),
+    VMS_BYTES(VGAState, latch, 1),
+    VMS_U8(VGAState, pel_mask, 1),
+    VMS_U8(VGAState, dac_read, 1),
+    VMS_U8(VGAState, dac_write, 1),
+    VMS_U8(VGAState, dac_sub, 1),
+    VMS_U8(VGAState, dac_state, 1),
+    VMS_BYTES(VGAState, dac_cache, 1),
+    VMS_BYTES(VGAState, dac, 1),
+    VMS_U16(VGAState, vbe_index, 1),
+    VMS_INT_ARRAY(VGAState, vbe, 1),
+    VMS_BUFFER(VGAState, vram, VGA_VRAM_SIZE, 1),
+    VMS_END
+};
+const VMStateDesc vga_vmsd = { .name = "vga", .version = 1, .min_version = 1,
+                               .fields = vga_fields, .post_load = vga_post_load };
+const size_t vga_state_size = sizeof(VGAState);
+
+/* ------------------------------------------------------------------ */
 /* life cycle                                                          */
 
 void vga_reset(VGAState *s)
@@ -955,8 +1011,10 @@ static VGAState *vga_new_legacy(const Buses *b, GError **errp)
 VGAState *vga_init_core(const Buses *b, GError **errp)
 {
     VGAState *s = vga_new_legacy(b, errp);
-    if (s)
+    if (s) {
         host_register_device(b->host, s, vga_free_cb, vga_reset_cb);
+        host_register_state(b->host, &vga_vmsd, s);
+    }
     return s;
 }
 
@@ -1008,5 +1066,6 @@ VGAState *vga_init(const Buses *b, void *pci, GError **errp)
         s->lfb_mapped = true;
     }
     host_register_device(b->host, s, vga_free_cb, vga_reset_cb);
+    host_register_state(b->host, &vga_vmsd, s);
     return s;
 }

@@ -17,6 +17,7 @@
 #ifndef TX86_VGA_H
 #define TX86_VGA_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -119,5 +120,9 @@ bool vga_text_screen(VGAState *s, VGATextScreen *t);
 /* the video memory (VGA_VRAM_SIZE bytes; planar data interleaved: byte
  * offset*4 + plane) for tests and the display */
 uint8_t *vga_vram(VGAState *s);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc vga_vmsd;
+extern const size_t vga_state_size;
 
 #endif

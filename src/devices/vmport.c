@@ -43,6 +43,31 @@ struct VMPortState {
     unsigned head, count;
 };
 
+/* saved state (bus/vmstate.h): the VMMouse mode and its queue of words
+ * not yet read.  The PS/2 mouse is its own section (ps2.c). */
+static bool vmport_post_load(void *opaque, int version, GError **errp)
+{
+    VMPortState *s = opaque;
+    if (s->head >= VMMOUSE_QUEUE || s->count > VMMOUSE_QUEUE) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "vmport: queue head %u, count %u out of range",
+                    s->head, s->count);
+        return false;
+    }
+    return true;
+}
+
+static const VMStateField vmport_fields[] = {
+    VMS_BOOL(VMPortState, enabled, 1),
+    VMS_BOOL(VMPortState, absolute, 1),
+    VMS_INT_ARRAY(VMPortState, queue, 1),
+    VMS_U32(VMPortState, head, 1),
+    VMS_U32(VMPortState, count, 1),
+    VMS_END
+};
+const VMStateDesc vmport_vmsd = { .name = "vmport", .version = 1, .min_version = 1,
+                                  .fields = vmport_fields, .post_load = vmport_post_load };
+const size_t vmport_state_size = sizeof(VMPortState);
+
 static void vmmouse_push(VMPortState *s, uint32_t w)
 {
     if (s->count >= VMMOUSE_QUEUE)
@@ -188,5 +213,6 @@ VMPortState *vmport_init(const Buses *b, PS2Mouse *mouse, GError **errp)
         return NULL;
     }
     host_register_device(b->host, s, vmport_free, vmport_reset);
+    host_register_state(b->host, &vmport_vmsd, s);
     return s;
 }

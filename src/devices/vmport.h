@@ -11,6 +11,7 @@
 #ifndef TX86_VMPORT_H
 #define TX86_VMPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <glib.h>
@@ -48,5 +49,9 @@ bool vmmouse_is_absolute(VMPortState *s);
 /* one backdoor access as the guest makes it: regs EAX ECX EDX EBX ESP
  * EBP ESI EDI in and out (unit tests; the port does this with the CPU's) */
 void vmport_call(VMPortState *s, uint32_t regs[8]);
+
+/* the saved-state table (bus/vmstate.h), for the tests */
+extern const struct VMStateDesc vmport_vmsd;
+extern const size_t vmport_state_size;
 
 #endif
