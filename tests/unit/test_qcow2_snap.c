@@ -16,6 +16,9 @@
  *   - random writes, partial clusters included, with snapshots present
  *     (copy on write of clusters and L2 tables), goto between them and
  *     more writes: check clean and `qemu-img compare` equal each time;
+ *   - QEMU's savevm (qemu-system-x86_64, when installed): tx86 reads its
+ *     vmstate ("QEVM..."), stores it again as a snapshot of its own, and
+ *     QEMU's loadvm takes that one: the vmstate is where QEMU looks;
  *   - other formats and read-only images refuse with clear errors; a
  *     malformed snapshot table gives a one-line error at open.
  * Without qemu-img each test says it is skipped.
@@ -473,6 +476,53 @@ static void test_cow_random(void)
     tmpdir_free(dir);
 }
 
+/* QEMU's own machine state: `savevm` in qemu-system-x86_64 (when
+ * installed), read by tx86; stored back by tx86 under another name,
+ * `loadvm` in QEMU takes it: the vmstate sits where QEMU looks for it */
+static void test_qemu_vmstate(void)
+{
+    gchar *qemu = g_find_program_in_path("qemu-system-x86_64");
+    if (!qemu || !have_qemu_img()) {
+        if (!qemu)
+            printf("\n  skipped: qemu-system-x86_64 not installed ");
+        g_free(qemu);
+        return;
+    }
+    g_free(qemu);
+    gchar *dir = tmpdir_new();
+    const char *run = "timeout 60 qemu-system-x86_64 -nodefaults -display none "
+                      "-machine pc,accel=tcg -m 16 -S -drive file=img.qcow2,if=ide,format=qcow2 "
+                      "-monitor stdio";
+    gchar *out = NULL;
+    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 img.qcow2 8M && "
+                       "qemu-io -c 'write -P 0x42 0 1M' img.qcow2 >/dev/null") == 0);
+    CU_ASSERT_FATAL(sh(dir, NULL, "printf 'savevm qs1\nquit\n' | %s >/dev/null", run) == 0);
+    Image *img = open_rw(dir, "img.qcow2");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+    ImageSnapshotInfo *l;
+    int n = image_snapshot_list(img, &l);
+    CU_ASSERT_FATAL(n == 1);
+    uint64_t size = l[0].vm_state_size;
+    image_snapshot_list_free(l, n);
+    GByteArray *vm = g_byte_array_new();
+    GError *err = NULL;
+    CU_ASSERT(image_snapshot_read_vmstate(img, "qs1", vm, &err));
+    CU_ASSERT(size > 1000 && vm->len == size && !memcmp(vm->data, "QEVM", 4));
+    CU_ASSERT(snap_create(img, "t1", vm->data, vm->len, 0));
+    g_byte_array_free(vm, TRUE);
+    CU_ASSERT(snap_do(img, "delete", "qs1"));
+    image_close(img);
+    CU_ASSERT(check_clean(dir, "img.qcow2", "QEMU's vmstate stored by tx86"));
+    CU_ASSERT(sh(dir, &out, "printf 'loadvm t1\ninfo snapshots\nquit\n' | %s", run) == 0);
+    bool loaded = strstr(out, "t1") && !strstr(out, "rror");
+    if (!loaded)
+        printf("\n  QEMU loadvm t1:\n%s", out);
+    CU_ASSERT(loaded);
+    g_free(out);
+    CU_ASSERT(check_clean(dir, "img.qcow2", "after QEMU's loadvm"));
+    tmpdir_free(dir);
+}
+
 /* patch len bytes of a file at off */
 static void patch(const char *dir, const char *file, uint64_t off, const void *p, size_t len)
 {
@@ -572,5 +622,6 @@ void register_qcow2_snap_tests(void)
     CU_add_test(s, "tx86 snapshots: qemu-img lists, checks, converts", test_tx86_snapshots);
     CU_add_test(s, "QEMU snapshots: tx86 writes, applies, deletes", test_qemu_snapshots);
     CU_add_test(s, "copy on write under random writes", test_cow_random);
+    CU_add_test(s, "QEMU savevm/loadvm and tx86 share vmstates", test_qemu_vmstate);
     CU_add_test(s, "errors: other formats, read-only, malformed", test_snapshot_errors);
 }
