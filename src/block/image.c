@@ -417,3 +417,61 @@ bool image_flush(Image *img)
         return false;
     return image_sync(img);
 }
+
+/* ---- internal snapshots: the driver's, after the common checks ---- */
+
+bool image_supports_snapshots(const Image *img)
+{
+    return img->drv->snapshot_list != NULL;
+}
+
+static bool snapshot_check(Image *img, bool write, GError **errp)
+{
+    if (!image_supports_snapshots(img))
+        return image_error(img, errp, "format %s has no internal snapshots", img->drv->name);
+    if (write && !img->writable)
+        return image_error(img, errp, "opened read-only: cannot change its snapshots");
+    return true;
+}
+
+bool image_snapshot_create(Image *img, const char *name, const void *vmstate,
+                           size_t vmstate_len, uint64_t vm_clock_nsec, GError **errp)
+{
+    if (!snapshot_check(img, true, errp))
+        return false;
+    if (!name || !*name || strlen(name) > 0xffff)
+        return image_error(img, errp, "a snapshot needs a name of 1 to 65535 bytes");
+    if (!image_flush(img))
+        return image_error(img, errp, "cannot flush before the snapshot: %s", g_strerror(errno));
+    return img->drv->snapshot_create(img, name, vmstate, vmstate_len, vm_clock_nsec, errp);
+}
+
+bool image_snapshot_goto(Image *img, const char *name_or_id, GError **errp)
+{
+    return snapshot_check(img, true, errp) && img->drv->snapshot_goto(img, name_or_id, errp);
+}
+
+bool image_snapshot_read_vmstate(Image *img, const char *name_or_id, GByteArray *out,
+                                 GError **errp)
+{
+    return snapshot_check(img, false, errp) &&
+           img->drv->snapshot_read_vmstate(img, name_or_id, out, errp);
+}
+
+bool image_snapshot_delete(Image *img, const char *name_or_id, GError **errp)
+{
+    return snapshot_check(img, true, errp) && img->drv->snapshot_delete(img, name_or_id, errp);
+}
+
+int image_snapshot_list(Image *img, ImageSnapshotInfo **out)
+{
+    *out = NULL;
+    return image_supports_snapshots(img) ? img->drv->snapshot_list(img, out) : 0;
+}
+
+void image_snapshot_list_free(ImageSnapshotInfo *l, int n)
+{
+    for (int i = 0; l && i < n; i++)
+        g_free(l[i].name);
+    g_free(l);
+}

@@ -57,6 +57,17 @@ typedef enum ImageFormat {
 
 typedef struct Image Image;
 
+/* one internal snapshot (image_snapshot_list) */
+typedef struct ImageSnapshotInfo {
+    char id[16];                /* "1", "2", ... (QEMU's id_str) */
+    char *name;
+    uint64_t vm_state_size;     /* bytes of machine state, 0: disk only */
+    uint64_t date_sec;          /* wall clock when taken */
+    uint32_t date_nsec;
+    uint64_t vm_clock_nsec;     /* guest clock when taken */
+    uint64_t icount;            /* UINT64_MAX: not recorded */
+} ImageSnapshotInfo;
+
 /* a format: probe scores the first bytes of a file (0: not mine; raw
  * answers 1, a magic number 100); open reads and checks the metadata and
  * sets img->size; read/write/flush/close as for the image_ calls */
@@ -70,6 +81,15 @@ typedef struct ImageDriver {
     bool (*write)(Image *img, uint64_t off, const void *buf, size_t len);
     bool (*flush)(Image *img);
     void (*close)(Image *img);
+    /* internal snapshots (NULL: the format has none); image.c checks
+     * that the image is writable before create, goto and delete */
+    bool (*snapshot_create)(Image *img, const char *name, const void *vmstate,
+                            size_t vmstate_len, uint64_t vm_clock_nsec, GError **errp);
+    bool (*snapshot_goto)(Image *img, const char *name_or_id, GError **errp);
+    bool (*snapshot_read_vmstate)(Image *img, const char *name_or_id, GByteArray *out,
+                                  GError **errp);
+    bool (*snapshot_delete)(Image *img, const char *name_or_id, GError **errp);
+    int  (*snapshot_list)(Image *img, ImageSnapshotInfo **out);
 } ImageDriver;
 
 /* what a driver sees of its image */
@@ -101,6 +121,31 @@ bool   image_read(Image *img, uint64_t off, void *buf, size_t len);
 bool   image_write(Image *img, uint64_t off, const void *buf, size_t len);
 bool   image_flush(Image *img);
 const char *image_format_name(const Image *img);
+
+/* Internal snapshots (qcow2 only; other formats answer "format X has no
+ * internal snapshots").  A snapshot is the disk's contents at one moment
+ * plus an optional blob of machine state (the savevm stream), stored in
+ * the image as QEMU does it, so `qemu-img snapshot -l` lists tx86's
+ * snapshots and tx86 opens QEMU's.  name_or_id: the id ("1") is tried
+ * first, then the name.  All return false with *errp set on failure; an
+ * I/O error half way may leave leaked clusters (`qemu-img check -r
+ * leaks`), never a snapshot that points at freed data.
+ *   create        flushes, then stores the disk and vmstate under name,
+ *                 replacing a snapshot of that name (as QEMU's savevm does)
+ *   goto          the disk's contents become the snapshot's (loadvm)
+ *   read_vmstate  the snapshot's machine state, appended to out
+ *   delete        forgets the snapshot and frees what only it used
+ *   list          count (0 for formats without snapshots), *out an array
+ *                 to free with image_snapshot_list_free; -1 on error */
+bool image_snapshot_create(Image *img, const char *name, const void *vmstate,
+                           size_t vmstate_len, uint64_t vm_clock_nsec, GError **errp);
+bool image_snapshot_goto(Image *img, const char *name_or_id, GError **errp);
+bool image_snapshot_read_vmstate(Image *img, const char *name_or_id, GByteArray *out,
+                                 GError **errp);
+bool image_snapshot_delete(Image *img, const char *name_or_id, GError **errp);
+int  image_snapshot_list(Image *img, ImageSnapshotInfo **out);
+void image_snapshot_list_free(ImageSnapshotInfo *l, int n);
+bool image_supports_snapshots(const Image *img);
 
 /* format by name ("raw", "qcow2", "vmdk", "vdi", "vpc"); PROBE if unknown */
 ImageFormat image_format_by_name(const char *name);

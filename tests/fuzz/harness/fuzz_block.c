@@ -6,7 +6,9 @@
  * the floppy controller (fdc.c with ISA DMA, i8237.c).
  *
  * Input: a header, the operations, FUZZ_SEP, the image's first bytes.
- *   byte 0  bits 0-1 the path: 0/1 block_* calls, 2 IDE, 3 floppy
+ *   byte 0  bits 0-1 the path: 0 block_* calls, 1 the block layer's
+ *           Image calls with internal snapshots (create, goto, read the
+ *           vmstate, delete, list; qcow2), 2 IDE, 3 floppy
  *           bit 2 readonly, bit 3 -snapshot, bit 4 CD-ROM (IDE),
  *           bit 5 the image size is exactly the data (else see byte 2)
  *   byte 1  the image format (formats[] below)
@@ -16,7 +18,9 @@
  * Each image format is an entry in formats[] (probe, raw, qcow2, vmdk,
  * vdi, vpc): the image bytes come straight from the input, so the format's
  * parser is what gets fuzzed.  Seeds: tests/fuzz/corpus/block/, the format
- * ones written by tests/fuzz/make-block-seeds.py.  A qcow2 image may name a
+ * ones written by tests/fuzz/make-block-seeds.py, the qcow2-snapshots-*
+ * ones by qemu-img snapshot -c (v2 and v3 with 512-byte clusters, written
+ * clusters shared with one or two snapshots).  A qcow2 image may name a
  * backing file and a VMDK descriptor extent files: paths relative to the
  * memory file's /proc/self/fd/ directory, opened read-only.
  */
@@ -25,6 +29,7 @@
 #include "fuzz_common.h"
 #include "machine/machine.h"
 #include "devices/block.h"
+#include "block/image.h"
 #include "devices/ide.h"
 #include "devices/fdc.h"
 #include "devices/i8237.h"
@@ -181,6 +186,66 @@ static void run_block_ops(BlockDev *b, FuzzInput *ops)
     }
 }
 
+/* the Image calls, internal snapshots included: names "a".."d" or ids
+ * "1".."4" (bit 3), vmstates of input-chosen length */
+static void run_image_ops(Image *img, FuzzInput *ops)
+{
+    static uint8_t buf[64 * 512];
+    for (int n = 0; fuzz_left(ops) && n < MAX_OPS; n++) {
+        uint8_t op = fuzz_u8(ops);
+        char name[2] = { (char)((op & 8 ? '1' : 'a') + (op >> 4 & 3)), 0 };
+        uint64_t off = (uint64_t)fuzz_u32(ops) * 512;
+        size_t len = (size_t)(fuzz_u8(ops) % 65) * 512;
+        GError *err = NULL;
+        switch (op & 7) {
+        case 0:
+            if (image_read(img, off, buf, len) && off + len > img->size)
+                abort();
+            break;
+        case 1:
+            memset(buf, op, sizeof(buf));
+            if (image_write(img, off, buf, len) && (!img->writable || off + len > img->size))
+                abort();
+            break;
+        case 2: {
+            size_t vm_len = fuzz_u16(ops) % (sizeof(buf) + 1);
+            memset(buf, op ^ 0x5a, vm_len);
+            if (image_snapshot_create(img, name, buf, vm_len, off, &err) && !img->writable)
+                abort();
+            break;
+        }
+        case 3:
+            if (image_snapshot_goto(img, name, &err) && !img->writable)
+                abort();
+            break;
+        case 4:
+            if (image_snapshot_delete(img, name, &err) && !img->writable)
+                abort();
+            break;
+        case 5: {
+            GByteArray *vm = g_byte_array_new();
+            image_snapshot_read_vmstate(img, name, vm, &err);
+            g_byte_array_free(vm, TRUE);
+            break;
+        }
+        case 6: {
+            ImageSnapshotInfo *l;
+            int k = image_snapshot_list(img, &l);
+            if (k < 0 || (k > 0 && !l))
+                abort();
+            image_snapshot_list_free(l, k);
+            break;
+        }
+        default:
+            image_flush(img);
+            break;
+        }
+        if (err && !strstr(err->message, img->path))
+            abort();                                /* errors name the file */
+        g_clear_error(&err);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzInput in = { data, size, 0 };
@@ -208,13 +273,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     FuzzInput ops = { ops_data, ops_len, 0 };
     GError *err = NULL;
+    if (path_kind == 1) {                           /* the Image calls */
+        Image *im = image_open(path, fmt->format, !readonly, BLOCK_LOCKING_AUTO, &err);
+        if (!im && (!err || !strstr(err->message, path)))
+            abort();
+        g_clear_error(&err);
+        if (im)
+            run_image_ops(im, &ops);
+        image_close(im);
+        close(fd);
+        return 0;
+    }
     BlockDev *b = block_open_format(path, fmt->format, readonly || (cdrom && path_kind == 2),
                                     snapshot, BLOCK_LOCKING_AUTO, &err);
     if (!b) {
         if (!err || !strstr(err->message, path))
             abort();                                /* errors name the file */
         g_error_free(err);
-    } else if (path_kind < 2) {
+    } else if (path_kind == 0) {
         run_block_ops(b, &ops);
         block_close(b);
     } else {
