@@ -442,14 +442,12 @@ bool vmstate_check_desc(const VMStateDesc *d, size_t owner_size, GError **errp)
         case VMS_T_BOOL:
             ok = ok && f->elem_size == sizeof(bool);
             break;
-        case VMS_T_BUFFER:
-            ok = f->offset + sizeof(void *) <= owner_size && f->count == 1 &&
-                 (f->elem_size || f->size_off + 4 <= owner_size);
-            break;
+        case VMS_T_BUFFER:          /* elem_size is the pointee's: only the pointer is here */
         case VMS_T_BLOB:
             ok = f->offset + sizeof(void *) <= owner_size && f->count == 1 &&
-                 f->elem_size == 0 && f->size_off + 4 <= owner_size && f->version >= 1 &&
-                 f->version <= d->version;
+                 f->version >= 1 && f->version <= d->version && strlen(f->name) < 256 &&
+                 (f->type == VMS_T_BLOB ? f->elem_size == 0 && f->size_off + 4 <= owner_size
+                                        : f->elem_size || f->size_off + 4 <= owner_size);
             break;
         case VMS_T_TIMER:
             ok = ok && f->elem_size == sizeof(void *);

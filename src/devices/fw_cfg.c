@@ -51,7 +51,7 @@ struct FWCfgState {
     FWCfgFile files[FW_CFG_FILE_SLOTS];
     unsigned n_files;
     uint16_t cur_key;
-    size_t cur_off;
+    uint64_t cur_off;         /* uint64_t, not size_t: the same saved width on every host */
     uint8_t dma_addr[8];          /* big-endian, as written to 0x514-0x51B */
     /* the DMA request in progress (READ or SKIP longer than one step) */
     Timer *dma_timer;             /* continues it FW_CFG_DMA_STEP_NS later */

@@ -1706,6 +1706,10 @@ IDEState *ide_init(const Buses *buses, PCIBus *pci, IrqLine *irq_primary,
             return NULL;
         }
         ide_attach(s, i, blk, d->cdrom);
+        /* a hard disk's -snapshot overlay is machine state; its medium never
+         * changes (a CD-ROM's does, and is read-only: no overlay) */
+        if (!d->cdrom)
+            block_register_state(blk, buses->host);
     }
     for (int ch = 0; ch < 2; ch++) {
         IDEBus *b = &s->bus[ch];

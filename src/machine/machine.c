@@ -250,6 +250,16 @@ Machine *machine_new_bare(uint64_t ram_size, GError **errp)
     return machine_new(&cfg, errp);
 }
 
+/* saved state of the CPU's pins as last driven (INTR, A20): their drivers
+ * (the PIC or APIC, the i8042 and port 92) read them back */
+static const VMStateField machine_fields[] = {
+    VMS_I32(Machine, cpu_intr.level, 1),
+    VMS_I32(Machine, a20.level, 1),
+    VMS_END
+};
+static const VMStateDesc machine_vmsd = { .name = "machine", .version = 1,
+                                          .min_version = 1, .fields = machine_fields };
+
 /* the BusHost the devices see (bus/host.h): the machine's services */
 static void host_op_register_device(void *opaque, void *state, void (*free_fn)(void *),
                                     void (*reset_fn)(void *))
@@ -344,6 +354,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->migration.downtime_limit_ms = 300;         /* QEMU's default */
     machine_register_state(m, &cpu_vmsd, &m->cpu);
     machine_register_state(m, &clock_vmsd, &m->clock);
+    machine_register_state(m, &machine_vmsd, m);
     m->bus = (Buses){ .mem = m->mem, .io = m->io, .clock = &m->clock, .host = &m->host };
 
     if (!physmem_add_ram(m->mem, 0, (uint32_t)m->cfg.ram_size, NULL)) {

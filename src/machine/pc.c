@@ -5,6 +5,7 @@
  * interrupt wiring).  Each step is one call into the chip's own file.
  */
 #include "machine/pc.h"
+#include "machine/savevm.h"
 #include "cpu-x86/cpuid.h"
 #include "devices/i8259.h"
 #include "devices/i8254.h"
@@ -226,6 +227,24 @@ static uint32_t *pc_cpu_regs(void *opaque)
     return env->regs;
 }
 
+/* saved state of the board's wiring: the level each ISA and PCI interrupt
+ * line was last driven to (the chips on both ends saved what they saw;
+ * this is what the lines' owners and readers such as the APIC's LINT0
+ * check read back) */
+static const VMStateField irq_line_fields[] = {
+    VMS_I32(IrqLine, level, 1),
+    VMS_END
+};
+static const VMStateDesc irq_line_vmsd = { .name = "irq-line", .version = 1,
+                                           .min_version = 1, .fields = irq_line_fields };
+static const VMStateField pc_fields[] = {
+    VMS_STRUCT_ARRAY(PCDevices, isa_irq, irq_line_vmsd, 1),
+    VMS_STRUCT_ARRAY(PCDevices, pci_irq, irq_line_vmsd, 1),
+    VMS_END
+};
+const VMStateDesc pc_vmsd = { .name = "pc", .version = 1, .min_version = 1,
+                              .fields = pc_fields };
+
 bool pc_build(Machine *m, GError **errp)
 {
     PCDevices *pc = g_new0(PCDevices, 1);
@@ -234,6 +253,7 @@ bool pc_build(Machine *m, GError **errp)
         irq_line_init(&pc->isa_irq[i], pc_isa_irq_set, pc, i);
     for (int i = 0; i < 4; i++)
         irq_line_init(&pc->pci_irq[i], pc_pirq_set, pc, i);
+    machine_register_state(m, &pc_vmsd, pc);
 
     /* interrupt controllers and timers (i8259.c, i8254.c, mc146818.c,
      * port 0x61/0x92/0x80 in pc_ports.c) */
