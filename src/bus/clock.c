@@ -38,6 +38,9 @@ void clock_init(VirtClock *c, bool manual)
     c->icount_opaque = NULL;
     c->icount_shift = 0;
     c->icount_bias = 0;
+    c->saved_now = 0;
+    c->on_earlier = NULL;       /* the machine sets it */
+    c->on_earlier_opaque = NULL;
 }
 
 int64_t clock_now(VirtClock *c)
@@ -153,8 +156,13 @@ void timer_del(Timer *t)
 
 void timer_mod(Timer *t, int64_t deadline)
 {
+    VirtClock *c = t->clock;
     timer_del(t);
-    Timer **pp = &t->clock->head;
+    /* a deadline before every other one: the running CPU slice was sized
+     * for a later one and must end now (then the next is sized by this) */
+    if (c->on_earlier && (!c->head || deadline < c->head->deadline))
+        c->on_earlier(c->on_earlier_opaque);
+    Timer **pp = &c->head;
     while (*pp && (*pp)->deadline <= deadline)
         pp = &(*pp)->next;
     t->deadline = deadline;

@@ -42,6 +42,10 @@ typedef struct VirtClock {
     int icount_shift;
     int64_t icount_bias;    /* time skipped while the CPU idled (clock_warp) */
     int64_t saved_now;      /* clock_vmsd: the time saved (pre_save) or loaded */
+    /* timer_mod armed a timer earlier than every pending one: the machine
+     * ends the running CPU slice (NULL: nobody to tell) */
+    void (*on_earlier)(void *opaque);
+    void *on_earlier_opaque;
 } VirtClock;
 
 void    clock_init(VirtClock *c, bool manual);

@@ -177,6 +177,8 @@ typedef struct DescTable {
 #define HF_PG      (1u << 6)   /* CR0.PG */
 #define HF_TF      (1u << 7)   /* single-stepping: one insn per block */
 #define HF_INHIBIT_IRQ (1u << 8) /* interrupt shadow (after STI, MOV SS) */
+#define HF_ONE_INSN (1u << 9)  /* -icount: a one-instruction block, for the end of
+                                * a budget or an I/O access (exec.c, "Exact count") */
 /* protection (seg.c): how data accesses through each segment register
  * are checked, 2 bits per segment at HF_SEG_SHIFT + 2 * seg (SEG_CLS_*
  * in seg.h); recomputed by cpu_update_hflags() from the segment caches */
@@ -219,6 +221,11 @@ typedef struct CPUState {
      * chained block exits to the loop at entry when it is <= 0, and
      * subtracts its n_insns at every exit (translator.md, "Chaining") */
     int32_t  icount_left;
+    /* -icount (exact count): the block running now, NULL between blocks: a
+     * fault counts the instructions of it that completed (exec.c) */
+    void    *cur_tb;
+    int32_t  icount_stop;        /* taken off icount_left to end the chain after an
+                                  * MMIO instruction (cpu_before_io), given back by the loop */
     CPUTLB   tlb;                /* software TLB, see mmu/tlb.h (codegen reads it) */
 
     /* Sections below are each owned by one subsystem; add fields to yours.
@@ -349,9 +356,19 @@ void cpu_set_a20(CPUState *env, bool enabled);
 void cpu_set_a20_line(void *opaque, int n, int level);
 /* exception_index after a triple fault (cpu_exec returns SHUTDOWN) */
 #define EXCP_TRIPLE_FAULT 0x100
+/* -icount: an MMIO access from an instruction that is not the last of its
+ * block; the loop runs that instruction again as a block of its own */
+#define EXCP_IO_RESTART   0x101
 
 /* exec.c: run up to max_insns guest instructions */
 CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns);
+/* instructions retired, exact also in the middle of a block under -icount
+ * (a device reading the clock from an I/O or MMIO helper, RDTSC) */
+uint64_t cpu_icount_now(const CPUState *env);
+/* -icount: an MMIO access is about to happen (the MMU's before_io hook):
+ * unless the instruction is the last of its block, leave the block with
+ * EXCP_IO_RESTART before anything of the instruction happened */
+void cpu_before_io(CPUState *env);
 
 /* flags.c */
 uint32_t cpu_compute_eflags(CPUState *env);            /* full EFLAGS */

@@ -163,14 +163,78 @@ static void exec_check_ibp(CPUState *env)
     env->eflags &= ~RF_MASK;            /* the instruction starts */
 }
 
+/* ------------------------------------------------------------ exact count
+ *
+ * Under -icount the instruction count is the clock, so it must not depend
+ * on where blocks happen to begin and end (a snapshot loaded into a new
+ * process translates blocks from another starting point):
+ * - every exit subtracts only the instructions that ran before it
+ *   (IR_EXIT's count), a fault counts those of its block before the
+ *   faulting one (cur_tb and the block's instruction lengths), and a
+ *   device reading the clock in a helper sees the same (cpu_icount_now);
+ * - a block runs only if the budget holds all of it (the native code's
+ *   entry check; here for the first block): the end of a budget is run
+ *   one instruction per block (HF_ONE_INSN), so a slice ends exactly on
+ *   its timer's deadline;
+ * - an MMIO access from an instruction that is not the last of its block
+ *   restarts that instruction as a block of its own (cpu_before_io); from
+ *   the last one it ends the chain there (icount_stop takes the budget
+ *   away until the loop gives it back): what a device did to the
+ *   interrupt lines is seen right after the instruction, as after IN/OUT.
+ */
+
+/* instructions of tb before the one at eip (all if eip is not one of its) */
+static uint32_t tb_insns_before(const TranslationBlock *tb, uint32_t eip)
+{
+    uint32_t mask = (tb->hflags & HF_CS32) ? ~0u : 0xffffu;
+    uint32_t pc = tb->pc;
+    for (uint32_t k = 0; k < tb->n_insns; k++) {
+        if (pc == eip)
+            return k;
+        pc = (pc + tb->insn_len[k]) & mask;
+    }
+    return 0;
+}
+
+uint64_t cpu_icount_now(const CPUState *env)
+{
+    uint64_t n = env->icount + (uint64_t)(int64_t)(env->icount_left0 - env->icount_left -
+                                                   env->icount_stop);
+    if (env->cur_tb)
+        n += tb_insns_before(env->cur_tb, env->eip);
+    return n;
+}
+
+void cpu_before_io(CPUState *env)
+{
+    const TranslationBlock *tb = env->cur_tb;
+    if (!tb)
+        return;
+    if (tb->n_insns > 1 && tb_insns_before(tb, env->eip) + 1 < tb->n_insns)
+        raise_exception_noerr(env, EXCP_IO_RESTART);
+    if (!env->icount_stop) {                /* the last one: no chaining after it */
+        env->icount_stop = 1 << 30;
+        env->icount_left -= env->icount_stop;
+    }
+}
+
+/* the budget icount_stop took away, back before the loop counts */
+static inline void exec_unstop(CPUState *env)
+{
+    env->icount_left += env->icount_stop;
+    env->icount_stop = 0;
+}
+
 CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
 {
     struct Translator *t = env->tr_ctx;
     const uint64_t end = env->icount + max_insns;
     const bool chains = t->backend->patch_jump != NULL;
+    const bool exact = t->exact_count;
     TranslationBlock *volatile last_tb = NULL;
     volatile int last_exit = TB_EXIT_NOCHAIN;
     volatile int32_t left0 = 0;            /* icount_left given to exec, 0: none */
+    volatile bool one_next = false;        /* an I/O restart: the next block is one insn */
     TranslationBlock *tb;
     int exit;
 
@@ -178,14 +242,25 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         /* a guest exception unwound to here; env is precise */
         int vector = env->exception_index;
 
-        if (chains && left0) {
+        exec_unstop(env);
+        if (left0) {
             /* blocks of the chain that completed before the fault */
             env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
         }
+        if (env->cur_tb) {                  /* exact count: and those of the faulting block */
+            env->icount += tb_insns_before(env->cur_tb, env->eip);
+            env->cur_tb = NULL;
+        }
         left0 = 0;
         env->icount_left0 = env->icount_left;
+        env->hflags &= ~HF_ONE_INSN;
         last_tb = NULL;
         env->code_dirty = 0;
+        if (vector == EXCP_IO_RESTART) {    /* the instruction again, alone */
+            env->exception_index = -1;
+            one_next = true;
+            goto restart;
+        }
         if (G_UNLIKELY(env->trace))
             cpu_hook_int(env, vector & 0xff,
                          vector == EXCP_TRIPLE_FAULT ? CPU_INT_TRIPLE : CPU_INT_EXCEPTION,
@@ -202,9 +277,9 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
         env->icount++;                  /* an exception storm must end the slice */
         exec_deliver_exception(env, vector);
     }
-
+restart:
     for (;;) {
-        if (env->exit_request || (env->interrupt_request & CPU_INTERRUPT_EXIT)) {
+        if (!one_next && (env->exit_request || (env->interrupt_request & CPU_INTERRUPT_EXIT))) {
             env->exit_request = 0;
             env->interrupt_request &= ~CPU_INTERRUPT_EXIT;
             return CPU_EXIT_REQUEST;
@@ -213,7 +288,7 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             debug_apply(env);
             last_tb = NULL;
         }
-        if (!(env->hflags & HF_INHIBIT_IRQ) &&
+        if (!one_next && !(env->hflags & HF_INHIBIT_IRQ) &&
             (env->interrupt_request & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI)) &&
             !(env->gdb_step & GDB_STEP_NOIRQ)) {
             if (exec_check_interrupts(env))
@@ -232,6 +307,16 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             tb = tb_next(t, env, last_tb, last_exit);
         else
             tb = tb_find(t, env);
+        bool one = false;
+        if (exact && (one_next || end - env->icount < tb->n_insns)) {
+            /* the budget's last instructions, or an I/O restart: one per block */
+            one_next = false;
+            if (tb->n_insns > 1) {
+                env->hflags |= HF_ONE_INSN;
+                tb = tb_find(t, env);
+                one = true;
+            }
+        }
         env->code_dirty = 0;
         env->excp_sw_int = 0;
         if (G_UNLIKELY(env->hflags & HF_INHIBIT_IRQ)) {
@@ -252,22 +337,27 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
                            env->seg[R_CS].selector, env->eip);
         }
 
-        if (chains) {
-            uint64_t rem = end - env->icount;
-            left0 = rem > (1u << 30) ? (1 << 30) : (int32_t)rem;
-            env->icount_left = env->icount_left0 = left0;
-            t->last_tb = tb;
-            exit = t->backend->exec(t, env, tb);
-            env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
-            left0 = 0;
-            env->icount_left0 = env->icount_left;   /* counted: clock_now sees no chain */
+        /* both backends take the budget word down by what ran (translator.h) */
+        uint64_t rem = end - env->icount;
+        left0 = rem > (1u << 30) ? (1 << 30) : (int32_t)rem;
+        env->icount_left = env->icount_left0 = left0;
+        if (exact)
+            env->cur_tb = tb;
+        t->last_tb = tb;
+        exit = t->backend->exec(t, env, tb);
+        exec_unstop(env);
+        env->icount += (uint64_t)(int64_t)(left0 - env->icount_left);
+        left0 = 0;
+        env->cur_tb = NULL;
+        env->icount_left0 = env->icount_left;   /* counted: clock_now sees no chain */
+        if (chains)
             tb = t->last_tb;
-        } else {
-            exit = t->backend->exec(t, env, tb);
-            env->icount += tb->n_insns;
-        }
         last_tb = tb;
         last_exit = exit;
+        if (one) {
+            env->hflags &= ~HF_ONE_INSN;
+            last_tb = NULL;                     /* never chain out of it */
+        }
 
         if (G_UNLIKELY(env->dbg_pending & DBG_PENDING_GDB)) {
             env->dbg_pending &= ~DBG_PENDING_GDB;   /* a gdb watchpoint hit */

@@ -71,6 +71,8 @@ typedef struct DisasContext {
     int rep;                /* REP_* */
     bool lock;
     bool eip_synced;        /* env->eip already holds pc in this insn */
+    int insn_idx;           /* index of this insn in the block (exits after it
+                             * count insn_idx + 1 instructions: ir_exit_after) */
     bool pcrel;             /* position-independent block (translate.c,
                                "Position-independent blocks"): every eip
                                value is pc_base + (eip - tb->pc) */

@@ -77,7 +77,7 @@ void gen_prot_end_if_hflags_changed(DisasContext *s)
 
     ir_brz(b, ir_binop(b, IR_SETNE, hf, ir_movi(b, s->hflags & HF_SEG_MASK)), same);
     ir_st_env(b, ENV_OFF(eip), gen_eip(s, s->next_pc));
-    ir_exit(b);
+    ir_exit_after(b, (uint32_t)s->insn_idx + 1);
     ir_label(b, same);
 }
 

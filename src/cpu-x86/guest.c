@@ -92,6 +92,7 @@ const GuestDesc x86_guest = {
     .n_volatile = G_N_ELEMENTS(x86_volatile),
     .code_dirty = offsetof(CPUState, code_dirty),
     .icount_left = offsetof(CPUState, icount_left),
+    .cur_tb = offsetof(CPUState, cur_tb),
     .exit_words = x86_exit_words,
     .n_exit_words = G_N_ELEMENTS(x86_exit_words),
 
@@ -100,7 +101,7 @@ const GuestDesc x86_guest = {
     .key_cs_limit = offsetof(CPUState, seg[R_CS].limit),
     .key_flags = offsetof(CPUState, hflags),
     .flags_paging = HF_PG,
-    .flags_nochain = HF_TF | HF_INHIBIT_IRQ,
+    .flags_nochain = HF_TF | HF_INHIBIT_IRQ | HF_ONE_INSN,
 
     .helpers = helper_table,
     .n_helpers = HELPER_COUNT,

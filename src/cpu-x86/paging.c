@@ -229,10 +229,16 @@ static void x86_watch_access(void *cpu, GuestVirt lin, uint32_t size, bool write
     debug_watch_access(cpu, lin, size, write);
 }
 
+static void x86_before_io(void *cpu)
+{
+    cpu_before_io(cpu);
+}
+
 static const MMUGuest x86_mmu_guest = {
     .translate = x86_translate,
     .page_watched = x86_page_watched,
     .watch_access = x86_watch_access,
+    .before_io = x86_before_io,
 };
 
 static inline MMUContext x86_mmu_context(CPUState *env)

@@ -752,7 +752,7 @@ static void gen_check_dbg_pending(DisasContext *s)
 {
     uint32_t skip = ir_new_label(s->ir);
     ir_brz(s->ir, ir_ld_env(s->ir, ENV_OFF(dbg_pending)), skip);
-    ir_exit(s->ir);
+    ir_exit_after(s->ir, (uint32_t)s->insn_idx + 1);
     ir_label(s->ir, skip);
 }
 
@@ -792,7 +792,7 @@ void gen_jmp_temp(DisasContext *s, IRTemp eip)
 void gen_jmp_indirect(DisasContext *s, IRTemp eip)
 {
     ir_st_env(s->ir, ENV_OFF(eip), eip);
-    if ((s->hflags & (HF_TF | HF_INHIBIT_IRQ)) || s->env->gdb_step ||
+    if ((s->hflags & (HF_TF | HF_INHIBIT_IRQ | HF_ONE_INSN)) || s->env->gdb_step ||
         (s->env->dbg_flags & (DBG_IBP | DBG_WATCH | DBG_GDB)))
         ir_exit(s->ir);
     else
@@ -961,7 +961,9 @@ IRTemp gen_helper(DisasContext *s, HelperId h, int nargs, ...)
  * that looks at linear pcs at translation or names them in logs */
 static bool pcrel_allowed(const CPUState *env, const TranslationBlock *tb)
 {
-    return env->tr_ctx->backend->pcrel && (tb->hflags & HF_CS32) && tb->cs_limit == 0xffffffffu && !env->trace &&
+    /* not with an exact count: a fault counts from the block's own pc */
+    return env->tr_ctx->backend->pcrel && !env->tr_ctx->exact_count &&
+           (tb->hflags & HF_CS32) && tb->cs_limit == 0xffffffffu && !env->trace &&
            !env->gdb_step && !(env->dbg_flags & (DBG_IBP | DBG_WATCH | DBG_GDB)) &&
            !log_enabled(LOG_EXEC | LOG_CPU);
 }
@@ -1016,7 +1018,7 @@ static void gen_check_code_dirty(DisasContext *s)
     uint32_t skip = ir_new_label(s->ir);
     ir_brz(s->ir, ir_ld_env(s->ir, ENV_OFF(code_dirty)), skip);
     ir_st_env(s->ir, ENV_OFF(eip), gen_eip(s, s->next_pc));
-    ir_exit(s->ir);
+    ir_exit_after(s->ir, (uint32_t)s->insn_idx + 1);
     ir_label(s->ir, skip);
 }
 
@@ -1288,7 +1290,8 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
     tb->phys_page2 = GUEST_PHYS_NONE;
     tb->jmp_pc[0] = tb->jmp_pc[1] = UINT32_MAX;
     tb->phys_pc = mmu_translate_code(env, tb->cs_base + tb->pc);     /* may raise #PF */
-    max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ)) || env->gdb_step ? 1 : TB_MAX_INSNS;
+    max_insns = (tb->hflags & (HF_TF | HF_INHIBIT_IRQ | HF_ONE_INSN)) || env->gdb_step
+                ? 1 : TB_MAX_INSNS;
 
     /* pass 1: decode; pass 2: which flag updates are dead */
     n_decoded = decode_block(fe, env, pm, tb, s->code32, max_insns, d);
@@ -1330,6 +1333,8 @@ void x86_translate_block(X86FrontEnd *fe, CPUState *env, TranslationBlock *tb, I
         }
         s->pc = di->pc;
         s->next_pc = di->next_pc;
+        s->insn_idx = n;
+        tb->insn_len[n] = (uint8_t)((di->next_pc - di->pc) & (s->code32 ? ~0u : 0xffffu));
         s->eip_synced = false;
         s->is_jmp = DISAS_NEXT;
         s->mem_written = false;

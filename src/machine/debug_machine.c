@@ -15,8 +15,7 @@
  * the clock in the middle of a slice sees exact, repeatable time */
 static uint64_t machine_icount(void *opaque)
 {
-    const CPUState *env = &((Machine *)opaque)->cpu;
-    return env->icount + (uint64_t)(int64_t)(env->icount_left0 - env->icount_left);
+    return cpu_icount_now(&((Machine *)opaque)->cpu);
 }
 
 void debug_machine_clock_init(Machine *m)

@@ -351,6 +351,8 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     debug_machine_clock_init(m);               /* -icount, before devices read the clock */
     /* saved state: the CPU before the clock (the clock's post_load reads
      * the instruction count), then the devices as they are built */
+    m->clock.on_earlier = host_op_timers_changed;  /* any device's new deadline ends the slice */
+    m->clock.on_earlier_opaque = m;
     m->migration.downtime_limit_ms = 300;         /* QEMU's default */
     machine_register_state(m, &cpu_vmsd, &m->cpu);
     machine_register_state(m, &clock_vmsd, &m->clock);
@@ -392,6 +394,7 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
         goto fail;
     }
     m->cpu.tr_ctx = m->tr;
+    m->tr->exact_count = m->cfg.icount;           /* -icount: exec.c, "Exact count" */
     if (m->cfg.perfmap && !translator_perfmap(m->tr, errp))
         goto fail;
     physmem_add_listener(m->mem, machine_code_memmap_changed, m->tr);

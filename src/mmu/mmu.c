@@ -77,9 +77,17 @@ static inline int tlb_acc(int mode)
     return mode == TLB_MMU_KERNEL ? MMU_ACC_KERNEL : 0;
 }
 
+/* the guest's before_io hook, for an access that reaches MMIO */
+static inline void tlb_before_io(const MMUContext *c, GuestPhys pa)
+{
+    if (c->guest->before_io && physmem_page(c->mem, pa)->kind == MEM_MMIO)
+        c->guest->before_io(c->cpu);
+}
+
 /* physical memory outside RAM/ROM: 8 bytes are two 4-byte accesses */
 static uint64_t tlb_phys_read(const MMUContext *c, GuestPhys pa, uint32_t size)
 {
+    tlb_before_io(c, pa);
     if (size == 8)
         return physmem_read(c->mem, pa, 4) | (uint64_t)physmem_read(c->mem, pa + 4, 4) << 32;
     return physmem_read(c->mem, pa, (int)size);
@@ -87,6 +95,7 @@ static uint64_t tlb_phys_read(const MMUContext *c, GuestPhys pa, uint32_t size)
 
 static void tlb_phys_write(const MMUContext *c, GuestPhys pa, uint64_t v, uint32_t size)
 {
+    tlb_before_io(c, pa);
     if (size == 8) {
         physmem_write(c->mem, pa, (uint32_t)v, 4);
         physmem_write(c->mem, pa + 4, (uint32_t)(v >> 32), 4);

@@ -58,6 +58,9 @@ typedef struct MMUGuest {
     bool (*page_watched)(void *cpu, GuestVirt lin);
     /* MMUContext.watching only: before each slow-path access */
     void (*watch_access)(void *cpu, GuestVirt lin, uint32_t size, bool write);
+    /* before an access reaches an MMIO page (NULL: nothing); may leave
+     * through the guest's unwinding, as a fault does */
+    void (*before_io)(void *cpu);
 } MMUGuest;
 
 typedef struct MMUContext {

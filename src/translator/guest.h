@@ -113,6 +113,8 @@ typedef struct GuestDesc {
                                        to 1 when a store invalidated blocks */
     uint32_t icount_left;           /* env offset of the int32 instruction budget a
                                        chaining backend decrements (translator.md) */
+    uint32_t cur_tb;                /* env offset of a pointer word: with exact_count
+                                       each block stores itself there on entry */
     const uint32_t *exit_words;     /* env offsets of uint32 words that, when non-zero,
                                        make an indirect exit (LOOKUP_TB) return to the
                                        CPU loop instead of taking the jump cache */

@@ -293,6 +293,11 @@ void ir_exit(IRBlock *b)
     ir_emit(b, IR_EXIT, IR_I32, IR_NO_TEMP, 0, NULL, 0);
 }
 
+void ir_exit_after(IRBlock *b, uint32_t n_done)
+{
+    ir_emit(b, IR_EXIT, IR_I32, IR_NO_TEMP, 0, NULL, n_done);
+}
+
 void ir_lookup_tb(IRBlock *b)
 {
     ir_emit(b, IR_LOOKUP_TB, IR_I32, IR_NO_TEMP, 0, NULL, 0);
@@ -396,6 +401,12 @@ void ir_print_insn(FILE *f, const IRBlock *b, const IRInsn *insn)
     case IMM_SLOT:
         fprintf(f, " $%" PRIu64, insn->imm);
         first = false;
+        break;
+    case IMM_COUNT:
+        if (insn->imm) {
+            fprintf(f, " $%" PRIu64, insn->imm);
+            first = false;
+        }
         break;
     case IMM_LABEL:
         fprintf(f, " L%" PRIu64, insn->imm);
@@ -573,7 +584,7 @@ static bool ir_parse_line(IRParser *ps, GError **errp)
     bool need_comma = false;
 
     ir_parse_skip_ws(ps);
-    if (d->imm != IMM_NONE) {
+    if (d->imm != IMM_NONE && !(d->imm == IMM_COUNT && *ps->p != '$')) {
         if (d->imm == IMM_LABEL) {
             if (*ps->p != 'L')
                 return ir_parse_fail(ps, errp, "expected a label Ln");

@@ -58,6 +58,8 @@ typedef enum IRImmKind {
     IMM_LABEL,     /* label number inside the block */
     IMM_GUEST_PC,  /* guest pc */
     IMM_SLOT,      /* chaining exit slot, 0 or 1 */
+    IMM_COUNT,     /* guest instructions completed at this exit, 0 = the whole block
+                      (printed and parsed only when not 0) */
 } IRImmKind;
 
 /* how an op's type relates to its temps' types (ir.def TYPES column) */
@@ -189,6 +191,9 @@ void   ir_brnz(IRBlock *b, IRTemp cond, uint32_t label);
 void   ir_insn_start(IRBlock *b, uint64_t pc);
 void   ir_goto_tb(IRBlock *b, int slot);
 void   ir_exit(IRBlock *b);
+/* an exit in the middle of a block, after its first n_done instructions
+ * (the exact instruction count, translator.md) */
+void   ir_exit_after(IRBlock *b, uint32_t n_done);
 void   ir_lookup_tb(IRBlock *b);     /* indirect branch: env pc, jump cache (ir.def) */
 
 #define ir_add(b, x, y) ir_binop(b, IR_ADD, x, y)

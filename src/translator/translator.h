@@ -53,6 +53,8 @@ typedef struct TranslationBlock {
     GuestPhys phys_page2;       /* second physical page, or GUEST_PHYS_NONE */
     uint32_t size;              /* guest bytes covered */
     uint32_t n_insns;           /* guest instructions */
+    uint8_t  insn_len[TB_MAX_INSNS];    /* bytes of each instruction (front end): how
+                                           many completed before a fault (exact icount) */
     bool     valid;             /* false once invalidated */
     bool     pcrel;             /* set by the front end: the code computes every
                                    pc it writes from the pc it was entered at, so
@@ -184,6 +186,10 @@ typedef struct Translator {
     bool patching;              /* direct chaining: chaining, backend has
                                    patch_jump, no -d exec / -d cpu */
     TranslationBlock *last_tb;  /* set by a chaining backend's exec */
+    bool exact_count;           /* -icount: instructions are counted exactly whatever
+                                   the block layout (translator.md, "Exact count"):
+                                   a block enters only if the budget holds all of it,
+                                   and names itself in the guest's cur_tb word */
     TbJcEntry *jc;              /* jump cache, TB_JC_SIZE entries (tb_jc_hash of
                                    cs_base + pc); valid while the TLB is */
     uint64_t jc_runs[(TB_JC_RUNS + 63) / 64];  /* runs with an entry filled since

@@ -512,10 +512,15 @@ static int interp_exec(Translator *t, void *env, TranslationBlock *tb)
                 continue;
             }
             break;
-        case IR_GOTO_TB:
+        case IR_GOTO_TB:        /* the budget word counts what ran (translator.md) */
+            *(int32_t *)((uint8_t *)env + t->guest->icount_left) -= (int32_t)tb->n_insns;
             return (int)o->imm;
         case IR_EXIT:
+            *(int32_t *)((uint8_t *)env + t->guest->icount_left) -=
+                (int32_t)(o->imm ? o->imm : tb->n_insns);
+            return TB_EXIT_NOCHAIN;
         case IR_LOOKUP_TB:      /* the CPU loop's tb_find tries the jump cache */
+            *(int32_t *)((uint8_t *)env + t->guest->icount_left) -= (int32_t)tb->n_insns;
             return TB_EXIT_NOCHAIN;
         default:
             g_assert_not_reached();

@@ -230,11 +230,17 @@ static void cg_exit_stub(Emitter *e, const CgBlock *b, int exit)
     emit_patch_rel32(emit_jmp32(e), b->s->epilogue);
 }
 
-/* what every exit of a finished block does first */
-static void cg_exit_account(Emitter *e, const CgBlock *b)
+/* what every exit of a finished block does first: the budget word loses
+ * the instructions that ran (n_done; 0 = the whole block) */
+static void cg_exit_account_n(Emitter *e, const CgBlock *b, uint32_t n_done)
 {
     emit_rsp_adjust(e, b->extra);
-    emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, b->tb->n_insns);
+    emit_sub_m32_imm(e, HR_RBX, b->s->icount_left, n_done ? n_done : b->tb->n_insns);
+}
+
+static void cg_exit_account(Emitter *e, const CgBlock *b)
+{
+    cg_exit_account_n(e, b, 0);
 }
 
 /* the exit `exit` (a slot or TB_EXIT_NOCHAIN) through the jump cache:
@@ -315,9 +321,9 @@ static void cg_goto_tb(Emitter *e, const CgBlock *b, Translator *t, int slot)
     cg_exit_stub(e, b, slot);
 }
 
-static void cg_exit(Emitter *e, const CgBlock *b)
+static void cg_exit(Emitter *e, const CgBlock *b, uint32_t n_done)
 {
-    cg_exit_account(e, b);
+    cg_exit_account_n(e, b, n_done);
     cg_exit_stub(e, b, TB_EXIT_NOCHAIN);
 }
 
@@ -328,7 +334,7 @@ static void cg_lookup_tb(Emitter *e, const CgBlock *b, Translator *t)
     if (tb_exit_lookup(t, b->tb))
         cg_exit_lookup(e, b, t, TB_EXIT_NOCHAIN);
     else
-        cg_exit(e, b);
+        cg_exit(e, b, 0);
 }
 
 static_assert(G_N_ELEMENTS(cg_call_args) >= IR_MAX_IN + 1, "env and every helper argument");
@@ -725,6 +731,16 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
 
     Emitter e = { .p = b.code };
     uint8_t *code = e.p;
+    uint8_t *nostart = NULL;
+    if (t->exact_count) {
+        /* exact count: enter only if the budget holds the whole block (else
+         * back to the loop, which runs the rest one instruction at a time),
+         * and name the block for a fault's count (cur_tb) */
+        emit_cmp_m32_imm(&e, HR_RBX, s->icount_left, tb->n_insns);
+        nostart = emit_jcc32(&e, CC_HO_L);
+        emit_mov_r64_imm(&e, HR_RAX, (uint64_t)(uintptr_t)tb);
+        emit_mov_m64_r(&e, HR_RBX, (int32_t)g->cur_tb, HR_RAX);
+    }
     emit_rsp_adjust(&e, -b.extra);
 
     uint8_t **label_addr = g_new0(uint8_t *, ir->n_labels + 1);
@@ -758,7 +774,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
         while (n >= hi) {
             if (!guarded) {
                 e.w64 = false;
-                cg_exit(&e, &b);                 /* guard: never falls off */
+                cg_exit(&e, &b, 0);              /* guard: never falls off */
                 guarded = true;
             }
             if (next_cold == n_cold)
@@ -996,7 +1012,7 @@ static bool cg_compile(Translator *t, TranslationBlock *tb, const IRBlock *ir)
             cg_goto_tb(&e, &b, t, (int)in->imm);
             break;
         case IR_EXIT:
-            cg_exit(&e, &b);
+            cg_exit(&e, &b, (uint32_t)in->imm);
             break;
         case IR_LOOKUP_TB:
             cg_lookup_tb(&e, &b, t);
@@ -1014,6 +1030,10 @@ emitted:
     for (uint32_t k = 0; k < n_fix; k++) {
         g_assert(label_addr[fix[k].label]);
         emit_patch_rel32(fix[k].at, label_addr[fix[k].label]);
+    }
+    if (nostart) {                          /* exact count: not entered (stack as at entry) */
+        emit_patch_rel32(nostart, e.p);
+        cg_exit_stub(&e, &b, TB_EXIT_NOCHAIN);
     }
     g_assert((size_t)(e.p - code) <= need);
 

@@ -329,6 +329,33 @@ static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t
         emit32(e, imm);
 }
 
+/* cmp dword [base + disp32], imm */
+static inline void emit_cmp_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
+{
+    bool small = imm <= 127;
+    emit_rex(e, false, 0, loc_reg(base), false);
+    emit8(e, small ? 0x83 : 0x81);
+    emit8(e, (uint8_t)(0x80 | (7 << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        emit8(e, 0x24);
+    emit32(e, (uint32_t)disp);
+    if (small)
+        emit8(e, (uint8_t)imm);
+    else
+        emit32(e, imm);
+}
+
+/* mov qword [base + disp32], r */
+static inline void emit_mov_m64_r(Emitter *e, int base, int32_t disp, int r)
+{
+    emit_rex(e, true, r, loc_reg(base), false);
+    emit8(e, 0x89);
+    emit8(e, (uint8_t)(0x80 | ((r & 7) << 3) | (base & 7)));
+    if ((base & 7) == 4)
+        emit8(e, 0x24);
+    emit32(e, (uint32_t)disp);
+}
+
 /* op r, [base + index + disp32] (scale 1), op = 1- or 2-byte opcode with
  * an optional 0x66 prefix; w: REX.W.  Registers: any of the 16. */
 static inline void emit_op_sib(Emitter *e, bool p66, bool w, uint8_t op1, uint8_t op2,
