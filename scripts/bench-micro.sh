@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-micro.sh - micro-benchmarks of the paths real guests take thousands
 # of times per second (tests/bench/{int80,sysenter,pagefault,cr3,repmovs,
-# x87,transl}.asm), each under tx86 --backend=native, tx86 --backend=interp
+# x87,sse2,sse2shuf,transl}.asm), each under tx86 --backend=native, tx86 --backend=interp
 # and qemu-system-i386 -accel tcg (when installed), for docs/PERFORMANCE.md.
 # A benchmark, not a test: it prints figures; it fails (exit 1) only when
 # an engine's checksum differs from the others' or a run did not finish.
@@ -47,6 +47,7 @@ repstosd  repmovs.asm   -DSTOSD   200000   1
 repmovsb  repmovs.asm   -DMOVSB   40000    1
 x87       x87.asm       -         1500000  1
 sse2      sse2.asm      -         10000000 1
+sse2shuf  sse2shuf.asm  -         5000000  1
 transl    transl.asm    -         16       16384"
 
 echo "$rows" | while read -r name src defs iter ops; do

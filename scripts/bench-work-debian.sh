@@ -17,11 +17,16 @@
 # packages; three sorts of 300,000 generated lines; tar c | gzip of
 # /usr/lib/python3.11 (no __pycache__); apt: the package cache built anew
 # from the image's bookworm i386 index (about 60,000 packages) and
-# `apt-get -s install build-essential` resolved against it (offline).
+# `apt-get -s install build-essential` resolved against it (offline);
+# sse2: tests/bench/sse2work.c (glibc's SSE2 string and memory functions
+# and a gcc -msse2 loop), when bench.sh could build it (gcc -m32) next to
+# this script.  BENCH_ONLY (names, set by bench.sh from BENCH_DEBIAN_WORK
+# in a line it puts before this script) runs only those workloads.
 #
 #   sh bench-work-debian.sh
 t() { date +%s.%N; }
 w() {   # NAME COMMAND...: one timed workload; COMMAND prints the check
+    case " ${BENCH_ONLY:-$1} " in *" $1 "*) ;; *) return ;; esac
     echo "BENCH-BEGIN $1"
     name=$1; shift
     t0=$(t)
@@ -56,6 +61,8 @@ targz() {
     tar -C /usr/lib -c --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
         --exclude=__pycache__ python3.11 | gzip -n -6 | md5sum | first
 }
+here=$(cd "$(dirname "$0")" && pwd)
+sse2() { "$here/sse2work" 1500; }
 apt() {
     apt-get -s -o Dir::Cache="$d/apt" install build-essential 2>&1 | grep '^Inst' > "$d/apt.out"
     echo "$(wc -l < "$d/apt.out") $(md5sum < "$d/apt.out" | first)"
@@ -67,5 +74,6 @@ w compileall compileall
 w sort sorting
 w targz targz
 w apt apt
+[ -x "$here/sse2work" ] && w sse2 sse2
 rm -rf "$d"
 echo "BENCH-DONE"

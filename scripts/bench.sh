@@ -17,7 +17,10 @@
 #   debian   the full Debian 12 system of tests/boot/debian-image.sh booted
 #            through GRUB to `running`, then scripts/bench-work-debian.sh
 #            from a TX86-CHECKS disk (-m 512); natively: the script in a
-#            chroot of the image's file tree (debugfs rdump, no loop mount)
+#            chroot of the image's file tree (debugfs rdump, no loop mount);
+#            its sse2 workload is tests/bench/sse2work.c, built here with
+#            gcc -m32 -O2 -msse2 (left out without gcc -m32);
+#            BENCH_DEBIAN_WORK="sse2 sort" runs only those workloads
 #   net      scripts/bench-net.sh (NIC=e1000; its own output)
 # Engines (BENCH_ENGINES, default "tx86 qemu native"): tx86 (native
 # backend), interp (tx86 --backend=interp), qemu (qemu-system-i386 -accel
@@ -138,7 +141,11 @@ prepare_debian() {
     img=$(sh tests/boot/debian-image.sh) || { note "no Debian image (tests/boot/debian-image.sh failed)"; return 1; }
     d=$dir/debian
     mkdir -p "$d/checks" || return 1
-    cp scripts/bench-work-debian.sh "$d/checks/run.sh"
+    rm -f "$d/checks/sse2work"
+    gcc -m32 -O2 -msse2 -o "$d/checks/sse2work" tests/bench/sse2work.c > /dev/null 2>&1 ||
+        { rm -f "$d/checks/sse2work"; note "no gcc -m32: no sse2 workload in the debian set"; }
+    { [ -n "${BENCH_DEBIAN_WORK:-}" ] && echo "BENCH_ONLY='$BENCH_DEBIAN_WORK'"
+      cat scripts/bench-work-debian.sh; } > "$d/checks/run.sh"
     echo 0 > "$d/checks/login-wait"
     rm -f "$d/checks.img"
     mkfs.ext4 -q -F -L TX86-CHECKS -d "$d/checks" "$d/checks.img" 8M > /dev/null || return 1
@@ -162,6 +169,8 @@ run_debian() {  # ENGINE ROUND
     if [ "$1" = native ]; then
         [ -d "$d/root" ] || return
         cp "$d/checks/run.sh" "$d/root/tmp/tx86-bench-run.sh"
+        rm -f "$d/root/tmp/sse2work"
+        [ -f "$d/checks/sse2work" ] && cp "$d/checks/sse2work" "$d/root/tmp/sse2work"
         measure debian native "$2" 1200 chroot "$d/root" /bin/sh /tmp/tx86-bench-run.sh
         return
     fi

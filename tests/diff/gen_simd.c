@@ -16,8 +16,9 @@
  *                                     through DS:(E)DI, and now and then a
  *                                     misaligned operand of an aligned form
  *                                     (#GP natively: both must stop there),
- *                                     loads that cross a page and, in 16-bit
- *                                     code, the segment limit (#GP),
+ *                                     loads and stores that end at or
+ *                                     cross a page and, in 16-bit code,
+ *                                     the segment limit (#GP),
  *                                     redundant 66/F2/F3 prefixes on F2/F3
  *                                     forms
  *     FXSAVE [X_SAVE]; HLT            XMM0-7, MXCSR, the MMX registers as
@@ -335,11 +336,12 @@ static bool s_random_insn(SGen *g)
     off = (f->kind == K_MR || (f->kind == K_MXCSR && f->ext == 3) ? X_WR : X_RD) + 16 * sr(g, 64);
     if (!f->align ? sr(g, 4) == 0 : sr(g, 32) == 0)
         off += 1 + sr(g, 15);
-    /* now and then an operand that crosses a page (loads: into X_WR,
-     * whose first page holds template bytes) or, in 16-bit code, the
+    /* now and then an operand that ends at or crosses a page (loads:
+     * into X_WR, whose first page holds template bytes; stores: from the
+     * unused bytes below X_WR) or, in 16-bit code, ends at or crosses the
      * segment limit (#GP natively: both must stop there) */
-    if (f->msz > 1 && f->kind == K_RM && sr(g, 16) == 0)
-        off = (g->mode == 16 && sr(g, 2) ? 0x10000u : (uint32_t)X_WR) - 1 - sr(g, f->msz - 1);
+    if (f->msz > 1 && (f->kind == K_RM || f->kind == K_MR) && sr(g, 16) == 0)
+        off = (g->mode == 16 && sr(g, 2) ? 0x10000u : (uint32_t)X_WR) - f->msz + sr(g, f->msz);
     if (f->kind == K_MXCSR && f->ext == 2)
         off = X_MX;             /* a valid MXCSR value */
     /* redundant prefixes the CPU resolves (F2/F3 win over 66 in any order,

@@ -33,7 +33,8 @@
 ;
 ; Scratch RAM: 0x1000 (save areas, 16-byte aligned; GDT selector 0x18 is a
 ; data segment over 0x1000-0x11FF), vector log at 0x600
-; (+8: count, +12: error code), resume address at 0x604, stack below 0x90000.
+; (+8: count, +12: error code, +16: CR2 of a #PF), resume address at 0x604,
+; stack below 0x90000.
 
 %define ROM_BASE  0xF0000
 %define LIN(x)    (ROM_BASE + (x))
@@ -44,6 +45,7 @@
 %define RESUME    0x604
 %define ERRLOG    0x60C
 %define EIPLOG    0x610                 ; EIP of the last fault with an error code
+%define CR2LOG    0x614                 ; CR2 of the last #PF
 %define PGDIR     0x4000
 %define BUF       0x1000
 %define BUF2      0x1400
@@ -333,10 +335,86 @@ pm32:
 .pf3_after:
         EXPECT32 dword [VECLOG], 14
         EXPECT32 dword [EIPLOG], LIN(.pf3)
+        mov esi, LIN(msg_pf)
+        call report
+
+; ------------------------------------------------------------ MOVD/MOVQ at a page end
+; the inline MOVD/MOVQ forms access only their 4 or 8 bytes (the last
+; ones of the page before the absent 0x400000 are fine); a load that
+; crosses into it faults with CR2 = 400000h and leaves the register; a
+; store that crosses it writes nothing, CR2 = its last byte (helper_simd
+; probes that one first), EIP at the instruction (paging still on)
+%define PEND 0x400000
+        mov dword [PEND - 8], 0x11223344
+        mov dword [PEND - 4], 0x55667788
+        movdqu xmm2, [LIN(pat0)]                ; 03020100h 07060504h ...
+        pcmpeqb xmm0, xmm0                      ; all ones: the top must be zeroed
+        pcmpeqb xmm1, xmm1
+        movq xmm0, [PEND - 8]
+        movd xmm1, [PEND - 4]
+        movdqu [BUF], xmm0
+        movdqu [BUF + 16], xmm1
+        EXPECT32 dword [BUF], 0x11223344
+        EXPECT32 dword [BUF + 4], 0x55667788
+        EXPECT32 dword [BUF + 8], 0
+        EXPECT32 dword [BUF + 12], 0
+        EXPECT32 dword [BUF + 16], 0x55667788
+        EXPECT32 dword [BUF + 20], 0
+        EXPECT32 dword [BUF + 28], 0
+        movq [PEND - 8], xmm2
+        EXPECT32 dword [PEND - 8], 0x03020100
+        EXPECT32 dword [PEND - 4], 0x07060504
+        movd [PEND - 4], xmm1
+        EXPECT32 dword [PEND - 4], 0x55667788
+        ; a load crossing the page end
+        mov dword [VECLOG], -1
+        mov dword [CR2LOG], 0
+        mov dword [RESUME], LIN(.pe1_after)
+        pxor xmm3, xmm3                         ; an inline form before it in the block
+.pe1:   movq xmm0, [PEND - 7]
+.pe1_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pe1)
+        EXPECT32 dword [CR2LOG], PEND
+        movd eax, xmm0
+        EXPECT32 eax, 0x11223344                ; unchanged
+        ; stores crossing it: nothing written
+        mov dword [VECLOG], -1
+        mov dword [CR2LOG], 0
+        mov dword [RESUME], LIN(.pe2_after)
+        pxor xmm3, xmm3
+.pe2:   movq [PEND - 6], xmm2
+.pe2_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pe2)
+        EXPECT32 dword [CR2LOG], PEND + 1
+        EXPECT32 dword [PEND - 8], 0x03020100
+        EXPECT32 dword [PEND - 4], 0x55667788
+        mov dword [VECLOG], -1
+        mov dword [CR2LOG], 0
+        mov dword [RESUME], LIN(.pe3_after)
+        pxor xmm3, xmm3
+.pe3:   movd [PEND - 2], xmm2
+.pe3_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pe3)
+        EXPECT32 dword [CR2LOG], PEND + 1
+        EXPECT32 dword [PEND - 4], 0x55667788
+        mov dword [VECLOG], -1
+        mov dword [CR2LOG], 0
+        mov dword [RESUME], LIN(.pe4_after)
+        pxor xmm3, xmm3
+.pe4:   movntdq [PEND - 16], xmm2               ; aligned, on the page: fine
+.pe4b:  movntdq [PEND], xmm2                    ; the absent page
+.pe4_after:
+        EXPECT32 dword [VECLOG], 14
+        EXPECT32 dword [EIPLOG], LIN(.pe4b)
+        EXPECT32 dword [CR2LOG], PEND
+        EXPECT32 dword [PEND - 4], 0x0f0e0d0c
         mov eax, cr0
         and eax, ~0x80000000
         mov cr0, eax
-        mov esi, LIN(msg_pf)
+        mov esi, LIN(msg_pend)
         call report
 
 ; ------------------------------------------------------------ FISTTP (SSE3)
@@ -399,7 +477,11 @@ handler:
         jb .noerr
         cmp eax, 14
         ja .noerr
-.err:   mov eax, [esp + 12]
+.err:   cmp eax, 14
+        jne .err2
+        mov eax, cr2
+        mov [CR2LOG], eax
+.err2:  mov eax, [esp + 12]
         mov [EIPLOG], eax
         mov eax, [esp + 8]
         mov [ERRLOG], eax
@@ -470,6 +552,7 @@ msg_alias: db "MMX/x87 aliasing: TOP, tags, exponent FFFFh, EMMS", 0
 msg_movsd: db "MOVSD xmm and the string MOVSD", 0
 msg_fisttp: db "FISTTP m16/m32/m64 truncates and pops", 0
 msg_pf:    db "#PF in MOVDQA load/store and PXOR m128: EIP of the instruction", 0
+msg_pend:  db "MOVD/MOVQ/MOVNTDQ at a page end: their own bytes, #PF with CR2 and EIP", 0
 fcw_up:    dw 0x0b7f
 f_m27:     dd 0xc02ccccd                        ; -2.7
 f_p27:     dd 0x402ccccd                        ; 2.7

@@ -7,7 +7,8 @@
  * one id for PADDB mm and PADDB xmm) and its CPUID feature (#UD when the
  * -cpu model lacks it), computes the linear address of the memory operand
  * (checked by the helper after its #UD/#NM tests, which have priority),
- * and calls helper_simd once.  MASKMOVQ/MASKMOVDQU address DS:(E)DI (the
+ * and calls helper_simd once, unless gen_simd_inline emits the form as IR
+ * (the common SSE2 integer forms: docs/simd.md, "Inline forms").  MASKMOVQ/MASKMOVDQU address DS:(E)DI (the
  * segment may be overridden).  LDMXCSR's only operand is its source; for
  * every other instruction a memory operand 0 is the destination.
  *
@@ -172,29 +173,56 @@ static void gen_simd_body(DisasContext *s, SimdOp op);
 
 /*
  * Inline IR for the commonest XMM forms (docs/simd.md, "Inline forms"):
- * 128-bit moves (register, load, store), the bitwise logic, PADDB/W/D/Q,
- * PSUBB/W/D/Q, PCMPEQB/W/D and PMOVMSKB, on the two 64-bit halves of
- * env's XMM registers (lane operations as SWAR on each half) and two
- * 8-byte guest accesses.  The block's first such instruction calls
- * helper_sse_check (#UD/#NM: CR0.EM, CR0.TS, CR4.OSFXSR); later ones need
- * not, as every write of CR0/CR4 ends its block.  Then, as in
- * helper_simd: the segment check (inline, with the real 16 bytes), #GP(0)
- * for a misaligned operand of an aligned form, the loads, and the
- * destination written last.  A store that would cross a page goes to
- * helper_simd (it probes the last byte first, so a fault writes nothing);
- * two 8-byte stores on one page cannot fault after the first.  MMX
- * operands and -trace always take helper_simd.
+ * 128-bit moves (register, load, store; MOVNTxx stores as plain ones),
+ * MOVD and MOVQ (GPR, register, 32/64-bit load and store, the top
+ * zeroed), the bitwise logic, PADDB/W/D/Q, PSUBB/W/D/Q, PCMPEQB/W/D,
+ * PMULUDQ, PMOVMSKB, the unpacks, PSHUFD/PSHUFLW/PSHUFHW, the byte
+ * shifts PSLLDQ/PSRLDQ and the lane shifts by an immediate, on the two
+ * 64-bit halves of env's XMM registers (lane operations as SWAR on each
+ * half) and 4-, 8- or two 8-byte guest accesses of the operand's real
+ * size.  The block's first such instruction calls helper_sse_check
+ * (#UD/#NM: CR0.EM, CR0.TS, CR4.OSFXSR); later ones need not, as every
+ * write of CR0/CR4 ends its block.  Then, as in helper_simd: the segment
+ * check (inline, with the real size), #GP(0) for a misaligned operand of
+ * an aligned 16-byte form, the loads, and the destination written last.
+ * A store that would cross a page goes to helper_simd (it probes the last
+ * byte first, so a fault writes nothing and CR2 is the helper's); two
+ * 8-byte stores on one page cannot fault after the first.  MMX operands,
+ * shift counts from a register or memory, and -trace always take
+ * helper_simd.
  * Returns SIMD_INLINE_NO (emit the helper), SIMD_INLINE_DONE, or
  * SIMD_INLINE_SLOW: the caller emits the helper call and then *done.
  */
 enum { SIMD_INLINE_NO, SIMD_INLINE_DONE, SIMD_INLINE_SLOW };
-enum { SI_MOV, SI_ALU, SI_ANDN, SI_ADD, SI_SUB, SI_CMPEQ, SI_MOVMSK };
+enum {
+    SI_MOV, SI_ALU, SI_ANDN, SI_ADD, SI_SUB, SI_CMPEQ, SI_MULUDQ, SI_MOVMSK,
+    SI_MOVD,            /* MOVD/MOVQ: esz 4 or 8 bytes, the rest of an XMM destination zeroed */
+    SI_UNPL, SI_UNPH,   /* PUNPCKLxx / PUNPCKHxx: lanes of esz bytes */
+    SI_PSHUFD, SI_PSHUFLW, SI_PSHUFHW,
+    SI_SLLDQ, SI_SRLDQ, /* byte shifts by imm8 */
+    SI_SHL, SI_SHR, SI_SAR,     /* lane shifts by imm8 (0F 71-73) */
+};
 
 /* lane high bits of a 64-bit half for lanes of esz bytes */
 static uint64_t simd_hmask(int esz)
 {
     return esz == 1 ? 0x8080808080808080ull : esz == 2 ? 0x8000800080008000ull
                                                        : 0x8000000080000000ull;
+}
+
+/* a lane's value replicated into every lane of esz bytes of a 64-bit half */
+static uint64_t simd_rep(int esz, uint64_t lane)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i += esz)
+        v |= lane << (8 * i);
+    return v;
+}
+
+static IRTemp simd_shri(IRBlock *b, IROpcode op, IRTemp x, unsigned n)
+{
+    return n ? ir_binop(b, op, x, ir_movi64(b, n)) : x;
 }
 
 /* one 64-bit half of a lane-wise op (SWAR: no carry crosses a lane) */
@@ -220,15 +248,121 @@ static IRTemp simd_swar(IRBlock *b, int kind, int esz, IRTemp a, IRTemp x)
     }
 }
 
+/* the low 4 bytes (esz 1) or 2 words (esz 2) of x (bits 32-63 clear)
+ * spread to every other lane: b0 b1 b2 b3 -> b0 0 b1 0 b2 0 b3 0 */
+static IRTemp simd_spread(IRBlock *b, IRTemp x, int esz)
+{
+    x = ir_and(b, ir_or(b, x, simd_shri(b, IR_SHL, x, 16)), ir_movi64(b, 0x0000ffff0000ffffull));
+    if (esz == 1)
+        x = ir_and(b, ir_or(b, x, simd_shri(b, IR_SHL, x, 8)),
+                   ir_movi64(b, 0x00ff00ff00ff00ffull));
+    return x;
+}
+
+/* one half of an unpack: the interleaved lanes of the low (hi32 false) or
+ * high dwords of the destination half d and the source half x */
+static IRTemp simd_unpack(IRBlock *b, int esz, IRTemp d, IRTemp x, bool hi32)
+{
+    IRTemp m32 = ir_movi64(b, 0xffffffffull);
+
+    d = hi32 ? simd_shri(b, IR_SHR, d, 32) : ir_and(b, d, m32);
+    x = hi32 ? simd_shri(b, IR_SHR, x, 32) : ir_and(b, x, m32);
+    if (esz < 4) {
+        d = simd_spread(b, d, esz);
+        x = simd_spread(b, x, esz);
+    }
+    return ir_or(b, d, simd_shri(b, IR_SHL, x, 8 * (unsigned)esz));
+}
+
+/* dword k (0-3) of (lo, hi) placed at bit 0 (up false) or 32 of a half */
+static IRTemp simd_dword(IRBlock *b, IRTemp lo, IRTemp hi, unsigned k, bool up)
+{
+    IRTemp v = k < 2 ? lo : hi;
+
+    if (up)
+        return k & 1 ? ir_and(b, v, ir_movi64(b, 0xffffffff00000000ull))
+                     : simd_shri(b, IR_SHL, v, 32);
+    return k & 1 ? simd_shri(b, IR_SHR, v, 32) : ir_and(b, v, ir_movi64(b, 0xffffffffull));
+}
+
+/* PSHUFLW/PSHUFHW on one half: word i := word (imm >> 2i) & 3 */
+static IRTemp simd_shufw(IRBlock *b, IRTemp v, unsigned imm)
+{
+    IRTemp r = IR_NO_TEMP;
+
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned k = (imm >> (2 * i)) & 3;
+        IRTemp w = ir_and(b, simd_shri(b, IR_SHR, v, 16 * k), ir_movi64(b, 0xffff));
+        w = simd_shri(b, IR_SHL, w, 16 * i);
+        r = r == IR_NO_TEMP ? w : ir_or(b, r, w);
+    }
+    return r;
+}
+
+/* a lane shift by a constant count on one half (helper_simd's simd_shift) */
+static IRTemp simd_lane_shift(IRBlock *b, int kind, int esz, IRTemp v, unsigned cnt)
+{
+    unsigned bits = 8 * (unsigned)esz;
+    uint64_t lane = esz == 8 ? ~0ull : (1ull << bits) - 1;
+
+    if (kind == SI_SAR) {
+        IRTemp t, sign;
+        if (cnt >= bits)
+            cnt = bits - 1;
+        if (esz == 8 || cnt == 0)
+            return simd_shri(b, IR_SAR, v, cnt);
+        /* logical shift, then each negative lane's top cnt bits set */
+        t = ir_and(b, simd_shri(b, IR_SHR, v, cnt), ir_movi64(b, simd_rep(esz, lane >> cnt)));
+        sign = ir_and(b, simd_shri(b, IR_SHR, v, bits - 1), ir_movi64(b, simd_rep(esz, 1)));
+        return ir_or(b, t, ir_binop(b, IR_MUL, sign,
+                                    ir_movi64(b, (lane << (bits - cnt)) & lane)));
+    }
+    if (cnt >= bits)
+        return ir_movi64(b, 0);
+    if (kind == SI_SHL)
+        return esz == 8 ? simd_shri(b, IR_SHL, v, cnt)
+                        : ir_and(b, simd_shri(b, IR_SHL, v, cnt),
+                                 ir_movi64(b, simd_rep(esz, (lane << cnt) & lane)));
+    return esz == 8 ? simd_shri(b, IR_SHR, v, cnt)
+                    : ir_and(b, simd_shri(b, IR_SHR, v, cnt),
+                             ir_movi64(b, simd_rep(esz, lane >> cnt)));
+}
+
+/* PSLLDQ (left) / PSRLDQ by c bytes on (*lo, *hi) */
+static void simd_byte_shift(IRBlock *b, bool left, unsigned c, IRTemp *lo, IRTemp *hi)
+{
+    IRTemp z = ir_movi64(b, 0);
+
+    if (c > 16)
+        c = 16;
+    if (c >= 8) {
+        if (left) {
+            *hi = c == 16 ? z : simd_shri(b, IR_SHL, *lo, 8 * (c - 8));
+            *lo = z;
+        } else {
+            *lo = c == 16 ? z : simd_shri(b, IR_SHR, *hi, 8 * (c - 8));
+            *hi = z;
+        }
+    } else if (c > 0) {
+        if (left) {
+            *hi = ir_or(b, simd_shri(b, IR_SHL, *hi, 8 * c), simd_shri(b, IR_SHR, *lo, 64 - 8 * c));
+            *lo = simd_shri(b, IR_SHL, *lo, 8 * c);
+        } else {
+            *lo = ir_or(b, simd_shri(b, IR_SHR, *lo, 8 * c), simd_shri(b, IR_SHL, *hi, 64 - 8 * c));
+            *hi = simd_shri(b, IR_SHR, *hi, 8 * c);
+        }
+    }
+}
+
 static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned dreg,
                            unsigned scls, unsigned sreg, bool dmem, bool smem, int mi,
-                           uint32_t *done)
+                           unsigned imm, uint32_t *done)
 {
     IRBlock *b = s->ir;
     uint32_t dst = (uint32_t)offsetof(CPUState, xmm) + 16 * dreg;
     uint32_t src = (uint32_t)offsetof(CPUState, xmm) + 16 * sreg;
     IROpcode alu = IR_MOV;
-    int kind = SI_ALU, esz = 8;
+    int kind = SI_ALU, esz = 8, msz = 16;
     bool aligned = true;
     IRTemp lo, hi;
 
@@ -237,8 +371,11 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
         aligned = false;
         /* fall through */
     case SOP_MOVAPS: case SOP_MOVAPD: case SOP_MOVDQA:
+    case SOP_MOVNTPS: case SOP_MOVNTPD: case SOP_MOVNTDQ:
         kind = SI_MOV;
         break;
+    case SOP_MOVD: kind = SI_MOVD; esz = msz = 4; aligned = false; break;
+    case SOP_MOVQ: kind = SI_MOVD; esz = msz = 8; aligned = false; break;
     case SOP_PXOR: case SOP_XORPS: case SOP_XORPD: alu = IR_XOR; break;
     case SOP_POR: case SOP_ORPS: case SOP_ORPD:    alu = IR_OR; break;
     case SOP_PAND: case SOP_ANDPS: case SOP_ANDPD: alu = IR_AND; break;
@@ -254,27 +391,67 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
     case SOP_PCMPEQB: kind = SI_CMPEQ; esz = 1; break;
     case SOP_PCMPEQW: kind = SI_CMPEQ; esz = 2; break;
     case SOP_PCMPEQD: kind = SI_CMPEQ; esz = 4; break;
+    case SOP_PMULUDQ: kind = SI_MULUDQ; break;
     case SOP_PMOVMSKB: kind = SI_MOVMSK; break;
+    case SOP_PUNPCKLBW: kind = SI_UNPL; esz = 1; break;
+    case SOP_PUNPCKLWD: kind = SI_UNPL; esz = 2; break;
+    case SOP_PUNPCKLDQ: case SOP_UNPCKLPS: kind = SI_UNPL; esz = 4; break;
+    case SOP_PUNPCKLQDQ: case SOP_UNPCKLPD: kind = SI_UNPL; esz = 8; break;
+    case SOP_PUNPCKHBW: kind = SI_UNPH; esz = 1; break;
+    case SOP_PUNPCKHWD: kind = SI_UNPH; esz = 2; break;
+    case SOP_PUNPCKHDQ: case SOP_UNPCKHPS: kind = SI_UNPH; esz = 4; break;
+    case SOP_PUNPCKHQDQ: case SOP_UNPCKHPD: kind = SI_UNPH; esz = 8; break;
+    case SOP_PSHUFD: kind = SI_PSHUFD; break;
+    case SOP_PSHUFLW: kind = SI_PSHUFLW; break;
+    case SOP_PSHUFHW: kind = SI_PSHUFHW; break;
+    case SOP_PSLLDQ: kind = SI_SLLDQ; break;
+    case SOP_PSRLDQ: kind = SI_SRLDQ; break;
+    case SOP_PSLLW: kind = SI_SHL; esz = 2; break;
+    case SOP_PSLLD: kind = SI_SHL; esz = 4; break;
+    case SOP_PSLLQ: kind = SI_SHL; esz = 8; break;
+    case SOP_PSRLW: kind = SI_SHR; esz = 2; break;
+    case SOP_PSRLD: kind = SI_SHR; esz = 4; break;
+    case SOP_PSRLQ: kind = SI_SHR; esz = 8; break;
+    case SOP_PSRAW: kind = SI_SAR; esz = 2; break;
+    case SOP_PSRAD: kind = SI_SAR; esz = 4; break;
     default:
         return SIMD_INLINE_NO;
     }
     if (G_UNLIKELY(s->env->trace))
         return SIMD_INLINE_NO;
-    if (kind == SI_MOVMSK) {
+    switch (kind) {
+    case SI_MOVMSK:
         if (dcls != SC_GPR || scls != SC_XMM)
             return SIMD_INLINE_NO;
-    } else if (dmem) {
-        if (kind != SI_MOV || scls != SC_XMM)
+        break;
+    case SI_MOVD:       /* xmm <- r32/m/xmm, r32/m <- xmm (MOVD r32: dcls GPR) */
+        if (dmem || dcls == SC_GPR) {
+            if (scls != SC_XMM)
+                return SIMD_INLINE_NO;
+        } else if (dcls != SC_XMM || (!smem && scls != SC_XMM && scls != SC_GPR)) {
             return SIMD_INLINE_NO;
-    } else if (dcls != SC_XMM || (!smem && scls != SC_XMM)) {
-        return SIMD_INLINE_NO;
+        }
+        break;
+    case SI_SLLDQ: case SI_SRLDQ: case SI_SHL: case SI_SHR: case SI_SAR:
+        /* only the imm8 forms: no source operand */
+        if (dmem || smem || dcls != SC_XMM || scls != SC_NONE)
+            return SIMD_INLINE_NO;
+        break;
+    default:
+        if (dmem) {
+            if (kind != SI_MOV || scls != SC_XMM)
+                return SIMD_INLINE_NO;
+        } else if (dcls != SC_XMM || (!smem && scls != SC_XMM)) {
+            return SIMD_INLINE_NO;
+        }
+        break;
     }
     if (!s->sse_checked) {
         gen_helper(s, HELPER_sse_check, 0);
         s->sse_checked = true;
     }
     if (dmem || smem) {
-        IRTemp lin = gen_ea_access(s, mi, 16, dmem);
+        IRTemp lin = gen_ea_access(s, mi, msz, dmem);
         /* before the branch: a helper call inside the side exit below
          * would otherwise sync EIP on that path only, and mark it done
          * for the loads and stores after it (a #PF there would report an
@@ -288,25 +465,48 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
             ir_label(b, ok);
         }
         if (dmem) {
-            /* a store crossing a page: helper_simd (no half written on a fault) */
+            /* a store crossing a page: helper_simd (no byte written on a
+             * fault, CR2 from its probe of the last byte) */
             uint32_t slow = ir_new_label(b);
             *done = ir_new_label(b);
-            ir_brnz(b, ir_binop(b, IR_SETLTU, ir_movi(b, 0xff0),
+            ir_brnz(b, ir_binop(b, IR_SETLTU, ir_movi(b, 0x1000 - (uint32_t)msz),
                                 ir_and(b, lin, ir_movi(b, 0xfff))), slow);
-            ir_st(b, MO_64, lin, ir_ld_env_type(b, IR_I64, src));
-            ir_st(b, MO_64, ir_add(b, lin, ir_movi(b, 8)), ir_ld_env_type(b, IR_I64, src + 8));
+            if (msz == 4) {
+                ir_st(b, MO_32, lin, ir_ld_env(b, src));
+            } else {
+                ir_st(b, MO_64, lin, ir_ld_env_type(b, IR_I64, src));
+                if (msz == 16)
+                    ir_st(b, MO_64, ir_add(b, lin, ir_movi(b, 8)),
+                          ir_ld_env_type(b, IR_I64, src + 8));
+            }
             s->mem_written = true;
             ir_br(b, *done);
             ir_label(b, slow);
             return SIMD_INLINE_SLOW;
         }
-        lo = ir_ld(b, IR_I64, MO_64, lin);
-        hi = ir_ld(b, IR_I64, MO_64, ir_add(b, lin, ir_movi(b, 8)));
-    } else {
+        if (msz == 4) {
+            lo = ir_unop(b, IR_EXT32U, ir_ld(b, IR_I32, MO_32, lin));
+            hi = ir_movi64(b, 0);
+        } else if (msz == 8) {
+            lo = ir_ld(b, IR_I64, MO_64, lin);
+            hi = ir_movi64(b, 0);
+        } else {
+            lo = ir_ld(b, IR_I64, MO_64, lin);
+            hi = ir_ld(b, IR_I64, MO_64, ir_add(b, lin, ir_movi(b, 8)));
+        }
+    } else if (scls == SC_GPR) {
+        lo = ir_unop(b, IR_EXT32U, gen_get_gpr(s, (int)sreg, 4));
+        hi = ir_movi64(b, 0);
+    } else if (scls == SC_XMM) {
         lo = ir_ld_env_type(b, IR_I64, src);
         hi = ir_ld_env_type(b, IR_I64, src + 8);
+    } else {            /* the imm8 shifts: the destination is the operand */
+        lo = ir_ld_env_type(b, IR_I64, dst);
+        hi = ir_ld_env_type(b, IR_I64, dst + 8);
     }
-    if (kind == SI_MOVMSK) {
+
+    switch (kind) {
+    case SI_MOVMSK: {
         /* the top bit of each byte: (v & 0x80..80) * 0x0002040810204081 >> 56 */
         IRTemp h = ir_movi64(b, simd_hmask(1)), m = ir_movi64(b, 0x0002040810204081ull);
         IRTemp s56 = ir_movi64(b, 56);
@@ -316,19 +516,69 @@ static int gen_simd_inline(DisasContext *s, SimdOp op, unsigned dcls, unsigned d
         gen_set_gpr(s, (int)dreg, 4, ir_unop(b, IR_TRUNC, r));
         return SIMD_INLINE_DONE;
     }
-    if (kind != SI_MOV) {
+    case SI_MOVD:
+        if (dcls == SC_GPR) {   /* MOVD r32, xmm */
+            gen_set_gpr(s, (int)dreg, 4, ir_unop(b, IR_TRUNC, lo));
+            return SIMD_INLINE_DONE;
+        }
+        hi = ir_movi64(b, 0);   /* MOVQ xmm, xmm (a load or GPR: already 0) */
+        break;
+    case SI_MOV:
+        break;
+    case SI_PSHUFD: {
+        IRTemp l = lo, h = hi;
+        lo = ir_or(b, simd_dword(b, l, h, imm & 3, false), simd_dword(b, l, h, (imm >> 2) & 3, true));
+        hi = ir_or(b, simd_dword(b, l, h, (imm >> 4) & 3, false), simd_dword(b, l, h, imm >> 6, true));
+        break;
+    }
+    case SI_PSHUFLW:
+        lo = simd_shufw(b, lo, imm);
+        break;
+    case SI_PSHUFHW:
+        hi = simd_shufw(b, hi, imm);
+        break;
+    case SI_SLLDQ: case SI_SRLDQ:
+        simd_byte_shift(b, kind == SI_SLLDQ, imm, &lo, &hi);
+        break;
+    case SI_SHL: case SI_SHR: case SI_SAR:
+        lo = simd_lane_shift(b, kind, esz, lo, imm);
+        hi = simd_lane_shift(b, kind, esz, hi, imm);
+        break;
+    default: {
         IRTemp dlo = ir_ld_env_type(b, IR_I64, dst), dhi = ir_ld_env_type(b, IR_I64, dst + 8);
-        if (kind == SI_ANDN) {
+        switch (kind) {
+        case SI_ANDN:
             dlo = ir_unop(b, IR_NOT, dlo);
             dhi = ir_unop(b, IR_NOT, dhi);
-        }
-        if (kind == SI_ALU || kind == SI_ANDN) {
+            /* fall through */
+        case SI_ALU:
             lo = ir_binop(b, alu, dlo, lo);
             hi = ir_binop(b, alu, dhi, hi);
-        } else {
+            break;
+        case SI_MULUDQ: {
+            IRTemp m32 = ir_movi64(b, 0xffffffffull);
+            lo = ir_binop(b, IR_MUL, ir_and(b, dlo, m32), ir_and(b, lo, m32));
+            hi = ir_binop(b, IR_MUL, ir_and(b, dhi, m32), ir_and(b, hi, m32));
+            break;
+        }
+        case SI_UNPL: case SI_UNPH: {
+            IRTemp d = kind == SI_UNPL ? dlo : dhi, x = kind == SI_UNPL ? lo : hi;
+            if (esz == 8) {
+                lo = d;
+                hi = x;
+            } else {
+                lo = simd_unpack(b, esz, d, x, false);
+                hi = simd_unpack(b, esz, d, x, true);
+            }
+            break;
+        }
+        default:
             lo = simd_swar(b, kind, esz, dlo, lo);
             hi = simd_swar(b, kind, esz, dhi, hi);
+            break;
         }
+        break;
+    }
     }
     ir_st_env(b, dst, lo);
     ir_st_env(b, dst + 8, hi);
@@ -441,7 +691,8 @@ static void gen_simd_body(DisasContext *s, SimdOp op)
     }
 
     uint32_t inline_done = 0;
-    int inl = gen_simd_inline(s, op, dcls, dreg, scls, sreg, dmem, smem, mi, &inline_done);
+    int inl = gen_simd_inline(s, op, dcls, dreg, scls, sreg, dmem, smem, mi, imm,
+                              &inline_done);
     if (inl == SIMD_INLINE_DONE)
         return;
     if (oi->flags & SOF_MASKMOV) {
