@@ -235,6 +235,11 @@ bool image_pwrite(Image *img, const void *buf, size_t len, uint64_t off)
         errno = EROFS;
         return false;
     }
+    if (img->fail_writes && img->writes >= img->fail_writes) {
+        errno = EIO;
+        return false;
+    }
+    img->writes++;
     return image_io(img->fd, true, (void *)buf, len, off);
 }
 

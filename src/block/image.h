@@ -104,6 +104,9 @@ struct Image {
     BlockLocking locking;       /* for the files it opens (backing, extents) */
     int depth;                  /* backing chain depth (0: the drive's image) */
     unsigned syncs;             /* fdatasync() calls (tests) */
+    uint64_t writes;            /* image_pwrite() calls (tests) */
+    uint64_t fail_writes;       /* tests: from this many writes on, each fails with
+                                 * EIO, as if the host had crashed; 0: never */
     void *opaque;               /* the driver's state */
 };
 

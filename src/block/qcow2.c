@@ -1192,10 +1192,13 @@ static bool read_snapshots(Image *img, Qcow2 *s, uint64_t off, GError **errp)
             sn->icount = image_be64(sn->extra + 16);
         if ((uint64_t)sn->l1_size * 8 > MAX_TABLE_BYTES || sn->l1_off % s->cs ||
             sn->l1_off > img->file_size ||
-            (uint64_t)sn->l1_size * 8 > img->file_size - sn->l1_off || sn->disk_size % 512)
+            (uint64_t)sn->l1_size * 8 > img->file_size - sn->l1_off)
             return image_error(img, errp, "qcow2 snapshot '%s': L1 table (%u entries at %llu) "
                                "lies outside the file", sn->name, sn->l1_size,
                                (unsigned long long)sn->l1_off);
+        if (sn->disk_size % 512 || sn->disk_size > (1ull << 60))
+            return image_error(img, errp, "qcow2 snapshot '%s': disk size %llu is invalid",
+                               sn->name, (unsigned long long)sn->disk_size);
         p += (SN_HEADER + var + 7) & ~7ull;
     }
     s->sn_off = off;
