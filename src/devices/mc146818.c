@@ -102,8 +102,8 @@ static bool rtc_post_load(void *opaque, int version, GError **errp)
     /* years 1-9999 (what the registers can show), virtual times that
      * later arithmetic cannot overflow */
     if (s->base_sec < RTC_MIN_SECS || s->base_sec > RTC_MAX_SECS ||
-        s->base_ns < 0 || s->base_ns > RTC_MAX_NS || s->last_ns < 0 ||
-        s->last_ns > RTC_MAX_NS) {
+        s->base_ns < -RTC_MAX_NS || s->base_ns > RTC_MAX_NS || s->last_ns < -RTC_MAX_NS ||
+        s->last_ns > RTC_MAX_NS) {        /* before the clock's 0 is fine (a second's start) */
         g_set_error(errp, VMSTATE_ERROR, 0, "mc146818: time base %" G_GINT64_FORMAT
                     " s at %" G_GINT64_FORMAT " ns (events at %" G_GINT64_FORMAT
                     " ns) out of range", s->base_sec, s->base_ns, s->last_ns);

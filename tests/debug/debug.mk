@@ -10,6 +10,9 @@
 #                       tests/boot (they skip while it does not boot)
 #   savevm_linux.sh     save/load at SAVEVM_POINTS (5) points of a Linux boot;
 #                       make check-savevm-long: 50 points (issue 14)
+#   snapshot_check.py   savevm/loadvm/-loadvm/delvm in a qcow2 disk (qemu-img checks it)
+#   migrate_check.py    live migration of the Linux guest on the loopback (-icount:
+#                       source + destination output = an uninterrupted run)
 # Each script ends with "NAME: N passed, N failed".
 
 DEBUG_ROM := $(BUILD)/tests/debug/debug_rom.bin
@@ -29,7 +32,19 @@ check-debug: tx86 tx86-trace $(DEBUG_ROM) $(GUEST_BINS)
 	TX86=./tx86 sh tests/debug/gdb_linux.sh
 	TX86=./tx86 sh tests/debug/determinism_linux.sh
 	TX86=./tx86 sh tests/debug/savevm_linux.sh
+	if [ -f $(BUILD)/guests/vmlinuz ]; then \
+	    python3 tests/debug/snapshot_check.py ./tx86 $(BUILD)/guests/vmlinuz $(BUILD)/guests/initrd.gz && \
+	    python3 tests/debug/migrate_check.py migrate_linux --after 4 --icount -- ./tx86 -M pc \
+	        -m 256 -kernel $(BUILD)/guests/vmlinuz -initrd $(BUILD)/guests/initrd.gz \
+	        -append "console=ttyS0 nokaslr tx86.mode=test" -nographic -no-reboot \
+	        -icount shift=0 -rtc base=2020-01-01; \
+	else echo "snapshot_check, migrate_linux: SKIP (no Linux guest: tests/boot/get-guests.sh)"; fi
 
-# issue 14's count: 50 save/load points of a Linux boot (about 50 boots)
+# issue 14's count: 50 save/load points of a Linux boot (about 50 boots), and
+# live migration of 256 MiB and 1 GiB guests in real time (downtime figures)
 check-savevm-long: tx86
 	TX86=./tx86 SAVEVM_POINTS=50 sh tests/debug/savevm_linux.sh
+	for m in 256 1024; do python3 tests/debug/migrate_check.py migrate_$${m}M --after 4 \
+	    --expect TX86-TESTS-DONE -- ./tx86 -M pc -m $$m -kernel $(BUILD)/guests/vmlinuz \
+	    -initrd $(BUILD)/guests/initrd.gz -append "console=ttyS0 nokaslr tx86.mode=test" \
+	    -nographic -no-reboot || exit 1; done

@@ -86,7 +86,7 @@ def main():
         if re.search(r"status: (completed|failed|cancelled)", info):
             break
         time.sleep(0.05)
-    figures = dict(re.findall(r"^([a-z ]+): (\S+)", info, re.M))
+    figures = dict(re.findall(r"^([A-Za-z ]+): (\S+)", info, re.M))
     result(figures.get("Migration status") == "completed",
            "migration %s: total %s ms, downtime %s ms, %s KiB sent in %s rounds"
            % (figures.get("Migration status"), figures.get("total time"),
@@ -116,7 +116,11 @@ def main():
                       if (so + do)[i] != ref[0][i]), min(len(so + do), len(ref[0])))
             print("  first difference at byte %d; destination stderr: %s" % (n, err[-300:]))
     for e in expect:
-        result(e.encode() in do, "destination printed '%s'" % e)
+        ok = e.encode() in do
+        result(ok, "destination printed '%s'" % e)
+        if not ok:
+            print("  source ends: %r" % so[-200:])
+            print("  destination: %r, stderr %s" % (do[-300:], err[-300:]))
     print("%s: %d passed, %d failed" % (name, passed, failed))
     subprocess.run(["rm", "-rf", tmp])
     return 0 if failed == 0 else 1
