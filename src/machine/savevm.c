@@ -348,6 +348,89 @@ bool machine_load_state(Machine *m, const uint8_t *data, size_t len, GError **er
     return true;
 }
 
+/* ---- state files: gzip (zlib) around the stream ---- */
+
+/* the stream gzip-compressed (fast level: most of a state is zero pages and
+ * VRAM), as state files are written */
+static GByteArray *state_gzip(const GByteArray *in)
+{
+    GByteArray *out = g_byte_array_new();
+    z_stream z = { 0 };
+    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        g_error("savevm: deflateInit2 failed");
+    g_byte_array_set_size(out, (guint)deflateBound(&z, in->len) + 64);
+    z.next_in = in->data;
+    z.avail_in = in->len;
+    z.next_out = out->data;
+    z.avail_out = out->len;
+    int r = deflate(&z, Z_FINISH);
+    g_assert(r == Z_STREAM_END);
+    g_byte_array_set_size(out, (guint)z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+/* a gzip state (the magic 1f 8b) inflated, at most `limit` bytes; NULL with
+ * an error if damaged or larger */
+static GByteArray *state_gunzip(const uint8_t *data, size_t len, size_t limit, GError **errp)
+{
+    GByteArray *out = g_byte_array_new();
+    z_stream z = { 0 };
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        g_error("savevm: inflateInit2 failed");
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)MIN(len, (size_t)UINT32_MAX);
+    int r = Z_OK;
+    while (r == Z_OK) {
+        if (out->len >= limit) {
+            r = Z_BUF_ERROR;
+            break;
+        }
+        guint at = out->len;
+        guint chunk = (guint)MIN((size_t)(16u << 20), limit - at);
+        g_byte_array_set_size(out, at + chunk);
+        z.next_out = out->data + at;
+        z.avail_out = chunk;
+        r = inflate(&z, Z_NO_FLUSH);
+        g_byte_array_set_size(out, at + chunk - z.avail_out);
+        if (r == Z_BUF_ERROR && z.avail_out)
+            break;                              /* input ended early */
+    }
+    inflateEnd(&z);
+    if (r != Z_STREAM_END) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "the compressed state is %s",
+                    out->len >= limit ? "larger than any state of this machine" : "damaged");
+        g_byte_array_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+bool machine_save_state_file(Machine *m, const char *path, GError **errp)
+{
+    g_autoptr(GByteArray) s = g_byte_array_new();
+    machine_save_state(m, s);
+    g_autoptr(GByteArray) z = state_gzip(s);
+    return g_file_set_contents(path, (const gchar *)z->data, z->len, errp);
+}
+
+bool machine_load_state_bytes(Machine *m, const uint8_t *data, size_t len, bool check_only,
+                              GError **errp)
+{
+    g_autoptr(GByteArray) plain = NULL;
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        /* RAM, VRAM and buffers: no state of this machine is bigger */
+        size_t limit = (size_t)m->mem->ram_size * 2 + (size_t)(256u << 20);
+        plain = state_gunzip(data, len, limit, errp);
+        if (!plain)
+            return false;
+        data = plain->data;
+        len = plain->len;
+    }
+    return check_only ? machine_check_state(m, data, len, errp)
+                      : machine_load_state(m, data, len, errp);
+}
+
 /* ---- URIs ---- */
 
 static bool migrate_tcp(Machine *m, const char *spec, GError **errp);
@@ -386,7 +469,8 @@ bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
     machine_save_state(m, s);
     bool ok = false;
     if (!is_exec) {
-        ok = g_file_set_contents(arg, (const gchar *)s->data, s->len, errp);
+        g_autoptr(GByteArray) z = state_gzip(s);      /* files are compressed */
+        ok = g_file_set_contents(arg, (const gchar *)z->data, z->len, errp);
     } else {
         FILE *f = popen(arg, "w");
         if (!f) {
@@ -443,7 +527,7 @@ bool machine_incoming(Machine *m, const char *uri, GError **errp)
             return false;
         }
     }
-    if (!machine_load_state(m, (const uint8_t *)data, len, errp)) {
+    if (!machine_load_state_bytes(m, (const uint8_t *)data, len, false, errp)) {
         g_prefix_error(errp, "%s: ", uri);
         return false;
     }

@@ -32,6 +32,12 @@ bool machine_load_state(struct Machine *m, const uint8_t *data, size_t len, GErr
  * would load (only a post_load consistency check can still refuse it) */
 bool machine_check_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
 
+/* state files: the stream gzip-compressed (file: URIs, --save-at, the
+ * snapshot state files); loading takes either form (the gzip magic) */
+bool machine_save_state_file(struct Machine *m, const char *path, GError **errp);
+bool machine_load_state_bytes(struct Machine *m, const uint8_t *data, size_t len,
+                              bool check_only, GError **errp);
+
 /* URIs of -incoming and the monitor's migrate: "file:PATH" and
  * "exec:COMMAND" (the stream on the command's stdin / stdout), done at
  * once with the machine stopped; "tcp:HOST:PORT", live: migrate_to

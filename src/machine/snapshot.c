@@ -94,11 +94,12 @@ bool machine_savevm(Machine *m, const char *name, GError **errp)
     bool was_running = !m->stopped;
     machine_stop(m);
     g_autoptr(GByteArray) s = g_byte_array_new();
-    machine_save_state(m, s);
     bool ok = true;
-    if (n == 0) {
+    if (n == 0) {                           /* a state file, compressed */
         g_autofree char *path = state_file(m, name);
-        ok = g_file_set_contents(path, (const gchar *)s->data, s->len, errp);
+        ok = machine_save_state_file(m, path, errp);
+    } else {
+        machine_save_state(m, s);
     }
     uint64_t vm_ns = (uint64_t)clock_now(&m->clock);
     for (int i = 0; i < n && ok; i++) {
@@ -161,7 +162,7 @@ bool machine_loadvm(Machine *m, const char *name, GError **errp)
     g_autoptr(GByteArray) s = g_byte_array_new();
     if (!read_state(m, d, n, name, s, errp))
         return false;
-    if (!machine_check_state(m, s->data, s->len, errp)) {
+    if (!machine_load_state_bytes(m, s->data, s->len, true, errp)) {
         g_prefix_error(errp, "snapshot '%s': ", name);
         return false;
     }
@@ -172,7 +173,7 @@ bool machine_loadvm(Machine *m, const char *name, GError **errp)
             g_prefix_error(errp, "%s: ", d[i].name);
             return false;                   /* stays stopped: disks disagree now */
         }
-    if (!machine_load_state(m, s->data, s->len, errp))
+    if (!machine_load_state_bytes(m, s->data, s->len, false, errp))
         return false;
     if (was_running)
         machine_cont(m);

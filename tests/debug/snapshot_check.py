@@ -137,6 +137,26 @@ def main():
     chk = subprocess.run(["qemu-img", "check", disk], capture_output=True, text=True)
     result(r == "" and not re.search(r"\bs1\b", lst.stdout) and re.search(r"\bs2\b", lst.stdout)
            and chk.returncode == 0, "delvm s1: qemu-img lists s2 only, check clean")
+    # 6. no drive: refused without --snapshot-dir, a state file with it
+    base[:] = [a for a in base if not a.startswith("file=") and a != "-drive"]
+    p, o, ok = start("f.out")
+    r = hmp(mon, "savevm f1")
+    finish(p, o, "f.out")
+    result("--snapshot-dir" in r, "no drive, no --snapshot-dir: savevm says what to do (%s)" % r)
+    sdir = os.path.join(tmp, "states")
+    os.mkdir(sdir)
+    base += ["--snapshot-dir", sdir]
+    ref2, st2, _ = run([], "ref2.out")
+    p, o, ok = start("g.out")
+    time.sleep(3)
+    hmp(mon, "stop")
+    r = hmp(mon, "savevm f1")
+    g = finish(p, o, "g.out")
+    f = os.path.join(sdir, "f1.tx86vm")
+    result(r == "" and os.path.exists(f) and open(f, "rb").read(2) == b"\x1f\x8b",
+           "savevm f1 writes a compressed state file (%s)" % (r or "%d bytes" % os.path.getsize(f)))
+    h, st, _ = run(["-loadvm", "f1"], "h.out")
+    result(g + h == ref2 and st == st2, "-loadvm f1 from the state file continues exactly")
     print("snapshot_check: %d passed, %d failed" % (passed, failed))
     subprocess.run(["rm", "-rf", tmp])
     return 0 if failed == 0 else 1
