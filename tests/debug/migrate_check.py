@@ -18,26 +18,10 @@ must contain every line of --expect (repeatable).
 Prints "PASS/FAIL NAME: ..." lines, the migration's figures, and
 "NAME: N passed, N failed".
 """
-import os, random, re, socket, subprocess, sys, tempfile, time
-
-def hmp(path, cmd, timeout=10):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    buf = b""
-    def read_prompt():
-        nonlocal buf
-        while not buf.rstrip().endswith(b"(qemu)"):
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-    read_prompt()
-    buf = b""
-    s.sendall(cmd.encode() + b"\n")
-    read_prompt()
-    s.close()
-    return buf.decode(errors="replace")
+import os, random, re, subprocess, sys, tempfile, time
+sys.dont_write_bytecode = True          # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hmp_client import hmp, wait_sock
 
 def main():
     argv = sys.argv[1:]
@@ -75,6 +59,7 @@ def main():
     src_out = open(os.path.join(tmp, "src.out"), "wb")
     src = subprocess.Popen(cmd + ["-monitor", "unix:%s,server,nowait" % mon],
                            stdin=subprocess.DEVNULL, stdout=src_out, stderr=subprocess.PIPE)
+    wait_sock(mon, src)
     time.sleep(after)
     t0 = time.time()
     out = hmp(mon, "migrate tcp:127.0.0.1:%d" % port)

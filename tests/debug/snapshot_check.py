@@ -19,35 +19,10 @@ qcow2 disk (so runs repeat exactly):
     error that leaves the machine running.
 Prints PASS/FAIL lines and "snapshot_check: N passed, N failed".
 """
-import os, re, socket, subprocess, sys, tempfile, time
-
-def hmp(path, cmd, timeout=60):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    buf = b""
-    def prompt():
-        nonlocal buf
-        while not buf.rstrip().endswith(b"(qemu)"):
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-    prompt()
-    buf = b""
-    s.sendall(cmd.encode() + b"\n")
-    prompt()
-    s.close()
-    return buf.decode(errors="replace").replace("(qemu)", "").strip()
-
-def wait_sock(path, proc):
-    for _ in range(200):
-        if os.path.exists(path):
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.05)
-    return False
+import os, re, subprocess, sys, tempfile, time
+sys.dont_write_bytecode = True          # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hmp_client import hmp, wait_sock
 
 def main():
     tx86, kernel, initrd = sys.argv[1:4]

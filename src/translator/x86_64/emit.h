@@ -313,13 +313,14 @@ static inline void emit_patch_rel32(uint8_t *at, const uint8_t *target)
     memcpy(at, &rel, 4);
 }
 
-/* sub dword [base + disp32], imm32 (imm8 form when it fits) */
-static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
+/* ALU op (the /n of 81 / 83: 5 sub, 7 cmp) dword [base + disp32], imm32
+ * (the imm8 form when it fits) */
+static inline void emit_alu_m32_imm(Emitter *e, int n, int base, int32_t disp, uint32_t imm)
 {
     bool small = imm <= 127;
     emit_rex(e, false, 0, loc_reg(base), false);
     emit8(e, small ? 0x83 : 0x81);
-    emit8(e, (uint8_t)(0x80 | (5 << 3) | (base & 7)));
+    emit8(e, (uint8_t)(0x80 | (n << 3) | (base & 7)));
     if ((base & 7) == 4)
         emit8(e, 0x24);
     emit32(e, (uint32_t)disp);
@@ -329,20 +330,16 @@ static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t
         emit32(e, imm);
 }
 
+/* sub dword [base + disp32], imm */
+static inline void emit_sub_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
+{
+    emit_alu_m32_imm(e, 5, base, disp, imm);
+}
+
 /* cmp dword [base + disp32], imm */
 static inline void emit_cmp_m32_imm(Emitter *e, int base, int32_t disp, uint32_t imm)
 {
-    bool small = imm <= 127;
-    emit_rex(e, false, 0, loc_reg(base), false);
-    emit8(e, small ? 0x83 : 0x81);
-    emit8(e, (uint8_t)(0x80 | (7 << 3) | (base & 7)));
-    if ((base & 7) == 4)
-        emit8(e, 0x24);
-    emit32(e, (uint32_t)disp);
-    if (small)
-        emit8(e, (uint8_t)imm);
-    else
-        emit32(e, imm);
+    emit_alu_m32_imm(e, 7, base, disp, imm);
 }
 
 /* mov qword [base + disp32], r */
