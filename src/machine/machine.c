@@ -707,8 +707,10 @@ int machine_run(Machine *m)
             machine_reset(m);
             machine_notify(m, MACHINE_EVENT_RESET, m->reset_reason);
         }
+        if (G_UNLIKELY(m->mig_out))
+            machine_migration_poll(m);         /* live migration: RAM while it runs (or not) */
         if (m->stopped) {                  /* monitor "stop": host input only */
-            machine_poll_host(m, 100000000);
+            machine_poll_host(m, m->mig_out ? 0 : 100000000);
             continue;
         }
         clock_run_timers(&m->clock);
@@ -727,7 +729,10 @@ int machine_run(Machine *m)
                 break;
             }
             if (!(env->interrupt_request & CPU_INTERRUPT_EXIT)) {
-                machine_sleep_until(m, clock_next_deadline(&m->clock));
+                if (G_UNLIKELY(m->mig_out))    /* an idle guest: migrate, don't sleep */
+                    machine_poll_host(m, 0);
+                else
+                    machine_sleep_until(m, clock_next_deadline(&m->clock));
                 continue;
             }
         }
@@ -763,8 +768,6 @@ int machine_run(Machine *m)
         uint64_t icount0 = env->icount;
         int64_t host0 = g_get_monotonic_time();
         CPUExitReason why = cpu_exec(env, slice);
-        if (G_UNLIKELY(m->mig_out))
-            machine_migration_poll(m);         /* live migration: RAM while it runs */
         if (why == CPU_EXIT_BUDGET)
             machine_measure_rate(m, env->icount - icount0, g_get_monotonic_time() - host0);
         switch (why) {
