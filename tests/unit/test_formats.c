@@ -25,59 +25,10 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <CUnit/CUnit.h>
+#include "unit_shell.h"
 #include <glib/gstdio.h>
 #include "devices/block.h"
 #include "block/image.h"
-
-static bool have_qemu_img(void)
-{
-    gchar *p = g_find_program_in_path("qemu-img");
-    gchar *q = g_find_program_in_path("qemu-io");
-    bool ok = p && q;
-    if (!ok)
-        printf("\n  skipped: qemu-img/qemu-io not installed (scripts/setup-debian.sh installs "
-               "qemu-utils) ");
-    g_free(p);
-    g_free(q);
-    return ok;
-}
-
-/* a shell command in dir; its exit status, its output in *out if asked */
-static int sh(const char *dir, gchar **out, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int sh(const char *dir, gchar **out, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    gchar *argv[] = { "/bin/sh", "-c", cmd, NULL };
-    gchar *o = NULL, *e = NULL;
-    int status = -1;
-    if (!g_spawn_sync(dir, argv, NULL, 0, NULL, NULL, &o, &e, &status, NULL))
-        status = -1;
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (rc && !out)
-        printf("\n  '%s' exited %d: %s%s", cmd, rc, o ? o : "", e ? e : "");
-    if (out)
-        *out = g_strconcat(o ? o : "", e ? e : "", NULL);
-    g_free(o);
-    g_free(e);
-    g_free(cmd);
-    return rc;
-}
-
-static gchar *tmpdir_new(void)
-{
-    gchar *d = g_dir_make_tmp("tx86-fmt-XXXXXX", NULL);
-    g_assert(d);
-    return d;
-}
-
-static void tmpdir_free(gchar *d)
-{
-    sh("/", NULL, "rm -rf '%s'", d);
-    g_free(d);
-}
 
 /* sector s of the pattern disk: runs of 37 sectors, every third zero */
 static void pattern_sector(uint64_t s, uint8_t *p)
@@ -156,14 +107,14 @@ static const ReadCase read_cases[] = {
 
 static void test_read_formats(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-fmt-XXXXXX");
     gchar *src = write_pattern(dir, "src.raw", 5u << 20);
     for (size_t i = 0; i < G_N_ELEMENTS(read_cases); i++) {
         const ReadCase *c = &read_cases[i];
-        sh(dir, NULL, "rm -f d.* d-*");
-        if (sh(dir, NULL, "qemu-img convert -f raw %s src.raw %s && "
+        unit_sh(dir, NULL, "rm -f d.* d-*");
+        if (unit_sh(dir, NULL, "qemu-img convert -f raw %s src.raw %s && "
                "qemu-img convert -f %s -O raw %s oracle.raw", c->convert, c->file,
                c->probed ? c->probed : "vpc", c->file)) {
             CU_FAIL("qemu-img convert");
@@ -211,7 +162,7 @@ static void test_read_formats(void)
         g_free(oracle);
     }
     g_free(src);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* ---- qcow2 writes ---- */
@@ -260,18 +211,18 @@ static const WriteCase write_cases[] = {
 
 static void test_qcow2_writes(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
     for (size_t i = 0; i < G_N_ELEMENTS(write_cases); i++) {
         const WriteCase *c = &write_cases[i];
-        gchar *dir = tmpdir_new();
+        gchar *dir = unit_tmpdir_new("tx86-fmt-XXXXXX");
         g_free(write_pattern(dir, "src.raw", c->size));
-        if (sh(dir, NULL, "%s", c->make) ||
-            (c->zero && sh(dir, NULL, "qemu-io -f qcow2 -c 'write -z 1M 192k' img.qcow2 "
+        if (unit_sh(dir, NULL, "%s", c->make) ||
+            (c->zero && unit_sh(dir, NULL, "qemu-io -f qcow2 -c 'write -z 1M 192k' img.qcow2 "
                            ">/dev/null")) ||
-            sh(dir, NULL, "qemu-img convert -O raw img.qcow2 ref.raw")) {
+            unit_sh(dir, NULL, "qemu-img convert -O raw img.qcow2 ref.raw")) {
             CU_FAIL("making the image");
-            tmpdir_free(dir);
+            unit_tmpdir_free(dir);
             continue;
         }
         gchar *img = g_build_filename(dir, "img.qcow2", NULL);
@@ -288,7 +239,7 @@ static void test_qcow2_writes(void)
             g_free(ref);
             g_free(img);
             g_free(refp);
-            tmpdir_free(dir);
+            unit_tmpdir_free(dir);
             continue;
         }
         CU_ASSERT_STRING_EQUAL(block_format(b), "qcow2");
@@ -344,13 +295,13 @@ static void test_qcow2_writes(void)
         block_close(b);
         CU_ASSERT_TRUE(g_file_set_contents(refp, ref, (gssize)len, NULL));
         gchar *out = NULL;
-        int rc = sh(dir, &out, "qemu-img check img.qcow2");
+        int rc = unit_sh(dir, &out, "qemu-img check img.qcow2");
         if (rc || !strstr(out, "No errors were found") || strstr(out, "leaked")) {
             printf("\n  %s: qemu-img check (exit %d):\n%s", c->name, rc, out);
             CU_FAIL("qemu-img check");
         }
         g_free(out);
-        rc = sh(dir, &out, "qemu-img compare -f qcow2 -F raw img.qcow2 ref.raw");
+        rc = unit_sh(dir, &out, "qemu-img compare -f qcow2 -F raw img.qcow2 ref.raw");
         if (rc) {
             printf("\n  %s: qemu-img compare (exit %d): %s", c->name, rc, out);
             CU_FAIL("qemu-img compare");
@@ -361,7 +312,7 @@ static void test_qcow2_writes(void)
         g_free(ref);
         g_free(img);
         g_free(refp);
-        tmpdir_free(dir);
+        unit_tmpdir_free(dir);
     }
 }
 
@@ -384,11 +335,11 @@ static void patch(const char *path, off_t off, const void *bytes, size_t n)
 /* the dirty bit, -snapshot, the backing file's lock, a probed backing format */
 static void test_qcow2_state(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-fmt-XXXXXX");
     g_free(write_pattern(dir, "base.raw", 1u << 20));
-    CU_ASSERT_EQUAL_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 -b base.raw -F raw "
+    CU_ASSERT_EQUAL_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 -b base.raw -F raw "
                              "img.qcow2 && cp img.qcow2 orig.qcow2"), 0);
     gchar *img = g_build_filename(dir, "img.qcow2", NULL);
     gchar *base = g_build_filename(dir, "base.raw", NULL);
@@ -402,7 +353,7 @@ static void test_qcow2_state(void)
     CU_ASSERT_TRUE(block_write(b, 5, buf, 1));
     CU_ASSERT_EQUAL(header_byte(img, 79) & 1, 0);
     block_close(b);
-    CU_ASSERT_EQUAL(sh(dir, NULL, "cmp -s img.qcow2 orig.qcow2"), 0);
+    CU_ASSERT_EQUAL(unit_sh(dir, NULL, "cmp -s img.qcow2 orig.qcow2"), 0);
 
     /* open for writing: dirty; the backing file is locked against writers */
     b = block_open(img, false, false, &err);
@@ -458,7 +409,7 @@ static void test_qcow2_state(void)
     g_clear_error(&err);
     g_free(img);
     g_free(base);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* ---- malformed images ---- */
@@ -523,13 +474,13 @@ static const BadImage bad_images[] = {
 
 static void test_bad_formats(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
     for (size_t i = 0; i < G_N_ELEMENTS(bad_images); i++) {
         const BadImage *c = &bad_images[i];
-        gchar *dir = tmpdir_new();
+        gchar *dir = unit_tmpdir_new("tx86-fmt-XXXXXX");
         gchar *path = g_build_filename(dir, "x.img", NULL);
-        CU_ASSERT_EQUAL(sh(dir, NULL, "%s", c->make), 0);
+        CU_ASSERT_EQUAL(unit_sh(dir, NULL, "%s", c->make), 0);
         if (c->off >= 0) {
             uint8_t v[8];
             for (int k = 0; k < c->len; k++)
@@ -550,7 +501,7 @@ static void test_bad_formats(void)
         }
         g_clear_error(&err);
         g_free(path);
-        tmpdir_free(dir);
+        unit_tmpdir_free(dir);
     }
 }
 
@@ -558,11 +509,11 @@ static void test_bad_formats(void)
  * the end: the request fails (the guest's I/O error), nothing crashes */
 static void test_qcow2_bad_entry(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-fmt-XXXXXX");
     g_free(write_pattern(dir, "src.raw", 1u << 20));
-    CU_ASSERT_EQUAL_FATAL(sh(dir, NULL, "qemu-img convert -O qcow2 src.raw x.qcow2"), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_sh(dir, NULL, "qemu-img convert -O qcow2 src.raw x.qcow2"), 0);
     gchar *path = g_build_filename(dir, "x.qcow2", NULL);
     int fd = open(path, O_RDWR);
     uint8_t h[48], e[8];
@@ -588,7 +539,7 @@ static void test_qcow2_bad_entry(void)
         { "qemu-img convert -O vdi src.raw x.vdi", "x.vdi", -1, true },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
-        CU_ASSERT_EQUAL_FATAL(sh(dir, NULL, "%s", others[i].make), 0);
+        CU_ASSERT_EQUAL_FATAL(unit_sh(dir, NULL, "%s", others[i].make), 0);
         path = g_build_filename(dir, others[i].file, NULL);
         fd = open(path, O_RDWR);
         CU_ASSERT_FATAL(fd >= 0);
@@ -607,7 +558,7 @@ static void test_qcow2_bad_entry(void)
         block_close(b);
         g_free(path);
     }
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 void register_formats_tests(void)

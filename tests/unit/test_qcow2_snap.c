@@ -37,63 +37,14 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <CUnit/CUnit.h>
+#include "unit_shell.h"
 #include "block/image.h"
-
-static bool have_qemu_img(void)
-{
-    gchar *p = g_find_program_in_path("qemu-img");
-    gchar *q = g_find_program_in_path("qemu-io");
-    bool ok = p && q;
-    if (!ok)
-        printf("\n  skipped: qemu-img/qemu-io not installed (scripts/setup-debian.sh installs "
-               "qemu-utils) ");
-    g_free(p);
-    g_free(q);
-    return ok;
-}
-
-/* a shell command in dir; its exit status, its output in *out if asked */
-static int sh(const char *dir, gchar **out, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int sh(const char *dir, gchar **out, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gchar *cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    gchar *argv[] = { "/bin/sh", "-c", cmd, NULL };
-    gchar *o = NULL, *e = NULL;
-    int status = -1;
-    if (!g_spawn_sync(dir, argv, NULL, 0, NULL, NULL, &o, &e, &status, NULL))
-        status = -1;
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (rc && !out)
-        printf("\n  '%s' exited %d: %s%s", cmd, rc, o ? o : "", e ? e : "");
-    if (out)
-        *out = g_strconcat(o ? o : "", e ? e : "", NULL);
-    g_free(o);
-    g_free(e);
-    g_free(cmd);
-    return rc;
-}
-
-static gchar *tmpdir_new(void)
-{
-    gchar *d = g_dir_make_tmp("tx86-qsnap-XXXXXX", NULL);
-    g_assert(d);
-    return d;
-}
-
-static void tmpdir_free(gchar *d)
-{
-    sh("/", NULL, "rm -rf '%s'", d);
-    g_free(d);
-}
 
 /* `qemu-img check` finds no error and no leak */
 static bool check_clean(const char *dir, const char *file, const char *when)
 {
     gchar *out = NULL;
-    int rc = sh(dir, &out, "qemu-img check %s", file);
+    int rc = unit_sh(dir, &out, "qemu-img check %s", file);
     bool ok = rc == 0 && strstr(out, "No errors were found");
     if (!ok)
         printf("\n  %s: qemu-img check exited %d:\n%s", when, rc, out);
@@ -119,7 +70,7 @@ static bool file_equals(const char *dir, const char *name, const uint8_t *data, 
 static bool qemu_snapshot_equals(const char *dir, const char *file, const char *snap,
                                  const uint8_t *data, size_t len, const char *when)
 {
-    if (sh(dir, NULL, "rm -f snap.raw && qemu-img convert -l snapshot.name=%s -O raw %s "
+    if (unit_sh(dir, NULL, "rm -f snap.raw && qemu-img convert -l snapshot.name=%s -O raw %s "
            "snap.raw", snap, file))
         return false;
     return file_equals(dir, "snap.raw", data, len, when);
@@ -129,7 +80,7 @@ static bool qemu_snapshot_equals(const char *dir, const char *file, const char *
 static bool qemu_active_equals(const char *dir, const char *file, const uint8_t *data,
                                size_t len, const char *when)
 {
-    if (sh(dir, NULL, "rm -f act.raw && qemu-img convert -O raw %s act.raw", file))
+    if (unit_sh(dir, NULL, "rm -f act.raw && qemu-img convert -O raw %s act.raw", file))
         return false;
     return file_equals(dir, "act.raw", data, len, when);
 }
@@ -225,17 +176,17 @@ static const SnapCase snap_cases[] = {
 /* (a) tx86 takes the snapshots, qemu-img reads them */
 static void test_tx86_snapshots(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
     for (size_t c = 0; c < G_N_ELEMENTS(snap_cases); c++) {
         const SnapCase *sc = &snap_cases[c];
-        gchar *dir = tmpdir_new();
+        gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
         GRand *r = g_rand_new_with_seed(17 + (guint32)c);
         size_t len = sc->size, vm1_len = 300 * 1024, vm2_len = 200 * 1024 + 123;
         uint8_t *mirror = g_malloc0(len), *at_s1, *at_s2;
         uint8_t *vm1 = random_bytes(r, vm1_len), *vm2 = random_bytes(r, vm2_len);
         printf("\n  %s ", sc->name);
-        CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 -o %s img.qcow2 %zu",
+        CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 -o %s img.qcow2 %zu",
                            sc->opts, len) == 0);
         Image *img = open_rw(dir, "img.qcow2");
         CU_ASSERT_PTR_NOT_NULL_FATAL(img);
@@ -252,7 +203,7 @@ static void test_tx86_snapshots(void)
 
         /* what QEMU sees */
         gchar *out = NULL;
-        CU_ASSERT(sh(dir, &out, "qemu-img info --output=json img.qcow2") == 0);
+        CU_ASSERT(unit_sh(dir, &out, "qemu-img info --output=json img.qcow2") == 0);
         gchar *want1 = g_strdup_printf("\"vm-state-size\": %zu", vm1_len);
         gchar *want2 = g_strdup_printf("\"vm-state-size\": %zu", vm2_len);
         bool listed = strstr(out, "\"name\": \"s1\"") && strstr(out, "\"name\": \"s2\"") &&
@@ -265,7 +216,7 @@ static void test_tx86_snapshots(void)
         g_free(out);
         g_free(want1);
         g_free(want2);
-        CU_ASSERT(sh(dir, &out, "qemu-img snapshot -l img.qcow2") == 0);
+        CU_ASSERT(unit_sh(dir, &out, "qemu-img snapshot -l img.qcow2") == 0);
         CU_ASSERT(strstr(out, "s1") && strstr(out, "300 KiB") && strstr(out, "s2"));
         g_free(out);
         CU_ASSERT(check_clean(dir, "img.qcow2", "after two snapshots"));
@@ -319,7 +270,7 @@ static void test_tx86_snapshots(void)
         CU_ASSERT(snap_do(img, "delete", "s2"));
         image_close(img);
         CU_ASSERT(check_clean(dir, "img.qcow2", "after delete s2"));
-        CU_ASSERT(sh(dir, &out, "qemu-img snapshot -l img.qcow2") == 0);
+        CU_ASSERT(unit_sh(dir, &out, "qemu-img snapshot -l img.qcow2") == 0);
         CU_ASSERT(strstr(out, "s1") && !strstr(out, "s2"));
         g_free(out);
         CU_ASSERT(qemu_active_equals(dir, "img.qcow2", mirror, len, "active after delete"));
@@ -340,7 +291,7 @@ static void test_tx86_snapshots(void)
         g_free(vm2);
         g_free(mirror);
         g_rand_free(r);
-        tmpdir_free(dir);
+        unit_tmpdir_free(dir);
     }
 }
 
@@ -363,11 +314,11 @@ static const QemuCase qemu_cases[] = {
 /* (b) QEMU takes the snapshot, tx86 writes and applies it */
 static void test_qemu_snapshots(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
     for (size_t c = 0; c < G_N_ELEMENTS(qemu_cases); c++) {
         const QemuCase *qc = &qemu_cases[c];
-        gchar *dir = tmpdir_new();
+        gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
         GRand *r = g_rand_new_with_seed(99 + (guint32)c);
         size_t len = 4u << 20;
         printf("\n  %s ", qc->name);
@@ -376,7 +327,7 @@ static void test_qemu_snapshots(void)
         gchar *p = g_build_filename(dir, "src.raw", NULL);
         CU_ASSERT_FATAL(g_file_set_contents(p, (char *)src, (gssize)len, NULL));
         g_free(p);
-        CU_ASSERT_FATAL(sh(dir, NULL, "%s && qemu-img snapshot -c q1 img.qcow2 && "
+        CU_ASSERT_FATAL(unit_sh(dir, NULL, "%s && qemu-img snapshot -c q1 img.qcow2 && "
                            "qemu-img convert -l snapshot.name=q1 -O raw img.qcow2 q1.raw",
                            qc->make) == 0);
         gchar *data;
@@ -394,7 +345,7 @@ static void test_qemu_snapshots(void)
         CU_ASSERT(qemu_active_equals(dir, "img.qcow2", mirror, len, "active"));
         CU_ASSERT(qemu_snapshot_equals(dir, "img.qcow2", "q1", at_q1, len, "q1 unchanged"));
         /* qemu-img snapshot -a on a copy restores q1's disk */
-        CU_ASSERT(sh(dir, NULL, "cp img.qcow2 copy.qcow2 && qemu-img snapshot -a q1 copy.qcow2 "
+        CU_ASSERT(unit_sh(dir, NULL, "cp img.qcow2 copy.qcow2 && qemu-img snapshot -a q1 copy.qcow2 "
                      "&& qemu-img check -q copy.qcow2") == 0);
         CU_ASSERT(qemu_active_equals(dir, "copy.qcow2", at_q1, len, "qemu-img snapshot -a"));
 
@@ -420,20 +371,20 @@ static void test_qemu_snapshots(void)
         g_free(at_q1);
         g_free(src);
         g_rand_free(r);
-        tmpdir_free(dir);
+        unit_tmpdir_free(dir);
     }
 }
 
 /* (c) many random writes with snapshots present; goto back and forth */
 static void test_cow_random(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
     GRand *r = g_rand_new_with_seed(4242);
     size_t len = 6u << 20;
     uint8_t *mirror = g_malloc0(len), *at[3];
-    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
                        "img.qcow2 %zu", len) == 0);
     for (int round = 0; round < 3; round++) {
         Image *img = open_rw(dir, "img.qcow2");
@@ -481,7 +432,7 @@ static void test_cow_random(void)
         g_free(at[k]);
     g_free(mirror);
     g_rand_free(r);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* (d) the file cannot grow past a limit (RLIMIT_FSIZE: writes past it
@@ -491,13 +442,13 @@ static void test_cow_random(void)
  * failure), the snapshot's disk is intact, and the image opens again */
 static void test_write_failures(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
     GRand *r = g_rand_new_with_seed(777);
     size_t len = 2u << 20;
     uint8_t *mirror = g_malloc0(len), *at_s1, *vm = random_bytes(r, 40000);
-    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
                        "base.qcow2 %zu", len) == 0);
     Image *img = open_rw(dir, "base.qcow2");
     CU_ASSERT_PTR_NOT_NULL_FATAL(img);
@@ -514,7 +465,7 @@ static void test_write_failures(void)
     int failed = 0, passed = 0;
     for (size_t o = 0; o < G_N_ELEMENTS(ops); o++) {
         for (int k = 0; k < 24; k++) {
-            CU_ASSERT_FATAL(sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
+            CU_ASSERT_FATAL(unit_sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
             img = open_rw(dir, "img.qcow2");
             CU_ASSERT_PTR_NOT_NULL_FATAL(img);
             struct rlimit lim = old;
@@ -542,7 +493,7 @@ static void test_write_failures(void)
             image_close(img);
             ok ? passed++ : failed++;
             gchar *out = NULL;
-            int rc = sh(dir, &out, "qemu-img check img.qcow2");
+            int rc = unit_sh(dir, &out, "qemu-img check img.qcow2");
             if (rc != 0 && !(rc == 3 && !ok)) {
                 printf("\n  %s with %d clusters to spare (%s): qemu-img check exited %d:\n%s",
                        ops[o], 2 * k, ok ? "succeeded" : "failed", rc, out);
@@ -561,7 +512,7 @@ static void test_write_failures(void)
     g_free(vm);
     g_free(mirror);
     g_rand_free(r);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* one snapshot operation of test_crash_points */
@@ -615,13 +566,13 @@ static bool only_cautious_copied(const char *out)
  * reads as it was */
 static void test_crash_points(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
     GRand *r = g_rand_new_with_seed(4711);
     size_t len = 2u << 20;
     uint8_t *mirror = g_malloc0(len), *at_s1, *vm = random_bytes(r, 40000);
-    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 -o cluster_size=4096 "
                        "base.qcow2 %zu", len) == 0);
     Image *img = open_rw(dir, "base.qcow2");
     CU_ASSERT_PTR_NOT_NULL_FATAL(img);
@@ -634,7 +585,7 @@ static void test_crash_points(void)
     static const char *const ops[] = { "create", "replace", "delete", "goto", "write" };
     for (size_t o = 0; o < G_N_ELEMENTS(ops); o++) {
         /* how many writes the operation makes */
-        CU_ASSERT_FATAL(sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
+        CU_ASSERT_FATAL(unit_sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
         img = open_rw(dir, "img.qcow2");
         CU_ASSERT_PTR_NOT_NULL_FATAL(img);
         uint64_t w0 = img->writes;
@@ -646,16 +597,16 @@ static void test_crash_points(void)
          * header are there), every total/20th in between */
         uint64_t step = MAX(total / 20, 1), n = 0;
         for (uint64_t k = 0; k < total; k += k < 30 || k + 30 >= total ? 1 : step, n++) {
-            CU_ASSERT_FATAL(sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
+            CU_ASSERT_FATAL(unit_sh(dir, NULL, "cp base.qcow2 img.qcow2") == 0);
             img = open_rw(dir, "img.qcow2");
             CU_ASSERT_PTR_NOT_NULL_FATAL(img);
             img->fail_writes = img->writes + k;
             CU_ASSERT_FALSE(crash_op(img, ops[o], vm, len));
             image_close(img);
             gchar *out = NULL;
-            int rc = sh(dir, &out, "qemu-img check img.qcow2");
+            int rc = unit_sh(dir, &out, "qemu-img check img.qcow2");
             if ((rc != 0 && rc != 3 && !(rc == 2 && only_cautious_copied(out))) ||
-                (rc == 2 && sh(dir, NULL, "qemu-img check -q -r all img.qcow2 >/dev/null && "
+                (rc == 2 && unit_sh(dir, NULL, "qemu-img check -q -r all img.qcow2 >/dev/null && "
                                "qemu-img check -q img.qcow2"))) {
                 printf("\n  %s, crash after %llu of %llu writes: qemu-img check exited %d:\n%s",
                        ops[o], (unsigned long long)k, (unsigned long long)total, rc, out);
@@ -670,7 +621,7 @@ static void test_crash_points(void)
     g_free(vm);
     g_free(mirror);
     g_rand_free(r);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* QEMU's own machine state: `savevm` in qemu-system-x86_64 (when
@@ -679,21 +630,21 @@ static void test_crash_points(void)
 static void test_qemu_vmstate(void)
 {
     gchar *qemu = g_find_program_in_path("qemu-system-x86_64");
-    if (!qemu || !have_qemu_img()) {
+    if (!qemu || !unit_have_qemu_img()) {
         if (!qemu)
             printf("\n  skipped: qemu-system-x86_64 not installed ");
         g_free(qemu);
         return;
     }
     g_free(qemu);
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
     const char *run = "timeout 60 qemu-system-x86_64 -nodefaults -display none "
                       "-machine pc,accel=tcg -m 16 -S -drive file=img.qcow2,if=ide,format=qcow2 "
                       "-monitor stdio";
     gchar *out = NULL;
-    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f qcow2 img.qcow2 8M && "
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f qcow2 img.qcow2 8M && "
                        "qemu-io -c 'write -P 0x42 0 1M' img.qcow2 >/dev/null") == 0);
-    CU_ASSERT_FATAL(sh(dir, NULL, "printf 'savevm qs1\nquit\n' | %s >/dev/null", run) == 0);
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "printf 'savevm qs1\nquit\n' | %s >/dev/null", run) == 0);
     Image *img = open_rw(dir, "img.qcow2");
     CU_ASSERT_PTR_NOT_NULL_FATAL(img);
     ImageSnapshotInfo *l;
@@ -710,14 +661,14 @@ static void test_qemu_vmstate(void)
     CU_ASSERT(snap_do(img, "delete", "qs1"));
     image_close(img);
     CU_ASSERT(check_clean(dir, "img.qcow2", "QEMU's vmstate stored by tx86"));
-    CU_ASSERT(sh(dir, &out, "printf 'loadvm t1\ninfo snapshots\nquit\n' | %s", run) == 0);
+    CU_ASSERT(unit_sh(dir, &out, "printf 'loadvm t1\ninfo snapshots\nquit\n' | %s", run) == 0);
     bool loaded = strstr(out, "t1") && !strstr(out, "rror");
     if (!loaded)
         printf("\n  QEMU loadvm t1:\n%s", out);
     CU_ASSERT(loaded);
     g_free(out);
     CU_ASSERT(check_clean(dir, "img.qcow2", "after QEMU's loadvm"));
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 /* patch len bytes of a file at off */
@@ -745,11 +696,11 @@ static void expect_error(GError *err, const char *want)
 /* formats without snapshots, read-only images, malformed snapshot tables */
 static void test_snapshot_errors(void)
 {
-    if (!have_qemu_img())
+    if (!unit_have_qemu_img())
         return;
-    gchar *dir = tmpdir_new();
+    gchar *dir = unit_tmpdir_new("tx86-qsnap-XXXXXX");
     GError *err = NULL;
-    CU_ASSERT_FATAL(sh(dir, NULL, "qemu-img create -q -f raw d.raw 1M && "
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "qemu-img create -q -f raw d.raw 1M && "
                        "qemu-img create -q -f qcow2 img.qcow2 1M && "
                        "qemu-img snapshot -c q1 img.qcow2") == 0);
     gchar *raw = g_build_filename(dir, "d.raw", NULL), *q = g_build_filename(dir, "img.qcow2",
@@ -783,7 +734,7 @@ static void test_snapshot_errors(void)
         { 60, { 0, 1, 0, 0 }, 4, "snapshot table" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        CU_ASSERT_FATAL(sh(dir, NULL, "cp img.qcow2 bad.qcow2") == 0);
+        CU_ASSERT_FATAL(unit_sh(dir, NULL, "cp img.qcow2 bad.qcow2") == 0);
         patch(dir, "bad.qcow2", bad[i].off, bad[i].v, bad[i].len);
         gchar *b = g_build_filename(dir, "bad.qcow2", NULL);
         img = image_open(b, IMAGE_FORMAT_PROBE, false, BLOCK_LOCKING_AUTO, &err);
@@ -795,11 +746,11 @@ static void test_snapshot_errors(void)
     }
     /* the entry's L1 offset (the table's first 8 bytes) */
     gchar *out = NULL;
-    sh(dir, &out, "od -An -tx1 -j64 -N8 img.qcow2 | tr -d ' \\n'");
+    unit_sh(dir, &out, "od -An -tx1 -j64 -N8 img.qcow2 | tr -d ' \\n'");
     uint64_t sn_off = g_ascii_strtoull(out, NULL, 16);
     g_free(out);
     CU_ASSERT_FATAL(sn_off > 0);
-    CU_ASSERT_FATAL(sh(dir, NULL, "cp img.qcow2 bad.qcow2") == 0);
+    CU_ASSERT_FATAL(unit_sh(dir, NULL, "cp img.qcow2 bad.qcow2") == 0);
     uint8_t far[8] = { 0, 0, 0, 1, 0, 0, 0, 0 };
     patch(dir, "bad.qcow2", sn_off, far, 8);
     gchar *b = g_build_filename(dir, "bad.qcow2", NULL);
@@ -810,7 +761,7 @@ static void test_snapshot_errors(void)
     g_free(b);
     g_free(raw);
     g_free(q);
-    tmpdir_free(dir);
+    unit_tmpdir_free(dir);
 }
 
 void register_qcow2_snap_tests(void)
