@@ -17,6 +17,7 @@
 #define TX86_BUS_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct VMStateDesc;                         /* bus/vmstate.h */
@@ -35,6 +36,9 @@ typedef struct HostFdWatch {
     void (*flush)(void *opaque);            /* may be NULL */
     void *opaque;
 } HostFdWatch;
+
+/* host input for the guest, delivered by the machine (host_input) */
+typedef void (*HostInputFn)(void *opaque, const uint8_t *buf, size_t len);
 
 typedef struct BusHostOps {
     /* a device's state joins the machine: freed with it (free_fn) and
@@ -55,6 +59,21 @@ typedef struct BusHostOps {
     void (*timers_changed)(void *opaque);
     void (*watch_fd)(void *opaque, const HostFdWatch *w);
     void (*unwatch_fd)(void *opaque, int fd, void *fd_opaque);
+    /* Record and replay (machine/replay.h): every piece of host input
+     * that reaches the guest (a serial port's bytes) goes through the
+     * machine.  input_source names a source once and returns its id (-1:
+     * the machine delivers at once, as when not recording); input(id)
+     * then delivers through the source's fn: at once, or when recording
+     * at the main loop's next turn (and logged), or never when replaying
+     * (the log's copy arrives at its instruction).  May be NULL. */
+    int  (*input_source)(void *opaque, const char *name, HostInputFn fn, void *fn_opaque);
+    void (*input)(void *opaque, int id, const uint8_t *buf, size_t len);
+    /* the guest's output was shown once already (a replay going over its
+     * past again for the debugger): devices drop it.  May be NULL. */
+    bool (*output_muted)(void *opaque);
+    /* the time of day (us since 1970) the guest's clock chip starts from:
+     * the host's, or a recording's.  May be NULL (host_realtime_us: -1) */
+    int64_t (*realtime_us)(void *opaque);
 } BusHostOps;
 
 typedef struct BusHost {
@@ -86,6 +105,30 @@ static inline void host_watch_fd(BusHost *h, const HostFdWatch *w)
 static inline void host_unwatch_fd(BusHost *h, int fd, void *fd_opaque)
 {
     h->ops->unwatch_fd(h->opaque, fd, fd_opaque);
+}
+
+static inline int host_input_source(BusHost *h, const char *name, HostInputFn fn,
+                                    void *fn_opaque)
+{
+    return h->ops->input_source ? h->ops->input_source(h->opaque, name, fn, fn_opaque) : -1;
+}
+/* host input of source id (host_input_source; fn and fn_opaque as given
+ * there, used at once when id < 0) */
+static inline void host_input(BusHost *h, int id, HostInputFn fn, void *fn_opaque,
+                              const uint8_t *buf, size_t len)
+{
+    if (id < 0)
+        fn(fn_opaque, buf, len);
+    else
+        h->ops->input(h->opaque, id, buf, len);
+}
+static inline int64_t host_realtime_us(BusHost *h)
+{
+    return h->ops->realtime_us ? h->ops->realtime_us(h->opaque) : -1;
+}
+static inline bool host_output_muted(BusHost *h)
+{
+    return h->ops->output_muted && h->ops->output_muted(h->opaque);
 }
 
 #endif

@@ -153,6 +153,7 @@ void cpu_add_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
     env->hooks[env->n_hooks].ops = ops;
     env->hooks[env->n_hooks].opaque = opaque;
     env->n_hooks++;
+    env->int_hooks |= ops->on_int != NULL;
 }
 
 void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
@@ -162,8 +163,11 @@ void cpu_remove_hooks(CPUState *env, const CPUHooks *ops, void *opaque)
             memmove(&env->hooks[i], &env->hooks[i + 1],
                     (size_t)(env->n_hooks - i - 1) * sizeof(env->hooks[0]));
             env->n_hooks--;
-            return;
+            break;
         }
+    env->int_hooks = false;
+    for (int i = 0; i < env->n_hooks; i++)
+        env->int_hooks |= env->hooks[i].ops->on_int != NULL;
 }
 
 uint32_t cpu_hook_translate_insn(CPUState *env, uint32_t lin, uint32_t phys, uint8_t mode,

@@ -53,7 +53,7 @@ typedef struct CPUHooks {
     uint32_t (*on_translate_insn)(void *opaque, uint32_t lin, uint32_t phys, uint8_t mode,
                                   const uint8_t *bytes, int len);
 } CPUHooks;
-#define CPU_MAX_HOOKS 2
+#define CPU_MAX_HOOKS 3
 /* env->gdb_step bits (the gdb stub sets them) */
 #define GDB_STEP_ON    1u       /* translate one instruction per block */
 #define GDB_STEP_NOIRQ 2u       /* no interrupts while stepping */
@@ -284,8 +284,9 @@ typedef struct CPUState {
     struct {
         const CPUHooks *ops;
         void *opaque;
-    } hooks[CPU_MAX_HOOKS];      /* cpu_add_hooks: gdb stub, tracer */
+    } hooks[CPU_MAX_HOOKS];      /* cpu_add_hooks: gdb stub, tracer, record/replay */
     int n_hooks;
+    bool int_hooks;              /* some hook has on_int: interrupts call it */
 
     /* interrupt controller hook (set by the machine wiring): acknowledge
      * the pending INTR and return its vector; NULL = no controller */

@@ -93,7 +93,7 @@ static bool exec_check_interrupts(CPUState *env)
     if (cpu_nmi_deliverable(env)) {
         env->interrupt_request &= ~CPU_INTERRUPT_NMI;
         env->nmi_blocked = 1;               /* until the next IRET (helper_iret) */
-        if (G_UNLIKELY(env->trace))
+        if (G_UNLIKELY(env->int_hooks))
             cpu_hook_int(env, EXCP_NMI, CPU_INT_NMI, 0);
         excp_deliver(env, EXCP_NMI, false, true, false, 0, env->eip);
         return true;
@@ -101,7 +101,7 @@ static bool exec_check_interrupts(CPUState *env)
     if ((req & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK) && env->irq_ack) {
         int vector = env->irq_ack(env->irq_ack_opaque);
         if (vector >= 0) {
-            if (G_UNLIKELY(env->trace))
+            if (G_UNLIKELY(env->int_hooks))
                 cpu_hook_int(env, vector & 0xff, CPU_INT_IRQ, 0);
             excp_deliver(env, vector & 0xff, false, true, false, 0, env->eip);
             return true;
@@ -261,7 +261,7 @@ CPUExitReason cpu_exec(CPUState *env, uint64_t max_insns)
             one_next = true;
             goto restart;
         }
-        if (G_UNLIKELY(env->trace))
+        if (G_UNLIKELY(env->int_hooks))
             cpu_hook_int(env, vector & 0xff,
                          vector == EXCP_TRIPLE_FAULT ? CPU_INT_TRIPLE : CPU_INT_EXCEPTION,
                          env->exception_has_error ? env->error_code : 0);

@@ -6,7 +6,8 @@
  * One connection at a time, all-stop mode, one thread (the CPU).  Packets
  * served: ? g G p P m M c s D k qSupported qXfer:features:read qAttached
  * qC qfThreadInfo qsThreadInfo qSymbol qRcmd (monitor) QStartNoAckMode
- * H T vKill Z0-Z4 z0-z4; anything else gets the empty reply ("not
+ * H T vKill Z0-Z4 z0-z4, and on a replay bs bc (reverse step and
+ * continue: GdbReplayOps, machine/replay.h); anything else gets the empty reply ("not
  * supported"), which makes gdb fall back (vCont -> c/s, X -> M).
  *
  * Register numbering follows the target description below: the i386 core
@@ -57,7 +58,8 @@
 #define GDB_REGS_SIZE (16 * 4 + 8 * 10 + 8 * 4 + 8 * 16 + 4 + 4 * 4)   /* bytes in 'g' */
 #define GDB_MAX_NOTES 10         /* stderr lines per connection */
 
-enum { STOP_NONE, STOP_START, STOP_BP, STOP_WATCH, STOP_STEP, STOP_INTR };
+enum { STOP_NONE, STOP_START, STOP_BP, STOP_WATCH, STOP_STEP, STOP_INTR,
+       STOP_BEGIN, STOP_END };              /* a replay's first and last instruction */
 enum { WP_WRITE = 2, WP_READ = 3, WP_ACCESS = 4 };     /* Z packet types */
 enum { GDB_RX_CLOSED = -1, GDB_RX_INTR = -2 };         /* gdb_recv besides a length */
 
@@ -85,6 +87,7 @@ struct GdbStub {
     int hit_type;
     bool stepping;
     uint64_t step_icount;       /* icount when the step began */
+    bool rr_quiet;              /* reverse execution going to a count: no stops */
     bool skip_valid;            /* resume: no breakpoint stop at skip_pc first */
     uint32_t skip_pc;
     uint8_t in[GDB_PKT_MAX];    /* bytes received, not yet used */
@@ -587,6 +590,9 @@ static void gdb_stop_reply(GdbStub *g)
         snprintf(buf, sizeof(buf), "T05%s:%08x;thread:01;",
                  g->hit_type == WP_WRITE ? "watch" : g->hit_type == WP_READ ? "rwatch" : "awatch",
                  g->hit_addr);
+    } else if (g->stop == STOP_BEGIN || g->stop == STOP_END) {
+        snprintf(buf, sizeof(buf), "T05replaylog:%s;thread:01;",
+                 g->stop == STOP_BEGIN ? "begin" : "end");
     } else {
         snprintf(buf, sizeof(buf), "T%02xthread:01;", g->stop == STOP_INTR ? 2 : 5);
     }
@@ -831,7 +837,9 @@ static void gdb_xfer_features(GdbStub *g, const char *pkt, const char *annex)
 static void gdb_query(GdbStub *g, const char *pkt)
 {
     if (g_str_has_prefix(pkt, "qSupported")) {
-        gdb_send(g, "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+");
+        gdb_send(g, g->t.rr ? "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+;"
+                              "ReverseStep+;ReverseContinue+"
+                            : "PacketSize=1000;qXfer:features:read+;QStartNoAckMode+");
     } else if (g_str_has_prefix(pkt, "qXfer:features:read:")) {
         gdb_xfer_features(g, pkt, pkt + strlen("qXfer:features:read:"));
     } else if (g_str_has_prefix(pkt, "qXfer:")) {
@@ -876,6 +884,86 @@ static bool gdb_resume(GdbStub *g, const char *pkt)
     return true;
 }
 
+/* ------------------------------------------------------------ reverse */
+
+/* a replay goes to instruction count icount: back to a checkpoint, then
+ * forward, stopping at no breakpoint on the way */
+static void gdb_rr_seek(GdbStub *g, uint64_t icount)
+{
+    CPUState *env = g->t.cpu;
+    g->t.rr->restore(g->t.rr_opaque, icount);
+    g->rr_quiet = true;
+    while (env->icount < icount && g->t.rr->run_until(g->t.rr_opaque, icount) == 1)
+        ;
+    g->rr_quiet = false;
+    g->skip_valid = false;
+}
+
+/* bs: the state before the last instruction (or the interrupt taken) */
+static void gdb_reverse_step(GdbStub *g)
+{
+    CPUState *env = g->t.cpu;
+    uint64_t cur = env->icount;
+    gdb_set_step(g, false);
+    if (cur <= g->t.rr->first(g->t.rr_opaque)) {
+        g->stop = STOP_BEGIN;
+    } else {
+        gdb_rr_seek(g, cur - 1);
+        g->stop = STOP_STEP;
+    }
+    gdb_stop_reply(g);
+}
+
+/* bc: back to the last breakpoint or watchpoint hit before now.  Each
+ * stretch between checkpoints, latest first, is run forward with the
+ * hits noted (a breakpoint where its instruction starts, a watchpoint
+ * before the instruction that made the access: gdb then sees the old
+ * value); the last hit wins.  None at all: the recording's start. */
+static void gdb_reverse_continue(GdbStub *g)
+{
+    CPUState *env = g->t.cpu;
+    const GdbReplayOps *rr = g->t.rr;
+    void *o = g->t.rr_opaque;
+    uint64_t cur = env->icount, first = rr->first(o), end = cur;
+
+    gdb_set_step(g, false);
+    while (end > first) {
+        uint64_t ck = rr->restore(o, end - 1);
+        bool found = false;
+        uint64_t pos = 0;
+        int stop = STOP_NONE, type = 0;
+        uint32_t addr = 0;
+        while (env->icount < end && rr->run_until(o, end) == 1) {
+            uint64_t at = g->stop == STOP_WATCH ? env->icount - 1 : env->icount;
+            if (at < cur) {
+                found = true;
+                pos = at;
+                stop = g->stop;
+                addr = g->hit_addr;
+                type = g->hit_type;
+            }
+            if (g->stop == STOP_BP) {   /* on past it */
+                g->skip_valid = true;
+                g->skip_pc = env->seg[R_CS].base + env->eip;
+            }
+        }
+        if (found) {
+            gdb_rr_seek(g, pos);
+            g->stop = stop;
+            g->hit_addr = addr;
+            g->hit_type = type;
+            gdb_stop_reply(g);
+            return;
+        }
+        if (ck >= end)
+            break;                      /* no earlier checkpoint */
+        end = ck;
+    }
+    gdb_rr_seek(g, first);
+    g->stop = STOP_BEGIN;
+    gdb_stop_reply(g);
+}
+
 /* the client leaves: breakpoints off, the machine runs on; kill: tx86 ends */
 static void gdb_leave(GdbStub *g, bool kill)
 {
@@ -904,6 +992,14 @@ static bool gdb_packet(GdbStub *g, const char *pkt)
     case 'c':
     case 's':
         return gdb_resume(g, pkt);
+    case 'b':                           /* bs, bc: reverse execution (replay only) */
+        if (!g->t.rr || (strcmp(pkt, "bs") && strcmp(pkt, "bc")))
+            gdb_send(g, "");
+        else if (pkt[1] == 's')
+            gdb_reverse_step(g);
+        else
+            gdb_reverse_continue(g);
+        break;
     case 'D':
         gdb_send(g, "OK");
         gdb_leave(g, false);
@@ -1053,6 +1149,14 @@ void gdb_poll(GdbStub *g)
     }
 }
 
+void gdb_replay_end(GdbStub *g)
+{
+    if (!g || g->in_fd < 0)
+        return;
+    g->stop = STOP_END;
+    gdb_serve(g, true);
+}
+
 void gdb_stopped(GdbStub *g)
 {
     if (!g)
@@ -1079,7 +1183,7 @@ bool gdb_bp_at(const GdbStub *g, uint32_t lin)
 bool gdb_cpu_breakpoint(GdbStub *g, const CPUState *env)
 {
     uint32_t lin = env->seg[R_CS].base + env->eip;
-    if (!g)
+    if (!g || g->rr_quiet)
         return false;
     if (g->skip_valid) {
         g->skip_valid = false;
@@ -1109,7 +1213,7 @@ bool gdb_page_watched(const GdbStub *g, uint32_t lin)
 
 void gdb_check_data(GdbStub *g, CPUState *env, uint32_t lin, uint32_t size, bool write)
 {
-    if (!g)
+    if (!g || g->rr_quiet)
         return;
     for (int i = 0; i < g->nwp; i++) {
         const GdbWatch *w = &g->wp[i];

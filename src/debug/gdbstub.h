@@ -41,10 +41,23 @@ typedef struct GdbStub GdbStub;
  * the CPU it reads, writes, stops and steps, the physical map its
  * "monitor phys" accesses go to, and the host services a kill asks for
  * the shutdown.  The stub keeps the pointers, not a copy. */
+/* reverse execution on a replay (machine/replay.h): NULL ops when the
+ * machine does not replay.  restore goes back to the last checkpoint at
+ * or before icount and returns its count; run_until runs forward to
+ * icount and returns 0 (there), 1 (a breakpoint or watchpoint of the stub
+ * stopped the CPU first) or 2 (the recording ended first). */
+typedef struct GdbReplayOps {
+    uint64_t (*first)(void *opaque);        /* the recording's first count */
+    uint64_t (*restore)(void *opaque, uint64_t icount);
+    int (*run_until)(void *opaque, uint64_t icount);
+} GdbReplayOps;
+
 typedef struct GdbTarget {
     struct CPUState *cpu;
     struct PhysMem *mem;
     struct BusHost *host;
+    const GdbReplayOps *rr;                 /* NULL: no reverse execution */
+    void *rr_opaque;
 } GdbTarget;
 
 GdbStub *gdb_new(const GdbTarget *t, const char *dev, GError **errp);
@@ -66,6 +79,9 @@ void     gdb_start(GdbStub *g, bool wait);
 void     gdb_poll(GdbStub *g);
 /* cpu_exec returned CPU_EXIT_DEBUG: report and serve gdb until it resumes */
 void     gdb_stopped(GdbStub *g);
+/* a replay reached the recording's end: report it ("replaylog:end") and
+ * serve gdb, which may go back (bs, bc) */
+void     gdb_replay_end(GdbStub *g);
 
 /* the stub's CPUHooks (cpu-x86/cpu.h), registered on every machine's CPU
  * by debug_machine_init with &Machine.gdb as opaque; they call these with

@@ -61,6 +61,7 @@ struct CharDev {
     CharDevCanReceive can_receive;
     CharDevReceive receive;
     void *opaque;
+    int input_id;               /* host_input_source's id for the front end */
 };
 
 /* saved state (bus/vmstate.h): the guest's view only, the input read
@@ -205,6 +206,21 @@ static bool chardev_ready(void *opaque)
     return c->can_receive && c->can_receive(c->opaque) > 0;
 }
 
+/* bytes for the front end go through the machine (bus/host.h: record
+ * and replay log them), which calls this */
+static void chardev_input_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+    CharDev *c = opaque;
+    if (c->receive)
+        c->receive(c->opaque, buf, (int)len);
+}
+
+static void chardev_to_guest(CharDev *c, const uint8_t *buf, int len)
+{
+    if (len > 0)
+        host_input(c->buses.host, c->input_id, chardev_input_deliver, c, buf, (size_t)len);
+}
+
 /* mon:stdio: hand read-ahead input to the front end as it takes it */
 static void chardev_drain(CharDev *c)
 {
@@ -212,7 +228,7 @@ static void chardev_drain(CharDev *c)
     if (want <= 0 || !c->receive)
         return;
     int n = MIN(want, c->npend);
-    c->receive(c->opaque, c->pend, n);
+    chardev_to_guest(c, c->pend, n);
     memmove(c->pend, c->pend + n, (size_t)(c->npend - n));
     c->npend -= n;
 }
@@ -265,7 +281,7 @@ static void chardev_deliver(CharDev *c, const uint8_t *buf, int len)
     }
     int want = c->can_receive ? c->can_receive(c->opaque) : 0;
     if (want > 0 && c->receive)
-        c->receive(c->opaque, buf, MIN(len, want));
+        chardev_to_guest(c, buf, MIN(len, want));
 }
 
 /* stdio: Ctrl-A x quits, Ctrl-A Ctrl-A (or a) sends Ctrl-A, Ctrl-A c
@@ -330,7 +346,7 @@ static void chardev_on_input(void *opaque)
     if (c->kind == CHARDEV_STDIO)
         chardev_mux(c, buf, (int)n);
     else if (c->receive)
-        c->receive(c->opaque, buf, MIN((int)n, want));
+        chardev_to_guest(c, buf, MIN((int)n, want));
 }
 
 static void chardev_watch(CharDev *c, int fd, void (*on_input)(void *))
@@ -500,12 +516,15 @@ void chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
     c->can_receive = can_receive;
     c->receive = receive;
     c->opaque = opaque;
+    c->input_id = host_input_source(c->buses.host, c->label, chardev_input_deliver, c);
 }
 
 int chardev_write(CharDev *c, const uint8_t *buf, int len)
 {
     if (len <= 0)
         return 0;
+    if (host_output_muted(c->buses.host))
+        return len;             /* a replay going over what it showed already */
     switch (c->kind) {
     case CHARDEV_NULL:
         return len;

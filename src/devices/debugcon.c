@@ -14,6 +14,7 @@
 #include "devices/debugcon.h"
 
 struct DebugconState {
+    BusHost *host;          /* host_output_muted: a replay's second pass */
     FILE *out;
     bool owns_out;          /* file: opened by us */
     uint16_t port;
@@ -28,6 +29,8 @@ static void debugcon_write(void *opaque, uint16_t port, uint32_t value, int size
 {
     DebugconState *s = opaque;
     int c = (int)(value & 0xff);
+    if (host_output_muted(s->host))
+        return;
     fputc(c, s->out);
     if (c == '\n' && !s->owns_out)
         fflush(s->out);
@@ -44,6 +47,7 @@ DebugconState *debugcon_init(const Buses *b, uint16_t port, const char *spec, co
 {
     DebugconState *s = g_new0(DebugconState, 1);
     s->port = port;
+    s->host = b->host;
     if (!strcmp(spec, "stdio")) {
         s->out = stdout;
     } else if (g_str_has_prefix(spec, "file:")) {

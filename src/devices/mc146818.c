@@ -548,7 +548,9 @@ bool mc146818_parse_date(const char *str, int64_t *secs)
 static void rtc_set_base(MC146818State *s, const MC146818Settings *set)
 {
     int64_t now = rtc_now(s);
-    int64_t us = g_get_real_time();
+    int64_t us = host_realtime_us(s->buses.host);    /* a recording's, when replaying */
+    if (us < 0)
+        us = g_get_real_time();
     int64_t host = us / 1000000;
     switch (set->rtc_base) {
     case RTC_BASE_DATE:

@@ -2,12 +2,14 @@
  * debug_machine.c - wires the debugging features into a Machine (see
  * debug_machine.h): --trace (trace.c: its CPUHooks and the I/O bus hook),
  * -icount (clock.c reads the instruction count through machine_icount),
- * and the gdb stub (gdbstub.c: its CPUHooks; machine_run polls it).
+ * and the gdb stub (gdbstub.c: its CPUHooks; machine_run polls it; on a
+ * replay its reverse execution goes through replay.c and machine_run_until).
  */
 #include "machine/debug_machine.h"
 #include "debug/gdbstub.h"
 #include "debug/trace.h"
 #include "machine/machine.h"
+#include "machine/replay.h"
 #include "translator/translator.h"
 
 /* instructions retired, also inside a running chain of native blocks
@@ -23,6 +25,27 @@ void debug_machine_clock_init(Machine *m)
     if (m->cfg.icount)
         clock_set_icount(&m->clock, m->cfg.icount_shift, machine_icount, m);
 }
+
+/* reverse execution for the gdb stub on a replay (replay.h) */
+static uint64_t rr_first(void *opaque)
+{
+    return replay_first_icount(opaque);
+}
+
+static uint64_t rr_restore(void *opaque, uint64_t icount)
+{
+    return replay_restore(opaque, icount);
+}
+
+static int rr_run_until(void *opaque, uint64_t icount)
+{
+    int r = machine_run_until(opaque, icount);
+    return r == MACHINE_RUN_REACHED ? 0 : r == MACHINE_RUN_DEBUG ? 1 : 2;
+}
+
+static const GdbReplayOps rr_ops = {
+    .first = rr_first, .restore = rr_restore, .run_until = rr_run_until,
+};
 
 bool debug_machine_init(Machine *m, GError **errp)
 {
@@ -44,6 +67,10 @@ bool debug_machine_init(Machine *m, GError **errp)
     }
     if (c->gdb_dev) {
         GdbTarget t = { .cpu = &m->cpu, .mem = m->mem, .host = &m->host };
+        if (replay_mode(m) == REPLAY_PLAY) {
+            t.rr = &rr_ops;
+            t.rr_opaque = m;
+        }
         m->gdb = gdb_new(&t, c->gdb_dev, errp);
         if (!m->gdb)
             return false;

@@ -52,6 +52,7 @@
 #include "machine/pc.h"
 #include "machine/debug_machine.h"
 #include "machine/savevm.h"
+#include "machine/replay.h"
 #include "debug/gdbstub.h"
 #include "devices/piix4_pm.h"
 #include "util/log.h"
@@ -172,6 +173,7 @@ static const struct { size_t off; int n; } config_strings[] = {
     { CFG_STR(log_path), 1 },
     { CFG_STR(gdb_dev), 1 },                      /* src/debug/ */
     { CFG_STR(trace_path), 1 },
+    { CFG_STR(rr_file), 1 },                      /* record and replay (replay.c) */
     { CFG_STR(ide_file), 4 },                     /* disks (block.c) */
     { CFG_STR(fd_file), 2 },
     { CFG_STR(boot_order), 1 },
@@ -297,6 +299,27 @@ static void host_op_unwatch_fd(void *opaque, int fd, void *fd_opaque)
     machine_unwatch_fd(opaque, fd, fd_opaque);
 }
 
+static int host_op_input_source(void *opaque, const char *name, HostInputFn fn,
+                                void *fn_opaque)
+{
+    return replay_source(opaque, name, fn, fn_opaque);
+}
+
+static void host_op_input(void *opaque, int id, const uint8_t *buf, size_t len)
+{
+    replay_input(opaque, id, buf, len);
+}
+
+static bool host_op_output_muted(void *opaque)
+{
+    return replay_output_muted(opaque);
+}
+
+static int64_t host_op_realtime_us(void *opaque)
+{
+    return replay_realtime_us(opaque);
+}
+
 static const BusHostOps machine_host_ops = {
     .register_device = host_op_register_device,
     .register_state = host_op_register_state,
@@ -305,6 +328,10 @@ static const BusHostOps machine_host_ops = {
     .timers_changed = host_op_timers_changed,
     .watch_fd = host_op_watch_fd,
     .unwatch_fd = host_op_unwatch_fd,
+    .input_source = host_op_input_source,
+    .input = host_op_input,
+    .output_muted = host_op_output_muted,
+    .realtime_us = host_op_realtime_us,
 };
 
 /* memory-map listener of the translator: blocks from a remapped range
@@ -372,6 +399,10 @@ Machine *machine_new(const MachineConfig *cfg, GError **errp)
     m->cpu.io = m->io;                            /* the CPU's buses */
     m->cpu.clock = &m->clock;
     cpuid_set_model(&m->cpu, m->cfg.cpu_model);   /* -cpu, before the reset */
+    if (m->cfg.rr_mode)
+        m->cfg.snapshot = true;       /* record and replay see the same disks */
+    if (!replay_init(m, errp))        /* before the devices: their input sources */
+        goto fail;
     if (m->cfg.bios_path && !pc_build(m, errp))      /* the PC's chips (pc.c) */
         goto fail;
     /* after the board: a -device or -debugcon port on a chip's ports is
@@ -412,6 +443,7 @@ void machine_free(Machine *m)
     if (!m)
         return;
     debug_machine_free(m);                     /* trace END record, gdb socket */
+    replay_free(m);                            /* the log's end record */
     machine_migration_cancel(m);
     g_free(m->migration.error);
     if (m->tr) {
@@ -465,8 +497,22 @@ void machine_request_reset(Machine *m)
     machine_request_reset_reason(m, "guest-reset");
 }
 
+static void machine_reset_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+    Machine *m = opaque;
+    m->reset_requested = true;
+    m->reset_reason = "host-qmp-system-reset";
+    m->cpu.exit_request = 1;
+    m->cpu.interrupt_request |= CPU_INTERRUPT_EXIT;
+}
+
 void machine_request_reset_reason(Machine *m, const char *reason)
 {
+    if (G_UNLIKELY(m->rr) && g_str_has_prefix(reason, "host-")) {
+        /* the monitor's: input to record and replay */
+        replay_input(m, replay_source(m, "reset", machine_reset_deliver, m), NULL, 0);
+        return;
+    }
     m->reset_requested = true;
     m->reset_reason = reason;
     m->cpu.exit_request = 1;
@@ -541,13 +587,23 @@ void machine_cont(Machine *m)
     machine_notify(m, MACHINE_EVENT_RESUME, NULL);
 }
 
+static void machine_powerdown_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+    Machine *m = opaque;
+    piix4_pm_power_button(m->pc->pm);
+    m->cpu.exit_request = 1;            /* the SCI is seen at once */
+}
+
 bool machine_powerdown(Machine *m)
 {
     if (!m->pc || !m->pc->pm)
         return false;
     machine_notify(m, MACHINE_EVENT_POWERDOWN, NULL);
-    piix4_pm_power_button(m->pc->pm);
-    m->cpu.exit_request = 1;            /* the SCI is seen at once */
+    int id = replay_source(m, "powerdown", machine_powerdown_deliver, m);
+    if (id >= 0)
+        replay_input(m, id, NULL, 0);   /* recorded, or dropped in a replay */
+    else
+        machine_powerdown_deliver(m, NULL, 0);
     return true;
 }
 
@@ -602,6 +658,8 @@ bool machine_poll_host(Machine *m, int64_t timeout_ns)
             ran = true;
         }
     }
+    if (G_UNLIKELY(m->rr))
+        replay_flush_input(m);         /* record: what the handlers gave, logged */
     return ran;
 }
 
@@ -683,126 +741,197 @@ static uint64_t machine_slice(Machine *m, uint64_t remaining)
     return MIN(slice, remaining);
 }
 
-int machine_run(Machine *m)
+/* what a turn of the main loop says */
+typedef enum TurnResult {
+    TURN_ON,                    /* go on */
+    TURN_END,                   /* machine_run returns (m->exit_status) */
+    TURN_DEBUG,                 /* nested: a gdb breakpoint or watchpoint stopped the CPU */
+} TurnResult;
+
+/* the halted CPU of a turn: sleep, warp or end; TURN_ON to start the
+ * next turn, TURN_END, or -1 when the CPU can take its interrupt now */
+static int machine_turn_halted(Machine *m, bool nested)
 {
     CPUState *env = &m->cpu;
-    const uint64_t start = env->icount;
-    const uint64_t limit = m->cfg.max_insns;
+    bool replaying = m->rr && replay_mode(m) == REPLAY_PLAY;
 
-    if (m->gdb)
-        gdb_start(m->gdb, m->cfg.gdb_wait);    /* -S: wait for gdb */
-    for (;;) {
-        if (G_UNLIKELY(m->gdb))
-            gdb_poll(m->gdb);                  /* attach, Ctrl-C, end of a step */
-        if (m->shutdown_requested)
-            break;
-        if (m->reset_requested) {          /* machine_request_reset() */
-            m->reset_requested = false;
-            if (m->cfg.no_reboot) {
-                machine_note("system reset requested: exiting (-no-reboot)\n");
-                m->exit_status = 0;
-                m->shutdown_reason = m->reset_reason;
-                break;
-            }
-            machine_reset(m);
-            machine_notify(m, MACHINE_EVENT_RESET, m->reset_reason);
+    /* a halted CPU wakes for an NMI, or an INTR it can take (IF=1);
+     * else sleep until the next timer (no busy loop on a masked INTR) */
+    if (!env->halted || cpu_nmi_deliverable(env) ||
+        ((env->interrupt_request & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)))
+        return -1;
+    if (env->interrupt_request & CPU_INTERRUPT_EXIT)
+        return -1;
+    int64_t deadline = clock_next_deadline(&m->clock);
+    if ((replaying || nested) && (!(env->eflags & IF_MASK) || deadline == INT64_MAX)) {
+        /* only the log could wake it, and it has nothing here */
+        if (nested)
+            return TURN_END;
+        return replay_idle(m) ? TURN_ON : TURN_END;
+    }
+    if (!machine_can_wake(m)) {
+        machine_note("the guest halted with %s; stopping\n",
+                     (env->eflags & IF_MASK) ? "nothing that could wake it"
+                                              : "interrupts disabled");
+        return TURN_END;
+    }
+    if (nested)
+        clock_warp(&m->clock, deadline);       /* icount: the time the sleep would skip */
+    else if (G_UNLIKELY(m->mig_out))            /* an idle guest: migrate, don't sleep */
+        machine_poll_host(m, 0);
+    else
+        machine_sleep_until(m, deadline);
+    return TURN_ON;
+}
+
+/* one turn of the main loop (machine.c's header comment).  nested: a
+ * replay going to an instruction count for the debugger
+ * (machine_run_until): no gdb, host input, migration or monitor stop,
+ * and a breakpoint returns TURN_DEBUG.  The CPU runs no further than
+ * stop_at. */
+static TurnResult machine_turn(Machine *m, uint64_t start, uint64_t stop_at, bool nested)
+{
+    CPUState *env = &m->cpu;
+    const uint64_t limit = nested ? 0 : m->cfg.max_insns;
+
+    if (!nested && G_UNLIKELY(m->gdb))
+        gdb_poll(m->gdb);                      /* attach, Ctrl-C, end of a step */
+    if (m->shutdown_requested)
+        return TURN_END;
+    if (m->reset_requested) {              /* machine_request_reset() */
+        m->reset_requested = false;
+        if (m->cfg.no_reboot) {
+            machine_note("system reset requested: exiting (-no-reboot)\n");
+            m->exit_status = 0;
+            m->shutdown_reason = m->reset_reason;
+            return TURN_END;
         }
+        machine_reset(m);
+        machine_notify(m, MACHINE_EVENT_RESET, m->reset_reason);
+    }
+    if (!nested) {
         if (G_UNLIKELY(m->mig_out))
             machine_migration_poll(m);         /* live migration: RAM while it runs (or not) */
         if (m->stopped) {                  /* monitor "stop": host input only */
             machine_poll_host(m, m->mig_out ? 0 : 100000000);
-            continue;
+            return TURN_ON;
         }
-        clock_run_timers(&m->clock);
-        if (m->host_fds && !env->halted &&
-            g_get_monotonic_time() * 1000 - m->host_poll_last >= 1000000)
-            machine_poll_host(m, 0);       /* host input about every 1 ms */
+    }
+    clock_run_timers(&m->clock);
+    if (!nested && m->host_fds && !env->halted &&
+        g_get_monotonic_time() * 1000 - m->host_poll_last >= 1000000)
+        machine_poll_host(m, 0);       /* host input about every 1 ms */
+    if (G_UNLIKELY(m->rr) && !replay_turn(m)) {
+        /* the replay is over: a debugger may still look at it, and go back */
+        if (nested || !m->gdb)
+            return TURN_END;
+        if (gdb_connected(m->gdb))
+            gdb_replay_end(m->gdb);
+        else
+            machine_poll_host(m, 100000000);
+        return TURN_ON;
+    }
+    int h = machine_turn_halted(m, nested);
+    if (h >= 0)
+        return (TurnResult)h;
 
-        /* a halted CPU wakes for an NMI, or an INTR it can take (IF=1);
-         * else sleep until the next timer (no busy loop on a masked INTR) */
-        if (env->halted && !cpu_nmi_deliverable(env) &&
-            !((env->interrupt_request & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK))) {
-            if (!machine_can_wake(m)) {
-                machine_note("the guest halted with %s; stopping\n",
-                        (env->eflags & IF_MASK) ? "nothing that could wake it"
-                                                 : "interrupts disabled");
-                break;
+    uint64_t remaining = stop_at - MIN(stop_at, env->icount);
+    if (G_UNLIKELY(m->cfg.save_at_path) && !nested) {  /* --save-at N:PATH */
+        if (env->icount >= m->cfg.save_at) {
+            GError *err = NULL;
+            g_autofree char *uri = g_strconcat("file:", m->cfg.save_at_path, NULL);
+            if (!machine_migrate_to(m, uri, &err)) {
+                machine_note("--save-at: %s\n", err->message);
+                g_error_free(err);
+                m->exit_status = 1;
+                return TURN_END;
             }
-            if (!(env->interrupt_request & CPU_INTERRUPT_EXIT)) {
-                if (G_UNLIKELY(m->mig_out))    /* an idle guest: migrate, don't sleep */
-                    machine_poll_host(m, 0);
-                else
-                    machine_sleep_until(m, clock_next_deadline(&m->clock));
-                continue;
-            }
+            g_clear_pointer(&m->cfg.save_at_path, g_free);
+        } else {
+            remaining = MIN(remaining, m->cfg.save_at - env->icount);
         }
+    }
+    if (limit) {
+        uint64_t done = env->icount - start;
+        if (done >= limit) {
+            machine_note("instruction limit (%" G_GUINT64_FORMAT
+                    ") reached; stopping\n", limit);
+            m->exit_status = 0;
+            return TURN_END;
+        }
+        remaining = MIN(remaining, limit - done);
+    }
+    if (G_UNLIKELY(m->rr))
+        remaining = MIN(remaining, replay_budget(m));
+    if (remaining == 0)
+        return TURN_ON;                        /* nested: there; replay: its turn next */
 
-        uint64_t remaining = UINT64_MAX;
-        if (G_UNLIKELY(m->cfg.save_at_path)) {  /* --save-at N:PATH */
-            if (env->icount >= m->cfg.save_at) {
-                GError *err = NULL;
-                g_autofree char *uri = g_strconcat("file:", m->cfg.save_at_path, NULL);
-                if (!machine_migrate_to(m, uri, &err)) {
-                    machine_note("--save-at: %s\n", err->message);
-                    g_error_free(err);
-                    m->exit_status = 1;
-                    break;
-                }
-                g_clear_pointer(&m->cfg.save_at_path, g_free);
-            } else {
-                remaining = m->cfg.save_at - env->icount;
-            }
-        }
-        if (limit) {
-            uint64_t done = env->icount - start;
-            if (done >= limit) {
-                machine_note("instruction limit (%" G_GUINT64_FORMAT
-                        ") reached; stopping\n", limit);
-                m->exit_status = 0;
-                break;
-            }
-            remaining = MIN(remaining, limit - done);
-        }
-
-        uint64_t slice = machine_slice(m, remaining);
-        uint64_t icount0 = env->icount;
-        int64_t host0 = g_get_monotonic_time();
-        CPUExitReason why = cpu_exec(env, slice);
-        if (why == CPU_EXIT_BUDGET)
-            machine_measure_rate(m, env->icount - icount0, g_get_monotonic_time() - host0);
-        switch (why) {
-        case CPU_EXIT_BUDGET:
-        case CPU_EXIT_HALT:
-        case CPU_EXIT_REQUEST:
+    uint64_t slice = machine_slice(m, remaining);
+    uint64_t icount0 = env->icount;
+    int64_t host0 = g_get_monotonic_time();
+    CPUExitReason why = cpu_exec(env, slice);
+    if (why == CPU_EXIT_BUDGET)
+        machine_measure_rate(m, env->icount - icount0, g_get_monotonic_time() - host0);
+    switch (why) {
+    case CPU_EXIT_BUDGET:
+    case CPU_EXIT_HALT:
+    case CPU_EXIT_REQUEST:
+        break;
+    case CPU_EXIT_DEBUG:                   /* gdb breakpoint or watchpoint */
+        if (nested)
+            return TURN_DEBUG;
+        gdb_stopped(m->gdb);
+        break;
+    case CPU_EXIT_EXCEPTION:
+        /* only with stop_on_exception (test harnesses) */
+        machine_note("guest exception %d (error code %#x) at %04x:%08x; stopping\n",
+                env->exception_index, env->error_code, env->seg[R_CS].selector, env->eip);
+        m->exit_status = 1;
+        return TURN_END;
+    case CPU_EXIT_SHUTDOWN:
+        if (m->shutdown_requested)
             break;
-        case CPU_EXIT_DEBUG:                   /* gdb breakpoint or watchpoint */
-            gdb_stopped(m->gdb);
-            break;
-        case CPU_EXIT_EXCEPTION:
-            /* only with stop_on_exception (test harnesses) */
-            machine_note("guest exception %d (error code %#x) at %04x:%08x; stopping\n",
-                    env->exception_index, env->error_code, env->seg[R_CS].selector, env->eip);
-            m->exit_status = 1;
-            goto out;
-        case CPU_EXIT_SHUTDOWN:
-            if (m->shutdown_requested)
-                break;
-            if (log_enabled(LOG_CPU) || log_enabled(LOG_INT))
-                cpu_dump_state(env, log_file ? log_file : stderr);
-            if (m->cfg.no_reboot) {
-                machine_note("triple fault: guest shut down (-no-reboot)\n");
-                m->exit_status = 0;
-                m->shutdown_reason = "guest-reset";
-                goto out;
-            }
-            if (log_enabled(LOG_INT))
-                log_printf("triple fault: machine reset\n");
-            machine_reset(m);
-            machine_notify(m, MACHINE_EVENT_RESET, "guest-reset");
+        if (log_enabled(LOG_CPU) || log_enabled(LOG_INT))
+            cpu_dump_state(env, log_file ? log_file : stderr);
+        if (m->cfg.no_reboot) {
+            machine_note("triple fault: guest shut down (-no-reboot)\n");
+            m->exit_status = 0;
+            m->shutdown_reason = "guest-reset";
+            return TURN_END;
+        }
+        if (log_enabled(LOG_INT))
+            log_printf("triple fault: machine reset\n");
+        machine_reset(m);
+        machine_notify(m, MACHINE_EVENT_RESET, "guest-reset");
+        break;
+    }
+    return TURN_ON;
+}
+
+int machine_run_until(Machine *m, uint64_t icount)
+{
+    int ret = MACHINE_RUN_REACHED;
+    replay_set_seeking(m, true);               /* its output was shown before */
+    while (m->cpu.icount < icount) {
+        TurnResult r = machine_turn(m, 0, icount, true);
+        if (r == TURN_DEBUG || r == TURN_END) {
+            ret = r == TURN_DEBUG ? MACHINE_RUN_DEBUG : MACHINE_RUN_ENDED;
             break;
         }
     }
-out:
+    replay_set_seeking(m, false);
+    return ret;
+}
+
+int machine_run(Machine *m)
+{
+    CPUState *env = &m->cpu;
+    const uint64_t start = env->icount;
+
+    if (m->gdb)
+        gdb_start(m->gdb, m->cfg.gdb_wait);    /* -S: wait for gdb */
+    while (machine_turn(m, start, UINT64_MAX, false) != TURN_END)
+        ;
     if (m->cfg.save_at_path) {
         machine_note("--save-at: the run ended at instruction %" G_GUINT64_FORMAT
                      ", before %" G_GUINT64_FORMAT ": nothing saved\n", env->icount,

@@ -64,6 +64,11 @@ typedef struct MachineConfig {
     bool gdb_wait;                /* -S: stopped before the first instruction */
     bool icount;                  /* -icount: virtual time = instructions << icount_shift */
     int icount_shift;
+    /* record and replay (-icount ...,rr=record|replay,rrfile=F; replay.c) */
+    int rr_mode;                  /* ReplayMode (replay.h), 0 = off */
+    char *rr_file;                /* rrfile=: the input log */
+    uint64_t rr_checkpoint;       /* rrcheckpoint=N: instructions between the replay's
+                                     checkpoints for reverse execution (0 = default) */
     char *trace_path;             /* --trace FILE: binary execution trace */
     /* disks (-hda..-hdd, -cdrom, -fda/-fdb, -drive; block.c, ide.c, fdc.c) */
     char *ide_file[4];            /* IDE index 0-3 = primary master/slave, secondary m/s */
@@ -172,6 +177,7 @@ typedef struct Machine {
         char *error;              /* of a failed one */
     } migration;
     void *mig_out;                /* the running live migration (savevm.c), NULL = none */
+    struct ReplayState *rr;       /* record or replay (replay.c), NULL = neither */
 } Machine;
 
 /* RAM limits (-m, machine_new): defined here only */
@@ -199,6 +205,14 @@ void     machine_free(Machine *m);
  * returns the process exit status */
 int      machine_run(Machine *m);
 void     machine_request_shutdown(Machine *m, int status);
+/* a replay going to an instruction count for the debugger (replay.c,
+ * the gdb stub's reverse execution): run until the count is icount,
+ * without host input, the gdb stub or the monitor.  Returns
+ * MACHINE_RUN_REACHED, MACHINE_RUN_DEBUG (a gdb breakpoint or watchpoint
+ * stopped the CPU first) or MACHINE_RUN_ENDED (the guest or the
+ * recording ended first) */
+enum { MACHINE_RUN_REACHED, MACHINE_RUN_DEBUG, MACHINE_RUN_ENDED };
+int      machine_run_until(Machine *m, uint64_t icount);
 /* reset CPU and devices, keep RAM (triple fault without -no-reboot) */
 void     machine_reset(Machine *m);
 /* a device asks for a system reset (i8042 pulse, output port bit 0):

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "machine/options.h"
+#include "machine/replay.h"
 #include "cpu-x86/cpuid.h"
 #include "devices/block.h"
 #include "devices/chardev.h"
@@ -199,6 +200,9 @@ void options_usage(FILE *f)
 "  -s                     same as -gdb tcp::1234\n"
 "  -S                     stop before the first instruction (wait for gdb)\n"
 "  -icount shift=N        virtual time = instructions << N ns: runs repeat exactly\n"
+"  -icount shift=N,rr=record|replay,rrfile=FILE\n"
+"                         record the run's host input to FILE, or replay it\n"
+"                         exactly (gdb can then run backwards: docs/replay.md)\n"
 "  -accel tcg[,tb-size=N] the only accelerator; N as for -tb-size\n"
 "  -tb-size N             translation cache in MiB, 1 to 1024 [RAM / 2, 64 to 512]\n"
 "  --backend=native|interp  translator backend [%s]\n"
@@ -600,17 +604,40 @@ static bool opt_debugging(OptId id, const char *v, MachineConfig *cfg, GError **
         cfg->gdb_wait = true;
         return true;
     case OPT_ICOUNT: {
-        /* "shift=N[,align=off,sleep=off]" or "N"; QEMU's "auto" needs host time */
+        /* "shift=N[,align=off,sleep=off][,rr=record|replay,rrfile=F]" or "N";
+         * QEMU's "auto" needs host time */
         gchar **parts = g_strsplit(v, ",", -1);
         bool ok = true, have = false;
+        const char *bad = NULL;
         for (gchar **p = parts; ok && *p; p++) {
             const char *s = *p;
             if (g_str_has_prefix(s, "shift="))
                 s += 6;
             else if (!strcmp(s, "align=off") || !strcmp(s, "sleep=off") || !strcmp(s, "sleep=on"))
                 continue;
-            else if (p != parts)
+            else if (!strcmp(s, "rr=record") || !strcmp(s, "rr=replay") || !strcmp(s, "rr=off")) {
+                cfg->rr_mode = !strcmp(s, "rr=record") ? REPLAY_RECORD
+                             : !strcmp(s, "rr=replay") ? REPLAY_PLAY : REPLAY_OFF;
+                continue;
+            } else if (g_str_has_prefix(s, "rrfile=") && s[7]) {
+                g_free(cfg->rr_file);
+                cfg->rr_file = g_strdup(s + 7);
+                continue;
+            } else if (g_str_has_prefix(s, "rrcheckpoint=")) {
+                if (!opt_parse_uint(s + 13, &n) || n < 1000) {
+                    bad = "rrcheckpoint=N takes at least 1000 instructions";
+                    ok = false;
+                } else {
+                    cfg->rr_checkpoint = n;
+                }
+                continue;
+            } else if (g_str_has_prefix(s, "rrsnapshot=")) {
+                bad = "rrsnapshot= is not supported: recordings start at power-on";
                 ok = false;
+                continue;
+            } else if (p != parts) {
+                ok = false;
+            }
             if (ok && opt_parse_uint(s, &n) && n <= 20) {
                 cfg->icount_shift = (int)n;
                 have = true;
@@ -620,8 +647,12 @@ static bool opt_debugging(OptId id, const char *v, MachineConfig *cfg, GError **
         }
         g_strfreev(parts);
         if (!ok || !have)
+            return opt_fail(errp, OPTIONS_ERROR_INVALID, "-icount '%s': %s", v,
+                            bad ? bad : "use shift=N with N from 0 to 20 "
+                                        "[,rr=record|replay,rrfile=FILE]");
+        if (cfg->rr_mode && !cfg->rr_file)
             return opt_fail(errp, OPTIONS_ERROR_INVALID,
-                            "-icount '%s': use shift=N with N from 0 to 20", v);
+                            "-icount '%s': rr= needs rrfile=FILE", v);
         cfg->icount = true;
         return true;
     }

@@ -142,6 +142,14 @@ void machine_save_state(Machine *m, GByteArray *o)
     vms_put_u32(o, (uint32_t)crc32(0, o->data, o->len));
 }
 
+void machine_save_devices(Machine *m, GByteArray *o)
+{
+    save_header(m, o);
+    save_sections(m, o);
+    vms_put_u8(o, 'E');
+    vms_put_u32(o, (uint32_t)crc32(0, o->data, o->len));
+}
+
 /* ---- loading ---- */
 
 static StateEntry *find_entry(Machine *m, const char *name, uint32_t instance)

@@ -28,6 +28,9 @@ void machine_states_free(struct Machine *m);
 /* between instructions (the main loop, or a stopped machine) */
 void machine_save_state(struct Machine *m, GByteArray *out);
 bool machine_load_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
+/* the stream without RAM (replay.c's checkpoints keep RAM themselves):
+ * loading it changes everything but RAM */
+void machine_save_devices(struct Machine *m, GByteArray *out);
 /* the check machine_load_state makes first, alone: true when the stream
  * would load (only a post_load consistency check can still refuse it) */
 bool machine_check_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
