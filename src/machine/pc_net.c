@@ -4,7 +4,8 @@
  * interface per -netdev tap (net/net_tap.c), one NIC per
  * -device/-nic/-net nic, each NIC connected to its back end, and the PCI
  * NICs' boot ROMs (iPXE) when -boot asks for the network or romfile= is
- * given.
+ * given.  When recording or replaying, a relay between each NIC and its
+ * back end makes the back end's frames host input (replay.h).
  *
  * Without network options the PC has no NIC (QEMU gives it an e1000 on
  * user networking): the guest's hardware, boot time and host sockets do
@@ -23,6 +24,7 @@
 #include "devices/rtl8139.h"
 #include "devices/virtio_net.h"
 #include "machine/loader.h"
+#include "machine/replay.h"
 
 static int pc_net_free_slot(PCIBus *pci)
 {
@@ -133,6 +135,67 @@ char *pc_net_boot_paths(PCIBus *pci)
     return g_string_free(paths, paths->len == 0);
 }
 
+/* Record and replay (replay.h): a relay between a NIC and its back end.
+ * Frames from the back end are host input: recorded, or replaced by the
+ * log's when replaying; the guest's frames reach the back end only when
+ * it is not a replay (the replay's answers are the log's). */
+typedef struct NetRelay {
+    Machine *m;
+    NetClient *front;           /* the NIC's peer */
+    NetClient *back;            /* the back end's peer */
+    int id;                     /* replay_source */
+} NetRelay;
+
+static bool relay_from_nic(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    NetRelay *r = nc->opaque;
+    if (replay_mode(r->m) != REPLAY_PLAY)
+        net_send(r->back, buf, len);
+    return true;
+}
+
+static bool relay_from_backend(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    NetRelay *r = nc->opaque;
+    replay_input(r->m, r->id, buf, len);
+    return true;
+}
+
+static void relay_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+    NetRelay *r = opaque;
+    net_send(r->front, buf, len);       /* to the NIC, or its queue */
+}
+
+static const NetClientOps relay_front_ops = { .receive = relay_from_nic };
+static const NetClientOps relay_back_ops = { .receive = relay_from_backend };
+
+static void relay_free(void *opaque)
+{
+    NetRelay *r = opaque;
+    net_client_free(r->front);
+    net_client_free(r->back);
+    g_free(r);
+}
+
+/* connect nic to backend, through a relay when recording or replaying */
+static void pc_net_connect(Machine *m, NetClient *nic, NetClient *backend)
+{
+    if (!m->rr) {
+        net_connect(nic, backend);
+        return;
+    }
+    NetRelay *r = g_new0(NetRelay, 1);
+    r->m = m;
+    r->front = net_client_new(&relay_front_ops, r, "replay");
+    r->back = net_client_new(&relay_back_ops, r, "replay");
+    g_autofree char *name = g_strdup_printf("net:%s", nic->name);
+    r->id = replay_source(m, name, relay_deliver, r);
+    net_connect(nic, r->front);
+    net_connect(r->back, backend);
+    machine_register_device(m, r, relay_free, NULL);
+}
+
 bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
 {
     NetPlan plan;
@@ -238,10 +301,10 @@ bool pc_net_build(Machine *m, PCIBus *pci, IrqLine *isa_irq, GError **errp)
         }
         for (int k = 0; n->netdev && k < plan.nuser; k++)
             if (!strcmp(plan.user[k].id, n->netdev))
-                net_connect(nc, backend[k]);
+                pc_net_connect(m, nc, backend[k]);
         for (int k = 0; n->netdev && k < plan.ntap; k++)
             if (!strcmp(plan.tap[k].id, n->netdev))
-                net_connect(nc, tap[k]);
+                pc_net_connect(m, nc, tap[k]);
     }
     net_plan_clear(&plan);
     return ok;

@@ -326,6 +326,12 @@ bool replay_init(Machine *m, GError **errp)
                     "record and replay need -icount shift=N");
         return false;
     }
+    if (m->cfg.incoming || m->cfg.loadvm) {
+        g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "record and replay start at power-on: not with %s",
+                    m->cfg.incoming ? "-incoming" : "-loadvm");
+        return false;
+    }
     ReplayState *r = g_new0(ReplayState, 1);
     r->m = m;
     r->mode = (ReplayMode)m->cfg.rr_mode;

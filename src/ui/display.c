@@ -13,6 +13,9 @@
  * that the main loop watches like any host input (machine_watch_fd), so
  * the window and the VNC clients are served while the guest runs, halts
  * or is stopped.
+ *
+ * Keys and pointer events go to the devices through the machine's record
+ * and replay (display_input), so a recording holds them.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <sys/timerfd.h>
 #include "machine/machine.h"
 #include "machine/pc.h"
+#include "machine/replay.h"
 #include "devices/i8042.h"
 #include "devices/ps2.h"
 #include "devices/vga.h"
@@ -46,17 +50,76 @@ struct DisplayState {
 
 /* ------------------------------------------------------------------ input */
 
+/* Input reaches the devices through the machine's record and replay
+ * (machine/replay.h): an event is encoded (a kind byte, then 32-bit
+ * little-endian fields) and display_input_deliver decodes it, at once,
+ * or when recording at the next point between instructions, or when
+ * replaying from the log. */
+enum { INPUT_KEY = 'K', INPUT_REL = 'M', INPUT_ABS = 'A', INPUT_VMMOUSE = 'V' };
+#define INPUT_FIELDS 4
+
+static void display_input_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+    Machine *m = opaque;
+    int32_t f[INPUT_FIELDS];
+    if (len != 1 + 4 * INPUT_FIELDS || !m->pc)
+        return;
+    for (int i = 0; i < INPUT_FIELDS; i++)
+        f[i] = (int32_t)(buf[1 + 4 * i] | buf[2 + 4 * i] << 8 | buf[3 + 4 * i] << 16 |
+                         (uint32_t)buf[4 + 4 * i] << 24);
+    switch (buf[0]) {
+    case INPUT_KEY:
+        if (m->pc->usb_kbd)
+            usb_hid_key(m->pc->usb_kbd, f[0], f[1] != 0);   /* seen at the next poll */
+        else if (m->pc->kbd)
+            ps2_kbd_put_key(m->pc->kbd, f[0], f[1] != 0);
+        break;
+    case INPUT_REL:
+        if (m->pc->usb_mouse)
+            usb_hid_pointer_rel(m->pc->usb_mouse, f[0], f[1], f[2], (unsigned)f[3] & 7);
+        else if (m->pc->i8042)
+            ps2_mouse_event(i8042_mouse(m->pc->i8042), f[0], f[1], f[2], (unsigned)f[3] & 7);
+        break;
+    case INPUT_ABS:
+        if (m->pc->usb_tablet)
+            usb_hid_pointer_abs(m->pc->usb_tablet, (unsigned)f[0], (unsigned)f[1], f[2],
+                                (unsigned)f[3] & 7);
+        else if (m->pc->vmport && vmmouse_is_absolute(m->pc->vmport))
+            vmmouse_absolute(m->pc->vmport, (unsigned)f[0] * 0xffffu / USB_HID_ABS_MAX,
+                             (unsigned)f[1] * 0xffffu / USB_HID_ABS_MAX, f[2],
+                             (unsigned)f[3] & 7);
+        break;
+    case INPUT_VMMOUSE:
+        if (m->pc->vmport && vmmouse_is_absolute(m->pc->vmport))
+            vmmouse_absolute(m->pc->vmport, (unsigned)f[0], (unsigned)f[1], f[2],
+                             (unsigned)f[3] & 7);
+        break;
+    }
+    m->cpu.exit_request = 1;            /* the IRQ is seen at once */
+}
+
+static void display_input(Machine *m, int kind, int32_t a, int32_t b, int32_t c, int32_t d)
+{
+    int32_t f[INPUT_FIELDS] = { a, b, c, d };
+    uint8_t buf[1 + 4 * INPUT_FIELDS];
+    buf[0] = (uint8_t)kind;
+    for (int i = 0; i < INPUT_FIELDS; i++)
+        for (int k = 0; k < 4; k++)
+            buf[1 + 4 * i + k] = (uint8_t)((uint32_t)f[i] >> (8 * k));
+    int id = replay_source(m, "input", display_input_deliver, m);
+    if (id < 0)
+        display_input_deliver(m, buf, sizeof(buf));
+    else
+        replay_input(m, id, buf, sizeof(buf));
+}
+
 bool display_key_event(Machine *m, int key, bool down, GError **errp)
 {
     if (!m->pc || !m->pc->kbd) {
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no keyboard");
         return false;
     }
-    if (m->pc->usb_kbd)
-        usb_hid_key(m->pc->usb_kbd, key, down);     /* seen at the next poll */
-    else
-        ps2_kbd_put_key(m->pc->kbd, key, down);
-    m->cpu.exit_request = 1;            /* the IRQ is seen at once */
+    display_input(m, INPUT_KEY, key, down, 0, 0);
     return true;
 }
 
@@ -66,11 +129,7 @@ bool display_mouse_event(Machine *m, int dx, int dy, int dz, unsigned buttons, G
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED, "this machine has no mouse");
         return false;
     }
-    if (m->pc->usb_mouse)
-        usb_hid_pointer_rel(m->pc->usb_mouse, dx, dy, dz, buttons & 7);
-    else
-        ps2_mouse_event(i8042_mouse(m->pc->i8042), dx, dy, dz, buttons & 7);
-    m->cpu.exit_request = 1;
+    display_input(m, INPUT_REL, dx, dy, dz, (int32_t)(buttons & 7));
     return true;
 }
 
@@ -92,17 +151,12 @@ bool display_pointer_abs(Machine *m, unsigned x, unsigned y, int dz, unsigned bu
 {
     x = MIN(x, USB_HID_ABS_MAX);
     y = MIN(y, USB_HID_ABS_MAX);
-    if (m->pc && m->pc->usb_tablet) {
-        usb_hid_pointer_abs(m->pc->usb_tablet, x, y, dz, buttons & 7);
-    } else if (m->pc && m->pc->vmport && vmmouse_is_absolute(m->pc->vmport)) {
-        vmmouse_absolute(m->pc->vmport, x * 0xffffu / USB_HID_ABS_MAX,
-                         y * 0xffffu / USB_HID_ABS_MAX, dz, buttons & 7);
-    } else {
+    if (!display_has_abs_pointer(m)) {
         g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                     "no absolute pointer (add -usb -device usb-tablet)");
         return false;
     }
-    m->cpu.exit_request = 1;
+    display_input(m, INPUT_ABS, (int32_t)x, (int32_t)y, dz, (int32_t)(buttons & 7));
     return true;
 }
 
@@ -115,9 +169,8 @@ bool display_mouse_abs(Machine *m, int x, int y, int w, int h, int dz, unsigned 
     }
     if (!m->pc || !m->pc->vmport || !vmmouse_is_absolute(m->pc->vmport))
         return false;
-    vmmouse_absolute(m->pc->vmport, display_abs_scale(x, w), display_abs_scale(y, h), dz,
-                     buttons & 7);
-    m->cpu.exit_request = 1;
+    display_input(m, INPUT_VMMOUSE, (int32_t)display_abs_scale(x, w),
+                  (int32_t)display_abs_scale(y, h), dz, (int32_t)(buttons & 7));
     return true;
 }
 

@@ -14,6 +14,10 @@ printed).  Then it puts "done" on its server, which lets the guest power
 off.  The guest's serial output goes to LOG.  Exit 0 on success, 1 on
 failure (the reasons on stdout).
 
+With TX86_NET_RR=1 the run is recorded (-icount shift=0,rr=record) and
+then replayed without the network: the replay's serial output must equal
+the recording's byte for byte (the frames come from the log).
+
 With TX86_NET_TAP=IFNAME (tests/boot/tap.sh, in a network namespace of
 its own) the NIC is on -netdev tap instead: once tx86 has created IFNAME
 this script gives it 192.168.76.1/24 and brings it up; the guest takes
@@ -102,9 +106,16 @@ def main():
                "-netdev", netdev,
                "-device", "%s,netdev=n0%s" % (device, extra_dev),
                "-nographic", "-no-reboot"]
+        rr = os.environ.get("TX86_NET_RR") == "1"
+        rr_log = os.path.join(tmp, "net.rr")
         log = open(log_path, "wb")
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, cwd=tmp)
+        if rr:
+            proc = subprocess.Popen(cmd + ["-icount", "shift=0,rr=record,rrfile=" + rr_log],
+                                    stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=open(os.path.join(tmp, "rec.err"), "wb"), cwd=tmp)
+        else:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, cwd=tmp)
         t0 = time.time()
         served = None
         if tap:
@@ -153,6 +164,15 @@ def main():
                     failures.append("in the log: " + line.strip())
         if proc.returncode != 0:
             failures.append("tx86 exited with status %d" % proc.returncode)
+        if rr and not failures:
+            r = subprocess.run(cmd + ["-icount", "shift=0,rr=replay,rrfile=" + rr_log],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp, timeout=TIMEOUT)
+            if r.stdout.decode("latin-1") != text or r.returncode != proc.returncode:
+                failures.append("the replay's output (%d bytes, status %d) differs from the "
+                                "recording's (%d bytes): %s" % (
+                                    len(r.stdout), r.returncode, len(text),
+                                    r.stderr.decode(errors="replace")[-300:]))
         secs = time.time() - t0
     for f in failures:
         print("  " + model + ": " + f)
