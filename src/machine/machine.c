@@ -626,7 +626,8 @@ void machine_unwatch_fd(Machine *m, int fd, void *opaque)
     }
 }
 
-bool machine_poll_host(Machine *m, int64_t timeout_ns)
+/* poll the watched fds once (machine_poll_host without record's flush) */
+static bool machine_poll_fds(Machine *m, int64_t timeout_ns)
 {
     GArray *a = m->host_fds;
     guint n = a ? a->len : 0;
@@ -658,6 +659,12 @@ bool machine_poll_host(Machine *m, int64_t timeout_ns)
             ran = true;
         }
     }
+    return ran;
+}
+
+bool machine_poll_host(Machine *m, int64_t timeout_ns)
+{
+    bool ran = machine_poll_fds(m, timeout_ns);
     if (G_UNLIKELY(m->rr))
         replay_flush_input(m);         /* record: what the handlers gave, logged */
     return ran;
@@ -668,7 +675,25 @@ bool machine_poll_host(Machine *m, int64_t timeout_ns)
 static void machine_sleep_until(Machine *m, int64_t deadline)
 {
     if (clock_is_icount(&m->clock) && deadline != INT64_MAX) {
-        clock_warp(&m->clock, deadline);       /* -icount: idle time takes no host time */
+        if (!m->cfg.icount_sleep) {
+            clock_warp(&m->clock, deadline);   /* -icount: idle time takes no host time */
+            return;
+        }
+        /* sleep=on: idle time passes on the host too; input that comes
+         * first is delivered at the virtual time it came at */
+        int64_t now = clock_now(&m->clock), wait = deadline - now;
+        int64_t t0 = g_get_monotonic_time();
+        bool input = false;
+        if (wait > 0 && m->host_fds && ((GArray *)m->host_fds)->len) {
+            input = machine_poll_fds(m, wait);
+        } else if (wait > 0) {
+            struct timespec ts = { .tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000 };
+            nanosleep(&ts, NULL);
+        }
+        int64_t slept = (g_get_monotonic_time() - t0) * 1000;
+        clock_warp(&m->clock, input && slept < wait ? now + slept : deadline);
+        if (G_UNLIKELY(m->rr))
+            replay_flush_input(m);
         return;
     }
     int64_t wait = deadline == INT64_MAX ? 100000000 : deadline - clock_now(&m->clock);
@@ -763,6 +788,14 @@ static int machine_turn_halted(Machine *m, bool nested)
     if (env->interrupt_request & CPU_INTERRUPT_EXIT)
         return -1;
     int64_t deadline = clock_next_deadline(&m->clock);
+    if (replaying) {
+        /* the recording's input may have come while it idled (sleep=on) */
+        int64_t t = replay_next_vtime(m);
+        if (t < deadline && (env->eflags & IF_MASK)) {
+            clock_warp(&m->clock, t);
+            return TURN_ON;
+        }
+    }
     if ((replaying || nested) && (!(env->eflags & IF_MASK) || deadline == INT64_MAX)) {
         /* only the log could wake it, and it has nothing here */
         if (nested)

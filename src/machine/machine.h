@@ -64,6 +64,8 @@ typedef struct MachineConfig {
     bool gdb_wait;                /* -S: stopped before the first instruction */
     bool icount;                  /* -icount: virtual time = instructions << icount_shift */
     int icount_shift;
+    bool icount_sleep;            /* sleep=on: a halted CPU's idle time passes on the host
+                                     too (default with rr=record; else time jumps) */
     /* record and replay (-icount ...,rr=record|replay,rrfile=F; replay.c) */
     int rr_mode;                  /* ReplayMode (replay.h), 0 = off */
     char *rr_file;                /* rrfile=: the input log */

@@ -608,13 +608,18 @@ static bool opt_debugging(OptId id, const char *v, MachineConfig *cfg, GError **
          * QEMU's "auto" needs host time */
         gchar **parts = g_strsplit(v, ",", -1);
         bool ok = true, have = false;
+        int sleep = -1;             /* not given */
         const char *bad = NULL;
         for (gchar **p = parts; ok && *p; p++) {
             const char *s = *p;
             if (g_str_has_prefix(s, "shift="))
                 s += 6;
-            else if (!strcmp(s, "align=off") || !strcmp(s, "sleep=off") || !strcmp(s, "sleep=on"))
+            else if (!strcmp(s, "align=off"))
                 continue;
+            else if (!strcmp(s, "sleep=off") || !strcmp(s, "sleep=on")) {
+                sleep = !strcmp(s, "sleep=on");
+                continue;
+            }
             else if (!strcmp(s, "rr=record") || !strcmp(s, "rr=replay") || !strcmp(s, "rr=off")) {
                 cfg->rr_mode = !strcmp(s, "rr=record") ? REPLAY_RECORD
                              : !strcmp(s, "rr=replay") ? REPLAY_PLAY : REPLAY_OFF;
@@ -653,6 +658,9 @@ static bool opt_debugging(OptId id, const char *v, MachineConfig *cfg, GError **
         if (cfg->rr_mode && !cfg->rr_file)
             return opt_fail(errp, OPTIONS_ERROR_INVALID,
                             "-icount '%s': rr= needs rrfile=FILE", v);
+        /* an idle guest being recorded waits for its user in host time;
+         * otherwise idle time jumps (the same run, sooner) */
+        cfg->icount_sleep = sleep >= 0 ? sleep : cfg->rr_mode == REPLAY_RECORD;
         cfg->icount = true;
         return true;
     }

@@ -589,6 +589,15 @@ uint64_t replay_budget(Machine *m)
     return to > now ? to - now : 0;
 }
 
+int64_t replay_next_vtime(Machine *m)
+{
+    ReplayState *r = m->rr;
+    if (!r || r->mode != REPLAY_PLAY || r->over || r->ev_pos >= r->log.events->len)
+        return INT64_MAX;
+    const ReplayEvent *e = &g_array_index(r->log.events, ReplayEvent, r->ev_pos);
+    return e->icount == m->cpu.icount ? e->vtime : INT64_MAX;
+}
+
 bool replay_idle(Machine *m)
 {
     ReplayState *r = m->rr;

@@ -115,6 +115,9 @@ uint64_t replay_budget(struct Machine *m);
 /* replay: the guest halted with no timer to wake it: only the log can;
  * false when it has nothing more (the run is over or went another way) */
 bool replay_idle(struct Machine *m);
+/* replay: the virtual time of the next input when it is due at this
+ * count (the recording got it while the CPU idled), else INT64_MAX */
+int64_t replay_next_vtime(struct Machine *m);
 /* a replay going over its past for the debugger (machine_run_until):
  * the guest's output was shown before, devices drop it */
 bool replay_output_muted(struct Machine *m);
