@@ -851,9 +851,11 @@ static TurnResult machine_turn(Machine *m, uint64_t start, uint64_t stop_at, boo
         }
     }
     clock_run_timers(&m->clock);
-    if (!nested && m->host_fds && !env->halted &&
+    /* host input about every 1 ms, also while the CPU halts (with -icount
+     * sleep=off it then jumps from timer to timer without sleeping) */
+    if (!nested && m->host_fds &&
         g_get_monotonic_time() * 1000 - m->host_poll_last >= 1000000)
-        machine_poll_host(m, 0);       /* host input about every 1 ms */
+        machine_poll_host(m, 0);
     if (G_UNLIKELY(m->rr) && !replay_turn(m)) {
         /* the replay is over: a debugger may still look at it, and go back */
         if (nested || !m->gdb)
@@ -896,8 +898,14 @@ static TurnResult machine_turn(Machine *m, uint64_t start, uint64_t stop_at, boo
     }
     if (G_UNLIKELY(m->rr))
         remaining = MIN(remaining, replay_budget(m));
-    if (remaining == 0)
-        return TURN_ON;                        /* nested: there; replay: its turn next */
+    if (remaining == 0) {
+        /* nested: there, once the interrupt that wakes a halted CPU is
+         * taken (a count names the state just before its next
+         * instruction); replay: its turn next */
+        if (nested && env->halted)
+            cpu_exec(env, 0);
+        return TURN_ON;
+    }
 
     uint64_t slice = machine_slice(m, remaining);
     uint64_t icount0 = env->icount;
@@ -945,7 +953,7 @@ int machine_run_until(Machine *m, uint64_t icount)
 {
     int ret = MACHINE_RUN_REACHED;
     replay_set_seeking(m, true);               /* its output was shown before */
-    while (m->cpu.icount < icount) {
+    while (m->cpu.icount < icount || (m->cpu.icount == icount && m->cpu.halted)) {
         TurnResult r = machine_turn(m, 0, icount, true);
         if (r == TURN_DEBUG || r == TURN_END) {
             ret = r == TURN_DEBUG ? MACHINE_RUN_DEBUG : MACHINE_RUN_ENDED;

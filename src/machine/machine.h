@@ -208,7 +208,9 @@ void     machine_free(Machine *m);
 int      machine_run(Machine *m);
 void     machine_request_shutdown(Machine *m, int status);
 /* a replay going to an instruction count for the debugger (replay.c,
- * the gdb stub's reverse execution): run until the count is icount,
+ * the gdb stub's reverse execution): run until the count is icount and
+ * the next instruction is about to run (a halted CPU has taken the
+ * interrupt that wakes it),
  * without host input, the gdb stub or the monitor.  Returns
  * MACHINE_RUN_REACHED, MACHINE_RUN_DEBUG (a gdb breakpoint or watchpoint
  * stopped the CPU first) or MACHINE_RUN_ENDED (the guest or the

@@ -13,11 +13,14 @@
 #   snapshot_check.py   savevm/loadvm/-loadvm/delvm in a qcow2 disk (qemu-img checks it)
 #   migrate_check.py    live migration of the Linux guest on the loopback (-icount:
 #                       source + destination output = an uninterrupted run)
+#   replay_rom.py       record and replay a ROM taking serial input, on each
+#                       backend; a damaged log is caught; gdb reverse-continue
 #   replay_linux.py     record a Linux boot with typed serial input, replay it
 #                       (identical), reverse-continue/stepi in gdb (docs/replay.md)
 # Each script ends with "NAME: N passed, N failed".
 
 DEBUG_ROM := $(BUILD)/tests/debug/debug_rom.bin
+ECHO_ROM := $(BUILD)/tests/debug/echo_rom.bin
 
 .PHONY: check-debug check-debug-linux check-savevm-long
 
@@ -25,12 +28,13 @@ $(BUILD)/tests/debug/%.bin: tests/debug/%.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -o $@ $<
 
-check-debug: tx86 tx86-trace $(DEBUG_ROM) $(GUEST_BINS)
+check-debug: tx86 tx86-trace $(DEBUG_ROM) $(ECHO_ROM) $(GUEST_BINS)
 	sh tests/debug/gdb_rom.sh ./tx86 $(DEBUG_ROM)
 	python3 tests/debug/gdb_robust.py ./tx86 $(DEBUG_ROM)
 	sh tests/debug/determinism_rom.sh ./tx86 "$(GUEST_BACKENDS)" $(DEBUG_ROM)
 	sh tests/debug/savevm_rom.sh ./tx86 "$(GUEST_BACKENDS)" $(DEBUG_ROM) $(BUILD)/tests/guest
 	sh tests/debug/trace_tool.sh ./tx86 ./tx86-trace $(DEBUG_ROM)
+	python3 tests/debug/replay_rom.py ./tx86 "$(GUEST_BACKENDS)" $(ECHO_ROM)
 	TX86=./tx86 sh tests/debug/gdb_linux.sh
 	TX86=./tx86 sh tests/debug/determinism_linux.sh
 	TX86=./tx86 sh tests/debug/savevm_linux.sh
