@@ -23,8 +23,11 @@
 #include <zlib.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <poll.h>
 #include "machine/machine.h"
 #include "machine/savevm.h"
 #include "bus/vmstate.h"
@@ -433,8 +436,14 @@ bool machine_load_state_bytes(Machine *m, const uint8_t *data, size_t len, bool 
 
 /* ---- URIs ---- */
 
-static bool migrate_tcp(Machine *m, const char *spec, GError **errp);
-static bool incoming_tcp(Machine *m, const char *spec, GError **errp);
+static bool migrate_sock(Machine *m, const char *uri, GError **errp);
+static int sock_open(const char *uri, bool listen_, GError **errp);
+static bool incoming_stream(Machine *m, int fd, const char *uri, GError **errp);
+
+static bool is_sock_uri(const char *uri)
+{
+    return g_str_has_prefix(uri, "tcp:") || g_str_has_prefix(uri, "unix:");
+}
 
 static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError **errp)
 {
@@ -446,7 +455,7 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
         *is_exec = true;
     } else {
         g_set_error(errp, VMSTATE_ERROR, 0, "'%s': tx86 moves state through file:PATH, "
-                    "exec:COMMAND and tcp:HOST:PORT", uri);
+                    "exec:COMMAND, tcp:HOST:PORT and unix:PATH", uri);
         return false;
     }
     if (!**arg) {
@@ -458,8 +467,8 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
 
 bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
 {
-    if (g_str_has_prefix(uri, "tcp:"))
-        return migrate_tcp(m, uri + 4, errp);
+    if (is_sock_uri(uri))
+        return migrate_sock(m, uri, errp);
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -491,13 +500,70 @@ bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
     return ok;
 }
 
-bool machine_incoming(Machine *m, const char *uri, GError **errp)
+/* an incoming migration between migrate_incoming and the source's stream */
+struct MigIncoming {
+    char *uri;
+    int lfd;                /* tcp:, unix: the listening socket, else -1 */
+    char *unix_path;        /* unix: the socket file, removed when done */
+};
+
+MigIncoming *machine_incoming_start(Machine *m, const char *uri, GError **errp)
 {
-    if (g_str_has_prefix(uri, "tcp:")) {
-        if (!incoming_tcp(m, uri + 4, errp))
-            return false;
-        return true;
+    MigIncoming *in = g_new0(MigIncoming, 1);
+    in->uri = g_strdup(uri);
+    in->lfd = -1;
+    if (is_sock_uri(uri)) {
+        in->lfd = sock_open(uri, true, errp);
+        if (in->lfd < 0) {
+            machine_incoming_free(in);
+            return NULL;
+        }
+        if (g_str_has_prefix(uri, "unix:"))
+            in->unix_path = g_strdup(uri + 5);
+        return in;
     }
+    const char *arg;
+    bool is_exec;
+    bool ok = uri_split(uri, &arg, &is_exec, errp);
+    if (ok && !is_exec && !g_file_test(arg, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: no such file", uri);
+        ok = false;
+    }
+    if (!ok) {
+        machine_incoming_free(in);
+        return NULL;
+    }
+    return in;
+}
+
+const char *machine_incoming_uri(const MigIncoming *in)
+{
+    return in->uri;
+}
+
+bool machine_incoming_ready(const MigIncoming *in)
+{
+    if (in->lfd < 0)
+        return true;
+    struct pollfd p = { .fd = in->lfd, .events = POLLIN };
+    return poll(&p, 1, 0) > 0;
+}
+
+void machine_incoming_free(MigIncoming *in)
+{
+    if (!in)
+        return;
+    if (in->lfd >= 0)
+        close(in->lfd);
+    if (in->unix_path)
+        unlink(in->unix_path);
+    g_free(in->unix_path);
+    g_free(in->uri);
+    g_free(in);
+}
+
+static bool incoming_file(Machine *m, const char *uri, GError **errp)
+{
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -534,7 +600,37 @@ bool machine_incoming(Machine *m, const char *uri, GError **errp)
     return true;
 }
 
-/* ---- live migration over TCP ----
+bool machine_incoming_finish(Machine *m, MigIncoming *in, GError **errp)
+{
+    bool ok;
+    if (in->lfd < 0) {
+        ok = incoming_file(m, in->uri, errp);
+    } else {
+        int fd;
+        do
+            fd = accept(in->lfd, NULL, NULL);
+        while (fd < 0 && errno == EINTR);
+        close(in->lfd);
+        in->lfd = -1;
+        if (fd < 0) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "%s: accept: %s", in->uri, g_strerror(errno));
+            ok = false;
+        } else {
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            ok = incoming_stream(m, fd, in->uri, errp);
+        }
+    }
+    machine_incoming_free(in);
+    return ok;
+}
+
+bool machine_incoming(Machine *m, const char *uri, GError **errp)
+{
+    MigIncoming *in = machine_incoming_start(m, uri, errp);
+    return in && machine_incoming_finish(m, in, errp);
+}
+
+/* ---- live migration over TCP or a unix socket ----
  *
  * The source sends the header, then RAM as 'P' page records in rounds
  * while the guest runs: dirty logging (bus/memory.h) marks every page the
@@ -543,7 +639,7 @@ bool machine_incoming(Machine *m, const char *uri, GError **errp)
  * out within the downtime limit at the bandwidth measured so far (or
  * after MIG_MAX_ROUNDS), the machine stops, the last dirty pages and
  * every section follow, then 'E' and the CRC.  The source stays stopped
- * (QEMU's "postmigrate").  The destination (-incoming tcp:) takes pages
+ * (QEMU's "postmigrate").  The destination (-incoming tcp:/unix:) takes pages
  * into RAM as they come and loads the sections at the end. */
 
 #define MIG_STEP_BYTES   (8u << 20)     /* RAM sent per main-loop turn */
@@ -613,6 +709,40 @@ static int tcp_open(const char *spec, bool listen_, GError **errp)
     if (fd < 0)
         g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec, g_strerror(err));
     return fd;
+}
+
+/* unix:PATH; listening replaces a socket file left at PATH (as QEMU does) */
+static int unix_open(const char *path, bool listen_, GError **errp)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path,
+                    *path ? "the path is too long for a socket" : "give the socket's PATH");
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path, g_strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (listen_ && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+    if (listen_ ? bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)
+                : connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path, g_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int sock_open(const char *uri, bool listen_, GError **errp)
+{
+    if (g_str_has_prefix(uri, "unix:"))
+        return unix_open(uri + 5, listen_, errp);
+    return tcp_open(uri + 4, listen_, errp);
 }
 
 static bool write_all(int fd, const uint8_t *p, size_t n)
@@ -775,14 +905,14 @@ void machine_migration_cancel(Machine *m)
         mig_end(m, m->mig_out, "cancelled", NULL);
 }
 
-static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
+static bool migrate_sock(Machine *m, const char *uri, GError **errp)
 {
     if (m->mig_out) {
         g_set_error(errp, VMSTATE_ERROR, 0, "a migration is already running");
         return false;
     }
     int64_t t0 = g_get_monotonic_time();
-    int fd = tcp_open(spec, false, errp);
+    int fd = sock_open(uri, false, errp);
     if (fd < 0)
         return false;
     MigOut *o = g_new0(MigOut, 1);
@@ -805,7 +935,7 @@ static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
         o->next_page = 0;
         mig_complete(m, o);
         if (g_strcmp0(m->migration.status, "completed")) {
-            g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec,
+            g_set_error(errp, VMSTATE_ERROR, 0, "%s: %s", uri,
                         m->migration.error ? m->migration.error : "failed");
             return false;
         }
@@ -813,7 +943,7 @@ static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
     return true;
 }
 
-/* -incoming tcp:HOST:PORT: wait for one source, take its stream */
+/* -incoming tcp:HOST:PORT or unix:PATH: the stream of the one source */
 typedef struct MigIn {
     int fd;
     uint32_t crc;
@@ -846,25 +976,14 @@ static uint32_t rd_u32(MigIn *in)
     return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
+static bool incoming_stream(Machine *m, int fd, const char *spec, GError **errp)
 {
-    int lfd = tcp_open(spec, true, errp);
-    if (lfd < 0)
-        return false;
-    int fd = accept(lfd, NULL, NULL);
-    close(lfd);
-    if (fd >= 0)
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-    if (fd < 0) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: accept: %s", spec, g_strerror(errno));
-        return false;
-    }
     MigIn in = { fd, 0, false };
     g_autoptr(GByteArray) st = g_byte_array_new();     /* header + sections */
     uint8_t hdr[20];
     bool ok = read_all(&in, hdr, sizeof(hdr));
     if (ok && memcmp(hdr, SAVEVM_MAGIC, 8)) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the peer does not send a tx86 state",
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the peer does not send a tx86 state",
                     spec);
         close(fd);
         return false;
@@ -874,7 +993,7 @@ static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
     for (int k = 0; k < 8; k++)
         ram_size |= (uint64_t)hdr[12 + k] << (8 * k);
     if (ok && ram_size != m->mem->ram_size) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the source has %" G_GUINT64_FORMAT
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the source has %" G_GUINT64_FORMAT
                     " MiB of RAM, this machine %u MiB (-m)", spec, ram_size >> 20,
                     m->mem->ram_size >> 20);
         close(fd);
@@ -956,7 +1075,7 @@ static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
     if (ok && in.bad)
         g_set_error(&err, VMSTATE_ERROR, 0, "the source went away before the end");
     if (!ok || in.bad) {
-        g_propagate_prefixed_error(errp, err, "tcp:%s: ", spec);
+        g_propagate_prefixed_error(errp, err, "%s: ", spec);
         return false;
     }
     vms_put_u8(st, 'E');
