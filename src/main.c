@@ -9,8 +9,13 @@
  * that halts for good or reaches --max-insns: 0), 1 for command-line and
  * setup errors (one line on stderr, also when the firmware is missing), 0 for
  * --help / --version.
+ *
+ * -incoming defer: the machine is built, the monitor starts, and tx86
+ * waits (QEMU's "inmigrate") for migrate_incoming URI, then loads the
+ * source's state and runs (stays stopped under -S); see incoming_defer.
  */
 #include <stdio.h>
+#include <string.h>
 #include "config.h"
 #include "machine/machine.h"
 #include "machine/savevm.h"
@@ -22,6 +27,31 @@
 #include "ui/screenshot.h"
 #include "monitor/monitor.h"
 #include "util/daemon.h"
+
+/* -incoming defer: serve the monitor until migrate_incoming names a
+ * source and that source is there (a client connected to tcp:/unix:),
+ * then load it; a quit meanwhile ends the wait without loading */
+static bool incoming_defer(Machine *m, Monitor *mon, GError **errp)
+{
+    MigIncoming *in = NULL;
+    monitor_inmigrate_begin(mon);
+    while (!m->shutdown_requested) {
+        if (!in)
+            in = monitor_take_incoming(mon);
+        if (in && machine_incoming_ready(in))
+            break;
+        machine_poll_host(m, 20 * 1000 * 1000);
+    }
+    bool ok = true;
+    if (m->shutdown_requested) {
+        machine_incoming_free(in);
+    } else if (!machine_incoming_finish(m, in, errp)) {
+        ok = false;
+    }
+    if (monitor_inmigrate_end(mon) && ok && !m->shutdown_requested)
+        machine_cont(m);                    /* RESUME, as QEMU's autostart */
+    return ok;
+}
 
 int main(int argc, char **argv)
 {
@@ -83,7 +113,10 @@ int main(int argc, char **argv)
         daemon_finish(&dmn);
         return 1;
     }
-    if (m->cfg.incoming && !machine_incoming(m, m->cfg.incoming, &err)) {  /* savevm.c */
+    bool defer = m->cfg.incoming && !strcmp(m->cfg.incoming, "defer");
+    if (defer)
+        machine_stop(m);                    /* until incoming_defer has loaded a state */
+    else if (m->cfg.incoming && !machine_incoming(m, m->cfg.incoming, &err)) {  /* savevm.c */
         fprintf(stderr, "tx86: -incoming %s\n", err->message);
         g_error_free(err);
         machine_free(m);
@@ -114,6 +147,14 @@ int main(int argc, char **argv)
     }
     screenshot_start(m);                    /* --screendump-text FILE follows the screen */
     daemon_ready(&dmn);                     /* -daemonize: detach, the parent exits 0 */
+    if (defer && !incoming_defer(m, mon, &err)) {
+        fprintf(stderr, "tx86: -incoming defer: %s\n", err->message);
+        g_error_free(err);
+        monitor_free(mon);
+        machine_free(m);
+        daemon_finish(&dmn);
+        return 1;
+    }
     status = machine_run(m);
     monitor_free(mon);
     if (!screenshot_at_exit(m, &err)) {     /* --screenshot, --screendump-text */

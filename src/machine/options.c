@@ -210,8 +210,9 @@ void options_usage(FILE *f)
 "  --save-at N:PATH       save the machine's state to PATH at instruction N\n"
 "  -loadvm NAME           start from snapshot NAME (savevm; docs/savevm.md)\n"
 "  --snapshot-dir DIR     snapshots as state files in DIR (machines without qcow2)\n"
-"  -incoming file:PATH|exec:CMD|tcp:HOST:PORT  start from a saved state or a\n"
-"                         migrating source (docs/savevm.md)\n"
+"  -incoming file:PATH|exec:CMD|tcp:HOST:PORT|unix:PATH  start from a saved\n"
+"                         state or a migrating source; -incoming defer: wait for\n"
+"                         the monitor's migrate_incoming URI (docs/savevm.md)\n"
 "  --seabios-log DEV      SeaBIOS's debug log (port 0x402): stdio or file:PATH\n"
 "  --help, --version\n"
 "\n"
@@ -1438,9 +1439,11 @@ static bool opt_one(const OptDesc *o, const char *v, MachineConfig *cfg, GError 
                         "--backend: '%s' is not a backend (native or interp)", v);
     case OPT_INCOMING:                        /* savevm.c */
         if (!g_str_has_prefix(v, "file:") && !g_str_has_prefix(v, "exec:") &&
-            !g_str_has_prefix(v, "tcp:"))
+            !g_str_has_prefix(v, "tcp:") && !g_str_has_prefix(v, "unix:") &&
+            strcmp(v, "defer"))
             return opt_fail(errp, OPTIONS_ERROR_INVALID, "-incoming: '%s': tx86 loads a "
-                            "state from file:PATH, exec:COMMAND or tcp:HOST:PORT", v);
+                            "state from file:PATH, exec:COMMAND, tcp:HOST:PORT or "
+                            "unix:PATH, or waits for migrate_incoming (defer)", v);
         g_free(cfg->incoming);
         cfg->incoming = g_strdup(v);
         return true;

@@ -23,8 +23,11 @@
 #include <zlib.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <poll.h>
 #include "machine/machine.h"
 #include "machine/savevm.h"
 #include "bus/vmstate.h"
@@ -163,6 +166,28 @@ static StateEntry *find_entry(Machine *m, const char *name, uint32_t instance)
     return NULL;
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        if (v)
+            return false;
+    }
+    return true;
+}
+
+/* a zero page or chunk into RAM: written only where RAM is not zero
+ * already, so that RAM the new machine never touched stays unmapped (a
+ * write would make the host clear and map every page: most of the time
+ * of a large, mostly empty guest's load) */
+static void ram_zero(uint8_t *dst, size_t n)
+{
+    for (size_t at = 0; at < n; at += PAGE_SIZE)
+        if (!all_zero(dst + at, MIN((size_t)PAGE_SIZE, n - at)))
+            memset(dst + at, 0, MIN((size_t)PAGE_SIZE, n - at));
+}
+
 /* RAM: check (ram NULL) or load */
 static bool load_ram(VMSReader *r, uint8_t *ram, uint32_t size, GError **errp)
 {
@@ -173,7 +198,7 @@ static bool load_ram(VMSReader *r, uint8_t *ram, uint32_t size, GError **errp)
         uint8_t *dst = ram ? ram + off : scratch;
         if (kind == RAM_ZERO) {
             if (ram)
-                memset(dst, 0, n);
+                ram_zero(dst, n);
             continue;
         }
         uint32_t len = vms_get_u32(r);
@@ -219,7 +244,7 @@ static bool load_page(VMSReader *r, uint8_t *ram, uint32_t ram_size, GError **er
     uint8_t *dst = ram ? ram + (size_t)page * PAGE_SIZE : scratch;
     if (kind == RAM_ZERO) {
         if (ram)
-            memset(dst, 0, PAGE_SIZE);
+            ram_zero(dst, PAGE_SIZE);
         return true;
     }
     uint32_t len = vms_get_u32(r);
@@ -441,8 +466,14 @@ bool machine_load_state_bytes(Machine *m, const uint8_t *data, size_t len, bool 
 
 /* ---- URIs ---- */
 
-static bool migrate_tcp(Machine *m, const char *spec, GError **errp);
-static bool incoming_tcp(Machine *m, const char *spec, GError **errp);
+static bool migrate_sock(Machine *m, const char *uri, GError **errp);
+static int sock_open(const char *uri, bool listen_, GError **errp);
+static bool incoming_stream(Machine *m, int fd, const char *uri, GError **errp);
+
+static bool is_sock_uri(const char *uri)
+{
+    return g_str_has_prefix(uri, "tcp:") || g_str_has_prefix(uri, "unix:");
+}
 
 static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError **errp)
 {
@@ -454,7 +485,7 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
         *is_exec = true;
     } else {
         g_set_error(errp, VMSTATE_ERROR, 0, "'%s': tx86 moves state through file:PATH, "
-                    "exec:COMMAND and tcp:HOST:PORT", uri);
+                    "exec:COMMAND, tcp:HOST:PORT and unix:PATH", uri);
         return false;
     }
     if (!**arg) {
@@ -466,8 +497,8 @@ static bool uri_split(const char *uri, const char **arg, bool *is_exec, GError *
 
 bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
 {
-    if (g_str_has_prefix(uri, "tcp:"))
-        return migrate_tcp(m, uri + 4, errp);
+    if (is_sock_uri(uri))
+        return migrate_sock(m, uri, errp);
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -499,13 +530,70 @@ bool machine_migrate_to(Machine *m, const char *uri, GError **errp)
     return ok;
 }
 
-bool machine_incoming(Machine *m, const char *uri, GError **errp)
+/* an incoming migration between migrate_incoming and the source's stream */
+struct MigIncoming {
+    char *uri;
+    int lfd;                /* tcp:, unix: the listening socket, else -1 */
+    char *unix_path;        /* unix: the socket file, removed when done */
+};
+
+MigIncoming *machine_incoming_start(Machine *m, const char *uri, GError **errp)
 {
-    if (g_str_has_prefix(uri, "tcp:")) {
-        if (!incoming_tcp(m, uri + 4, errp))
-            return false;
-        return true;
+    MigIncoming *in = g_new0(MigIncoming, 1);
+    in->uri = g_strdup(uri);
+    in->lfd = -1;
+    if (is_sock_uri(uri)) {
+        in->lfd = sock_open(uri, true, errp);
+        if (in->lfd < 0) {
+            machine_incoming_free(in);
+            return NULL;
+        }
+        if (g_str_has_prefix(uri, "unix:"))
+            in->unix_path = g_strdup(uri + 5);
+        return in;
     }
+    const char *arg;
+    bool is_exec;
+    bool ok = uri_split(uri, &arg, &is_exec, errp);
+    if (ok && !is_exec && !g_file_test(arg, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: no such file", uri);
+        ok = false;
+    }
+    if (!ok) {
+        machine_incoming_free(in);
+        return NULL;
+    }
+    return in;
+}
+
+const char *machine_incoming_uri(const MigIncoming *in)
+{
+    return in->uri;
+}
+
+bool machine_incoming_ready(const MigIncoming *in)
+{
+    if (in->lfd < 0)
+        return true;
+    struct pollfd p = { .fd = in->lfd, .events = POLLIN };
+    return poll(&p, 1, 0) > 0;
+}
+
+void machine_incoming_free(MigIncoming *in)
+{
+    if (!in)
+        return;
+    if (in->lfd >= 0)
+        close(in->lfd);
+    if (in->unix_path)
+        unlink(in->unix_path);
+    g_free(in->unix_path);
+    g_free(in->uri);
+    g_free(in);
+}
+
+static bool incoming_file(Machine *m, const char *uri, GError **errp)
+{
     const char *arg;
     bool is_exec;
     if (!uri_split(uri, &arg, &is_exec, errp))
@@ -542,16 +630,46 @@ bool machine_incoming(Machine *m, const char *uri, GError **errp)
     return true;
 }
 
-/* ---- live migration over TCP ----
+bool machine_incoming_finish(Machine *m, MigIncoming *in, GError **errp)
+{
+    bool ok;
+    if (in->lfd < 0) {
+        ok = incoming_file(m, in->uri, errp);
+    } else {
+        int fd;
+        do
+            fd = accept(in->lfd, NULL, NULL);
+        while (fd < 0 && errno == EINTR);
+        close(in->lfd);
+        in->lfd = -1;
+        if (fd < 0) {
+            g_set_error(errp, VMSTATE_ERROR, 0, "%s: accept: %s", in->uri, g_strerror(errno));
+            ok = false;
+        } else {
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            ok = incoming_stream(m, fd, in->uri, errp);
+        }
+    }
+    machine_incoming_free(in);
+    return ok;
+}
+
+bool machine_incoming(Machine *m, const char *uri, GError **errp)
+{
+    MigIncoming *in = machine_incoming_start(m, uri, errp);
+    return in && machine_incoming_finish(m, in, errp);
+}
+
+/* ---- live migration over TCP or a unix socket ----
  *
  * The source sends the header, then RAM as 'P' page records in rounds
  * while the guest runs: dirty logging (bus/memory.h) marks every page the
  * guest or a device writes after it was sent, and the next round sends
  * those again.  When a round ends with so little left that it would go
- * out within the downtime limit at the bandwidth measured so far (or
+ * out within the downtime limit (MigOut says how that is reckoned; or
  * after MIG_MAX_ROUNDS), the machine stops, the last dirty pages and
  * every section follow, then 'E' and the CRC.  The source stays stopped
- * (QEMU's "postmigrate").  The destination (-incoming tcp:) takes pages
+ * (QEMU's "postmigrate").  The destination (-incoming tcp:/unix:) takes pages
  * into RAM as they come and loads the sections at the end. */
 
 #define MIG_STEP_BYTES   (8u << 20)     /* RAM sent per main-loop turn */
@@ -563,9 +681,17 @@ typedef struct MigOut {
     GByteArray *buf;        /* not yet written */
     uint32_t crc;
     uint32_t next_page;     /* the scan's position in this round */
-    int64_t start_us, round_start_us;
-    uint64_t round_bytes;   /* sent in this round */
-    double bytes_per_ms;    /* measured bandwidth */
+    int64_t start_us;
+    /* what the final copy will cost, in host time (not bytes: pages go
+     * compressed, the sections raw, and the rounds share the host with
+     * the guest): the time the steps spent per page that carried data,
+     * and twice the time saving the sections took at the start (save and
+     * send) */
+    int64_t busy_us;        /* inside machine_migration_poll's steps */
+    uint64_t data_pages;    /* pages sent with data (not zero pages) */
+    int64_t sections_us;
+    z_stream zs;            /* one deflate state for every page (compress2 would
+                               set one up and free it per page) */
 } MigOut;
 
 static bool tcp_split(const char *spec, char **host, char **port, GError **errp)
@@ -623,6 +749,40 @@ static int tcp_open(const char *spec, bool listen_, GError **errp)
     return fd;
 }
 
+/* unix:PATH; listening replaces a socket file left at PATH (as QEMU does) */
+static int unix_open(const char *path, bool listen_, GError **errp)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path,
+                    *path ? "the path is too long for a socket" : "give the socket's PATH");
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path, g_strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (listen_ && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);
+    if (listen_ ? bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)
+                : connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "unix:%s: %s", path, g_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int sock_open(const char *uri, bool listen_, GError **errp)
+{
+    if (g_str_has_prefix(uri, "unix:"))
+        return unix_open(uri + 5, listen_, errp);
+    return tcp_open(uri + 4, listen_, errp);
+}
+
 static bool write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
@@ -644,7 +804,6 @@ static bool mig_flush(Machine *m, MigOut *o)
     o->crc = (uint32_t)crc32(o->crc, o->buf->data, o->buf->len);
     bool ok = write_all(o->fd, o->buf->data, o->buf->len);
     m->migration.bytes += o->buf->len;
-    o->round_bytes += o->buf->len;
     g_byte_array_set_size(o->buf, 0);
     return ok;
 }
@@ -665,9 +824,17 @@ static void mig_put_page(Machine *m, MigOut *o, uint32_t i)
         vms_put_u8(o->buf, RAM_ZERO);
         return;
     }
+    o->data_pages++;
     uint8_t z[PAGE_SIZE + 128];
-    uLongf zl = sizeof(z);
-    if (compress2(z, &zl, p, PAGE_SIZE, 1) == Z_OK && zl < PAGE_SIZE) {
+    uLongf zl = 0;
+    deflateReset(&o->zs);
+    o->zs.next_in = (Bytef *)p;
+    o->zs.avail_in = PAGE_SIZE;
+    o->zs.next_out = z;
+    o->zs.avail_out = sizeof(z);
+    if (deflate(&o->zs, Z_FINISH) == Z_STREAM_END)
+        zl = o->zs.total_out;
+    if (zl && zl < PAGE_SIZE) {
         vms_put_u8(o->buf, RAM_ZLIB);
         vms_put_u32(o->buf, (uint32_t)zl);
         g_byte_array_append(o->buf, z, (guint)zl);
@@ -690,6 +857,7 @@ static uint64_t mig_dirty_bytes(Machine *m)
 static void mig_end(Machine *m, MigOut *o, const char *status, const char *error)
 {
     physmem_dirty_log_stop(m->mem);
+    deflateEnd(&o->zs);
     close(o->fd);
     g_byte_array_unref(o->buf);
     m->migration.status = status;
@@ -740,6 +908,7 @@ void machine_migration_poll(Machine *m)
         return;
     uint32_t pages = m->mem->ram_size >> PAGE_BITS;
     uint64_t sent0 = m->migration.bytes;
+    int64_t t0 = g_get_monotonic_time();
     bool harvested = false, ok = true;
     while (o->next_page < pages && ok && m->migration.bytes - sent0 < MIG_STEP_BYTES) {
         if (physmem_dirty_harvest(m->mem, o->next_page)) {
@@ -753,28 +922,26 @@ void machine_migration_poll(Machine *m)
     ok = ok && mig_flush(m, o);
     if (harvested)
         tlb_flush_all(&m->cpu.tlb);            /* pages made clean lose their write tags */
+    o->busy_us += g_get_monotonic_time() - t0;
     if (!ok) {
         mig_end(m, o, "failed", "the destination went away");
         return;
     }
     if (o->next_page < pages)
         return;
-    /* a round ended */
-    int64_t now = g_get_monotonic_time();
-    double ms = MAX(1.0, (double)(now - o->round_start_us) / 1000.0);
-    o->bytes_per_ms = MAX(o->bytes_per_ms, (double)o->round_bytes / ms);
+    /* a round ended: stop for the last copy if it fits in the limit */
     m->migration.rounds++;
     uint64_t left = mig_dirty_bytes(m);
     m->migration.remaining = left;
-    if ((double)left / MAX(o->bytes_per_ms, 1.0) <= (double)m->migration.downtime_limit_ms ||
+    double us_per_page = (double)o->busy_us / (double)MAX(o->data_pages, 1);
+    double est_us = (double)(left / PAGE_SIZE) * us_per_page + (double)o->sections_us;
+    if (est_us <= (double)m->migration.downtime_limit_ms * 1000.0 ||
         m->migration.rounds >= MIG_MAX_ROUNDS) {
         machine_stop(m);
         mig_complete(m, o);
         return;
     }
     o->next_page = 0;
-    o->round_start_us = now;
-    o->round_bytes = 0;
 }
 
 void machine_migration_cancel(Machine *m)
@@ -783,20 +950,22 @@ void machine_migration_cancel(Machine *m)
         mig_end(m, m->mig_out, "cancelled", NULL);
 }
 
-static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
+static bool migrate_sock(Machine *m, const char *uri, GError **errp)
 {
     if (m->mig_out) {
         g_set_error(errp, VMSTATE_ERROR, 0, "a migration is already running");
         return false;
     }
     int64_t t0 = g_get_monotonic_time();
-    int fd = tcp_open(spec, false, errp);
+    int fd = sock_open(uri, false, errp);
     if (fd < 0)
         return false;
     MigOut *o = g_new0(MigOut, 1);
     o->fd = fd;
     o->buf = g_byte_array_new();
-    o->start_us = o->round_start_us = t0;
+    o->start_us = t0;
+    if (deflateInit(&o->zs, 1) != Z_OK)
+        g_error("savevm: deflateInit failed");
     m->mig_out = o;
     m->migration.bytes = m->migration.pages = m->migration.rounds = 0;
     m->migration.downtime_ms = 0;
@@ -808,12 +977,19 @@ static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
     save_header(m, o->buf);
     physmem_dirty_log_start(m->mem);
     tlb_flush_all(&m->cpu.tlb);
+    if (!m->stopped) {
+        /* the sections' part of the final copy: saved once now, timed */
+        int64_t s0 = g_get_monotonic_time();
+        g_autoptr(GByteArray) scratch = g_byte_array_new();
+        save_sections(m, scratch);
+        o->sections_us = 2 * (g_get_monotonic_time() - s0);
+    }
     m->migration.setup_ms = (g_get_monotonic_time() - t0) / 1000;
     if (m->stopped) {                           /* a stopped machine: everything at once */
         o->next_page = 0;
         mig_complete(m, o);
         if (g_strcmp0(m->migration.status, "completed")) {
-            g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: %s", spec,
+            g_set_error(errp, VMSTATE_ERROR, 0, "%s: %s", uri,
                         m->migration.error ? m->migration.error : "failed");
             return false;
         }
@@ -821,29 +997,51 @@ static bool migrate_tcp(Machine *m, const char *spec, GError **errp)
     return true;
 }
 
-/* -incoming tcp:HOST:PORT: wait for one source, take its stream */
+/* -incoming tcp:HOST:PORT or unix:PATH: the stream of the one source,
+ * read through a buffer (MigIn): a page record is five small fields, and
+ * a recv for each made the destination fall behind a fast source (whose
+ * final copy then waited for it) */
+#define MIG_IN_BUF  (256u << 10)
+
 typedef struct MigIn {
     int fd;
     uint32_t crc;
     bool bad;
+    uint8_t *buf;           /* MIG_IN_BUF bytes; [pos, len) not consumed yet */
+    size_t pos, len;
 } MigIn;
 
-static bool read_all(MigIn *in, void *buf, size_t n)
+static bool read_all(MigIn *in, void *dst, size_t n)
 {
-    uint8_t *p = buf;
+    uint8_t *p = dst;
     size_t want = n;
     while (n) {
-        ssize_t r = recv(in->fd, p, n, 0);
+        if (in->pos < in->len) {
+            size_t k = MIN(n, in->len - in->pos);
+            memcpy(p, in->buf + in->pos, k);
+            in->pos += k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        /* a large read goes straight to its destination */
+        bool direct = n >= MIG_IN_BUF / 2;
+        ssize_t r = recv(in->fd, direct ? p : in->buf, direct ? n : MIG_IN_BUF, 0);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
             in->bad = true;
             return false;
         }
-        p += r;
-        n -= (size_t)r;
+        if (direct) {
+            p += r;
+            n -= (size_t)r;
+        } else {
+            in->pos = 0;
+            in->len = (size_t)r;
+        }
     }
-    in->crc = (uint32_t)crc32(in->crc, buf, (uInt)want);
+    in->crc = (uint32_t)crc32(in->crc, dst, (uInt)want);
     return true;
 }
 
@@ -854,25 +1052,15 @@ static uint32_t rd_u32(MigIn *in)
     return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
+static bool incoming_stream(Machine *m, int fd, const char *spec, GError **errp)
 {
-    int lfd = tcp_open(spec, true, errp);
-    if (lfd < 0)
-        return false;
-    int fd = accept(lfd, NULL, NULL);
-    close(lfd);
-    if (fd >= 0)
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-    if (fd < 0) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: accept: %s", spec, g_strerror(errno));
-        return false;
-    }
-    MigIn in = { fd, 0, false };
+    g_autofree uint8_t *inbuf = g_malloc(MIG_IN_BUF);
+    MigIn in = { fd, 0, false, inbuf, 0, 0 };
     g_autoptr(GByteArray) st = g_byte_array_new();     /* header + sections */
     uint8_t hdr[20];
     bool ok = read_all(&in, hdr, sizeof(hdr));
     if (ok && memcmp(hdr, SAVEVM_MAGIC, 8)) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the peer does not send a tx86 state",
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the peer does not send a tx86 state",
                     spec);
         close(fd);
         return false;
@@ -882,7 +1070,7 @@ static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
     for (int k = 0; k < 8; k++)
         ram_size |= (uint64_t)hdr[12 + k] << (8 * k);
     if (ok && ram_size != m->mem->ram_size) {
-        g_set_error(errp, VMSTATE_ERROR, 0, "tcp:%s: the source has %" G_GUINT64_FORMAT
+        g_set_error(errp, VMSTATE_ERROR, 0, "%s: the source has %" G_GUINT64_FORMAT
                     " MiB of RAM, this machine %u MiB (-m)", spec, ram_size >> 20,
                     m->mem->ram_size >> 20);
         close(fd);
@@ -964,7 +1152,7 @@ static bool incoming_tcp(Machine *m, const char *spec, GError **errp)
     if (ok && in.bad)
         g_set_error(&err, VMSTATE_ERROR, 0, "the source went away before the end");
     if (!ok || in.bad) {
-        g_propagate_prefixed_error(errp, err, "tcp:%s: ", spec);
+        g_propagate_prefixed_error(errp, err, "%s: ", spec);
         return false;
     }
     vms_put_u8(st, 'E');

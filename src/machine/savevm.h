@@ -9,6 +9,7 @@
  *   machine_save_state(m, s);
  *   ... machine_load_state(m2, s->data, s->len, &err) ...
  *   machine_incoming(m, "file:/tmp/vm.state", &err);   // -incoming
+ *   machine_migrate_to(m, "unix:/tmp/mig.sock", &err);  // live, to -incoming unix:
  */
 #ifndef TX86_MACHINE_SAVEVM_H
 #define TX86_MACHINE_SAVEVM_H
@@ -43,12 +44,24 @@ bool machine_load_state_bytes(struct Machine *m, const uint8_t *data, size_t len
 
 /* URIs of -incoming and the monitor's migrate: "file:PATH" and
  * "exec:COMMAND" (the stream on the command's stdin / stdout), done at
- * once with the machine stopped; "tcp:HOST:PORT", live: migrate_to
- * connects and returns, the main loop sends RAM while the guest runs
- * (machine_migration_poll) and stops it for the last copy.  incoming on
- * tcp: listens and waits for one source before the machine runs. */
+ * once with the machine stopped; "tcp:HOST:PORT" and "unix:PATH", live:
+ * migrate_to connects and returns, the main loop sends RAM while the guest
+ * runs (machine_migration_poll) and stops it for the last copy.  incoming
+ * on tcp: or unix: listens and waits for one source before the machine
+ * runs. */
 bool machine_migrate_to(struct Machine *m, const char *uri, GError **errp);
 bool machine_incoming(struct Machine *m, const char *uri, GError **errp);
+/* machine_incoming in two steps, for -incoming defer (main.c): start
+ * checks the URI and, for tcp: and unix:, listens, so that the monitor's
+ * migrate_incoming reports a bad URI or a busy port at once; ready is true
+ * when finish would not wait for a source to connect (file:, exec: at
+ * once); finish takes the stream and loads it (blocking) and frees in */
+typedef struct MigIncoming MigIncoming;
+MigIncoming *machine_incoming_start(struct Machine *m, const char *uri, GError **errp);
+bool machine_incoming_ready(const MigIncoming *in);
+const char *machine_incoming_uri(const MigIncoming *in);
+bool machine_incoming_finish(struct Machine *m, MigIncoming *in, GError **errp);
+void machine_incoming_free(MigIncoming *in);     /* without loading */
 /* the main loop, between CPU slices, while m->mig_out is set: one step of
  * a live migration (a few MiB of dirty RAM, or the final copy) */
 void machine_migration_poll(struct Machine *m);

@@ -257,6 +257,15 @@ int machine_snapshot_list(Machine *m, MachineSnapshot **out, GError **errp)
     return k;
 }
 
+int machine_snapshot_devices(Machine *m, char (*names)[16], int max, GError **errp)
+{
+    Drive d[MAX_DRIVES];
+    int n = snapshot_drives(m, d, errp);
+    for (int i = 0; i < n && i < max; i++)
+        g_strlcpy(names[i], d[i].name, sizeof(names[i]));
+    return MIN(n, max);
+}
+
 void machine_snapshot_list_free(MachineSnapshot *l, int n)
 {
     for (int i = 0; i < n; i++)

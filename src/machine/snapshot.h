@@ -37,5 +37,10 @@ bool machine_delvm(struct Machine *m, const char *name, GError **errp);
  * directory's); *out freed with machine_snapshot_list_free */
 int  machine_snapshot_list(struct Machine *m, MachineSnapshot **out, GError **errp);
 void machine_snapshot_list_free(MachineSnapshot *l, int n);
+/* the names of the drives a snapshot takes (QEMU's: ide0-hd0, floppy0),
+ * the first one holding the machine state; 0: state files in
+ * --snapshot-dir; -1 + error when snapshots are impossible (QMP's
+ * snapshot-save checks its "devices" and "vmstate" against this) */
+int  machine_snapshot_devices(struct Machine *m, char (*names)[16], int max, GError **errp);
 
 #endif

@@ -9,6 +9,7 @@
 #include "machine/machine.h"
 #include "machine/pc.h"
 #include "machine/savevm.h"
+#include "bus/vmstate.h"
 #include "cpu-x86/mem.h"
 #include "devices/block.h"
 #include "devices/fdc.h"
@@ -18,17 +19,57 @@
 #include "ui/display.h"
 #include "ui/screenshot.h"
 #include "monitor/control.h"
+#include "monitor/monitor_int.h"
 
 const char *mon_run_state(Machine *m)
 {
     return m->stopped ? "paused" : "running";
 }
 
+const char *mon_status(MonCtx *ctx)
+{
+    return ctx->inmigrate ? "inmigrate" : ctx->prelaunch ? "prelaunch"
+                                                         : mon_run_state(ctx->m);
+}
+
+void mon_stop(MonCtx *ctx)
+{
+    if (ctx->inmigrate)
+        ctx->autostart = false;
+    else
+        machine_stop(ctx->m);
+}
+
+void mon_cont(MonCtx *ctx)
+{
+    if (ctx->inmigrate)
+        ctx->autostart = true;
+    else
+        machine_cont(ctx->m);
+}
+
 /* -------------------------------------------------------------- migration */
+
+bool mon_migrate_incoming(MonCtx *ctx, const char *uri, GError **errp)
+{
+    if (ctx->incoming_started) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "The incoming migration has already been started");
+        return false;
+    }
+    if (!ctx->inmigrate) {
+        g_set_error(errp, VMSTATE_ERROR, 0, "'-incoming' was not specified on the command line");
+        return false;
+    }
+    ctx->incoming = machine_incoming_start(ctx->m, uri, errp);
+    if (!ctx->incoming)
+        return false;                       /* another URI may follow */
+    ctx->incoming_started = true;
+    return true;
+}
 
 bool mon_migrate(Machine *m, const char *uri, GError **errp)
 {
-    if (g_str_has_prefix(uri, "tcp:"))         /* live: the guest runs on meanwhile */
+    if (g_str_has_prefix(uri, "tcp:") || g_str_has_prefix(uri, "unix:"))   /* live */
         return machine_migrate_to(m, uri, errp);
     bool was_running = !m->stopped;
     machine_stop(m);

@@ -17,17 +17,28 @@
 #include <glib.h>
 
 struct Machine;
+struct MonCtx;
 
 #define MON_MAX_DRIVES   6      /* 4 IDE + 2 floppy */
 #define MON_MAX_KEYS     16     /* keys of one send-key / sendkey */
 
 /* "running", "paused" (QEMU's RunState names) */
 const char *mon_run_state(struct Machine *m);
+/* query-status's: "inmigrate", "prelaunch", else mon_run_state's */
+const char *mon_status(struct MonCtx *ctx);
 /* migrate URI (file:PATH, exec:COMMAND): stop, save; the machine stays
  * stopped after a success (QEMU's "postmigrate"), runs on after a failure.
  * tcp:HOST:PORT: a live migration starts and this returns; the machine
  * stops when it completes (query-migrate) */
 bool mon_migrate(struct Machine *m, const char *uri, GError **errp);
+/* migrate_incoming URI (-incoming defer only, once): checks the URI and,
+ * for tcp:/unix:, listens at once; main.c then waits for the source and
+ * loads its state (monitor_take_incoming) */
+bool mon_migrate_incoming(struct MonCtx *ctx, const char *uri, GError **errp);
+/* stop and cont: while the machine waits for an incoming migration they
+ * only say whether it runs once loaded (QEMU's autostart) */
+void mon_stop(struct MonCtx *ctx);
+void mon_cont(struct MonCtx *ctx);
 
 typedef struct MonDrive {
     char device[16];            /* QEMU's names: ide0-hd0, ide1-cd0, floppy0 */

@@ -155,12 +155,12 @@ static void cmd_help(MonCtx *ctx, char **argv, int argc, GString *out);
 
 static void cmd_stop(MonCtx *ctx, char **argv, int argc, GString *out)
 {
-    machine_stop(ctx->m);
+    mon_stop(ctx);
 }
 
 static void cmd_cont(MonCtx *ctx, char **argv, int argc, GString *out)
 {
-    machine_cont(ctx->m);
+    mon_cont(ctx);
 }
 
 static void cmd_system_reset(MonCtx *ctx, char **argv, int argc, GString *out)
@@ -263,12 +263,27 @@ static void cmd_change(MonCtx *ctx, char **argv, int argc, GString *out)
 static void cmd_migrate(MonCtx *ctx, char **argv, int argc, GString *out)
 {
     if (argc != 2) {
-        hmp_printf(out, "usage: migrate file:PATH|exec:COMMAND\n");
+        hmp_printf(out, "usage: migrate tcp:HOST:PORT|unix:PATH|file:PATH|exec:COMMAND\n");
         return;
     }
     GError *err = NULL;
     if (!mon_migrate(ctx->m, argv[1], &err)) {
         hmp_printf(out, "migration failed: %s\n", err->message);
+        g_error_free(err);
+    }
+}
+
+/* migrate_incoming URI: the source of -incoming defer (errors as QEMU's) */
+static void cmd_migrate_incoming(MonCtx *ctx, char **argv, int argc, GString *out)
+{
+    if (argc != 2) {
+        hmp_printf(out, "usage: migrate_incoming tcp:HOST:PORT|unix:PATH|file:PATH|"
+                   "exec:COMMAND\n");
+        return;
+    }
+    GError *err = NULL;
+    if (!mon_migrate_incoming(ctx, argv[1], &err)) {
+        hmp_printf(out, "Error: %s\n", err->message);
         g_error_free(err);
     }
 }
@@ -427,8 +442,11 @@ static void cmd_xp(MonCtx *ctx, char **argv, int argc, GString *out)
 
 static void info_status(MonCtx *ctx, GString *out)
 {
-    hmp_printf(out, "VM status: %s%s\n", mon_run_state(ctx->m),
-               ctx->prelaunch ? " (prelaunch)" : "");
+    /* "paused (prelaunch)", "paused (inmigrate)" as QEMU's */
+    const char *run = mon_run_state(ctx->m), *st = mon_status(ctx);
+    bool same = !strcmp(run, st);
+    hmp_printf(out, "VM status: %s%s%s%s\n", run, same ? "" : " (", same ? "" : st,
+               same ? "" : ")");
 }
 
 static void info_version(MonCtx *ctx, GString *out)
@@ -668,8 +686,10 @@ static const HmpCmd hmp_cmds[] = {
     { "xp", "/fmt addr", "physical memory dump starting at addr", cmd_xp },
     { "change", "device filename [raw]", "change a removable medium", cmd_change },
     { "eject", "[-f] device", "eject a removable medium (-f: even if locked)", cmd_eject },
-    { "migrate", "uri", "move the machine to tcp:HOST:PORT (live), file:PATH or "
-      "exec:COMMAND; the source stays stopped", cmd_migrate },
+    { "migrate", "uri", "move the machine to tcp:HOST:PORT or unix:PATH (live), file:PATH "
+      "or exec:COMMAND; the source stays stopped", cmd_migrate },
+    { "migrate_incoming", "uri", "the source to load from (tx86 started with -incoming "
+      "defer)", cmd_migrate_incoming },
     { "migrate_cancel", "", "cancel a running live migration", cmd_migrate_cancel },
     { "savevm", "name", "save the machine as snapshot NAME (replaces one of that name)",
       cmd_snapshot },

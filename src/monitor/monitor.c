@@ -14,6 +14,7 @@
 #include "monitor/monitor.h"
 #include "monitor/monitor_int.h"
 #include "monitor/server.h"
+#include "machine/savevm.h"
 
 typedef struct MonQmpClient {
     Monitor *mon;
@@ -163,6 +164,7 @@ Monitor *monitor_new(Machine *m, GError **errp)
     mon->ctx.m = m;
     mon->ctx.chardevs = g_array_new(FALSE, TRUE, sizeof(MonChardev));
     mon->qmp_clients = g_ptr_array_new();
+    mon->ctx.keep_jobs = true;              /* until monitor_free, as QEMU's jobs */
     machine_add_listener(m, mon_machine_event, mon);
     const MachineConfig *c = &m->cfg;
     int n = 0;
@@ -241,5 +243,27 @@ void monitor_free(Monitor *mon)
     }
     g_array_free(mon->ctx.chardevs, TRUE);
     g_ptr_array_free(mon->qmp_clients, TRUE);
+    qmp_ctx_free(&mon->ctx);
+    machine_incoming_free(mon->ctx.incoming);
     g_free(mon);
+}
+
+void monitor_inmigrate_begin(Monitor *mon)
+{
+    mon->ctx.inmigrate = true;
+    mon->ctx.autostart = !mon->ctx.prelaunch;
+}
+
+MigIncoming *monitor_take_incoming(Monitor *mon)
+{
+    MigIncoming *in = mon->ctx.incoming;
+    mon->ctx.incoming = NULL;
+    return in;
+}
+
+bool monitor_inmigrate_end(Monitor *mon)
+{
+    mon->ctx.inmigrate = false;
+    mon->ctx.prelaunch = false;             /* loaded and stopped: "paused", as QEMU */
+    return mon->ctx.autostart;
 }

@@ -26,4 +26,12 @@ typedef struct Monitor Monitor;
 Monitor *monitor_new(struct Machine *m, GError **errp);
 void     monitor_free(Monitor *mon);
 
+/* -incoming defer (main.c): the machine waits in QEMU's "inmigrate" state
+ * (query-status) until migrate_incoming names a source, which main.c then
+ * takes, loads and frees; end returns whether the machine is to run once
+ * loaded (not under -S, unless cont came meanwhile) */
+void     monitor_inmigrate_begin(Monitor *mon);
+struct MigIncoming *monitor_take_incoming(Monitor *mon);
+bool     monitor_inmigrate_end(Monitor *mon);
+
 #endif

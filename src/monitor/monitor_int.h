@@ -18,6 +18,7 @@
 #include <glib.h>
 
 struct Machine;
+struct MigIncoming;
 
 /* where a session's output goes (a socket, stdout, a test's buffer) */
 typedef void (*MonWriteFn)(void *opaque, const char *buf, size_t len);
@@ -34,6 +35,16 @@ typedef struct MonCtx {
     unsigned mouse_buttons;     /* input-send-event btn state */
     unsigned abs_x, abs_y;      /* input-send-event abs position (0..0x7fff) */
     bool prelaunch;             /* -S without -gdb, until the first cont */
+    /* -incoming defer (main.c through monitor.h): QEMU's "inmigrate" */
+    bool inmigrate;             /* waiting for migrate_incoming, then for its source */
+    bool autostart;             /* run once loaded (cont / stop while waiting change it) */
+    bool incoming_started;      /* migrate_incoming succeeded (only once) */
+    struct MigIncoming *incoming;   /* its source, until main.c takes it */
+    /* QMP state shared by the sessions (qmp.c) */
+    GPtrArray *qmp_sessions;    /* QmpSession: job events go to all of them */
+    GPtrArray *jobs;            /* QmpJob: concluded jobs wait for job-dismiss */
+    bool keep_jobs;             /* monitor.c: jobs outlive the last session (freed by
+                                   qmp_ctx_free), else they go with it */
 } MonCtx;
 
 /* ---- the human monitor (hmp.c) ---- */
@@ -62,5 +73,7 @@ void qmp_session_input(QmpSession *s, const uint8_t *buf, size_t len);
 /* a machine event (MachineEvent, machine.h) as a QMP event, to a session
  * that finished capabilities negotiation */
 void qmp_session_machine_event(QmpSession *s, int ev, const char *reason);
+/* the jobs and session list of a ctx whose keep_jobs is set */
+void qmp_ctx_free(MonCtx *ctx);
 
 #endif

@@ -16,6 +16,14 @@
  * huge input; bytes outside any object get one GenericError per run of
  * them; invalid UTF-8 or NUL bytes are refused before parsing.  Every
  * error keeps the client connected.  Replies and events end with CR LF.
+ *
+ * Jobs (snapshot-save, snapshot-load, snapshot-delete; QEMU 6.0's): the
+ * command creates the job and replies, then the work runs at once, still
+ * inside the request, and the job walks QEMU's states with a
+ * JOB_STATUS_CHANGE event to every session at each: created (before the
+ * reply), running, then waiting, pending, concluded, or aborting,
+ * concluded with the error kept for query-jobs.  A concluded job stays
+ * listed until job-dismiss (event "null").
  */
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +35,7 @@
 #include "devices/ns16550.h"
 #include "monitor/control.h"
 #include "machine/savevm.h"
+#include "machine/snapshot.h"
 #include "monitor/monitor_int.h"
 
 struct QmpSession {
@@ -232,6 +241,8 @@ typedef struct QmpCall {
     JsonNode *id;
     JsonNode *ret;              /* the "return" value; NULL = {} */
     bool failed;                /* an error reply was sent */
+    void (*after)(struct QmpCall *c);   /* runs after a success reply (a job's work) */
+    struct QmpJob *job;
 } QmpCall;
 
 static void call_fail(QmpCall *c, GError *err)
@@ -243,8 +254,8 @@ static void call_fail(QmpCall *c, GError *err)
     c->failed = true;
 }
 
-static void q_stop(QmpCall *c) { machine_stop(c->m); }
-static void q_cont(QmpCall *c) { machine_cont(c->m); }
+static void q_stop(QmpCall *c) { mon_stop(c->ctx); }
+static void q_cont(QmpCall *c) { mon_cont(c->ctx); }
 static void q_system_reset(QmpCall *c)
 {
     machine_request_reset_reason(c->m, "host-qmp-system-reset");
@@ -267,6 +278,249 @@ static void q_migrate(QmpCall *c)
         g_error_free(err);
         c->failed = true;
     }
+}
+
+static void q_migrate_incoming(QmpCall *c)
+{
+    GError *err = NULL;
+    if (!mon_migrate_incoming(c->ctx, json_object_get_string_member(c->args, "uri"), &err))
+        call_fail(c, err);
+}
+
+/* ------------------------------------------------------------ jobs */
+
+typedef struct QmpJob {
+    char *id;
+    const char *type;           /* "snapshot-save", "snapshot-load", "snapshot-delete" */
+    const char *status;         /* QEMU's JobStatus name */
+    char *error;                /* of a job that failed, NULL: it succeeded */
+} QmpJob;
+
+static void qmp_job_free(void *p)
+{
+    QmpJob *j = p;
+    g_free(j->id);
+    g_free(j->error);
+    g_free(j);
+}
+
+static QmpJob *qmp_job_find(MonCtx *ctx, const char *id)
+{
+    for (guint i = 0; ctx->jobs && i < ctx->jobs->len; i++) {
+        QmpJob *j = g_ptr_array_index(ctx->jobs, i);
+        if (!strcmp(j->id, id))
+            return j;
+    }
+    return NULL;
+}
+
+/* the job enters a state: JOB_STATUS_CHANGE to every session */
+static void qmp_job_status(MonCtx *ctx, QmpJob *j, const char *status)
+{
+    j->status = status;
+    for (guint i = 0; ctx->qmp_sessions && i < ctx->qmp_sessions->len; i++) {
+        JsonObject *d = json_object_new();
+        json_object_set_string_member(d, "status", status);
+        json_object_set_string_member(d, "id", j->id);
+        qmp_event(g_ptr_array_index(ctx->qmp_sessions, i), "JOB_STATUS_CHANGE", d);
+    }
+}
+
+/* QEMU's rule for IDs: a letter, then letters, digits, '-', '.', '_' */
+static bool qmp_id_wellformed(const char *id)
+{
+    if (!g_ascii_isalpha(id[0]))
+        return false;
+    for (const char *p = id + 1; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.' && *p != '_')
+            return false;
+    return true;
+}
+
+/* the command's part: a new job in state "created", or an error reply */
+static void qmp_job_create(QmpCall *c, const char *type, void (*work)(QmpCall *c))
+{
+    const char *id = json_object_get_string_member(c->args, "job-id");
+    JsonArray *devs = json_object_get_array_member(c->args, "devices");
+    for (guint i = 0; i < json_array_get_length(devs); i++) {
+        JsonNode *n = json_array_get_element(devs, i);
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+            qmp_error(c->s, QMP_GENERIC, c->id, "Invalid parameter type for 'devices[%u]', "
+                      "expected: string", i);
+            c->failed = true;
+            return;
+        }
+    }
+    if (!qmp_id_wellformed(id)) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "Invalid job ID '%s'", id);
+        c->failed = true;
+        return;
+    }
+    if (qmp_job_find(c->ctx, id)) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "Job ID '%s' already in use", id);
+        c->failed = true;
+        return;
+    }
+    if (!c->ctx->jobs)
+        c->ctx->jobs = g_ptr_array_new_with_free_func(qmp_job_free);
+    QmpJob *j = g_new0(QmpJob, 1);
+    j->id = g_strdup(id);
+    j->type = type;
+    g_ptr_array_insert(c->ctx->jobs, 0, j);        /* query-jobs: newest first */
+    qmp_job_status(c->ctx, j, "created");
+    c->job = j;
+    c->after = work;
+}
+
+/* the end of a job's work: err NULL = success (consumed) */
+static void qmp_job_finish(QmpCall *c, GError *err)
+{
+    if (err) {
+        c->job->error = g_strdup(err->message);
+        g_error_free(err);
+        qmp_job_status(c->ctx, c->job, "aborting");
+    } else {
+        qmp_job_status(c->ctx, c->job, "waiting");
+        qmp_job_status(c->ctx, c->job, "pending");
+    }
+    qmp_job_status(c->ctx, c->job, "concluded");
+}
+
+/* "devices" and "vmstate" against the drives snapshot.c uses: tx86 takes
+ * every writable drive together and keeps the state in the first one, so
+ * devices must list exactly those and vmstate name the first; a machine
+ * with none (state files in --snapshot-dir) takes an empty list */
+static bool qmp_snapshot_devices(QmpCall *c, bool need_vmstate, GError **errp)
+{
+    char names[MON_MAX_DRIVES][16];
+    int n = machine_snapshot_devices(c->m, names, MON_MAX_DRIVES, errp);
+    if (n < 0)
+        return false;
+    JsonArray *devs = json_object_get_array_member(c->args, "devices");
+    guint k = json_array_get_length(devs);
+    if (n > 0 && k == 0) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "At least one device is required for snapshot");
+        return false;
+    }
+    for (guint i = 0; i < k; i++) {
+        const char *d = json_array_get_string_element(devs, i);
+        bool found = false;
+        for (int j = 0; j < n && !found; j++)
+            found = !strcmp(names[j], d);
+        if (!found) {
+            MonDrive all[MON_MAX_DRIVES];
+            int na = mon_block_list(c->m, all);
+            bool exists = false;
+            for (int j = 0; j < na && !exists; j++)
+                exists = !strcmp(all[j].device, d);
+            if (exists)
+                g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "Device '%s' takes no "
+                            "snapshots (read-only, empty or a -snapshot overlay)", d);
+            else
+                g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                            "No block device node '%s'", d);
+            return false;
+        }
+    }
+    for (int j = 0; j < n; j++) {
+        bool listed = false;
+        for (guint i = 0; i < k && !listed; i++)
+            listed = !strcmp(json_array_get_string_element(devs, i), names[j]);
+        if (!listed) {
+            g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "'devices' lacks '%s': tx86 "
+                        "snapshots every writable drive together", names[j]);
+            return false;
+        }
+    }
+    if (!need_vmstate || n == 0)
+        return true;
+    const char *vm = json_object_get_string_member(c->args, "vmstate");
+    bool listed = false;
+    for (guint i = 0; i < k && !listed; i++)
+        listed = !strcmp(json_array_get_string_element(devs, i), vm);
+    if (!listed) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "vmstate block device '%s' does not exist", vm);
+        return false;
+    }
+    if (strcmp(vm, names[0])) {
+        g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_INVAL, "tx86 keeps the machine state in "
+                    "'%s' (the first writable drive): vmstate must name it", names[0]);
+        return false;
+    }
+    return true;
+}
+
+static void qmp_snapshot_work(QmpCall *c)
+{
+    const char *tag = json_object_get_string_member(c->args, "tag");
+    const char *type = c->job->type;
+    GError *err = NULL;
+    qmp_job_status(c->ctx, c->job, "running");
+    bool del = !strcmp(type, "snapshot-delete");
+    if (qmp_snapshot_devices(c, !del, &err)) {
+        if (!strcmp(type, "snapshot-save"))
+            machine_savevm(c->m, tag, &err);
+        else if (!strcmp(type, "snapshot-load"))
+            machine_loadvm(c->m, tag, &err);
+        else
+            machine_delvm(c->m, tag, &err);
+    }
+    qmp_job_finish(c, err);
+}
+
+static void q_snapshot_save(QmpCall *c)
+{
+    qmp_job_create(c, "snapshot-save", qmp_snapshot_work);
+}
+
+static void q_snapshot_load(QmpCall *c)
+{
+    qmp_job_create(c, "snapshot-load", qmp_snapshot_work);
+}
+
+static void q_snapshot_delete(QmpCall *c)
+{
+    qmp_job_create(c, "snapshot-delete", qmp_snapshot_work);
+}
+
+static void q_query_jobs(QmpCall *c)
+{
+    JsonArray *a = json_array_new();
+    for (guint i = 0; c->ctx->jobs && i < c->ctx->jobs->len; i++) {
+        QmpJob *j = g_ptr_array_index(c->ctx->jobs, i);
+        JsonObject *o = json_object_new();
+        bool done = !strcmp(j->status, "concluded");
+        json_object_set_string_member(o, "id", j->id);
+        json_object_set_string_member(o, "type", j->type);
+        json_object_set_string_member(o, "status", j->status);
+        json_object_set_int_member(o, "current-progress", done);
+        json_object_set_int_member(o, "total-progress", 1);
+        if (j->error)
+            json_object_set_string_member(o, "error", j->error);
+        json_array_add_object_element(a, o);
+    }
+    c->ret = node_array(a);
+}
+
+static void q_job_dismiss(QmpCall *c)
+{
+    const char *id = json_object_get_string_member(c->args, "id");
+    QmpJob *j = qmp_job_find(c->ctx, id);
+    if (!j) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "Job not found");
+        c->failed = true;
+        return;
+    }
+    if (strcmp(j->status, "concluded")) {
+        qmp_error(c->s, QMP_GENERIC, c->id, "Job '%s' in state '%s' cannot accept command "
+                  "verb 'dismiss'", id, j->status);
+        c->failed = true;
+        return;
+    }
+    qmp_job_status(c->ctx, j, "null");
+    g_ptr_array_remove(c->ctx->jobs, j);
 }
 
 static void q_query_migrate(QmpCall *c)
@@ -313,10 +567,9 @@ static void q_migrate_set_parameters(QmpCall *c)
 static void q_query_status(QmpCall *c)
 {
     JsonObject *o = json_object_new();
-    json_object_set_string_member(o, "status",
-                                  c->ctx->prelaunch ? "prelaunch" : mon_run_state(c->m));
+    json_object_set_string_member(o, "status", mon_status(c->ctx));
     json_object_set_boolean_member(o, "singlestep", false);
-    json_object_set_boolean_member(o, "running", !c->m->stopped);
+    json_object_set_boolean_member(o, "running", !c->m->stopped && !c->ctx->inmigrate);
     c->ret = node_object(o);
 }
 
@@ -663,6 +916,12 @@ static const QmpCmd qmp_cmds[] = {
     { "query-commands", q_query_commands, { NULL } },
     { "query-status", q_query_status, { NULL } },
     { "migrate", q_migrate, { "uri:s" } },
+    { "migrate-incoming", q_migrate_incoming, { "uri:s" } },
+    { "snapshot-save", q_snapshot_save, { "job-id:s", "tag:s", "vmstate:s", "devices:a" } },
+    { "snapshot-load", q_snapshot_load, { "job-id:s", "tag:s", "vmstate:s", "devices:a" } },
+    { "snapshot-delete", q_snapshot_delete, { "job-id:s", "tag:s", "devices:a" } },
+    { "query-jobs", q_query_jobs, { NULL } },
+    { "job-dismiss", q_job_dismiss, { "id:s" } },
     { "query-migrate", q_query_migrate, { NULL } },
     { "migrate_cancel", q_migrate_cancel, { NULL } },
     { "migrate-set-parameters", q_migrate_set_parameters, { "downtime-limit:i?" } },
@@ -761,12 +1020,14 @@ static void qmp_dispatch(QmpSession *s, JsonNode *root)
                 qmp_reply(s, NULL, id);
             }
         } else {
-            QmpCall c = { s, s->ctx, s->ctx->m, args, id, NULL, false };
+            QmpCall c = { s, s->ctx, s->ctx->m, args, id, NULL, false, NULL, NULL };
             cmd->fn(&c);
             if (!c.failed)
                 qmp_reply(s, c.ret, id);
             else if (c.ret)
                 json_node_unref(c.ret);
+            if (!c.failed && c.after)
+                c.after(&c);
         }
     }
     json_object_unref(empty);
@@ -802,6 +1063,9 @@ QmpSession *qmp_session_new(MonCtx *ctx, MonWriteFn write, void *opaque)
     s->write = write;
     s->opaque = opaque;
     s->obj = g_string_new(NULL);
+    if (!ctx->qmp_sessions)
+        ctx->qmp_sessions = g_ptr_array_new();
+    g_ptr_array_add(ctx->qmp_sessions, s);
     JsonObject *q = json_object_new();
     json_object_set_object_member(q, "version", qmp_version_object());
     json_object_set_array_member(q, "capabilities", json_array_new());
@@ -813,10 +1077,23 @@ QmpSession *qmp_session_new(MonCtx *ctx, MonWriteFn write, void *opaque)
     return s;
 }
 
+void qmp_ctx_free(MonCtx *ctx)
+{
+    if (ctx->jobs)
+        g_ptr_array_free(ctx->jobs, TRUE);
+    if (ctx->qmp_sessions)
+        g_ptr_array_free(ctx->qmp_sessions, TRUE);
+    ctx->jobs = ctx->qmp_sessions = NULL;
+}
+
 void qmp_session_free(QmpSession *s)
 {
     if (!s)
         return;
+    MonCtx *ctx = s->ctx;
+    g_ptr_array_remove(ctx->qmp_sessions, s);
+    if (!ctx->qmp_sessions->len && !ctx->keep_jobs)
+        qmp_ctx_free(ctx);                  /* a session of its own (tests, fuzzing) */
     g_string_free(s->obj, TRUE);
     g_free(s);
 }

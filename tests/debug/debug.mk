@@ -12,7 +12,11 @@
 #                       make check-savevm-long: 50 points (issue 14)
 #   snapshot_check.py   savevm/loadvm/-loadvm/delvm in a qcow2 disk (qemu-img checks it)
 #   migrate_check.py    live migration of the Linux guest on the loopback (-icount:
-#                       source + destination output = an uninterrupted run)
+#                       source + destination output = an uninterrupted run), over
+#                       tcp:, then over unix: into a destination started with
+#                       -incoming defer (migrate-incoming over QMP, bad URIs)
+#   qmp_snapshot_check.py  QMP snapshot-save/-load/-delete jobs: JOB_STATUS_CHANGE
+#                       events, query-jobs, job-dismiss, bad requests (qemu-img checks)
 #   replay_rom.py       record and replay a ROM taking serial input, on each
 #                       backend; a damaged log is caught; gdb reverse-continue
 #   replay_linux.py     record a Linux boot with typed serial input, replay it
@@ -44,8 +48,15 @@ check-debug: tx86 tx86-trace $(DEBUG_ROM) $(ECHO_ROM) $(GUEST_BINS)
 	        -m 256 -kernel $(BUILD)/guests/vmlinuz -initrd $(BUILD)/guests/initrd.gz \
 	        -append "console=ttyS0 nokaslr tx86.mode=test" -nographic -no-reboot \
 	        -icount shift=0 -rtc base=2020-01-01 && \
+	    python3 tests/debug/migrate_check.py migrate_unix_defer --after 4 --icount --unix \
+	        --defer -- ./tx86 -M pc -m 256 -kernel $(BUILD)/guests/vmlinuz \
+	        -initrd $(BUILD)/guests/initrd.gz -append "console=ttyS0 nokaslr tx86.mode=test" \
+	        -nographic -no-reboot -icount shift=0 -rtc base=2020-01-01 && \
+	    python3 tests/debug/qmp_snapshot_check.py ./tx86 $(BUILD)/guests/vmlinuz \
+	        $(BUILD)/guests/initrd.gz && \
 	    python3 tests/debug/replay_linux.py ./tx86 $(BUILD)/guests/vmlinuz $(BUILD)/guests/initrd.gz; \
-	else echo "snapshot_check, migrate_linux, replay_linux: SKIP (no Linux guest: tests/boot/get-guests.sh)"; fi
+	else echo "snapshot_check, migrate_linux, migrate_unix_defer, qmp_snapshot_check," \
+	    "replay_linux: SKIP (no Linux guest: tests/boot/get-guests.sh)"; fi
 
 # issue 14's count: 50 save/load points of a Linux boot (about 50 boots), and
 # live migration of 256 MiB and 1 GiB guests in real time (downtime figures)
