@@ -478,6 +478,7 @@ CharDev *chardev_new(const Buses *b, const char *spec, const char *label, GError
     if (!chardev_parse(spec, &kind, &tcp, label, errp))
         return NULL;
     CharDev *c = g_new0(CharDev, 1);
+    c->input_id = -1;                   /* the monitor's: not the guest's input */
     c->buses = *b;
     c->kind = kind;
     c->label = g_strdup(label);
@@ -516,6 +517,10 @@ void chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
     c->can_receive = can_receive;
     c->receive = receive;
     c->opaque = opaque;
+}
+
+void chardev_set_guest_input(CharDev *c)
+{
     c->input_id = host_input_source(c->buses.host, c->label, chardev_input_deliver, c);
 }
 

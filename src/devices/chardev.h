@@ -51,6 +51,9 @@ bool     chardev_spec_is_none(const char *spec);
 CharDev *chardev_new(const struct Buses *b, const char *spec, const char *label, GError **errp);
 void     chardev_set_handlers(CharDev *c, CharDevCanReceive can_receive,
                               CharDevReceive receive, void *opaque);
+/* the front end is the guest's (a serial port, not the monitor): its
+ * input goes through the machine's record and replay (bus/host.h) */
+void     chardev_set_guest_input(CharDev *c);
 /* returns the number of bytes taken (the rest is dropped) */
 int      chardev_write(CharDev *c, const uint8_t *buf, int len);
 /* "mon:stdio": a monitor shares this back end (src/monitor/).  Ctrl-A c

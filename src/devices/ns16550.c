@@ -432,8 +432,10 @@ NS16550State *ns16550_init(const Buses *b, uint16_t base, IrqLine *irq, CharDev 
         return NULL;
     }
     ns16550_reset(s);
-    if (chr)
+    if (chr) {
         chardev_set_handlers(chr, ns16550_can_receive, ns16550_receive, s);
+        chardev_set_guest_input(chr);  /* record and replay log it */
+    }
     host_register_device(b->host, s, (void (*)(void *))ns16550_free,
                             (void (*)(void *))ns16550_reset);
     host_register_state(b->host, &ns16550_vmsd, s);

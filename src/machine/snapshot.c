@@ -156,6 +156,11 @@ bool machine_loadvm(Machine *m, const char *name, GError **errp)
         g_set_error(errp, VMSTATE_ERROR, 0, "loadvm: give a snapshot name");
         return false;
     }
+    if (m->rr) {                        /* a jump the log could not replay */
+        g_set_error(errp, VMSTATE_ERROR, 0, "loadvm: not while recording or replaying "
+                    "(-icount rr=)");
+        return false;
+    }
     int n = snapshot_drives(m, d, errp);
     if (n < 0)
         return false;

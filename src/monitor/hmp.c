@@ -26,6 +26,7 @@
 #include "monitor/control.h"
 #include "machine/savevm.h"
 #include "machine/snapshot.h"
+#include "machine/replay.h"
 #include "monitor/monitor_int.h"
 
 #define HMP_PROMPT   "(qemu) "
@@ -582,6 +583,26 @@ static void info_tlb(MonCtx *ctx, GString *out)
     #undef TLB_FLAGS
 }
 
+/* info replay: QEMU's line, and the checkpoints a replay keeps */
+static void info_replay(MonCtx *ctx, GString *out)
+{
+    Machine *m = ctx->m;
+    ReplayMode mode = replay_mode(m);
+    if (mode == REPLAY_OFF) {
+        hmp_printf(out, "Record/replay is not active\n");
+        return;
+    }
+    hmp_printf(out, "%s execution '%s': instruction count = %" G_GUINT64_FORMAT "\n",
+               mode == REPLAY_RECORD ? "Recording" : "Replaying", m->cfg.rr_file,
+               m->cpu.icount);
+    if (mode == REPLAY_PLAY) {
+        unsigned n;
+        uint64_t bytes;
+        replay_stats(m, &n, &bytes);
+        hmp_printf(out, "checkpoints: %u (%" G_GUINT64_FORMAT " KiB)\n", n, bytes >> 10);
+    }
+}
+
 static void info_migrate(MonCtx *ctx, GString *out)
 {
     Machine *m = ctx->m;
@@ -655,6 +676,7 @@ static const struct {
     { "usb", "the USB devices (-usb, -device usb-tablet ...)", info_usb },
     { "migrate", "the last migration's status and figures", info_migrate },
     { "snapshots", "the snapshots (savevm)", info_snapshots },
+    { "replay", "record and replay: mode, log, instruction count", info_replay },
 };
 
 static void cmd_info(MonCtx *ctx, char **argv, int argc, GString *out)

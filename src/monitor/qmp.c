@@ -36,6 +36,7 @@
 #include "monitor/control.h"
 #include "machine/savevm.h"
 #include "machine/snapshot.h"
+#include "machine/replay.h"
 #include "monitor/monitor_int.h"
 
 struct QmpSession {
@@ -589,6 +590,19 @@ static JsonObject *qmp_version_object(void)
 
 static void q_query_version(QmpCall *c) { c->ret = node_object(qmp_version_object()); }
 
+/* query-replay: QEMU's ReplayInfo */
+static void q_query_replay(QmpCall *c)
+{
+    JsonObject *o = json_object_new();
+    ReplayMode mode = replay_mode(c->m);
+    json_object_set_string_member(o, "mode", mode == REPLAY_RECORD ? "record"
+                                             : mode == REPLAY_PLAY ? "play" : "none");
+    if (mode != REPLAY_OFF)
+        json_object_set_string_member(o, "filename", c->m->cfg.rr_file);
+    json_object_set_int_member(o, "icount", (gint64)c->m->cpu.icount);
+    c->ret = node_object(o);
+}
+
 static void q_query_name(QmpCall *c)
 {
     JsonObject *o = json_object_new();
@@ -927,6 +941,7 @@ static const QmpCmd qmp_cmds[] = {
     { "migrate-set-parameters", q_migrate_set_parameters, { "downtime-limit:i?" } },
     { "query-version", q_query_version, { NULL } },
     { "query-name", q_query_name, { NULL } },
+    { "query-replay", q_query_replay, { NULL } },
     { "query-cpus-fast", q_query_cpus_fast, { NULL } },
     { "query-block", q_query_block, { "flat:b?" } },
     { "query-chardev", q_query_chardev, { NULL } },
