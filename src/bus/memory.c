@@ -381,37 +381,47 @@ void physmem_watched_store(PhysMem *pm, PhysPage *p, GuestPhys paddr, int size)
     if (p->watch & PAGE_WATCH_CLEAN) {
         p->watch &= ~PAGE_WATCH_CLEAN;
         if (pm->dirty && p->host >= pm->ram && p->host < pm->ram + pm->ram_size)
-            pm->dirty[(size_t)(p->host - pm->ram) >> PAGE_BITS] = 1;
+            pm->dirty[(size_t)(p->host - pm->ram) >> PAGE_BITS] = pm->dirty_clients;
     }
     if ((p->watch & PAGE_WATCH_CODE) && pm->code_write_hook)
         pm->code_write_hook(pm->code_write_opaque, paddr, size);
 }
 
-void physmem_dirty_log_start(PhysMem *pm)
+void physmem_dirty_log_start(PhysMem *pm, unsigned client)
 {
     uint32_t n = pm->ram_size >> PAGE_BITS;
-    g_free(pm->dirty);
-    pm->dirty = g_malloc(n ? n : 1);
-    memset(pm->dirty, 1, n);
+    if (!pm->dirty)
+        pm->dirty = g_malloc0(n ? n : 1);
+    pm->dirty_clients |= (uint8_t)client;
+    for (uint32_t i = 0; i < n; i++)
+        pm->dirty[i] |= (uint8_t)client;
 }
 
-bool physmem_dirty_harvest(PhysMem *pm, uint32_t i)
+bool physmem_dirty_harvest(PhysMem *pm, uint32_t i, unsigned client)
 {
-    if (!pm->dirty || i >= pm->ram_size >> PAGE_BITS || !pm->dirty[i])
+    if (!physmem_dirty_test(pm, i, client))
         return false;
-    pm->dirty[i] = 0;
+    pm->dirty[i] &= (uint8_t)~client;
     /* main RAM is mapped 1:1 from 0; where something else is mapped over
-     * it (VGA, PAM ROM) the page cannot be written through that address */
+     * it (VGA, PAM ROM) the page cannot be written through that address.
+     * Armed again for every client: the next store marks them all. */
     PhysPage *p = &pm->pages[i];
     if (p->host == pm->ram + ((size_t)i << PAGE_BITS))
         p->watch |= PAGE_WATCH_CLEAN;
     else
-        pm->dirty[i] = 1;                   /* not watchable: always dirty */
+        pm->dirty[i] |= (uint8_t)client;    /* not watchable: always dirty */
     return true;
 }
 
-void physmem_dirty_log_stop(PhysMem *pm)
+void physmem_dirty_log_stop(PhysMem *pm, unsigned client)
 {
+    uint32_t n = pm->ram_size >> PAGE_BITS;
+    pm->dirty_clients &= (uint8_t)~client;
+    if (pm->dirty && pm->dirty_clients) {
+        for (uint32_t i = 0; i < n; i++)
+            pm->dirty[i] &= (uint8_t)~client;
+        return;
+    }
     for (uint32_t i = 0; i < PHYS_PAGES; i++)
         pm->pages[i].watch &= ~PAGE_WATCH_CLEAN;
     g_clear_pointer(&pm->dirty, g_free);

@@ -82,8 +82,10 @@ typedef struct PhysMem {
     unsigned n_regions, cap_regions;
     uint8_t *ram;           /* main RAM (first RAM region) */
     uint32_t ram_size;
-    uint8_t *dirty;         /* dirty logging on: a byte per main RAM page, 1 = written
-                             * since its last harvest; NULL = logging off */
+    uint8_t *dirty;         /* dirty logging on: a byte per main RAM page, a bit per
+                             * client (DIRTY_*) set when written since that client's
+                             * last harvest; NULL = logging off */
+    uint8_t dirty_clients;  /* the clients logging (DIRTY_*) */
     CodeWriteHook code_write_hook;
     void *code_write_opaque;
     bool log_unassigned;    /* -d unimp */
@@ -144,16 +146,25 @@ static inline void physmem_mark_code(PhysMem *pm, GuestPhys paddr, bool on)
     p->watch = on ? (p->watch | PAGE_WATCH_CODE) : (p->watch & ~PAGE_WATCH_CODE);
 }
 
-/* Dirty logging of main RAM (live migration, savevm.c).  start: every
- * page counts as dirty.  harvest: if main-RAM page `i` is dirty, make it
- * clean (its next store marks it again) and return true.  After
- * harvesting, the caller drops the TLB's write tags (tlb_flush_all)
- * before the CPU runs again: a page with a write tag is never seen
- * dirtied.  Stores through physmem_write*, the slow paths of the CPU and
- * device DMA all mark pages.  stop: logging off, every flag cleared. */
-void physmem_dirty_log_start(PhysMem *pm);
-bool physmem_dirty_harvest(PhysMem *pm, uint32_t i);
-void physmem_dirty_log_stop(PhysMem *pm);
+/* Dirty logging of main RAM, for two clients at once: live migration
+ * (savevm.c) and a replay's checkpoints (replay.c).  start: every page
+ * counts as dirty for that client.  harvest: if main-RAM page `i` is
+ * dirty for the client, make it clean for it (its next store marks it
+ * again, for every client) and return true.  After harvesting, the caller
+ * drops the TLB's write tags (tlb_flush_all) before the CPU runs again: a
+ * page with a write tag is never seen dirtied.  Stores through
+ * physmem_write*, the slow paths of the CPU and device DMA all mark
+ * pages.  stop: the client's logging off; the last one clears every
+ * flag. */
+enum { DIRTY_MIGRATION = 1, DIRTY_REPLAY = 2 };
+void physmem_dirty_log_start(PhysMem *pm, unsigned client);
+bool physmem_dirty_harvest(PhysMem *pm, uint32_t i, unsigned client);
+void physmem_dirty_log_stop(PhysMem *pm, unsigned client);
+/* is page i dirty for the client (without harvesting it)? */
+static inline bool physmem_dirty_test(const PhysMem *pm, uint32_t i, unsigned client)
+{
+    return pm->dirty && i < pm->ram_size >> PAGE_BITS && (pm->dirty[i] & client);
+}
 /* the slow path of a store into a watched page (after the data is stored) */
 void physmem_watched_store(PhysMem *pm, PhysPage *p, GuestPhys paddr, int size);
 

@@ -18,22 +18,24 @@
  * (the recorder was killed) replays up to its last record, then runs on
  * with no input.
  *
- * Checkpoints (replay with a debugger): the state stream without RAM
- * (savevm.c: machine_save_devices), zlib-compressed, and RAM as 4 KiB
- * pages shared with the previous checkpoint while equal to it (compared
- * byte for byte: no dirty logging to trust or to share with migration).
+ * Checkpoints (replay with a debugger): RAM as 4 KiB pages shared with
+ * the previous checkpoint while unchanged (dirty logging, bus/memory.h,
+ * as its second client beside migration: pages not written are shared
+ * at once, written ones when equal byte for byte), and the state stream
+ * without RAM (savevm.c: machine_save_devices) cut into 4 KiB pieces
+ * shared the same way (VRAM changes little).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 #include "machine/machine.h"
 #include "machine/replay.h"
 #include "machine/savevm.h"
 #include "bus/vmstate.h"
 #include "cpu-x86/cpu.h"
+#include "mmu/mmu.h"
 
 #define REPLAY_MAGIC     "TX86RPL\n"
 #define REPLAY_FORMAT    1
@@ -60,9 +62,10 @@ typedef struct CkPage {
 
 typedef struct Checkpoint {
     uint64_t icount;
-    uint8_t *state;         /* machine_save_devices, compressed */
-    size_t state_len, state_raw;
-    CkPage **pages;         /* NULL: a zero page */
+    CkPage **pages;         /* RAM; NULL: a zero page */
+    CkPage **chunks;        /* machine_save_devices' stream in 4 KiB pieces */
+    uint32_t nchunks;
+    size_t state_len;
     guint ev_pos, irq_pos;
 } Checkpoint;
 
@@ -89,6 +92,8 @@ struct ReplayState {
     GPtrArray *cks;         /* Checkpoint, by count */
     uint64_t interval;
     uint64_t ck_bytes;
+    bool all_dirty;         /* RAM was restored: the next checkpoint compares it all */
+    GByteArray *scratch;    /* the devices' stream of the checkpoint being taken */
 };
 
 static const CPUHooks replay_cpu_hooks;
@@ -336,6 +341,7 @@ bool replay_init(Machine *m, GError **errp)
     r->m = m;
     r->mode = (ReplayMode)m->cfg.rr_mode;
     r->cks = g_ptr_array_new();
+    r->scratch = g_byte_array_new();
     r->interval = m->cfg.rr_checkpoint ? m->cfg.rr_checkpoint : REPLAY_CK_DEFAULT;
     m->rr = r;
     bool ok = r->mode == REPLAY_RECORD ? replay_open_record(r, errp)
@@ -356,8 +362,11 @@ static void replay_free_checkpoints(ReplayState *r, uint32_t npages)
         for (uint32_t i = 0; i < npages; i++)
             if (c->pages[i] && --c->pages[i]->ref == 0)
                 g_free(c->pages[i]);
+        for (uint32_t j = 0; j < c->nchunks; j++)
+            if (c->chunks[j] && --c->chunks[j]->ref == 0)
+                g_free(c->chunks[j]);
         g_free(c->pages);
-        g_free(c->state);
+        g_free(c->chunks);
         g_free(c);
     }
     g_ptr_array_set_size(r->cks, 0);
@@ -388,7 +397,10 @@ void replay_free(Machine *m)
         g_array_free(r->pending, TRUE);
     }
     replay_free_checkpoints(r, m->mem->ram_size >> PAGE_BITS);
+    if (m->mem->dirty_clients & DIRTY_REPLAY)
+        physmem_dirty_log_stop(m->mem, DIRTY_REPLAY);
     g_ptr_array_free(r->cks, TRUE);
+    g_byte_array_free(r->scratch, TRUE);
     g_free(r->data);
     replay_log_clear(&r->log);
     for (int i = 0; i < r->nsrc; i++)
@@ -683,6 +695,31 @@ static bool page_is_zero(const uint8_t *p)
     return true;
 }
 
+/* a shared 4 KiB piece of a checkpoint: the same as prev's (shared), a
+ * zero one (NULL) or a new copy; len < PAGE_SIZE pads with zeros */
+static CkPage *ck_piece(ReplayState *r, CkPage *prev, bool maybe_same, const uint8_t *p,
+                        size_t len)
+{
+    uint8_t buf[PAGE_SIZE];
+    if (len < PAGE_SIZE) {
+        memcpy(buf, p, len);
+        memset(buf + len, 0, PAGE_SIZE - len);
+        p = buf;
+    }
+    if (maybe_same && (prev ? !memcmp(prev->data, p, PAGE_SIZE) : page_is_zero(p))) {
+        if (prev)
+            prev->ref++;
+        return prev;
+    }
+    if (page_is_zero(p))
+        return NULL;
+    CkPage *n = g_new(CkPage, 1);
+    n->ref = 1;
+    memcpy(n->data, p, PAGE_SIZE);
+    r->ck_bytes += sizeof(CkPage);
+    return n;
+}
+
 static void ck_take(ReplayState *r)
 {
     Machine *m = r->m;
@@ -693,34 +730,42 @@ static void ck_take(ReplayState *r)
     c->icount = m->cpu.icount;
     c->ev_pos = r->ev_pos;
     c->irq_pos = r->irq_pos;
+    /* RAM: pages not written since the last checkpoint (dirty logging,
+     * bus/memory.h) are that checkpoint's; written ones are compared */
+    if (!(m->mem->dirty_clients & DIRTY_REPLAY)) {
+        physmem_dirty_log_start(m->mem, DIRTY_REPLAY);
+        r->all_dirty = true;
+    }
     c->pages = g_new(CkPage *, npages);
     for (uint32_t i = 0; i < npages; i++) {
-        const uint8_t *p = ram + (size_t)i * PAGE_SIZE;
+        bool dirty = physmem_dirty_harvest(m->mem, i, DIRTY_REPLAY) || r->all_dirty || !prev;
         CkPage *old = prev ? prev->pages[i] : NULL;
-        if (old ? !memcmp(old->data, p, PAGE_SIZE) : prev && page_is_zero(p)) {
+        if (!dirty) {
             c->pages[i] = old;
             if (old)
                 old->ref++;
-        } else if (!old && page_is_zero(p)) {
-            c->pages[i] = NULL;
         } else {
-            CkPage *n = g_new(CkPage, 1);
-            n->ref = 1;
-            memcpy(n->data, p, PAGE_SIZE);
-            c->pages[i] = n;
-            r->ck_bytes += sizeof(CkPage);
+            c->pages[i] = ck_piece(r, old, prev != NULL, ram + (size_t)i * PAGE_SIZE,
+                                   PAGE_SIZE);
         }
     }
-    g_autoptr(GByteArray) st = g_byte_array_new();
+    r->all_dirty = false;
+    tlb_flush_all(&m->cpu.tlb);         /* harvested pages lose their write tags */
+    /* the devices' state: 4 KiB pieces shared with the last checkpoint's
+     * while equal (VRAM mostly) */
+    GByteArray *st = r->scratch;        /* kept: no fresh pages to fault in each time */
+    g_byte_array_set_size(st, 0);
     machine_save_devices(m, st);
-    uLongf zl = compressBound(st->len);
-    c->state = g_malloc(zl);
-    if (compress2(c->state, &zl, st->data, st->len, 1) != Z_OK)
-        g_error("replay: compress2 failed");
-    c->state = g_realloc(c->state, zl);
-    c->state_len = zl;
-    c->state_raw = st->len;
-    r->ck_bytes += zl + npages * sizeof(CkPage *);
+    c->state_len = st->len;
+    c->nchunks = (uint32_t)((st->len + PAGE_SIZE - 1) / PAGE_SIZE);
+    c->chunks = g_new(CkPage *, c->nchunks);
+    for (uint32_t j = 0; j < c->nchunks; j++) {
+        size_t off = (size_t)j * PAGE_SIZE;
+        CkPage *old = prev && j < prev->nchunks ? prev->chunks[j] : NULL;
+        c->chunks[j] = ck_piece(r, old, prev && j < prev->nchunks, st->data + off,
+                                MIN((size_t)PAGE_SIZE, st->len - off));
+    }
+    r->ck_bytes += (npages + c->nchunks) * sizeof(CkPage *);
     g_ptr_array_add(r->cks, c);
 }
 
@@ -753,12 +798,19 @@ uint64_t replay_restore(Machine *m, uint64_t icount)
         else
             memset(p, 0, PAGE_SIZE);
     }
-    g_autofree uint8_t *st = g_malloc(c->state_raw);
-    uLongf n = c->state_raw;
+    g_autofree uint8_t *st = g_malloc((size_t)c->nchunks * PAGE_SIZE);
+    for (uint32_t j = 0; j < c->nchunks; j++) {
+        uint8_t *p = st + (size_t)j * PAGE_SIZE;
+        if (c->chunks[j])
+            memcpy(p, c->chunks[j]->data, PAGE_SIZE);
+        else
+            memset(p, 0, PAGE_SIZE);
+    }
     GError *err = NULL;
-    if (uncompress(st, &n, c->state, c->state_len) != Z_OK || n != c->state_raw ||
-        !machine_load_state(m, st, n, &err))
-        g_error("replay: a checkpoint does not load: %s", err ? err->message : "zlib");
+    machine_seal_state(st, c->state_len);
+    if (!machine_load_state(m, st, c->state_len, &err))
+        g_error("replay: a checkpoint does not load: %s", err->message);
+    r->all_dirty = true;                /* RAM changed behind the dirty log */
     r->ev_pos = c->ev_pos;
     r->irq_pos = c->irq_pos;
     r->over = false;

@@ -150,7 +150,14 @@ void machine_save_devices(Machine *m, GByteArray *o)
     save_header(m, o);
     save_sections(m, o);
     vms_put_u8(o, 'E');
-    vms_put_u32(o, (uint32_t)crc32(0, o->data, o->len));
+    vms_put_u32(o, 0);              /* machine_seal_state fills it when needed */
+}
+
+void machine_seal_state(uint8_t *data, size_t len)
+{
+    uint32_t crc = (uint32_t)crc32(0, data, (uInt)(len - 4));
+    for (int k = 0; k < 4; k++)
+        data[len - 4 + k] = (uint8_t)(crc >> (8 * k));
 }
 
 /* ---- loading ---- */
@@ -850,13 +857,13 @@ static uint64_t mig_dirty_bytes(Machine *m)
     uint64_t n = 0;
     uint32_t pages = m->mem->ram_size >> PAGE_BITS;
     for (uint32_t i = 0; i < pages; i++)
-        n += m->mem->dirty[i];
+        n += physmem_dirty_test(m->mem, i, DIRTY_MIGRATION);
     return n * PAGE_SIZE;
 }
 
 static void mig_end(Machine *m, MigOut *o, const char *status, const char *error)
 {
-    physmem_dirty_log_stop(m->mem);
+    physmem_dirty_log_stop(m->mem, DIRTY_MIGRATION);
     deflateEnd(&o->zs);
     close(o->fd);
     g_byte_array_unref(o->buf);
@@ -875,7 +882,7 @@ static void mig_complete(Machine *m, MigOut *o)
     uint32_t pages = m->mem->ram_size >> PAGE_BITS;
     bool ok = true;
     for (uint32_t i = 0; i < pages && ok; i++) {
-        if (physmem_dirty_harvest(m->mem, i))
+        if (physmem_dirty_harvest(m->mem, i, DIRTY_MIGRATION))
             mig_put_page(m, o, i);
         if (o->buf->len >= MIG_FLUSH_AT)
             ok = mig_flush(m, o);
@@ -911,7 +918,7 @@ void machine_migration_poll(Machine *m)
     int64_t t0 = g_get_monotonic_time();
     bool harvested = false, ok = true;
     while (o->next_page < pages && ok && m->migration.bytes - sent0 < MIG_STEP_BYTES) {
-        if (physmem_dirty_harvest(m->mem, o->next_page)) {
+        if (physmem_dirty_harvest(m->mem, o->next_page, DIRTY_MIGRATION)) {
             mig_put_page(m, o, o->next_page);
             harvested = true;
         }
@@ -975,7 +982,7 @@ static bool migrate_sock(Machine *m, const char *uri, GError **errp)
     if (m->migration.downtime_limit_ms <= 0)
         m->migration.downtime_limit_ms = 300;
     save_header(m, o->buf);
-    physmem_dirty_log_start(m->mem);
+    physmem_dirty_log_start(m->mem, DIRTY_MIGRATION);
     tlb_flush_all(&m->cpu.tlb);
     if (!m->stopped) {
         /* the sections' part of the final copy: saved once now, timed */

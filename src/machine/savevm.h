@@ -30,8 +30,11 @@ void machine_states_free(struct Machine *m);
 void machine_save_state(struct Machine *m, GByteArray *out);
 bool machine_load_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);
 /* the stream without RAM (replay.c's checkpoints keep RAM themselves):
- * loading it changes everything but RAM */
+ * loading it changes everything but RAM.  Its CRC is left 0 (a checkpoint
+ * is taken often, loaded seldom): machine_seal_state writes it before a
+ * load. */
 void machine_save_devices(struct Machine *m, GByteArray *out);
+void machine_seal_state(uint8_t *data, size_t len);
 /* the check machine_load_state makes first, alone: true when the stream
  * would load (only a post_load consistency check can still refuse it) */
 bool machine_check_state(struct Machine *m, const uint8_t *data, size_t len, GError **errp);

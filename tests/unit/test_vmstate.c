@@ -293,7 +293,8 @@ static void test_machine_stream(void)
 
 /* dirty logging: after a harvest, a store by the CPU (through a TLB entry
  * made before the harvest: the flush must drop it) and a DMA write mark
- * their pages, and nothing else is dirty */
+ * their pages, and nothing else is dirty; a second client (a replay's
+ * checkpoints) sees the same stores whichever harvested first */
 static void test_dirty_log(void)
 {
     GError *err = NULL;
@@ -309,11 +310,15 @@ static void test_dirty_log(void)
     env->eip = 0x1000;
     cpu_exec(env, 100);                     /* fills write tags for 0x5000, 0x6000 */
     CU_ASSERT(m->mem->ram[0x5000] == 1 && env->halted);
-    physmem_dirty_log_start(m->mem);
-    uint32_t n = m->mem->ram_size >> PAGE_BITS, dirty = 0;
+    physmem_dirty_log_start(m->mem, DIRTY_MIGRATION);
+    physmem_dirty_log_start(m->mem, DIRTY_REPLAY);
+    uint32_t n = m->mem->ram_size >> PAGE_BITS, dirty = 0, dirty2 = 0;
     for (uint32_t i = 0; i < n; i++)
-        dirty += physmem_dirty_harvest(m->mem, i);
+        dirty += physmem_dirty_harvest(m->mem, i, DIRTY_MIGRATION);
     CU_ASSERT(dirty == n);                  /* all dirty at the start */
+    for (uint32_t i = 0; i < n; i++)
+        dirty2 += physmem_dirty_harvest(m->mem, i, DIRTY_REPLAY);
+    CU_ASSERT(dirty2 == n);
     tlb_flush_all(&env->tlb);
     env->halted = 0;
     env->eip = 0x1000;
@@ -321,8 +326,14 @@ static void test_dirty_log(void)
     physmem_write_buf(m->mem, 0x9000, "dma", 3);
     uint32_t got[64], k = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (physmem_dirty_harvest(m->mem, i) && k < 64)
+        if (physmem_dirty_harvest(m->mem, i, DIRTY_MIGRATION) && k < 64)
             got[k++] = i;
+    /* the replay client still has them, once */
+    CU_ASSERT(physmem_dirty_test(m->mem, 5, DIRTY_REPLAY) &&
+              physmem_dirty_test(m->mem, 9, DIRTY_REPLAY) &&
+              !physmem_dirty_test(m->mem, 7, DIRTY_REPLAY));
+    CU_ASSERT(physmem_dirty_harvest(m->mem, 6, DIRTY_REPLAY) &&
+              !physmem_dirty_harvest(m->mem, 6, DIRTY_REPLAY));
     /* pages 5, 6 and 9 (and none else below the VGA/BIOS hole, whose pages
      * count as always dirty where something else is mapped over RAM) */
     bool p5 = false, p6 = false, p9 = false, other = false;
@@ -331,7 +342,9 @@ static void test_dirty_log(void)
         other |= got[i] != 5 && got[i] != 6 && got[i] != 9 && got[i] < 0xa0;
     }
     CU_ASSERT(p5 && p6 && p9 && !other);
-    physmem_dirty_log_stop(m->mem);
+    physmem_dirty_log_stop(m->mem, DIRTY_MIGRATION);
+    CU_ASSERT(m->mem->dirty != NULL);       /* the replay client logs on */
+    physmem_dirty_log_stop(m->mem, DIRTY_REPLAY);
     CU_ASSERT(m->mem->dirty == NULL && !(physmem_page(m->mem, 0x5000)->watch & PAGE_WATCH_CLEAN));
     machine_free(m);
 }
