@@ -171,14 +171,24 @@ static bool mon_block_set(Machine *m, const char *device, const char *file, bool
     return true;
 }
 
+/* a medium change is host input a replay log does not carry */
+static bool mon_block_rr_check(Machine *m, GError **errp)
+{
+    if (!m->rr)
+        return true;
+    g_set_error(errp, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                "media cannot change while recording or replaying (-icount rr=)");
+    return false;
+}
+
 bool mon_block_change(Machine *m, const char *device, const char *file, GError **errp)
 {
-    return mon_block_set(m, device, file, false, errp);
+    return mon_block_rr_check(m, errp) && mon_block_set(m, device, file, false, errp);
 }
 
 bool mon_block_eject(Machine *m, const char *device, bool force, GError **errp)
 {
-    return mon_block_set(m, device, NULL, force, errp);
+    return mon_block_rr_check(m, errp) && mon_block_set(m, device, NULL, force, errp);
 }
 
 /* ------------------------------------------------------------------ keys */
