@@ -95,7 +95,7 @@ def main():
     at = rd.wait_for(b"busybox shell (poweroff -f to leave)", 0, 300)
     at = rd.wait_for(b"# ", max(at, 0), 60) if at >= 0 else -1
     typed = ["echo 0 > /proc/sys/kernel/kptr_restrict",
-             "grep -w ksys_write /proc/kallsyms | sed 's/^/KSYM /'",
+             "grep -A1 -w ksys_write /proc/kallsyms | sed 's/^/KSYM /'",
              "echo typed-$((6 * 7))-done"]
     for line in typed:
         if at < 0:
@@ -117,9 +117,10 @@ def main():
     result(b"typed-42-done" in rec_out and rec.returncode == 0,
            "recorded a boot with typed input (exit %s, log %d bytes)" %
            (rec.returncode, os.path.getsize(log) if os.path.exists(log) else 0))
-    syms = dict((m.group(2).decode(), int(m.group(1), 16)) for m in
-                re.finditer(rb"KSYM ([0-9a-f]{8}) \w (ksys_write)\b", rec_out))
-    if len(syms) != 1:
+    ksyms = [(int(m.group(1), 16), m.group(2).decode()) for m in
+             re.finditer(rb"KSYM ([0-9a-f]{8}) [Tt] (\w+)", rec_out)]
+    syms = dict((n, a) for a, n in ksyms)
+    if "ksys_write" not in syms or len(ksyms) != 2:
         result(False, "kernel symbols from /proc/kallsyms (got %s)" % syms)
         print(rec_err.decode(errors="replace")[-2000:])
         finish()
@@ -136,13 +137,25 @@ def main():
     if b"went another way" in rep.stderr:
         print(rep.stderr.decode(errors="replace")[-1500:])
 
-    # 3. reverse execution in gdb on the replay
+    # 3. reverse execution in gdb on the replay; ksys_write and the symbol
+    # after it make a symbol file (ld), so that gdb knows the function's
+    # bounds for reverse-finish
     port = random.randint(20000, 40000)
     ks = syms["ksys_write"]
+    elf = os.path.join(tmp, "ksyms.elf")
+    script = "SECTIONS { .text 0x%x (NOLOAD) : {\n" % (ksyms[0][0] & ~0xfff)
+    for a, n in sorted(ksyms):
+        script += ". = 0x%x; %s = .;\n" % (a - (ksyms[0][0] & ~0xfff), n)
+    script += ". = . + 0x100; } }\n"
+    open(os.path.join(tmp, "ksyms.ld"), "w").write(script)
+    have_elf = (shutil.which("as") and shutil.which("ld") and
+                subprocess.run("echo .text | as --32 -o %s/e.o && ld -m elf_i386 -T %s/ksyms.ld "
+                               "-o %s %s/e.o" % (tmp, tmp, elf, tmp), shell=True).returncode == 0)
     cmds = os.path.join(tmp, "cmds")
     open(cmds, "w").write("""set pagination off
 set confirm off
 set architecture i386
+%s
 target remote :%d
 hbreak *0x%x
 continue
@@ -164,8 +177,18 @@ stepi
 monitor info
 stepi
 printf "AFTER-WRITE %%08x\\n", *(int *)$slot
+delete
+hbreak *0x%x
+continue
+monitor info
+delete
+stepi 3
+reverse-finish
+monitor info
+printf "AFTER-FINISH\\n"
+x/i $pc
 kill
-""" % (port, ks))
+""" % ("file " + elf if have_elf else "", port, ks, ks))
     tx = subprocess.Popen(base + ["-icount", "shift=0,rr=replay,rrfile=" + log,
                                   "-gdb", "tcp::%d" % port, "-S"],
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -181,11 +204,11 @@ kill
     out = g.stdout.decode(errors="replace")
     open(os.path.join(tmp, "gdb.out"), "w").write(out)
     counts = [int(c) for c in re.findall(r"icount (\d+) cs:eip", out)]
-    ok = len(counts) == 5
-    result(ok, "gdb session ran (%d of 5 monitor info answers)" % len(counts))
+    ok = len(counts) == 7
+    result(ok, "gdb session ran (%d of 7 monitor info answers)" % len(counts))
     m = re.search(r"Old value = (-?\d+)\s+New value = (-?\d+)", out)
     if ok:
-        a, b, c, d, e = counts
+        a, b, c, d, e, f, g = counts
         result(b < a and re.search(r"^eip\s+0x%x" % ks, out, re.M) is not None,
                "reverse-continue from the 2nd ksys_write hit to the 1st (%d -> %d)" % (a, b))
         result(c < b and m is not None and m.group(1) != m.group(2),
@@ -196,6 +219,12 @@ kill
         result(len(v) == 3 and v["AFTER-WRITE"] == v["AT-BREAK"] and
                v["BEFORE-WRITE"] != v["AT-BREAK"],
                "the instruction found writes the value seen at the breakpoint (%s)" % v)
+        call = re.search(r"AFTER-FINISH\s*\n=> 0x[0-9a-f]+[^\n]*", out)
+        result(f == b and g == f - 1 and call is not None and "call" in call.group(0) and
+               ("0x%x" % ks) in call.group(0),
+               "reverse-finish from ksys_write to its call (%d -> %d: %s)%s" %
+               (f, g, call.group(0).split("=> ")[-1] if call else "no x/i",
+                "" if have_elf else " (no symbol file: as/ld missing)"))
     if failed:
         print("--- gdb\n" + out[-3000:])
         print("--- tx86\n" + tx.stderr.read().decode(errors="replace")[-1500:])
