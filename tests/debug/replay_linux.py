@@ -23,28 +23,15 @@ gdb or the guest is missing.
 """
 import os, re, random, shutil, subprocess, sys, tempfile, threading, time
 sys.dont_write_bytecode = True          # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import Results
 
 NAME = "replay_linux"
-passed = failed = 0
+R = Results(NAME)
+result = R.check
 
-
-def result(ok, msg):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print(("PASS" if ok else "FAIL") + " %s: %s" % (NAME, msg), flush=True)
-
-
-def finish():
-    print("%s: %d passed, %d failed" % (NAME, passed, failed), flush=True)
-    sys.exit(0 if failed == 0 else 1)
-
-
-def skip(why):
-    print("%s: SKIP: %s" % (NAME, why))
-    finish()
+finish = R.finish
+skip = R.skip
 
 
 class Reader(threading.Thread):
@@ -225,7 +212,7 @@ kill
                "reverse-finish from ksys_write to its call (%d -> %d: %s)%s" %
                (f, g, call.group(0).split("=> ")[-1] if call else "no x/i",
                 "" if have_elf else " (no symbol file: as/ld missing)"))
-    if failed:
+    if R.failed:
         print("--- gdb\n" + out[-3000:])
         print("--- tx86\n" + tx.stderr.read().decode(errors="replace")[-1500:])
     else:

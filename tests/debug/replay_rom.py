@@ -20,18 +20,12 @@ Prints PASS/FAIL lines and "replay_rom: N passed, N failed".
 """
 import os, random, re, shutil, struct, subprocess, sys, tempfile, time
 sys.dont_write_bytecode = True          # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import Results
 
 NAME = "replay_rom"
-passed = failed = 0
-
-
-def result(ok, msg):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print(("PASS" if ok else "FAIL") + " %s: %s" % (NAME, msg), flush=True)
+R = Results(NAME)
+result = R.check
 
 
 def wait_file(path, text, proc, timeout):
@@ -170,12 +164,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix="tx86-replayrom.")
     for be in backends:
         one_backend(tx86, be, rom, tmp)
-    if not failed:
+    if not R.failed:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print("%s: files in %s" % (NAME, tmp))
-    print("%s: %d passed, %d failed" % (NAME, passed, failed), flush=True)
-    sys.exit(0 if failed == 0 else 1)
+    R.finish()
 
 
 main()
