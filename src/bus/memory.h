@@ -26,6 +26,7 @@
 #define TX86_MEMORY_H
 
 #include <stdint.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "bus/addr.h"
@@ -160,6 +161,19 @@ enum { DIRTY_MIGRATION = 1, DIRTY_REPLAY = 2 };
 void physmem_dirty_log_start(PhysMem *pm, unsigned client);
 bool physmem_dirty_harvest(PhysMem *pm, uint32_t i, unsigned client);
 void physmem_dirty_log_stop(PhysMem *pm, unsigned client);
+/* are the n bytes at p (n a multiple of 8) all zero?  (RAM pages and
+ * chunks: the state stream, migration, a replay's checkpoints) */
+static inline bool mem_is_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        if (v)
+            return false;
+    }
+    return true;
+}
+
 /* is page i dirty for the client (without harvesting it)? */
 static inline bool physmem_dirty_test(const PhysMem *pm, uint32_t i, unsigned client)
 {

@@ -86,8 +86,8 @@ struct ReplayState {
     int map[REPLAY_MAX_SRC];    /* the log's source -> ours (-1: not found yet) */
     guint ev_pos, irq_pos;
     bool over;              /* ended or went another way */
-    uint64_t high;          /* the furthest count reached */
     bool seeking;           /* machine_run_until: the guest's output is muted */
+    bool checkpoints;       /* replay with -gdb or rrcheckpoint=: take them */
     /* checkpoints */
     GPtrArray *cks;         /* Checkpoint, by count */
     uint64_t interval;
@@ -343,6 +343,7 @@ bool replay_init(Machine *m, GError **errp)
     r->cks = g_ptr_array_new();
     r->scratch = g_byte_array_new();
     r->interval = m->cfg.rr_checkpoint ? m->cfg.rr_checkpoint : REPLAY_CK_DEFAULT;
+    r->checkpoints = r->mode == REPLAY_PLAY && (m->cfg.gdb_dev || m->cfg.rr_checkpoint);
     m->rr = r;
     bool ok = r->mode == REPLAY_RECORD ? replay_open_record(r, errp)
                                        : replay_open_play(r, errp);
@@ -545,9 +546,7 @@ bool replay_turn(Machine *m)
         return false;
     uint64_t now = m->cpu.icount;
     int64_t vnow = clock_now(&m->clock);
-    if (now > r->high)
-        r->high = now;
-    if ((m->cfg.gdb_dev || m->cfg.rr_checkpoint) && !r->seeking) {  /* for reverse execution */
+    if (r->checkpoints && !r->seeking) {          /* for reverse execution */
         Checkpoint *last = r->cks->len ? g_ptr_array_index(r->cks, r->cks->len - 1) : NULL;
         if (!last || now >= last->icount + r->interval)
             ck_take(r);
@@ -594,7 +593,7 @@ uint64_t replay_budget(Machine *m)
         to = g_array_index(r->log.events, ReplayEvent, r->ev_pos).icount;
     else if (r->log.has_end)
         to = r->log.end_icount;
-    if (r->cks->len && (m->cfg.gdb_dev || m->cfg.rr_checkpoint)) {
+    if (r->cks->len && r->checkpoints) {
         Checkpoint *last = g_ptr_array_index(r->cks, r->cks->len - 1);
         to = MIN(to, last->icount + r->interval);
     }
@@ -684,17 +683,6 @@ static const CPUHooks replay_cpu_hooks = {
 
 /* ------------------------------------------------------------ checkpoints */
 
-static bool page_is_zero(const uint8_t *p)
-{
-    for (size_t i = 0; i < PAGE_SIZE; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        if (v)
-            return false;
-    }
-    return true;
-}
-
 /* a shared 4 KiB piece of a checkpoint: the same as prev's (shared), a
  * zero one (NULL) or a new copy; len < PAGE_SIZE pads with zeros */
 static CkPage *ck_piece(ReplayState *r, CkPage *prev, bool maybe_same, const uint8_t *p,
@@ -706,12 +694,12 @@ static CkPage *ck_piece(ReplayState *r, CkPage *prev, bool maybe_same, const uin
         memset(buf + len, 0, PAGE_SIZE - len);
         p = buf;
     }
-    if (maybe_same && (prev ? !memcmp(prev->data, p, PAGE_SIZE) : page_is_zero(p))) {
+    if (maybe_same && (prev ? !memcmp(prev->data, p, PAGE_SIZE) : mem_is_zero(p, PAGE_SIZE))) {
         if (prev)
             prev->ref++;
         return prev;
     }
-    if (page_is_zero(p))
+    if (mem_is_zero(p, PAGE_SIZE))
         return NULL;
     CkPage *n = g_new(CkPage, 1);
     n->ref = 1;
@@ -780,8 +768,6 @@ uint64_t replay_restore(Machine *m, uint64_t icount)
     ReplayState *r = m->rr;
     if (!r || r->mode != REPLAY_PLAY || !r->cks->len)
         return m->cpu.icount;
-    if (m->cpu.icount > r->high)
-        r->high = m->cpu.icount;        /* what was shown up to now stays shown once */
     Checkpoint *c = g_ptr_array_index(r->cks, 0);
     for (guint k = 1; k < r->cks->len; k++) {
         Checkpoint *n = g_ptr_array_index(r->cks, k);

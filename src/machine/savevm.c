@@ -88,13 +88,7 @@ static void save_ram(Machine *m, GByteArray *o)
     for (uint32_t off = 0; off < size; off += RAM_CHUNK) {
         uint32_t n = MIN(RAM_CHUNK, size - off);
         const uint8_t *p = ram + off;
-        bool zero = true;
-        for (uint32_t i = 0; i < n && zero; i += 8) {
-            uint64_t v;
-            memcpy(&v, p + i, 8);
-            zero = v == 0;
-        }
-        if (zero) {
+        if (mem_is_zero(p, n)) {
             vms_put_u8(o, RAM_ZERO);
             continue;
         }
@@ -173,17 +167,6 @@ static StateEntry *find_entry(Machine *m, const char *name, uint32_t instance)
     return NULL;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t v;
-        memcpy(&v, p + i, 8);
-        if (v)
-            return false;
-    }
-    return true;
-}
-
 /* a zero page or chunk into RAM: written only where RAM is not zero
  * already, so that RAM the new machine never touched stays unmapped (a
  * write would make the host clear and map every page: most of the time
@@ -191,7 +174,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 static void ram_zero(uint8_t *dst, size_t n)
 {
     for (size_t at = 0; at < n; at += PAGE_SIZE)
-        if (!all_zero(dst + at, MIN((size_t)PAGE_SIZE, n - at)))
+        if (!mem_is_zero(dst + at, MIN((size_t)PAGE_SIZE, n - at)))
             memset(dst + at, 0, MIN((size_t)PAGE_SIZE, n - at));
 }
 
@@ -818,12 +801,7 @@ static bool mig_flush(Machine *m, MigOut *o)
 static void mig_put_page(Machine *m, MigOut *o, uint32_t i)
 {
     const uint8_t *p = m->mem->ram + (size_t)i * PAGE_SIZE;
-    bool zero = true;
-    for (uint32_t k = 0; k < PAGE_SIZE && zero; k += 8) {
-        uint64_t v;
-        memcpy(&v, p + k, 8);
-        zero = v == 0;
-    }
+    bool zero = mem_is_zero(p, PAGE_SIZE);
     vms_put_u8(o->buf, 'P');
     vms_put_u32(o->buf, i);
     m->migration.pages++;

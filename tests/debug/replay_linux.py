@@ -24,7 +24,7 @@ gdb or the guest is missing.
 import os, re, random, shutil, subprocess, sys, tempfile, threading, time
 sys.dont_write_bytecode = True          # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import Results
+from results import Results, gdb_session
 
 NAME = "replay_linux"
 R = Results(NAME)
@@ -176,19 +176,8 @@ printf "AFTER-FINISH\\n"
 x/i $pc
 kill
 """ % ("file " + elf if have_elf else "", port, ks, ks))
-    tx = subprocess.Popen(base + ["-icount", "shift=0,rr=replay,rrfile=" + log,
-                                  "-gdb", "tcp::%d" % port, "-S"],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, cwd=tmp)
-    time.sleep(1)
-    g = subprocess.run(["gdb", "-batch", "-nx", "-x", cmds], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
-    try:
-        tx.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        tx.kill()
-        tx.wait()
-    out = g.stdout.decode(errors="replace")
+    out, tx_err = gdb_session(base + ["-icount", "shift=0,rr=replay,rrfile=" + log,
+                                      "-gdb", "tcp::%d" % port, "-S"], cmds, 600, cwd=tmp)
     open(os.path.join(tmp, "gdb.out"), "w").write(out)
     counts = [int(c) for c in re.findall(r"icount (\d+) cs:eip", out)]
     ok = len(counts) == 7
@@ -214,7 +203,7 @@ kill
                 "" if have_elf else " (no symbol file: as/ld missing)"))
     if R.failed:
         print("--- gdb\n" + out[-3000:])
-        print("--- tx86\n" + tx.stderr.read().decode(errors="replace")[-1500:])
+        print("--- tx86\n" + tx_err[-1500:])
     else:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()

@@ -21,7 +21,7 @@ Prints PASS/FAIL lines and "replay_rom: N passed, N failed".
 import os, random, re, shutil, struct, subprocess, sys, tempfile, time
 sys.dont_write_bytecode = True          # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import Results
+from results import Results, gdb_session
 
 NAME = "replay_rom"
 R = Results(NAME)
@@ -133,20 +133,9 @@ stepi
 monitor info
 kill
 """ % port)
-    tx = subprocess.Popen(base + ["-debugcon", "file:" + os.path.join(tmp, "gdb.dbg"),
+    text, _ = gdb_session(base + ["-debugcon", "file:" + os.path.join(tmp, "gdb.dbg"),
                                   "-icount", "shift=0,rr=replay,rrfile=" + log,
-                                  "-gdb", "tcp::%d" % port, "-S"],
-                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    g = subprocess.run(["gdb", "-batch", "-nx", "-x", cmds], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    try:
-        tx.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        tx.kill()
-        tx.wait()
-    text = g.stdout.decode(errors="replace")
+                                  "-gdb", "tcp::%d" % port, "-S"], cmds, 120)
     counts = [int(c) for c in re.findall(r"icount (\d+) cs:eip", text)]
     insn = re.search(r"=> 0x[0-9a-f]+.*", text)
     ok = (len(counts) == 4 and counts[1] < counts[0] and counts[2] == counts[1] - 1 and
